@@ -5,15 +5,28 @@ let package = Package(
     name: "Salon",
     platforms: [.macOS(.v15)],
     dependencies: [
-
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // System libraries the mission names: expat for XML, OpenSSL for TLS and crypto, SQLite for storage.
         .systemLibrary(name: "CExpat", pkgConfig: "expat", providers: [.apt(["libexpat1-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
 
         // Vocabulary, no I/O: XML, JIDs, stanzas, errors.
         .target(name: "XMPPCore", dependencies: ["CExpat"]),
+        // OpenSSL: TLS over SwiftNIO, certificates, hashes and SCRAM.
+        .target(name: "SalonSecurity", dependencies: [
+            "COpenSSL",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+
         .testTarget(name: "XMPPCoreTests", dependencies: ["XMPPCore"]),
+        .testTarget(name: "SalonSecurityTests", dependencies: [
+            "SalonSecurity",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

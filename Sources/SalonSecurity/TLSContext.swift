@@ -1,0 +1,125 @@
+import COpenSSL
+import Foundation
+
+/// A configured OpenSSL SSL_CTX: TLS 1.2 minimum, no renegotiation, modern ciphers.
+/// A server context holds one certificate per domain and picks one by SNI (unknown names get the first).
+public final class TLSContext: @unchecked Sendable {
+    // Everything here is immutable after creation; OpenSSL contexts are safe to share once configured.
+    let box: SSLContextBox
+    /// True for server contexts.
+    public let isServer: Bool
+    /// True when clients check the server's certificate chain and name.
+    public let verifiesPeer: Bool
+    private let serverNames: ServerNameTable?
+    private let alpnPreferences: ALPNPreferences?
+
+    var pointer: OpaquePointer { box.pointer }
+
+    private init(box: SSLContextBox, isServer: Bool, verifiesPeer: Bool, serverNames: ServerNameTable?, alpnPreferences: ALPNPreferences?) {
+        self.box = box
+        self.isServer = isServer
+        self.verifiesPeer = verifiesPeer
+        self.serverNames = serverNames
+        self.alpnPreferences = alpnPreferences
+    }
+
+    /// TLS 1.2 cipher suites (TLS 1.3 keeps OpenSSL's defaults): forward secret AEADs only.
+    static let tls12Ciphers = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+        + "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
+
+    /// A server context; the first certificate is the default, the others are chosen by SNI.
+    public static func server(certificates: [TLSCertificate], alpn: [String]) throws(TLSError) -> TLSContext {
+        guard let defaultCertificate = certificates.first else {
+            throw TLSError(message: "a TLS server needs at least one certificate")
+        }
+        let preferences = try ALPNPreferences(alpn)
+        let defaultBox = try makeServerContext(certificate: defaultCertificate, alpn: preferences)
+        var entries: [(domain: String, context: SSLContextBox)] = [(defaultCertificate.domain, defaultBox)]
+        for certificate in certificates.dropFirst() {
+            entries.append((certificate.domain, try makeServerContext(certificate: certificate, alpn: preferences)))
+        }
+        let table = ServerNameTable(entries)
+        table.install(on: defaultBox.pointer)
+        return TLSContext(box: defaultBox, isServer: true, verifiesPeer: false, serverNames: table, alpnPreferences: preferences)
+    }
+
+    /// A client context offering `alpn`; with `verifyPeer` the chain must lead to the trusted file/directory (or the system store).
+    public static func client(alpn: [String], verifyPeer: Bool = false, trustedCertificatePath: String? = nil) throws(TLSError) -> TLSContext {
+        let preferences = try ALPNPreferences(alpn)
+        let box = try makeContext(server: false)
+        let context = box.pointer
+        if !alpn.isEmpty {
+            let wire = preferences.wireFormat
+            ERR_clear_error()
+            guard SSL_CTX_set_alpn_protos(context, wire, UInt32(wire.count)) == 0 else {
+                throw OpenSSLErrors.error("cannot set ALPN protocols")
+            }
+        }
+        if let trustedCertificatePath {
+            ERR_clear_error()
+            // OpenSSL accepts any directory name lazily, so only real directories are loaded as one.
+            let loaded = isDirectory(trustedCertificatePath)
+                ? SSL_CTX_load_verify_dir(context, trustedCertificatePath)
+                : SSL_CTX_load_verify_file(context, trustedCertificatePath)
+            guard loaded == 1 else { throw OpenSSLErrors.error("cannot load trusted certificates from \(trustedCertificatePath)") }
+        } else if verifyPeer {
+            ERR_clear_error()
+            guard SSL_CTX_set_default_verify_paths(context) == 1 else {
+                throw OpenSSLErrors.error("cannot load the system's trusted certificates")
+            }
+        }
+        SSL_CTX_set_verify(context, verifyPeer ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nil)
+        return TLSContext(box: box, isServer: false, verifiesPeer: verifyPeer, serverNames: nil, alpnPreferences: nil)
+    }
+
+    /// Caps the protocol at TLS 1.2 (to exercise tls-unique); call before any connection uses the context.
+    @_spi(Testing)
+    public func limitToTLS12ForTesting() {
+        _ = salon_SSL_CTX_set_max_proto_version(pointer, TLS1_2_VERSION)
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var directory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &directory) && directory.boolValue
+    }
+
+    /// A context with the settings both sides share.
+    private static func makeContext(server: Bool) throws(TLSError) -> SSLContextBox {
+        ERR_clear_error()
+        guard let context = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method()) else {
+            throw OpenSSLErrors.error("cannot create SSL_CTX")
+        }
+        let box = SSLContextBox(pointer: context)
+        guard salon_SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION) == 1 else {
+            throw OpenSSLErrors.error("cannot require TLS 1.2")
+        }
+        SSL_CTX_set_options(context, salon_SSL_OP_NO_RENEGOTIATION() | salon_SSL_OP_NO_COMPRESSION())
+        // Partial writes let the handler feed large buffers record by record; released buffers keep idle connections small.
+        _ = salon_SSL_CTX_set_mode(context, Int(SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS))
+        guard SSL_CTX_set_cipher_list(context, tls12Ciphers) == 1 else {
+            throw OpenSSLErrors.error("cannot set cipher list")
+        }
+        return box
+    }
+
+    /// A server context serving one certificate.
+    private static func makeServerContext(certificate: TLSCertificate, alpn: ALPNPreferences) throws(TLSError) -> SSLContextBox {
+        let box = try makeContext(server: true)
+        let context = box.pointer
+        ERR_clear_error()
+        guard SSL_CTX_use_certificate_chain_file(context, certificate.certificateChainPath) == 1 else {
+            throw OpenSSLErrors.error("cannot load certificate chain \(certificate.certificateChainPath)")
+        }
+        guard SSL_CTX_use_PrivateKey_file(context, certificate.privateKeyPath, salon_SSL_FILETYPE_PEM()) == 1 else {
+            throw OpenSSLErrors.error("cannot load private key \(certificate.privateKeyPath)")
+        }
+        guard SSL_CTX_check_private_key(context) == 1 else {
+            throw OpenSSLErrors.error("private key \(certificate.privateKeyPath) does not match \(certificate.certificateChainPath)")
+        }
+        let sessionContext = Array("salon".utf8)
+        _ = SSL_CTX_set_session_id_context(context, sessionContext, UInt32(sessionContext.count))
+        _ = SSL_CTX_set_num_tickets(context, 1)
+        alpn.install(on: context)
+        return box
+    }
+}
