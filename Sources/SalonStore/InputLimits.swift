@@ -1,0 +1,30 @@
+/// Bounds on what the store accepts: values may come from the network, even after normalisation.
+enum InputLimits {
+    /// A bare JID is at most a 1023-byte localpart, "@", and a 1023-byte domain (RFC 7622).
+    static let maxJIDBytes = 2047
+    /// Mechanism names are short tokens such as "SCRAM-SHA-256-PLUS".
+    static let maxMechanismBytes = 64
+    /// Salts and SCRAM keys are a few dozen bytes; anything far larger is not a credential.
+    static let maxCredentialFieldBytes = 1024
+    /// Roster names and group names are display strings, not documents.
+    static let maxRosterTextBytes = 1023
+    /// Enough groups for any human roster.
+    static let maxRosterGroups = 64
+    /// Metadata keys are identifiers.
+    static let maxMetadataKeyBytes = 256
+
+    /// Throws invalidArgument unless `jid` looks like a bare JID of bounded size.
+    static func checkBareJID(_ jid: String, _ role: String = "JID") throws {
+        guard !jid.isEmpty, jid.utf8.count <= maxJIDBytes else {
+            throw StoreError(.invalidArgument, "\(role) must be 1…\(maxJIDBytes) bytes")
+        }
+    }
+
+    /// Throws invalidArgument unless `jid` is a local account's bare JID "user@domain".
+    static func checkAccountJID(_ jid: String) throws {
+        try checkBareJID(jid, "account JID")
+        guard let at = jid.firstIndex(of: "@"), at != jid.startIndex, jid.index(after: at) != jid.endIndex else {
+            throw StoreError(.invalidArgument, "account JID must look like user@domain: \(jid)")
+        }
+    }
+}

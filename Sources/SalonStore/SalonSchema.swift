@@ -1,0 +1,79 @@
+import GRDB
+
+/// The schema of salon.sqlite as an ordered list of migrations.
+/// Never edit a shipped migration: every later schema change is a new one appended here.
+enum SalonSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-accounts-rosters-offline", migrate: createAccountsRostersOffline)
+        return migrator
+    }
+
+    /// Times are INTEGER milliseconds since the Unix epoch.
+    private static func createAccountsRostersOffline(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE users (
+                jid TEXT NOT NULL PRIMARY KEY,
+                created_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+
+            CREATE TABLE credentials (
+                jid TEXT NOT NULL REFERENCES users(jid) ON DELETE CASCADE,
+                mechanism TEXT NOT NULL,
+                salt BLOB NOT NULL,
+                iterations INTEGER NOT NULL CHECK (iterations > 0),
+                stored_key BLOB NOT NULL,
+                server_key BLOB NOT NULL,
+                PRIMARY KEY (jid, mechanism)
+            ) WITHOUT ROWID;
+
+            CREATE TABLE roster_items (
+                owner TEXT NOT NULL REFERENCES users(jid) ON DELETE CASCADE,
+                jid TEXT NOT NULL,
+                name TEXT,
+                subscription TEXT NOT NULL DEFAULT 'none'
+                    CHECK (subscription IN ('none', 'to', 'from', 'both')),
+                ask INTEGER NOT NULL DEFAULT 0 CHECK (ask IN (0, 1)),
+                groups TEXT NOT NULL DEFAULT '[]',
+                PRIMARY KEY (owner, jid)
+            ) WITHOUT ROWID;
+
+            -- No foreign key on purpose: a roster version must never repeat for a JID, even when
+            -- the account is deleted and created again, or a client's cached roster would be
+            -- wrongly confirmed as current. Deleting an account bumps its row instead.
+            CREATE TABLE roster_versions (
+                owner TEXT NOT NULL PRIMARY KEY,
+                version INTEGER NOT NULL
+            ) WITHOUT ROWID;
+
+            CREATE TABLE offline_messages (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                owner TEXT NOT NULL REFERENCES users(jid) ON DELETE CASCADE,
+                stanza TEXT NOT NULL,
+                stored_at INTEGER NOT NULL
+            );
+            CREATE INDEX offline_messages_by_owner ON offline_messages(owner, id);
+
+            CREATE TABLE metadata (
+                key TEXT NOT NULL PRIMARY KEY,
+                value TEXT NOT NULL
+            ) WITHOUT ROWID;
+            """)
+    }
+
+    /// Applies pending migrations, then refuses a schema written by a newer Salon.
+    /// File databases call this under the setup lock, so processes never migrate at once.
+    static func migrate(_ writer: any DatabaseWriter) throws {
+        let migrator = self.migrator
+        let superseded: Bool
+        do {
+            try migrator.migrate(writer)
+            superseded = try writer.read { try migrator.hasBeenSuperseded($0) }
+        } catch {
+            throw StoreError.wrapping(error)
+        }
+        if superseded {
+            throw StoreError(.schemaTooNew, "the database was migrated by a newer Salon; refusing to use it")
+        }
+    }
+}

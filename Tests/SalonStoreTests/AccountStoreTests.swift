@@ -1,0 +1,131 @@
+import Testing
+@testable import SalonStore
+
+@Suite struct AccountStoreTests {
+    @Test func createThenFindCredentialsByMechanism() async throws {
+        let accounts = try SalonDatabase.inMemory().accounts
+        let sha1 = sampleCredential("SCRAM-SHA-1", seed: 7, iterations: 10_000)
+        let sha256 = sampleCredential("SCRAM-SHA-256", seed: 9)
+        try await accounts.create(jid: "alice@example.com", credentials: [sha1, sha256])
+
+        #expect(try await accounts.exists(jid: "alice@example.com"))
+        #expect(try await accounts.exists(jid: "bob@example.com") == false)
+        #expect(try await accounts.credential(jid: "alice@example.com", mechanism: "SCRAM-SHA-1") == sha1)
+        #expect(try await accounts.credential(jid: "alice@example.com", mechanism: "SCRAM-SHA-256") == sha256)
+        #expect(try await accounts.credential(jid: "alice@example.com", mechanism: "PLAIN") == nil)
+        #expect(try await accounts.credential(jid: "bob@example.com", mechanism: "SCRAM-SHA-1") == nil)
+        #expect(try await accounts.credentials(jid: "alice@example.com") == [sha1, sha256])
+    }
+
+    @Test func creatingAnExistingAccountFailsWithUserExists() async throws {
+        let accounts = try SalonDatabase.inMemory().accounts
+        try await accounts.create(jid: "alice@example.com", credentials: [sampleCredential(seed: 1)])
+        let kind = await storeErrorKind {
+            try await accounts.create(jid: "alice@example.com", credentials: [sampleCredential(seed: 2)])
+        }
+        #expect(kind == .userExists)
+        // The first account's credential is untouched by the failed attempt.
+        let credential = try await accounts.credential(jid: "alice@example.com", mechanism: "SCRAM-SHA-256")
+        #expect(credential == sampleCredential(seed: 1))
+    }
+
+    @Test func setCredentialsReplacesAllOfThem() async throws {
+        let accounts = try SalonDatabase.inMemory().accounts
+        try await accounts.create(jid: "alice@example.com",
+                                  credentials: [sampleCredential("SCRAM-SHA-1"), sampleCredential("SCRAM-SHA-256")])
+        let replacement = sampleCredential("SCRAM-SHA-256", seed: 42, iterations: 8192)
+        try await accounts.setCredentials(jid: "alice@example.com", credentials: [replacement])
+        #expect(try await accounts.credentials(jid: "alice@example.com") == [replacement])
+        #expect(try await accounts.credential(jid: "alice@example.com", mechanism: "SCRAM-SHA-1") == nil)
+    }
+
+    @Test func setCredentialsOfAnUnknownAccountFailsWithUserNotFound() async throws {
+        let accounts = try SalonDatabase.inMemory().accounts
+        let kind = await storeErrorKind {
+            try await accounts.setCredentials(jid: "ghost@example.com", credentials: [sampleCredential()])
+        }
+        #expect(kind == .userNotFound)
+        #expect(try await accounts.exists(jid: "ghost@example.com") == false)
+    }
+
+    @Test func deleteRemovesTheAccountOnce() async throws {
+        let accounts = try SalonDatabase.inMemory().accounts
+        try await accounts.create(jid: "alice@example.com", credentials: [sampleCredential()])
+        try await accounts.delete(jid: "alice@example.com")
+        #expect(try await accounts.exists(jid: "alice@example.com") == false)
+        #expect(try await accounts.credential(jid: "alice@example.com", mechanism: "SCRAM-SHA-256") == nil)
+        let kind = await storeErrorKind { try await accounts.delete(jid: "alice@example.com") }
+        #expect(kind == .userNotFound)
+        // The JID is free again.
+        try await accounts.create(jid: "alice@example.com", credentials: [])
+        #expect(try await accounts.exists(jid: "alice@example.com"))
+    }
+
+    @Test func listAndCountFilterByExactDomainAndSort() async throws {
+        let accounts = try SalonDatabase.inMemory().accounts
+        for jid in ["zoe@example.com", "alice@example.com", "bob@sub.example.com", "carol@notexample.com",
+                    "dave@example.org", "eve@ex_mple.com", "mallory@example.com"] {
+            try await accounts.create(jid: jid, credentials: [])
+        }
+        #expect(try await accounts.list(domain: "example.com") == ["alice@example.com", "mallory@example.com", "zoe@example.com"])
+        #expect(try await accounts.count(domain: "example.com") == 3)
+        #expect(try await accounts.list(domain: "sub.example.com") == ["bob@sub.example.com"])
+        // "_" is not a wildcard.
+        #expect(try await accounts.list(domain: "ex_mple.com") == ["eve@ex_mple.com"])
+        #expect(try await accounts.count(domain: "ex_mple.com") == 1)
+        // Matching is exact, not case-folded: the caller normalises JIDs.
+        #expect(try await accounts.count(domain: "EXAMPLE.COM") == 0)
+        #expect(try await accounts.list(domain: "nowhere.test") == [])
+        #expect(try await accounts.count(domain: nil) == 7)
+        let all = try await accounts.list(domain: nil)
+        #expect(all == all.sorted())
+        #expect(all.count == 7)
+    }
+
+    @Test func metadataSetsReplacesAndRemoves() async throws {
+        let accounts = try SalonDatabase.inMemory().accounts
+        #expect(try await accounts.metadata("admin-created") == nil)
+        try await accounts.setMetadata("admin-created", "2025-01-01")
+        #expect(try await accounts.metadata("admin-created") == "2025-01-01")
+        try await accounts.setMetadata("admin-created", "again")
+        #expect(try await accounts.metadata("admin-created") == "again")
+        try await accounts.setMetadata("admin-created", nil)
+        #expect(try await accounts.metadata("admin-created") == nil)
+        // Removing an absent key is not an error.
+        try await accounts.setMetadata("never-set", nil)
+    }
+
+    @Test(arguments: ["", "alice", "@example.com", "alice@", String(repeating: "a", count: 2048) + "@example.com"])
+    func malformedAccountJIDsAreRejected(jid: String) async throws {
+        let accounts = try SalonDatabase.inMemory().accounts
+        let kind = await storeErrorKind { try await accounts.create(jid: jid, credentials: []) }
+        #expect(kind == .invalidArgument)
+        #expect(try await accounts.count(domain: nil) == 0)
+    }
+
+    @Test(arguments: [
+        StoredCredential(mechanism: "", salt: [1], iterations: 1, storedKey: [1], serverKey: [1]),
+        StoredCredential(mechanism: "SCRAM-SHA-1", salt: [1], iterations: 0, storedKey: [1], serverKey: [1]),
+        StoredCredential(mechanism: "SCRAM-SHA-1", salt: [], iterations: 1, storedKey: [1], serverKey: [1]),
+        StoredCredential(mechanism: "SCRAM-SHA-1", salt: [1], iterations: 1,
+                         storedKey: [UInt8](repeating: 0, count: 4096), serverKey: [1]),
+    ])
+    func malformedCredentialsAreRejected(credential: StoredCredential) async throws {
+        let accounts = try SalonDatabase.inMemory().accounts
+        let kind = await storeErrorKind { try await accounts.create(jid: "alice@example.com", credentials: [credential]) }
+        #expect(kind == .invalidArgument)
+        #expect(try await accounts.exists(jid: "alice@example.com") == false)
+    }
+
+    @Test func storeErrorsMatchByKindAndDescribeThemselves() {
+        let error = StoreError(.userNotFound, "no account bob@example.com")
+        #expect(error == .userNotFound)
+        #expect(error != .userExists)
+        switch error {
+        case .userExists: Issue.record("matched the wrong kind")
+        case .userNotFound: break
+        default: Issue.record("matched no kind")
+        }
+        #expect(error.description == "userNotFound: no account bob@example.com")
+    }
+}
