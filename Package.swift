@@ -4,8 +4,15 @@ import PackageDescription
 let package = Package(
     name: "Salon",
     platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "salon", targets: ["salon"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
@@ -26,6 +33,27 @@ let package = Package(
             "CSQLite",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // A small XMPP client over NIO, shared by the tests and the benchmark.
+        .target(name: "SalonClient", dependencies: [
+            "XMPPCore", "SalonSecurity",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        // The server: listeners, streams, routing, components, services.
+        .target(name: "SalonServer", dependencies: [
+            "XMPPCore", "SalonSecurity", "SalonStore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .executableTarget(name: "salon", dependencies: [
+            "SalonServer", "SalonStore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Configuration", package: "swift-configuration"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
 
         .testTarget(name: "XMPPCoreTests", dependencies: ["XMPPCore"]),
         .testTarget(name: "SalonSecurityTests", dependencies: [
@@ -35,6 +63,10 @@ let package = Package(
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "SalonStoreTests", dependencies: ["SalonStore"]),
+        .testTarget(name: "SalonServerTests", dependencies: [
+            "SalonServer", "SalonClient", "SalonStore",
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

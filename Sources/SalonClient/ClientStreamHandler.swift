@@ -1,0 +1,74 @@
+import NIOCore
+import SalonSecurity
+import XMPPCore
+
+/// Parses what the server sends and fills the inbox. Stream restarts happen here, on the
+/// event loop, at the exact byte where they must: after `<proceed/>` (TLS is inserted at once)
+/// and after `<success/>`.
+final class ClientStreamHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    private let parser: XMLStreamParser
+    private let inbox: Inbox
+    private let tls: TLSContext?
+    private let serverName: String
+    private(set) var tlsHandler: OpenSSLHandler?
+
+    init(inbox: Inbox, tls: TLSContext?, serverName: String, existingTLS: OpenSSLHandler?) {
+        self.parser = XMLStreamParser(limits: XMLStreamLimits(maxStanzaBytes: 16 << 20, maxDepth: 64))
+        self.inbox = inbox
+        self.tls = tls
+        self.serverName = serverName
+        self.tlsHandler = existingTLS
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        var events: [XMLStreamEvent] = []
+        var failure: XMLStreamError?
+        do {
+            try buffer.withUnsafeReadableBytes { bytes throws(XMLStreamError) in try parser.feed(bytes, into: &events) }
+        } catch {
+            failure = error
+        }
+        for event in events {
+            switch event {
+            case .streamOpened(let header):
+                inbox.push(.header(header))
+            case .stanza(let element):
+                inbox.push(.element(element))
+                if element.namespace == NS.tls, element.name == "proceed", let tls {
+                    let handler = OpenSSLHandler(context: tls, role: .client(serverName: serverName))
+                    try? context.pipeline.syncOperations.addHandler(handler, position: .first)
+                    tlsHandler = handler
+                    parser.reset()
+                    return
+                }
+                if element.namespace == NS.sasl, element.name == "success" {
+                    parser.reset()
+                    return
+                }
+                if element.namespace == NS.streams, element.name == "error" {
+                    let condition = element.elements.first { $0.namespace == NS.streamErrors && $0.name != "text" }?.name ?? "unknown"
+                    inbox.push(.end("stream error \(condition)"))
+                }
+            case .streamClosed:
+                inbox.push(.end("stream closed"))
+            }
+        }
+        if let failure {
+            inbox.push(.end("unparsable input: \(failure.condition.rawValue) \(failure.text)"))
+            context.close(promise: nil)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        inbox.push(.end("connection closed"))
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        inbox.push(.end("error: \(error)"))
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,370 @@
+import Foundation
+import Logging
+import NIOCore
+import SalonSecurity
+import SalonStore
+import XMPPCore
+
+/// One client stream from first byte to last: STARTTLS, SASL, resource binding (RFC 6120),
+/// then the bound session's stanzas handed to the router. Lives on its channel's event loop.
+final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
+    private let context: ServerContext
+    private let stream: XMPPStream
+    private let remoteAddress: String
+    private var logger: Logger
+    private var tlsHandler: OpenSSLHandler?
+    private var sasl: SASLNegotiator?
+    private var offeredMechanisms: [SASLMechanism] = []
+    private var authenticated: JID?
+    private var failedAuthentications = 0
+    private(set) var session: ClientSession?
+    private var pingOutstanding = false
+    private var negotiationTimer: Scheduled<Void>?
+
+    static let maxAuthenticationAttempts = 3
+
+    init(context: ServerContext, stream: XMPPStream, tlsHandler: OpenSSLHandler?, remoteAddress: String) {
+        self.context = context
+        self.stream = stream
+        self.tlsHandler = tlsHandler
+        self.remoteAddress = remoteAddress
+        self.logger = stream.logger
+        stream.owner = self
+        negotiationTimer = stream.eventLoop.scheduleTask(in: .milliseconds(Int64(context.configuration.limits.negotiationTimeout * 1000))) { [self] in
+            if session == nil { stream.fail(.connectionTimeout, text: "Negotiation took too long.") }
+        }
+    }
+
+    private var domain: String { context.domain }
+    private var tlsActive: Bool { tlsHandler != nil }
+    private var mayAuthenticate: Bool { tlsActive || !context.configuration.tlsRequirementEnforced }
+
+    // MARK: Stream events
+
+    func stream(_ stream: XMPPStream, didOpen header: XMLStreamHeader) {
+        let id = Self.streamID()
+        guard header.contentNamespace == NS.client else {
+            stream.openStream(from: domain, id: id)
+            return stream.fail(.invalidNamespace, text: "Client streams use jabber:client.")
+        }
+        guard let to = header.attributes["to"], let target = try? JID(to), target.description == domain else {
+            stream.openStream(from: domain, id: id)
+            return stream.fail(.hostUnknown, text: "This server serves \(domain).")
+        }
+        _ = target
+        stream.openStream(from: domain, id: id, to: header.attributes["from"].flatMap { try? JID($0).description })
+        guard let version = header.attributes["version"], version.hasPrefix("1.") else {
+            return stream.fail(.unsupportedVersion, text: "XMPP 1.0 streams only.")
+        }
+        stream.send(features())
+    }
+
+    func stream(_ stream: XMPPStream, didReceive element: XMLElement) {
+        pingOutstanding = false
+        if let session {
+            return handleStanza(element, session: session)
+        }
+        switch (element.namespace, element.name) {
+        case (NS.tls, "starttls"): startTLS()
+        case (NS.sasl, "auth"): authenticate(element)
+        case (NS.sasl, "response"): respond(element)
+        case (NS.sasl, "abort"): abortSASL()
+        case (NS.client, "iq") where authenticated != nil: bind(element)
+        case (NS.client, _): stream.fail(.notAuthorized, text: "Authenticate and bind a resource first.")
+        default: stream.fail(.unsupportedStanzaType, text: "<\(element.name)/> is not expected here.")
+        }
+    }
+
+    func streamDidEnd(_ stream: XMPPStream) {
+        stream.close()
+    }
+
+    func streamDidDisconnect(_ stream: XMPPStream) {
+        negotiationTimer?.cancel()
+        if let session {
+            context.presence.broadcastUnavailable(nil, from: session)
+            context.sessions.unbind(session)
+            logger.info("session ended", metadata: ["jid": "\(session.jid)"])
+        } else {
+            logger.info("connection closed")
+        }
+    }
+
+    func streamDidIdle(_ stream: XMPPStream) {
+        guard let session, !pingOutstanding else {
+            return stream.fail(.connectionTimeout, text: "No traffic.")
+        }
+        pingOutstanding = true
+        stream.send(XMLElement("iq", namespace: NS.client, attributes: [
+            "type": "get", "id": "idle-ping", "from": domain, "to": session.jid.description,
+        ], children: [.element(XMLElement("ping", namespace: NS.ping))]))
+    }
+
+    // MARK: Features and TLS
+
+    private func features() -> XMLElement {
+        var features = XMLElement("features", namespace: NS.streams)
+        if authenticated == nil {
+            if !tlsActive, context.tls != nil {
+                var starttls = XMLElement("starttls", namespace: NS.tls)
+                if context.configuration.tlsRequirementEnforced { starttls.append(XMLElement("required", namespace: NS.tls)) }
+                features.append(starttls)
+            }
+            if mayAuthenticate {
+                let binding = tlsHandler?.channelBinding(type: "tls-exporter")
+                offeredMechanisms = SASLMechanism.offered(tls: tlsActive, channelBinding: binding != nil)
+                var mechanisms = XMLElement("mechanisms", namespace: NS.sasl)
+                for mechanism in offeredMechanisms {
+                    var element = XMLElement("mechanism", namespace: NS.sasl)
+                    element.append(text: mechanism.rawValue)
+                    mechanisms.append(element)
+                }
+                features.append(mechanisms)
+                if binding != nil {
+                    // XEP-0440: which channel-binding types the server supports.
+                    features.append(XMLElement("sasl-channel-binding", namespace: "urn:xmpp:sasl-cb:0", children: [
+                        .element(XMLElement("channel-binding", namespace: "urn:xmpp:sasl-cb:0", attributes: ["type": "tls-exporter"])),
+                    ]))
+                }
+            }
+        } else {
+            features.append(XMLElement("bind", namespace: NS.bind))
+            features.append(XMLElement("session", namespace: NS.session, children: [.element(XMLElement("optional", namespace: NS.session))]))
+            features.append(XMLElement("ver", namespace: "urn:xmpp:features:rosterver"))
+        }
+        return features
+    }
+
+    private func startTLS() {
+        guard !tlsActive, authenticated == nil, let tls = context.tls else {
+            stream.send(XMLElement("failure", namespace: NS.tls))
+            return stream.close()
+        }
+        stream.send(XMLElement("proceed", namespace: NS.tls))
+        // <proceed/> is already below this point in the pipeline; TLS goes first from now on.
+        let handler = OpenSSLHandler(context: tls, role: .server)
+        do {
+            try stream.channel.pipeline.syncOperations.addHandler(handler, position: .first)
+        } catch {
+            logger.error("cannot start TLS", metadata: ["error": "\(error)"])
+            return stream.channel.close(promise: nil) as Void
+        }
+        tlsHandler = handler
+        stream.restart()
+        logger.debug("STARTTLS")
+    }
+
+    // MARK: SASL
+
+    private func authenticate(_ auth: XMLElement) {
+        guard authenticated == nil, sasl == nil else { return stream.fail(.policyViolation, text: "Already authenticating.") }
+        guard mayAuthenticate else { return saslFailure(.encryptionRequired, text: "Start TLS first.") }
+        guard let mechanism = auth[attribute: "mechanism"].flatMap(SASLMechanism.init(rawValue:)),
+              offeredMechanisms.contains(mechanism) else {
+            return saslFailure(.invalidMechanism)
+        }
+        let binding = mechanism.isPlus ? tlsHandler?.channelBinding(type: "tls-exporter") : nil
+        var negotiator = SASLNegotiator(mechanism: mechanism, domain: domain, channelBindingData: binding,
+                                        plusOffered: offeredMechanisms.contains(where: \.isPlus))
+        let text = auth.text
+        if text.isEmpty {
+            // No initial response: an empty challenge asks for it (RFC 6120 §6.4.2).
+            sasl = negotiator
+            stream.send(XMLElement("challenge", namespace: NS.sasl))
+            return
+        }
+        guard let message = Self.decode(text) else { return saslFailure(.incorrectEncoding) }
+        start(&negotiator, message)
+    }
+
+    private func start(_ negotiator: inout SASLNegotiator, _ message: [UInt8]) {
+        let account: JID?
+        do { account = try negotiator.start(message) } catch { return saslFailure(error, attempted: true) }
+        sasl = negotiator
+        let database = context.database
+        let mechanism = negotiator.mechanism
+        stream.await({ () async throws -> (StoredCredential?, Bool) in
+            guard let account else { return (nil, false) }
+            let credential = try await database.accounts.credential(jid: account.description, mechanism: mechanism.storedMechanism)
+            let verified = mechanism == .plain && SASLNegotiator.verifyPlain(message, against: credential)
+            return (credential, verified)
+        }, then: { [self] result in
+            guard var negotiator = sasl else { return }
+            guard case .success(let (credential, verified)) = result else {
+                sasl = nil
+                return saslFailure(.temporaryAuthFailure)
+            }
+            do throws(SASLFailure) {
+                let step = try negotiator.proceed(credential: credential, plainVerified: verified)
+                sasl = negotiator
+                advance(step)
+            } catch {
+                saslFailure(error, attempted: true)
+            }
+        })
+    }
+
+    private func respond(_ response: XMLElement) {
+        guard var negotiator = sasl else { return saslFailure(.malformedRequest) }
+        guard let message = Self.decode(response.text) else { return saslFailure(.incorrectEncoding) }
+        if !negotiatorStarted(negotiator) {
+            return start(&negotiator, message)
+        }
+        do throws(SASLFailure) {
+            let step = try negotiator.respond(message)
+            sasl = negotiator
+            advance(step)
+        } catch {
+            saslFailure(error, attempted: true)
+        }
+    }
+
+    /// Whether the exchange got its first client message yet (it may come as a response to
+    /// the empty challenge).
+    private func negotiatorStarted(_ negotiator: SASLNegotiator) -> Bool { awaitingFinal }
+    private var awaitingFinal = false
+
+    private func advance(_ step: SASLNegotiator.Step) {
+        switch step {
+        case .challenge(let data):
+            awaitingFinal = true
+            var challenge = XMLElement("challenge", namespace: NS.sasl)
+            challenge.append(text: Base64.encode(data))
+            stream.send(challenge)
+        case .success(let jid, let data):
+            let mechanism = sasl?.mechanism.rawValue ?? ""
+            sasl = nil
+            awaitingFinal = false
+            authenticated = jid
+            context.throttle.succeeded(for: remoteAddress)
+            var success = XMLElement("success", namespace: NS.sasl)
+            if !data.isEmpty { success.append(text: Base64.encode(data)) }
+            stream.send(success)
+            stream.restart()
+            logger[metadataKey: "jid"] = "\(jid)"
+            logger.info("authenticated", metadata: ["mechanism": "\(mechanism)"])
+        }
+    }
+
+    private func abortSASL() {
+        sasl = nil
+        awaitingFinal = false
+        stream.send(XMLElement("failure", namespace: NS.sasl, children: [.element(XMLElement("aborted", namespace: NS.sasl))]))
+    }
+
+    /// Answers a failed exchange. A failed proof waits out the login throttle first; too many
+    /// failures end the stream.
+    private func saslFailure(_ failure: SASLFailure, text: String? = nil, attempted: Bool = false) {
+        sasl = nil
+        awaitingFinal = false
+        var element = XMLElement("failure", namespace: NS.sasl, children: [.element(XMLElement(failure.rawValue, namespace: NS.sasl))])
+        if let text {
+            var t = XMLElement("text", namespace: NS.sasl)
+            t.append(text: text)
+            element.append(t)
+        }
+        guard attempted else { return stream.send(element) }
+        failedAuthentications += 1
+        logger.info("authentication failed", metadata: ["reason": "\(failure.rawValue)", "address": "\(remoteAddress)"])
+        let delay = context.throttle.failureDelay(for: remoteAddress)
+        let finalElement = element
+        let exhausted = failedAuthentications >= Self.maxAuthenticationAttempts
+        stream.await({
+            try await Task.sleep(for: delay)
+        }, then: { [self] _ in
+            stream.send(finalElement)
+            if exhausted { stream.fail(.policyViolation, text: "Too many failed authentication attempts.") }
+        })
+    }
+
+    static func decode(_ text: String) -> [UInt8]? {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed == "=" { return [] }
+        return Base64.decode(trimmed)
+    }
+
+    static func streamID() -> String {
+        Crypto.randomBytes(12).map { String(format: "%02x", $0) }.joined()
+    }
+
+    // MARK: Resource binding
+
+    private func bind(_ element: XMLElement) {
+        guard let iq = Stanza(element), let authenticated else { return }
+        if element.child("session", namespace: NS.session) != nil {
+            return stream.send(reply(to: iq, payload: nil))
+        }
+        guard iq.type == "set", let bindRequest = element.child("bind", namespace: NS.bind) else {
+            return stream.send(iq.errorReply(StanzaError(.notAuthorized, text: "Bind a resource first.")))
+        }
+        var resource = bindRequest.child("resource", namespace: NS.bind)?.text ?? ""
+        if resource.isEmpty { resource = "salon-" + Self.streamID().prefix(10) }
+        guard let full = try? authenticated.with(resource: resource) else {
+            return stream.send(iq.errorReply(StanzaError(.badRequest, text: "That resource is not a valid resourcepart.")))
+        }
+        let newSession = ClientSession(jid: full, stream: stream)
+        let database = context.database
+        stream.await({
+            try await database.rosters.items(owner: authenticated.description)
+        }, then: { [self] result in
+            guard case .success(let roster) = result else {
+                return stream.send(iq.errorReply(StanzaError(.internalServerError)))
+            }
+            if let replaced = context.sessions.bind(newSession, roster: roster) {
+                replaced.stream.eventLoop.execute {
+                    replaced.stream.fail(.conflict, text: "Replaced by a new session for the same resource.")
+                }
+            }
+            session = newSession
+            negotiationTimer?.cancel()
+            logger[metadataKey: "jid"] = "\(full)"
+            logger.info("bound")
+            var bound = XMLElement("bind", namespace: NS.bind)
+            var jid = XMLElement("jid", namespace: NS.bind)
+            jid.append(text: full.description)
+            bound.append(jid)
+            var result = reply(to: iq, payload: bound)
+            result[attribute: "to"] = nil
+            stream.send(result)
+        })
+    }
+
+    // MARK: Bound session
+
+    private func handleStanza(_ element: XMLElement, session: ClientSession) {
+        guard element.namespace == NS.client, var stanza = Stanza(element) else {
+            return stream.fail(.unsupportedStanzaType, text: "<\(element.name)/> is not a stanza.")
+        }
+        stanza.setFrom(session.jid)
+        let to: JID?
+        do { to = try stanza.to } catch {
+            return session.deliver(stanza.errorReply(StanzaError(.jidMalformed)))
+        }
+        var followup: RoutingFollowup?
+        switch stanza.kind {
+        case .presence:
+            followup = context.presence.outbound(stanza, from: session)
+        case .iq:
+            guard stanza.id != nil, ["get", "set", "result", "error"].contains(stanza.type ?? "") else {
+                return session.deliver(stanza.errorReply(StanzaError(.badRequest, text: "An iq needs an id and a valid type.")))
+            }
+            if (stanza.type == "get" || stanza.type == "set"), stanza.element.elements.count != 1 {
+                return session.deliver(stanza.errorReply(StanzaError(.badRequest, text: "A get or set iq carries exactly one child.")))
+            }
+            if to == nil || to == session.jid.bare {
+                if stanza.element.child("session", namespace: NS.session) != nil {
+                    return session.deliver(reply(to: stanza, payload: nil))
+                }
+                followup = context.accountEndpoint.handle(stanza, to: session.jid.bare, from: session.jid, session: session)
+            } else {
+                followup = context.router.route(stanza.element)
+            }
+        case .message:
+            if to == nil { stanza.setTo(session.jid.bare) }
+            followup = context.router.route(stanza.element)
+        }
+        if let followup {
+            stream.await({ await followup() }, then: { _ in })
+        }
+    }
+}

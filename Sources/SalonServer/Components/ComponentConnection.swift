@@ -1,0 +1,92 @@
+import Foundation
+import Logging
+import SalonSecurity
+import XMPPCore
+
+/// One external component stream (XEP-0114): handshake with the shared secret, then stanzas
+/// both ways. A component speaks for its domain and every JID under it.
+final class ComponentConnection: XMPPStreamOwner, @unchecked Sendable {
+    private let context: ServerContext
+    private let stream: XMPPStream
+    private var logger: Logger
+    private var streamID = ""
+    private var domain: String?
+    private var link: ComponentLink?
+
+    init(context: ServerContext, stream: XMPPStream) {
+        self.context = context
+        self.stream = stream
+        self.logger = stream.logger
+        stream.owner = self
+    }
+
+    func stream(_ stream: XMPPStream, didOpen header: XMLStreamHeader) {
+        streamID = C2SConnection.streamID()
+        let requested = header.attributes["to"].flatMap { try? JID($0) }?.description ?? ""
+        stream.servedDomain = requested
+        guard header.contentNamespace == NS.component else {
+            stream.openStream(from: requested, id: streamID, version: false)
+            return stream.fail(.invalidNamespace, text: "Components use jabber:component:accept.")
+        }
+        stream.openStream(from: requested, id: streamID, version: false)
+        guard context.components.secrets[requested] != nil else {
+            return stream.fail(.hostUnknown, text: "No component is configured for \(requested).")
+        }
+        stream.flush()
+        domain = requested
+        logger[metadataKey: "component"] = "\(requested)"
+    }
+
+    func stream(_ stream: XMPPStream, didReceive element: XMLElement) {
+        guard let link else { return handshake(element) }
+        guard element.namespace == NS.component, Stanza(element) != nil else {
+            return stream.fail(.unsupportedStanzaType, text: "<\(element.name)/> is not a stanza.")
+        }
+        let stanza = Stanza(element.movingNamespace(from: NS.component, to: NS.client))!
+        guard let from = try? stanza.from, from.domainpart == link.domain || from.domainpart.hasSuffix("." + link.domain) else {
+            return stream.fail(.invalidFrom, text: "A component sends from its own domain.")
+        }
+        guard (try? stanza.to) != nil else {
+            return link.deliver(stanza.errorReply(StanzaError(.jidMalformed, text: "A component stanza needs a valid 'to'.")))
+        }
+        if let followup = context.router.route(stanza.element) {
+            stream.await({ await followup() }, then: { _ in })
+        }
+    }
+
+    private func handshake(_ element: XMLElement) {
+        guard element.name == "handshake", element.namespace == NS.component,
+              let domain, let secret = context.components.secrets[domain] else {
+            return stream.fail(.notAuthorized, text: "Handshake first.")
+        }
+        let expected = Crypto.hash(.sha1, Array((streamID + secret).utf8)).map { String(format: "%02x", $0) }.joined()
+        let offered = element.text.trimmingCharacters(in: .whitespaces).lowercased()
+        guard Crypto.constantTimeEqual(Array(expected.utf8), Array(offered.utf8)) else {
+            logger.info("component handshake failed")
+            return stream.fail(.notAuthorized, text: "Wrong handshake.")
+        }
+        let newLink = ComponentLink(domain: domain, stream: stream)
+        guard context.components.register(newLink) else {
+            return stream.fail(.conflict, text: "\(domain) is already connected.")
+        }
+        link = newLink
+        stream.send(XMLElement("handshake", namespace: NS.component))
+        logger.info("component connected")
+    }
+
+    func streamDidEnd(_ stream: XMPPStream) {
+        stream.close()
+    }
+
+    func streamDidDisconnect(_ stream: XMPPStream) {
+        if let link {
+            context.components.unregister(link)
+            logger.info("component disconnected")
+        }
+    }
+
+    func streamDidIdle(_ stream: XMPPStream) {
+        // Components are trusted peers that may stay quiet; only unauthenticated ones time out.
+        if link == nil { stream.fail(.connectionTimeout) }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// Everything `salon serve` needs to run one deployment. Built by the CLI from the YAML file,
+/// the environment and flags; tests build it directly.
+public struct ServerConfiguration: Sendable {
+    /// The XMPP domain users live on (`user@domain`).
+    public var domain: String
+    /// Listen address; only loopback addresses are allowed unless `allowNonLoopbackBind` is set.
+    public var bindAddress: String = "127.0.0.1"
+    /// Client-to-server port with STARTTLS (RFC 6120). 0 picks a free port (tests).
+    public var c2sPort: Int = 5222
+    /// Direct TLS port (XEP-0368). 0 picks a free port; nil disables it.
+    public var directTLSPort: Int? = 5223
+    /// External component port (XEP-0114). nil disables it.
+    public var componentPort: Int? = 5347
+    /// Component domains and their shared secrets.
+    public var components: [String: String] = [:]
+    /// Where the SQLite database lives.
+    public var dataDirectory: String = "./data"
+    /// Where certificates live: `<domain>.crt` and `<domain>.key`; generated when absent.
+    public var certificateDirectory: String = "./Certs"
+    /// Refuse authentication before TLS. Turning it off is honoured only on loopback addresses.
+    public var requireTLS: Bool = true
+    /// Hostile-input limits.
+    public var limits = Limits()
+    /// SCRAM iteration count for new and changed passwords.
+    public var scramIterations: Int = 4096
+
+    public struct Limits: Sendable {
+        public var maxStanzaBytes: Int = 262_144
+        public var maxDepth: Int = 32
+        /// Sustained bytes per second a client stream may send before reads are paused.
+        public var bytesPerSecond: Int = 256 * 1024
+        /// How many bytes a stream may send in a burst above the sustained rate.
+        public var burstBytes: Int = 1024 * 1024
+        public var maxConnections: Int = 10_000
+        public var maxConnectionsPerAddress: Int = 2_000
+        /// Seconds a stream may take to authenticate and bind.
+        public var negotiationTimeout: Double = 60
+        /// Seconds of silence before the server pings a client, and again before it closes.
+        public var idleTimeout: Double = 300
+        /// Offline messages kept per user.
+        public var offlineMessages: Int = 500
+        public init() {}
+    }
+
+    public init(domain: String = "localhost") {
+        self.domain = domain
+    }
+
+    /// TLS may be skipped only where nobody else can listen: loopback.
+    public var tlsRequirementEnforced: Bool {
+        requireTLS || !Self.isLoopback(bindAddress)
+    }
+
+    public static func isLoopback(_ address: String) -> Bool {
+        address == "::1" || address == "localhost" || address.hasPrefix("127.")
+    }
+}

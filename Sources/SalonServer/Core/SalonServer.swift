@@ -1,0 +1,120 @@
+import Logging
+import NIOCore
+import NIOPosix
+import SalonSecurity
+import SalonStore
+import ServiceLifecycle
+import Synchronization
+import XMPPCore
+
+/// The ports a running server actually listens on (0 in the configuration picks a free one).
+public struct BoundPorts: Sendable {
+    public var c2s: Int
+    public var directTLS: Int?
+    public var component: Int?
+}
+
+/// A running Salon: storage, TLS, listeners and routing. A swift-service-lifecycle `Service`:
+/// `run()` serves until graceful shutdown, then closes every stream properly and the database.
+public final class SalonServer: Service, Sendable {
+    public let configuration: ServerConfiguration
+    private let logger: Logger
+    private let running = Mutex<Running?>(nil)
+
+    private struct Running {
+        let group: MultiThreadedEventLoopGroup
+        let context: ServerContext
+        let listeners: [Channel]
+    }
+
+    public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "salon")) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Opens storage, loads (or makes) certificates and starts listening.
+    @discardableResult
+    public func start() async throws -> BoundPorts {
+        let database = try SalonDatabase(directory: configuration.dataDirectory)
+        let tls: TLSContext
+        do {
+            let certificates = try CertificateStore.certificates(domain: configuration.domain,
+                                                                 directory: configuration.certificateDirectory, logger: logger)
+            tls = try TLSContext.server(certificates: certificates, alpn: ["xmpp-client"])
+        } catch {
+            try? database.close()
+            throw error
+        }
+        let context = ServerContext(configuration: configuration, database: database, tls: tls, logger: logger)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        var listeners: [Channel] = []
+        var ports = BoundPorts(c2s: 0)
+        do {
+            let host = configuration.bindAddress
+            let c2s = try await Listeners.bind(.c2s, host: host, port: configuration.c2sPort, context: context, group: group)
+            listeners.append(c2s)
+            ports.c2s = c2s.localAddress?.port ?? configuration.c2sPort
+            if let port = configuration.directTLSPort {
+                let channel = try await Listeners.bind(.directTLS, host: host, port: port, context: context, group: group)
+                listeners.append(channel)
+                ports.directTLS = channel.localAddress?.port
+            }
+            if let port = configuration.componentPort {
+                let channel = try await Listeners.bind(.component, host: host, port: port, context: context, group: group)
+                listeners.append(channel)
+                ports.component = channel.localAddress?.port
+            }
+        } catch {
+            for channel in listeners { try? await channel.close() }
+            try? await group.shutdownGracefully()
+            try? database.close()
+            throw error
+        }
+        running.withLock { $0 = Running(group: group, context: context, listeners: listeners) }
+        logger.notice("serving", metadata: [
+            "domain": "\(configuration.domain)", "c2s": "\(configuration.bindAddress):\(ports.c2s)",
+            "tls": "\(ports.directTLS.map(String.init) ?? "off")", "component": "\(ports.component.map(String.init) ?? "off")",
+        ])
+        return ports
+    }
+
+    public func run() async throws {
+        try await start()
+        try? await gracefulShutdown()
+        await stop()
+    }
+
+    /// Stops listening, ends every stream with `system-shutdown`, waits for them to close,
+    /// and closes the database.
+    public func stop() async {
+        guard let state = running.withLock({ running -> Running? in defer { running = nil }; return running }) else { return }
+        for channel in state.listeners { try? await channel.close() }
+        let streams = state.context.streams.all
+        for stream in streams {
+            stream.eventLoop.execute { stream.fail(.systemShutdown, text: "The server is shutting down.") }
+        }
+        for stream in streams {
+            _ = try? await stream.channel.closeFuture.get()
+        }
+        try? await state.group.shutdownGracefully()
+        try? state.context.database.close()
+        logger.notice("stopped")
+    }
+
+    /// For tests: the shared state of the running server.
+    var context: ServerContext? { running.withLock { $0?.context } }
+}
+
+/// Every open stream, so shutdown can close them all.
+final class StreamDirectory: Sendable {
+    private let streams = Mutex<[ObjectIdentifier: XMPPStream]>([:])
+
+    func add(_ stream: XMPPStream) {
+        streams.withLock { $0[ObjectIdentifier(stream)] = stream }
+        stream.channel.closeFuture.whenComplete { [self] _ in
+            streams.withLock { $0[ObjectIdentifier(stream)] = nil }
+        }
+    }
+
+    var all: [XMPPStream] { streams.withLock { Array($0.values) } }
+}

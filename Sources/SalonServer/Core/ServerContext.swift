@@ -1,0 +1,46 @@
+import Logging
+import SalonSecurity
+import SalonStore
+import XMPPCore
+
+/// What every connection shares: configuration, storage, routing, TLS.
+final class ServerContext: Sendable {
+    let configuration: ServerConfiguration
+    let domain: String
+    let database: SalonDatabase
+    let sessions: SessionRegistry
+    let components: ComponentRegistry
+    let router: Router
+    let rosters: RosterService
+    let presence: PresenceService
+    let accountEndpoint: AccountEndpoint
+    let tls: TLSContext?
+    let throttle: LoginThrottle
+    let connections: ConnectionCounter
+    let streams = StreamDirectory()
+    let logger: Logger
+
+    var parserLimits: XMLStreamLimits {
+        XMLStreamLimits(maxStanzaBytes: configuration.limits.maxStanzaBytes, maxDepth: configuration.limits.maxDepth)
+    }
+
+    init(configuration: ServerConfiguration, database: SalonDatabase, tls: TLSContext?, logger: Logger) {
+        self.configuration = configuration
+        self.domain = configuration.domain
+        self.database = database
+        self.tls = tls
+        self.logger = logger
+        sessions = SessionRegistry()
+        components = ComponentRegistry(secrets: configuration.components)
+        router = Router(domain: domain, sessions: sessions, components: components, database: database,
+                        offlineLimit: configuration.limits.offlineMessages, logger: logger)
+        rosters = RosterService(database: database, sessions: sessions, logger: logger)
+        presence = PresenceService(domain: domain, sessions: sessions, rosters: rosters, database: database, router: router)
+        accountEndpoint = AccountEndpoint(rosters: rosters, sessions: sessions, router: router)
+        router.install(server: ServerEndpoint(domain: domain, components: components, router: router),
+                       account: accountEndpoint, presence: presence)
+        throttle = LoginThrottle()
+        connections = ConnectionCounter(maxTotal: configuration.limits.maxConnections,
+                                        maxPerAddress: configuration.limits.maxConnectionsPerAddress)
+    }
+}

@@ -1,0 +1,185 @@
+import Logging
+import SalonStore
+import XMPPCore
+
+/// Work a stanza's routing still has to do off the event loop (storage). The sender awaits it
+/// before its next stanza, so per-sender order is kept.
+typealias RoutingFollowup = @Sendable () async -> Void
+
+/// Handles stanzas addressed to the server itself or to an account's bare JID (iq).
+protocol LocalEndpoint: Sendable {
+    /// Handles an iq to the server domain; returns nil when the namespace is not served here.
+    func handleServerIQ(_ iq: XMLElement, from: JID) -> RoutingFollowup?
+}
+
+/// Moves stanzas between client sessions, components and the server's own services,
+/// applying RFC 6121 §8 for whatever cannot be delivered.
+final class Router: Sendable {
+    let domain: String
+    let sessions: SessionRegistry
+    let components: ComponentRegistry
+    let database: SalonDatabase
+    let logger: Logger
+    let offlineLimit: Int
+    private let endpoints: Endpoints
+
+    /// Late-bound services (they need the router themselves).
+    final class Endpoints: @unchecked Sendable {
+        var server: (any LocalEndpoint)?
+        var account: AccountEndpoint?
+        var presence: PresenceService?
+    }
+
+    init(domain: String, sessions: SessionRegistry, components: ComponentRegistry,
+         database: SalonDatabase, offlineLimit: Int, logger: Logger) {
+        self.domain = domain
+        self.sessions = sessions
+        self.components = components
+        self.database = database
+        self.offlineLimit = offlineLimit
+        self.logger = logger
+        self.endpoints = Endpoints()
+    }
+
+    /// Wires the services; called once at start-up before any stream exists.
+    func install(server: any LocalEndpoint, account: AccountEndpoint, presence: PresenceService) {
+        endpoints.server = server
+        endpoints.account = account
+        endpoints.presence = presence
+    }
+
+    var presence: PresenceService { endpoints.presence! }
+
+    /// Routes a stanza whose `from` is already stamped and whose `to` is set.
+    func route(_ element: XMLElement) -> RoutingFollowup? {
+        guard let stanza = Stanza(element) else { return nil }
+        let to: JID
+        let from: JID
+        do {
+            guard let t = try stanza.to, let f = try stanza.from else { return nil }
+            to = t
+            from = f
+        } catch {
+            bounce(stanza, StanzaError(.jidMalformed))
+            return nil
+        }
+        if to.domainpart == domain {
+            if to.localpart == nil { return toServer(stanza, from: from) }
+            return toAccount(stanza, to: to, from: from)
+        }
+        if let link = components.link(for: to.domainpart) {
+            link.deliver(element)
+            return nil
+        }
+        if components.componentDomain(serving: to.domainpart) != nil {
+            bounce(stanza, StanzaError(.serviceUnavailable, text: "The component \(to.domainpart) is not connected."))
+        } else {
+            bounce(stanza, StanzaError(.remoteServerNotFound, text: "This server does not federate."))
+        }
+        return nil
+    }
+
+    /// Sends an error reply to the stanza's sender, unless it was itself an error.
+    func bounce(_ stanza: Stanza, _ error: StanzaError) {
+        guard !stanza.isError else { return }
+        if stanza.kind == .presence, stanza.type != nil, stanza.type != "unavailable" { return }
+        var reply = stanza.errorReply(error)
+        // Replies to what the server itself handled come from the original target.
+        if reply[attribute: "from"] == nil { reply[attribute: "from"] = domain }
+        _ = route(reply)
+    }
+
+    // MARK: The server's own JID
+
+    private func toServer(_ stanza: Stanza, from: JID) -> RoutingFollowup? {
+        switch stanza.kind {
+        case .iq:
+            if stanza.type == "result" || stanza.type == "error" { return nil }
+            if let work = endpoints.server?.handleServerIQ(stanza.element, from: from) { return work }
+            bounce(stanza, StanzaError(.serviceUnavailable))
+        case .message:
+            bounce(stanza, StanzaError(.serviceUnavailable, text: "The server does not accept messages."))
+        case .presence:
+            break
+        }
+        return nil
+    }
+
+    // MARK: Accounts (RFC 6121 §8.5)
+
+    private func toAccount(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
+        if to.resourcepart != nil {
+            if let session = sessions.session(to) {
+                session.deliver(stanza.element)
+                return nil
+            }
+            switch stanza.kind {
+            case .message:
+                if stanza.type == "groupchat" { bounce(stanza, StanzaError(.serviceUnavailable)); return nil }
+                return toBareJID(stanza, to: to.bare, from: from)
+            case .presence:
+                if isSubscription(stanza) { return toBareJID(stanza, to: to.bare, from: from) }
+                return nil
+            case .iq:
+                bounce(stanza, StanzaError(.serviceUnavailable))
+                return nil
+            }
+        }
+        return toBareJID(stanza, to: to, from: from)
+    }
+
+    private func isSubscription(_ stanza: Stanza) -> Bool {
+        ["subscribe", "subscribed", "unsubscribe", "unsubscribed"].contains(stanza.type ?? "")
+    }
+
+    private func toBareJID(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
+        switch stanza.kind {
+        case .iq:
+            if stanza.type == "result" || stanza.type == "error" { return nil }
+            return endpoints.account?.handle(stanza, to: to, from: from)
+        case .presence:
+            return presence.inbound(stanza, to: to, from: from)
+        case .message:
+            return messageToBareJID(stanza, to: to)
+        }
+    }
+
+    private func messageToBareJID(_ stanza: Stanza, to: JID) -> RoutingFollowup? {
+        let type = stanza.type ?? "normal"
+        if type == "error" { return nil }
+        if type == "groupchat" { bounce(stanza, StanzaError(.serviceUnavailable)); return nil }
+        let eligible = sessions.resources(of: to).filter { $0.available && $0.priority >= 0 }
+        if !eligible.isEmpty {
+            if type == "headline" {
+                eligible.forEach { $0.session.deliver(stanza.element) }
+            } else {
+                let top = eligible.map(\.priority).max()!
+                eligible.filter { $0.priority == top }.forEach { $0.session.deliver(stanza.element) }
+            }
+            return nil
+        }
+        if type == "headline" { return nil }
+        return { [self] in
+            await storeOffline(stanza, owner: to)
+        }
+    }
+
+    /// Keeps a message for an account with no available resource (XEP-0160), with a delay stamp.
+    func storeOffline(_ stanza: Stanza, owner: JID) async {
+        do {
+            guard try await database.accounts.exists(jid: owner.description) else {
+                bounce(stanza, StanzaError(.serviceUnavailable))
+                return
+            }
+            var element = stanza.element
+            element.append(XMLElement("delay", namespace: NS.delay,
+                                      attributes: ["from": domain, "stamp": Timestamp.now()]))
+            let stored = try await database.offline.enqueue(
+                owner: owner.description, stanza: element.serialized(parentNamespace: NS.client), limit: offlineLimit)
+            if !stored { bounce(stanza, StanzaError(.serviceUnavailable, text: "The recipient's offline storage is full.")) }
+        } catch {
+            logger.error("offline storage failed", metadata: ["error": "\(error)"])
+            bounce(stanza, StanzaError(.internalServerError))
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Synchronization
+import SalonStore
+import XMPPCore
+
+/// A bound client resource, as the router sees it.
+final class ClientSession: Sendable {
+    let jid: JID
+    let stream: XMPPStream
+
+    init(jid: JID, stream: XMPPStream) {
+        self.jid = jid
+        self.stream = stream
+    }
+
+    /// Thread-safe delivery.
+    func deliver(_ element: XMLElement) { stream.deliver(element) }
+}
+
+/// What the router knows about one resource's presence.
+struct ResourcePresence: Sendable {
+    let session: ClientSession
+    var available = false
+    var priority = 0
+    /// The last available presence it broadcast, for probes.
+    var lastPresence: XMLElement?
+    /// Who it sent directed presence to (they get its unavailable presence too).
+    var directedTo: Set<JID> = []
+}
+
+/// Every online account: its bound resources and its roster, shared by its resources.
+/// A short lock guards it; nothing slow runs inside.
+final class SessionRegistry: Sendable {
+    struct Account {
+        var resources: [String: ResourcePresence] = [:]
+        var roster: [String: RosterItem] = [:]
+    }
+
+    private let accounts = Mutex<[JID: Account]>([:])
+
+    /// Binds a session; returns the session it replaced (same full JID), which must be closed
+    /// with a `conflict` stream error.
+    func bind(_ session: ClientSession, roster: [RosterItem]) -> ClientSession? {
+        let bare = session.jid.bare
+        let resource = session.jid.resourcepart ?? ""
+        return accounts.withLock { accounts in
+            var account = accounts[bare] ?? Account()
+            if account.resources.isEmpty {
+                account.roster = Dictionary(roster.map { ($0.jid, $0) }, uniquingKeysWith: { $1 })
+            }
+            let replaced = account.resources[resource]?.session
+            account.resources[resource] = ResourcePresence(session: session)
+            accounts[bare] = account
+            return replaced
+        }
+    }
+
+    /// Removes a session if it is still the bound one; returns its presence state.
+    @discardableResult
+    func unbind(_ session: ClientSession) -> ResourcePresence? {
+        let bare = session.jid.bare
+        let resource = session.jid.resourcepart ?? ""
+        return accounts.withLock { accounts in
+            guard var account = accounts[bare], let entry = account.resources[resource],
+                  entry.session === session else { return nil }
+            account.resources[resource] = nil
+            accounts[bare] = account.resources.isEmpty ? nil : account
+            return entry
+        }
+    }
+
+    func isOnline(_ bare: JID) -> Bool {
+        accounts.withLock { $0[bare] != nil }
+    }
+
+    func session(_ full: JID) -> ClientSession? {
+        accounts.withLock { $0[full.bare]?.resources[full.resourcepart ?? ""]?.session }
+    }
+
+    func resources(of bare: JID) -> [ResourcePresence] {
+        accounts.withLock { Array(($0[bare]?.resources ?? [:]).values) }
+    }
+
+    func presence(of session: ClientSession) -> ResourcePresence? {
+        accounts.withLock { $0[session.jid.bare]?.resources[session.jid.resourcepart ?? ""] }
+    }
+
+    /// Updates one resource's presence state; returns the new state.
+    @discardableResult
+    func updatePresence(of session: ClientSession, _ change: (inout ResourcePresence) -> Void) -> ResourcePresence? {
+        accounts.withLock { accounts in
+            let bare = session.jid.bare, resource = session.jid.resourcepart ?? ""
+            guard var entry = accounts[bare]?.resources[resource], entry.session === session else { return nil }
+            change(&entry)
+            accounts[bare]?.resources[resource] = entry
+            return entry
+        }
+    }
+
+    /// The roster of an online account (nil when the account has no session).
+    func roster(of bare: JID) -> [String: RosterItem]? {
+        accounts.withLock { $0[bare]?.roster }
+    }
+
+    /// Applies a roster change to an online account's cached roster.
+    func updateRoster(of bare: JID, item: RosterItem?, jid: String) {
+        accounts.withLock { accounts in
+            guard accounts[bare] != nil else { return }
+            accounts[bare]?.roster[jid] = item
+        }
+    }
+
+    var allSessions: [ClientSession] {
+        accounts.withLock { $0.values.flatMap { $0.resources.values.map(\.session) } }
+    }
+
+    var onlineAccountCount: Int { accounts.withLock { $0.count } }
+}

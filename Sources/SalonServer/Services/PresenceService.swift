@@ -1,0 +1,291 @@
+import Logging
+import SalonStore
+import XMPPCore
+
+/// RFC 6121 §3–4: presence broadcast, probes, directed presence and the subscription handshake
+/// between accounts of this server (and components, which get the stanzas as they are).
+final class PresenceService: Sendable {
+    let domain: String
+    let sessions: SessionRegistry
+    let rosters: RosterService
+    let database: SalonDatabase
+    unowned let router: Router
+
+    init(domain: String, sessions: SessionRegistry, rosters: RosterService, database: SalonDatabase, router: Router) {
+        self.domain = domain
+        self.sessions = sessions
+        self.rosters = rosters
+        self.database = database
+        self.router = router
+    }
+
+    // MARK: From a client
+
+    /// Presence a client sent: broadcast (no `to`), directed, or a subscription request/answer.
+    func outbound(_ stanza: Stanza, from session: ClientSession) -> RoutingFollowup? {
+        let to = try? stanza.to
+        let type = stanza.type
+        if to == nil {
+            switch type {
+            case nil: return broadcastAvailable(stanza, from: session)
+            case "unavailable": broadcastUnavailable(stanza.element, from: session); return nil
+            default: return nil   // probes and subscriptions need a target
+            }
+        }
+        guard let to else { return nil }
+        switch type {
+        case "subscribe", "subscribed", "unsubscribe", "unsubscribed":
+            return subscriptionFromUser(stanza, type: type!, user: session.jid.bare, contact: to.bare)
+        case nil, "unavailable":
+            sessions.updatePresence(of: session) { state in
+                if type == nil { state.directedTo.insert(to) } else { state.directedTo.remove(to) }
+            }
+            return router.route(stanza.element)
+        default:
+            return router.route(stanza.element)
+        }
+    }
+
+    private func broadcastAvailable(_ stanza: Stanza, from session: ClientSession) -> RoutingFollowup? {
+        let priority = Int(stanza.element.child("priority", namespace: NS.client)?.text ?? "0") ?? 0
+        var presence = stanza.element
+        presence[attribute: "to"] = nil
+        let previous = sessions.presence(of: session)
+        let finalPresence = presence
+        sessions.updatePresence(of: session) { state in
+            state.available = true
+            state.priority = max(-128, min(127, priority))
+            state.lastPresence = finalPresence
+        }
+        let initial = previous?.available != true
+        for target in broadcastTargets(of: session.jid.bare) {
+            deliver(presence, from: session.jid, to: target)
+        }
+        guard initial else { return nil }
+        probeContacts(for: session)
+        guard priority >= 0 else { return nil }
+        return { [self] in await deliverOffline(to: session) }
+    }
+
+    /// An unavailable broadcast, or the end of a session that never said goodbye.
+    func broadcastUnavailable(_ element: XMLElement?, from session: ClientSession) {
+        var presence = element ?? XMLElement("presence", namespace: NS.client, attributes: ["type": "unavailable"])
+        presence[attribute: "to"] = nil
+        presence[attribute: "type"] = "unavailable"
+        let previous = sessions.presence(of: session)
+        sessions.updatePresence(of: session) { state in
+            state.available = false
+            state.lastPresence = nil
+            state.directedTo = []
+        }
+        guard let previous else { return }
+        var targets = previous.available ? broadcastTargets(of: session.jid.bare) : []
+        targets.append(contentsOf: previous.directedTo)
+        for target in targets { deliver(presence, from: session.jid, to: target) }
+    }
+
+    /// Contacts subscribed to the account's presence, and the account's own other resources.
+    private func broadcastTargets(of owner: JID) -> [JID] {
+        var targets: [JID] = []
+        for item in (sessions.roster(of: owner) ?? [:]).values where item.subscription == "from" || item.subscription == "both" {
+            if let jid = try? JID(item.jid) { targets.append(jid) }
+        }
+        targets.append(owner)
+        return targets
+    }
+
+    /// Sends presence to a bare JID: each available local resource, or the component as is.
+    private func deliver(_ presence: XMLElement, from: JID, to target: JID) {
+        var stanza = presence
+        stanza[attribute: "from"] = from.description
+        if target.domainpart == domain, target.localpart != nil, target.resourcepart == nil {
+            for resource in sessions.resources(of: target) where resource.available && resource.session.jid != from {
+                stanza[attribute: "to"] = resource.session.jid.description
+                resource.session.deliver(stanza)
+            }
+        } else {
+            stanza[attribute: "to"] = target.description
+            _ = router.route(stanza)
+        }
+    }
+
+    /// The presence of everyone the new session is subscribed to (and its own other resources).
+    private func probeContacts(for session: ClientSession) {
+        let owner = session.jid.bare
+        var contacts: [JID] = [owner]
+        for item in (sessions.roster(of: owner) ?? [:]).values where item.subscription == "to" || item.subscription == "both" {
+            if let jid = try? JID(item.jid) { contacts.append(jid) }
+        }
+        for contact in contacts {
+            if contact.domainpart == domain {
+                for resource in sessions.resources(of: contact) where resource.available && resource.session !== session {
+                    guard var presence = resource.lastPresence else { continue }
+                    presence[attribute: "from"] = resource.session.jid.description
+                    presence[attribute: "to"] = session.jid.description
+                    session.deliver(presence)
+                }
+            } else {
+                _ = router.route(XMLElement("presence", namespace: NS.client, attributes: [
+                    "type": "probe", "from": owner.description, "to": contact.description,
+                ]))
+            }
+        }
+    }
+
+    private func deliverOffline(to session: ClientSession) async {
+        do {
+            let stored = try await database.offline.drain(owner: session.jid.bare.description)
+            for stanza in stored { session.stream.write(string: stanza) }
+        } catch {
+            router.logger.error("offline delivery failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    // MARK: To an account
+
+    /// Presence arriving for a bare JID of this server.
+    func inbound(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
+        switch stanza.type {
+        case nil, "unavailable":
+            for resource in sessions.resources(of: to) where resource.available {
+                var copy = stanza.element
+                copy[attribute: "to"] = resource.session.jid.description
+                resource.session.deliver(copy)
+            }
+            return nil
+        case "probe":
+            return answerProbe(to: to, from: from)
+        case "subscribe", "subscribed", "unsubscribe", "unsubscribed":
+            return subscriptionToContact(stanza, type: stanza.type!, contact: to, user: from.bare)
+        default:
+            return nil
+        }
+    }
+
+    private func answerProbe(to: JID, from: JID) -> RoutingFollowup? {
+        { [self] in
+            let item = try? await database.rosters.item(owner: to.description, jid: from.bare.description)
+            guard let item, item.subscription == "from" || item.subscription == "both" else { return }
+            let available = sessions.resources(of: to).filter(\.available)
+            if available.isEmpty {
+                _ = router.route(XMLElement("presence", namespace: NS.client, attributes: [
+                    "type": "unavailable", "from": to.description, "to": from.description,
+                ]))
+            }
+            for resource in available {
+                guard var presence = resource.lastPresence else { continue }
+                presence[attribute: "from"] = resource.session.jid.description
+                presence[attribute: "to"] = from.description
+                _ = router.route(presence)
+            }
+        }
+    }
+
+    // MARK: Subscriptions (RFC 6121 §3)
+
+    /// The user's side: update the user's roster, then send the stanza on (from the bare JID).
+    private func subscriptionFromUser(_ stanza: Stanza, type: String, user: JID, contact: JID) -> RoutingFollowup? {
+        var outgoing = stanza.element
+        outgoing[attribute: "from"] = user.description
+        outgoing[attribute: "to"] = contact.description
+        let forward = outgoing
+        return { [self] in
+            await rosters.update(owner: user, contact: contact) { item in
+                SubscriptionState.outbound(type, item: item, contact: contact.description)
+            }
+            if type == "subscribed" || type == "unsubscribed" {
+                // The user's resources tell the contact their presence, or its end.
+                for resource in sessions.resources(of: user) where resource.available {
+                    var presence = type == "subscribed"
+                        ? (resource.lastPresence ?? XMLElement("presence", namespace: NS.client))
+                        : XMLElement("presence", namespace: NS.client, attributes: ["type": "unavailable"])
+                    presence[attribute: "from"] = resource.session.jid.description
+                    presence[attribute: "to"] = contact.description
+                    if let work = router.route(presence) { await work() }
+                }
+            }
+            if let work = router.route(forward) { await work() }
+        }
+    }
+
+    /// The contact's side: update the contact's roster and tell the contact's resources.
+    private func subscriptionToContact(_ stanza: Stanza, type: String, contact: JID, user: JID) -> RoutingFollowup? {
+        var incoming = stanza.element
+        incoming[attribute: "from"] = user.description
+        let element = incoming
+        return { [self] in
+            guard (try? await database.accounts.exists(jid: contact.description)) == true else { return }
+            let before = try? await database.rosters.item(owner: contact.description, jid: user.description)
+            if type == "subscribe", let before, before.subscription == "from" || before.subscription == "both" {
+                // Already approved: answer for the contact (RFC 6121 §3.1.3).
+                _ = router.route(XMLElement("presence", namespace: NS.client, attributes: [
+                    "type": "subscribed", "from": contact.description, "to": user.description,
+                ]))
+                return
+            }
+            let after = await rosters.update(owner: contact, contact: user) { item in
+                SubscriptionState.inbound(type, item: item, user: user.description)
+            }
+            let changed = after != before
+            guard type == "subscribe" || changed else { return }
+            let online = sessions.resources(of: contact).filter(\.available)
+            if online.isEmpty {
+                if type == "subscribe" {
+                    _ = try? await database.offline.enqueue(owner: contact.description,
+                                                            stanza: element.serialized(parentNamespace: NS.client), limit: router.offlineLimit)
+                }
+                return
+            }
+            for resource in online {
+                var copy = element
+                copy[attribute: "to"] = resource.session.jid.description
+                resource.session.deliver(copy)
+            }
+        }
+    }
+}
+
+/// The subscription state machine of RFC 6121 Appendix A, on roster items.
+enum SubscriptionState {
+    /// The user sends `type` to `contact`.
+    static func outbound(_ type: String, item: RosterItem?, contact: String) -> RosterItem? {
+        var item = item ?? RosterItem(jid: contact)
+        switch type {
+        case "subscribe":
+            guard item.subscription == "none" || item.subscription == "from" else { return item }
+            item.ask = true
+        case "unsubscribe":
+            item.ask = false
+            item.subscription = item.subscription == "both" ? "from" : (item.subscription == "to" ? "none" : item.subscription)
+        case "subscribed":
+            item.subscription = item.subscription == "to" ? "both" : (item.subscription == "none" ? "from" : item.subscription)
+        case "unsubscribed":
+            item.subscription = item.subscription == "both" ? "to" : (item.subscription == "from" ? "none" : item.subscription)
+        default:
+            break
+        }
+        return item
+    }
+
+    /// The contact receives `type` from `user`; nil leaves the roster untouched.
+    static func inbound(_ type: String, item: RosterItem?, user: String) -> RosterItem? {
+        switch type {
+        case "subscribed":
+            guard var item, item.ask else { return item }
+            item.ask = false
+            item.subscription = item.subscription == "from" ? "both" : (item.subscription == "none" ? "to" : item.subscription)
+            return item
+        case "unsubscribed":
+            guard var item else { return nil }
+            item.ask = false
+            item.subscription = item.subscription == "both" ? "from" : (item.subscription == "to" ? "none" : item.subscription)
+            return item
+        case "unsubscribe":
+            guard var item else { return nil }
+            item.subscription = item.subscription == "both" ? "to" : (item.subscription == "from" ? "none" : item.subscription)
+            return item
+        default:
+            return item
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import Logging
+import SalonStore
+import XMPPCore
+
+/// RFC 6121 §2: roster get, set and push, persisted in SalonStore and cached for online accounts.
+final class RosterService: Sendable {
+    let database: SalonDatabase
+    let sessions: SessionRegistry
+    let logger: Logger
+
+    init(database: SalonDatabase, sessions: SessionRegistry, logger: Logger) {
+        self.database = database
+        self.sessions = sessions
+        self.logger = logger
+    }
+
+    /// Answers a roster get or set from one of the owner's own resources.
+    func handle(_ iq: Stanza, query: XMLElement, session: ClientSession) -> RoutingFollowup? {
+        let owner = session.jid.bare
+        switch iq.type {
+        case "get":
+            return { [self] in
+                do {
+                    let items = try await database.rosters.items(owner: owner.description)
+                    let version = try await database.rosters.version(owner: owner.description)
+                    var result = XMLElement("query", namespace: NS.roster, attributes: ["ver": "\(version)"])
+                    // RFC 6121 §2.6: an unchanged roster is answered with an empty result.
+                    if query[attribute: "ver"] == "\(version)" {
+                        session.deliver(reply(to: iq, payload: nil))
+                        return
+                    }
+                    for item in items { result.append(Self.element(for: item)) }
+                    session.deliver(reply(to: iq, payload: result))
+                } catch {
+                    session.deliver(iq.errorReply(StanzaError(.internalServerError)))
+                }
+            }
+        case "set":
+            let items = query.children("item", namespace: NS.roster)
+            guard items.count == 1, let item = items.first, let raw = item[attribute: "jid"],
+                  let contact = try? JID(raw) else {
+                session.deliver(iq.errorReply(StanzaError(.badRequest, text: "A roster set carries exactly one item with a valid jid.")))
+                return nil
+            }
+            if contact.bare == owner {
+                session.deliver(iq.errorReply(StanzaError(.notAllowed, text: "You cannot add yourself to your roster.")))
+                return nil
+            }
+            let groups = item.children("group", namespace: NS.roster).map(\.text)
+            if Set(groups).count != groups.count || groups.contains(where: \.isEmpty) {
+                session.deliver(iq.errorReply(StanzaError(.badRequest, text: "Roster groups must be unique and non-empty.")))
+                return nil
+            }
+            let remove = item[attribute: "subscription"] == "remove"
+            return { [self] in
+                do {
+                    if remove {
+                        guard try await database.rosters.remove(owner: owner.description, jid: contact.bare.description) != nil else {
+                            session.deliver(iq.errorReply(StanzaError(.itemNotFound)))
+                            return
+                        }
+                        session.deliver(reply(to: iq, payload: nil))
+                        await push(owner: owner, jid: contact.bare.description, item: nil)
+                    } else {
+                        let existing = try await database.rosters.item(owner: owner.description, jid: contact.bare.description)
+                        var updated = existing ?? RosterItem(jid: contact.bare.description)
+                        updated.name = item[attribute: "name"].flatMap { $0.isEmpty ? nil : $0 }
+                        updated.groups = groups
+                        _ = try await database.rosters.upsert(owner: owner.description, item: updated)
+                        session.deliver(reply(to: iq, payload: nil))
+                        await push(owner: owner, jid: updated.jid, item: updated)
+                    }
+                } catch {
+                    logger.error("roster set failed", metadata: ["error": "\(error)"])
+                    session.deliver(iq.errorReply(StanzaError(.internalServerError)))
+                }
+            }
+        default:
+            session.deliver(iq.errorReply(StanzaError(.badRequest)))
+            return nil
+        }
+    }
+
+    /// Changes one item by `change` (nil result: leave it untouched), persists and pushes it.
+    /// Returns the item after the change.
+    @discardableResult
+    func update(owner: JID, contact: JID, _ change: @Sendable (RosterItem?) -> RosterItem?) async -> RosterItem? {
+        do {
+            let key = contact.bare.description
+            let current = try await database.rosters.item(owner: owner.description, jid: key)
+            guard let updated = change(current), updated != current else { return current }
+            _ = try await database.rosters.upsert(owner: owner.description, item: updated)
+            await push(owner: owner, jid: key, item: updated)
+            return updated
+        } catch {
+            logger.error("roster update failed", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Sends a roster push to every resource of the owner and refreshes the cache.
+    func push(owner: JID, jid: String, item: RosterItem?) async {
+        sessions.updateRoster(of: owner, item: item, jid: jid)
+        let version = (try? await database.rosters.version(owner: owner.description)) ?? 0
+        var query = XMLElement("query", namespace: NS.roster, attributes: ["ver": "\(version)"])
+        query.append(item.map(Self.element(for:)) ?? XMLElement("item", namespace: NS.roster, attributes: ["jid": jid, "subscription": "remove"]))
+        for resource in sessions.resources(of: owner) {
+            let push = XMLElement("iq", namespace: NS.client, attributes: [
+                "type": "set", "id": "push-\(UInt32.random(in: 0 ... .max))", "to": resource.session.jid.description,
+            ], children: [.element(query)])
+            resource.session.deliver(push)
+        }
+    }
+
+    static func element(for item: RosterItem) -> XMLElement {
+        var attributes = ["jid": item.jid, "subscription": item.subscription]
+        if let name = item.name { attributes["name"] = name }
+        if item.ask { attributes["ask"] = "subscribe" }
+        var element = XMLElement("item", namespace: NS.roster, attributes: attributes)
+        for group in item.groups {
+            var g = XMLElement("group", namespace: NS.roster)
+            g.append(text: group)
+            element.append(g)
+        }
+        return element
+    }
+}
+
+/// An iq result addressed back to the requester.
+func reply(to iq: Stanza, payload: XMLElement?) -> XMLElement {
+    var attributes = ["type": "result"]
+    if let id = iq.id { attributes["id"] = id }
+    if let from = iq.element[attribute: "from"] { attributes["to"] = from }
+    if let to = iq.element[attribute: "to"] { attributes["from"] = to }
+    return XMLElement("iq", namespace: NS.client, attributes: attributes, children: payload.map { [.element($0)] } ?? [])
+}

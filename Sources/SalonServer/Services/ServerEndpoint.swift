@@ -1,0 +1,105 @@
+import XMPPCore
+
+/// The server domain's own iq services: XEP-0030 discovery, XEP-0199 ping, XEP-0092 version.
+final class ServerEndpoint: LocalEndpoint {
+    static let softwareName = "Salon"
+    static let softwareVersion = "0.1.0"
+
+    let domain: String
+    let components: ComponentRegistry
+    unowned let router: Router
+
+    init(domain: String, components: ComponentRegistry, router: Router) {
+        self.domain = domain
+        self.components = components
+        self.router = router
+    }
+
+    static let features = [NS.discoInfo, NS.discoItems, NS.ping, NS.version, NS.roster, "urn:xmpp:features:rosterver"]
+
+    func handleServerIQ(_ element: XMLElement, from: JID) -> RoutingFollowup? {
+        guard let iq = Stanza(element), let payload = element.elements.first else {
+            if let iq = Stanza(element) { router.bounce(iq, StanzaError(.badRequest)) }
+            return nil
+        }
+        switch (iq.type, payload.namespace, payload.name) {
+        case ("get", NS.discoInfo, "query") where payload[attribute: "node"] == nil:
+            var query = XMLElement("query", namespace: NS.discoInfo)
+            query.append(XMLElement("identity", namespace: NS.discoInfo,
+                                    attributes: ["category": "server", "type": "im", "name": Self.softwareName]))
+            for feature in Self.features {
+                query.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": feature]))
+            }
+            _ = router.route(reply(to: iq, payload: query))
+        case ("get", NS.discoItems, "query") where payload[attribute: "node"] == nil:
+            var query = XMLElement("query", namespace: NS.discoItems)
+            for component in components.secrets.keys.sorted() {
+                query.append(XMLElement("item", namespace: NS.discoItems, attributes: ["jid": component]))
+            }
+            _ = router.route(reply(to: iq, payload: query))
+        case ("get", NS.ping, "ping"):
+            _ = router.route(reply(to: iq, payload: nil))
+        case ("get", NS.version, "query"):
+            var query = XMLElement("query", namespace: NS.version)
+            for (name, value) in [("name", Self.softwareName), ("version", Self.softwareVersion)] {
+                var child = XMLElement(name, namespace: NS.version)
+                child.append(text: value)
+                query.append(child)
+            }
+            _ = router.route(reply(to: iq, payload: query))
+        case ("get", NS.discoInfo, _), ("get", NS.discoItems, _):
+            router.bounce(iq, StanzaError(.itemNotFound))
+        default:
+            router.bounce(iq, StanzaError(.serviceUnavailable))
+        }
+        return nil
+    }
+}
+
+/// iq addressed to an account's bare JID (or sent by a client with no `to`): the server answers
+/// on the account's behalf (RFC 6120 §10.5.3.3).
+final class AccountEndpoint: Sendable {
+    let rosters: RosterService
+    let sessions: SessionRegistry
+    unowned let router: Router
+
+    init(rosters: RosterService, sessions: SessionRegistry, router: Router) {
+        self.rosters = rosters
+        self.sessions = sessions
+        self.router = router
+    }
+
+    /// `session` is set when one of the account's own resources asks.
+    func handle(_ iq: Stanza, to: JID, from: JID, session: ClientSession? = nil) -> RoutingFollowup? {
+        guard iq.type == "get" || iq.type == "set" else { return nil }
+        guard let payload = iq.element.elements.first else {
+            router.bounce(iq, StanzaError(.badRequest))
+            return nil
+        }
+        let fromSelf = from.bare == to
+        switch (payload.namespace, payload.name) {
+        case (NS.roster, "query"):
+            guard fromSelf, let session = session ?? sessions.session(from) else {
+                router.bounce(iq, StanzaError(.forbidden))
+                return nil
+            }
+            return rosters.handle(iq, query: payload, session: session)
+        case (NS.ping, "ping") where iq.type == "get":
+            _ = router.route(accountReply(iq, to: to, payload: nil))
+        case (NS.discoInfo, "query") where iq.type == "get":
+            var query = XMLElement("query", namespace: NS.discoInfo)
+            query.append(XMLElement("identity", namespace: NS.discoInfo, attributes: ["category": "account", "type": "registered"]))
+            query.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": NS.discoInfo]))
+            _ = router.route(accountReply(iq, to: to, payload: query))
+        default:
+            router.bounce(iq, StanzaError(.serviceUnavailable))
+        }
+        return nil
+    }
+
+    private func accountReply(_ iq: Stanza, to: JID, payload: XMLElement?) -> XMLElement {
+        var result = reply(to: iq, payload: payload)
+        result[attribute: "from"] = to.description
+        return result
+    }
+}

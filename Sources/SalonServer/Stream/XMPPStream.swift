@@ -1,0 +1,240 @@
+import Logging
+import NIOCore
+import XMPPCore
+
+/// What a stream's owner (a client session or a component) hears from the wire.
+/// All calls arrive on the stream's event loop.
+protocol XMPPStreamOwner: AnyObject {
+    func stream(_ stream: XMPPStream, didOpen header: XMLStreamHeader)
+    func stream(_ stream: XMPPStream, didReceive element: XMLElement)
+    /// The peer sent `</stream:stream>`.
+    func streamDidEnd(_ stream: XMPPStream)
+    /// The connection is gone, for whatever reason. Called exactly once.
+    func streamDidDisconnect(_ stream: XMPPStream)
+    /// The peer has been silent for the idle timeout.
+    func streamDidIdle(_ stream: XMPPStream)
+}
+
+/// One XML stream over one channel: parses what arrives, serialises what leaves, and owns the
+/// stream-level chores (headers, stream errors, closing, suspending input while the owner
+/// awaits storage). Its mutable state lives on `eventLoop`; `deliver` may be called from anywhere.
+final class XMPPStream: @unchecked Sendable {
+    let channel: Channel
+    let eventLoop: EventLoop
+    let logger: Logger
+    /// The stream's default namespace: jabber:client or jabber:component:accept.
+    let contentNamespace: String
+    /// The domain we answer as in headers sent before the peer named one.
+    var servedDomain: String
+    weak var owner: (any XMPPStreamOwner)?
+    /// Keeps the owner alive as long as the connection; released on disconnect.
+    private var retainedOwner: AnyObject?
+
+    private let parser: XMLStreamParser
+    private var pending = CircularBuffer<XMLStreamEvent>()
+    private var pendingError: XMLStreamError?
+    private var suspensions = 0
+    private var headerSent = false
+    private(set) var isClosing = false
+    private var disconnected = false
+
+    init(channel: Channel, contentNamespace: String, servedDomain: String, limits: XMLStreamLimits, logger: Logger) {
+        self.channel = channel
+        self.servedDomain = servedDomain
+        self.eventLoop = channel.eventLoop
+        self.contentNamespace = contentNamespace
+        self.parser = XMLStreamParser(limits: limits)
+        self.logger = logger
+    }
+
+    // MARK: Input
+
+    /// Feeds bytes from the wire and runs the owner on every complete event.
+    func feed(_ buffer: ByteBuffer) {
+        eventLoop.assertInEventLoop()
+        guard !isClosing else { return feedWhileClosing(buffer) }
+        var events: [XMLStreamEvent] = []
+        do {
+            try buffer.withUnsafeReadableBytes { bytes throws(XMLStreamError) in
+                try parser.feed(bytes, into: &events)
+            }
+        } catch {
+            pendingError = error
+        }
+        for event in events { pending.append(event) }
+        drain()
+    }
+
+    private func drain() {
+        while suspensions == 0, !isClosing, let event = pending.popFirst() {
+            dispatch(event)
+        }
+        if suspensions == 0, !isClosing, pending.isEmpty, let error = pendingError {
+            pendingError = nil
+            fail(error.condition, text: error.text)
+        }
+    }
+
+    private func dispatch(_ event: XMLStreamEvent) {
+        guard let owner else { return }
+        switch event {
+        case .streamOpened(let header): owner.stream(self, didOpen: header)
+        case .stanza(let element): owner.stream(self, didReceive: element)
+        case .streamClosed: owner.streamDidEnd(self)
+        }
+    }
+
+    /// Holds further input until `resume()`: the owner is awaiting something (storage, a delay)
+    /// and stanzas must be handled in order. Reading from the socket stops meanwhile.
+    func suspend() {
+        eventLoop.assertInEventLoop()
+        suspensions += 1
+        if suspensions == 1 { setReading(false) }
+    }
+
+    func resume() {
+        eventLoop.assertInEventLoop()
+        precondition(suspensions > 0, "resume without suspend")
+        suspensions -= 1
+        guard suspensions == 0 else { return }
+        drain()
+        if suspensions == 0, !isClosing { setReading(true) }
+    }
+
+    /// Runs `work` off the event loop with input suspended, then `then` back on the loop.
+    func await<T: Sendable>(_ work: @escaping @Sendable () async throws -> T,
+                            then: @escaping (Result<T, any Error>) -> Void) {
+        suspend()
+        let promise = eventLoop.makePromise(of: T.self)
+        promise.completeWithTask(work)
+        promise.futureResult.assumeIsolated().whenComplete { [self] result in
+            if !isClosing { then(result) }
+            resume()
+        }
+    }
+
+    private var readPausedByRate = false
+    private var readingWanted = true
+
+    private func setReading(_ on: Bool) {
+        readingWanted = on
+        applyAutoRead()
+    }
+
+    private func applyAutoRead() {
+        let enabled = readingWanted && !readPausedByRate && !isClosing
+        channel.setOption(ChannelOptions.autoRead, value: enabled).whenSuccess { [channel] in
+            if enabled { channel.read() }
+        }
+    }
+
+    /// The rate limiter pauses and resumes reading without disturbing suspensions.
+    func setRatePaused(_ paused: Bool) {
+        readPausedByRate = paused
+        applyAutoRead()
+    }
+
+    /// A stream restart (after STARTTLS or SASL success): a fresh parser, and whatever the old
+    /// one still held is discarded, as RFC 6120 requires.
+    func restart() {
+        eventLoop.assertInEventLoop()
+        parser.reset()
+        pending.removeAll()
+        pendingError = nil
+        headerSent = false
+    }
+
+    // MARK: Output
+
+    /// Sends our stream header; `from` is the served domain. XEP-0114 streams carry no version.
+    func openStream(from: String, id: String, to: String? = nil, version: Bool = true) {
+        var attributes = ["id": id, "from": from, "xml:lang": "en"]
+        if let to { attributes["to"] = to }
+        if version { attributes["version"] = "1.0" }
+        var bytes: [UInt8] = []
+        XMLStreamHeader(contentNamespace: contentNamespace, attributes: attributes).serializeOpeningTag(into: &bytes)
+        headerSent = true
+        write(bytes: bytes, flush: false)
+    }
+
+    /// Sends one element (flushes when `flush`).
+    func send(_ element: XMLElement, flush: Bool = true) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        element.serialize(into: &bytes, parentNamespace: contentNamespace)
+        write(bytes: bytes, flush: flush)
+    }
+
+    /// Thread-safe delivery of a routed stanza.
+    func deliver(_ element: XMLElement) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        element.serialize(into: &bytes, parentNamespace: contentNamespace)
+        let buffer = channel.allocator.buffer(bytes: bytes)
+        channel.writeAndFlush(buffer, promise: nil)
+    }
+
+    func write(string: String, flush: Bool = true) {
+        write(bytes: Array(string.utf8), flush: flush)
+    }
+
+    private func write(bytes: [UInt8], flush: Bool) {
+        let buffer = channel.allocator.buffer(bytes: bytes)
+        if flush { channel.writeAndFlush(buffer, promise: nil) } else { channel.write(buffer, promise: nil) }
+    }
+
+    func flush() { channel.flush() }
+
+    /// Sends a stream error and closes the stream (RFC 6120 §4.9).
+    func fail(_ condition: StreamErrorCondition, text: String? = nil) {
+        guard !isClosing else { return }
+        logger.info("stream error", metadata: ["condition": "\(condition.rawValue)", "text": "\(text ?? "")"])
+        if !headerSent { openStream(from: servedDomain, id: "error") }
+        var bytes: [UInt8] = []
+        streamErrorElement(condition, text: text).serialize(into: &bytes, parentNamespace: contentNamespace)
+        write(bytes: bytes, flush: false)
+        close()
+    }
+
+    /// Ends the stream cleanly: `</stream:stream>`, then waits briefly for the peer's own
+    /// `</stream:stream>` before closing the connection (TLS sends close_notify on close).
+    func close() {
+        guard !isClosing else { return }
+        isClosing = true
+        pending.removeAll()
+        if !headerSent { openStream(from: servedDomain, id: "closing") }
+        let buffer = channel.allocator.buffer(string: XMLStreamHeader.closingTag)
+        let channel = self.channel
+        channel.writeAndFlush(buffer, promise: nil)
+        channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
+    }
+
+    /// While closing, input is only watched for the peer's end of stream.
+    private func feedWhileClosing(_ buffer: ByteBuffer) {
+        var events: [XMLStreamEvent] = []
+        let failed: Bool
+        do {
+            try buffer.withUnsafeReadableBytes { bytes throws(XMLStreamError) in
+                try parser.feed(bytes, into: &events)
+            }
+            failed = false
+        } catch {
+            failed = true
+        }
+        if failed || events.contains(where: { if case .streamClosed = $0 { true } else { false } }) {
+            channel.close(promise: nil)
+        }
+    }
+
+    func retainOwner(_ owner: AnyObject) { retainedOwner = owner }
+
+    /// Called by the channel handler when the connection is gone.
+    func didDisconnect() {
+        guard !disconnected else { return }
+        disconnected = true
+        isClosing = true
+        pending.removeAll()
+        owner?.streamDidDisconnect(self)
+        retainedOwner = nil
+    }
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+
+@main
+struct Salon: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "salon",
+        abstract: "Salon: persistent group chat over XMPP.",
+        subcommands: [Serve.self, UserCommand.self]
+    )
+}
+
+/// Options every subcommand takes.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "Configuration file (YAML). Default: Config/salon.yaml when it exists, else built-in defaults.")
+    var config: String?
+
+    @Option(name: .customLong("data-dir"), help: "Data directory (the SQLite database). Default: ./data")
+    var dataDirectory: String?
+}

@@ -1,0 +1,121 @@
+import ArgumentParser
+import Configuration
+import Foundation
+import Logging
+import SalonServer
+import SalonStore
+import ServiceLifecycle
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the XMPP server.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "The XMPP domain served (default localhost).")
+    var domain: String?
+
+    @Option(help: "Listen address (default 127.0.0.1).")
+    var bind: String?
+
+    @Option(name: .customLong("c2s-port"), help: "Client port with STARTTLS (default 5222).")
+    var c2sPort: Int?
+
+    @Option(name: .customLong("tls-port"), help: "Client port with direct TLS, XEP-0368 (default 5223; negative turns it off).")
+    var tlsPort: Int?
+
+    @Option(name: .customLong("component-port"), help: "External component port, XEP-0114 (default 5347; negative turns it off).")
+    var componentPort: Int?
+
+    @Option(name: .customLong("component"), help: "A component DOMAIN=SECRET (repeatable).")
+    var components: [String] = []
+
+    @Flag(name: .customLong("allow-plaintext-auth"), help: "Allow authentication without TLS (honoured on loopback only; for tests).")
+    var allowPlaintextAuth = false
+
+    func run() async throws {
+        var flags: [AbsoluteConfigKey: ConfigValue] = [:]
+        func set(_ key: String, _ content: ConfigContent?) {
+            if let content { flags[AbsoluteConfigKey(stringLiteral: key)] = ConfigValue(content, isSecret: false) }
+        }
+        set("domain", domain.map { .string($0) })
+        set("bind", bind.map { .string($0) })
+        set("ports.c2s", c2sPort.map { .int($0) })
+        set("ports.tls", tlsPort.map { .int($0) })
+        set("ports.component", componentPort.map { .int($0) })
+        set("paths.data", common.dataDirectory.map { .string($0) })
+        if allowPlaintextAuth { set("tls.required", .bool(false)) }
+
+        let settings: Settings
+        var configuration: ServerConfiguration
+        do {
+            settings = try await Settings.load(file: common.config, flags: flags)
+            configuration = try settings.serverConfiguration()
+            for entry in components {
+                let (name, secret) = try Settings.component(entry)
+                configuration.components[name] = secret
+            }
+        } catch {
+            throw CleanExit.failure("salon: bad configuration: \(error)")
+        }
+        let level = settings.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "salon")
+
+        try await announceFirstAdministrator(configuration)
+        let server = SalonServer(configuration: configuration, logger: logger)
+        do {
+            try await server.start()
+        } catch {
+            await server.stop()
+            throw CleanExit.failure("salon: \(error)")
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: RunningServer(server: server))],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+
+    /// On first start: an administrator account, printed once.
+    private func announceFirstAdministrator(_ configuration: ServerConfiguration) async throws {
+        do {
+            let database = try SalonDatabase(directory: configuration.dataDirectory)
+            defer { try? database.close() }
+            let accounts = AccountService(database: database, domain: configuration.domain, iterations: configuration.scramIterations)
+            if let admin = try await accounts.bootstrapAdministrator() {
+                // Written unbuffered: it must reach a log file even if the server is killed.
+                FileHandle.standardOutput.write(Data("""
+                Salon created the first administrator account. Its password is shown only this once:
+                  JID:      \(admin.jid)
+                  password: \(admin.password)
+                Change it with: salon user passwd \(admin.jid)
+
+                """.utf8))
+            }
+        } catch {
+            throw CleanExit.failure("salon: cannot open the database in \(configuration.dataDirectory): \(error)")
+        }
+    }
+}
+
+/// Serves until the service group's graceful shutdown (SIGTERM/SIGINT), then stops cleanly.
+struct RunningServer: Service {
+    let server: SalonServer
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await server.stop()
+    }
+}
+
+extension CleanExit {
+    /// Exits non-zero with a message on standard error.
+    static func failure(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        return ExitCode.failure
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import SalonClient
+import SalonSecurity
+import Testing
+import XMPPCore
+
+@Suite("Stream negotiation over the wire")
+struct NegotiationTests {
+    @Test("STARTTLS then SCRAM-SHA-256 then bind")
+    func startTLSAndSCRAM() async throws {
+        try await withServer { server async throws in
+            try await server.addUser("alice")
+            let client = try await server.login("alice", resource: "laptop", mechanism: "SCRAM-SHA-256")
+            #expect(client.jid.description == "alice@\(TestServer.domain)/laptop")
+            try await client.ping()
+            await client.close()
+        }
+    }
+
+    @Test("Before TLS only STARTTLS is offered, and it is required")
+    func tlsRequiredFirst() async throws {
+        try await withServer { server async throws in
+            let client = try await XMPPClient.open(server.options(.plain))
+            let features = try await client.openStream()
+            let starttls = try #require(features.child("starttls", namespace: NS.tls))
+            #expect(starttls.child("required", namespace: NS.tls) != nil)
+            #expect(features.child("mechanisms", namespace: NS.sasl) == nil)
+            // Trying anyway is refused.
+            var auth = XMLElement("auth", namespace: NS.sasl, attributes: ["mechanism": "PLAIN"])
+            auth.append(text: Base64.encode(Array("\0alice\0pw".utf8)))
+            client.send(auth)
+            let failure = try await client.expect { $0.name == "failure" }
+            #expect(failure.elements.first?.name == "encryption-required")
+            await client.close()
+        }
+    }
+
+    @Test("Direct TLS (XEP-0368) with SCRAM-SHA-256-PLUS over tls-exporter", arguments: ["SCRAM-SHA-256-PLUS", "SCRAM-SHA-1-PLUS"])
+    func directTLSWithChannelBinding(mechanism: String) async throws {
+        try await withServer { server async throws in
+            try await server.addUser("bob")
+            let client = try await server.login("bob", security: .directTLS, mechanism: mechanism)
+            #expect(client.offeredMechanisms.withLock { $0 }.contains(mechanism))
+            #expect(try await client.channelBinding()?.count == 32)
+            try await client.ping()
+            await client.close()
+        }
+    }
+
+    @Test("Every mechanism logs in over STARTTLS", arguments: ["SCRAM-SHA-256-PLUS", "SCRAM-SHA-1-PLUS", "SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN"])
+    func everyMechanism(mechanism: String) async throws {
+        try await withServer { server async throws in
+            try await server.addUser("carol")
+            let client = try await server.login("carol", mechanism: mechanism)
+            try await client.ping()
+            await client.close()
+        }
+    }
+
+    @Test("Without TLS (loopback test mode) PLAIN and -PLUS are not offered")
+    func plaintextModeOffersNoPlain() async throws {
+        try await withServer(requireTLS: false) { server async throws in
+            try await server.addUser("dave")
+            let client = try await server.login("dave", security: .plain)
+            let offered = client.offeredMechanisms.withLock { $0 }
+            #expect(!offered.isEmpty)
+            await client.close()
+            let probe = try await XMPPClient.open(server.options(.plain))
+            let features = try await probe.openStream()
+            let mechanisms = features.child("mechanisms", namespace: NS.sasl)?.elements.map(\.text) ?? []
+            #expect(mechanisms.contains("SCRAM-SHA-256"))
+            #expect(!mechanisms.contains("PLAIN"))
+            #expect(!mechanisms.contains { $0.hasSuffix("-PLUS") })
+            await probe.close()
+        }
+    }
+
+    @Test("A wrong password and an unknown user both get not-authorized", arguments: ["SCRAM-SHA-256", "PLAIN"])
+    func wrongPassword(mechanism: String) async throws {
+        try await withServer { server async throws in
+            try await server.addUser("erin")
+            for (user, password) in [("erin", "wrong"), ("nobody", "pw-nobody")] {
+                var options = server.options()
+                options.mechanism = mechanism
+                let started = ContinuousClock.now
+                await #expect(throws: ClientError.self) {
+                    _ = try await XMPPClient.connect(options, username: user, password: password)
+                }
+                // The failure is answered only after the throttle's delay.
+                #expect(ContinuousClock.now - started >= .milliseconds(200))
+            }
+        }
+    }
+
+    @Test("The server generates a resource when none is asked")
+    func generatedResource() async throws {
+        try await withServer { server async throws in
+            try await server.addUser("fay")
+            let client = try await server.login("fay")
+            #expect(client.jid.resourcepart?.isEmpty == false)
+            await client.close()
+        }
+    }
+
+    @Test("A second session with the same full JID replaces the first with conflict")
+    func bindConflict() async throws {
+        try await withServer { server async throws in
+            try await server.addUser("gus")
+            let first = try await server.login("gus", resource: "phone")
+            let second = try await server.login("gus", resource: "phone")
+            #expect(try await first.expectStreamError() == "conflict")
+            try await second.ping()
+            await second.close()
+        }
+    }
+
+    @Test("The legacy session iq is answered")
+    func legacySession() async throws {
+        try await withServer { server async throws in
+            try await server.addUser("hal")
+            let client = try await server.login("hal")
+            let reply = try await client.request(XMLElement("iq", namespace: NS.client, attributes: ["type": "set"],
+                                                            children: [.element(XMLElement("session", namespace: NS.session))]))
+            #expect(reply[attribute: "type"] == "result")
+            await client.close()
+        }
+    }
+
+    @Test("Closing the stream is answered with </stream:stream>")
+    func cleanClose() async throws {
+        try await withServer { server async throws in
+            try await server.addUser("ivy")
+            let client = try await server.login("ivy")
+            client.sendRaw("</stream:stream>")
+            #expect(try await client.expectEnd() == "stream closed")
+        }
+    }
+
+    @Test("Whitespace keepalives are accepted")
+    func whitespaceKeepalive() async throws {
+        try await withServer { server async throws in
+            try await server.addUser("jon")
+            let client = try await server.login("jon")
+            client.sendRaw(" \n \t ")
+            try await client.ping()
+            await client.close()
+        }
+    }
+
+    @Test("Shutdown ends streams with system-shutdown")
+    func shutdown() async throws {
+        let server = try await TestServer.start()
+        try await server.addUser("kim")
+        let client = try await server.login("kim")
+        await server.stop()
+        #expect(try await client.expectStreamError() == "system-shutdown")
+        server.removeFiles()
+    }
+
+    @Test("An idle client is pinged, and one that stays silent is disconnected")
+    func idleTimeout() async throws {
+        try await withServer(configure: { $0.limits.idleTimeout = 1 }) { server async throws in
+            try await server.addUser("lee")
+            let client = try await server.login("lee")
+            let ping = try await client.expect(timeout: .seconds(5)) { $0.name == "iq" && $0.child("ping", namespace: NS.ping) != nil }
+            #expect(ping[attribute: "type"] == "get")
+            #expect(try await client.expectStreamError(timeout: .seconds(5)) == "connection-timeout")
+        }
+    }
+}

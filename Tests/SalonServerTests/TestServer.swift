@@ -1,0 +1,127 @@
+import Foundation
+import Logging
+import SalonClient
+@testable import SalonServer
+import SalonStore
+import XMPPCore
+
+/// A real Salon on loopback with ephemeral ports, a temporary data directory and a generated
+/// certificate, for tests that talk to it over the wire.
+final class TestServer: Sendable {
+    static let domain = "salon.test"
+    let server: SalonServer
+    let ports: BoundPorts
+    let directory: String
+    let accounts: AccountService
+    let database: SalonDatabase
+
+    static func start(requireTLS: Bool = true, components: [String: String] = [:], directory: String? = nil,
+                      configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
+        let directory = directory ?? FileManager.default.temporaryDirectory
+            .appendingPathComponent("salon-test-\(UUID().uuidString)").path
+        var configuration = ServerConfiguration(domain: domain)
+        configuration.c2sPort = 0
+        configuration.directTLSPort = 0
+        configuration.componentPort = 0
+        configuration.components = components
+        configuration.requireTLS = requireTLS
+        configuration.dataDirectory = directory + "/data"
+        configuration.certificateDirectory = directory + "/certs"
+        configure(&configuration)
+        var logger = Logger(label: "salon-test")
+        logger.logLevel = ProcessInfo.processInfo.environment["SALON_TEST_LOG"] != nil ? .debug : .critical
+        let server = SalonServer(configuration: configuration, logger: logger)
+        let ports = try await server.start()
+        let database = try SalonDatabase(directory: configuration.dataDirectory)
+        return TestServer(server: server, ports: ports, directory: directory,
+                          accounts: AccountService(database: database, domain: domain), database: database)
+    }
+
+    private init(server: SalonServer, ports: BoundPorts, directory: String, accounts: AccountService, database: SalonDatabase) {
+        self.server = server
+        self.ports = ports
+        self.directory = directory
+        self.accounts = accounts
+        self.database = database
+    }
+
+    /// Creates an account with a password equal to its name.
+    @discardableResult
+    func addUser(_ name: String) async throws -> JID {
+        try await accounts.add(name, password: "pw-\(name)").jid
+    }
+
+    func options(_ security: XMPPClient.Security = .startTLS, resource: String? = nil) -> XMPPClient.Options {
+        var options = XMPPClient.Options(port: security == .directTLS ? ports.directTLS! : ports.c2s, domain: Self.domain, security: security)
+        options.resource = resource
+        return options
+    }
+
+    /// Logs `name` in (account created beforehand).
+    func login(_ name: String, security: XMPPClient.Security = .startTLS, resource: String? = nil,
+               mechanism: String? = nil) async throws -> XMPPClient {
+        var options = options(security, resource: resource)
+        options.mechanism = mechanism
+        return try await XMPPClient.connect(options, username: name, password: "pw-\(name)")
+    }
+
+    /// Logs in and sends initial presence, waiting for the echo of its own presence.
+    func online(_ name: String, resource: String? = nil, priority: Int = 0) async throws -> XMPPClient {
+        let client = try await login(name, resource: resource)
+        var presence = XMLElement("presence", namespace: NS.client)
+        if priority != 0 {
+            var p = XMLElement("priority", namespace: NS.client)
+            p.append(text: "\(priority)")
+            presence.append(p)
+        }
+        client.send(presence)
+        try await client.ping()
+        return client
+    }
+
+    func stop() async {
+        try? database.close()
+        await server.stop()
+    }
+
+    func removeFiles() {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+extension XMPPClient {
+    /// A round trip to the server: everything sent before has been processed when it returns.
+    func ping() async throws {
+        let reply = try await request(XMLElement("iq", namespace: NS.client, attributes: ["type": "get", "to": TestServer.domain],
+                                                 children: [.element(XMLElement("ping", namespace: NS.ping))]))
+        guard reply[attribute: "type"] == "result" else { throw ClientError("ping failed") }
+    }
+}
+
+func message(to: String, body: String, type: String = "chat") -> XMLElement {
+    var message = XMLElement("message", namespace: NS.client, attributes: ["to": to, "type": type])
+    var b = XMLElement("body", namespace: NS.client)
+    b.append(text: body)
+    message.append(b)
+    return message
+}
+
+func errorCondition(_ element: XMLElement) -> String? {
+    element.child("error", namespace: NS.client)?.elements.first { $0.namespace == NS.stanzaErrors && $0.name != "text" }?.name
+}
+
+/// Runs `body` with a started server and always stops it.
+func withServer(requireTLS: Bool = true, components: [String: String] = [:],
+                configure: (inout ServerConfiguration) -> Void = { _ in },
+                _ body: (TestServer) async throws -> Void) async throws {
+    let server = try await TestServer.start(requireTLS: requireTLS, components: components, configure: configure)
+    do {
+        try await body(server)
+    } catch {
+        await server.stop()
+        server.removeFiles()
+        throw error
+    }
+    await server.stop()
+    server.removeFiles()
+}

@@ -1,0 +1,85 @@
+import Foundation
+import NIOCore
+@testable import SalonServer
+import SalonStore
+import Testing
+
+@Suite("Server building blocks")
+struct UnitTests {
+    @Test("The token bucket lets a burst through, then asks to wait in proportion to the debt")
+    func tokenBucket() {
+        var bucket = TokenBucket(ratePerSecond: 1000, burst: 2000)
+        let start = NIODeadline.uptimeNanoseconds(1_000_000_000)
+        #expect(bucket.consume(2000, now: start) == nil)
+        let wait = bucket.consume(500, now: start)
+        #expect(wait == .milliseconds(500))
+        // Half a second later the debt is repaid.
+        #expect(bucket.consume(0, now: start + .milliseconds(500)) == nil)
+    }
+
+    @Test("Login failures from one address double the delay up to a cap, and success resets it")
+    func loginThrottle() {
+        let throttle = LoginThrottle()
+        let now = Date()
+        let delays = (0..<8).map { _ in throttle.failureDelay(for: "10.0.0.1", now: now) }
+        #expect(delays.prefix(3) == [.milliseconds(250), .milliseconds(500), .milliseconds(1000)])
+        #expect(delays.last == .milliseconds(8000))
+        #expect(throttle.failureDelay(for: "10.0.0.2", now: now) == .milliseconds(250))
+        throttle.succeeded(for: "10.0.0.1")
+        #expect(throttle.failureDelay(for: "10.0.0.1", now: now) == .milliseconds(250))
+        // Ten quiet minutes forgive.
+        #expect(throttle.failureDelay(for: "10.0.0.2", now: now.addingTimeInterval(601)) == .milliseconds(250))
+    }
+
+    @Test("Subscription states follow RFC 6121 Appendix A", arguments: [
+        // (side, stanza, before, ask, after, ask after)
+        ("out", "subscribe", "none", false, "none", true),
+        ("out", "subscribe", "from", false, "from", true),
+        ("out", "subscribed", "none", false, "from", false),
+        ("out", "subscribed", "to", false, "both", false),
+        ("out", "unsubscribe", "both", false, "from", false),
+        ("out", "unsubscribe", "to", true, "none", false),
+        ("out", "unsubscribed", "both", false, "to", false),
+        ("out", "unsubscribed", "from", false, "none", false),
+        ("in", "subscribed", "none", true, "to", false),
+        ("in", "subscribed", "from", true, "both", false),
+        ("in", "subscribed", "none", false, "none", false),
+        ("in", "unsubscribed", "both", false, "from", false),
+        ("in", "unsubscribed", "to", true, "none", false),
+        ("in", "unsubscribe", "both", false, "to", false),
+        ("in", "unsubscribe", "from", false, "none", false),
+    ])
+    func subscriptionStates(side: String, stanza: String, before: String, ask: Bool, after: String, askAfter: Bool) {
+        let item = RosterItem(jid: "x@y", subscription: before, ask: ask)
+        let result = side == "out"
+            ? SubscriptionState.outbound(stanza, item: item, contact: "x@y")
+            : SubscriptionState.inbound(stanza, item: item, user: "x@y")
+        #expect(result?.subscription == after)
+        #expect(result?.ask == askAfter)
+    }
+
+    @Test("Mechanisms offered depend on TLS and channel binding")
+    func mechanismsOffered() {
+        #expect(SASLMechanism.offered(tls: false, channelBinding: false).map(\.rawValue) == ["SCRAM-SHA-256", "SCRAM-SHA-1"])
+        #expect(SASLMechanism.offered(tls: true, channelBinding: false).map(\.rawValue) == ["SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN"])
+        #expect(SASLMechanism.offered(tls: true, channelBinding: true).count == 5)
+    }
+
+    @Test("Account input is validated and passwords never reach storage")
+    func accountService() async throws {
+        let database = try SalonDatabase.inMemory()
+        let accounts = AccountService(database: database, domain: "example.com")
+        let (jid, password) = try await accounts.add("Alice", password: nil)
+        #expect(jid.description == "alice@example.com")
+        #expect(password.count == 24)
+        let stored = try #require(try await database.accounts.credential(jid: "alice@example.com", mechanism: "SCRAM-SHA-256"))
+        #expect(stored.iterations >= 4096)
+        #expect(!stored.storedKey.isEmpty && stored.storedKey != Array(password.utf8))
+        await #expect(throws: AccountService.Failure.self) { _ = try await accounts.add("alice@example.com", password: "x") }
+        await #expect(throws: AccountService.Failure.self) { _ = try await accounts.add("bad@jid@x", password: "x") }
+        await #expect(throws: AccountService.Failure.self) { _ = try await accounts.delete("nobody") }
+        let admin = try await accounts.bootstrapAdministrator()
+        #expect(admin?.jid.description == "admin@example.com")
+        #expect(try await accounts.bootstrapAdministrator() == nil)
+    }
+}
