@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "salon", targets: ["salon"]),
+        .executable(name: "salon-bench", targets: ["salon-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -53,6 +54,12 @@ let package = Package(
             .product(name: "Configuration", package: "swift-configuration"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // Load scenarios against any XMPP server, for side-by-side comparisons.
+        .executableTarget(name: "salon-bench", dependencies: [
+            "SalonClient",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
 
         .testTarget(name: "XMPPCoreTests", dependencies: ["XMPPCore"]),

@@ -17,13 +17,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Listen address (default 127.0.0.1).")
     var bind: String?
 
-    @Option(name: .customLong("c2s-port"), help: "Client port with STARTTLS (default 5222).")
+    @Option(name: .customLong("c2s-port"), parsing: .unconditional, help: "Client port with STARTTLS (default 5222).")
     var c2sPort: Int?
 
-    @Option(name: .customLong("tls-port"), help: "Client port with direct TLS, XEP-0368 (default 5223; negative turns it off).")
+    @Option(name: .customLong("tls-port"), parsing: .unconditional, help: "Client port with direct TLS, XEP-0368 (default 5223; negative turns it off).")
     var tlsPort: Int?
 
-    @Option(name: .customLong("component-port"), help: "External component port, XEP-0114 (default 5347; negative turns it off).")
+    @Option(name: .customLong("component-port"), parsing: .unconditional, help: "External component port, XEP-0114 (default 5347; negative turns it off).")
     var componentPort: Int?
 
     @Option(name: .customLong("component"), help: "A component DOMAIN=SECRET (repeatable).")

@@ -1,0 +1,136 @@
+"""The `salon` command line as an operator uses it: first start, accounts, configuration
+errors, ports in use, graceful shutdown."""
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+from conftest import DOMAIN, free_port, salon_binary
+from test_slixmpp_clients import TIMEOUT, insecure
+
+from slixmpp import ClientXMPP
+
+
+def salon(*args, cwd, env=None, timeout=60):
+    return subprocess.run([str(salon_binary()), *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})})
+
+
+def wait_for_port(port, process, deadline=30):
+    for _ in range(deadline * 10):
+        if process.poll() is not None:
+            return False
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return True
+        except OSError:
+            import time
+            time.sleep(0.1)
+    return False
+
+
+def test_user_commands(tmp_path):
+    data = ["--data-dir", str(tmp_path / "data")]
+    added = salon("user", "add", "erin@localhost", *data, cwd=tmp_path)
+    assert added.returncode == 0, added.stderr
+    assert "created erin@localhost with password " in added.stdout
+    assert salon("user", "add", "frank", "--password", "secret", *data, cwd=tmp_path).returncode == 0
+    listed = salon("user", "list", *data, cwd=tmp_path)
+    assert listed.stdout.split() == ["erin@localhost", "frank@localhost"]
+    duplicate = salon("user", "add", "frank@localhost", "--password", "x", *data, cwd=tmp_path)
+    assert duplicate.returncode != 0 and "already exists" in duplicate.stderr
+    assert salon("user", "passwd", "frank@localhost", "--password", "new", *data, cwd=tmp_path).returncode == 0
+    assert salon("user", "delete", "frank@localhost", *data, cwd=tmp_path).returncode == 0
+    missing = salon("user", "delete", "frank@localhost", *data, cwd=tmp_path)
+    assert missing.returncode != 0 and "does not exist" in missing.stderr
+    invalid = salon("user", "add", "not a jid@@", *data, cwd=tmp_path)
+    assert invalid.returncode != 0 and "not a valid account JID" in invalid.stderr
+
+
+def test_first_start_prints_an_admin_who_can_log_in_and_sigterm_is_graceful(tmp_path):
+    c2s = free_port()
+    process = subprocess.Popen(
+        [str(salon_binary()), "serve", "--c2s-port", str(c2s), "--tls-port", "-1", "--component-port", "-1"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for_port(c2s, process), process.stderr.read() if process.poll() is not None else "not listening"
+        assert (tmp_path / "Certs" / "localhost.crt").exists()
+        assert (tmp_path / "data" / "salon.sqlite").exists()
+        banner = [process.stdout.readline() for _ in range(3)]
+        jid = banner[1].split()[-1]
+        password = banner[2].split()[-1]
+        assert jid == "admin@localhost"
+
+        async def login():
+            xmpp = ClientXMPP(f"{jid}/cli", password)
+            insecure(xmpp)
+            xmpp.enable_direct_tls = False
+            started = asyncio.get_running_loop().create_future()
+            xmpp.add_event_handler("session_start", lambda _: started.done() or started.set_result(True))
+            xmpp.add_event_handler("failed_all_auth", lambda _: started.done() or started.set_result(False))
+            xmpp.connect("127.0.0.1", c2s)
+            assert await asyncio.wait_for(started, TIMEOUT)
+            xmpp.disconnect()
+            await asyncio.wait_for(xmpp.disconnected, TIMEOUT)
+
+        asyncio.run(login())
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+    assert process.returncode == 0
+    # The banner is printed once only.
+    again = subprocess.Popen(
+        [str(salon_binary()), "serve", "--c2s-port", str(c2s), "--tls-port", "-1", "--component-port", "-1"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert wait_for_port(c2s, again)
+    again.send_signal(signal.SIGINT)
+    out, _ = again.communicate(timeout=20)
+    assert again.returncode == 0
+    assert "password" not in out
+
+
+def test_port_in_use_and_bad_configuration_exit_nonzero(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = salon("serve", "--c2s-port", str(port), "--tls-port", "-1", "--component-port", "-1", cwd=tmp_path)
+        assert result.returncode != 0
+        assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("domain: ''\n")
+    result = salon("serve", "--config", str(bad), cwd=tmp_path)
+    assert result.returncode != 0 and "bad configuration" in result.stderr
+
+    result = salon("serve", "--config", str(tmp_path / "missing.yaml"), cwd=tmp_path)
+    assert result.returncode != 0 and "does not exist" in result.stderr
+
+    result = salon("serve", "--component", "no-secret", cwd=tmp_path)
+    assert result.returncode != 0 and "DOMAIN=SECRET" in result.stderr
+
+
+def test_yaml_file_and_environment_configure_the_server(tmp_path):
+    c2s, env_port = free_port(), free_port()
+    config = tmp_path / "salon.yaml"
+    config.write_text(f"domain: chat.example\nports:\n  c2s: {c2s}\n  tls: -1\n  component: -1\n")
+    process = subprocess.Popen([str(salon_binary()), "serve", "--config", str(config)], cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for_port(c2s, process)
+        assert (tmp_path / "Certs" / "chat.example.crt").exists()
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    # SALON_PORTS_C2S overrides the file.
+    process = subprocess.Popen([str(salon_binary()), "serve", "--config", str(config)], cwd=tmp_path,
+                               env={**os.environ, "SALON_PORTS_C2S": str(env_port)},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for_port(env_port, process)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
