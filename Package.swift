@@ -29,9 +29,11 @@ let package = Package(
             "COpenSSL",
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
-        // SQLite through GRDB: accounts, rosters, and later rooms and the archive.
+        // The persistent-chat rules: pure Swift, no XMPP, no I/O.
+        .target(name: "PersistentChat"),
+        // SQLite through GRDB: accounts, rosters, the chat directory, room messages.
         .target(name: "SalonStore", dependencies: [
-            "CSQLite",
+            "CSQLite", "PersistentChat",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // A small XMPP client over NIO, shared by the tests and the benchmark.
@@ -42,14 +44,14 @@ let package = Package(
         ]),
         // The server: listeners, streams, routing, components, services.
         .target(name: "SalonServer", dependencies: [
-            "XMPPCore", "SalonSecurity", "SalonStore",
+            "XMPPCore", "SalonSecurity", "SalonStore", "PersistentChat",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "salon", dependencies: [
-            "SalonServer", "SalonStore",
+            "SalonServer", "SalonStore", "PersistentChat",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Configuration", package: "swift-configuration"),
             .product(name: "Logging", package: "swift-log"),
@@ -69,9 +71,10 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
-        .testTarget(name: "SalonStoreTests", dependencies: ["SalonStore"]),
+        .testTarget(name: "PersistentChatTests", dependencies: ["PersistentChat"]),
+        .testTarget(name: "SalonStoreTests", dependencies: ["SalonStore", "PersistentChat"]),
         .testTarget(name: "SalonServerTests", dependencies: [
-            "SalonServer", "SalonClient", "SalonStore",
+            "SalonServer", "SalonClient", "SalonStore", "PersistentChat",
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
     ],

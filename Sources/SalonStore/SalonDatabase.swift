@@ -74,6 +74,16 @@ public final class SalonDatabase: Sendable {
         }
     }
 
+    /// Closes every connection from a thread of its own: closing waits for reads still in
+    /// flight, which must never tie up a thread of Swift's cooperative pool.
+    public func shutdown() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try self.close() })
+            }
+        }
+    }
+
     /// Connection settings shared by every connection (the pool's writer and readers alike).
     private static func configuration() -> Configuration {
         var configuration = Configuration()

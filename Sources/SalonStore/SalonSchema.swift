@@ -6,6 +6,7 @@ enum SalonSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-accounts-rosters-offline", migrate: createAccountsRostersOffline)
+        migrator.registerMigration("v2-persistent-chat", migrate: createPersistentChat)
         return migrator
     }
 

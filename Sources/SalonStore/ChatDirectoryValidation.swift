@@ -1,0 +1,85 @@
+import PersistentChat
+
+/// Checks a directory before it is saved: keys follow ChatDirectory's doc comments, references
+/// resolve, every value is bounded, and everything stored can be read back unchanged.
+/// The persistent-chat rules themselves (scope, roles…) are PersistentChat's business.
+enum ChatDirectoryValidation {
+    /// Throws invalidArgument for the first problem found.
+    static func validate(_ directory: ChatDirectory) throws {
+        for (key, category) in directory.categories {
+            try validate(category, key: key)
+        }
+        var roomNames: [String: String] = [:]
+        for (key, room) in directory.rooms {
+            try validate(room, key: key, in: directory)
+            if let other = roomNames.updateValue(room.localpart, forKey: room.name.lowercased()) {
+                throw StoreError(.invalidArgument, "rooms \(other) and \(room.localpart) share the name \(room.name)")
+            }
+        }
+        for (key, addIn) in directory.addIns {
+            try InputLimits.checkChatName(addIn.name, "add-in name")
+            try checkKey(key, name: addIn.name, "add-in")
+            try InputLimits.checkText(addIn.url, "add-in URL", maxBytes: InputLimits.maxChatTextBytes)
+        }
+        for (name, members) in directory.groups {
+            try InputLimits.checkChatName(name, "group name")
+            try checkKey(name, name: name, "group")
+            try members.forEach { try InputLimits.checkBareJID($0, "group member") }
+        }
+        try directory.administrators.forEach { try InputLimits.checkBareJID($0, "administrator") }
+        try directory.policy.overrides.keys.forEach { try InputLimits.checkBareJID($0, "policy user") }
+        try InputLimits.checkText(directory.settings.roomManagementURL, "room management URL",
+                                  maxBytes: InputLimits.maxChatTextBytes, allowEmpty: true)
+    }
+
+    private static func validate(_ category: Category, key: String) throws {
+        try InputLimits.checkChatName(category.name, "category name")
+        try checkKey(key, name: category.name, "category")
+        try InputLimits.checkText(category.description, "category description",
+                                  maxBytes: InputLimits.maxChatTextBytes, allowEmpty: true)
+        try checkPrincipals(category.allowed, "allowed members of \(category.name)")
+        try checkPrincipals(category.denied, "denied members of \(category.name)")
+        try checkPrincipals(category.creators, "creators of \(category.name)")
+    }
+
+    private static func validate(_ room: Room, key: String, in directory: ChatDirectory) throws {
+        try InputLimits.checkRoomLocalpart(room.localpart)
+        guard key == room.localpart else {
+            throw StoreError(.invalidArgument, "room \(room.localpart) is filed under the key \(key)")
+        }
+        // Renames park names on "\u{1}…" placeholders, which a checked name can never equal.
+        try InputLimits.checkChatName(room.name, "room name")
+        guard directory.categories[room.category.lowercased()] != nil else {
+            throw StoreError(.invalidArgument, "room \(room.localpart) names the unknown category \(room.category)")
+        }
+        try InputLimits.checkText(room.description, "room description",
+                                  maxBytes: InputLimits.maxChatTextBytes, allowEmpty: true)
+        try InputLimits.checkText(room.subject, "room subject", maxBytes: InputLimits.maxChatTextBytes, allowEmpty: true)
+        if let addIn = room.addIn {
+            try InputLimits.checkChatName(addIn, "room add-in")
+        }
+        try checkPrincipals(room.members, "members of \(room.localpart)")
+        try checkPrincipals(room.managers, "managers of \(room.localpart)")
+        try checkPrincipals(room.presenters, "presenters of \(room.localpart)")
+    }
+
+    private static func checkKey(_ key: String, name: String, _ kind: String) throws {
+        guard key == name.lowercased() else {
+            throw StoreError(.invalidArgument, "\(kind) \(name) is filed under the key \(key), not its lowercased name")
+        }
+    }
+
+    /// Each principal must survive its written form, once per list.
+    private static func checkPrincipals(_ principals: [Principal], _ role: String) throws {
+        var seen = Set<Principal>()
+        for principal in principals {
+            let text = principal.description
+            guard text.utf8.count <= InputLimits.maxJIDBytes, (try? Principal(text)) == principal else {
+                throw StoreError(.invalidArgument, "\(role): '\(text.prefix(64))' is not a principal in normal form")
+            }
+            guard seen.insert(principal).inserted else {
+                throw StoreError(.invalidArgument, "\(role) name \(text) twice")
+            }
+        }
+    }
+}

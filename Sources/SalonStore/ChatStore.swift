@@ -1,0 +1,38 @@
+import GRDB
+import PersistentChat
+
+/// Persistent-chat storage: the directory (categories, rooms, add-ins, groups, administrators,
+/// policy, settings), room messages, and pending invitations.
+/// Every method is async and runs on GRDB's threads, never the caller's.
+public struct ChatStore: Sendable {
+    let access: StoreAccess
+
+    /// The whole directory (categories, rooms with roles, add-ins, groups, admins, policy, settings).
+    public func loadDirectory() async throws -> ChatDirectory {
+        try await access.read { db in try ChatDirectoryReader.load(db) }
+    }
+
+    /// The directory with the revision it was read at, from one snapshot: a later `revision()`
+    /// that differs means another save happened since.
+    public func loadDirectoryAndRevision() async throws -> (directory: ChatDirectory, revision: Int64) {
+        try await access.read { db in
+            (try ChatDirectoryReader.load(db), try ChatDirectoryReader.revision(db))
+        }
+    }
+
+    /// Replaces the stored directory with `directory` in one transaction, writing only what changed
+    /// compared with `previous` (the value loaded earlier), and bumps the revision.
+    /// Throws invalidArgument, writing nothing, for a directory whose keys, references or sizes are wrong.
+    public func save(_ directory: ChatDirectory, previous: ChatDirectory) async throws {
+        try ChatDirectoryValidation.validate(directory)
+        try await access.write { db in
+            try ChatDirectoryWriter.save(directory, previous: previous, db)
+            try ChatDirectoryWriter.bumpRevision(db)
+        }
+    }
+
+    /// A number that grows with every save (by any process): the server polls it to pick up CLI changes.
+    public func revision() async throws -> Int64 {
+        try await access.read { db in try ChatDirectoryReader.revision(db) }
+    }
+}

@@ -1,0 +1,26 @@
+import GRDB
+
+extension StoreAccess {
+    /// Writes in one IMMEDIATE transaction committed with `synchronous = FULL`, so the commit
+    /// survives a power loss too (the database's NORMAL only guarantees it survives a crash).
+    func writeDurably<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await writer.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                // If restoring fails, the connection merely stays on the safer, slower setting.
+                defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                guard let result else {
+                    throw StoreError(.other, "durable write committed without a result")
+                }
+                return result
+            }
+        } catch {
+            throw StoreError.wrapping(error)
+        }
+    }
+}

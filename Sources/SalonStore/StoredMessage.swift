@@ -1,0 +1,55 @@
+import Foundation
+
+/// One archived groupchat message of a persistent room, as broadcast.
+public struct StoredMessage: Sendable, Hashable {
+    /// The room's JID localpart.
+    public var room: String
+    /// Per room 1, 2, 3 …, assigned by `ChatStore.append` (ignored on input).
+    public var sequence: Int64
+    /// Unique across the archive, assigned by the caller (a UUID string): the XEP-0359 stanza ID.
+    public var stanzaID: String
+    /// The author's bare JID.
+    public var senderJID: String
+    /// The author's nickname in the room.
+    public var nick: String
+    /// The author's XEP-0421 occupant ID.
+    public var occupantID: String
+    /// When the server accepted it (UTC); stored with millisecond precision.
+    public var timestamp: Date
+    /// The message text.
+    public var body: String
+    /// The story title, when present.
+    public var subject: String?
+    /// The groupchat stanza as broadcast (serialized XML).
+    public var stanza: String
+
+    /// Creates a message; `sequence` is assigned when it is appended.
+    public init(room: String, sequence: Int64 = 0, stanzaID: String, senderJID: String, nick: String,
+                occupantID: String, timestamp: Date, body: String, subject: String? = nil, stanza: String) {
+        self.room = room
+        self.sequence = sequence
+        self.stanzaID = stanzaID
+        self.senderJID = senderJID
+        self.nick = nick
+        self.occupantID = occupantID
+        self.timestamp = timestamp
+        self.body = body
+        self.subject = subject
+        self.stanza = stanza
+    }
+
+    /// Throws invalidArgument unless every field is present where required and of bounded size.
+    func validate() throws {
+        try InputLimits.checkRoomLocalpart(room)
+        try InputLimits.checkText(stanzaID, "stanza ID", maxBytes: InputLimits.maxMessageTokenBytes)
+        try InputLimits.checkBareJID(senderJID, "sender JID")
+        try InputLimits.checkText(nick, "nick", maxBytes: InputLimits.maxMessageTokenBytes)
+        try InputLimits.checkText(occupantID, "occupant ID", maxBytes: InputLimits.maxMessageTokenBytes,
+                                  allowEmpty: true)
+        try InputLimits.checkText(body, "body", maxBytes: InputLimits.maxMessageBytes, allowEmpty: true)
+        if let subject {
+            try InputLimits.checkText(subject, "subject", maxBytes: InputLimits.maxMessageBytes, allowEmpty: true)
+        }
+        try InputLimits.checkText(stanza, "stanza", maxBytes: InputLimits.maxMessageBytes)
+    }
+}
