@@ -5,7 +5,8 @@ struct Salon: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "salon",
         abstract: "Salon: persistent group chat over XMPP.",
-        subcommands: [Serve.self, UserCommand.self]
+        subcommands: [Serve.self, UserCommand.self, CategoryCommand.self, RoomCommand.self, AddInCommand.self,
+                      GroupCommand.self, AdminCommand.self, PolicyCommand.self, ConfigCommand.self]
     )
 }
 

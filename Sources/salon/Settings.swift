@@ -49,6 +49,7 @@ struct Settings {
         configuration.dataDirectory = reader.string(forKey: "paths.data", default: configuration.dataDirectory)
         configuration.certificateDirectory = reader.string(forKey: "paths.certs", default: configuration.certificateDirectory)
         configuration.requireTLS = reader.bool(forKey: "tls.required", default: true)
+        if let chat = reader.string(forKey: "chat.domain"), !chat.isEmpty { configuration.chatDomain = chat.lowercased() }
         configuration.scramIterations = try positive("scram.iterations", default: configuration.scramIterations, minimum: 4096)
         for entry in reader.stringArray(forKey: "components", default: []) {
             let (domain, secret) = try Self.component(entry)

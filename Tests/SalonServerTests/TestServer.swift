@@ -80,7 +80,7 @@ final class TestServer: Sendable {
     }
 
     func stop() async {
-        try? database.close()
+        try? await database.shutdown()
         await server.stop()
     }
 

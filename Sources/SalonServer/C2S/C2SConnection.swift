@@ -183,7 +183,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         sasl = negotiator
         let database = context.database
         let mechanism = negotiator.mechanism
-        stream.await({ () async throws -> (StoredCredential?, Bool) in
+        stream.awaiting({ () async throws -> (StoredCredential?, Bool) in
             guard let account else { return (nil, false) }
             let credential = try await database.accounts.credential(jid: account.description, mechanism: mechanism.storedMechanism)
             let verified = mechanism == .plain && SASLNegotiator.verifyPlain(message, against: credential)
@@ -269,7 +269,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         let delay = context.throttle.failureDelay(for: remoteAddress)
         let finalElement = element
         let exhausted = failedAuthentications >= Self.maxAuthenticationAttempts
-        stream.await({
+        stream.awaiting({
             try await Task.sleep(for: delay)
         }, then: { [self] _ in
             stream.send(finalElement)
@@ -304,7 +304,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         }
         let newSession = ClientSession(jid: full, stream: stream)
         let database = context.database
-        stream.await({
+        stream.awaiting({
             try await database.rosters.items(owner: authenticated.description)
         }, then: { [self] result in
             guard case .success(let roster) = result else {
@@ -364,7 +364,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
             followup = context.router.route(stanza.element)
         }
         if let followup {
-            stream.await({ await followup() }, then: { _ in })
+            stream.awaiting({ await followup() }, then: { _ in })
         }
     }
 }

@@ -50,7 +50,7 @@ final class ComponentConnection: XMPPStreamOwner, @unchecked Sendable {
             return link.deliver(stanza.errorReply(StanzaError(.jidMalformed, text: "A component stanza needs a valid 'to'.")))
         }
         if let followup = context.router.route(stanza.element) {
-            stream.await({ await followup() }, then: { _ in })
+            stream.awaiting({ await followup() }, then: { _ in })
         }
     }
 

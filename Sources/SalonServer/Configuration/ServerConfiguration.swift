@@ -13,6 +13,8 @@ public struct ServerConfiguration: Sendable {
     public var directTLSPort: Int? = 5223
     /// External component port (XEP-0114). nil disables it.
     public var componentPort: Int? = 5347
+    /// The persistent-chat (MUC) service's domain; nil means chat.<domain>.
+    public var chatDomain: String?
     /// Component domains and their shared secrets.
     public var components: [String: String] = [:]
     /// Where the SQLite database lives.
@@ -47,6 +49,9 @@ public struct ServerConfiguration: Sendable {
     public init(domain: String = "localhost") {
         self.domain = domain
     }
+
+    /// The persistent-chat service's domain.
+    public var mucDomain: String { chatDomain ?? "chat.\(domain)" }
 
     /// TLS may be skipped only where nobody else can listen: loopback.
     public var tlsRequirementEnforced: Bool {

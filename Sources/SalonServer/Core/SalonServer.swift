@@ -42,11 +42,20 @@ public final class SalonServer: Service, Sendable {
                                                                  directory: configuration.certificateDirectory, logger: logger)
             tls = try TLSContext.server(certificates: certificates, alpn: ["xmpp-client"])
         } catch {
-            try? database.close()
+            try? await database.shutdown()
             throw error
         }
         let context = ServerContext(configuration: configuration, database: database, tls: tls, logger: logger)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        do {
+            let muc = try await MUCService.start(domain: configuration.mucDomain, serverDomain: configuration.domain, database: database,
+                                                 router: context.router, group: group, logger: logger)
+            context.router.install(muc: muc)
+        } catch {
+            try? await group.shutdownGracefully()
+            try? await database.shutdown()
+            throw error
+        }
         var listeners: [Channel] = []
         var ports = BoundPorts(c2s: 0)
         do {
@@ -67,7 +76,7 @@ public final class SalonServer: Service, Sendable {
         } catch {
             for channel in listeners { try? await channel.close() }
             try? await group.shutdownGracefully()
-            try? database.close()
+            try? await database.shutdown()
             throw error
         }
         running.withLock { $0 = Running(group: group, context: context, listeners: listeners) }
@@ -89,6 +98,7 @@ public final class SalonServer: Service, Sendable {
     public func stop() async {
         guard let state = running.withLock({ running -> Running? in defer { running = nil }; return running }) else { return }
         for channel in state.listeners { try? await channel.close() }
+        await state.context.router.muc?.stop()
         let streams = state.context.streams.all
         for stream in streams {
             stream.eventLoop.execute { stream.fail(.systemShutdown, text: "The server is shutting down.") }
@@ -97,7 +107,7 @@ public final class SalonServer: Service, Sendable {
             _ = try? await stream.channel.closeFuture.get()
         }
         try? await state.group.shutdownGracefully()
-        try? state.context.database.close()
+        try? await state.context.database.shutdown()
         logger.notice("stopped")
     }
 

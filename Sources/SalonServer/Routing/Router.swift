@@ -28,6 +28,7 @@ final class Router: Sendable {
         var server: (any LocalEndpoint)?
         var account: AccountEndpoint?
         var presence: PresenceService?
+        var muc: MUCService?
     }
 
     init(domain: String, sessions: SessionRegistry, components: ComponentRegistry,
@@ -50,6 +51,11 @@ final class Router: Sendable {
 
     var presence: PresenceService { endpoints.presence! }
 
+    /// Attaches the persistent-chat service once it has loaded its directory.
+    func install(muc: MUCService) { endpoints.muc = muc }
+
+    var muc: MUCService? { endpoints.muc }
+
     /// Routes a stanza whose `from` is already stamped and whose `to` is set.
     func route(_ element: XMLElement) -> RoutingFollowup? {
         guard let stanza = Stanza(element) else { return nil }
@@ -66,6 +72,9 @@ final class Router: Sendable {
         if to.domainpart == domain {
             if to.localpart == nil { return toServer(stanza, from: from) }
             return toAccount(stanza, to: to, from: from)
+        }
+        if let muc = endpoints.muc, to.domainpart == muc.domain {
+            return muc.handle(stanza, to: to, from: from)
         }
         if let link = components.link(for: to.domainpart) {
             link.deliver(element)

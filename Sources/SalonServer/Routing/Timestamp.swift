@@ -4,6 +4,12 @@ import Foundation
 enum Timestamp {
     static func now() -> String { format(Date()) }
 
+    /// Parses a XEP-0082 date-time (with or without fractional seconds).
+    static func parse(_ text: String) -> Date? {
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
     static func format(_ date: Date) -> String {
         date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon).timeZone(separator: .omitted))
             .replacingOccurrences(of: "+0000", with: "Z")

@@ -63,6 +63,10 @@ final class PresenceService: Sendable {
         }
         guard initial else { return nil }
         probeContacts(for: session)
+        if let muc = router.muc {
+            let jid = session.jid
+            Task { await muc.invitations.sendPending(to: jid) }
+        }
         guard priority >= 0 else { return nil }
         return { [self] in await deliverOffline(to: session) }
     }

@@ -33,6 +33,9 @@ final class ServerEndpoint: LocalEndpoint {
             _ = router.route(reply(to: iq, payload: query))
         case ("get", NS.discoItems, "query") where payload[attribute: "node"] == nil:
             var query = XMLElement("query", namespace: NS.discoItems)
+            if let muc = router.muc {
+                query.append(XMLElement("item", namespace: NS.discoItems, attributes: ["jid": muc.domain, "name": "Persistent chat"]))
+            }
             for component in components.secrets.keys.sorted() {
                 query.append(XMLElement("item", namespace: NS.discoItems, attributes: ["jid": component]))
             }

@@ -102,7 +102,7 @@ final class XMPPStream: @unchecked Sendable {
     }
 
     /// Runs `work` off the event loop with input suspended, then `then` back on the loop.
-    func await<T: Sendable>(_ work: @escaping @Sendable () async throws -> T,
+    func awaiting<T: Sendable>(_ work: @escaping @Sendable () async throws -> T,
                             then: @escaping (Result<T, any Error>) -> Void) {
         suspend()
         let promise = eventLoop.makePromise(of: T.self)

@@ -1,0 +1,40 @@
+import PersistentChat
+import SalonStore
+
+/// Persistent-chat administration shared by every front end (the CLI now, ad-hoc commands
+/// later, the MUC service's own forms): load the directory, let PersistentChat validate and
+/// apply the change, save what changed. One implementation, several front ends.
+public struct ChatAdministration: Sendable {
+    public struct Outcome<T: Sendable>: Sendable {
+        public let result: T
+        public let before: ChatDirectory
+        public let after: ChatDirectory
+    }
+
+    let database: SalonDatabase
+
+    public init(database: SalonDatabase) {
+        self.database = database
+    }
+
+    /// The current directory.
+    public func directory() async throws -> ChatDirectory {
+        try await database.chat.loadDirectory()
+    }
+
+    /// Deletes a removed room's messages.
+    public func deleteMessages(room: String) async throws {
+        try await database.chat.deleteMessages(room: room)
+    }
+
+    /// Applies `change` to the stored directory; nothing is saved when it throws.
+    public func perform<T: Sendable>(_ change: (inout ChatDirectory) throws(ChatRuleError) -> T) async throws -> Outcome<T> {
+        let before = try await database.chat.loadDirectory()
+        var after = before
+        let result = try change(&after)
+        if after != before {
+            try await database.chat.save(after, previous: before)
+        }
+        return Outcome(result: result, before: before, after: after)
+    }
+}

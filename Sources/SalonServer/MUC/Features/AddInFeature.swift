@@ -1,0 +1,25 @@
+import PersistentChat
+import XMPPCore
+
+/// The room's add-in (design §4): its name and URL in room info, chosen among registered ones.
+struct AddInFeature: RoomFeature {
+    func infoFields(_ context: RoomContext) -> [DataForm.Field] {
+        guard let name = context.room.addIn, let addIn = context.directory.addIns[name.lowercased()] else { return [] }
+        return [
+            DataForm.Field("\(MUC.salon)#addin_name", label: "Add-in", values: [addIn.name]),
+            DataForm.Field("\(MUC.salon)#addin_url", type: "text-single", label: "Add-in URL", values: [addIn.url]),
+        ]
+    }
+
+    func configFields(_ context: RoomContext) -> [DataForm.Field] {
+        let names = context.directory.addIns.values.map(\.name).sorted()
+        return [DataForm.Field("\(MUC.salon)#addin", type: "list-single", label: "Add-in", values: [context.room.addIn ?? ""],
+                               options: [(label: "None", value: "")] + names.map { (label: $0, value: $0) })]
+    }
+
+    func apply(_ form: DataForm, to room: inout Room, directory: ChatDirectory) throws(ChatRuleError) {
+        guard let field = form["\(MUC.salon)#addin"] else { return }
+        let name = field.values.first ?? ""
+        room.addIn = name.isEmpty ? nil : name
+    }
+}

@@ -1,0 +1,14 @@
+import PersistentChat
+import XMPPCore
+
+/// Disabling a room (design §3 lifecycle): its occupants leave at once and it cannot be found
+/// or joined; settings and content stay.
+struct DisabledFeature: RoomFeature {
+    func configFields(_ context: RoomContext) -> [DataForm.Field] {
+        [.boolean("\(MUC.salon)#disabled", "Disabled", context.room.disabled)]
+    }
+
+    func apply(_ form: DataForm, to room: inout Room, directory: ChatDirectory) throws(ChatRuleError) {
+        if let disabled = form.bool("\(MUC.salon)#disabled") { room.disabled = disabled }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import PersistentChat
+import XMPPCore
+
+/// XEP-0249 direct invitations (design §8): sent when a user becomes a member of a room whose
+/// invitations are on, kept, and sent again at each login until the user has joined once.
+struct Invitations {
+    let service: MUCService
+
+    /// Invites everyone who became a member between two directories.
+    func membersChanged(from previous: ChatDirectory, to current: ChatDirectory) async {
+        let database = service.database
+        guard let known = try? await database.accounts.list(domain: nil) else { return }
+        for room in current.rooms.values where !room.disabled && current.effectiveInvitations(of: room) {
+            let before = previous.rooms[room.localpart].map { previous.memberUsers(of: $0, knownUsers: known) } ?? []
+            let added = current.memberUsers(of: room, knownUsers: known).subtracting(before)
+            for user in added.sorted() {
+                do {
+                    guard try await !database.chat.hasJoined(user: user, room: room.localpart) else { continue }
+                    try await database.chat.addInvitation(user: user, room: room.localpart)
+                    send(room: room, to: user, resources: nil)
+                } catch {
+                    service.logger.error("cannot record an invitation", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    /// Sends the user's pending invitations to a session that just came online.
+    func sendPending(to session: JID) async {
+        let user = session.bare.description
+        guard let pending = try? await service.database.chat.pendingInvitations(user: user) else { return }
+        let directory = service.directory
+        for localpart in pending {
+            guard let room = directory.rooms[localpart], !room.disabled, directory.effectiveInvitations(of: room),
+                  directory.access(of: user, to: room).isMember else { continue }
+            send(room: room, to: user, resources: [session])
+        }
+    }
+
+    private func send(room: Room, to user: String, resources: [JID]?) {
+        let roomJID = "\(room.localpart)@\(service.domain)"
+        var reason = "You are a member of \(room.name)"
+        if !room.description.isEmpty { reason += ": \(room.description)" }
+        let targets = resources ?? service.router.sessions.resources(of: (try? JID(user)) ?? service.jid).map(\.session.jid)
+        for target in targets {
+            let invitation = XMLElement("message", namespace: NS.client, attributes: ["from": roomJID, "to": target.description], children: [
+                .element(XMLElement("x", namespace: MUC.directInvitation, attributes: ["jid": roomJID, "reason": reason])),
+                .element(.text("body", namespace: NS.client, "\(reason). Join: xmpp:\(roomJID)?join")),
+            ])
+            _ = service.router.route(invitation)
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import PersistentChat
+import SalonStore
+import XMPPCore
+
+/// Groupchat messages, subject changes, private messages and mediated invitations
+/// (XEP-0045 §7.4–7.5, §7.8.2, §8.1), with XEP-0359 stanza-ids and XEP-0421 occupant-ids.
+extension MUCRoom {
+    func message(_ stanza: Stanza, from: JID) {
+        if let invite = stanza.element.child("x", namespace: MUC.user)?.child("invite", namespace: MUC.user) {
+            return mediatedInvitation(stanza, invite: invite, from: from)
+        }
+        guard stanza.type == "groupchat" else {
+            if stanza.type != "error" { bounce(stanza, StanzaError(.badRequest, text: "Messages to a room are of type groupchat.")) }
+            return
+        }
+        guard let nick = nicks[from], let occupant = occupants[nick], let (room, context) = current else {
+            return bounce(stanza, StanzaError(.notAcceptable, text: "Join the room before posting."))
+        }
+        let access = context.directory.access(of: occupant.user, to: room)
+        let body = stanza.element.child("body", namespace: NS.client)
+        let subject = stanza.element.child("subject", namespace: NS.client)
+        if let subject, body == nil {
+            return changeSubject(stanza, to: subject.text, by: nick, access: access)
+        }
+        guard body != nil else { return }
+        if let refusal = roomFeatures.lazy.compactMap({ $0.checkPost(context, access: access) }).first {
+            return bounce(stanza, refusal)
+        }
+        guard access.canPost, occupant.role != .visitor else {
+            return bounce(stanza, StanzaError(.forbidden, text: "You may not post in this room."))
+        }
+        post(stanza, nick: nick, occupant: occupant, context: context)
+    }
+
+    /// Stamps, archives (when the category keeps history) and then broadcasts one message: a
+    /// message anyone received is in the archive.
+    private func post(_ stanza: Stanza, nick: String, occupant: Occupant, context: RoomContext) {
+        let stanzaID = UUID().uuidString
+        var message = stanza.element
+        message[attribute: "from"] = occupantJID(nick).description
+        message[attribute: "to"] = nil
+        // Clients must not forge these (XEP-0359 §3.1, XEP-0421 §4).
+        message.removeChildren("stanza-id", namespace: MUC.stanzaID)
+        message.removeChildren("occupant-id", namespace: MUC.occupantID)
+        message.removeChildren("delay", namespace: NS.delay)
+        message.append(XMLElement("stanza-id", namespace: MUC.stanzaID, attributes: ["id": stanzaID, "by": jid.description]))
+        message.append(XMLElement("occupant-id", namespace: MUC.occupantID, attributes: ["id": occupant.occupantID]))
+        let timestamp = Date()
+        guard context.category?.chatHistory != false else {
+            return deliver(message)
+        }
+        let stored = StoredMessage(room: localpart, stanzaID: stanzaID, senderJID: occupant.user, nick: nick,
+                                   occupantID: occupant.occupantID, timestamp: timestamp,
+                                   body: message.child("body", namespace: NS.client)?.text ?? "",
+                                   subject: message.child("subject", namespace: NS.client)?.text,
+                                   stanza: message.serialized(parentNamespace: NS.client))
+        let database = service.database
+        let final = message
+        awaiting({ try await database.chat.append(stored) }) { [self] result in
+            switch result {
+            case .success:
+                history.append(final, at: timestamp)
+                deliver(final)
+            case .failure(let error):
+                service.logger.error("cannot archive a message", metadata: ["room": "\(localpart)", "error": "\(error)"])
+                bounce(stanza, StanzaError(.internalServerError, type: .wait, text: "The message could not be stored."))
+            }
+        }
+    }
+
+    private func deliver(_ message: XMLElement) {
+        broadcast { recipient in
+            var copy = message
+            copy[attribute: "to"] = recipient.description
+            return copy
+        }
+    }
+
+    private func changeSubject(_ stanza: Stanza, to subject: String, by nick: String, access: RoomAccess) {
+        guard access.canManage else {
+            return bounce(stanza, StanzaError(.forbidden, text: "Only the room's managers change its subject."))
+        }
+        let localpart = localpart
+        let actor = ChatActor.user(occupants[nick]?.user ?? "")
+        let service = service
+        awaiting({
+            try await service.perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
+                _ = try directory.updateRoom(localpart, by: actor) { room in room.subject = subject }
+            }
+        }) { [self] result in
+            guard case .success = result else {
+                return bounce(stanza, StanzaError(.internalServerError, text: "The subject could not be saved."))
+            }
+            broadcast { subjectMessage(subject, to: $0, from: nick) }
+        }
+    }
+
+    /// A private message between occupants, relayed to the recipient's real sessions.
+    func privateMessage(_ stanza: Stanza, to nick: String, from: JID) {
+        guard stanza.type != "error" else { return }
+        guard let senderNick = nicks[from], let context = current?.context else {
+            return bounce(stanza, StanzaError(.notAcceptable, text: "Join the room before sending private messages."))
+        }
+        if let refusal = roomFeatures.lazy.compactMap({ $0.checkPrivateMessage(context) }).first {
+            return bounce(stanza, refusal)
+        }
+        guard stanza.type != "groupchat" else { return bounce(stanza, StanzaError(.badRequest)) }
+        guard let recipient = occupants[nick] else {
+            return bounce(stanza, StanzaError(.itemNotFound, text: "Nobody in the room has that nickname."))
+        }
+        var message = stanza.element
+        message[attribute: "from"] = occupantJID(senderNick).description
+        message.append(XMLElement("x", namespace: MUC.user))
+        for session in recipient.sessions {
+            message[attribute: "to"] = session.description
+            send(message)
+        }
+    }
+
+    /// XEP-0045 §7.8.2: only managers invite, and only where invitations are on.
+    private func mediatedInvitation(_ stanza: Stanza, invite: XMLElement, from: JID) {
+        guard let context = current?.context else { return bounce(stanza, StanzaError(.itemNotFound)) }
+        let access = context.directory.access(of: from.bare.description, to: context.room)
+        if let refusal = roomFeatures.lazy.compactMap({ $0.checkInvite(context, access: access) }).first {
+            return bounce(stanza, refusal)
+        }
+        guard let raw = invite[attribute: "to"], let invitee = try? JID(raw) else {
+            return bounce(stanza, StanzaError(.jidMalformed, text: "An invitation needs a valid 'to'."))
+        }
+        var forwarded = XMLElement("invite", namespace: MUC.user, attributes: ["from": from.bare.description])
+        if let reason = invite.child("reason", namespace: MUC.user) { forwarded.append(reason) }
+        send(XMLElement("message", namespace: NS.client, attributes: ["from": jid.description, "to": invitee.description], children: [
+            .element(XMLElement("x", namespace: MUC.user, children: [.element(forwarded)])),
+        ]))
+    }
+}

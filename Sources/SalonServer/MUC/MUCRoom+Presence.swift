@@ -1,0 +1,194 @@
+import Foundation
+import PersistentChat
+import XMPPCore
+
+/// Joining, leaving, nickname changes and presence updates (XEP-0045 §7.2–7.6, §7.14), and
+/// creating a room by joining it (§10.1).
+extension MUCRoom {
+    func presence(_ stanza: Stanza, nick: String, from: JID) {
+        switch stanza.type {
+        case nil:
+            if let current = nicks[from] {
+                if current == nick { updatePresence(stanza, nick: nick, from: from) } else { changeNick(stanza, from: current, to: nick, session: from) }
+            } else {
+                join(stanza, nick: nick, from: from)
+            }
+        case "unavailable":
+            leave(stanza, from: from)
+        default:
+            break
+        }
+    }
+
+    // MARK: Join
+
+    private func join(_ stanza: Stanza, nick: String, from: JID) {
+        let user = from.bare.description
+        let nick = nick.trimmingCharacters(in: .whitespaces)
+        guard !nick.isEmpty, nick.utf8.count <= 256 else {
+            return bounce(stanza, StanzaError(.jidMalformed, text: "A nickname is 1 to 256 bytes."))
+        }
+        if let creator {
+            guard creator == user else { return bounce(stanza, StanzaError(.itemNotFound, text: "The room is being created.")) }
+        }
+        guard let (room, context) = current else {
+            if creator == nil { return createByJoining(stanza, nick: nick, from: from) }
+            return admit(stanza, nick: nick, from: from, user: user, role: .moderator, affiliation: .owner,
+                         statuses: [.created], context: nil)
+        }
+        let directory = context.directory
+        let access = directory.access(of: user, to: room)
+        if !access.canJoin {
+            let affiliation = RoomStanding.affiliation(access, user: user, room: room, directory: directory)
+            if !access.canSeeDetails {
+                return bounce(stanza, StanzaError(.itemNotFound, text: "There is no such room."))
+            }
+            if affiliation == .outcast {
+                return bounce(stanza, StanzaError(.forbidden, text: "You are denied in this room's category."))
+            }
+            return bounce(stanza, StanzaError(.registrationRequired, text: "Only members may enter this room."))
+        }
+        if let holder = occupants[nick], holder.user != user {
+            return bounce(stanza, StanzaError(.conflict, text: "That nickname is in use."))
+        }
+        let statuses = roomFeatures.flatMap { $0.joinStatuses(context) }
+        admit(stanza, nick: nick, from: from, user: user, role: RoomStanding.role(access, room: room),
+              affiliation: RoomStanding.affiliation(access, user: user, room: room, directory: directory),
+              statuses: statuses, context: context)
+        let database = service.database
+        let localpart = localpart
+        Task { try? await database.chat.recordJoin(user: user, room: localpart) }
+    }
+
+    /// Seats the occupant: others' presence, its own (110), history, subject; then tells the room.
+    private func admit(_ stanza: Stanza, nick: String, from: JID, user: String, role: MUCRole, affiliation: MUCAffiliation,
+                       statuses: [MUCStatus], context: RoomContext?) {
+        var presence = stanza.element
+        presence.removeChildren("x", namespace: MUC.ns)
+        let joiningExisting = occupants[nick] != nil
+        var occupant = occupants[nick] ?? Occupant(nick: nick, user: user, sessions: [], role: role, affiliation: affiliation,
+                                                   occupantID: service.occupantID(user: user, room: localpart), presence: presence)
+        occupant.sessions.insert(from)
+        occupant.presence = presence
+        occupants[nick] = occupant
+        nicks[from] = nick
+
+        let updates = participantUpdatesOn
+        if updates {
+            for other in occupants.values where other.nick != nick {
+                send(other.broadcastPresence(from: jid, to: from))
+            }
+        }
+        send(occupant.broadcastPresence(from: jid, to: from, statuses: [.nonAnonymous, .selfPresence] + statuses))
+        if updates, !joiningExisting {
+            for other in occupants.values where other.nick != nick {
+                for session in other.sessions { send(occupant.broadcastPresence(from: jid, to: session)) }
+            }
+        }
+        if let context {
+            sendHistory(to: from, request: stanza.element.child("x", namespace: MUC.ns)?.child("history", namespace: MUC.ns), context: context)
+            sendSubject(context.room.subject, to: from)
+        }
+    }
+
+    private func sendHistory(to session: JID, request: XMLElement?, context: RoomContext) {
+        guard context.category?.chatHistory != false else { return }
+        for entry in history.select(request) {
+            var message = entry.message
+            message[attribute: "to"] = session.description
+            message.append(XMLElement("delay", namespace: NS.delay, attributes: ["from": jid.description, "stamp": Timestamp.format(entry.timestamp)]))
+            send(message)
+        }
+    }
+
+    func sendSubject(_ subject: String, to session: JID) {
+        send(subjectMessage(subject, to: session, from: nil))
+    }
+
+    /// The subject as a groupchat message, from the room or from the occupant who set it.
+    func subjectMessage(_ subject: String, to session: JID, from nick: String?) -> XMLElement {
+        XMLElement("message", namespace: NS.client, attributes: [
+            "type": "groupchat", "from": nick.map { occupantJID($0).description } ?? jid.description, "to": session.description,
+            "id": UUID().uuidString,
+        ], children: [.element(.text("subject", namespace: NS.client, subject))])
+    }
+
+    // MARK: Creating a room by joining it
+
+    private func createByJoining(_ stanza: Stanza, nick: String, from: JID) {
+        let user = from.bare.description
+        let directory = service.directory
+        guard directory.isEnabled(user: user) else {
+            return bounce(stanza, StanzaError(.itemNotFound, text: "There is no such room."))
+        }
+        guard directory.categories.values.contains(where: { directory.mayCreateRoom(.user(user), in: $0) }) else {
+            return bounce(stanza, StanzaError(.notAllowed, text: "You may not create rooms: you are not a Creator in any category."))
+        }
+        guard localpart.utf8.count <= 64, localpart.allSatisfy({ $0.isLowercase || $0.isNumber || "._-".contains($0) }), localpart.allSatisfy(\.isASCII) else {
+            return bounce(stanza, StanzaError(.notAcceptable, text: "Room addresses use a-z, 0-9, '.', '_' and '-' (at most 64)."))
+        }
+        creator = user
+        admit(stanza, nick: nick, from: from, user: user, role: .moderator, affiliation: .owner, statuses: [.created], context: nil)
+    }
+
+    // MARK: Leaving, nick changes, presence updates
+
+    private func leave(_ stanza: Stanza, from: JID) {
+        guard let nick = nicks[from], var occupant = occupants[nick] else { return }
+        nicks[from] = nil
+        occupant.sessions.remove(from)
+        var goodbye = occupant
+        goodbye.presence = stanza.element
+        send(goodbye.broadcastPresence(from: jid, to: from, statuses: [.selfPresence], unavailable: true))
+        if occupant.sessions.isEmpty {
+            let updates = participantUpdatesOn
+            occupants[nick] = nil
+            if updates { broadcast { goodbye.broadcastPresence(from: jid, to: $0, unavailable: true) } }
+            if creator != nil, occupants.isEmpty { creator = nil }
+        } else {
+            occupants[nick] = occupant
+        }
+    }
+
+    private func updatePresence(_ stanza: Stanza, nick: String, from: JID) {
+        guard var occupant = occupants[nick] else { return }
+        var presence = stanza.element
+        presence.removeChildren("x", namespace: MUC.ns)
+        occupant.presence = presence
+        occupants[nick] = occupant
+        announce(occupant)
+    }
+
+    private func changeNick(_ stanza: Stanza, from old: String, to new: String, session: JID) {
+        guard let occupant = occupants[old] else { return }
+        if let holder = occupants[new], holder.user != occupant.user {
+            return bounce(stanza, StanzaError(.conflict, text: "That nickname is in use."))
+        }
+        guard !new.isEmpty, new.utf8.count <= 256 else { return bounce(stanza, StanzaError(.jidMalformed)) }
+        let updates = participantUpdatesOn
+        for other in occupants.values where updates || other.nick == old {
+            for recipient in other.sessions {
+                var gone = occupant.broadcastPresence(from: jid, to: recipient,
+                                                      statuses: other.nick == old ? [.nickChanged, .selfPresence] : [.nickChanged],
+                                                      unavailable: true)
+                if var x = gone.child("x", namespace: MUC.user), var item = x.child("item", namespace: MUC.user) {
+                    item[attribute: "nick"] = new
+                    x.removeChildren("item", namespace: MUC.user)
+                    x.children.insert(.element(item), at: 0)
+                    gone.removeChildren("x", namespace: MUC.user)
+                    gone.children.insert(.element(x), at: 0)
+                }
+                send(gone)
+            }
+        }
+        var renamed = Occupant(nick: new, user: occupant.user, sessions: occupant.sessions, role: occupant.role,
+                               affiliation: occupant.affiliation, occupantID: occupant.occupantID, presence: occupant.presence)
+        var presence = stanza.element
+        presence.removeChildren("x", namespace: MUC.ns)
+        renamed.presence = presence
+        occupants[old] = nil
+        occupants[new] = renamed
+        for s in renamed.sessions { nicks[s] = new }
+        announce(renamed)
+    }
+}

@@ -1,0 +1,300 @@
+import Foundation
+import PersistentChat
+import XMPPCore
+
+/// iq to the room: discovery (XEP-0030/0128), member and owner lists (muc#admin), configuration
+/// and destruction (muc#owner), kicks, pings and XEP-0410 self-pings.
+extension MUCRoom {
+    func iq(_ stanza: Stanza, from: JID) {
+        guard stanza.type == "get" || stanza.type == "set", let payload = stanza.element.elements.first else { return }
+        let user = from.bare.description
+        switch (stanza.type, payload.namespace, payload.name) {
+        case ("get", NS.ping, "ping"):
+            answer(stanza, nil)
+        case ("get", NS.discoInfo, "query"):
+            discoInfo(stanza, user: user)
+        case ("get", NS.discoItems, "query"):
+            discoItems(stanza, user: user, from: from)
+        case (_, MUC.admin, "query"):
+            admin(stanza, query: payload, user: user)
+        case ("get", MUC.owner, "query"):
+            configurationForm(stanza, user: user)
+        case ("set", MUC.owner, "query"):
+            if let destroy = payload.child("destroy", namespace: MUC.owner) {
+                self.destroy(stanza, reason: destroy.child("reason", namespace: MUC.owner)?.text, user: user)
+            } else {
+                configure(stanza, form: payload.child("x", namespace: DataForm.namespace).flatMap(DataForm.init), user: user)
+            }
+        default:
+            bounce(stanza, StanzaError(.serviceUnavailable))
+        }
+    }
+
+    /// iq to room/nick: XEP-0410 self-ping (and a ping of anyone present) is answered here.
+    func occupantIQ(_ stanza: Stanza, nick: String, from: JID) {
+        guard stanza.type == "get" || stanza.type == "set" else { return }
+        guard nicks[from] != nil else {
+            return bounce(stanza, StanzaError(.notAcceptable, text: "You are not in this room."))
+        }
+        guard stanza.element.child("ping", namespace: NS.ping) != nil else {
+            return bounce(stanza, StanzaError(.serviceUnavailable))
+        }
+        guard occupants[nick] != nil else { return bounce(stanza, StanzaError(.itemNotFound)) }
+        answer(stanza, nil)
+    }
+
+    func answer(_ stanza: Stanza, _ payload: XMLElement?) {
+        service.answer(stanza, payload)
+    }
+
+    // MARK: Discovery
+
+    private func discoInfo(_ stanza: Stanza, user: String) {
+        guard let (room, context) = current, context.directory.access(of: user, to: room).canSeeDetails else {
+            return bounce(stanza, StanzaError(.itemNotFound, text: "There is no such room."))
+        }
+        var query = XMLElement("query", namespace: NS.discoInfo)
+        query.append(XMLElement("identity", namespace: NS.discoInfo, attributes: ["category": "conference", "type": "text", "name": room.name]))
+        var features = [MUC.ns, NS.discoInfo, NS.discoItems, NS.ping, "muc_persistent", "muc_nonanonymous", "muc_unsecured",
+                        MUC.stanzaID, MUC.occupantID, MUC.stableID, MUC.selfPingOptimization]
+        features += roomFeatures.flatMap { $0.discoFeatures(context) }
+        for feature in features {
+            query.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": feature]))
+        }
+        var fields = [
+            DataForm.Field("muc#roominfo_occupants", label: "Occupants", values: ["\(occupants.count)"]),
+            DataForm.Field("muc#roominfo_subject", label: "Subject", values: [room.subject]),
+        ]
+        fields += roomFeatures.flatMap { $0.infoFields(context) }
+        let url = context.directory.settings.roomManagementURL
+        if !url.isEmpty { fields.append(DataForm.Field("\(MUC.salon)#room_management_url", label: "Room management", values: [url])) }
+        query.append(DataForm(type: .result, formType: MUC.roomInfo, fields: fields).element)
+        answer(stanza, query)
+    }
+
+    /// The occupants, for anyone allowed in (ParticipantUpdateLimit keeps this on request).
+    private func discoItems(_ stanza: Stanza, user: String, from: JID) {
+        guard let (room, context) = current else { return bounce(stanza, StanzaError(.itemNotFound)) }
+        let access = context.directory.access(of: user, to: room)
+        guard access.canSeeDetails else { return bounce(stanza, StanzaError(.itemNotFound)) }
+        var query = XMLElement("query", namespace: NS.discoItems)
+        if access.canJoin || nicks[from] != nil {
+            for nick in occupants.keys.sorted() {
+                query.append(XMLElement("item", namespace: NS.discoItems, attributes: ["jid": occupantJID(nick).description, "name": nick]))
+            }
+        }
+        answer(stanza, query)
+    }
+
+    // MARK: muc#admin — affiliation lists and kicks
+
+    private func admin(_ stanza: Stanza, query: XMLElement, user: String) {
+        guard let (room, context) = current else { return bounce(stanza, StanzaError(.itemNotFound)) }
+        let access = context.directory.access(of: user, to: room)
+        guard access.canSeeDetails else { return bounce(stanza, StanzaError(.itemNotFound)) }
+        let items = query.children("item", namespace: MUC.admin)
+        if stanza.type == "get" {
+            guard let affiliation = items.first?[attribute: "affiliation"] else { return bounce(stanza, StanzaError(.badRequest)) }
+            return affiliationList(stanza, affiliation: affiliation, room: room, context: context, access: access)
+        }
+        guard access.canManage else {
+            return bounce(stanza, StanzaError(.forbidden, text: "Only the room's managers change its lists."))
+        }
+        var kicks: [(String, String?)] = []
+        var changes: [(Principal, String)] = []
+        for item in items {
+            if item[attribute: "role"] == "none", let nick = item[attribute: "nick"] {
+                kicks.append((nick, item.child("reason", namespace: MUC.admin)?.text))
+            } else if let affiliation = item[attribute: "affiliation"], let target = item[attribute: "jid"] {
+                do throws(ChatRuleError) {
+                    changes.append((try Principal(target), affiliation))
+                } catch {
+                    return bounce(stanza, StanzaError(.jidMalformed, text: error.message))
+                }
+            } else if item[attribute: "role"] != nil {
+                return bounce(stanza, StanzaError(.notAllowed, text: "Presenters are set in the room configuration (\(MUC.salon)#presenters)."))
+            } else {
+                return bounce(stanza, StanzaError(.badRequest))
+            }
+        }
+        for (nick, reason) in kicks where occupants[nick] == nil {
+            _ = reason
+            return bounce(stanza, StanzaError(.itemNotFound, text: "Nobody in the room is called \(nick)."))
+        }
+        if changes.contains(where: { $0.1 == "outcast" || $0.1 == "admin" }) {
+            return bounce(stanza, StanzaError(.notAllowed, text: "Denied members are set on the category; there are no room admins."))
+        }
+        for (nick, reason) in kicks {
+            remove(nick, statuses: [.kicked], reason: reason)
+        }
+        guard !changes.isEmpty else { return answer(stanza, nil) }
+        let requested = changes
+        let localpart = localpart
+        let actor = ChatActor.user(user)
+        let service = service
+        awaiting({
+            try await service.perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
+                _ = try directory.updateRoom(localpart, by: actor) { room in
+                    for (principal, affiliation) in requested {
+                        room.members.removeAll { $0 == principal }
+                        room.managers.removeAll { $0 == principal }
+                        switch affiliation {
+                        case "member": room.members.append(principal)
+                        case "owner": room.managers.append(principal)
+                        default: break
+                        }
+                    }
+                }
+            }
+        }) { [self] result in
+            switch result {
+            case .success: answer(stanza, nil)
+            case .failure(let error): bounce(stanza, Self.stanzaError(error))
+            }
+        }
+    }
+
+    private func affiliationList(_ stanza: Stanza, affiliation: String, room: Room, context: RoomContext, access: RoomAccess) {
+        let principals: [Principal]
+        switch affiliation {
+        case "member":
+            guard access.canSeeMembers || access.canManage else {
+                return bounce(stanza, StanzaError(.forbidden, text: "You may not see this room's members."))
+            }
+            principals = room.members
+        case "owner":
+            guard access.canSeeMembers || access.canManage || access.isMember else { return bounce(stanza, StanzaError(.forbidden)) }
+            principals = room.managers
+        case "outcast":
+            guard access.canManage else { return bounce(stanza, StanzaError(.forbidden)) }
+            principals = context.category?.denied ?? []
+        case "admin":
+            principals = []
+        default:
+            return bounce(stanza, StanzaError(.badRequest))
+        }
+        var query = XMLElement("query", namespace: MUC.admin)
+        for principal in principals {
+            var attributes = ["affiliation": affiliation]
+            if case .group = principal { attributes["principal"] = principal.description } else { attributes["jid"] = principal.description }
+            query.append(XMLElement("item", namespace: MUC.admin, attributes: attributes))
+        }
+        answer(stanza, query)
+    }
+
+    // MARK: muc#owner — configuration and destruction
+
+    private func configurationForm(_ stanza: Stanza, user: String) {
+        let directory = service.directory
+        let room: Room
+        if let existing = current?.room {
+            guard directory.access(of: user, to: existing).canManage else {
+                return bounce(stanza, StanzaError(.forbidden, text: "Only the room's managers configure it."))
+            }
+            room = existing
+        } else if creator == user {
+            room = draft(directory: directory, user: user)
+        } else {
+            return bounce(stanza, StanzaError(.itemNotFound))
+        }
+        let context = RoomContext(room: room, category: directory.category(named: room.category), directory: directory, jid: jid)
+        let fields = roomFeatures.flatMap { $0.configFields(context) }
+        var query = XMLElement("query", namespace: MUC.owner)
+        query.append(DataForm(type: .form, formType: MUC.roomConfig, title: "Configuration of \(room.name)",
+                              instructions: "Persistent-chat room settings. The category decides who may be in it.", fields: fields).element)
+        answer(stanza, query)
+    }
+
+    /// A new room's starting point: named after its address, in the only category its creator
+    /// may create rooms in (or none yet).
+    private func draft(directory: ChatDirectory, user: String) -> Room {
+        let categories = directory.categories.values.filter { directory.mayCreateRoom(.user(user), in: $0) }.map(\.name).sorted()
+        return Room(localpart: localpart, name: localpart, category: categories.count == 1 ? categories[0] : "")
+    }
+
+    private func configure(_ stanza: Stanza, form: DataForm?, user: String) {
+        let directory = service.directory
+        if let form, form.type == .cancel {
+            if creator == user, current == nil { removeEveryoneForCancel() }
+            return answer(stanza, nil)
+        }
+        let isNew = current == nil
+        guard !isNew || creator == user else { return bounce(stanza, StanzaError(.itemNotFound)) }
+        var room = current?.room ?? draft(directory: directory, user: user)
+        do throws(ChatRuleError) {
+            if let form, form.type == .submit {
+                for feature in roomFeatures { try feature.apply(form, to: &room, directory: directory) }
+            }
+        } catch {
+            return bounce(stanza, Self.stanzaError(error))
+        }
+        if isNew, room.category.isEmpty {
+            return bounce(stanza, StanzaError(.notAcceptable, text: "Choose the room's category (\(MUC.salon)#category)."))
+        }
+        let actor = ChatActor.user(user)
+        let service = service
+        let configured = room
+        let localpart = localpart
+        awaiting({
+            try await service.perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
+                if isNew {
+                    _ = try directory.createRoom(configured, by: actor)
+                } else {
+                    _ = try directory.updateRoom(localpart, by: actor) { room in room = configured }
+                }
+            }
+        }) { [self] result in
+            switch result {
+            case .success:
+                if isNew {
+                    creator = nil
+                    directoryChanged()
+                }
+                answer(stanza, nil)
+            case .failure(let error):
+                bounce(stanza, Self.stanzaError(error))
+            }
+        }
+    }
+
+    private func removeEveryoneForCancel() {
+        for nick in Array(occupants.keys) { remove(nick, statuses: [], reason: "The room was not created.") }
+        creator = nil
+    }
+
+    private func destroy(_ stanza: Stanza, reason: String?, user: String) {
+        guard current != nil else { return bounce(stanza, StanzaError(.itemNotFound)) }
+        let actor = ChatActor.user(user)
+        let service = service
+        let localpart = localpart
+        awaiting({
+            try await service.perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
+                try directory.removeRoom(localpart, by: actor)
+            }
+            try await service.database.chat.deleteMessages(room: localpart)
+        }) { [self] result in
+            switch result {
+            case .success:
+                history = RoomHistory(capacity: history.capacity)
+                directoryChanged()
+                answer(stanza, nil)
+            case .failure(let error):
+                bounce(stanza, Self.stanzaError(error))
+            }
+        }
+    }
+
+    /// A broken persistent-chat rule as the XMPP error a client understands.
+    static func stanzaError(_ error: any Error) -> StanzaError {
+        guard let rule = error as? ChatRuleError else {
+            return StanzaError(.internalServerError, text: "The change could not be saved.")
+        }
+        switch rule.kind {
+        case .notFound: return StanzaError(.itemNotFound, text: rule.message)
+        case .forbidden: return StanzaError(.forbidden, text: rule.message)
+        case .conflict: return StanzaError(.conflict, text: rule.message)
+        case .invalid: return StanzaError(.notAcceptable, text: rule.message)
+        case .outOfScope: return StanzaError(.notAllowed, text: rule.message)
+        }
+    }
+}

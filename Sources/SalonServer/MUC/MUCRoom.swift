@@ -1,0 +1,223 @@
+import Foundation
+import NIOCore
+import PersistentChat
+import SalonStore
+import XMPPCore
+
+/// One active room: its occupants, its recent history, and the stanzas addressed to it. Pinned
+/// to one event loop; its state is touched only there. Stanzas are handled one at a time, in
+/// order: while one awaits storage the next wait in a backlog.
+final class MUCRoom: @unchecked Sendable {
+    unowned let service: MUCService
+    let localpart: String
+    let loop: EventLoop
+    let jid: JID
+
+    var occupants: [String: Occupant] = [:]
+    /// Real full JID → nick.
+    var nicks: [JID: String] = [:]
+    var history: RoomHistory
+    /// A room being created by join: it exists only here until its owner configures it.
+    var creator: String?
+
+    private var busy = false
+    private var loaded = false
+    private var backlog = CircularBuffer<(Stanza, JID, JID)>()
+    static let maxBacklog = 10_000
+
+    init(service: MUCService, localpart: String, loop: EventLoop, historyCapacity: Int) {
+        self.service = service
+        self.localpart = localpart
+        self.loop = loop
+        self.jid = (try? JID(localpart: localpart, domainpart: service.domain, resourcepart: nil)) ?? service.jid
+        self.history = RoomHistory(capacity: historyCapacity)
+    }
+
+    // MARK: Processing
+
+    func receive(_ stanza: Stanza, to: JID, from: JID) {
+        loop.assertInEventLoop()
+        guard !busy, loaded else {
+            if !loaded, !busy { warmUp() }
+            guard backlog.count < Self.maxBacklog else {
+                return bounce(stanza, StanzaError(.resourceConstraint, type: .wait, text: "The room is busy."))
+            }
+            backlog.append((stanza, to, from))
+            return
+        }
+        dispatch(stanza, to: to, from: from)
+    }
+
+    /// Loads recent history from the archive before the first stanza is handled.
+    private func warmUp() {
+        let database = service.database
+        let room = localpart
+        let limit = service.directory.settings.defaultChatHistory
+        awaiting({ try await database.chat.recentMessages(room: room, limit: limit) }) { [self] result in
+            loaded = true
+            guard case .success(let messages) = result else { return }
+            for message in messages {
+                if let element = try? XMLStreamParser.parseStanza(message.stanza, namespace: NS.client) {
+                    history.append(element, at: message.timestamp)
+                }
+            }
+        }
+    }
+
+    /// Runs `work` off the loop while the room holds further stanzas; `then` runs on the loop.
+    func awaiting<T: Sendable>(_ work: @escaping @Sendable () async throws -> T, then: @escaping (Result<T, any Error>) -> Void) {
+        busy = true
+        let promise = loop.makePromise(of: T.self)
+        promise.completeWithTask(work)
+        promise.futureResult.assumeIsolated().whenComplete { [self] result in
+            then(result)
+            busy = false
+            drainBacklog()
+        }
+    }
+
+    private func drainBacklog() {
+        while !busy, let (stanza, to, from) = backlog.popFirst() {
+            dispatch(stanza, to: to, from: from)
+        }
+        if !busy, occupants.isEmpty, creator == nil, backlog.isEmpty {
+            service.deactivate(self)
+        }
+    }
+
+    private func dispatch(_ stanza: Stanza, to: JID, from: JID) {
+        switch stanza.kind {
+        case .presence:
+            guard let nick = to.resourcepart else {
+                // Presence to the bare room JID is not a join (XEP-0045 §7.2.1 needs a nick).
+                if stanza.type == nil { bounce(stanza, StanzaError(.jidMalformed, text: "Join with room@service/nickname.")) }
+                return
+            }
+            presence(stanza, nick: nick, from: from)
+        case .message:
+            if let nick = to.resourcepart { privateMessage(stanza, to: nick, from: from) } else { message(stanza, from: from) }
+        case .iq:
+            if let nick = to.resourcepart { occupantIQ(stanza, nick: nick, from: from) } else { iq(stanza, from: from) }
+        }
+        if occupants.isEmpty, creator == nil, !busy, backlog.isEmpty {
+            service.deactivate(self)
+        }
+    }
+
+    // MARK: Model
+
+    /// The room's record and the rules' view of it (nil while being created or after deletion).
+    var current: (room: Room, context: RoomContext)? {
+        let directory = service.directory
+        guard let room = directory.rooms[localpart] else { return nil }
+        return (room, RoomContext(room: room, category: directory.category(named: room.category), directory: directory, jid: jid))
+    }
+
+    func access(_ user: String) -> RoomAccess {
+        let directory = service.directory
+        guard let room = directory.rooms[localpart] else { return .none }
+        return directory.access(of: user, to: room)
+    }
+
+    // MARK: Sending
+
+    func send(_ element: XMLElement) {
+        _ = service.router.route(element)
+    }
+
+    func bounce(_ stanza: Stanza, _ error: StanzaError) {
+        service.router.bounce(stanza, error)
+    }
+
+    /// Sends `make(recipient)` to every session of every occupant.
+    func broadcast(_ make: (JID) -> XMLElement) {
+        for occupant in occupants.values {
+            for session in occupant.sessions { send(make(session)) }
+        }
+    }
+
+    var participantUpdatesOn: Bool {
+        occupants.count <= service.directory.settings.participantUpdateLimit
+    }
+
+    func occupantJID(_ nick: String) -> JID {
+        (try? jid.with(resource: nick)) ?? jid
+    }
+
+    // MARK: Directory changes
+
+    /// Re-checks every occupant after a directory change: a deleted room is destroyed, a
+    /// disabled one emptied, and whoever lost access removed; changed roles are announced.
+    func directoryChanged() {
+        history.setCapacity(service.directory.settings.defaultChatHistory)
+        guard creator == nil else { return }
+        guard let (room, _) = current else {
+            removeEveryone(reason: "The room was deleted.", destroy: true)
+            return
+        }
+        if room.disabled {
+            removeEveryone(reason: "The room was disabled.", destroy: false)
+            return
+        }
+        let directory = service.directory
+        for (nick, occupant) in occupants {
+            let access = directory.access(of: occupant.user, to: room)
+            guard access.canJoin else {
+                remove(nick, statuses: [.affiliationChanged], reason: "You no longer have access to this room.")
+                continue
+            }
+            let role = RoomStanding.role(access, room: room)
+            let affiliation = RoomStanding.affiliation(access, user: occupant.user, room: room, directory: directory)
+            if role != occupant.role || affiliation != occupant.affiliation {
+                occupants[nick]?.role = role
+                occupants[nick]?.affiliation = affiliation
+                if let updated = occupants[nick] { announce(updated) }
+            }
+        }
+    }
+
+    /// Announces an occupant's presence to everyone (itself with status 110).
+    func announce(_ occupant: Occupant) {
+        let from = jid
+        for other in occupants.values where other.nick == occupant.nick || participantUpdatesOn {
+            for session in other.sessions {
+                send(occupant.broadcastPresence(from: from, to: session, statuses: other.nick == occupant.nick ? [.selfPresence] : []))
+            }
+        }
+    }
+
+    /// Takes an occupant out with an unavailable presence carrying `statuses` and a reason.
+    func remove(_ nick: String, statuses: [MUCStatus], reason: String?) {
+        let updates = participantUpdatesOn
+        guard let occupant = occupants.removeValue(forKey: nick) else { return }
+        for session in occupant.sessions { nicks[session] = nil }
+        let extra = reason.map { [XMLElement.text("reason", namespace: MUC.user, $0)] } ?? []
+        for session in occupant.sessions {
+            send(occupant.broadcastPresence(from: jid, to: session, statuses: statuses + [.selfPresence], unavailable: true, extra: extra))
+        }
+        guard updates else { return }
+        broadcast { occupant.broadcastPresence(from: jid, to: $0, statuses: statuses, unavailable: true, extra: extra) }
+    }
+
+    private func removeEveryone(reason: String, destroy: Bool) {
+        let from = jid
+        for occupant in occupants.values {
+            for session in occupant.sessions {
+                var extra = [XMLElement.text("reason", namespace: MUC.user, reason)]
+                if destroy {
+                    extra = [XMLElement("destroy", namespace: MUC.user, children: [.element(.text("reason", namespace: MUC.user, reason))])]
+                }
+                var presence = occupant.broadcastPresence(from: from, to: session, statuses: destroy ? [.selfPresence] : [.kicked, .selfPresence],
+                                                          unavailable: true, extra: destroy ? [] : extra)
+                if destroy, var x = presence.child("x", namespace: MUC.user) {
+                    presence.removeChildren("x", namespace: MUC.user)
+                    x.append(extra[0])
+                    presence.append(x)
+                }
+                send(presence)
+            }
+        }
+        occupants.removeAll()
+        nicks.removeAll()
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import Logging
+import NIOCore
+import PersistentChat
+import SalonSecurity
+import SalonStore
+import Synchronization
+import XMPPCore
+
+/// The persistent-chat service on its own domain (XEP-0045, default chat.<domain>): it holds
+/// the current directory, pins each active room to an event loop, answers service-level
+/// queries and keeps rooms in step with directory changes, wherever they come from.
+final class MUCService: Sendable {
+    let domain: String
+    let serverDomain: String
+    let database: SalonDatabase
+    let administration: ChatAdministration
+    unowned let router: Router
+    let logger: Logger
+    private let loops: [EventLoop]
+    private let occupantSecret: [UInt8]
+    private let state: Mutex<State>
+
+    private struct State {
+        var directory: ChatDirectory
+        var revision: Int64
+        var rooms: [String: MUCRoom] = [:]
+        var poller: Task<Void, Never>?
+    }
+
+    private init(domain: String, serverDomain: String, database: SalonDatabase, router: Router, loops: [EventLoop],
+                 secret: [UInt8], directory: ChatDirectory, revision: Int64, logger: Logger) {
+        self.domain = domain
+        self.serverDomain = serverDomain
+        self.database = database
+        self.administration = ChatAdministration(database: database)
+        self.router = router
+        self.loops = loops
+        self.occupantSecret = secret
+        self.logger = logger
+        self.state = Mutex(State(directory: directory, revision: revision))
+    }
+
+    static func start(domain: String, serverDomain: String, database: SalonDatabase, router: Router,
+                      group: EventLoopGroup, logger: Logger) async throws -> MUCService {
+        let (directory, revision) = try await database.chat.loadDirectoryAndRevision()
+        let secret: [UInt8]
+        if let stored = try await database.accounts.metadata("occupant-id-secret"), let bytes = Base64.decode(stored) {
+            secret = bytes
+        } else {
+            secret = Crypto.randomBytes(32)
+            try await database.accounts.setMetadata("occupant-id-secret", Base64.encode(secret))
+        }
+        let service = MUCService(domain: domain, serverDomain: serverDomain, database: database, router: router,
+                                 loops: Array(group.makeIterator()), secret: secret, directory: directory,
+                                 revision: revision, logger: logger)
+        service.startPolling()
+        return service
+    }
+
+    /// Stops picking up outside changes; returns once the poller is done with storage.
+    func stop() async {
+        let poller = state.withLock { $0.poller }
+        poller?.cancel()
+        await poller?.value
+    }
+
+    var directory: ChatDirectory { state.withLock { $0.directory } }
+
+    var jid: JID { try! JID(domain) }
+
+    /// A stable, per-room pseudonym of a user (XEP-0421), keyed by a secret kept in storage.
+    func occupantID(user: String, room: String) -> String {
+        Base64.encode(Array(Crypto.hmac(.sha256, key: occupantSecret, data: Array("\(room)\u{0}\(user)".utf8)).prefix(15)))
+    }
+
+    // MARK: Stanzas
+
+    /// A stanza addressed to the service or one of its rooms.
+    func handle(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
+        guard let localpart = to.localpart else {
+            serviceStanza(stanza, from: from)
+            return nil
+        }
+        let room = activeRoom(localpart)
+        room.loop.execute { room.receive(stanza, to: to, from: from) }
+        return nil
+    }
+
+    /// The room object for a localpart, activated on first use and pinned to one loop.
+    func activeRoom(_ localpart: String) -> MUCRoom {
+        state.withLock { state in
+            if let room = state.rooms[localpart] { return room }
+            var hasher = Hasher()
+            hasher.combine(localpart)
+            let loop = loops[Int(UInt(bitPattern: hasher.finalize()) % UInt(loops.count))]
+            let room = MUCRoom(service: self, localpart: localpart, loop: loop,
+                               historyCapacity: state.directory.settings.defaultChatHistory)
+            state.rooms[localpart] = room
+            return room
+        }
+    }
+
+    /// An empty room with nothing pending lets go of its memory.
+    func deactivate(_ room: MUCRoom) {
+        state.withLock { state in
+            if state.rooms[room.localpart] === room { state.rooms[room.localpart] = nil }
+        }
+    }
+
+    private func serviceStanza(_ stanza: Stanza, from: JID) {
+        guard stanza.kind == .iq, stanza.type == "get" || stanza.type == "set" else {
+            if stanza.kind == .message { router.bounce(stanza, StanzaError(.serviceUnavailable)) }
+            return
+        }
+        let user = from.bare.description
+        let payload = stanza.element.elements.first
+        switch (stanza.type, payload?.namespace, payload?.name) {
+        case ("get", NS.discoInfo, "query"):
+            var query = XMLElement("query", namespace: NS.discoInfo)
+            query.append(XMLElement("identity", namespace: NS.discoInfo, attributes: ["category": "conference", "type": "text", "name": "Persistent chat"]))
+            for feature in [NS.discoInfo, NS.discoItems, MUC.ns, NS.ping] {
+                query.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": feature]))
+            }
+            let settings = directory.settings
+            query.append(DataForm(type: .result, formType: "\(MUC.salon)#service", fields: [
+                DataForm.Field("room_management_url", label: "Room management", values: [settings.roomManagementURL]),
+                DataForm.Field("default_chat_history", values: ["\(settings.defaultChatHistory)"]),
+                DataForm.Field("max_file_size_kb", values: ["\(settings.maxFileSizeKB)"]),
+            ]).element)
+            answer(stanza, query)
+        case ("get", NS.discoItems, "query"):
+            var query = XMLElement("query", namespace: NS.discoItems)
+            for room in directory.visibleRooms(for: user) {
+                query.append(XMLElement("item", namespace: NS.discoItems, attributes: [
+                    "jid": "\(room.localpart)@\(domain)", "name": room.name,
+                ]))
+            }
+            answer(stanza, query)
+        case ("get", NS.ping, "ping"):
+            answer(stanza, nil)
+        default:
+            router.bounce(stanza, StanzaError(.serviceUnavailable))
+        }
+    }
+
+    /// Sends an iq result from wherever the request was addressed.
+    func answer(_ iq: Stanza, _ payload: XMLElement?) {
+        _ = router.route(reply(to: iq, payload: payload))
+    }
+
+    // MARK: Directory changes
+
+    /// Changes the directory as `actor` (validated by PersistentChat), saves it and brings the
+    /// rooms in line. Throws ChatRuleError for a broken rule.
+    func perform<T: Sendable>(_ change: (inout ChatDirectory) throws(ChatRuleError) -> T) async throws -> T {
+        let outcome = try await administration.perform(change)
+        let revision = (try? await database.chat.revision()) ?? 0
+        adopt(outcome.after, revision: revision)
+        return outcome.result
+    }
+
+    /// Picks up changes made by other processes (the CLI) once a second.
+    private func startPolling() {
+        let task = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                guard let self else { return }
+                await self.pollOnce()
+            }
+        }
+        state.withLock { $0.poller = task }
+    }
+
+    func pollOnce() async {
+        do {
+            let revision = try await database.chat.revision()
+            guard revision != state.withLock({ $0.revision }) else { return }
+            let (directory, current) = try await database.chat.loadDirectoryAndRevision()
+            adopt(directory, revision: current)
+        } catch is CancellationError {
+            return
+        } catch {
+            logger.error("cannot reload the chat directory", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Makes `directory` current: rooms re-check their occupants; new members get invitations.
+    private func adopt(_ directory: ChatDirectory, revision: Int64) {
+        let (previous, rooms) = state.withLock { state -> (ChatDirectory, [MUCRoom]) in
+            let previous = state.directory
+            state.directory = directory
+            state.revision = max(state.revision, revision)
+            return (previous, Array(state.rooms.values))
+        }
+        for room in rooms { room.loop.execute { room.directoryChanged() } }
+        Task { await invitations.membersChanged(from: previous, to: directory) }
+    }
+
+    var invitations: Invitations { Invitations(service: self) }
+}

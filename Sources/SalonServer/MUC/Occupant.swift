@@ -1,0 +1,59 @@
+import PersistentChat
+import XMPPCore
+
+enum MUCRole: String, Sendable { case moderator, participant, visitor, none }
+enum MUCAffiliation: String, Sendable { case owner, admin, member, none, outcast }
+
+/// One occupant of a room: a nickname held by one user, possibly from several resources.
+struct Occupant: Sendable {
+    let nick: String
+    let user: String
+    /// The user's resources in the room (XEP-0045 multi-session).
+    var sessions: Set<JID>
+    var role: MUCRole
+    var affiliation: MUCAffiliation
+    let occupantID: String
+    /// The last presence the occupant sent (show, status…), without addressing.
+    var presence: XMLElement
+
+    /// The occupant's presence as the room broadcasts it (non-anonymous: real JID included).
+    func broadcastPresence(from room: JID, to recipient: JID, statuses: [MUCStatus] = [], unavailable: Bool = false,
+                           extra: [XMLElement] = []) -> XMLElement {
+        var stanza = unavailable ? XMLElement("presence", namespace: NS.client, attributes: ["type": "unavailable"]) : presence
+        stanza[attribute: "from"] = (try? room.with(resource: nick))?.description ?? room.description
+        stanza[attribute: "to"] = recipient.description
+        stanza.removeChildren("x", namespace: MUC.user)
+        stanza.removeChildren("occupant-id", namespace: MUC.occupantID)
+        var x = XMLElement("x", namespace: MUC.user)
+        var item = XMLElement("item", namespace: MUC.user, attributes: [
+            "affiliation": affiliation.rawValue, "role": unavailable ? "none" : role.rawValue,
+        ])
+        if let first = sessions.sorted().first { item[attribute: "jid"] = first.description }
+        for element in extra where element.name != "status" { item.append(element) }
+        x.append(item)
+        for element in extra where element.name == "status" { x.append(element) }
+        for status in statuses { x.append(XMLElement("status", namespace: MUC.user, attributes: ["code": "\(status.rawValue)"])) }
+        stanza.append(x)
+        stanza.append(XMLElement("occupant-id", namespace: MUC.occupantID, attributes: ["id": occupantID]))
+        return stanza
+    }
+}
+
+/// The XEP-0045 role and affiliation a user gets from the persistent-chat model (design §8).
+enum RoomStanding {
+    static func role(_ access: RoomAccess, room: Room) -> MUCRole {
+        if room.type == .auditorium {
+            if access.isPresenter { return access.isManager ? .moderator : .participant }
+            return .visitor
+        }
+        if access.isManager, access.canPost { return .moderator }
+        return access.canPost ? .participant : .visitor
+    }
+
+    static func affiliation(_ access: RoomAccess, user: String, room: Room, directory: ChatDirectory) -> MUCAffiliation {
+        if access.isManager { return .owner }
+        if access.isMember { return .member }
+        if let category = directory.category(named: room.category), directory.covers(category.denied, user: user) { return .outcast }
+        return .none
+    }
+}

@@ -1,0 +1,65 @@
+import PersistentChat
+import XMPPCore
+
+/// What a room behaviour sees of its room.
+struct RoomContext {
+    let room: Room
+    let category: Category?
+    let directory: ChatDirectory
+    let jid: JID
+}
+
+/// One room behaviour (privacy, auditorium, history, invitations, add-in…): it contributes
+/// its disco features, room-info and configuration fields, and its checks. The room core
+/// asks every feature and knows none of them by name.
+protocol RoomFeature: Sendable {
+    func discoFeatures(_ context: RoomContext) -> [String]
+    func infoFields(_ context: RoomContext) -> [DataForm.Field]
+    func configFields(_ context: RoomContext) -> [DataForm.Field]
+    /// Applies a submitted configuration form (absent fields leave things as they are).
+    func apply(_ form: DataForm, to room: inout Room, directory: ChatDirectory) throws(ChatRuleError)
+    /// Status codes the joiner's own presence carries.
+    func joinStatuses(_ context: RoomContext) -> [MUCStatus]
+    func checkPost(_ context: RoomContext, access: RoomAccess) -> StanzaError?
+    func checkPrivateMessage(_ context: RoomContext) -> StanzaError?
+    func checkInvite(_ context: RoomContext, access: RoomAccess) -> StanzaError?
+}
+
+extension RoomFeature {
+    func discoFeatures(_ context: RoomContext) -> [String] { [] }
+    func infoFields(_ context: RoomContext) -> [DataForm.Field] { [] }
+    func configFields(_ context: RoomContext) -> [DataForm.Field] { [] }
+    func apply(_ form: DataForm, to room: inout Room, directory: ChatDirectory) throws(ChatRuleError) {}
+    func joinStatuses(_ context: RoomContext) -> [MUCStatus] { [] }
+    func checkPost(_ context: RoomContext, access: RoomAccess) -> StanzaError? { nil }
+    func checkPrivateMessage(_ context: RoomContext) -> StanzaError? { nil }
+    func checkInvite(_ context: RoomContext, access: RoomAccess) -> StanzaError? { nil }
+}
+
+/// Every room behaviour, in the order their fields appear in forms.
+let roomFeatures: [any RoomFeature] = [
+    IdentityFeature(), CategoryFeature(), PrivacyFeature(), AuditoriumFeature(), InvitationsFeature(),
+    AddInFeature(), DisabledFeature(), RolesFeature(), HistoryFeature(),
+]
+
+extension DataForm.Field {
+    static func boolean(_ variable: String, _ label: String, _ value: Bool) -> DataForm.Field {
+        DataForm.Field(variable, type: "boolean", label: label, values: [value ? "1" : "0"])
+    }
+
+    static func choice<T: RawRepresentable & CaseIterable>(_ variable: String, _ label: String, _ value: T) -> DataForm.Field where T.RawValue == String {
+        DataForm.Field(variable, type: "list-single", label: label, values: [value.rawValue],
+                       options: T.allCases.map { (label: $0.rawValue.capitalized, value: $0.rawValue) })
+    }
+}
+
+extension DataForm {
+    /// A list-single value parsed as an enum; a bad value is `invalid`.
+    func choice<T: RawRepresentable>(_ variable: String, as type: T.Type) throws(ChatRuleError) -> T? where T.RawValue == String {
+        guard let value = values(variable).first else { return nil }
+        guard let parsed = T(rawValue: value.lowercased()) else {
+            throw ChatRuleError(.invalid, "'\(value)' is not a valid value for \(variable).")
+        }
+        return parsed
+    }
+}

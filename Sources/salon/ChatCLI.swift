@@ -1,0 +1,91 @@
+import ArgumentParser
+import Configuration
+import Foundation
+import PersistentChat
+import SalonServer
+import SalonStore
+
+/// Runs one persistent-chat administration step against the configured database, as the
+/// trusted operator. Rule violations exit non-zero with the rule's own message.
+func withChat<T: Sendable>(_ common: CommonOptions,
+                           _ change: (inout ChatDirectory) throws(ChatRuleError) -> T) async throws -> ChatAdministration.Outcome<T> {
+    try await withChatAdministration(common) { administration in
+        try await administration.perform(change)
+    }
+}
+
+/// Reads the current directory.
+func readChat(_ common: CommonOptions) async throws -> ChatDirectory {
+    try await withChatAdministration(common) { try await $0.directory() }
+}
+
+func withChatAdministration<T>(_ common: CommonOptions, _ body: (ChatAdministration) async throws -> T) async throws -> T {
+    let configuration: ServerConfiguration
+    do {
+        var flags: [AbsoluteConfigKey: ConfigValue] = [:]
+        if let data = common.dataDirectory { flags["paths.data"] = ConfigValue(.string(data), isSecret: false) }
+        configuration = try await Settings.load(file: common.config, flags: flags).serverConfiguration()
+    } catch {
+        throw CleanExit.failure("salon: bad configuration: \(error)")
+    }
+    let database: SalonDatabase
+    do {
+        database = try SalonDatabase(directory: configuration.dataDirectory)
+    } catch {
+        throw CleanExit.failure("salon: cannot open the database in \(configuration.dataDirectory): \(error)")
+    }
+    defer { try? database.close() }
+    do {
+        return try await body(ChatAdministration(database: database))
+    } catch let error as ChatRuleError {
+        throw CleanExit.failure("salon: \(error.message)")
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        throw CleanExit.failure("salon: \(error)")
+    }
+}
+
+/// Parses principals given on the command line.
+func principals(_ texts: [String]) throws(ChatRuleError) -> [Principal] {
+    var result: [Principal] = []
+    for text in texts { result.append(try Principal(text)) }
+    return result
+}
+
+/// Adds `added` and drops `removed` from a principal list, keeping order and uniqueness.
+func edited(_ list: [Principal], adding added: [Principal], removing removed: [Principal]) -> [Principal] {
+    var result = list.filter { !removed.contains($0) }
+    for principal in added where !result.contains(principal) { result.append(principal) }
+    return result
+}
+
+/// `on`/`off` (also true/false, yes/no) for option values.
+struct Switch: ExpressibleByArgument {
+    let value: Bool
+    init?(argument: String) {
+        switch argument.lowercased() {
+        case "on", "true", "yes", "1": value = true
+        case "off", "false", "no", "0": value = false
+        default: return nil
+        }
+    }
+}
+
+extension RoomPrivacy: ExpressibleByArgument {}
+extension RoomType: ExpressibleByArgument {}
+extension RoomInvitations: ExpressibleByArgument {
+    public init?(argument: String) {
+        switch argument.lowercased() {
+        case "inherit": self = .inherit
+        case "off", "false": self = .off
+        default: return nil
+        }
+    }
+}
+
+func describe(_ list: [Principal]) -> String {
+    list.isEmpty ? "(none)" : list.map(\.description).joined(separator: ", ")
+}
+
+func onOff(_ value: Bool) -> String { value ? "on" : "off" }

@@ -1,0 +1,70 @@
+import Foundation
+import PersistentChat
+import SalonClient
+@testable import SalonServer
+import XMPPCore
+
+let chatDomain = "chat.\(TestServer.domain)"
+let mucUser = "http://jabber.org/protocol/muc#user"
+
+extension TestServer {
+    /// Changes the chat directory as the operator would (CLI), through the running service.
+    @discardableResult
+    func chat<T: Sendable>(_ change: (inout ChatDirectory) throws(ChatRuleError) -> T) async throws -> T {
+        try await server.context!.router.muc!.perform(change)
+    }
+
+    func user(_ name: String) -> String { "\(name)@\(TestServer.domain)" }
+}
+
+extension XMPPClient {
+    /// Joins `room` as `nick`; returns the self-presence (status 110) or the error presence.
+    @discardableResult
+    func join(_ room: String, as nick: String, history: [String: String]? = nil) async throws -> XMLElement {
+        var x = XMLElement("x", namespace: "http://jabber.org/protocol/muc")
+        if let history { x.append(XMLElement("history", namespace: "http://jabber.org/protocol/muc", attributes: history)) }
+        let to = "\(room)@\(chatDomain)/\(nick)"
+        send(XMLElement("presence", namespace: NS.client, attributes: ["to": to], children: [.element(x)]))
+        return try await expect { presence in
+            presence.name == "presence" && presence[attribute: "from"] == to
+                && (presence[attribute: "type"] == "error" || statusCodes(presence).contains(110))
+        }
+    }
+
+    func say(_ room: String, _ body: String) {
+        send(message(to: "\(room)@\(chatDomain)", body: body, type: "groupchat"))
+    }
+
+    /// The next groupchat message with a body from `room`.
+    func heard(in room: String, timeout: Duration? = nil) async throws -> XMLElement {
+        try await expect(timeout: timeout) {
+            $0.name == "message" && $0[attribute: "type"] == "groupchat" && $0[attribute: "from"]?.hasPrefix("\(room)@\(chatDomain)/") == true
+                && $0.child("body", namespace: NS.client) != nil
+        }
+    }
+
+    func query(_ to: String, _ namespace: String, type: String = "get", _ children: [XMLElement] = [], name: String = "query") async throws -> XMLElement {
+        try await request(XMLElement("iq", namespace: NS.client, attributes: ["type": type, "to": to],
+                                     children: [.element(XMLElement(name, namespace: namespace, children: children.map { .element($0) }))]))
+    }
+
+    /// The rooms the service lists for this user.
+    func listedRooms() async throws -> [String] {
+        let items = try await query(chatDomain, NS.discoItems)
+        return items.child("query", namespace: NS.discoItems)?.elements.compactMap { $0[attribute: "jid"] } ?? []
+    }
+}
+
+func statusCodes(_ presence: XMLElement) -> [Int] {
+    presence.child("x", namespace: mucUser)?.children("status", namespace: mucUser).compactMap { $0[attribute: "code"].flatMap(Int.init) } ?? []
+}
+
+func mucItem(_ presence: XMLElement) -> XMLElement? {
+    presence.child("x", namespace: mucUser)?.child("item", namespace: mucUser)
+}
+
+/// A category everyone on the test domain is in, with `creators`.
+func openCategory(_ name: String = "Eng", creators: [String] = [], invitations: Bool = false, history: Bool = true) -> Category {
+    Category(name: name, allowed: [.domain(TestServer.domain)], creators: creators.map { .user($0) },
+             invitations: invitations, chatHistory: history)
+}
