@@ -37,7 +37,7 @@ extension ChatStore {
         let limit = min(limit, InputLimits.maxRecentMessages)
         return try await access.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT room, sequence, stanza_id, sender, nick, occupant_id, timestamp, body, subject, stanza
+                SELECT \(Self.messageColumns)
                 FROM room_messages WHERE room = ? ORDER BY sequence DESC LIMIT ?
                 """, arguments: [room, limit])
             .reversed()
@@ -64,10 +64,11 @@ extension ChatStore {
         let sequence = try nextSequence(room: message.room, db)
         try db.execute(sql: """
             INSERT INTO room_messages (room, sequence, stanza_id, sender, nick, occupant_id, timestamp,
-                                       body, subject, stanza)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                       body, subject, stanza, alert, retracted)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [message.room, sequence, message.stanzaID, message.senderJID, message.nick,
-                             message.occupantID, timestamp, message.body, message.subject, message.stanza])
+                             message.occupantID, timestamp, message.body, message.subject, message.stanza,
+                             message.alert, message.retracted])
         return sequence
     }
 
@@ -89,7 +90,14 @@ extension ChatStore {
         return next
     }
 
-    private static func message(from row: Row) throws -> StoredMessage {
+    /// The columns `message(from:)` reads, in a SELECT list.
+    static let messageColumns = "room, sequence, stanza_id, sender, nick, occupant_id, timestamp, body, subject, stanza, alert, retracted"
+
+    /// `messageColumns` qualified by the alias `m`.
+    static let qualifiedMessageColumns = messageColumns.split(separator: ",")
+        .map { "m." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+
+    static func message(from row: Row) throws -> StoredMessage {
         StoredMessage(
             room: try row.decode(String.self, forColumn: "room"),
             sequence: try row.decode(Int64.self, forColumn: "sequence"),
@@ -100,6 +108,8 @@ extension ChatStore {
             timestamp: Date(timeIntervalSince1970: Double(try row.decode(Int64.self, forColumn: "timestamp")) / 1000),
             body: try row.decode(String.self, forColumn: "body"),
             subject: try row.decode(String?.self, forColumn: "subject"),
+            alert: try row.decode(Bool.self, forColumn: "alert"),
+            retracted: try row.decode(Bool.self, forColumn: "retracted"),
             stanza: try row.decode(String.self, forColumn: "stanza"))
     }
 }

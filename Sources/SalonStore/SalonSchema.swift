@@ -7,6 +7,7 @@ enum SalonSchema {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-accounts-rosters-offline", migrate: createAccountsRostersOffline)
         migrator.registerMigration("v2-persistent-chat", migrate: createPersistentChat)
+        migrator.registerMigration("v3-archive", migrate: createArchive)
         return migrator
     }
 

@@ -20,12 +20,18 @@ public struct StoredMessage: Sendable, Hashable {
     public var body: String
     /// The story title, when present.
     public var subject: String?
-    /// The groupchat stanza as broadcast (serialized XML).
+    /// The groupchat stanza as broadcast (serialized XML); for a tombstone, the tombstone text.
     public var stanza: String
+    /// Whether the message was posted as an alert.
+    public var alert: Bool
+    /// Whether the message was retracted by a moderator (XEP-0425): the row stays as a tombstone
+    /// with an empty body.
+    public var retracted: Bool
 
     /// Creates a message; `sequence` is assigned when it is appended.
     public init(room: String, sequence: Int64 = 0, stanzaID: String, senderJID: String, nick: String,
-                occupantID: String, timestamp: Date, body: String, subject: String? = nil, stanza: String) {
+                occupantID: String, timestamp: Date, body: String, subject: String? = nil, alert: Bool = false, retracted: Bool = false,
+                stanza: String) {
         self.room = room
         self.sequence = sequence
         self.stanzaID = stanzaID
@@ -36,6 +42,8 @@ public struct StoredMessage: Sendable, Hashable {
         self.body = body
         self.subject = subject
         self.stanza = stanza
+        self.alert = alert
+        self.retracted = retracted
     }
 
     /// Throws invalidArgument unless every field is present where required and of bounded size.

@@ -42,6 +42,9 @@ public struct DataForm: Sendable, Hashable {
     public var title: String?
     public var instructions: String?
     public var fields: [Field]
+    /// Multi-item results (XEP-0004 §3.4): the column header and one row of fields per item.
+    public var reported: [Field] = []
+    public var items: [[Field]] = []
 
     public init(type: FormType, formType: String? = nil, title: String? = nil, instructions: String? = nil, fields: [Field] = []) {
         self.type = type
@@ -77,13 +80,19 @@ public struct DataForm: Sendable, Hashable {
         self.type = type
         title = element.child("title", namespace: Self.namespace)?.text
         instructions = element.child("instructions", namespace: Self.namespace)?.text
-        fields = element.children("field", namespace: Self.namespace).map { field in
+        fields = Self.fields(of: element)
+        reported = element.child("reported", namespace: Self.namespace).map(Self.fields(of:)) ?? []
+        items = element.children("item", namespace: Self.namespace).map(Self.fields(of:))
+    }
+
+    private static func fields(of element: XMLElement) -> [Field] {
+        element.children("field", namespace: namespace).map { field in
             Field(field[attribute: "var"], type: field[attribute: "type"], label: field[attribute: "label"],
-                  values: field.children("value", namespace: Self.namespace).map(\.text),
-                  options: field.children("option", namespace: Self.namespace).map {
-                      (label: $0[attribute: "label"], value: $0.child("value", namespace: Self.namespace)?.text ?? "")
+                  values: field.children("value", namespace: namespace).map(\.text),
+                  options: field.children("option", namespace: namespace).map {
+                      (label: $0[attribute: "label"], value: $0.child("value", namespace: namespace)?.text ?? "")
                   },
-                  required: field.child("required", namespace: Self.namespace) != nil)
+                  required: field.child("required", namespace: namespace) != nil)
         }
     }
 
@@ -91,24 +100,32 @@ public struct DataForm: Sendable, Hashable {
         var x = XMLElement("x", namespace: Self.namespace, attributes: ["type": type.rawValue])
         if let title { x.append(Self.textElement("title", title)) }
         if let instructions { x.append(Self.textElement("instructions", instructions)) }
-        for field in fields {
-            var attributes: [String: String] = [:]
-            if let variable = field.variable { attributes["var"] = variable }
-            if let type = field.type, self.type != .submit { attributes["type"] = type }
-            if let label = field.label, self.type == .form { attributes["label"] = label }
-            var element = XMLElement("field", namespace: Self.namespace, attributes: attributes)
-            if field.required, self.type == .form { element.append(XMLElement("required", namespace: Self.namespace)) }
-            for value in field.values { element.append(Self.textElement("value", value)) }
-            if self.type == .form {
-                for option in field.options {
-                    var o = XMLElement("option", namespace: Self.namespace, attributes: option.label.map { ["label": $0] } ?? [:])
-                    o.append(Self.textElement("value", option.value))
-                    element.append(o)
-                }
-            }
-            x.append(element)
+        for field in fields { x.append(element(for: field)) }
+        if !reported.isEmpty {
+            x.append(XMLElement("reported", namespace: Self.namespace, children: reported.map { .element(element(for: $0, labels: true)) }))
+        }
+        for item in items {
+            x.append(XMLElement("item", namespace: Self.namespace, children: item.map { .element(element(for: $0)) }))
         }
         return x
+    }
+
+    private func element(for field: Field, labels: Bool = false) -> XMLElement {
+        var attributes: [String: String] = [:]
+        if let variable = field.variable { attributes["var"] = variable }
+        if let type = field.type, self.type != .submit { attributes["type"] = type }
+        if let label = field.label, self.type == .form || labels { attributes["label"] = label }
+        var element = XMLElement("field", namespace: Self.namespace, attributes: attributes)
+        if field.required, self.type == .form { element.append(XMLElement("required", namespace: Self.namespace)) }
+        for value in field.values { element.append(Self.textElement("value", value)) }
+        if self.type == .form {
+            for option in field.options {
+                var o = XMLElement("option", namespace: Self.namespace, attributes: option.label.map { ["label": $0] } ?? [:])
+                o.append(Self.textElement("value", option.value))
+                element.append(o)
+            }
+        }
+        return element
     }
 
     private static func textElement(_ name: String, _ text: String) -> XMLElement {

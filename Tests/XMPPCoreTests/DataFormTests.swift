@@ -53,3 +53,26 @@ struct StoredStanzaTests {
         #expect(throws: XMLStreamError.self) { try XMLStreamParser.parseStanza("<unclosed>", namespace: NS.client) }
     }
 }
+
+@Suite("XEP-0059 result sets")
+struct ResultSetTests {
+    @Test("Requests parse max, after, before (empty = last page); malformed ones are refused")
+    func requests() throws {
+        let ns = ResultSetRequest.namespace
+        var set = XMLElement("set", namespace: ns)
+        set.append(XMLElement("max", namespace: ns, children: [.text("10")]))
+        set.append(XMLElement("before", namespace: ns))
+        let request = try #require(ResultSetRequest(set))
+        #expect(request.max == 10 && request.before == "" && request.after == nil)
+        let negative = XMLElement("set", namespace: ns, children: [.element(XMLElement("max", namespace: ns, children: [.text("-1")]))])
+        #expect(ResultSetRequest(negative) == nil)
+    }
+
+    @Test("Pages report first (with index), last and count")
+    func pages() {
+        let page = ResultSetPage(first: "a", firstIndex: 0, last: "b", count: 7).element
+        #expect(page.child("first", namespace: ResultSetRequest.namespace)?[attribute: "index"] == "0")
+        #expect(page.child("last", namespace: ResultSetRequest.namespace)?.text == "b")
+        #expect(page.child("count", namespace: ResultSetRequest.namespace)?.text == "7")
+    }
+}

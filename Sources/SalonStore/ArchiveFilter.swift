@@ -1,0 +1,150 @@
+import Foundation
+import GRDB
+
+/// Validated archive filters, rendered as SQL conditions with bound arguments (values are never
+/// spliced into SQL). Messages are in archive order: by `id`, the append order, which within a
+/// room is sequence order.
+struct ArchiveFilter: Sendable {
+    /// The most rooms, authors or ids one query may name.
+    static let maxListCount = 1000
+
+    var rooms: [String]
+    var authors: [String] = []
+    var startMilliseconds: Int64?
+    var endMilliseconds: Int64?
+    var ids: [String]?
+    var text: ArchiveTextSearch?
+    var includeRetracted = true
+    /// Exclusive bounds on `id` (MAM after-id/before-id, resolved to ids).
+    var afterPosition: Int64?
+    var beforePosition: Int64?
+
+    /// Validates rooms, authors, dates, ids and text.
+    init(rooms: [String], authors: [String], start: Date?, end: Date?, ids: [String]?, text: TextFilter?,
+         includeRetracted: Bool) throws {
+        var seen = Set<String>()
+        self.rooms = rooms.filter { seen.insert($0).inserted }
+        guard !self.rooms.isEmpty else { throw ArchiveError(.invalid, "name at least one room") }
+        for list in [self.rooms, authors, ids ?? []] where list.count > Self.maxListCount {
+            throw ArchiveError(.invalid, "at most \(Self.maxListCount) rooms, authors or ids")
+        }
+        for room in self.rooms where room.isEmpty || room.utf8.count > InputLimits.maxChatNameBytes {
+            throw ArchiveError(.invalid, "malformed room localpart")
+        }
+        for token in authors + (ids ?? []) where token.utf8.count > InputLimits.maxMessageTokenBytes * 3 {
+            throw ArchiveError(.invalid, "author or id longer than \(InputLimits.maxMessageTokenBytes * 3) bytes")
+        }
+        self.authors = authors
+        self.ids = ids
+        startMilliseconds = try start.map(Self.milliseconds)
+        endMilliseconds = try end.map(Self.milliseconds)
+        self.text = try text.map(ArchiveTextSearch.init)
+        self.includeRetracted = includeRetracted
+    }
+
+    /// Milliseconds since 1970, clamped to the storable range; throws for a time that is not a number.
+    static func milliseconds(_ date: Date) throws -> Int64 {
+        let seconds = date.timeIntervalSince1970
+        guard !seconds.isNaN else { throw ArchiveError(.invalid, "time is not a number") }
+        let range = InputLimits.timestampRange
+        return Int64((Swift.min(Swift.max(seconds, range.lowerBound), range.upperBound) * 1000).rounded())
+    }
+
+    /// Whether only the room list restricts the result, so per-room counts answer COUNT(*).
+    var isRoomsOnly: Bool {
+        authors.isEmpty && startMilliseconds == nil && endMilliseconds == nil && ids == nil && text == nil
+            && includeRetracted && afterPosition == nil && beforePosition == nil
+    }
+
+    /// The FROM clause: with text, the FTS5 table drives the join (CROSS JOIN keeps it outermost,
+    /// so it yields matches in rowid order and stops early). Message columns are under `m`.
+    var from: String {
+        text == nil ? "room_messages m" : "room_messages_fts CROSS JOIN room_messages m ON m.id = room_messages_fts.rowid"
+    }
+
+    /// The column giving archive order: the FTS5 rowid when searching, so FTS5 consumes ORDER BY and ranges.
+    var orderColumn: String { text == nil ? "m.id" : "room_messages_fts.rowid" }
+
+    /// The WHERE clause (without the keyword) and its arguments.
+    func whereClause() -> (sql: String, arguments: StatementArguments) {
+        var conditions: [String] = []
+        var arguments = StatementArguments()
+        if let text {
+            conditions.append("room_messages_fts MATCH ?")
+            arguments += [text.expression]
+            if !text.verbatim.isEmpty {
+                let tests = Array(repeating: "instr(m.body, ?) > 0", count: text.verbatim.count)
+                conditions.append("(" + tests.joined(separator: text.anyVerbatim ? " OR " : " AND ") + ")")
+                arguments += StatementArguments(text.verbatim)
+            }
+        }
+        conditions.append(Self.membership("m.room", count: rooms.count))
+        arguments += StatementArguments(rooms)
+        if !authors.isEmpty {
+            conditions.append(Self.membership("m.sender", count: authors.count))
+            arguments += StatementArguments(authors)
+        }
+        if let ids {
+            if ids.isEmpty {
+                conditions.append("0")
+            } else {
+                conditions.append(Self.membership("m.stanza_id", count: ids.count))
+                arguments += StatementArguments(ids)
+            }
+        }
+        if let startMilliseconds {
+            conditions.append("m.timestamp >= ?")
+            arguments += [startMilliseconds]
+        }
+        if let endMilliseconds {
+            conditions.append("m.timestamp <= ?")
+            arguments += [endMilliseconds]
+        }
+        if !includeRetracted {
+            conditions.append("m.retracted = 0")
+        }
+        if let afterPosition {
+            conditions.append("\(orderColumn) > ?")
+            arguments += [afterPosition]
+        }
+        if let beforePosition {
+            conditions.append("\(orderColumn) < ?")
+            arguments += [beforePosition]
+        }
+        return (conditions.joined(separator: " AND "), arguments)
+    }
+
+    /// `column = ?` or `column IN (?, ?, …)` for `count` placeholders.
+    static func membership(_ column: String, count: Int) -> String {
+        count == 1 ? "\(column) = ?" : "\(column) IN (" + Array(repeating: "?", count: count).joined(separator: ", ") + ")"
+    }
+
+    /// The position (id) of the message `stanzaID` in one of the filter's rooms; throws itemNotFound.
+    func position(of stanzaID: String, _ db: Database) throws -> Int64 {
+        var arguments: StatementArguments = [stanzaID]
+        arguments += StatementArguments(rooms)
+        let sql = "SELECT id FROM room_messages m WHERE stanza_id = ? AND " + Self.membership("m.room", count: rooms.count)
+        guard let id = try Int64.fetchOne(db, sql: sql, arguments: arguments) else {
+            throw ArchiveError(.itemNotFound, "no message \(stanzaID.prefix(64)) in the queried rooms")
+        }
+        return id
+    }
+
+    /// How many messages match.
+    func count(_ db: Database) throws -> Int {
+        if isRoomsOnly {
+            let sql = "SELECT COALESCE(SUM(total), 0) FROM room_message_counts m WHERE "
+                + Self.membership("m.room", count: rooms.count)
+            return try Int.fetchOne(db, sql: sql, arguments: StatementArguments(rooms)) ?? 0
+        }
+        let (conditions, arguments) = whereClause()
+        return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(from) WHERE \(conditions)", arguments: arguments) ?? 0
+    }
+
+    /// The ids of every matching message, in archive order.
+    func matchingIDs(_ db: Database) throws -> [Int64] {
+        let (conditions, arguments) = whereClause()
+        return try Int64.fetchAll(db, sql: "SELECT m.id FROM \(from) WHERE \(conditions) ORDER BY \(orderColumn)",
+                                  arguments: arguments)
+    }
+}

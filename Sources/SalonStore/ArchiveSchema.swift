@@ -1,0 +1,72 @@
+import GRDB
+
+extension SalonSchema {
+    /// Migration "v3-archive": rebuilds room_messages around an INTEGER PRIMARY KEY (archive
+    /// order, and a rowid VACUUM never renumbers, which the external-content FTS5 index relies
+    /// on), adds the alert and retracted flags, per-room counts, and the FTS5 index on bodies.
+    static func createArchive(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE room_messages_v3 (
+                id INTEGER PRIMARY KEY,
+                room TEXT NOT NULL,
+                sequence INTEGER NOT NULL,
+                stanza_id TEXT NOT NULL UNIQUE,
+                sender TEXT NOT NULL,
+                nick TEXT NOT NULL,
+                occupant_id TEXT NOT NULL,
+                timestamp INTEGER NOT NULL,
+                body TEXT NOT NULL,
+                subject TEXT,
+                stanza TEXT NOT NULL,
+                alert INTEGER NOT NULL DEFAULT 0 CHECK (alert IN (0, 1)),
+                retracted INTEGER NOT NULL DEFAULT 0 CHECK (retracted IN (0, 1)),
+                UNIQUE (room, sequence)
+            );
+            INSERT INTO room_messages_v3 (room, sequence, stanza_id, sender, nick, occupant_id, timestamp,
+                                          body, subject, stanza)
+                SELECT room, sequence, stanza_id, sender, nick, occupant_id, timestamp, body, subject, stanza
+                FROM room_messages ORDER BY rowid;
+            DROP TABLE room_messages;
+            ALTER TABLE room_messages_v3 RENAME TO room_messages;
+
+            -- Archive order within a room (an index on room implicitly ends with id).
+            CREATE INDEX room_messages_by_room ON room_messages(room);
+            -- MAM start/end and clear.
+            CREATE INDEX room_messages_by_time ON room_messages(room, timestamp);
+
+            -- How many messages each room holds, so an unfiltered MAM count never scans the room.
+            CREATE TABLE room_message_counts (
+                room TEXT NOT NULL PRIMARY KEY,
+                total INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            INSERT INTO room_message_counts (room, total)
+                SELECT room, COUNT(*) FROM room_messages GROUP BY room;
+
+            CREATE VIRTUAL TABLE room_messages_fts USING fts5(
+                body, content = 'room_messages', content_rowid = 'id',
+                tokenize = 'unicode61 remove_diacritics 2');
+            INSERT INTO room_messages_fts (room_messages_fts) VALUES ('rebuild');
+
+            -- The triggers keep the index and the counts in sync with every writer (the
+            -- archive writer, ChatStore, admin commands, imports).
+            CREATE TRIGGER room_messages_inserted AFTER INSERT ON room_messages BEGIN
+                INSERT INTO room_messages_fts (rowid, body) VALUES (new.id, new.body);
+                INSERT INTO room_message_counts (room, total) VALUES (new.room, 1)
+                    ON CONFLICT (room) DO UPDATE SET total = total + 1;
+            END;
+            CREATE TRIGGER room_messages_deleted AFTER DELETE ON room_messages BEGIN
+                INSERT INTO room_messages_fts (room_messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
+                UPDATE room_message_counts SET total = total - 1 WHERE room = old.room;
+            END;
+            CREATE TRIGGER room_messages_body_updated AFTER UPDATE OF body ON room_messages BEGIN
+                INSERT INTO room_messages_fts (room_messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
+                INSERT INTO room_messages_fts (rowid, body) VALUES (new.id, new.body);
+            END;
+            CREATE TRIGGER room_messages_room_updated AFTER UPDATE OF room ON room_messages BEGIN
+                UPDATE room_message_counts SET total = total - 1 WHERE room = old.room;
+                INSERT INTO room_message_counts (room, total) VALUES (new.room, 1)
+                    ON CONFLICT (room) DO UPDATE SET total = total + 1;
+            END;
+            """)
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import GRDB
+
+/// The message archive of persistent rooms: XEP-0313 queries with XEP-0059 paging, full-text
+/// search across rooms, and the administrators' clear, remove and moderate. Appends go through
+/// `ArchiveWriter`. Reads run on WAL readers and never wait for the writer.
+public struct ArchiveStore: Sendable {
+    /// The body a removal writes by default.
+    public static let defaultReplacement = "This message was replaced by the persistent chat administrator."
+
+    let access: StoreAccess
+
+    /// One page of the messages matching `query`; throws ArchiveError for bad filters or unknown ids.
+    public func query(_ query: ArchiveQuery) async throws -> ArchivePage {
+        let paging = try ArchivePaging(query)
+        return try await read { db in try paging.run(db) }
+    }
+
+    /// The oldest and newest messages of a room (MAM metadata); nils for an empty room.
+    public func bounds(room: String) async throws -> (first: StoredMessage?, last: StoredMessage?) {
+        let ends = try await read { db in
+            let sql = "SELECT \(ChatStore.messageColumns) FROM room_messages WHERE room = ? ORDER BY id"
+            let first = try Row.fetchOne(db, sql: sql + " LIMIT 1", arguments: [room]).map(ChatStore.message(from:))
+            let last = try Row.fetchOne(db, sql: sql + " DESC LIMIT 1", arguments: [room]).map(ChatStore.message(from:))
+            return [first, last]
+        }
+        return (ends[0], ends[1])
+    }
+
+    /// The message of `room` with that stanza-id, if archived.
+    public func message(room: String, stanzaID: String) async throws -> StoredMessage? {
+        try await read { db in try Self.fetchMessage(room: room, stanzaID: stanzaID, db) }
+    }
+
+    /// Deletes every message of the room up to and including `until`; returns how many.
+    public func clear(room: String, until: Date) async throws -> Int {
+        let until = try ArchiveFilter.milliseconds(until)
+        return try await write { db in
+            try db.execute(sql: "DELETE FROM room_messages WHERE room = ? AND timestamp <= ?", arguments: [room, until])
+            return db.changesCount
+        }
+    }
+
+    /// Deletes (replacement nil) or replaces the body (and rewrites the stored stanza's body) of matching messages; returns how many.
+    /// Replacing skips tombstones; deleting removes them too.
+    public func remove(room: String, authors: [String], from: Date?, to: Date?, text: TextFilter?,
+                       replacement: String?) async throws -> Int {
+        let filter = try ArchiveFilter(rooms: [room], authors: authors, start: from, end: to, ids: nil, text: text,
+                                       includeRetracted: replacement == nil)
+        guard let replacement else {
+            return try await write { db in
+                let (conditions, arguments) = filter.whereClause()
+                try db.execute(sql: "DELETE FROM room_messages WHERE id IN (SELECT m.id FROM \(filter.from) WHERE \(conditions))",
+                               arguments: arguments)
+                return db.changesCount
+            }
+        }
+        try InputLimits.checkText(replacement, "replacement", maxBytes: InputLimits.maxMessageBytes, allowEmpty: true)
+        return try await write { db in
+            let ids = try filter.matchingIDs(db)
+            // In slices, so a room-wide replacement never holds every stanza in memory at once.
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let slice = Array(ids[start..<Swift.min(start + 500, ids.count)])
+                let rows = try Row.fetchAll(db, sql: "SELECT id, stanza FROM room_messages WHERE "
+                                            + ArchiveFilter.membership("id", count: slice.count),
+                                            arguments: StatementArguments(slice))
+                for row in rows {
+                    let id: Int64 = try row.decode(Int64.self, forColumn: "id")
+                    let stanza = StanzaBodyRewriter.replacingBodies(of: try row.decode(String.self, forColumn: "stanza"),
+                                                                    with: replacement)
+                    try db.execute(sql: "UPDATE room_messages SET body = ?, stanza = ? WHERE id = ?",
+                                   arguments: [replacement, stanza, id])
+                }
+            }
+            return ids.count
+        }
+    }
+
+    /// XEP-0425: tombstones one message (body emptied, retracted = true, stanza replaced by `tombstone`); returns the old message.
+    /// The story title goes too: it is content.
+    public func retract(room: String, stanzaID: String, tombstone: String) async throws -> StoredMessage? {
+        try InputLimits.checkText(tombstone, "tombstone", maxBytes: InputLimits.maxMessageBytes)
+        return try await write { db in
+            guard let old = try Self.fetchMessage(room: room, stanzaID: stanzaID, db) else { return nil }
+            try db.execute(sql: """
+                UPDATE room_messages SET body = '', subject = NULL, stanza = ?, retracted = 1
+                WHERE room = ? AND stanza_id = ?
+                """, arguments: [tombstone, room, stanzaID])
+            return old
+        }
+    }
+
+    // MARK: - Access
+
+    private static func fetchMessage(room: String, stanzaID: String, _ db: Database) throws -> StoredMessage? {
+        try Row.fetchOne(db, sql: "SELECT \(ChatStore.messageColumns) FROM room_messages WHERE stanza_id = ? AND room = ?",
+                         arguments: [stanzaID, room]).map(ChatStore.message(from:))
+    }
+
+    /// A read whose ArchiveErrors pass through as they are (others become StoreErrors).
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await access.writer.read(body)
+        } catch let error as ArchiveError {
+            throw error
+        } catch {
+            throw StoreError.wrapping(error)
+        }
+    }
+
+    /// A durable write (administrative changes must survive a power loss like the appends they undo).
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await access.writeDurably(body)
+        } catch let error as ArchiveError {
+            throw error
+        } catch {
+            throw StoreError.wrapping(error)
+        }
+    }
+}
+
+extension SalonDatabase {
+    /// The message archive: queries, search, clear, remove and moderation.
+    public var archive: ArchiveStore { ArchiveStore(access: StoreAccess(writer: writer)) }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+@testable import SalonStore
+
+@Suite struct ArchiveSearchTests {
+    private static let bodies = [
+        "Meet at the Café tonight",          // 0
+        "the cafe is closed",                // 1
+        "Quarterly report is ready",         // 2
+        "report the bug to Bob",             // 3
+        "Bob said: the report is late",      // 4
+        "nothing to see here",               // 5
+        "An \"exact phrase\" (with symbols) OR NOT", // 6
+        "bob REPORT",                        // 7
+    ]
+
+    private func searchArchive() async throws -> ArchiveStore {
+        let lobby = Self.bodies.enumerated().map { archiveMessage("lobby", $0.offset, body: $0.element) }
+        let deals = [archiveMessage("deals", 0, body: "the report from deals"), archiveMessage("deals", 1, body: "café au lait")]
+        return try await archiveWith(lobby + deals).archive
+    }
+
+    private func search(_ archive: ArchiveStore, _ text: TextFilter, rooms: [String] = ["lobby"]) async throws -> [String] {
+        var query = ArchiveQuery(rooms: rooms)
+        query.text = text
+        query.max = 1000
+        let page = try await archive.query(query)
+        #expect(page.count == page.messages.count)
+        return page.ids
+    }
+
+    @Test func allKeywordsMustOccur() async throws {
+        let archive = try await searchArchive()
+        #expect(try await search(archive, TextFilter("report bob")) == stanzaIDs("lobby", [3, 4, 7]))
+        #expect(try await search(archive, TextFilter("REPORT")) == stanzaIDs("lobby", [2, 3, 4, 7]))
+        #expect(try await search(archive, TextFilter("report unicorn")) == [])
+    }
+
+    @Test func anyKeywordSuffices() async throws {
+        let archive = try await searchArchive()
+        #expect(try await search(archive, TextFilter("quarterly nothing", match: .any)) == stanzaIDs("lobby", [2, 5]))
+        #expect(try await search(archive, TextFilter("unicorn", match: .any)) == [])
+    }
+
+    @Test func exactMatchesAPhrase() async throws {
+        let archive = try await searchArchive()
+        #expect(try await search(archive, TextFilter("the report", match: .exact)) == ["lobby-4"])
+        #expect(try await search(archive, TextFilter("report the", match: .exact)) == ["lobby-3"])
+        #expect(try await search(archive, TextFilter("  report   is  ", match: .exact)) == ["lobby-2", "lobby-4"])
+    }
+
+    @Test func foldsDiacritics() async throws {
+        let archive = try await searchArchive()
+        #expect(try await search(archive, TextFilter("cafe")) == ["lobby-0", "lobby-1"])
+        #expect(try await search(archive, TextFilter("CAFÉ")) == ["lobby-0", "lobby-1"])
+    }
+
+    @Test func caseSensitivityMatchesVerbatim() async throws {
+        let archive = try await searchArchive()
+        #expect(try await search(archive, TextFilter("Bob", caseSensitive: true)) == ["lobby-3", "lobby-4"])
+        #expect(try await search(archive, TextFilter("bob", caseSensitive: true)) == ["lobby-7"])
+        #expect(try await search(archive, TextFilter("Café", caseSensitive: true)) == ["lobby-0"])
+        #expect(try await search(archive, TextFilter("cafe", caseSensitive: true)) == ["lobby-1"])
+        #expect(try await search(archive, TextFilter("REPORT Quarterly", match: .any, caseSensitive: true))
+                == ["lobby-2", "lobby-7"])
+        #expect(try await search(archive, TextFilter("Bob said", match: .exact, caseSensitive: true)) == ["lobby-4"])
+        #expect(try await search(archive, TextFilter("bob said", match: .exact, caseSensitive: true)) == [])
+    }
+
+    @Test func searchSyntaxIsPlainText() async throws {
+        let archive = try await searchArchive()
+        #expect(try await search(archive, TextFilter("\"exact phrase\"", match: .exact)) == ["lobby-6"])
+        #expect(try await search(archive, TextFilter("OR NOT")) == ["lobby-6"])
+        #expect(try await search(archive, TextFilter("symbols) (with")) == ["lobby-6"])
+        #expect(try await search(archive, TextFilter("body:* NEAR(x y) ^start")) == [])
+        #expect(try await search(archive, TextFilter("'); DROP TABLE room_messages; --", match: .any)) == [])
+        #expect(try await search(archive, TextFilter("report")).count == 4)
+    }
+
+    @Test func searchesAcrossRoomsTagEachResult() async throws {
+        let archive = try await searchArchive()
+        var query = ArchiveQuery(rooms: ["lobby", "deals"])
+        query.text = TextFilter("cafe")
+        let page = try await archive.query(query)
+        #expect(page.ids == ["lobby-0", "lobby-1", "deals-1"])
+        #expect(page.messages.map(\.room) == ["lobby", "lobby", "deals"])
+        #expect(page.count == 3)
+    }
+
+    @Test func searchCombinesWithFiltersAndPaging() async throws {
+        let archive = try await searchArchive()
+        var query = ArchiveQuery(rooms: ["lobby", "deals"])
+        query.text = TextFilter("report")
+        query.max = 2
+        query.before = ""
+        let last = try await archive.query(query)
+        #expect(last.ids == ["lobby-7", "deals-0"])
+        #expect(!last.complete && last.count == 5)
+        query.before = last.first
+        let previous = try await archive.query(query)
+        #expect(previous.ids == ["lobby-3", "lobby-4"] && !previous.complete)
+        query.before = nil
+        query.after = "lobby-3"
+        query.flip = true
+        let forward = try await archive.query(query)
+        #expect(forward.ids == ["lobby-7", "lobby-4"] && !forward.complete)
+        query.after = nil
+        query.flip = false
+        query.end = archiveTime(3)
+        query.start = archiveTime(3)
+        #expect(try await archive.query(query).ids == ["lobby-3"])
+    }
+}
