@@ -6,7 +6,7 @@ import PersistentChat
 struct RoomCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "room", abstract: "Manage rooms.",
-        subcommands: [Create.self, Set.self, Show.self, List.self, Remove.self])
+        subcommands: [Create.self, Set.self, Show.self, List.self, Remove.self, ClearRoom.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a room.")

@@ -6,7 +6,7 @@ struct Salon: AsyncParsableCommand {
         commandName: "salon",
         abstract: "Salon: persistent group chat over XMPP.",
         subcommands: [Serve.self, UserCommand.self, CategoryCommand.self, RoomCommand.self, AddInCommand.self,
-                      GroupCommand.self, AdminCommand.self, PolicyCommand.self, ConfigCommand.self]
+                      GroupCommand.self, AdminCommand.self, PolicyCommand.self, ConfigCommand.self, MessageCommand.self]
     )
 }
 

@@ -11,7 +11,7 @@ public struct ChatAdministration: Sendable {
         public let after: ChatDirectory
     }
 
-    let database: SalonDatabase
+    public let database: SalonDatabase
 
     public init(database: SalonDatabase) {
         self.database = database

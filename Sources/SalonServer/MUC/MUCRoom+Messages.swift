@@ -55,9 +55,9 @@ extension MUCRoom {
                                    body: message.child("body", namespace: NS.client)?.text ?? "",
                                    subject: message.child("subject", namespace: NS.client)?.text,
                                    stanza: message.serialized(parentNamespace: NS.client))
-        let database = service.database
+        let writer = service.archiveWriter
         let final = message
-        awaiting({ try await database.chat.append(stored) }) { [self] result in
+        awaiting({ try await writer.append(stored) }) { [self] result in
             switch result {
             case .success:
                 history.append(final, at: timestamp)

@@ -17,6 +17,12 @@ extension MUCRoom {
             discoItems(stanza, user: user, from: from)
         case (_, MUC.admin, "query"):
             admin(stanza, query: payload, user: user)
+        case (_, MAM.ns, "query"):
+            archiveQuery(stanza, query: payload, user: user)
+        case ("get", MAM.ns, "metadata"):
+            archiveMetadata(stanza, user: user)
+        case ("set", Moderation.ns, "moderate"):
+            moderate(stanza, request: payload, user: user)
         case ("get", MUC.owner, "query"):
             configurationForm(stanza, user: user)
         case ("set", MUC.owner, "query"):
@@ -56,7 +62,8 @@ extension MUCRoom {
         var query = XMLElement("query", namespace: NS.discoInfo)
         query.append(XMLElement("identity", namespace: NS.discoInfo, attributes: ["category": "conference", "type": "text", "name": room.name]))
         var features = [MUC.ns, NS.discoInfo, NS.discoItems, NS.ping, "muc_persistent", "muc_nonanonymous", "muc_unsecured",
-                        MUC.stanzaID, MUC.occupantID, MUC.stableID, MUC.selfPingOptimization]
+                        MUC.stanzaID, MUC.occupantID, MUC.stableID, MUC.selfPingOptimization, Moderation.ns, Moderation.retract]
+        if context.category?.chatHistory != false { features += [MAM.ns, MAM.extended, "urn:xmpp:fulltext:0"] }
         features += roomFeatures.flatMap { $0.discoFeatures(context) }
         for feature in features {
             query.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": feature]))

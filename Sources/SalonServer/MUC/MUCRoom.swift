@@ -20,7 +20,9 @@ final class MUCRoom: @unchecked Sendable {
     /// A room being created by join: it exists only here until its owner configures it.
     var creator: String?
 
-    private var busy = false
+    /// Storage operations in flight; stanzas wait while any is.
+    private var inFlight = 0
+    private var busy: Bool { inFlight > 0 }
     private var loaded = false
     private var backlog = CircularBuffer<(Stanza, JID, JID)>()
     static let maxBacklog = 10_000
@@ -50,28 +52,17 @@ final class MUCRoom: @unchecked Sendable {
 
     /// Loads recent history from the archive before the first stanza is handled.
     private func warmUp() {
-        let database = service.database
-        let room = localpart
-        let limit = service.directory.settings.defaultChatHistory
-        awaiting({ try await database.chat.recentMessages(room: room, limit: limit) }) { [self] result in
-            loaded = true
-            guard case .success(let messages) = result else { return }
-            for message in messages {
-                if let element = try? XMLStreamParser.parseStanza(message.stanza, namespace: NS.client) {
-                    history.append(element, at: message.timestamp)
-                }
-            }
-        }
+        reloadHistory { [self] in loaded = true }
     }
 
     /// Runs `work` off the loop while the room holds further stanzas; `then` runs on the loop.
     func awaiting<T: Sendable>(_ work: @escaping @Sendable () async throws -> T, then: @escaping (Result<T, any Error>) -> Void) {
-        busy = true
+        inFlight += 1
         let promise = loop.makePromise(of: T.self)
         promise.completeWithTask(work)
         promise.futureResult.assumeIsolated().whenComplete { [self] result in
             then(result)
-            busy = false
+            inFlight -= 1
             drainBacklog()
         }
     }
@@ -151,6 +142,8 @@ final class MUCRoom: @unchecked Sendable {
     func directoryChanged() {
         history.setCapacity(service.directory.settings.defaultChatHistory)
         guard creator == nil else { return }
+        // Content may have been cleared or replaced elsewhere (the CLI): history comes back fresh.
+        if loaded { reloadHistory() }
         guard let (room, _) = current else {
             removeEveryone(reason: "The room was deleted.", destroy: true)
             return

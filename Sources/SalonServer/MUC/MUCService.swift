@@ -15,6 +15,10 @@ final class MUCService: Sendable {
     let serverDomain: String
     let database: SalonDatabase
     let administration: ChatAdministration
+    /// The single archive writer: messages from every room are committed in groups.
+    let archiveWriter: ArchiveWriter
+    /// XEP-0050 commands on the service JID.
+    let adHoc: AdHocCommands
     unowned let router: Router
     let logger: Logger
     private let loops: [EventLoop]
@@ -34,6 +38,8 @@ final class MUCService: Sendable {
         self.serverDomain = serverDomain
         self.database = database
         self.administration = ChatAdministration(database: database)
+        self.archiveWriter = ArchiveWriter(database: database)
+        self.adHoc = AdHocCommands(jid: domain)
         self.router = router
         self.loops = loops
         self.occupantSecret = secret
@@ -54,6 +60,7 @@ final class MUCService: Sendable {
         let service = MUCService(domain: domain, serverDomain: serverDomain, database: database, router: router,
                                  loops: Array(group.makeIterator()), secret: secret, directory: directory,
                                  revision: revision, logger: logger)
+        service.adHoc.register([SearchCommand(service: service)])
         service.startPolling()
         return service
     }
@@ -63,6 +70,7 @@ final class MUCService: Sendable {
         let poller = state.withLock { $0.poller }
         poller?.cancel()
         await poller?.value
+        await archiveWriter.close()
     }
 
     var directory: ChatDirectory { state.withLock { $0.directory } }
@@ -119,7 +127,7 @@ final class MUCService: Sendable {
         case ("get", NS.discoInfo, "query"):
             var query = XMLElement("query", namespace: NS.discoInfo)
             query.append(XMLElement("identity", namespace: NS.discoInfo, attributes: ["category": "conference", "type": "text", "name": "Persistent chat"]))
-            for feature in [NS.discoInfo, NS.discoItems, MUC.ns, NS.ping] {
+            for feature in [NS.discoInfo, NS.discoItems, MUC.ns, NS.ping, MAM.ns, MAM.extended, "urn:xmpp:fulltext:0", AdHocCommands.ns] {
                 query.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": feature]))
             }
             let settings = directory.settings
@@ -129,6 +137,16 @@ final class MUCService: Sendable {
                 DataForm.Field("max_file_size_kb", values: ["\(settings.maxFileSizeKB)"]),
             ]).element)
             answer(stanza, query)
+        case ("get", NS.discoItems, "query") where payload?[attribute: "node"] == AdHocCommands.ns:
+            answer(stanza, adHoc.items(for: user))
+        case ("set", AdHocCommands.ns, "command"):
+            let adHoc = adHoc
+            Task {
+                switch await adHoc.handle(payload!, user: user) {
+                case .success(let reply): answer(stanza, reply)
+                case .failure(let error): router.bounce(stanza, error)
+                }
+            }
         case ("get", NS.discoItems, "query"):
             var query = XMLElement("query", namespace: NS.discoItems)
             for room in directory.visibleRooms(for: user) {
@@ -139,6 +157,8 @@ final class MUCService: Sendable {
             answer(stanza, query)
         case ("get", NS.ping, "ping"):
             answer(stanza, nil)
+        case (_, MAM.ns, "query"):
+            search(stanza, query: payload!, user: user)
         default:
             router.bounce(stanza, StanzaError(.serviceUnavailable))
         }

@@ -1,0 +1,40 @@
+import Foundation
+import PersistentChat
+import SalonStore
+
+/// Administrators' operations on room content (design §3: Clear, Remove messages), shared by the
+/// CLI and the ad-hoc commands. Authors cannot delete their own messages: only these do.
+public struct ArchiveAdministration: Sendable {
+    public static let defaultReplacement = "This message was replaced by the persistent chat administrator."
+
+    let database: SalonDatabase
+
+    public init(database: SalonDatabase) {
+        self.database = database
+    }
+
+    /// Deletes everything in the room up to and including `until`; returns how many messages.
+    public func clear(room name: String, until: Date) async throws -> Int {
+        let room = try await localpart(of: name)
+        let removed = try await database.archive.clear(room: room, until: until)
+        try await database.chat.bumpRevision()
+        return removed
+    }
+
+    /// Deletes (`replacement` nil) or replaces matching messages; returns how many.
+    public func remove(room name: String, authors: [String], from: Date?, to: Date?, text: TextFilter?,
+                       replacement: String?) async throws -> Int {
+        let room = try await localpart(of: name)
+        let count = try await database.archive.remove(room: room, authors: authors, from: from, to: to, text: text, replacement: replacement)
+        try await database.chat.bumpRevision()
+        return count
+    }
+
+    /// A room named by display name or address.
+    func localpart(of name: String) async throws -> String {
+        let directory = try await database.chat.loadDirectory()
+        if let room = directory.room(named: name) { return room.localpart }
+        if directory.rooms[name.lowercased()] != nil { return name.lowercased() }
+        throw ChatRuleError(.notFound, "There is no room named \(name).")
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import PersistentChat
+import SalonStore
+import XMPPCore
+
+/// XEP-0313 on the room JID: the room's archive for those who may read it (design §3: members
+/// of Closed/Secret rooms, anyone in scope for Open ones; nobody when disabled or when the
+/// category keeps no history).
+extension MUCRoom {
+    /// Why `user` may not read the archive, or nil when they may.
+    func archiveRefusal(_ user: String) -> StanzaError? {
+        guard let (room, context) = current else { return StanzaError(.itemNotFound, text: "There is no such room.") }
+        let access = context.directory.access(of: user, to: room)
+        guard access.canSeeDetails else { return StanzaError(.itemNotFound, text: "There is no such room.") }
+        guard context.category?.chatHistory != false else {
+            return StanzaError(.notAllowed, text: "This room's category keeps no history.")
+        }
+        guard access.canRead else { return StanzaError(.forbidden, text: "Only members may read this room's history.") }
+        return nil
+    }
+
+    func archiveQuery(_ stanza: Stanza, query element: XMLElement, user: String) {
+        if let refusal = archiveRefusal(user) { return bounce(stanza, refusal) }
+        if stanza.type == "get" {
+            var query = XMLElement("query", namespace: MAM.ns)
+            query.append(MAMRequest.fieldsForm(searchFields: false).element)
+            return answer(stanza, query)
+        }
+        let request: MAMRequest
+        do { request = try MAMRequest(element, rooms: [localpart], searchFields: false) } catch { return bounce(stanza, error) }
+        let responder = MAMResponder(router: service.router, archiveJID: jid.description)
+        let archive = service.database.archive
+        let router = service.router
+        Task {
+            do {
+                responder.respond(to: stanza, request: request, page: try await archive.query(request.query))
+            } catch {
+                router.bounce(stanza, MAMResponder.stanzaError(error))
+            }
+        }
+    }
+
+    /// The first and last archived ids (XEP-0313 §6.2 metadata).
+    func archiveMetadata(_ stanza: Stanza, user: String) {
+        if let refusal = archiveRefusal(user) { return bounce(stanza, refusal) }
+        let archive = service.database.archive
+        let room = localpart
+        let service = service
+        Task {
+            do {
+                let (first, last) = try await archive.bounds(room: room)
+                var metadata = XMLElement("metadata", namespace: MAM.ns)
+                for (name, message) in [("start", first), ("end", last)] {
+                    guard let message else { continue }
+                    metadata.append(XMLElement(name, namespace: MAM.ns, attributes: ["id": message.stanzaID, "timestamp": Timestamp.format(message.timestamp)]))
+                }
+                service.answer(stanza, metadata)
+            } catch {
+                service.router.bounce(stanza, MAMResponder.stanzaError(error))
+            }
+        }
+    }
+}
