@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "salon", targets: ["salon"]),
         .executable(name: "salon-bench", targets: ["salon-bench"]),
+        .executable(name: "salon-archive-bench", targets: ["salon-archive-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -63,6 +64,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
+        // The archive benchmark: 1M messages through the group-commit writer, then queries.
+        .executableTarget(name: "salon-archive-bench", dependencies: ["SalonStore"]),
 
         .testTarget(name: "XMPPCoreTests", dependencies: ["XMPPCore"]),
         .testTarget(name: "SalonSecurityTests", dependencies: [

@@ -71,7 +71,7 @@ struct ArchiveFilter: Sendable {
         var arguments = StatementArguments()
         if let text {
             conditions.append("room_messages_fts MATCH ?")
-            arguments += [text.expression]
+            arguments += [matchExpression(text)]
             if !text.verbatim.isEmpty {
                 let tests = Array(repeating: "instr(m.body, ?) > 0", count: text.verbatim.count)
                 conditions.append("(" + tests.joined(separator: text.anyVerbatim ? " OR " : " AND ") + ")")
@@ -114,6 +114,22 @@ struct ArchiveFilter: Sendable {
         return (conditions.joined(separator: " AND "), arguments)
     }
 
+    /// The FTS5 query: the words in bodies, within the rooms' tokens.
+    func matchExpression(_ text: ArchiveTextSearch) -> String {
+        "body : (\(text.expression)) AND room_key : (" + rooms.map(Self.roomToken).joined(separator: " OR ") + ")"
+    }
+
+    /// The single FTS5 token standing for `room` (as the schema's room_key column computes it).
+    static func roomToken(_ room: String) -> String {
+        let digits = Array("0123456789ABCDEF".utf8)
+        var token = [UInt8(ascii: "r")]
+        for byte in room.utf8 {
+            token.append(digits[Int(byte >> 4)])
+            token.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: token, as: UTF8.self)
+    }
+
     /// `column = ?` or `column IN (?, ?, …)` for `count` placeholders.
     static func membership(_ column: String, count: Int) -> String {
         count == 1 ? "\(column) = ?" : "\(column) IN (" + Array(repeating: "?", count: count).joined(separator: ", ") + ")"
@@ -136,6 +152,21 @@ struct ArchiveFilter: Sendable {
             let sql = "SELECT COALESCE(SUM(total), 0) FROM room_message_counts m WHERE "
                 + Self.membership("m.room", count: rooms.count)
             return try Int.fetchOne(db, sql: sql, arguments: StatementArguments(rooms)) ?? 0
+        }
+        if let text, text.verbatim.isEmpty, authors.isEmpty, startMilliseconds == nil, endMilliseconds == nil, ids == nil {
+            // FTS5 alone knows words and rooms: no row lookups. Tombstones have no words, so
+            // includeRetracted changes nothing here.
+            var sql = "SELECT COUNT(*) FROM room_messages_fts WHERE room_messages_fts MATCH ?"
+            var arguments: StatementArguments = [matchExpression(text)]
+            if let afterPosition {
+                sql += " AND rowid > ?"
+                arguments += [afterPosition]
+            }
+            if let beforePosition {
+                sql += " AND rowid < ?"
+                arguments += [beforePosition]
+            }
+            return try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0
         }
         let (conditions, arguments) = whereClause()
         return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(from) WHERE \(conditions)", arguments: arguments) ?? 0

@@ -4,6 +4,8 @@ extension SalonSchema {
     /// Migration "v3-archive": rebuilds room_messages around an INTEGER PRIMARY KEY (archive
     /// order, and a rowid VACUUM never renumbers, which the external-content FTS5 index relies
     /// on), adds the alert and retracted flags, per-room counts, and the FTS5 index on bodies.
+    /// The index also holds each message's room as one exact token (`room_key`: "r" and the
+    /// room's bytes in hex), so a search within rooms is answered, and counted, by FTS5 alone.
     static func createArchive(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE room_messages_v3 (
@@ -20,6 +22,7 @@ extension SalonSchema {
                 stanza TEXT NOT NULL,
                 alert INTEGER NOT NULL DEFAULT 0 CHECK (alert IN (0, 1)),
                 retracted INTEGER NOT NULL DEFAULT 0 CHECK (retracted IN (0, 1)),
+                room_key TEXT GENERATED ALWAYS AS ('r' || hex(room)) VIRTUAL,
                 UNIQUE (room, sequence)
             );
             INSERT INTO room_messages_v3 (room, sequence, stanza_id, sender, nick, occupant_id, timestamp,
@@ -43,24 +46,26 @@ extension SalonSchema {
                 SELECT room, COUNT(*) FROM room_messages GROUP BY room;
 
             CREATE VIRTUAL TABLE room_messages_fts USING fts5(
-                body, content = 'room_messages', content_rowid = 'id',
+                body, room_key, content = 'room_messages', content_rowid = 'id',
                 tokenize = 'unicode61 remove_diacritics 2');
             INSERT INTO room_messages_fts (room_messages_fts) VALUES ('rebuild');
 
             -- The triggers keep the index and the counts in sync with every writer (the
             -- archive writer, ChatStore, admin commands, imports).
             CREATE TRIGGER room_messages_inserted AFTER INSERT ON room_messages BEGIN
-                INSERT INTO room_messages_fts (rowid, body) VALUES (new.id, new.body);
+                INSERT INTO room_messages_fts (rowid, body, room_key) VALUES (new.id, new.body, 'r' || hex(new.room));
                 INSERT INTO room_message_counts (room, total) VALUES (new.room, 1)
                     ON CONFLICT (room) DO UPDATE SET total = total + 1;
             END;
             CREATE TRIGGER room_messages_deleted AFTER DELETE ON room_messages BEGIN
-                INSERT INTO room_messages_fts (room_messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
+                INSERT INTO room_messages_fts (room_messages_fts, rowid, body, room_key)
+                    VALUES ('delete', old.id, old.body, 'r' || hex(old.room));
                 UPDATE room_message_counts SET total = total - 1 WHERE room = old.room;
             END;
-            CREATE TRIGGER room_messages_body_updated AFTER UPDATE OF body ON room_messages BEGIN
-                INSERT INTO room_messages_fts (room_messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
-                INSERT INTO room_messages_fts (rowid, body) VALUES (new.id, new.body);
+            CREATE TRIGGER room_messages_text_updated AFTER UPDATE OF body, room ON room_messages BEGIN
+                INSERT INTO room_messages_fts (room_messages_fts, rowid, body, room_key)
+                    VALUES ('delete', old.id, old.body, 'r' || hex(old.room));
+                INSERT INTO room_messages_fts (rowid, body, room_key) VALUES (new.id, new.body, 'r' || hex(new.room));
             END;
             CREATE TRIGGER room_messages_room_updated AFTER UPDATE OF room ON room_messages BEGIN
                 UPDATE room_message_counts SET total = total - 1 WHERE room = old.room;

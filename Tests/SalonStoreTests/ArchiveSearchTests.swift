@@ -87,6 +87,38 @@ import Testing
         #expect(page.count == 3)
     }
 
+    @Test func roomsThatTokenizeAlikeStayApart() async throws {
+        let rooms = ["dev-ops", "dev.ops", "DEV-OPS", "dev", "ops", "é"]
+        let archive = try await archiveWith(rooms.map { archiveMessage($0, 0, body: "deploy now") }).archive
+        for room in rooms {
+            var query = ArchiveQuery(rooms: [room])
+            query.text = TextFilter("deploy")
+            let page = try await archive.query(query)
+            #expect(page.ids == ["\(room)-0"])
+            #expect(page.count == 1)
+        }
+        var both = ArchiveQuery(rooms: ["dev-ops", "é"])
+        both.text = TextFilter("deploy")
+        #expect(try await archive.query(both).count == 2)
+    }
+
+    @Test func searchCountsHonourMAMIDsAndOtherFilters() async throws {
+        let archive = try await searchArchive()
+        var query = ArchiveQuery(rooms: ["lobby"])
+        query.text = TextFilter("report")
+        query.afterID = "lobby-2"
+        query.beforeID = "lobby-7"
+        let page = try await archive.query(query)
+        #expect(page.ids == ["lobby-3", "lobby-4"] && page.count == 2)
+        query.afterID = nil
+        query.beforeID = nil
+        query.authors = ["nobody@example.com"]
+        #expect(try await archive.query(query).count == 0)
+        query.authors = []
+        query.ids = ["lobby-2", "lobby-5"]
+        #expect(try await archive.query(query).count == 1)
+    }
+
     @Test func searchCombinesWithFiltersAndPaging() async throws {
         let archive = try await searchArchive()
         var query = ArchiveQuery(rooms: ["lobby", "deals"])

@@ -36,7 +36,8 @@ extension MUCRoom {
     /// Stamps, archives (when the category keeps history) and then broadcasts one message: a
     /// message anyone received is in the archive.
     private func post(_ stanza: Stanza, nick: String, occupant: Occupant, context: RoomContext) {
-        let stanzaID = UUID().uuidString
+        // Time-ordered ids keep the archive's id index append-only (cheaper group commits).
+        let stanzaID = StoredMessage.newStanzaID()
         var message = stanza.element
         message[attribute: "from"] = occupantJID(nick).description
         message[attribute: "to"] = nil

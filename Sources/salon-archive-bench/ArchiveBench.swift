@@ -1,0 +1,94 @@
+import Foundation
+import SalonStore
+
+/// Fills one room's archive through ArchiveWriter with concurrent producers, then measures
+/// last-page and full-text queries. Usage: salon-archive-bench [messages] [--random-ids]
+/// (default 1,000,000 messages with time-ordered stanza-ids, as `StoredMessage.newStanzaID()` makes).
+/// Works in a temporary directory it deletes; stops by itself.
+@main
+struct ArchiveBench {
+    static let room = "bench"
+    /// Concurrent appenders: the server has one per busy room or session; more waiting appends make bigger batches.
+    static let producers = 2000
+    static let queries = 1000
+
+    static func main() async throws {
+        let randomIDs = CommandLine.arguments.contains("--random-ids")
+        let total = CommandLine.arguments.dropFirst().first.flatMap(Int.init).map { min(max($0, producers), 10_000_000) }
+            ?? 1_000_000
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("salon-archive-bench-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let database = try SalonDatabase(directory: directory)
+        print("SQLite \(SQLiteLibrary.version); \(total) messages, \(producers) concurrent producers, "
+              + "\(randomIDs ? "random" : "time-ordered") stanza-ids, in \(directory)")
+
+        let insertSeconds = try await fill(database, total: total, randomIDs: randomIDs)
+        print(String(format: "insert: %.1f s, %.0f messages/s (with FTS5, synchronous=FULL group commits)",
+                     insertSeconds, Double(total) / insertSeconds))
+
+        let archive = database.archive
+        _ = try await measure("last page (50)") { _ in
+            var query = ArchiveQuery(rooms: [room])
+            query.before = ""
+            return try await archive.query(query).messages.count
+        }
+        _ = try await measure("fulltext rare term, last page") { index in
+            var query = ArchiveQuery(rooms: [room])
+            query.text = TextFilter(BenchText.rareWords[index % BenchText.rareWords.count])
+            query.before = ""
+            return try await archive.query(query).count
+        }
+        _ = try await measure("fulltext common term, last page") { index in
+            var query = ArchiveQuery(rooms: [room])
+            query.text = TextFilter(BenchText.commonWords[index % BenchText.commonWords.count])
+            query.before = ""
+            return try await archive.query(query).count
+        }
+
+        // Closing the last connection checkpoints the WAL into the file and removes it.
+        try await database.shutdown()
+        let bytes = try FileManager.default.attributesOfItem(atPath: directory + "/" + SalonDatabase.fileName)[.size] as? Int ?? 0
+        print(String(format: "database: %.1f MB, %.0f bytes per message (including FTS5 and indexes)",
+                     Double(bytes) / 1_048_576, Double(bytes) / Double(total)))
+    }
+
+    /// Appends `total` messages from concurrent producers; returns the seconds it took.
+    static func fill(_ database: SalonDatabase, total: Int, randomIDs: Bool) async throws -> Double {
+        let writer = ArchiveWriter(database: database)
+        let clock = ContinuousClock()
+        let started = clock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for producer in 0..<producers {
+                group.addTask {
+                    var text = BenchText(seed: UInt64(producer) &+ 1, randomIDs: randomIDs)
+                    for index in stride(from: producer, to: total, by: producers) {
+                        _ = try await writer.append(text.message(room: room, index: index))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        await writer.close()
+        return seconds(clock.now - started)
+    }
+
+    /// Runs `query` `queries` times in a row and prints p50/p99 latencies; returns the last result.
+    static func measure(_ label: String, _ query: @Sendable (Int) async throws -> Int) async throws -> Int {
+        let clock = ContinuousClock()
+        var latencies: [Double] = []
+        var result = 0
+        for index in 0..<queries {
+            let started = clock.now
+            result = try await query(index)
+            latencies.append(seconds(clock.now - started) * 1000)
+        }
+        latencies.sort()
+        print(String(format: "%@: p50 %.2f ms, p99 %.2f ms, max %.2f ms (result %d)", label,
+                     latencies[latencies.count / 2], latencies[latencies.count * 99 / 100], latencies[latencies.count - 1], result))
+        return result
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
