@@ -20,6 +20,12 @@ func readChat(_ common: CommonOptions) async throws -> ChatDirectory {
 }
 
 func withChatAdministration<T>(_ common: CommonOptions, _ body: (ChatAdministration) async throws -> T) async throws -> T {
+    try await withDatabase(common) { _, database in try await body(ChatAdministration(database: database)) }
+}
+
+/// Opens the configured database for one command. Every failure exits non-zero with a
+/// message: a bad configuration, an unopenable database, or the rule or error the command hit.
+func withDatabase<T>(_ common: CommonOptions, _ body: (ServerConfiguration, SalonDatabase) async throws -> T) async throws -> T {
     let configuration: ServerConfiguration
     do {
         var flags: [AbsoluteConfigKey: ConfigValue] = [:]
@@ -36,9 +42,11 @@ func withChatAdministration<T>(_ common: CommonOptions, _ body: (ChatAdministrat
     }
     defer { try? database.close() }
     do {
-        return try await body(ChatAdministration(database: database))
+        return try await body(configuration, database)
     } catch let error as ChatRuleError {
         throw CleanExit.failure("salon: \(error.message)")
+    } catch let error as AccountService.Failure {
+        throw CleanExit.failure("salon: \(error.description)")
     } catch let exit as ExitCode {
         throw exit
     } catch {

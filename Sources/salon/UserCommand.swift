@@ -62,25 +62,9 @@ struct UserCommand: AsyncParsableCommand {
     }
 }
 
-/// Opens the configured database for one command; failures exit non-zero with a message.
+/// Runs one account command against the configured database.
 func withAccounts(_ common: CommonOptions, _ body: (AccountService) async throws -> Void) async throws {
-    let configuration: ServerConfiguration
-    do {
-        var flags: [AbsoluteConfigKey: ConfigValue] = [:]
-        if let data = common.dataDirectory { flags["paths.data"] = ConfigValue(.string(data), isSecret: false) }
-        configuration = try await Settings.load(file: common.config, flags: flags).serverConfiguration()
-    } catch {
-        throw CleanExit.failure("salon: bad configuration: \(error)")
-    }
-    do {
-        let database = try SalonDatabase(directory: configuration.dataDirectory)
-        defer { try? database.close() }
+    try await withDatabase(common) { configuration, database in
         try await body(AccountService(database: database, domain: configuration.domain, iterations: configuration.scramIterations))
-    } catch let error as AccountService.Failure {
-        throw CleanExit.failure("salon: \(error.description)")
-    } catch let exit as ExitCode {
-        throw exit
-    } catch {
-        throw CleanExit.failure("salon: \(error)")
     }
 }

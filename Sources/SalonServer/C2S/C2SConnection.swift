@@ -47,11 +47,10 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
             stream.openStream(from: domain, id: id)
             return stream.fail(.invalidNamespace, text: "Client streams use jabber:client.")
         }
-        guard let to = header.attributes["to"], let target = try? JID(to), target.description == domain else {
+        guard let to = header.attributes["to"], (try? JID(to))?.description == domain else {
             stream.openStream(from: domain, id: id)
             return stream.fail(.hostUnknown, text: "This server serves \(domain).")
         }
-        _ = target
         stream.openStream(from: domain, id: id, to: header.attributes["from"].flatMap { try? JID($0).description })
         guard let version = header.attributes["version"], version.hasPrefix("1.") else {
             return stream.fail(.unsupportedVersion, text: "XMPP 1.0 streams only.")

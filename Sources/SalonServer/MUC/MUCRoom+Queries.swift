@@ -124,8 +124,7 @@ extension MUCRoom {
                 return bounce(stanza, StanzaError(.badRequest))
             }
         }
-        for (nick, reason) in kicks where occupants[nick] == nil {
-            _ = reason
+        for (nick, _) in kicks where occupants[nick] == nil {
             return bounce(stanza, StanzaError(.itemNotFound, text: "Nobody in the room is called \(nick)."))
         }
         if changes.contains(where: { $0.1 == "outcast" || $0.1 == "admin" }) {
