@@ -7,7 +7,6 @@ let package = Package(
     products: [
         .executable(name: "salon", targets: ["salon"]),
         .executable(name: "salon-bench", targets: ["salon-bench"]),
-        .executable(name: "salon-archive-bench", targets: ["salon-archive-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -60,13 +59,10 @@ let package = Package(
         ]),
         // Load scenarios against any XMPP server, for side-by-side comparisons.
         .executableTarget(name: "salon-bench", dependencies: [
-            "SalonClient",
+            "SalonClient", "SalonStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
-        // The archive benchmark: 1M messages through the group-commit writer, then queries.
-        .executableTarget(name: "salon-archive-bench", dependencies: ["SalonStore"]),
-
         .testTarget(name: "XMPPCoreTests", dependencies: ["XMPPCore"]),
         .testTarget(name: "SalonSecurityTests", dependencies: [
             "SalonSecurity",

@@ -5,7 +5,7 @@ struct SalonBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "salon-bench",
         abstract: "Load scenarios against any XMPP server over loopback (Salon, Prosody, ejabberd).",
-        subcommands: [LoginScenario.self])
+        subcommands: [LoginScenario.self, ArchiveScenario.self])
 }
 
 /// Where the server is and how to reach it.

@@ -1,44 +1,49 @@
+import ArgumentParser
 import Foundation
 import SalonStore
 
-/// Fills one room's archive through ArchiveWriter with concurrent producers, then measures
-/// last-page and full-text queries. Usage: salon-archive-bench [messages] [--random-ids]
-/// (default 1,000,000 messages with time-ordered stanza-ids, as `StoredMessage.newStanzaID()` makes).
-/// Works in a temporary directory it deletes; stops by itself.
-@main
-struct ArchiveBench {
+/// `archive`: fills one room's archive through ArchiveWriter with concurrent producers, then
+/// measures last-page and full-text queries (default 1,000,000 messages with time-ordered
+/// stanza-ids, as `StoredMessage.newStanzaID()` makes). Works in a temporary directory it
+/// deletes; stops by itself.
+struct ArchiveScenario: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "archive", abstract: "Archive insert rate with FTS5, then last-page and full-text query latencies.")
+
+    @Option(help: "Messages to insert (at least \(ArchiveScenario.producers)).") var messages = 1_000_000
+    @Flag(help: "Random (v4) stanza-ids instead of time-ordered ones.") var randomIDs = false
+
     static let room = "bench"
     /// Concurrent appenders: the server has one per busy room or session; more waiting appends make bigger batches.
     static let producers = 2000
     static let queries = 1000
 
-    static func main() async throws {
-        let randomIDs = CommandLine.arguments.contains("--random-ids")
-        let total = CommandLine.arguments.dropFirst().first.flatMap(Int.init).map { min(max($0, producers), 10_000_000) }
-            ?? 1_000_000
+    func run() async throws {
+        let room = Self.room, producers = Self.producers
+        let total = min(max(messages, producers), 10_000_000)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("salon-archive-bench-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let database = try SalonDatabase(directory: directory)
         print("SQLite \(SQLiteLibrary.version); \(total) messages, \(producers) concurrent producers, "
               + "\(randomIDs ? "random" : "time-ordered") stanza-ids, in \(directory)")
 
-        let insertSeconds = try await fill(database, total: total, randomIDs: randomIDs)
+        let insertSeconds = try await Self.fill(database, total: total, randomIDs: randomIDs)
         print(String(format: "insert: %.1f s, %.0f messages/s (with FTS5, synchronous=FULL group commits)",
                      insertSeconds, Double(total) / insertSeconds))
 
         let archive = database.archive
-        _ = try await measure("last page (50)") { _ in
+        _ = try await Self.measure("last page (50)") { _ in
             var query = ArchiveQuery(rooms: [room])
             query.before = ""
             return try await archive.query(query).messages.count
         }
-        _ = try await measure("fulltext rare term, last page") { index in
+        _ = try await Self.measure("fulltext rare term, last page") { index in
             var query = ArchiveQuery(rooms: [room])
             query.text = TextFilter(BenchText.rareWords[index % BenchText.rareWords.count])
             query.before = ""
             return try await archive.query(query).count
         }
-        _ = try await measure("fulltext common term, last page") { index in
+        _ = try await Self.measure("fulltext common term, last page") { index in
             var query = ArchiveQuery(rooms: [room])
             query.text = TextFilter(BenchText.commonWords[index % BenchText.commonWords.count])
             query.before = ""
