@@ -65,6 +65,7 @@ struct Settings {
         limits.negotiationTimeout = Double(try positive("limits.negotiation_timeout", default: Int(limits.negotiationTimeout), minimum: 1))
         limits.idleTimeout = Double(try positive("limits.idle_timeout", default: Int(limits.idleTimeout), minimum: 5))
         limits.offlineMessages = try positive("limits.offline_messages", default: limits.offlineMessages, minimum: 0)
+        limits.maxQueuedStanzas = try positive("limits.max_queued_stanzas", default: limits.maxQueuedStanzas, minimum: 100)
         configuration.limits = limits
         return configuration
     }

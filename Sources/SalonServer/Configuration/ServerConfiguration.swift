@@ -41,6 +41,8 @@ public struct ServerConfiguration: Sendable {
         public var negotiationTimeout: Double = 60
         /// Seconds of silence before the server pings a client, and again before it closes.
         public var idleTimeout: Double = 300
+        /// Stanzas that may wait for a client that stopped reading before its stream is closed.
+        public var maxQueuedStanzas: Int = 10_000
         /// Offline messages kept per user.
         public var offlineMessages: Int = 500
         public init() {}

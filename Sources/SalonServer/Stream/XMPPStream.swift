@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import Synchronization
 import XMPPCore
 
 /// What a stream's owner (a client session or a component) hears from the wire.
@@ -31,6 +32,10 @@ final class XMPPStream: @unchecked Sendable {
     private var retainedOwner: AnyObject?
 
     private let parser: XMLStreamParser
+    /// Stanzas handed over while the peer was not reading (the socket is not writable); past
+    /// `maxQueuedStanzas` the stream is closed instead of buffering without bound.
+    private let queuedWhileBlocked = Atomic<Int>(0)
+    let maxQueuedStanzas: Int
     private var pending = CircularBuffer<XMLStreamEvent>()
     private var pendingError: XMLStreamError?
     private var suspensions = 0
@@ -38,7 +43,9 @@ final class XMPPStream: @unchecked Sendable {
     private(set) var isClosing = false
     private var disconnected = false
 
-    init(channel: Channel, contentNamespace: String, servedDomain: String, limits: XMLStreamLimits, logger: Logger) {
+    init(channel: Channel, contentNamespace: String, servedDomain: String, limits: XMLStreamLimits,
+         maxQueuedStanzas: Int = 10_000, logger: Logger) {
+        self.maxQueuedStanzas = maxQueuedStanzas
         self.channel = channel
         self.servedDomain = servedDomain
         self.eventLoop = channel.eventLoop
@@ -167,6 +174,14 @@ final class XMPPStream: @unchecked Sendable {
 
     /// Thread-safe delivery of a routed stanza.
     func deliver(_ element: XMLElement) {
+        if channel.isWritable {
+            queuedWhileBlocked.store(0, ordering: .relaxed)
+        } else if queuedWhileBlocked.add(1, ordering: .relaxed).newValue > maxQueuedStanzas {
+            if queuedWhileBlocked.load(ordering: .relaxed) == maxQueuedStanzas + 1 {
+                eventLoop.execute { [self] in fail(.policyViolation, text: "The connection is not reading what it is sent.") }
+            }
+            return
+        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256)
         element.serialize(into: &bytes, parentNamespace: contentNamespace)
