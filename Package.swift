@@ -51,7 +51,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "salon", dependencies: [
-            "SalonServer", "SalonStore", "PersistentChat",
+            "SalonServer", "SalonStore", "PersistentChat", "XMPPCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Configuration", package: "swift-configuration"),
             .product(name: "Logging", package: "swift-log"),

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SalonServer
 import SystemPackage
+import XMPPCore
 
 /// Reads the server configuration: flags, then SALON_* environment variables, then the YAML
 /// file, then built-in defaults. Keys are documented in Config/salon.yaml.
@@ -41,7 +42,7 @@ struct Settings {
     }
 
     func serverConfiguration() throws -> ServerConfiguration {
-        var configuration = ServerConfiguration(domain: try reader.requiredString(forKey: "domain", default: "localhost"))
+        var configuration = ServerConfiguration(domain: try Self.domain(reader.requiredString(forKey: "domain", default: "localhost"), key: "domain"))
         configuration.bindAddress = reader.string(forKey: "bind", default: configuration.bindAddress)
         configuration.c2sPort = try port("ports.c2s", default: 5222)!
         configuration.directTLSPort = try port("ports.tls", default: 5223)
@@ -49,7 +50,7 @@ struct Settings {
         configuration.dataDirectory = reader.string(forKey: "paths.data", default: configuration.dataDirectory)
         configuration.certificateDirectory = reader.string(forKey: "paths.certs", default: configuration.certificateDirectory)
         configuration.requireTLS = reader.bool(forKey: "tls.required", default: true)
-        if let chat = reader.string(forKey: "chat.domain"), !chat.isEmpty { configuration.chatDomain = chat.lowercased() }
+        if let chat = reader.string(forKey: "chat.domain"), !chat.isEmpty { configuration.chatDomain = try Self.domain(chat, key: "chat.domain") }
         configuration.scramIterations = try positive("scram.iterations", default: configuration.scramIterations, minimum: 4096)
         for entry in reader.stringArray(forKey: "components", default: []) {
             let (domain, secret) = try Self.component(entry)
@@ -87,13 +88,21 @@ struct Settings {
         return number
     }
 
+    /// A domain as XMPP normalises it; anything that is not a bare domain JID is refused.
+    static func domain(_ text: String, key: String) throws -> String {
+        guard let jid = try? JID(text), jid.localpart == nil, jid.resourcepart == nil else {
+            throw SettingsError(description: "\(key) '\(text)' is not a valid XMPP domain")
+        }
+        return jid.domainpart
+    }
+
     /// `DOMAIN=SECRET`.
     static func component(_ entry: String) throws -> (String, String) {
         let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
             throw SettingsError(description: "a component is written DOMAIN=SECRET, not '\(entry)'")
         }
-        return (parts[0].lowercased(), parts[1])
+        return (try domain(parts[0], key: "component"), parts[1])
     }
 }
 

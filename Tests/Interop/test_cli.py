@@ -112,6 +112,9 @@ def test_port_in_use_and_bad_configuration_exit_nonzero(tmp_path):
     result = salon("serve", "--component", "no-secret", cwd=tmp_path)
     assert result.returncode != 0 and "DOMAIN=SECRET" in result.stderr
 
+    result = salon("serve", "--domain", "not a domain", cwd=tmp_path)
+    assert result.returncode != 0 and "not a valid XMPP domain" in result.stderr
+
 
 def test_yaml_file_and_environment_configure_the_server(tmp_path):
     c2s, env_port = free_port(), free_port()

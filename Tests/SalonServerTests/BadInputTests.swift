@@ -164,6 +164,11 @@ struct SlowReaderTests {
                 sent += 500
                 try await alice.ping()
             }
+            // The stream gets its policy-violation at once; the connection goes after a grace period.
+            let deadline = ContinuousClock.now + .seconds(15)
+            while registry.isOnline(bobJID), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
             #expect(!registry.isOnline(bobJID), "bob still online after \(sent) messages")
             try await alice.ping()
         }
