@@ -206,7 +206,8 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
     private func respond(_ response: XMLElement) {
         guard var negotiator = sasl else { return saslFailure(.malformedRequest) }
         guard let message = Self.decode(response.text) else { return saslFailure(.incorrectEncoding) }
-        if !negotiatorStarted(negotiator) {
+        // After an empty challenge the first response carries the initial message.
+        if !awaitingFinal {
             return start(&negotiator, message)
         }
         do throws(SASLFailure) {
@@ -218,9 +219,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         }
     }
 
-    /// Whether the exchange got its first client message yet (it may come as a response to
-    /// the empty challenge).
-    private func negotiatorStarted(_ negotiator: SASLNegotiator) -> Bool { awaitingFinal }
+    /// Whether the exchange sent its challenge and waits for the client's final message.
     private var awaitingFinal = false
 
     private func advance(_ step: SASLNegotiator.Step) {

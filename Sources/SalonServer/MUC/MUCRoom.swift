@@ -71,6 +71,11 @@ final class MUCRoom: @unchecked Sendable {
         while !busy, let (stanza, to, from) = backlog.popFirst() {
             dispatch(stanza, to: to, from: from)
         }
+        deactivateIfIdle()
+    }
+
+    /// An empty room with nothing in flight lets go of its memory.
+    private func deactivateIfIdle() {
         if !busy, occupants.isEmpty, creator == nil, backlog.isEmpty {
             service.deactivate(self)
         }
@@ -90,9 +95,7 @@ final class MUCRoom: @unchecked Sendable {
         case .iq:
             if let nick = to.resourcepart { occupantIQ(stanza, nick: nick, from: from) } else { iq(stanza, from: from) }
         }
-        if occupants.isEmpty, creator == nil, !busy, backlog.isEmpty {
-            service.deactivate(self)
-        }
+        deactivateIfIdle()
     }
 
     // MARK: Model

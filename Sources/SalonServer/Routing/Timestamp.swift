@@ -10,8 +10,8 @@ enum Timestamp {
         return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
+    /// UTC with milliseconds, e.g. 2026-11-21T23:45:45.123Z.
     static func format(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon).timeZone(separator: .omitted))
-            .replacingOccurrences(of: "+0000", with: "Z")
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }

@@ -164,7 +164,7 @@ final class XMPPStream: @unchecked Sendable {
         write(bytes: bytes, flush: false)
     }
 
-    /// Sends one element (flushes when `flush`).
+    /// Sends one element (flushes when `flush`). Safe from any thread: NIO hops to the loop.
     func send(_ element: XMLElement, flush: Bool = true) {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256)
@@ -182,11 +182,7 @@ final class XMPPStream: @unchecked Sendable {
             }
             return
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(256)
-        element.serialize(into: &bytes, parentNamespace: contentNamespace)
-        let buffer = channel.allocator.buffer(bytes: bytes)
-        channel.writeAndFlush(buffer, promise: nil)
+        send(element)
     }
 
     func write(string: String, flush: Bool = true) {
