@@ -6,12 +6,14 @@ enum ChatDirectoryReader {
     /// The whole directory, read inside the caller's transaction (one consistent snapshot).
     static func load(_ db: Database) throws -> ChatDirectory {
         let (policy, settings) = try policyAndSettings(db)
+        let roles = try Row.fetchAll(db, sql: "SELECT jid, role FROM chat_admins").map { row -> (String, String) in (row["jid"], row["role"]) }
         return ChatDirectory(
             categories: try categories(db),
             rooms: try rooms(db),
             addIns: try addIns(db),
             groups: try groups(db),
-            administrators: Set(try String.fetchAll(db, sql: "SELECT jid FROM chat_admins")),
+            administrators: Set(roles.filter { $0.1 == AdministratorRole.chat.rawValue }.map(\.0)),
+            serverAdministrators: Set(roles.filter { $0.1 == AdministratorRole.server.rawValue }.map(\.0)),
             policy: policy,
             settings: settings)
     }

@@ -27,6 +27,7 @@ enum ChatDirectoryValidation {
             try members.forEach { try InputLimits.checkBareJID($0, "group member") }
         }
         try directory.administrators.forEach { try InputLimits.checkBareJID($0, "administrator") }
+        try directory.serverAdministrators.forEach { try InputLimits.checkBareJID($0, "administrator") }
         try directory.policy.overrides.keys.forEach { try InputLimits.checkBareJID($0, "policy user") }
         try InputLimits.checkText(directory.settings.roomManagementURL, "room management URL",
                                   maxBytes: InputLimits.maxChatTextBytes, allowEmpty: true)

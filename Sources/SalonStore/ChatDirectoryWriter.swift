@@ -16,7 +16,7 @@ enum ChatDirectoryWriter {
         for key in previous.categories.keys where directory.categories[key] == nil {
             try db.execute(sql: "DELETE FROM chat_categories WHERE key = ?", arguments: [key])
         }
-        try saveAdministrators(directory.administrators, previous: previous.administrators, db)
+        try saveAdministrators(of: directory, previous: previous, db)
         try savePolicy(directory.policy, previous: previous.policy, db)
         if directory.settings != previous.settings || directory.policy.globalEnabled != previous.policy.globalEnabled {
             try saveSettings(directory.settings, policyEnabled: directory.policy.globalEnabled, db)
@@ -148,14 +148,24 @@ enum ChatDirectoryWriter {
         }
     }
 
-    private static func saveAdministrators(_ administrators: Set<String>, previous: Set<String>,
-                                           _ db: Database) throws {
-        for jid in previous.subtracting(administrators) {
+    private static func saveAdministrators(of directory: ChatDirectory, previous: ChatDirectory, _ db: Database) throws {
+        let roles = administratorRoles(directory), previousRoles = administratorRoles(previous)
+        for jid in previousRoles.keys where roles[jid] == nil {
             try db.execute(sql: "DELETE FROM chat_admins WHERE jid = ?", arguments: [jid])
         }
-        for jid in administrators.subtracting(previous) {
-            try db.execute(sql: "INSERT OR IGNORE INTO chat_admins (jid) VALUES (?)", arguments: [jid])
+        for (jid, role) in roles where previousRoles[jid] != role {
+            try db.execute(sql: """
+                INSERT INTO chat_admins (jid, role) VALUES (?, ?)
+                ON CONFLICT (jid) DO UPDATE SET role = excluded.role
+                """, arguments: [jid, role.rawValue])
         }
+    }
+
+    private static func administratorRoles(_ directory: ChatDirectory) -> [String: AdministratorRole] {
+        var roles: [String: AdministratorRole] = [:]
+        for jid in directory.administrators { roles[jid] = .chat }
+        for jid in directory.serverAdministrators { roles[jid] = .server }
+        return roles
     }
 
     private static func savePolicy(_ policy: ChatPolicy, previous: ChatPolicy, _ db: Database) throws {

@@ -8,6 +8,7 @@ enum SalonSchema {
         migrator.registerMigration("v1-accounts-rosters-offline", migrate: createAccountsRostersOffline)
         migrator.registerMigration("v2-persistent-chat", migrate: createPersistentChat)
         migrator.registerMigration("v3-archive", migrate: createArchive)
+        migrator.registerMigration("v4-administrator-roles", migrate: addAdministratorRoles)
         return migrator
     }
 
@@ -60,6 +61,16 @@ enum SalonSchema {
                 key TEXT NOT NULL PRIMARY KEY,
                 value TEXT NOT NULL
             ) WITHOUT ROWID;
+            """)
+    }
+
+    /// Server administrators beside persistent-chat ones; the account made at first start
+    /// (recorded in metadata) becomes a server administrator.
+    private static func addAdministratorRoles(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE chat_admins ADD COLUMN role TEXT NOT NULL DEFAULT 'chat' CHECK (role IN ('chat', 'server'));
+            INSERT INTO chat_admins (jid, role) SELECT value, 'server' FROM metadata WHERE key = 'bootstrap-admin'
+                ON CONFLICT (jid) DO UPDATE SET role = 'server';
             """)
     }
 

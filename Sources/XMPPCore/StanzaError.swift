@@ -10,6 +10,8 @@ public struct StanzaError: Error, Sendable, Hashable {
     public var alternateAddress: String?
     /// The entity that generated the error (the `by` attribute), if worth telling.
     public var by: String?
+    /// An application-specific condition (RFC 6120 §8.4), e.g. XEP-0050's `<bad-sessionid/>`.
+    public var applicationCondition: XMLElement?
 
     /// Creates a stanza error; `type` defaults to `condition.defaultType`.
     public init(_ condition: StanzaErrorCondition, type: StanzaErrorType? = nil, text: String? = nil) {
@@ -38,6 +40,7 @@ public struct StanzaError: Error, Sendable, Hashable {
         if let text, !text.isEmpty {
             error.append(XMLElement("text", namespace: NS.stanzaErrors, children: [.text(text)]))
         }
+        if let applicationCondition { error.append(applicationCondition) }
         return error
     }
 
@@ -55,5 +58,6 @@ public struct StanzaError: Error, Sendable, Hashable {
         let address = conditionElement.text
         alternateAddress = address.isEmpty ? nil : address
         by = element[attribute: "by"]
+        applicationCondition = element.elements.first { $0.namespace != NS.stanzaErrors }
     }
 }

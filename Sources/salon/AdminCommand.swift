@@ -1,20 +1,23 @@
 import ArgumentParser
 import PersistentChat
 
-/// `salon admin …`: persistent-chat administrators.
+/// `salon admin …`: administrators — `chat` runs the chat service, `server` also accounts,
+/// sessions and announcements.
 struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "admin", abstract: "Manage persistent-chat administrators.", subcommands: [Add.self, Remove.self, List.self])
+        commandName: "admin", abstract: "Manage administrators (roles: chat, server).", subcommands: [Add.self, Remove.self, List.self])
 
     struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Make a user an administrator, or change their role.")
         @OptionGroup var common: CommonOptions
         @Argument var jid: String
+        @Option(help: "chat (persistent chat) or server (also users, sessions, announcements).") var role: AdministratorRole = .chat
 
         func run() async throws {
             _ = try await withChat(common) { (directory: inout ChatDirectory) throws(ChatRuleError) in
-                try directory.addAdministrator(jid.lowercased(), by: .system)
+                try directory.addAdministrator(jid.lowercased(), role: role, by: .system)
             }
-            print("\(jid) is a persistent-chat administrator")
+            print("\(jid) is a \(role.title)")
         }
     }
 
@@ -26,7 +29,7 @@ struct AdminCommand: AsyncParsableCommand {
             _ = try await withChat(common) { (directory: inout ChatDirectory) throws(ChatRuleError) in
                 try directory.removeAdministrator(jid.lowercased(), by: .system)
             }
-            print("\(jid) is no longer a persistent-chat administrator")
+            print("\(jid) is no longer an administrator")
         }
     }
 
@@ -34,9 +37,16 @@ struct AdminCommand: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
-            for admin in try await readChat(common).administrators.sorted() { print(admin) }
+            let directory = try await readChat(common)
+            for admin in directory.administrators.union(directory.serverAdministrators).sorted() {
+                print("\(admin)\t\(directory.administratorRole(of: admin)?.rawValue ?? "")")
+            }
         }
     }
+}
+
+extension AdministratorRole: ExpressibleByArgument {
+    var title: String { self == .server ? "server administrator" : "persistent-chat administrator" }
 }
 
 /// `salon policy set (--global | JID) on|off`: who may use persistent chat at all.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PersistentChat
+import SalonServer
 
 /// `salon category …`: categories and the policy they set (design §2).
 struct CategoryCommand: AsyncParsableCommand {
@@ -21,8 +22,8 @@ struct CategoryCommand: AsyncParsableCommand {
 
         func run() async throws {
             _ = try await withChat(common) { (directory: inout ChatDirectory) throws(ChatRuleError) in
-                let category = Category(name: name, description: description, allowed: try principals(allow),
-                                        denied: try principals(deny), creators: try principals(creator),
+                let category = Category(name: name, description: description, allowed: try Principal.list(allow),
+                                        denied: try Principal.list(deny), creators: try Principal.list(creator),
                                         invitations: invitations, fileUpload: fileUpload, chatHistory: !noChatHistory)
                 try directory.createCategory(category, by: .system)
             }
@@ -48,19 +49,24 @@ struct CategoryCommand: AsyncParsableCommand {
 
         func run() async throws {
             let outcome = try await withChat(common) { (directory: inout ChatDirectory) throws(ChatRuleError) in
-                try directory.updateCategory(named: name, by: .system) { (category: inout Category) throws(ChatRuleError) in
-                    if let newName { category.name = newName }
-                    if let description { category.description = description }
-                    category.allowed = edited(category.allowed, adding: try principals(allow), removing: try principals(removeAllow))
-                    category.denied = edited(category.denied, adding: try principals(deny), removing: try principals(removeDeny))
-                    category.creators = edited(category.creators, adding: try principals(creator), removing: try principals(removeCreator))
-                    if let invitations { category.invitations = invitations.value }
-                    if let fileUpload { category.fileUpload = fileUpload.value }
-                    if let chatHistory { category.chatHistory = chatHistory.value }
-                }
+                let change = try edit()
+                return try directory.updateCategory(named: name, by: .system) { category in change.apply(to: &category) }
             }
             print("changed category \(newName ?? name)")
             printStripped(outcome.result)
+        }
+
+        private func edit() throws(ChatRuleError) -> CategoryEdit {
+            var edit = CategoryEdit()
+            edit.name = newName
+            edit.description = description
+            edit.allowed = PrincipalListEdit(adding: try Principal.list(allow), removing: try Principal.list(removeAllow))
+            edit.denied = PrincipalListEdit(adding: try Principal.list(deny), removing: try Principal.list(removeDeny))
+            edit.creators = PrincipalListEdit(adding: try Principal.list(creator), removing: try Principal.list(removeCreator))
+            edit.invitations = invitations?.value
+            edit.fileUpload = fileUpload?.value
+            edit.chatHistory = chatHistory?.value
+            return edit
         }
     }
 
@@ -72,18 +78,7 @@ struct CategoryCommand: AsyncParsableCommand {
         func run() async throws {
             let directory = try await readChat(common)
             guard let category = directory.category(named: name) else { throw CleanExit.failure("salon: there is no category named \(name)") }
-            let rooms = directory.rooms.values.filter { $0.category.lowercased() == category.name.lowercased() }.map(\.name).sorted()
-            print("""
-            name:         \(category.name)
-            description:  \(category.description)
-            allowed:      \(describe(category.allowed))
-            denied:       \(describe(category.denied))
-            creators:     \(describe(category.creators))
-            invitations:  \(onOff(category.invitations))
-            file upload:  \(onOff(category.fileUpload))
-            chat history: \(onOff(category.chatHistory))
-            rooms:        \(rooms.isEmpty ? "(none)" : rooms.joined(separator: ", "))
-            """)
+            print(ChatReport.text(ChatReport.category(category, in: directory)))
         }
     }
 
@@ -114,9 +109,5 @@ struct CategoryCommand: AsyncParsableCommand {
 
 /// Tells the operator which roles a change removed because they fell out of scope.
 func printStripped(_ stripping: RoleStripping) {
-    for (room, entries) in stripping.removed.sorted(by: { $0.key < $1.key }) {
-        for entry in entries {
-            print("removed \(entry.principal) as \(entry.role.rawValue) of room \(room): no longer in scope")
-        }
-    }
+    ChatReport.stripped(stripping).forEach { print($0) }
 }

@@ -54,20 +54,6 @@ func withDatabase<T>(_ common: CommonOptions, _ body: (ServerConfiguration, Salo
     }
 }
 
-/// Parses principals given on the command line.
-func principals(_ texts: [String]) throws(ChatRuleError) -> [Principal] {
-    var result: [Principal] = []
-    for text in texts { result.append(try Principal(text)) }
-    return result
-}
-
-/// Adds `added` and drops `removed` from a principal list, keeping order and uniqueness.
-func edited(_ list: [Principal], adding added: [Principal], removing removed: [Principal]) -> [Principal] {
-    var result = list.filter { !removed.contains($0) }
-    for principal in added where !result.contains(principal) { result.append(principal) }
-    return result
-}
-
 /// `on`/`off` (also true/false, yes/no) for option values.
 struct Switch: ExpressibleByArgument {
     let value: Bool
@@ -92,8 +78,4 @@ extension RoomInvitations: ExpressibleByArgument {
     }
 }
 
-func describe(_ list: [Principal]) -> String {
-    list.isEmpty ? "(none)" : list.map(\.description).joined(separator: ", ")
-}
-
-func onOff(_ value: Bool) -> String { value ? "on" : "off" }
+func onOff(_ value: Bool) -> String { ChatReport.onOff(value) }

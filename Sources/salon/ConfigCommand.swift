@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import PersistentChat
+import SalonServer
 
 /// `salon config show|set KEY VALUE`: the service-wide persistent-chat configuration (design §5).
 struct ConfigCommand: AsyncParsableCommand {
@@ -11,13 +13,9 @@ struct ConfigCommand: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
-            let settings = try await readChat(common).settings
-            print("""
-            DefaultChatHistory     \(settings.defaultChatHistory)
-            MaxFileSizeKB          \(settings.maxFileSizeKB)
-            ParticipantUpdateLimit \(settings.participantUpdateLimit)
-            RoomManagementUrl      \(settings.roomManagementURL)
-            """)
+            for line in ChatReport.settings(try await readChat(common).settings) {
+                print(line.label.padding(toLength: 23, withPad: " ", startingAt: 0) + line.value)
+            }
         }
     }
 
@@ -27,23 +25,9 @@ struct ConfigCommand: AsyncParsableCommand {
         @Argument var value: String
 
         func run() async throws {
-            let key = key.lowercased(), value = value
+            let (key, value) = (key, value)
             _ = try await withChat(common) { (directory: inout ChatDirectory) throws(ChatRuleError) in
-                var failure: ChatRuleError?
-                try directory.updateSettings(by: .system) { settings in
-                    func number() -> Int? {
-                        guard let n = Int(value) else { failure = ChatRuleError(.invalid, "\(value) is not a whole number."); return nil }
-                        return n
-                    }
-                    switch key {
-                    case "defaultchathistory": if let n = number() { settings.defaultChatHistory = n }
-                    case "maxfilesizekb": if let n = number() { settings.maxFileSizeKB = n }
-                    case "participantupdatelimit": if let n = number() { settings.participantUpdateLimit = n }
-                    case "roommanagementurl": settings.roomManagementURL = value
-                    default: failure = ChatRuleError(.invalid, "Unknown setting \(key).")
-                    }
-                }
-                if let failure { throw failure }
+                try directory.updateSettings([(try ServiceSetting(named: key), value)], by: .system)
             }
             print("set \(self.key) to \(value)")
         }

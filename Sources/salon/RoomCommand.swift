@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PersistentChat
+import SalonServer
 
 /// `salon room …`: rooms, their settings and roles (design §3).
 struct RoomCommand: AsyncParsableCommand {
@@ -28,8 +29,8 @@ struct RoomCommand: AsyncParsableCommand {
             let outcome = try await withChat(common) { (directory: inout ChatDirectory) throws(ChatRuleError) -> Room in
                 let room = Room(localpart: jid ?? RoomAddress.make(from: name, taken: Swift.Set(directory.rooms.keys)), name: name,
                                 description: description, category: category, type: type, privacy: privacy,
-                                invitations: invitations, disabled: disabled, addIn: addIn, members: try principals(member),
-                                managers: try principals(manager), presenters: try principals(presenter))
+                                invitations: invitations, disabled: disabled, addIn: addIn, members: try Principal.list(member),
+                                managers: try Principal.list(manager), presenters: try Principal.list(presenter))
                 return try directory.createRoom(room, by: .system)
             }
             print("created room \(outcome.result.name) (\(outcome.result.localpart))")
@@ -57,23 +58,27 @@ struct RoomCommand: AsyncParsableCommand {
 
         func run() async throws {
             let outcome = try await withChat(common) { (directory: inout ChatDirectory) throws(ChatRuleError) in
-                let localpart = try RoomAddress.find(room, in: directory)
-                return try directory.updateRoom(localpart, by: .system) { (room: inout Room) throws(ChatRuleError) in
-                    if let newName { room.name = newName }
-                    if let description { room.description = description }
-                    if let category { room.category = category }
-                    if let privacy { room.privacy = privacy }
-                    if let type { room.type = type }
-                    if let invitations { room.invitations = invitations }
-                    if let addIn { room.addIn = addIn.lowercased() == "none" ? nil : addIn }
-                    if let disabled { room.disabled = disabled.value }
-                    room.members = edited(room.members, adding: try principals(member), removing: try principals(removeMember))
-                    room.managers = edited(room.managers, adding: try principals(manager), removing: try principals(removeManager))
-                    room.presenters = edited(room.presenters, adding: try principals(presenter), removing: try principals(removePresenter))
-                }
+                let change = try edit()
+                return try directory.updateRoom(try RoomAddress.find(room, in: directory), by: .system) { change.apply(to: &$0) }
             }
             print("changed room \(newName ?? room)")
             printStripped(outcome.result)
+        }
+
+        private func edit() throws(ChatRuleError) -> RoomEdit {
+            var edit = RoomEdit()
+            edit.name = newName
+            edit.description = description
+            edit.category = category
+            edit.privacy = privacy
+            edit.type = type
+            edit.invitations = invitations
+            edit.addIn = addIn
+            edit.disabled = disabled?.value
+            edit.members = PrincipalListEdit(adding: try Principal.list(member), removing: try Principal.list(removeMember))
+            edit.managers = PrincipalListEdit(adding: try Principal.list(manager), removing: try Principal.list(removeManager))
+            edit.presenters = PrincipalListEdit(adding: try Principal.list(presenter), removing: try Principal.list(removePresenter))
+            return edit
         }
     }
 
@@ -86,21 +91,7 @@ struct RoomCommand: AsyncParsableCommand {
             let directory = try await readChat(common)
             let localpart: String
             do { localpart = try RoomAddress.find(room, in: directory) } catch { throw CleanExit.failure("salon: \(error.message)") }
-            let room = directory.rooms[localpart]!
-            print("""
-            name:        \(room.name)
-            address:     \(room.localpart)
-            description: \(room.description)
-            category:    \(room.category)
-            type:        \(room.type.rawValue)
-            privacy:     \(room.privacy.rawValue)
-            invitations: \(room.invitations.rawValue) (effective: \(onOff(directory.effectiveInvitations(of: room))))
-            disabled:    \(room.disabled ? "yes" : "no")
-            add-in:      \(room.addIn ?? "(none)")
-            members:     \(describe(room.members))
-            managers:    \(describe(room.managers))
-            presenters:  \(describe(room.presenters))
-            """)
+            print(ChatReport.text(ChatReport.room(directory.rooms[localpart]!, in: directory)))
         }
     }
 
@@ -118,29 +109,21 @@ struct RoomCommand: AsyncParsableCommand {
         @Option(help: "on or off") var disabled: Switch?
 
         func run() async throws {
-            let directory = try await readChat(common)
-            let memberPrincipal: Principal?, managerPrincipal: Principal?
+            var filter = RoomFilter()
+            filter.text = self.filter
+            filter.searchDescription = searchDescription
+            filter.category = category
+            filter.addIn = addIn
+            filter.privacy = privacy
+            filter.type = type
+            filter.disabled = disabled?.value
             do {
-                memberPrincipal = try member.map(Principal.init)
-                managerPrincipal = try manager.map(Principal.init)
+                filter.member = try member.map(Principal.init)
+                filter.manager = try manager.map(Principal.init)
             } catch {
-                throw CleanExit.failure("salon: \(error)")
+                throw CleanExit.failure("salon: \(error.message)")
             }
-            let rooms = directory.rooms.values.filter { room in
-                if let filter {
-                    let text = filter.lowercased()
-                    guard room.name.lowercased().contains(text) || (searchDescription && room.description.lowercased().contains(text)) else { return false }
-                }
-                if let category, room.category.lowercased() != category.lowercased() { return false }
-                if let memberPrincipal, !room.members.contains(memberPrincipal) { return false }
-                if let managerPrincipal, !room.managers.contains(managerPrincipal) { return false }
-                if let addIn, room.addIn?.lowercased() != addIn.lowercased() { return false }
-                if let privacy, room.privacy != privacy { return false }
-                if let type, room.type != type { return false }
-                if let disabled, room.disabled != disabled.value { return false }
-                return true
-            }
-            for room in rooms.sorted(by: { $0.name.lowercased() < $1.name.lowercased() }) {
+            for room in filter.rooms(in: try await readChat(common)) {
                 print("\(room.name)\t\(room.localpart)\t\(room.category)\t\(room.privacy.rawValue)\t\(room.type.rawValue)\(room.disabled ? "\tdisabled" : "")")
             }
         }
@@ -160,30 +143,5 @@ struct RoomCommand: AsyncParsableCommand {
             try await withChatAdministration(common) { try await $0.deleteMessages(room: outcome.result) }
             print("removed room \(room)")
         }
-    }
-}
-
-/// Rooms are named on the command line by display name or address.
-enum RoomAddress {
-    static func find(_ text: String, in directory: ChatDirectory) throws(ChatRuleError) -> String {
-        if let room = directory.room(named: text) { return room.localpart }
-        if directory.rooms[text.lowercased()] != nil { return text.lowercased() }
-        throw ChatRuleError(.notFound, "There is no room named \(text).")
-    }
-
-    /// An address from a display name: lowercase letters, digits and dashes, made unique.
-    static func make(from name: String, taken: Swift.Set<String>) -> String {
-        var base = ""
-        for character in name.lowercased() {
-            if character.isASCII, character.isLetter || character.isNumber { base.append(character) } else if !base.hasSuffix("-") { base.append("-") }
-        }
-        base = String(base.trimmingCharacters(in: CharacterSet(charactersIn: "-")).prefix(48))
-        if base.isEmpty { base = "room" }
-        var candidate = base, counter = 2
-        while taken.contains(candidate) {
-            candidate = "\(base)-\(counter)"
-            counter += 1
-        }
-        return candidate
     }
 }

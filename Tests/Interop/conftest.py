@@ -57,9 +57,10 @@ class Salon:
         raise RuntimeError("salon did not start")
 
     def user(self, name: str, password: str):
-        subprocess.run([str(self.binary), "user", "add", f"{name}@{DOMAIN}", "--password", password,
-                        "--data-dir", str(self.workdir / "data")],
-                       cwd=self.workdir, check=True, capture_output=True)
+        result = subprocess.run([str(self.binary), "user", "add", f"{name}@{DOMAIN}", "--password", password,
+                                 "--data-dir", str(self.workdir / "data")],
+                                cwd=self.workdir, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
 
     def stop(self):
         if self.process and self.process.poll() is None:

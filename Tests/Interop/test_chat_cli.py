@@ -62,8 +62,13 @@ def test_addins_admins_policy_and_configuration(salon_cli):
     assert salon_cli("addin", "list").stdout.strip() == "Wiki\thttps://wiki.example.com/r"
 
     salon_cli("admin", "add", "root@localhost")
-    assert salon_cli("admin", "list").stdout.split() == ["root@localhost"]
+    salon_cli("admin", "add", "ops@localhost", "--role", "server")
+    assert salon_cli("admin", "list").stdout.splitlines() == ["ops@localhost\tserver", "root@localhost\tchat"]
+    salon_cli("admin", "add", "ops@localhost", "--role", "chat")
+    assert "ops@localhost\tchat" in salon_cli("admin", "list").stdout
     salon_cli("admin", "remove", "root@localhost")
+    salon_cli("admin", "remove", "ops@localhost")
+    assert "is not an administrator" in salon_cli("admin", "remove", "ops@localhost", ok=False).stderr
 
     salon_cli("policy", "set", "--global", "off")
     salon_cli("policy", "set", "alice@localhost", "on")

@@ -122,6 +122,25 @@ struct AdministrationTests {
         #expect(!directory.isAdministrator(S.bob))
     }
 
+    @Test func onlyServerAdministratorsHandleTheServerRole() throws {
+        var directory = ChatDirectory()
+        try directory.addAdministrator(S.admin, role: .server, by: .system)
+        try directory.addAdministrator(S.alice, by: .user(S.admin))
+        #expect(directory.isAdministrator(S.admin) && directory.isServerAdministrator(S.admin))
+        #expect(directory.administratorRole(of: S.alice) == .chat && !directory.isServerAdministrator(S.alice))
+        // A chat administrator can neither escalate nor touch a server administrator.
+        expectRuleError(.forbidden) { () throws(ChatRuleError) in try directory.addAdministrator(S.bob, role: .server, by: .user(S.alice)) }
+        expectRuleError(.forbidden) { () throws(ChatRuleError) in try directory.addAdministrator(S.admin, by: .user(S.alice)) }
+        expectRuleError(.forbidden) { () throws(ChatRuleError) in try directory.removeAdministrator(S.admin, by: .user(S.alice)) }
+        // A server administrator promotes and demotes; one user holds one role.
+        try directory.addAdministrator(S.alice, role: .server, by: .user(S.admin))
+        #expect(directory.administratorRole(of: S.alice) == .server && !directory.administrators.contains(S.alice))
+        try directory.addAdministrator(S.alice, role: .chat, by: .user(S.admin))
+        #expect(directory.administratorRole(of: S.alice) == .chat && !directory.serverAdministrators.contains(S.alice))
+        try directory.removeAdministrator(S.admin, by: .system)
+        #expect(directory.administratorRole(of: S.admin) == nil)
+    }
+
     @Test func settingsRangesAreEnforced() throws {
         var directory = S.directory()
         try directory.updateSettings(by: .user(S.admin)) {

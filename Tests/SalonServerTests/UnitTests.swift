@@ -1,4 +1,5 @@
 import Foundation
+import PersistentChat
 import NIOCore
 @testable import SalonServer
 import SalonStore
@@ -81,5 +82,7 @@ struct UnitTests {
         let admin = try await accounts.bootstrapAdministrator()
         #expect(admin?.jid.description == "admin@example.com")
         #expect(try await accounts.bootstrapAdministrator() == nil)
+        // The first account is a server administrator, and the role survives a reload.
+        #expect(try await database.chat.loadDirectory().administratorRole(of: "admin@example.com") == .server)
     }
 }

@@ -11,17 +11,22 @@ public struct ChatDirectory: Sendable, Hashable, Codable {
     public var groups: [String: Set<String>]
     /// Persistent-chat administrators (bare JIDs).
     public var administrators: Set<String>
+    /// Server administrators (bare JIDs): accounts, sessions, announcements, and every chat right.
+    /// Disjoint from `administrators`: a user holds one role.
+    public var serverAdministrators: Set<String>
     public var policy: ChatPolicy
     public var settings: ServiceSettings
 
     public init(categories: [String: Category] = [:], rooms: [String: Room] = [:], addIns: [String: AddIn] = [:],
-                groups: [String: Set<String>] = [:], administrators: Set<String> = [], policy: ChatPolicy = ChatPolicy(),
+                groups: [String: Set<String>] = [:], administrators: Set<String> = [],
+                serverAdministrators: Set<String> = [], policy: ChatPolicy = ChatPolicy(),
                 settings: ServiceSettings = ServiceSettings()) {
         self.categories = categories
         self.rooms = rooms
         self.addIns = addIns
         self.groups = groups
         self.administrators = administrators
+        self.serverAdministrators = serverAdministrators
         self.policy = policy
         self.settings = settings
     }

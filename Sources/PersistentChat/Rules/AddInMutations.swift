@@ -46,7 +46,7 @@ extension ChatDirectory {
         }
     }
 
-    static func addInNotFound(_ name: String) -> ChatRuleError {
+    public static func addInNotFound(_ name: String) -> ChatRuleError {
         ChatRuleError(.notFound, "Add-in \(name.prefix(80)) is not registered.")
     }
 }

@@ -1,17 +1,34 @@
 /// Administrators, policy and service settings: administrators only (design §5).
 extension ChatDirectory {
-    /// Makes a user a persistent-chat administrator (idempotent).
-    public mutating func addAdministrator(_ user: String, by actor: ChatActor) throws(ChatRuleError) {
+    /// Makes a user an administrator with `role` (idempotent; changes the role of an existing one).
+    /// Only server administrators (and the system) grant, take or change the server role.
+    public mutating func addAdministrator(_ user: String, role: AdministratorRole = .chat, by actor: ChatActor) throws(ChatRuleError) {
         try requireAdministrator(actor, to: "add administrators")
-        administrators.insert(try Self.canonicalUser(user))
+        let jid = try Self.canonicalUser(user)
+        if role == .server || serverAdministrators.contains(jid) {
+            try requireServerAdministrator(actor, to: "grant or change the server administrator role")
+        }
+        switch role {
+        case .chat:
+            serverAdministrators.remove(jid)
+            administrators.insert(jid)
+        case .server:
+            administrators.remove(jid)
+            serverAdministrators.insert(jid)
+        }
     }
 
-    /// Takes the administrator right away from a user; `notFound` when they do not have it.
+    /// Takes the administrator role away from a user; `notFound` when they have none.
     public mutating func removeAdministrator(_ user: String, by actor: ChatActor) throws(ChatRuleError) {
         try requireAdministrator(actor, to: "remove administrators")
         let jid = try Self.canonicalUser(user)
+        if serverAdministrators.contains(jid) {
+            try requireServerAdministrator(actor, to: "remove a server administrator")
+            serverAdministrators.remove(jid)
+            return
+        }
         guard administrators.remove(jid) != nil else {
-            throw ChatRuleError(.notFound, "\(jid) is not a persistent-chat administrator.")
+            throw ChatRuleError(.notFound, "\(jid) is not an administrator.")
         }
     }
 

@@ -15,6 +15,13 @@ extension ChatDirectory {
         }
     }
 
+    /// Throws `forbidden` unless the actor is the system or a server administrator.
+    func requireServerAdministrator(_ actor: ChatActor, to action: String) throws(ChatRuleError) {
+        if case .user(let user) = actor, !isServerAdministrator(user) {
+            throw ChatRuleError(.forbidden, "Only server administrators may \(action).")
+        }
+    }
+
     /// The error for a user who may not act on `room`: `notFound` when the room is invisible
     /// to them (so a Secret room's existence does not leak), else `forbidden`.
     func denial(of user: String, for room: Room, action: String) -> ChatRuleError {
@@ -26,7 +33,7 @@ extension ChatDirectory {
         ChatRuleError(.notFound, "Room \(localpart.prefix(80)) does not exist.")
     }
 
-    static func categoryNotFound(_ name: String) -> ChatRuleError {
+    public static func categoryNotFound(_ name: String) -> ChatRuleError {
         ChatRuleError(.notFound, "Category \(name.prefix(300)) does not exist.")
     }
 }

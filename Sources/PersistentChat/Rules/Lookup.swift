@@ -5,9 +5,19 @@ extension ChatDirectory {
         policy.overrides[user] ?? policy.globalEnabled
     }
 
-    /// True when the user is a persistent-chat administrator.
+    /// True when the user is a persistent-chat administrator (server administrators are too).
     public func isAdministrator(_ user: String) -> Bool {
-        administrators.contains(user)
+        administrators.contains(user) || serverAdministrators.contains(user)
+    }
+
+    /// True when the user is a server administrator.
+    public func isServerAdministrator(_ user: String) -> Bool {
+        serverAdministrators.contains(user)
+    }
+
+    /// The role a user holds, if any.
+    public func administratorRole(of user: String) -> AdministratorRole? {
+        serverAdministrators.contains(user) ? .server : administrators.contains(user) ? .chat : nil
     }
 
     /// The category with this name, compared case-insensitively.

@@ -1,4 +1,5 @@
 import Foundation
+import PersistentChat
 import SalonSecurity
 import SalonStore
 import XMPPCore
@@ -67,8 +68,8 @@ public struct AccountService: Sendable {
         try await database.accounts.list(domain: nil)
     }
 
-    /// On a server's first start: creates `admin@domain` with a generated password and
-    /// returns it, once. Later starts return nil.
+    /// On a server's first start: creates `admin@domain` with a generated password, makes it a
+    /// server administrator and returns it, once. Later starts return nil.
     public func bootstrapAdministrator() async throws -> (jid: JID, password: String)? {
         guard try await database.accounts.metadata("bootstrap-admin") == nil else { return nil }
         let jid = try accountJID("admin")
@@ -77,6 +78,9 @@ public struct AccountService: Sendable {
             created = nil
         } else {
             created = try await add(jid.description, password: nil)
+        }
+        _ = try await ChatAdministration(database: database).perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
+            try directory.addAdministrator(jid.description, role: .server, by: .system)
         }
         try await database.accounts.setMetadata("bootstrap-admin", jid.description)
         return created

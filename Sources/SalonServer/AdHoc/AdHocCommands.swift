@@ -1,45 +1,42 @@
 import Foundation
+import Logging
+import PersistentChat
 import Synchronization
 import XMPPCore
 
-/// One XEP-0050 command. `run` gets the submitted form (nil on the first call) and answers
-/// with the next form or the final result.
-protocol AdHocCommand: Sendable {
-    var node: String { get }
-    var name: String { get }
-    func mayRun(_ user: String) -> Bool
-    func run(form: DataForm?, user: String) async -> AdHocStep
-}
-
-enum AdHocStep: Sendable {
-    /// Ask for (more) input.
-    case form(DataForm)
-    /// Done: a result form and/or a note.
-    case completed(DataForm?, note: String?)
-    /// Refused: an error note (XEP-0050 §4.5) with the stanza error.
-    case failed(StanzaError)
-}
-
-/// XEP-0050 ad-hoc commands on one JID: discovery of the commands a requester may run, and
-/// sessions across stages (prev/next/complete/cancel), which expire after ten idle minutes.
+/// XEP-0050 ad-hoc commands on one JID: discovery of what a requester may run, multi-stage
+/// sessions (execute/next/prev/complete/cancel) that expire after ten idle minutes, notes for
+/// results and errors. Every completed or failed run is logged with its actor.
 final class AdHocCommands: Sendable {
     static let ns = "http://jabber.org/protocol/commands"
     static let sessionLifetime: TimeInterval = 600
+    /// Open sessions kept per user and in all; the oldest go first.
+    static let maxSessionsPerUser = 20
+    static let maxSessions = 10_000
 
     let jid: String
-    private let registered = Mutex<[any AdHocCommand]>([])
-    private let sessions = Mutex<[String: (node: String, user: String, touched: Date)]>([:])
+    private let logger: Logger
+    private let registered = Mutex<[AdHocCommand]>([])
+    private let sessions = Mutex<[String: Session]>([:])
 
-    init(jid: String) {
+    private struct Session {
+        let node: String
+        let user: String
+        var stages: [DataForm]
+        var touched: Date
+    }
+
+    init(jid: String, logger: Logger) {
         self.jid = jid
+        self.logger = logger
     }
 
     /// Adds commands (services register theirs once they exist).
-    func register(_ commands: [any AdHocCommand]) {
+    func register(_ commands: [AdHocCommand]) {
         registered.withLock { $0.append(contentsOf: commands) }
     }
 
-    var commands: [any AdHocCommand] { registered.withLock { $0 } }
+    var commands: [AdHocCommand] { registered.withLock { $0 } }
 
     /// disco#items for the commands node: only what `user` may run.
     func items(for user: String) -> XMLElement {
@@ -50,67 +47,132 @@ final class AdHocCommands: Sendable {
         return query
     }
 
-    /// Handles `<command/>`; returns the reply payload or an error.
+    /// disco#info on a command node (XEP-0050 §2.2).
+    func info(node: String, for user: String) -> XMLElement? {
+        guard let command = commands.first(where: { $0.node == node }), command.mayRun(user) else { return nil }
+        var query = XMLElement("query", namespace: NS.discoInfo, attributes: ["node": node])
+        query.append(XMLElement("identity", namespace: NS.discoInfo, attributes: ["category": "automation", "type": "command-node", "name": command.name]))
+        for feature in [Self.ns, DataForm.namespace] {
+            query.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": feature]))
+        }
+        return query
+    }
+
+    /// Handles `<command/>` from `user`; returns the reply payload or an error.
     func handle(_ request: XMLElement, user: String) async -> Result<XMLElement, StanzaError> {
         guard let node = request[attribute: "node"], let command = commands.first(where: { $0.node == node }) else {
             return .failure(StanzaError(.itemNotFound, text: "There is no such command."))
         }
         guard command.mayRun(user) else { return .failure(StanzaError(.forbidden, text: "You may not run \(command.name).")) }
         let action = request[attribute: "action"] ?? "execute"
-        let sessionID: String
-        if let existing = request[attribute: "sessionid"] {
-            guard resume(existing, node: node, user: user) else {
-                return .failure(StanzaError(.notAllowed, text: "That command session has expired or does not exist."))
-            }
-            sessionID = existing
-        } else {
-            sessionID = UUID().uuidString
-            open(sessionID, node: node, user: user)
+        guard ["execute", "next", "prev", "complete", "cancel"].contains(action) else {
+            return .failure(Self.error(.badRequest, "bad-action", "Unknown action \(action.prefix(40))."))
         }
-        if action == "cancel" {
+        let submitted = request.child("x", namespace: DataForm.namespace).flatMap(DataForm.init).flatMap { $0.type == .submit ? $0 : nil }
+        let sessionID = request[attribute: "sessionid"] ?? UUID().uuidString
+        let stages: [DataForm]
+        switch advance(sessionID, isNew: request[attribute: "sessionid"] == nil, node: node, user: user, action: action, submitted: submitted) {
+        case .failure(let error): return .failure(error)
+        case .success(nil): return .success(reply(node, sessionID, status: "canceled"))
+        case .success(let current?): stages = current
+        }
+        let step: AdHocStep
+        do {
+            step = try await command.run(AdHocRequest(user: user, stages: stages))
+        } catch let error as StanzaError {
             close(sessionID)
-            return .success(XMLElement("command", namespace: Self.ns, attributes: ["node": node, "sessionid": sessionID, "status": "canceled"]))
+            log(command, user: user, outcome: error.text ?? error.condition.rawValue, failed: true)
+            return .failure(error)
+        } catch {
+            close(sessionID)
+            let message = (error as? ChatRuleError)?.message ?? (error as? AdHocInputError)?.message ?? "The command failed."
+            log(command, user: user, outcome: message, failed: true)
+            return .success(completed(node, sessionID, result: nil, note: message, type: "error"))
         }
-        let form = request.child("x", namespace: DataForm.namespace).flatMap(DataForm.init)
-        let submitted = form?.type == .submit ? form : nil
-        switch await command.run(form: action == "prev" ? nil : submitted, user: user) {
-        case .form(let next):
-            var reply = XMLElement("command", namespace: Self.ns, attributes: ["node": node, "sessionid": sessionID, "status": "executing"])
-            reply.append(XMLElement("actions", namespace: Self.ns, attributes: ["execute": "complete"],
-                                    children: [.element(XMLElement("complete", namespace: Self.ns))]))
-            reply.append(next.element)
-            return .success(reply)
+        switch step {
+        case .form(let form, let final):
+            var element = reply(node, sessionID, status: "executing")
+            var actions = XMLElement("actions", namespace: Self.ns, attributes: ["execute": final ? "complete" : "next"])
+            if !stages.isEmpty { actions.append(XMLElement("prev", namespace: Self.ns)) }
+            actions.append(XMLElement(final ? "complete" : "next", namespace: Self.ns))
+            element.append(actions)
+            element.append(form.element)
+            return .success(element)
         case .completed(let result, let note):
             close(sessionID)
-            var reply = XMLElement("command", namespace: Self.ns, attributes: ["node": node, "sessionid": sessionID, "status": "completed"])
-            if let note { reply.append(.text("note", namespace: Self.ns, note).withAttribute("type", "info")) }
-            if let result { reply.append(result.element) }
-            return .success(reply)
-        case .failed(let error):
-            close(sessionID)
-            return .failure(error)
+            log(command, user: user, outcome: note ?? "completed", failed: false)
+            return .success(completed(node, sessionID, result: result, note: note, type: "info"))
         }
     }
 
-    private func open(_ id: String, node: String, user: String) {
-        sessions.withLock { sessions in
+    /// Applies the action to the session: the stages to run with, nil once canceled.
+    private func advance(_ id: String, isNew: Bool, node: String, user: String, action: String,
+                         submitted: DataForm?) -> Result<[DataForm]?, StanzaError> {
+        sessions.withLock { sessions -> Result<[DataForm]?, StanzaError> in
             let now = Date()
-            sessions = sessions.filter { now.timeIntervalSince($0.value.touched) < Self.sessionLifetime }
-            sessions[id] = (node, user, now)
+            if isNew {
+                Self.evict(&sessions, user: user, now: now)
+                sessions[id] = Session(node: node, user: user, stages: [], touched: now)
+            }
+            guard var session = sessions[id], session.node == node, session.user == user else {
+                return .failure(Self.error(.badRequest, "bad-sessionid", "There is no such command session."))
+            }
+            guard now.timeIntervalSince(session.touched) < Self.sessionLifetime else {
+                sessions[id] = nil
+                return .failure(Self.error(.notAllowed, "session-expired", "That command session has expired."))
+            }
+            switch action {
+            case "cancel":
+                sessions[id] = nil
+                return .success(nil)
+            case "prev":
+                guard !session.stages.isEmpty else { return .failure(Self.error(.badRequest, "bad-action", "There is no previous stage.")) }
+                session.stages.removeLast()
+            default:
+                if let submitted { session.stages.append(submitted) }
+            }
+            session.touched = now
+            sessions[id] = session
+            return .success(session.stages)
         }
     }
 
-    private func resume(_ id: String, node: String, user: String) -> Bool {
-        sessions.withLock { sessions in
-            guard let session = sessions[id], session.node == node, session.user == user,
-                  Date().timeIntervalSince(session.touched) < Self.sessionLifetime else { return false }
-            sessions[id]?.touched = Date()
-            return true
+    /// Drops expired sessions and keeps each user (and everyone) under the caps.
+    private static func evict(_ sessions: inout [String: Session], user: String, now: Date) {
+        sessions = sessions.filter { now.timeIntervalSince($0.value.touched) < sessionLifetime }
+        let mine = sessions.filter { $0.value.user == user }.sorted { $0.value.touched < $1.value.touched }
+        for (id, _) in mine.prefix(max(0, mine.count - maxSessionsPerUser + 1)) { sessions[id] = nil }
+        if sessions.count >= maxSessions, let oldest = sessions.min(by: { $0.value.touched < $1.value.touched }) {
+            sessions[oldest.key] = nil
         }
     }
 
     private func close(_ id: String) {
         _ = sessions.withLock { $0.removeValue(forKey: id) }
+    }
+
+    private func reply(_ node: String, _ sessionID: String, status: String) -> XMLElement {
+        XMLElement("command", namespace: Self.ns, attributes: ["node": node, "sessionid": sessionID, "status": status])
+    }
+
+    private func completed(_ node: String, _ sessionID: String, result: DataForm?, note: String?, type: String) -> XMLElement {
+        var element = reply(node, sessionID, status: "completed")
+        if let note { element.append(XMLElement.text("note", namespace: Self.ns, note).withAttribute("type", type)) }
+        if let result { element.append(result.element) }
+        return element
+    }
+
+    private func log(_ command: AdHocCommand, user: String, outcome: String, failed: Bool) {
+        logger.notice(failed ? "admin command refused" : "admin command", metadata: [
+            "actor": "\(user)", "command": "\(command.node)", "service": "\(jid)", "outcome": "\(outcome.prefix(500))",
+        ])
+    }
+
+    /// A stanza error with a XEP-0050 application condition.
+    static func error(_ condition: StanzaErrorCondition, _ specific: String, _ text: String) -> StanzaError {
+        var error = StanzaError(condition, text: text)
+        error.applicationCondition = XMLElement(specific, namespace: ns)
+        return error
     }
 }
 

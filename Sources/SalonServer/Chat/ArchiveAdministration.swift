@@ -32,9 +32,6 @@ public struct ArchiveAdministration: Sendable {
 
     /// A room named by display name or address.
     func localpart(of name: String) async throws -> String {
-        let directory = try await database.chat.loadDirectory()
-        if let room = directory.room(named: name) { return room.localpart }
-        if directory.rooms[name.lowercased()] != nil { return name.lowercased() }
-        throw ChatRuleError(.notFound, "There is no room named \(name).")
+        try RoomAddress.find(name, in: try await database.chat.loadDirectory())
     }
 }

@@ -37,8 +37,14 @@ final class ServerContext: Sendable {
         rosters = RosterService(database: database, sessions: sessions, logger: logger)
         presence = PresenceService(domain: domain, sessions: sessions, rosters: rosters, database: database, router: router)
         accountEndpoint = AccountEndpoint(rosters: rosters, sessions: sessions, router: router)
-        router.install(server: ServerEndpoint(domain: domain, components: components, router: router),
+        let adHoc = AdHocCommands(jid: domain, logger: logger)
+        router.install(server: ServerEndpoint(domain: domain, components: components, router: router, adHoc: adHoc),
                        account: accountEndpoint, presence: presence)
+        let router = router
+        adHoc.register(UserAdminCommands(
+            accounts: AccountService(database: database, domain: domain, iterations: configuration.scramIterations),
+            sessions: sessions, domain: domain,
+            isServerAdministrator: { router.muc?.directory.isServerAdministrator($0) ?? false }).all)
         throttle = LoginThrottle()
         connections = ConnectionCounter(maxTotal: configuration.limits.maxConnections,
                                         maxPerAddress: configuration.limits.maxConnectionsPerAddress)

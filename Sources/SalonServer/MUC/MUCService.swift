@@ -39,7 +39,7 @@ final class MUCService: Sendable {
         self.database = database
         self.administration = ChatAdministration(database: database)
         self.archiveWriter = ArchiveWriter(database: database)
-        self.adHoc = AdHocCommands(jid: domain)
+        self.adHoc = AdHocCommands(jid: domain, logger: logger)
         self.router = router
         self.loops = loops
         self.occupantSecret = secret
@@ -60,7 +60,7 @@ final class MUCService: Sendable {
         let service = MUCService(domain: domain, serverDomain: serverDomain, database: database, router: router,
                                  loops: Array(group.makeIterator()), secret: secret, directory: directory,
                                  revision: revision, logger: logger)
-        service.adHoc.register([SearchCommand(service: service)])
+        service.adHoc.register(ChatCommandSet(service: service).all)
         service.startPolling()
         return service
     }
@@ -124,6 +124,11 @@ final class MUCService: Sendable {
         let user = from.bare.description
         let payload = stanza.element.elements.first
         switch (stanza.type, payload?.namespace, payload?.name) {
+        case ("get", NS.discoInfo, "query") where payload?[attribute: "node"] != nil:
+            guard let info = adHoc.info(node: payload![attribute: "node"]!, for: user) else {
+                return router.bounce(stanza, StanzaError(.itemNotFound))
+            }
+            answer(stanza, info)
         case ("get", NS.discoInfo, "query"):
             var query = XMLElement("query", namespace: NS.discoInfo)
             query.append(XMLElement("identity", namespace: NS.discoInfo, attributes: ["category": "conference", "type": "text", "name": "Persistent chat"]))

@@ -42,17 +42,6 @@ let roomFeatures: [any RoomFeature] = [
     AddInFeature(), DisabledFeature(), RolesFeature(), HistoryFeature(),
 ]
 
-extension DataForm.Field {
-    static func boolean(_ variable: String, _ label: String, _ value: Bool) -> DataForm.Field {
-        DataForm.Field(variable, type: "boolean", label: label, values: [value ? "1" : "0"])
-    }
-
-    static func choice<T: RawRepresentable & CaseIterable>(_ variable: String, _ label: String, _ value: T) -> DataForm.Field where T.RawValue == String {
-        DataForm.Field(variable, type: "list-single", label: label, values: [value.rawValue],
-                       options: T.allCases.map { (label: $0.rawValue.capitalized, value: $0.rawValue) })
-    }
-}
-
 extension DataForm {
     /// A list-single value parsed as an enum; a bad value is `invalid`.
     func choice<T: RawRepresentable>(_ variable: String, as type: T.Type) throws(ChatRuleError) -> T? where T.RawValue == String {

@@ -8,7 +8,7 @@ typealias RoutingFollowup = @Sendable () async -> Void
 
 /// Handles stanzas addressed to the server itself or to an account's bare JID (iq).
 protocol LocalEndpoint: Sendable {
-    /// Handles an iq to the server domain; returns nil when the namespace is not served here.
+    /// Handles (answers or bounces) an iq to the server domain; returns any storage work to await.
     func handleServerIQ(_ iq: XMLElement, from: JID) -> RoutingFollowup?
 }
 
@@ -104,8 +104,11 @@ final class Router: Sendable {
         switch stanza.kind {
         case .iq:
             if stanza.type == "result" || stanza.type == "error" { return nil }
-            if let work = endpoints.server?.handleServerIQ(stanza.element, from: from) { return work }
-            bounce(stanza, StanzaError(.serviceUnavailable))
+            guard let server = endpoints.server else {
+                bounce(stanza, StanzaError(.serviceUnavailable))
+                return nil
+            }
+            return server.handleServerIQ(stanza.element, from: from)
         case .message:
             bounce(stanza, StanzaError(.serviceUnavailable, text: "The server does not accept messages."))
         case .presence:

@@ -76,6 +76,11 @@ final class SessionRegistry: Sendable {
         accounts.withLock { $0[full.bare]?.resources[full.resourcepart ?? ""]?.session }
     }
 
+    /// Every online account's bare JID.
+    var onlineAccounts: [JID] {
+        accounts.withLock { Array($0.keys) }
+    }
+
     func resources(of bare: JID) -> [ResourcePresence] {
         accounts.withLock { Array(($0[bare]?.resources ?? [:]).values) }
     }

@@ -1,21 +1,24 @@
 import XMPPCore
 
-/// The server domain's own iq services: XEP-0030 discovery, XEP-0199 ping, XEP-0092 version.
+/// The server domain's own iq services: XEP-0030 discovery, XEP-0199 ping, XEP-0092 version,
+/// XEP-0050/XEP-0133 administration commands.
 final class ServerEndpoint: LocalEndpoint {
     static let softwareName = "Salon"
     static let softwareVersion = "0.1.0"
 
     let domain: String
     let components: ComponentRegistry
+    let adHoc: AdHocCommands
     unowned let router: Router
 
-    init(domain: String, components: ComponentRegistry, router: Router) {
+    init(domain: String, components: ComponentRegistry, router: Router, adHoc: AdHocCommands) {
         self.domain = domain
         self.components = components
         self.router = router
+        self.adHoc = adHoc
     }
 
-    static let features = [NS.discoInfo, NS.discoItems, NS.ping, NS.version, NS.roster, "urn:xmpp:features:rosterver"]
+    static let features = [NS.discoInfo, NS.discoItems, NS.ping, NS.version, NS.roster, "urn:xmpp:features:rosterver", AdHocCommands.ns]
 
     func handleServerIQ(_ element: XMLElement, from: JID) -> RoutingFollowup? {
         guard let iq = Stanza(element), let payload = element.elements.first else {
@@ -40,6 +43,18 @@ final class ServerEndpoint: LocalEndpoint {
                 query.append(XMLElement("item", namespace: NS.discoItems, attributes: ["jid": component]))
             }
             _ = router.route(reply(to: iq, payload: query))
+        case ("get", NS.discoItems, "query") where payload[attribute: "node"] == AdHocCommands.ns:
+            _ = router.route(reply(to: iq, payload: adHoc.items(for: from.bare.description)))
+        case ("get", NS.discoInfo, "query") where payload[attribute: "node"].flatMap { adHoc.info(node: $0, for: from.bare.description) } != nil:
+            _ = router.route(reply(to: iq, payload: adHoc.info(node: payload[attribute: "node"]!, for: from.bare.description)))
+        case ("set", AdHocCommands.ns, "command"):
+            let (adHoc, router) = (adHoc, router)
+            Task {
+                switch await adHoc.handle(payload, user: from.bare.description) {
+                case .success(let answer): _ = router.route(reply(to: iq, payload: answer))
+                case .failure(let error): router.bounce(iq, error)
+                }
+            }
         case ("get", NS.ping, "ping"):
             _ = router.route(reply(to: iq, payload: nil))
         case ("get", NS.version, "query"):

@@ -1,0 +1,139 @@
+import PersistentChat
+import XMPPCore
+
+/// Rooms: create (administrators and creators), change and show (managers too), list with
+/// filters, remove (administrators).
+extension ChatCommandSet {
+    var roomCommands: [AdHocCommand] {
+        let service = service
+        return [
+            AdHocCommand(node: "room-create", name: "Create a room", mayRun: { user in
+                let directory = service.directory
+                return directory.isAdministrator(user) || directory.categories.values.contains { directory.mayCreateRoom(.user(user), in: $0) }
+            }) { request in
+                guard let form = request.stage(0) else { return .form(roomForm("Create a room", nil, for: request.user), final: true) }
+                let input = FormInput(form)
+                let name = try input.required("name", "The name")
+                var edit = try roomEdit(form)
+                edit.name = nil
+                let address = input.text("address")
+                let room = try await perform { (directory: inout ChatDirectory) throws(ChatRuleError) -> Room in
+                    var room = Room(localpart: address?.lowercased() ?? RoomAddress.make(from: name, taken: Set(directory.rooms.keys)),
+                                    name: name, category: edit.category ?? "")
+                    edit.apply(to: &room)
+                    return try directory.createRoom(room, by: request.actor)
+                }
+                return .done("Created room \(room.name) (\(room.localpart)@\(service.domain)).")
+            },
+            roomManagers("room-change", "Change a room") { request in
+                guard let chosen = request.stage(0) else { return .form(roomChoice("Change a room", for: request.user), final: false) }
+                let room = try room(in: chosen, for: request)
+                guard let form = request.stage(1) else { return .form(roomForm("Change room \(room.name)", room, for: request.user), final: true) }
+                let edit = try roomEdit(form)
+                let stripped = try await perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
+                    try directory.updateRoom(room.localpart, by: request.actor) { edit.apply(to: &$0) }
+                }
+                return .done(Self.note("Changed room \(edit.name ?? room.name).", stripped: stripped))
+            },
+            roomManagers("room-show", "Show a room") { request in
+                guard let chosen = request.stage(0) else { return .form(roomChoice("Show a room", for: request.user), final: true) }
+                return .completed(Self.report("Room", ChatReport.room(try room(in: chosen, for: request), in: directory)), note: nil)
+            },
+            roomManagers("room-list", "List rooms") { request in
+                guard let form = request.stage(0) else { return .form(roomFilterForm(), final: true) }
+                let rooms = try roomFilter(form).rooms(in: directory).filter { directory.access(of: request.user, to: $0).canManage }
+                return .completed(Self.table("Rooms", columns: [("name", "Name"), ("address", "Address"), ("category", "Category"),
+                                                                ("privacy", "Privacy"), ("type", "Type"), ("disabled", "Disabled")],
+                                             rows: rooms.map { [$0.name, "\($0.localpart)@\(service.domain)", $0.category, $0.privacy.rawValue,
+                                                                $0.type.rawValue, $0.disabled ? "yes" : "no"] }),
+                                  note: "\(rooms.count) rooms.")
+            },
+            administrators("room-remove", "Remove a room") { request in
+                guard let chosen = request.stage(0) else { return .form(roomChoice("Remove a room, its roles and its messages", for: request.user), final: true) }
+                let room = try room(in: chosen, for: request)
+                try await perform { (directory: inout ChatDirectory) throws(ChatRuleError) in try directory.removeRoom(room.localpart, by: request.actor) }
+                try await service.administration.deleteMessages(room: room.localpart)
+                return .done("Removed room \(room.name).")
+            },
+        ]
+    }
+
+    /// The room's settings and roles, blank for a new one (then with an optional address).
+    private func roomForm(_ title: String, _ room: Room?, for user: String) -> DataForm {
+        let directory = directory
+        let categories = room == nil
+            ? directory.categories.values.filter { directory.mayCreateRoom(.user(user), in: $0) }.map(\.name)
+            : directory.categories.values.map(\.name)
+        var fields: [DataForm.Field] = [
+            .text("name", "Name", room?.name, required: true),
+            .text("description", "Description", room?.description),
+            .listSingle("category", "Category", room?.category, options: categories.sorted(), required: true),
+            .listSingle("type", "Type", (room?.type ?? .normal).rawValue, options: RoomType.allCases.map(\.rawValue)),
+            .listSingle("privacy", "Privacy", (room?.privacy ?? .closed).rawValue, options: RoomPrivacy.allCases.map(\.rawValue)),
+            .listSingle("invitations", "Invitations", (room?.invitations ?? .inherit).rawValue, options: RoomInvitations.allCases.map(\.rawValue)),
+            .listSingle("addin", "Add-in", room?.addIn ?? "none", options: ["none"] + directory.addIns.values.map(\.name).sorted()),
+            .boolean("disabled", "Disabled", room?.disabled ?? false),
+            .textMulti("members", "Members", room?.members.map(\.description) ?? []),
+            .textMulti("managers", "Managers", room?.managers.map(\.description) ?? []),
+            .textMulti("presenters", "Presenters (auditoriums)", room?.presenters.map(\.description) ?? []),
+        ]
+        if room == nil { fields.append(.text("address", "Address (optional; made from the name)")) }
+        return DataForm(type: .form, title: title, instructions: "Principals one per line: user@domain, group:NAME or a domain.", fields: fields)
+    }
+
+    /// A submitted room form as an edit: the role lists replace the old ones.
+    private func roomEdit(_ form: DataForm) throws -> RoomEdit {
+        let input = FormInput(form)
+        var edit = RoomEdit()
+        edit.name = input.text("name")
+        edit.description = form["description"] == nil ? nil : input.text("description") ?? ""
+        edit.category = input.text("category")
+        edit.type = try input.choice("type", RoomType.self)
+        edit.privacy = try input.choice("privacy", RoomPrivacy.self)
+        edit.invitations = try input.choice("invitations", RoomInvitations.self)
+        edit.addIn = form["addin"] == nil ? nil : input.text("addin") ?? ""
+        edit.disabled = try input.bool("disabled")
+        if form["members"] != nil { edit.members = PrincipalListEdit(replacement: try input.principals("members")) }
+        if form["managers"] != nil { edit.managers = PrincipalListEdit(replacement: try input.principals("managers")) }
+        if form["presenters"] != nil { edit.presenters = PrincipalListEdit(replacement: try input.principals("presenters")) }
+        return edit
+    }
+
+    private func roomChoice(_ title: String, for user: String) -> DataForm {
+        DataForm(type: .form, title: title, fields: [roomField(for: user)])
+    }
+
+    private func roomFilterForm() -> DataForm {
+        DataForm(type: .form, title: "List rooms", instructions: "Every filter is optional.", fields: [
+            .text("text", "Name contains"),
+            .boolean("search-description", "Also search descriptions", false),
+            .listSingle("category", "Category", nil, options: directory.categories.values.map(\.name).sorted()),
+            .text("member", "Member (principal)"),
+            .text("manager", "Manager (principal)"),
+            .listSingle("addin", "Add-in", nil, options: directory.addIns.values.map(\.name).sorted()),
+            .listSingle("privacy", "Privacy", nil, options: RoomPrivacy.allCases.map(\.rawValue)),
+            .listSingle("type", "Type", nil, options: RoomType.allCases.map(\.rawValue)),
+            .listSingle("disabled", "Disabled", "any", options: ["any", "yes", "no"]),
+        ])
+    }
+
+    private func roomFilter(_ form: DataForm) throws -> RoomFilter {
+        let input = FormInput(form)
+        var filter = RoomFilter()
+        filter.text = input.text("text")
+        filter.searchDescription = try input.bool("search-description") ?? false
+        filter.category = input.text("category")
+        filter.member = try input.text("member").map(Principal.init)
+        filter.manager = try input.text("manager").map(Principal.init)
+        filter.addIn = input.text("addin")
+        filter.privacy = try input.choice("privacy", RoomPrivacy.self)
+        filter.type = try input.choice("type", RoomType.self)
+        switch input.text("disabled")?.lowercased() {
+        case nil, "any": break
+        case "yes", "1", "true": filter.disabled = true
+        case "no", "0", "false": filter.disabled = false
+        default: throw AdHocInputError("Disabled is any, yes or no.")
+        }
+        return filter
+    }
+}
