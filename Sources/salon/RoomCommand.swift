@@ -104,8 +104,8 @@ struct RoomCommand: AsyncParsableCommand {
         @Option var member: String?
         @Option var manager: String?
         @Option(name: .customLong("addin")) var addIn: String?
-        @Option var privacy: RoomPrivacy?
-        @Option var type: RoomType?
+        @Option(help: "open, closed or secret (repeatable: any of them)") var privacy: [RoomPrivacy] = []
+        @Option(help: "normal or auditorium (repeatable)") var type: [RoomType] = []
         @Option(help: "on or off") var disabled: Switch?
 
         func run() async throws {
@@ -114,8 +114,8 @@ struct RoomCommand: AsyncParsableCommand {
             filter.searchDescription = searchDescription
             filter.category = category
             filter.addIn = addIn
-            filter.privacy = privacy
-            filter.type = type
+            filter.privacies = Swift.Set(privacy)
+            filter.types = Swift.Set(type)
             filter.disabled = disabled?.value
             do {
                 filter.member = try member.map(Principal.init)

@@ -155,6 +155,9 @@ struct AdHocTests {
             #expect(shown.form?.values("members") == ["alice@salon.test, bob@salon.test, carol@salon.test"])
             let listed = try await root.runCommand("room-list", [["type": ["auditorium"]]])
             #expect(listed.rows.map { $0["name"] } == ["Town Hall"])
+            let either = try await root.runCommand("room-list", [["privacy": ["open", "closed"]]])
+            #expect(either.rows.map { $0["name"] } == ["Design", "Town Hall"])
+            #expect(try await root.runCommand("room-list", [["privacy": ["hidden"]]]).note?.text == "hidden is not a valid privacy.")
             let managed = try await alice.runCommand("room-list", [[:]])
             #expect(managed.rows.count == 2)
 

@@ -56,6 +56,16 @@ struct FormInput: Sendable {
         return choice
     }
 
+    /// Values from a fixed set (a list-multi field).
+    func choices<T: RawRepresentable>(_ variable: String, _ type: T.Type) throws(AdHocInputError) -> [T] where T.RawValue == String {
+        var result: [T] = []
+        for value in lines(variable) {
+            guard let choice = T(rawValue: value.lowercased()) else { throw AdHocInputError("\(value.prefix(100)) is not a valid \(variable).") }
+            result.append(choice)
+        }
+        return result
+    }
+
     /// A XEP-0082 date-time or a day (its last instant when `endOfDay`).
     func date(_ variable: String, endOfDay: Bool = false) throws(AdHocInputError) -> Date? {
         guard let value = text(variable) else { return nil }

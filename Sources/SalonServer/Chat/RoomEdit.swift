@@ -42,8 +42,10 @@ public struct RoomFilter: Sendable {
     public var member: Principal?
     public var manager: Principal?
     public var addIn: String?
-    public var privacy: RoomPrivacy?
-    public var type: RoomType?
+    /// Any of these privacies (empty: any).
+    public var privacies: Set<RoomPrivacy> = []
+    /// Any of these types (empty: any).
+    public var types: Set<RoomType> = []
     public var disabled: Bool?
 
     public init() {}
@@ -56,8 +58,8 @@ public struct RoomFilter: Sendable {
         if let member, !room.members.contains(member) { return false }
         if let manager, !room.managers.contains(manager) { return false }
         if let addIn, room.addIn?.lowercased() != addIn.lowercased() { return false }
-        if let privacy, room.privacy != privacy { return false }
-        if let type, room.type != type { return false }
+        if !privacies.isEmpty, !privacies.contains(room.privacy) { return false }
+        if !types.isEmpty, !types.contains(room.type) { return false }
         if let disabled, room.disabled != disabled { return false }
         return true
     }

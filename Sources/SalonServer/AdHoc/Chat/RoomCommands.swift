@@ -111,8 +111,8 @@ extension ChatCommandSet {
             .text("member", "Member (principal)"),
             .text("manager", "Manager (principal)"),
             .listSingle("addin", "Add-in", nil, options: directory.addIns.values.map(\.name).sorted()),
-            .listSingle("privacy", "Privacy", nil, options: RoomPrivacy.allCases.map(\.rawValue)),
-            .listSingle("type", "Type", nil, options: RoomType.allCases.map(\.rawValue)),
+            .listMulti("privacy", "Privacy (any of)", [], options: RoomPrivacy.allCases.map(\.rawValue)),
+            .listMulti("type", "Type (any of)", [], options: RoomType.allCases.map(\.rawValue)),
             .listSingle("disabled", "Disabled", "any", options: ["any", "yes", "no"]),
         ])
     }
@@ -126,8 +126,8 @@ extension ChatCommandSet {
         filter.member = try input.text("member").map(Principal.init)
         filter.manager = try input.text("manager").map(Principal.init)
         filter.addIn = input.text("addin")
-        filter.privacy = try input.choice("privacy", RoomPrivacy.self)
-        filter.type = try input.choice("type", RoomType.self)
+        filter.privacies = Set(try input.choices("privacy", RoomPrivacy.self))
+        filter.types = Set(try input.choices("type", RoomType.self))
         switch input.text("disabled")?.lowercased() {
         case nil, "any": break
         case "yes", "1", "true": filter.disabled = true
