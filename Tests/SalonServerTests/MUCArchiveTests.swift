@@ -77,6 +77,24 @@ struct MUCArchiveTests {
         return alice
     }
 
+    @Test("A burst of posts is committed in groups yet broadcast and archived in posting order")
+    func burstKeepsOrder() async throws {
+        try await withServer { server async throws in
+            let alice = try await setUp(server)
+            let bob = try await server.online("bob")
+            try await bob.join("design", as: "Bob", history: ["maxstanzas": "0"])
+            let burst = (1...300).map { "burst \($0)" }
+            for body in burst { alice.say("design", body) }
+            var heard: [String] = []
+            for _ in burst { heard.append(try await bob.heard(in: "design").child("body", namespace: NS.client)?.text ?? "") }
+            #expect(heard == burst)
+            var query = ArchiveQuery(rooms: ["design"])
+            query.max = 300
+            query.before = ""
+            #expect(try await server.database.archive.query(query).messages.map(\.body) == burst)
+        }
+    }
+
     @Test("Paging: first page, next page, last page, flip, count and complete; unknown ids are item-not-found")
     func paging() async throws {
         try await withServer { server async throws in

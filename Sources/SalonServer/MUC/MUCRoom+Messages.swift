@@ -34,8 +34,13 @@ extension MUCRoom {
     }
 
     /// Stamps, archives (when the category keeps history) and then broadcasts one message: a
-    /// message anyone received is in the archive.
+    /// message anyone received is in the archive. The room goes on with the next stanza while
+    /// the archive commits (group commit gathers the posts of every room); broadcasts follow
+    /// the posting order.
     private func post(_ stanza: Stanza, nick: String, occupant: Occupant, context: RoomContext) {
+        guard unconfirmedPosts.count < Self.maxBacklog else {
+            return bounce(stanza, StanzaError(.resourceConstraint, type: .wait, text: "The room is busy."))
+        }
         // Time-ordered ids keep the archive's id index append-only (cheaper group commits).
         let stanzaID = StoredMessage.newStanzaID()
         var message = stanza.element
@@ -48,8 +53,11 @@ extension MUCRoom {
         message.append(XMLElement("stanza-id", namespace: MUC.stanzaID, attributes: ["id": stanzaID, "by": jid.description]))
         message.append(XMLElement("occupant-id", namespace: MUC.occupantID, attributes: ["id": occupant.occupantID]))
         let timestamp = Date()
+        let post = UnconfirmedPost(stanza: stanza, message: message, timestamp: timestamp)
+        unconfirmedPosts.append(post)
         guard context.category?.chatHistory != false else {
-            return deliver(message)
+            post.outcome = .success(false)
+            return releaseConfirmedPosts()
         }
         let stored = StoredMessage(room: localpart, stanzaID: stanzaID, senderJID: occupant.user, nick: nick,
                                    occupantID: occupant.occupantID, timestamp: timestamp,
@@ -57,25 +65,33 @@ extension MUCRoom {
                                    subject: message.child("subject", namespace: NS.client)?.text,
                                    stanza: message.serialized(parentNamespace: NS.client))
         let writer = service.archiveWriter
-        let final = message
-        awaiting({ try await writer.append(stored) }) { [self] result in
-            switch result {
-            case .success:
-                history.append(final, at: timestamp)
-                deliver(final)
-            case .failure(let error):
-                service.logger.error("cannot archive a message", metadata: ["room": "\(localpart)", "error": "\(error)"])
-                bounce(stanza, StanzaError(.internalServerError, type: .wait, text: "The message could not be stored."))
-            }
+        let promise = loop.makePromise(of: Int64.self)
+        promise.completeWithTask { try await writer.append(stored) }
+        promise.futureResult.assumeIsolated().whenComplete { [self] result in
+            post.outcome = result.map { _ in true }
+            releaseConfirmedPosts()
         }
     }
 
-    private func deliver(_ message: XMLElement) {
-        broadcast { recipient in
-            var copy = message
-            copy[attribute: "to"] = recipient.description
-            return copy
+    /// Broadcasts (or refuses) the oldest posts whose commit is known, in order.
+    private func releaseConfirmedPosts() {
+        while let post = unconfirmedPosts.first, let outcome = post.outcome {
+            unconfirmedPosts.removeFirst()
+            switch outcome {
+            case .success(let archived):
+                if archived { history.append(post.message, at: post.timestamp) }
+                deliver(post.message)
+            case .failure(let error):
+                service.logger.error("cannot archive a message", metadata: ["room": "\(localpart)", "error": "\(error)"])
+                bounce(post.stanza, StanzaError(.internalServerError, type: .wait, text: "The message could not be stored."))
+            }
         }
+        deactivateIfIdle()
+    }
+
+    /// One serialisation for every occupant's sessions.
+    private func deliver(_ message: XMLElement) {
+        service.fanout.deliver(message, to: occupants.values.flatMap(\.sessions))
     }
 
     private func changeSubject(_ stanza: Stanza, to subject: String, by nick: String, access: RoomAccess) {
@@ -134,5 +150,20 @@ extension MUCRoom {
         send(XMLElement("message", namespace: NS.client, attributes: ["from": jid.description, "to": invitee.description], children: [
             .element(XMLElement("x", namespace: MUC.user, children: [.element(forwarded)])),
         ]))
+    }
+}
+
+/// A message waiting for its archive commit (room-loop state only).
+final class UnconfirmedPost {
+    let stanza: Stanza
+    let message: XMLElement
+    let timestamp: Date
+    /// Known once committed: archived (true) or not kept (false), or the storage failure.
+    var outcome: Result<Bool, any Error>?
+
+    init(stanza: Stanza, message: XMLElement, timestamp: Date) {
+        self.stanza = stanza
+        self.message = message
+        self.timestamp = timestamp
     }
 }

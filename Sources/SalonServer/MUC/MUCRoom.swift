@@ -26,6 +26,9 @@ final class MUCRoom: @unchecked Sendable {
     private var loaded = false
     private var backlog = CircularBuffer<(Stanza, JID, JID)>()
     static let maxBacklog = 10_000
+    /// Messages posted but not yet broadcast, oldest first: each waits for its archive commit
+    /// and for every message before it, so occupants see the room's order.
+    var unconfirmedPosts = CircularBuffer<UnconfirmedPost>()
 
     init(service: MUCService, localpart: String, loop: EventLoop, historyCapacity: Int) {
         self.service = service
@@ -75,8 +78,8 @@ final class MUCRoom: @unchecked Sendable {
     }
 
     /// An empty room with nothing in flight lets go of its memory.
-    private func deactivateIfIdle() {
-        if !busy, occupants.isEmpty, creator == nil, backlog.isEmpty {
+    func deactivateIfIdle() {
+        if !busy, occupants.isEmpty, creator == nil, backlog.isEmpty, unconfirmedPosts.isEmpty {
             service.deactivate(self)
         }
     }

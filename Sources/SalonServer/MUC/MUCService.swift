@@ -223,4 +223,6 @@ final class MUCService: Sendable {
     }
 
     var invitations: Invitations { Invitations(service: self) }
+
+    var fanout: Fanout { Fanout(sessions: router.sessions, router: router) }
 }

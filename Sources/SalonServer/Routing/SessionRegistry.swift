@@ -81,6 +81,11 @@ final class SessionRegistry: Sendable {
         accounts.withLock { Array($0.keys) }
     }
 
+    /// The sessions bound to these full JIDs (nil where none is), under one lock.
+    func sessions(_ jids: [JID]) -> [ClientSession?] {
+        accounts.withLock { accounts in jids.map { accounts[$0.bare]?.resources[$0.resourcepart ?? ""]?.session } }
+    }
+
     func resources(of bare: JID) -> [ResourcePresence] {
         accounts.withLock { Array(($0[bare]?.resources ?? [:]).values) }
     }

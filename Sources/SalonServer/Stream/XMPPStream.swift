@@ -40,6 +40,7 @@ final class XMPPStream: @unchecked Sendable {
     private var pendingError: XMLStreamError?
     private var suspensions = 0
     private var headerSent = false
+    private var flushScheduled = false
     private(set) var isClosing = false
     private var disconnected = false
 
@@ -174,15 +175,36 @@ final class XMPPStream: @unchecked Sendable {
 
     /// Thread-safe delivery of a routed stanza.
     func deliver(_ element: XMLElement) {
+        guard admitsDelivery() else { return }
+        send(element)
+    }
+
+    /// On the stream's loop: writes a stanza's bytes and flushes once the work already queued
+    /// on this loop has run, so a burst of deliveries leaves in one write.
+    func deliver(bytes: ByteBuffer) {
+        eventLoop.assertInEventLoop()
+        guard admitsDelivery() else { return }
+        channel.write(bytes, promise: nil)
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        eventLoop.execute { [self] in
+            flushScheduled = false
+            channel.flush()
+        }
+    }
+
+    /// False once more than `maxQueuedStanzas` wait for a peer that stopped reading; the first
+    /// refusal closes the stream.
+    private func admitsDelivery() -> Bool {
         if channel.isWritable {
             queuedWhileBlocked.store(0, ordering: .relaxed)
         } else if queuedWhileBlocked.add(1, ordering: .relaxed).newValue > maxQueuedStanzas {
             if queuedWhileBlocked.load(ordering: .relaxed) == maxQueuedStanzas + 1 {
                 eventLoop.execute { [self] in fail(.policyViolation, text: "The connection is not reading what it is sent.") }
             }
-            return
+            return false
         }
-        send(element)
+        return true
     }
 
     func write(string: String, flush: Bool = true) {
