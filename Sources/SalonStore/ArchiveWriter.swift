@@ -15,7 +15,7 @@ public final class ArchiveWriter: Sendable {
 
     private struct Waiting {
         let item: ArchiveBatchInsert.Item
-        let continuation: CheckedContinuation<Int64, any Error>
+        let completion: @Sendable (Result<Int64, any Error>) -> Void
     }
 
     private struct State {
@@ -35,26 +35,37 @@ public final class ArchiveWriter: Sendable {
     /// Throws invalidArgument for a malformed message, conflict for a stanza-id already archived,
     /// busy when too many appends wait. Cancelling the caller does not withdraw the message.
     public func append(_ message: StoredMessage) async throws -> Int64 {
-        try message.validate()
-        let item = ArchiveBatchInsert.Item(message: message, timestamp: try InputLimits.milliseconds(message.timestamp))
-        return try await withCheckedThrowingContinuation { continuation in
-            let outcome: Result<Bool, StoreError> = state.withLock { state in
-                if state.closed { return .failure(StoreError(.other, "the archive writer is closed")) }
-                if state.queue.count >= Self.maxPending {
-                    return .failure(StoreError(.busy, "too many archive appends are waiting"))
-                }
-                state.queue.append(Waiting(item: item, continuation: continuation))
-                if state.draining { return .success(false) }
-                state.draining = true
-                return .success(true)
+        try await withCheckedThrowingContinuation { continuation in
+            append(message) { continuation.resume(with: $0) }
+        }
+    }
+
+    /// Queues `message` now — messages queued by one caller are archived in that order — and
+    /// calls `completion` with its sequence once its transaction has committed (or the failure).
+    public func append(_ message: StoredMessage, completion: @escaping @Sendable (Result<Int64, any Error>) -> Void) {
+        let item: ArchiveBatchInsert.Item
+        do {
+            try message.validate()
+            item = ArchiveBatchInsert.Item(message: message, timestamp: try InputLimits.milliseconds(message.timestamp))
+        } catch {
+            return completion(.failure(error))
+        }
+        let outcome: Result<Bool, StoreError> = state.withLock { state in
+            if state.closed { return .failure(StoreError(.other, "the archive writer is closed")) }
+            if state.queue.count >= Self.maxPending {
+                return .failure(StoreError(.busy, "too many archive appends are waiting"))
             }
-            switch outcome {
-            case .failure(let error):
-                continuation.resume(throwing: error)
-            case .success(let startDraining):
-                if startDraining {
-                    Task { await self.drain() }
-                }
+            state.queue.append(Waiting(item: item, completion: completion))
+            if state.draining { return .success(false) }
+            state.draining = true
+            return .success(true)
+        }
+        switch outcome {
+        case .failure(let error):
+            completion(.failure(error))
+        case .success(let startDraining):
+            if startDraining {
+                Task { await self.drain() }
             }
         }
     }
@@ -105,11 +116,11 @@ public final class ArchiveWriter: Sendable {
                 return try ArchiveBatchInsert.insert(items, db)
             }
             for (waiting, result) in zip(batch, results) {
-                waiting.continuation.resume(with: result.mapError { $0 as any Error })
+                waiting.completion(result.mapError { $0 as any Error })
             }
         } catch {
             for waiting in batch {
-                waiting.continuation.resume(throwing: error)
+                waiting.completion(.failure(error))
             }
         }
     }

@@ -64,9 +64,9 @@ extension MUCRoom {
                                    body: message.child("body", namespace: NS.client)?.text ?? "",
                                    subject: message.child("subject", namespace: NS.client)?.text,
                                    stanza: message.serialized(parentNamespace: NS.client))
-        let writer = service.archiveWriter
+        // Queued now, so the archive keeps the order occupants will see.
         let promise = loop.makePromise(of: Int64.self)
-        promise.completeWithTask { try await writer.append(stored) }
+        service.archiveWriter.append(stored) { promise.completeWith($0) }
         promise.futureResult.assumeIsolated().whenComplete { [self] result in
             post.outcome = result.map { _ in true }
             releaseConfirmedPosts()

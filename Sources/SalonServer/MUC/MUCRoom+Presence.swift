@@ -81,9 +81,8 @@ extension MUCRoom {
         }
         send(occupant.broadcastPresence(from: jid, to: from, statuses: [.nonAnonymous, .selfPresence] + statuses))
         if updates, !joiningExisting {
-            for other in occupants.values where other.nick != nick {
-                for session in other.sessions { send(occupant.broadcastPresence(from: jid, to: session)) }
-            }
+            service.fanout.deliver(occupant.broadcastPresence(from: jid, to: jid),
+                                   to: occupants.values.filter { $0.nick != nick }.flatMap(\.sessions))
         }
         if let context {
             sendHistory(to: from, request: stanza.element.child("x", namespace: MUC.ns)?.child("history", namespace: MUC.ns), context: context)
@@ -143,7 +142,7 @@ extension MUCRoom {
         if occupant.sessions.isEmpty {
             let updates = participantUpdatesOn
             occupants[nick] = nil
-            if updates { broadcast { goodbye.broadcastPresence(from: jid, to: $0, unavailable: true) } }
+            if updates { service.fanout.deliver(goodbye.broadcastPresence(from: jid, to: jid, unavailable: true), to: occupants.values.flatMap(\.sessions)) }
             if creator != nil, occupants.isEmpty { creator = nil }
         } else {
             occupants[nick] = occupant
