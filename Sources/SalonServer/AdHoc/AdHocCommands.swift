@@ -9,7 +9,8 @@ import XMPPCore
 /// results and errors. Every completed or failed run is logged with its actor.
 final class AdHocCommands: Sendable {
     static let ns = "http://jabber.org/protocol/commands"
-    static let sessionLifetime: TimeInterval = 600
+    /// Sessions idle this long expire (XEP-0050 §4.4 leaves it to the responder).
+    let sessionLifetime: TimeInterval
     /// Open sessions kept per user and in all; the oldest go first.
     static let maxSessionsPerUser = 20
     static let maxSessions = 10_000
@@ -26,9 +27,10 @@ final class AdHocCommands: Sendable {
         var touched: Date
     }
 
-    init(jid: String, logger: Logger) {
+    init(jid: String, logger: Logger, sessionLifetime: TimeInterval = 600) {
         self.jid = jid
         self.logger = logger
+        self.sessionLifetime = sessionLifetime
     }
 
     /// Adds commands (services register theirs once they exist).
@@ -111,13 +113,13 @@ final class AdHocCommands: Sendable {
         sessions.withLock { sessions -> Result<[DataForm]?, StanzaError> in
             let now = Date()
             if isNew {
-                Self.evict(&sessions, user: user, now: now)
+                Self.evict(&sessions, user: user, now: now, lifetime: sessionLifetime)
                 sessions[id] = Session(node: node, user: user, stages: [], touched: now)
             }
             guard var session = sessions[id], session.node == node, session.user == user else {
                 return .failure(Self.error(.badRequest, "bad-sessionid", "There is no such command session."))
             }
-            guard now.timeIntervalSince(session.touched) < Self.sessionLifetime else {
+            guard now.timeIntervalSince(session.touched) < sessionLifetime else {
                 sessions[id] = nil
                 return .failure(Self.error(.notAllowed, "session-expired", "That command session has expired."))
             }
@@ -138,8 +140,8 @@ final class AdHocCommands: Sendable {
     }
 
     /// Drops expired sessions and keeps each user (and everyone) under the caps.
-    private static func evict(_ sessions: inout [String: Session], user: String, now: Date) {
-        sessions = sessions.filter { now.timeIntervalSince($0.value.touched) < sessionLifetime }
+    private static func evict(_ sessions: inout [String: Session], user: String, now: Date, lifetime: TimeInterval) {
+        sessions = sessions.filter { now.timeIntervalSince($0.value.touched) < lifetime }
         let mine = sessions.filter { $0.value.user == user }.sorted { $0.value.touched < $1.value.touched }
         for (id, _) in mine.prefix(max(0, mine.count - maxSessionsPerUser + 1)) { sessions[id] = nil }
         if sessions.count >= maxSessions, let oldest = sessions.min(by: { $0.value.touched < $1.value.touched }) {
