@@ -9,6 +9,7 @@ enum SalonSchema {
         migrator.registerMigration("v2-persistent-chat", migrate: createPersistentChat)
         migrator.registerMigration("v3-archive", migrate: createArchive)
         migrator.registerMigration("v4-administrator-roles", migrate: addAdministratorRoles)
+        migrator.registerMigration("v5-room-content-revisions", migrate: addRoomContentRevisions)
         return migrator
     }
 
@@ -71,6 +72,17 @@ enum SalonSchema {
             ALTER TABLE chat_admins ADD COLUMN role TEXT NOT NULL DEFAULT 'chat' CHECK (role IN ('chat', 'server'));
             INSERT INTO chat_admins (jid, role) SELECT value, 'server' FROM metadata WHERE key = 'bootstrap-admin'
                 ON CONFLICT (jid) DO UPDATE SET role = 'server';
+            """)
+    }
+
+    /// The chat revision at which each room's content last changed by administration (clear,
+    /// remove, replace), so servers reload only those rooms' history.
+    private static func addRoomContentRevisions(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE chat_content_revisions (
+                room TEXT NOT NULL PRIMARY KEY,
+                revision INTEGER NOT NULL
+            ) WITHOUT ROWID;
             """)
     }
 

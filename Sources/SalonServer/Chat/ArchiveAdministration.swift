@@ -17,7 +17,7 @@ public struct ArchiveAdministration: Sendable {
     public func clear(room name: String, until: Date) async throws -> Int {
         let room = try await localpart(of: name)
         let removed = try await database.archive.clear(room: room, until: until)
-        try await database.chat.bumpRevision()
+        try await database.chat.bumpRevision(contentOf: room)
         return removed
     }
 
@@ -26,7 +26,7 @@ public struct ArchiveAdministration: Sendable {
                        replacement: String?) async throws -> Int {
         let room = try await localpart(of: name)
         let count = try await database.archive.remove(room: room, authors: authors, from: from, to: to, text: text, replacement: replacement)
-        try await database.chat.bumpRevision()
+        try await database.chat.bumpRevision(contentOf: room)
         return count
     }
 

@@ -145,11 +145,14 @@ final class MUCRoom: @unchecked Sendable {
 
     /// Re-checks every occupant after a directory change: a deleted room is destroyed, a
     /// disabled one emptied, and whoever lost access removed; changed roles are announced.
-    func directoryChanged() {
-        history.setCapacity(service.directory.settings.defaultChatHistory)
+    func directoryChanged(contentChanged: Bool = false) {
+        let capacity = service.directory.settings.defaultChatHistory
+        let grew = capacity > history.capacity
+        history.setCapacity(capacity)
         guard creator == nil else { return }
-        // Content may have been cleared or replaced elsewhere (the CLI): history comes back fresh.
-        if loaded { reloadHistory() }
+        // Content cleared or replaced by an administrator (here or from the CLI), or a longer
+        // history to keep: it comes back fresh from the archive.
+        if contentChanged || grew, loaded { reloadHistory() }
         guard let (room, _) = current else {
             removeEveryone(reason: "The room was deleted.", destroy: true)
             return

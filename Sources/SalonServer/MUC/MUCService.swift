@@ -200,9 +200,10 @@ final class MUCService: Sendable {
     func pollOnce() async {
         do {
             let revision = try await database.chat.revision()
-            guard revision != state.withLock({ $0.revision }) else { return }
-            let (directory, current) = try await database.chat.loadDirectoryAndRevision()
-            adopt(directory, revision: current)
+            let seen = state.withLock { $0.revision }
+            guard revision != seen else { return }
+            let changes = try await database.chat.loadChanges(since: seen)
+            adopt(changes.directory, revision: changes.revision, contentChanged: changes.contentChanged)
         } catch is CancellationError {
             return
         } catch {
@@ -210,15 +211,19 @@ final class MUCService: Sendable {
         }
     }
 
-    /// Makes `directory` current: rooms re-check their occupants; new members get invitations.
-    private func adopt(_ directory: ChatDirectory, revision: Int64) {
+    /// Makes `directory` current: rooms re-check their occupants (and reload their history when
+    /// an administrator changed their content); new members get invitations.
+    private func adopt(_ directory: ChatDirectory, revision: Int64, contentChanged: Set<String> = []) {
         let (previous, rooms) = state.withLock { state -> (ChatDirectory, [MUCRoom]) in
             let previous = state.directory
             state.directory = directory
             state.revision = max(state.revision, revision)
             return (previous, Array(state.rooms.values))
         }
-        for room in rooms { room.loop.execute { room.directoryChanged() } }
+        for room in rooms {
+            let reload = contentChanged.contains(room.localpart)
+            room.loop.execute { room.directoryChanged(contentChanged: reload) }
+        }
         Task { await invitations.membersChanged(from: previous, to: directory) }
     }
 
