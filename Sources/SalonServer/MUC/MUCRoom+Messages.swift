@@ -53,7 +53,9 @@ extension MUCRoom {
         message.append(XMLElement("stanza-id", namespace: MUC.stanzaID, attributes: ["id": stanzaID, "by": jid.description]))
         message.append(XMLElement("occupant-id", namespace: MUC.occupantID, attributes: ["id": occupant.occupantID]))
         let timestamp = Date()
-        let post = UnconfirmedPost(stanza: stanza, message: message, timestamp: timestamp)
+        // Serialised once: the archive stores these bytes, every occupant gets them with its `to`.
+        let serialized = SplicedStanza(message, parentNamespace: NS.client)
+        let post = UnconfirmedPost(stanza: stanza, message: message, serialized: serialized, timestamp: timestamp)
         unconfirmedPosts.append(post)
         guard context.category?.chatHistory != false else {
             post.outcome = .success(false)
@@ -63,7 +65,7 @@ extension MUCRoom {
                                    occupantID: occupant.occupantID, timestamp: timestamp,
                                    body: message.child("body", namespace: NS.client)?.text ?? "",
                                    subject: message.child("subject", namespace: NS.client)?.text,
-                                   stanza: message.serialized(parentNamespace: NS.client))
+                                   stanza: String(decoding: serialized.head + serialized.tail, as: UTF8.self))
         // Queued now, so the archive keeps the order occupants will see.
         let promise = loop.makePromise(of: Int64.self)
         service.archiveWriter.append(stored) { promise.completeWith($0) }
@@ -80,18 +82,13 @@ extension MUCRoom {
             switch outcome {
             case .success(let archived):
                 if archived { history.append(post.message, at: post.timestamp) }
-                deliver(post.message)
+                service.fanout.deliver(post.message, serialized: post.serialized, to: occupants.values.flatMap(\.sessions))
             case .failure(let error):
                 service.logger.error("cannot archive a message", metadata: ["room": "\(localpart)", "error": "\(error)"])
                 bounce(post.stanza, StanzaError(.internalServerError, type: .wait, text: "The message could not be stored."))
             }
         }
         deactivateIfIdle()
-    }
-
-    /// One serialisation for every occupant's sessions.
-    private func deliver(_ message: XMLElement) {
-        service.fanout.deliver(message, to: occupants.values.flatMap(\.sessions))
     }
 
     private func changeSubject(_ stanza: Stanza, to subject: String, by nick: String, access: RoomAccess) {
@@ -157,13 +154,15 @@ extension MUCRoom {
 final class UnconfirmedPost {
     let stanza: Stanza
     let message: XMLElement
+    let serialized: SplicedStanza
     let timestamp: Date
     /// Known once committed: archived (true) or not kept (false), or the storage failure.
     var outcome: Result<Bool, any Error>?
 
-    init(stanza: Stanza, message: XMLElement, timestamp: Date) {
+    init(stanza: Stanza, message: XMLElement, serialized: SplicedStanza, timestamp: Date) {
         self.stanza = stanza
         self.message = message
+        self.serialized = serialized
         self.timestamp = timestamp
     }
 }

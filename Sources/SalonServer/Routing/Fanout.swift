@@ -9,7 +9,11 @@ struct Fanout {
     unowned let router: Router
 
     func deliver(_ element: XMLElement, to recipients: [JID]) {
-        let spliced = SplicedStanza(element, parentNamespace: NS.client)
+        deliver(element, serialized: SplicedStanza(element, parentNamespace: NS.client), to: recipients)
+    }
+
+    /// `spliced` is `element` already serialised for client streams.
+    func deliver(_ element: XMLElement, serialized spliced: SplicedStanza, to recipients: [JID]) {
         var byLoop: [ObjectIdentifier: (loop: EventLoop, targets: [(XMPPStream, [UInt8])])] = [:]
         for (recipient, session) in zip(recipients, sessions.sessions(recipients)) {
             guard let stream = session?.stream else {
