@@ -75,6 +75,10 @@ let package = Package(
         ]),
         .testTarget(name: "PersistentChatTests", dependencies: ["PersistentChat"]),
         .testTarget(name: "SalonStoreTests", dependencies: ["SalonStore", "PersistentChat"]),
+        .testTarget(name: "SalonBenchTests", dependencies: [
+            "salon-bench",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .testTarget(name: "SalonServerTests", dependencies: [
             "SalonServer", "SalonClient", "SalonStore", "PersistentChat",
             .product(name: "NIOPosix", package: "swift-nio"),
