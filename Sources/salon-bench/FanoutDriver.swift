@@ -4,15 +4,20 @@ import NIOCore
 /// one event loop and this object lives on it, so plain properties suffice: no locks.
 final class FanoutDriver {
     struct Plan: Sendable {
+        /// Messages to send at most.
         var messages: Int
+        /// Stop sending after this long, if sooner.
+        var sendingTime: TimeAmount?
         /// Messages in flight at most when sending as fast as possible.
         var window: Int
         /// Messages per second; nil sends as fast as the window allows.
         var rate: Double?
         /// Deliveries each message makes: every occupant, its sender included.
         var recipients: Int
-        /// Seconds without a delivery before the run is given up.
-        var stallSeconds: Int64
+        /// Give up when nothing arrives for this long.
+        var stallTime: TimeAmount
+        /// Give up when the run (sending and the deliveries still due) takes longer than this.
+        var timeLimit: TimeAmount?
     }
 
     struct Outcome: Sendable {
@@ -43,7 +48,8 @@ final class FanoutDriver {
         self.message = message
     }
 
-    /// Sends `plan.messages` messages round-robin from `senders` and completes when every delivery arrived (or the run stalled).
+    /// Sends round-robin from `senders` as `plan` says; completes once every message sent has
+    /// reached every occupant, or with a failure when the run stalled or ran out of time.
     func run(_ plan: Plan, senders: [Channel]) -> EventLoopFuture<Outcome> {
         loop.preconditionInEventLoop()
         precondition(self.plan == nil && !senders.isEmpty)
@@ -56,7 +62,7 @@ final class FanoutDriver {
         let promise = loop.makePromise(of: Outcome.self)
         self.promise = promise
         let this = NIOLoopBound(self, eventLoop: loop)
-        watchdog = loop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { _ in
+        watchdog = loop.scheduleRepeatedTask(initialDelay: .milliseconds(50), delay: .milliseconds(50)) { _ in
             this.value.watch()
         }
         if plan.rate == nil { pump() } else { sendDue() }
@@ -69,14 +75,15 @@ final class FanoutDriver {
         lastDelivery = .now()
         latencies.record(nanoseconds: lastDelivery.uptimeNanoseconds &- min(stamp, lastDelivery.uptimeNanoseconds))
         delivered += 1
-        if delivered >= plan.messages * plan.recipients { finish(nil) }
+        if delivered >= sent * plan.recipients, !maySend(plan, at: lastDelivery) { finish(nil) }
     }
 
     /// As fast as possible: tops the window up (called after each read).
     func pump() {
         guard let plan, plan.rate == nil else { return }
-        while sent < plan.messages, sent * plan.recipients - delivered < plan.window * plan.recipients {
-            send(stampedAt: NIODeadline.now().uptimeNanoseconds)
+        let now = NIODeadline.now()
+        while maySend(plan, at: now), sent * plan.recipients - delivered < plan.window * plan.recipients {
+            send(stampedAt: now.uptimeNanoseconds)
         }
         flush()
     }
@@ -85,25 +92,36 @@ final class FanoutDriver {
         if plan != nil { finish("a connection closed") }
     }
 
+    private func maySend(_ plan: Plan, at now: NIODeadline) -> Bool {
+        sent < plan.messages && plan.sendingTime.map { now - started < $0 } ?? true
+    }
+
     /// At a fixed rate: sends what is due, each message stamped with when it was due (so a late
     /// send counts as latency: no coordinated omission), then sleeps until the next one is due.
     private func sendDue() {
         guard let plan, let rate = plan.rate else { return }
         let interval = 1e9 / rate
-        let due = min(plan.messages, Int(Double((NIODeadline.now() - started).nanoseconds) / interval) + 1)
-        while sent < due {
+        let now = NIODeadline.now()
+        let due = min(plan.messages, Int(Double((now - started).nanoseconds) / interval) + 1)
+        while sent < due, maySend(plan, at: now) {
             send(stampedAt: started.uptimeNanoseconds + UInt64(Double(sent) * interval))
         }
         flush()
-        guard sent < plan.messages else { return }
+        guard maySend(plan, at: now) else { return }
         let this = NIOLoopBound(self, eventLoop: loop)
         pacer = loop.scheduleTask(deadline: started + .nanoseconds(Int64(Double(sent) * interval))) { this.value.sendDue() }
     }
 
+    /// Ends the run when sending is over and nothing is due, or when it stalled or ran out of time.
     private func watch() {
         guard let plan else { return }
-        if NIODeadline.now() - lastDelivery > .seconds(plan.stallSeconds) {
-            finish("no delivery for \(plan.stallSeconds) s")
+        let now = NIODeadline.now()
+        if !maySend(plan, at: now), delivered >= sent * plan.recipients {
+            finish(nil)
+        } else if now - lastDelivery > plan.stallTime {
+            finish("no delivery for \(plan.stallTime.nanoseconds / 1_000_000_000) s")
+        } else if let limit = plan.timeLimit, now - started > limit {
+            finish("not sustained: still \(sent * plan.recipients - delivered) deliveries due after \(limit.nanoseconds / 1_000_000_000) s")
         }
     }
 

@@ -13,7 +13,9 @@ struct FanoutScenario: AsyncParsableCommand {
     @OptionGroup var room: RoomOptions
     @Option(help: "Occupants that only receive (accounts 1…N).") var occupants = 20
     @Option(help: "Occupants that also send (the next accounts).") var senders = 1
-    @Option(help: "Messages in the measured phase.") var messages = 20_000
+    @Option(help: "Messages in the measured phase (default 20000, or unbounded with --duration).") var messages: Int?
+    @Option(help: "Seconds of sending in the measured phase (then the deliveries still due are awaited).") var duration: Double?
+    @Option(help: "Seconds the measured phase may take in all before it counts as not sustained.") var timeLimit: Double?
     @Option(help: "Messages sent before it, not measured.") var warmup = 2_000
     @Option(help: "Messages in flight at most, when sending as fast as possible.") var window = 50
     @Option(help: "Messages per second in all (default: as fast as the window allows).") var rate: Double?
@@ -21,10 +23,12 @@ struct FanoutScenario: AsyncParsableCommand {
     @Option(help: "Seconds without a delivery before a run is given up.") var stall: Int64 = 15
 
     func validate() throws {
-        guard occupants >= 0, senders >= 1, messages >= 1, warmup >= 0, window >= 1, concurrency >= 1 else {
+        guard occupants >= 0, senders >= 1, messages ?? 1 >= 1, warmup >= 0, window >= 1, concurrency >= 1, stall >= 1 else {
             throw ValidationError("need at least one sender, one message and a window of one")
         }
-        if let rate, rate <= 0 { throw ValidationError("--rate must be positive") }
+        for (name, value) in [("--rate", rate), ("--duration", duration), ("--time-limit", timeLimit)] {
+            if let value, !(value > 0 && value < 1e6) { throw ValidationError("\(name) must be positive") }
+        }
     }
 
     func run() async throws {
@@ -49,8 +53,10 @@ struct FanoutScenario: AsyncParsableCommand {
             throw BenchError("\(entries.filter { $0.failure != nil }.count) of \(entries.count) could not join: \(failed)")
         }
         let sending = entries.suffix(senders).compactMap(\.channel)
-        @Sendable func drive(_ messages: Int) async throws -> FanoutDriver.Outcome {
-            let plan = FanoutDriver.Plan(messages: messages, window: window, rate: rate, recipients: entries.count, stallSeconds: stall)
+        @Sendable func seconds(_ value: Double?) -> TimeAmount? { value.map { .nanoseconds(Int64($0 * 1e9)) } }
+        @Sendable func drive(_ messages: Int, sendingTime: Double? = nil, timeLimit: Double? = nil) async throws -> FanoutDriver.Outcome {
+            let plan = FanoutDriver.Plan(messages: messages, sendingTime: seconds(sendingTime), window: window, rate: rate,
+                                         recipients: entries.count, stallTime: .seconds(stall), timeLimit: seconds(timeLimit))
             return try await loop.flatSubmit { driver.value.run(plan, senders: sending) }.get()
         }
         if warmup > 0, let failure = try await drive(warmup).failure {
@@ -61,9 +67,9 @@ struct FanoutScenario: AsyncParsableCommand {
 
         let server = target.server
         let before = try server?.sample()
-        let outcome = try await drive(messages)
+        let outcome = try await drive(messages ?? (duration == nil ? 20_000 : .max), sendingTime: duration, timeLimit: timeLimit)
         let after = try server?.sample()
-        report(outcome, expected: messages * entries.count, before: before, after: after)
+        report(outcome, expected: outcome.sent * entries.count, before: before, after: after)
         if let failure = outcome.failure { throw BenchError(failure) }
     }
 
