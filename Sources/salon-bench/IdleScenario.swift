@@ -40,13 +40,18 @@ struct IdleScenario: AsyncParsableCommand {
         try await Task.sleep(for: .seconds(settle))
         let after = try server.sample()
         let held = results.compactMap { try? $0.get() }
+        let failures = results.compactMap { result -> String? in
+            if case .failure(let error) = result { return error.description }
+            return nil
+        }
         let perSession = Double(after.rssKiB - before.rssKiB) / Double(max(held.count, 1))
         Report.print("idle", Report.format("%d sessions held (%d failed); server RSS %.1f → %.1f MiB = %.1f KiB per session [%@]",
-                                           held.count, sessions - held.count, Double(before.rssKiB) / 1024, Double(after.rssKiB) / 1024,
+                                           held.count, failures.count, Double(before.rssKiB) / 1024, Double(after.rssKiB) / 1024,
                                            perSession, target.label),
-                     [("sessions", Double(held.count)), ("failures", Double(sessions - held.count)),
+                     [("sessions", Double(held.count)), ("failures", Double(failures.count)),
                       ("rss_before_mib", Double(before.rssKiB) / 1024), ("rss_after_mib", Double(after.rssKiB) / 1024),
                       ("kib_per_session", perSession)])
+        Report.failures(failures)
         for client in held { try? await client.channel.close() }
     }
 }

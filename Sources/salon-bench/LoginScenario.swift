@@ -18,15 +18,16 @@ struct LoginScenario: AsyncParsableCommand {
         let server = target.server
         let before = try server?.sample()
         let stopwatch = Stopwatch()
-        let failures = await concurrently(count, limit: concurrency) { attempt -> Int in
+        let reasons = await concurrently(count, limit: concurrency) { attempt -> String? in
             do {
                 let client = try await target.login(account: attempt % accounts + 1)
                 try? await client.channel.close()
-                return 0
+                return nil
             } catch {
-                return 1
+                return "\(error)"
             }
-        }.reduce(0, +)
+        }.compactMap { $0 }
+        let failures = reasons.count
         let seconds = stopwatch.seconds
         let after = try server?.sample()
         let rate = Double(count - failures) / seconds
@@ -34,5 +35,6 @@ struct LoginScenario: AsyncParsableCommand {
         Report.print("login", Report.format("%d logins (%d failed, %d at a time) in %.2f s = %.0f logins/s%@ [%@]",
                                             count, failures, concurrency, seconds, rate, serverFields.text, target.label),
                      [("logins_per_s", rate), ("failures", Double(failures))] + serverFields.fields)
+        Report.failures(reasons)
     }
 }

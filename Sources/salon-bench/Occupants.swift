@@ -4,11 +4,13 @@ import SalonClient
 /// Bench accounts entering one room: log in, join, then hand the connection's input to a raw
 /// handler, so that a crowded room's presence flood is not parsed by the bench.
 enum Occupants {
-    /// One account's attempt: its connection when it got in, how long it took, or why it failed.
+    /// One account's attempt: its connection when it got in, how long it took, or why it failed;
+    /// `skipped` when the deadline passed before its turn.
     struct Entry: Sendable {
         let channel: Channel?
         let seconds: Double
         let failure: String?
+        var skipped = false
     }
 
     /// Account `index` logs in and joins `room` as nick `u<index>`; from then on its input goes to `input`'s handler.
@@ -26,10 +28,12 @@ enum Occupants {
     }
 
     /// Accounts 1…count enter `room`: the first alone (its join may create and configure the room,
-    /// which others may not enter before), then the rest `concurrency` at a time. Failures are counted, not thrown.
-    static func fill(_ target: Target, room: String, count: Int, concurrency: Int,
+    /// which others may not enter before), then the rest `concurrency` at a time; none starts
+    /// after `deadline`. Failures are counted, not thrown.
+    static func fill(_ target: Target, room: String, count: Int, concurrency: Int, deadline: ContinuousClock.Instant? = nil,
                      input: @escaping @Sendable () -> any ChannelHandler) async -> [Entry] {
         @Sendable func attempt(_ index: Int) async -> Entry {
+            if let deadline, ContinuousClock.now > deadline { return Entry(channel: nil, seconds: 0, failure: nil, skipped: true) }
             let stopwatch = Stopwatch()
             do {
                 let channel = try await enter(target, account: index, room: room, input: input)

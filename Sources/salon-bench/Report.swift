@@ -17,6 +17,14 @@ enum Report {
                 [("cpu_us_per_\(unit)", cpu), ("rss_mib", Double(after.rssKiB) / 1024)])
     }
 
+    /// Prints the most frequent failure reasons, with their counts.
+    static func failures(_ reasons: [String]) {
+        let counted = Dictionary(grouping: reasons, by: { $0 }).mapValues(\.count)
+        for (reason, count) in counted.sorted(by: { $0.value > $1.value }).prefix(5) {
+            Swift.print("  \(count) × \(reason)")
+        }
+    }
+
     static func format(_ format: String, _ arguments: any CVarArg...) -> String {
         String(format: format, arguments: arguments)
     }
