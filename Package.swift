@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // System libraries the mission names: expat for XML, OpenSSL for TLS and crypto, SQLite for storage.
@@ -59,9 +60,11 @@ let package = Package(
         ]),
         // Load scenarios against any XMPP server, for side-by-side comparisons.
         .executableTarget(name: "salon-bench", dependencies: [
-            "SalonClient", "SalonStore",
+            "SalonClient", "SalonStore", "XMPPCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .testTarget(name: "XMPPCoreTests", dependencies: ["XMPPCore"]),
         .testTarget(name: "SalonSecurityTests", dependencies: [
@@ -72,6 +75,10 @@ let package = Package(
         ]),
         .testTarget(name: "PersistentChatTests", dependencies: ["PersistentChat"]),
         .testTarget(name: "SalonStoreTests", dependencies: ["SalonStore", "PersistentChat"]),
+        .testTarget(name: "SalonBenchTests", dependencies: [
+            "salon-bench",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .testTarget(name: "SalonServerTests", dependencies: [
             "SalonServer", "SalonClient", "SalonStore", "PersistentChat",
             .product(name: "NIOPosix", package: "swift-nio"),

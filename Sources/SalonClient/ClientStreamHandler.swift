@@ -5,7 +5,7 @@ import XMPPCore
 /// Parses what the server sends and fills the inbox. Stream restarts happen here, on the
 /// event loop, at the exact byte where they must: after `<proceed/>` (TLS is inserted at once)
 /// and after `<success/>`.
-final class ClientStreamHandler: ChannelInboundHandler {
+final class ClientStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
 
     private let parser: XMLStreamParser

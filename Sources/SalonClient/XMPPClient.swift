@@ -81,16 +81,19 @@ public final class XMPPClient: Sendable {
     }
 
     public func login(username: String, password: String) async throws {
-        var features = try await openStream()
-        if options.security == .startTLS {
-            guard features.child("starttls", namespace: NS.tls) != nil else { throw ClientError("no STARTTLS offered") }
-            send(XMLElement("starttls", namespace: NS.tls))
-            _ = try await expect { $0.namespace == NS.tls && $0.name == "proceed" }
-            features = try await openStream()
-        }
+        let features = try await secureStream()
         try await authenticate(features: features, username: username, password: password)
-        features = try await openStream()
-        try await bindResource(features: features)
+        try await bindResource(features: try await openStream())
+    }
+
+    /// Opens the stream and, with STARTTLS, upgrades it; returns the features to authenticate (or register) with.
+    public func secureStream() async throws -> XMLElement {
+        let features = try await openStream()
+        guard options.security == .startTLS else { return features }
+        guard features.child("starttls", namespace: NS.tls) != nil else { throw ClientError("no STARTTLS offered") }
+        send(XMLElement("starttls", namespace: NS.tls))
+        _ = try await expect { $0.namespace == NS.tls && $0.name == "proceed" }
+        return try await openStream()
     }
 
     /// Sends a stream header and returns the features that follow it.
@@ -230,6 +233,19 @@ public final class XMPPClient: Sendable {
     public func expectStreamError(timeout: Duration? = nil) async throws -> String {
         let error = try await expect(timeout: timeout) { $0.namespace == NS.streams && $0.name == "error" }
         return error.elements.first { $0.namespace == NS.streamErrors && $0.name != "text" }?.name ?? "unknown"
+    }
+
+    /// From the next read on, hands raw input to the handler `make` builds (on the channel's loop)
+    /// instead of parsing it: benchmarks count bytes rather than build elements. `expect` and
+    /// `unclaimed` see nothing after this.
+    public func replaceParser(with make: @escaping @Sendable () -> any ChannelHandler) async throws {
+        let handler = self.handler
+        let channel = self.channel
+        try await channel.eventLoop.submit {
+            let pipeline = channel.pipeline.syncOperations
+            try pipeline.addHandler(make(), position: .after(handler.value))
+            pipeline.removeHandler(handler.value, promise: nil)
+        }.get()
     }
 
     /// Elements received and not yet claimed by `expect`.

@@ -60,8 +60,7 @@ struct ArchiveScenario: AsyncParsableCommand {
     /// Appends `total` messages from concurrent producers; returns the seconds it took.
     static func fill(_ database: SalonDatabase, total: Int, randomIDs: Bool) async throws -> Double {
         let writer = ArchiveWriter(database: database)
-        let clock = ContinuousClock()
-        let started = clock.now
+        let stopwatch = Stopwatch()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for producer in 0..<producers {
                 group.addTask {
@@ -74,26 +73,19 @@ struct ArchiveScenario: AsyncParsableCommand {
             try await group.waitForAll()
         }
         await writer.close()
-        return seconds(clock.now - started)
+        return stopwatch.seconds
     }
 
     /// Runs `query` `queries` times in a row and prints p50/p99 latencies; returns the last result.
     static func measure(_ label: String, _ query: @Sendable (Int) async throws -> Int) async throws -> Int {
-        let clock = ContinuousClock()
-        var latencies: [Double] = []
+        var latencies = LatencyHistogram()
         var result = 0
         for index in 0..<queries {
-            let started = clock.now
+            let stopwatch = Stopwatch()
             result = try await query(index)
-            latencies.append(seconds(clock.now - started) * 1000)
+            latencies.record(nanoseconds: UInt64(stopwatch.seconds * 1e9))
         }
-        latencies.sort()
-        print(String(format: "%@: p50 %.2f ms, p99 %.2f ms, max %.2f ms (result %d)", label,
-                     latencies[latencies.count / 2], latencies[latencies.count * 99 / 100], latencies[latencies.count - 1], result))
+        print("\(label): \(latencies.summary) (result \(result))")
         return result
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

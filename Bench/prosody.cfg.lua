@@ -1,0 +1,35 @@
+-- Prosody for Scripts/bench-compare: loopback only, no limits, no archive, MUC on chat.localhost.
+-- @DIR@, @C2S_PORT@ and @TLS_PORT@ are filled in by the script.
+run_as_root = true
+daemonize = false
+pidfile = "@DIR@/prosody.pid"
+data_path = "@DIR@/data"
+log = { { levels = { min = "warn" }, to = "file", filename = "@DIR@/prosody.log" } }
+
+interfaces = { "127.0.0.1" }
+c2s_ports = { @C2S_PORT@ }
+c2s_direct_tls_ports = { @TLS_PORT@ }
+network_backend = "epoll"
+network_settings = { tcp_backlog = 4096 }
+
+-- The no-TLS scenarios need plain c2s; STARTTLS stays offered.
+c2s_require_encryption = false
+allow_unencrypted_plain_auth = false
+certificates = "@DIR@"
+ssl = { certificate = "@DIR@/cert.pem", key = "@DIR@/key.pem" }
+
+authentication = "internal_hashed"
+default_iteration_count = 4096
+storage = "internal"
+-- In-band registration provisions the bench accounts; loopback is on mod_register_limits' allowlist.
+allow_registration = true
+
+-- No s2s (and no port 5269), no rate limits (mod_limits is not loaded), no MAM.
+modules_disabled = { "s2s", "s2s_auth_certs" }
+modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "register" }
+
+VirtualHost "localhost"
+
+Component "chat.localhost" "muc"
+    restrict_room_creation = false
+    muc_room_locking = true
