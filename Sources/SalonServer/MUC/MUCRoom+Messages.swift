@@ -82,7 +82,7 @@ extension MUCRoom {
             switch outcome {
             case .success(let archived):
                 if archived { history.append(post.message, at: post.timestamp) }
-                service.fanout.deliver(post.message, serialized: post.serialized, to: occupants.values.flatMap(\.sessions))
+                service.fanout.deliver(post.message, serialized: post.serialized, to: audience)
             case .failure(let error):
                 service.logger.error("cannot archive a message", metadata: ["room": "\(localpart)", "error": "\(error)"])
                 bounce(post.stanza, StanzaError(.internalServerError, type: .wait, text: "The message could not be stored."))

@@ -13,7 +13,11 @@ final class MUCRoom: @unchecked Sendable {
     let loop: EventLoop
     let jid: JID
 
-    var occupants: [String: Occupant] = [:]
+    var occupants: [String: Occupant] = [:] {
+        didSet { resolvedAudience = nil }
+    }
+    /// Every occupant's sessions, resolved for the fan-out; dropped whenever occupants change.
+    private var resolvedAudience: Fanout.Audience?
     /// Real full JID → nick.
     var nicks: [JID: String] = [:]
     var history: RoomHistory
@@ -124,6 +128,14 @@ final class MUCRoom: @unchecked Sendable {
 
     func bounce(_ stanza: Stanza, _ error: StanzaError) {
         service.router.bounce(stanza, error)
+    }
+
+    /// Every occupant's sessions, resolved once per change of occupants (or of their sessions).
+    var audience: Fanout.Audience {
+        if let resolvedAudience, resolvedAudience.isCurrent { return resolvedAudience }
+        let audience = service.fanout.audience(occupants.values.flatMap(\.sessions))
+        resolvedAudience = audience
+        return audience
     }
 
     /// Sends `make(recipient)` to every session of every occupant.

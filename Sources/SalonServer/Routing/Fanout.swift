@@ -2,45 +2,98 @@ import NIOCore
 import XMPPCore
 
 /// One stanza to many recipients, the way a room broadcasts: serialised once with each `to`
-/// spliced in, one task per event loop for the sessions it serves, flushes coalesced per
-/// channel. Recipients without a local session (components, sessions just gone) are routed.
+/// spliced in, one task per event loop for the sessions it serves, one buffer per loop sliced
+/// per recipient, flushes coalesced per channel. Recipients without a local session
+/// (components, sessions just gone) are routed.
 struct Fanout {
     let sessions: SessionRegistry
     unowned let router: Router
 
-    func deliver(_ element: XMLElement, to recipients: [JID]) {
-        deliver(element, serialized: SplicedStanza(element, parentNamespace: NS.client), to: recipients)
+    /// Recipients resolved to their sessions and grouped by event loop; valid while every
+    /// session in it stays bound (a room keeps one until its occupants change).
+    struct Audience: Sendable {
+        struct Target: Sendable {
+            let session: ClientSession
+            /// ` to='…'`, escaped once.
+            let address: [UInt8]
+        }
+
+        fileprivate var groups: [(loop: EventLoop, targets: [Target])] = []
+        fileprivate var routed: [JID] = []
     }
 
-    /// `spliced` is `element` already serialised for client streams.
-    func deliver(_ element: XMLElement, serialized spliced: SplicedStanza, to recipients: [JID]) {
-        var byLoop: [ObjectIdentifier: (loop: EventLoop, targets: [(XMPPStream, [UInt8])])] = [:]
+    func audience(_ recipients: [JID]) -> Audience {
+        var audience = Audience()
+        var index: [ObjectIdentifier: Int] = [:]
         for (recipient, session) in zip(recipients, sessions.sessions(recipients)) {
-            guard let stream = session?.stream else {
-                var copy = element
-                copy[attribute: "to"] = recipient.description
-                _ = router.route(copy)
+            guard let session else {
+                audience.routed.append(recipient)
                 continue
             }
-            byLoop[ObjectIdentifier(stream.eventLoop), default: (stream.eventLoop, [])].targets
-                .append((stream, SplicedStanza.address(recipient.description)))
-        }
-        for (loop, targets) in byLoop.values {
-            if loop.inEventLoop {
-                Self.write(spliced, to: targets)
+            let loop = session.stream.eventLoop
+            let target = Audience.Target(session: session, address: SplicedStanza.address(recipient.description))
+            if let position = index[ObjectIdentifier(loop)] {
+                audience.groups[position].targets.append(target)
             } else {
-                loop.execute { Self.write(spliced, to: targets) }
+                index[ObjectIdentifier(loop)] = audience.groups.count
+                audience.groups.append((loop, [target]))
             }
         }
+        return audience
     }
 
-    private static func write(_ spliced: SplicedStanza, to targets: [(XMPPStream, [UInt8])]) {
-        for (stream, address) in targets {
-            var buffer = stream.channel.allocator.buffer(capacity: spliced.head.count + address.count + spliced.tail.count)
-            buffer.writeBytes(spliced.head)
-            buffer.writeBytes(address)
-            buffer.writeBytes(spliced.tail)
-            stream.deliver(bytes: buffer)
+    func deliver(_ element: XMLElement, to recipients: [JID]) {
+        deliver(element, serialized: SplicedStanza(element, parentNamespace: NS.client), to: audience(recipients))
+    }
+
+    /// Sends `element`, already serialised as `spliced`.
+    func deliver(_ element: XMLElement, serialized spliced: SplicedStanza, to audience: Audience) {
+        for group in audience.groups {
+            if group.loop.inEventLoop {
+                write(element, spliced, to: group.targets)
+            } else {
+                let targets = group.targets
+                group.loop.execute { write(element, spliced, to: targets) }
+            }
         }
+        for recipient in audience.routed { route(element, to: recipient) }
+    }
+
+    private func route(_ element: XMLElement, to recipient: JID) {
+        var copy = element
+        copy[attribute: "to"] = recipient.description
+        _ = router.route(copy)
+    }
+
+    /// On the targets' loop: one buffer, a slice per recipient (sliced once it is all written:
+    /// a slice shares the storage, and writing after it would copy it). A session that has just
+    /// gone is routed instead (to its replacement, or bounced as usual).
+    private func write(_ element: XMLElement, _ spliced: SplicedStanza, to targets: [Audience.Target]) {
+        let fixed = spliced.head.count + spliced.tail.count
+        var buffer = ByteBufferAllocator().buffer(capacity: targets.reduce(0) { $0 + fixed + $1.address.count })
+        var ends: [Int] = []
+        ends.reserveCapacity(targets.count)
+        for target in targets {
+            buffer.writeBytes(spliced.head)
+            buffer.writeBytes(target.address)
+            buffer.writeBytes(spliced.tail)
+            ends.append(buffer.writerIndex)
+        }
+        var start = 0
+        for (target, end) in zip(targets, ends) {
+            defer { start = end }
+            guard target.session.isBound else {
+                route(element, to: target.session.jid)
+                continue
+            }
+            target.session.stream.deliver(bytes: buffer.getSlice(at: start, length: end - start)!)
+        }
+    }
+}
+
+extension Fanout.Audience {
+    /// True while every session it resolved is still bound.
+    var isCurrent: Bool {
+        groups.allSatisfy { $0.targets.allSatisfy(\.session.isBound) }
     }
 }

@@ -6,11 +6,17 @@ import XMPPCore
 final class ClientSession: Sendable {
     let jid: JID
     let stream: XMPPStream
+    private let bound = Atomic<Bool>(true)
 
     init(jid: JID, stream: XMPPStream) {
         self.jid = jid
         self.stream = stream
     }
+
+    /// False once unbound or replaced: whoever kept a reference must look the JID up again.
+    var isBound: Bool { bound.load(ordering: .relaxed) }
+
+    fileprivate func unbound() { bound.store(false, ordering: .relaxed) }
 
     /// Thread-safe delivery.
     func deliver(_ element: XMLElement) { stream.deliver(element) }
@@ -48,6 +54,7 @@ final class SessionRegistry: Sendable {
                 account.roster = Dictionary(roster.map { ($0.jid, $0) }, uniquingKeysWith: { $1 })
             }
             let replaced = account.resources[resource]?.session
+            replaced?.unbound()
             account.resources[resource] = ResourcePresence(session: session)
             accounts[bare] = account
             return replaced
@@ -64,6 +71,7 @@ final class SessionRegistry: Sendable {
                   entry.session === session else { return nil }
             account.resources[resource] = nil
             accounts[bare] = account.resources.isEmpty ? nil : account
+            session.unbound()
             return entry
         }
     }
