@@ -2,8 +2,8 @@ import NIOCore
 import XMPPCore
 
 /// One stanza to many recipients, the way a room broadcasts: serialised once with each `to`
-/// spliced in, one task per event loop for the sessions it serves, one buffer per loop sliced
-/// per recipient, flushes coalesced per channel. Recipients without a local session
+/// spliced in, one task per event loop for the sessions it serves, each session's deliveries
+/// gathered into one write per turn of its loop. Recipients without a local session
 /// (components, sessions just gone) are routed.
 struct Fanout {
     let sessions: SessionRegistry
@@ -65,28 +65,15 @@ struct Fanout {
         _ = router.route(copy)
     }
 
-    /// On the targets' loop: one buffer, a slice per recipient (sliced once it is all written:
-    /// a slice shares the storage, and writing after it would copy it). A session that has just
-    /// gone is routed instead (to its replacement, or bounced as usual).
+    /// On the targets' loop. A session that has just gone is routed instead (to its
+    /// replacement, or bounced as usual).
     private func write(_ element: XMLElement, _ spliced: SplicedStanza, to targets: [Audience.Target]) {
-        let fixed = spliced.head.count + spliced.tail.count
-        var buffer = ByteBufferAllocator().buffer(capacity: targets.reduce(0) { $0 + fixed + $1.address.count })
-        var ends: [Int] = []
-        ends.reserveCapacity(targets.count)
         for target in targets {
-            buffer.writeBytes(spliced.head)
-            buffer.writeBytes(target.address)
-            buffer.writeBytes(spliced.tail)
-            ends.append(buffer.writerIndex)
-        }
-        var start = 0
-        for (target, end) in zip(targets, ends) {
-            defer { start = end }
-            guard target.session.isBound else {
+            if target.session.isBound {
+                target.session.stream.deliver(spliced, address: target.address)
+            } else {
                 route(element, to: target.session.jid)
-                continue
             }
-            target.session.stream.deliver(bytes: buffer.getSlice(at: start, length: end - start)!)
         }
     }
 }

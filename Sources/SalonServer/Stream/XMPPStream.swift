@@ -40,7 +40,8 @@ final class XMPPStream: @unchecked Sendable {
     private var pendingError: XMLStreamError?
     private var suspensions = 0
     private var headerSent = false
-    private var flushScheduled = false
+    /// Stanzas delivered during this turn of the loop (see `deliver(_:address:)`).
+    private var outbox: ByteBuffer?
     private(set) var isClosing = false
     private var disconnected = false
 
@@ -179,18 +180,28 @@ final class XMPPStream: @unchecked Sendable {
         send(element)
     }
 
-    /// On the stream's loop: writes a stanza's bytes and flushes once the work already queued
-    /// on this loop has run, so a burst of deliveries leaves in one write.
-    func deliver(bytes: ByteBuffer) {
+    /// On the stream's loop: adds a stanza addressed by splicing (see SplicedStanza) to the
+    /// outbox, which leaves in one write and one flush once the work already queued on this
+    /// loop has run — a burst of room traffic costs the pipeline and the socket once.
+    func deliver(_ stanza: SplicedStanza, address: [UInt8]) {
         eventLoop.assertInEventLoop()
         guard admitsDelivery() else { return }
-        channel.write(bytes, promise: nil)
-        guard !flushScheduled else { return }
-        flushScheduled = true
-        eventLoop.execute { [self] in
-            flushScheduled = false
-            channel.flush()
+        if outbox == nil {
+            outbox = channel.allocator.buffer(capacity: Self.outboxCapacity)
+            eventLoop.execute { [self] in writeOutbox(flush: true) }
         }
+        outbox!.writeBytes(stanza.head)
+        outbox!.writeBytes(address)
+        outbox!.writeBytes(stanza.tail)
+    }
+
+    private static let outboxCapacity = 4096
+
+    /// Writes what the outbox holds, ahead of anything written after it.
+    private func writeOutbox(flush: Bool) {
+        guard let buffer = outbox else { return }
+        outbox = nil
+        if flush { channel.writeAndFlush(buffer, promise: nil) } else { channel.write(buffer, promise: nil) }
     }
 
     /// False once more than `maxQueuedStanzas` wait for a peer that stopped reading; the first
@@ -212,6 +223,12 @@ final class XMPPStream: @unchecked Sendable {
     }
 
     private func write(bytes: [UInt8], flush: Bool) {
+        // Behind deliveries waiting in the outbox, never ahead of them.
+        if outbox != nil, eventLoop.inEventLoop {
+            outbox!.writeBytes(bytes)
+            if flush { writeOutbox(flush: true) }
+            return
+        }
         let buffer = channel.allocator.buffer(bytes: bytes)
         if flush { channel.writeAndFlush(buffer, promise: nil) } else { channel.write(buffer, promise: nil) }
     }
@@ -236,6 +253,7 @@ final class XMPPStream: @unchecked Sendable {
         isClosing = true
         pending.removeAll()
         if !headerSent { openStream(from: servedDomain, id: "closing") }
+        writeOutbox(flush: false)
         let buffer = channel.allocator.buffer(string: XMLStreamHeader.closingTag)
         let channel = self.channel
         channel.writeAndFlush(buffer, promise: nil)
@@ -267,6 +285,7 @@ final class XMPPStream: @unchecked Sendable {
         disconnected = true
         isClosing = true
         pending.removeAll()
+        outbox = nil
         owner?.streamDidDisconnect(self)
         retainedOwner = nil
     }
