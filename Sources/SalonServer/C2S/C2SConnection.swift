@@ -354,12 +354,12 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
                     return session.deliver(reply(to: stanza, payload: nil))
                 }
                 followup = context.accountEndpoint.handle(stanza, to: session.jid.bare, from: session.jid, session: session)
-            } else {
-                followup = context.router.route(stanza.element)
+            } else if let to {
+                followup = context.router.route(stanza, to: to, from: session.jid)
             }
         case .message:
             if to == nil { stanza.setTo(session.jid.bare) }
-            followup = context.router.route(stanza.element)
+            followup = context.router.route(stanza, to: to ?? session.jid.bare, from: session.jid)
         }
         if let followup {
             stream.awaiting({ await followup() }, then: { _ in })

@@ -69,6 +69,11 @@ final class Router: Sendable {
             bounce(stanza, StanzaError(.jidMalformed))
             return nil
         }
+        return route(stanza, to: to, from: from)
+    }
+
+    /// Routes a stanza whose addresses are already parsed (`from` stamped on it).
+    func route(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
         if to.domainpart == domain {
             if to.localpart == nil { return toServer(stanza, from: from) }
             return toAccount(stanza, to: to, from: from)
@@ -77,7 +82,7 @@ final class Router: Sendable {
             return muc.handle(stanza, to: to, from: from)
         }
         if let link = components.link(for: to.domainpart) {
-            link.deliver(element)
+            link.deliver(stanza.element)
             return nil
         }
         if components.componentDomain(serving: to.domainpart) != nil {
