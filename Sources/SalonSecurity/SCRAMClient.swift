@@ -89,7 +89,7 @@ public struct SCRAMClient: Sendable {
         let withoutProof = Array("c=\(Base64.encode(binding)),r=".utf8) + attributes[0].value
         let authMessage = bare + [UInt8(ascii: ",")] + message + [UInt8(ascii: ",")] + withoutProof
 
-        let keys = SCRAMKeys(algorithm: algorithm, password: password, salt: salt, iterations: iterations)
+        let keys = SCRAMKeyCache.keys(algorithm: algorithm, password: password, salt: salt, iterations: iterations)
         let clientSignature = Crypto.hmac(algorithm, key: keys.storedKey, data: authMessage)
         let proof = SCRAMSyntax.xor(keys.clientKey, clientSignature)
         let serverSignature = Crypto.hmac(algorithm, key: keys.serverKey, data: authMessage)
