@@ -282,7 +282,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
     }
 
     static func streamID() -> String {
-        Crypto.randomBytes(12).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(Crypto.randomBytes(12))
     }
 
     // MARK: Resource binding

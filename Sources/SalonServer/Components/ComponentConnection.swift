@@ -59,7 +59,7 @@ final class ComponentConnection: XMPPStreamOwner, @unchecked Sendable {
               let domain, let secret = context.components.secrets[domain] else {
             return stream.fail(.notAuthorized, text: "Handshake first.")
         }
-        let expected = Crypto.hash(.sha1, Array((streamID + secret).utf8)).map { String(format: "%02x", $0) }.joined()
+        let expected = Hex.encode(Crypto.hash(.sha1, Array((streamID + secret).utf8)))
         let offered = element.text.trimmingCharacters(in: .whitespaces).lowercased()
         guard Crypto.constantTimeEqual(Array(expected.utf8), Array(offered.utf8)) else {
             logger.info("component handshake failed")
