@@ -1,8 +1,9 @@
+import CSQLite
 import GRDB
 
 /// Writes one group commit's messages inside the caller's transaction. Each message succeeds or
 /// fails alone (a duplicate stanza-id fails only its own append), so one bad message never
-/// costs the others their durability.
+/// costs the others their durability. Every statement it runs stays prepared between batches.
 enum ArchiveBatchInsert {
     /// A validated message with its timestamp in milliseconds.
     struct Item: Sendable {
@@ -12,16 +13,16 @@ enum ArchiveBatchInsert {
 
     /// Inserts `items` in order and returns each one's sequence or failure.
     static func insert(_ items: [Item], _ db: Database) throws -> [Result<Int64, StoreError>] {
-        let taken = try archivedStanzaIDs(among: items.map(\.message.stanzaID), db)
-        var seen = Set<String>()
+        let archived = try ArchivedStanzaIDs(db)
+        var seen = Set<String>(minimumCapacity: items.count)
         var next: [String: Int64] = [:]
         var results: [Result<Int64, StoreError>] = []
-        var accepted: [(item: Item, sequence: Int64)] = []
+        var rows: [ArchiveInsertStatement.Row] = []
         results.reserveCapacity(items.count)
-        accepted.reserveCapacity(items.count)
+        rows.reserveCapacity(items.count)
         for item in items {
             let message = item.message
-            guard !taken.contains(message.stanzaID), seen.insert(message.stanzaID).inserted else {
+            guard seen.insert(message.stanzaID).inserted, try !archived.contains(message.stanzaID) else {
                 results.append(.failure(StoreError(.conflict, "stanza ID \(message.stanzaID.prefix(64)) is already archived")))
                 continue
             }
@@ -29,10 +30,10 @@ enum ArchiveBatchInsert {
             let (following, overflow) = sequence.addingReportingOverflow(1)
             guard !overflow else { throw StoreError(.other, "room \(message.room) has run out of sequence numbers") }
             next[message.room] = following
-            accepted.append((item, sequence))
+            rows.append(ArchiveInsertStatement.Row(message: message, sequence: sequence, timestamp: item.timestamp))
             results.append(.success(sequence))
         }
-        try write(accepted, db)
+        try ArchiveInsertStatement.insert(rows, db)
         // Record the last sequence handed out per room, so deletions never lead to reuse.
         let record = try db.cachedStatement(sql: """
             INSERT INTO room_sequences (room, last) VALUES (?, ?)
@@ -44,44 +45,51 @@ enum ArchiveBatchInsert {
         return results
     }
 
-    /// Inserts the accepted rows with as few statements as the parameter limit allows.
-    private static func write(_ accepted: [(item: Item, sequence: Int64)], _ db: Database) throws {
-        let chunkSize = ArchiveInsertStatement.maxRows(db)
-        var full: ArchiveInsertStatement?
-        for start in stride(from: 0, to: accepted.count, by: chunkSize) {
-            let chunk = accepted[start..<min(start + chunkSize, accepted.count)]
-            let statement: ArchiveInsertStatement
-            if chunk.count == chunkSize, let full {
-                statement = full
-            } else {
-                statement = try ArchiveInsertStatement(db, rows: chunk.count)
-                if chunk.count == chunkSize { full = statement }
-            }
-            for (row, entry) in chunk.enumerated() {
-                try statement.bind(row: row, entry.item.message, sequence: entry.sequence, timestamp: entry.item.timestamp)
-            }
-            try statement.execute()
-        }
-    }
-
-    /// Which of `stanzaIDs` the archive already holds.
-    private static func archivedStanzaIDs(among stanzaIDs: [String], _ db: Database) throws -> Set<String> {
-        var taken = Set<String>()
-        for start in stride(from: 0, to: stanzaIDs.count, by: 500) {
-            let chunk = Array(stanzaIDs[start..<min(start + 500, stanzaIDs.count)])
-            let sql = "SELECT stanza_id FROM room_messages WHERE " + ArchiveFilter.membership("stanza_id", count: chunk.count)
-            taken.formUnion(try String.fetchAll(db, sql: sql, arguments: StatementArguments(chunk)))
-        }
-        return taken
-    }
-
     /// One past both the room's counter and its highest stored message.
     private static func firstFreeSequence(room: String, _ db: Database) throws -> Int64 {
-        let counter = try Int64.fetchOne(db, sql: "SELECT last FROM room_sequences WHERE room = ?", arguments: [room]) ?? 0
-        let highest = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM room_messages WHERE room = ?",
+        let counter = try Int64.fetchOne(db.cachedStatement(sql: "SELECT last FROM room_sequences WHERE room = ?"),
+                                         arguments: [room]) ?? 0
+        let highest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(sequence) FROM room_messages WHERE room = ?"),
                                          arguments: [room]) ?? 0
         let (next, overflow) = max(counter, highest).addingReportingOverflow(1)
         guard !overflow else { throw StoreError(.other, "room \(room) has run out of sequence numbers") }
         return next
+    }
+}
+
+/// Looks stanza-ids up in the archive's unique index with one cached statement, bound in place
+/// (a lookup per message is as cheap as any set query and needs no per-batch SQL).
+private struct ArchivedStanzaIDs {
+    private let connection: OpaquePointer
+    private let statement: Statement
+    private static let empty: StaticString = ""
+
+    init(_ db: Database) throws {
+        guard let connection = db.sqliteConnection else { throw StoreError(.other, "the database is closed") }
+        self.connection = connection
+        statement = try db.cachedStatement(sql: "SELECT 1 FROM room_messages WHERE stanza_id = ?")
+    }
+
+    /// Whether a message with `stanzaID` is archived.
+    func contains(_ stanzaID: String) throws -> Bool {
+        var stanzaID = stanzaID
+        let handle = statement.sqliteStatement
+        let code = stanzaID.withUTF8 { bytes in
+            defer {
+                sqlite3_reset(handle)
+                sqlite3_clear_bindings(handle)
+            }
+            // A nil destructor is SQLITE_STATIC: the bytes are only read during the step.
+            let address = UnsafeRawPointer(bytes.baseAddress ?? Self.empty.utf8Start)
+            let bound = sqlite3_bind_text(handle, 1, address.assumingMemoryBound(to: CChar.self),
+                                          Int32(clamping: bytes.count), nil)
+            return bound == SQLITE_OK ? sqlite3_step(handle) : bound
+        }
+        switch code {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default:
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)))
+        }
     }
 }

@@ -1,104 +1,137 @@
 import CSQLite
 import GRDB
 
-/// A multi-row INSERT into room_messages as a raw prepared statement, bound straight from Swift
-/// strings. One statement per chunk matters: FTS5 flushes its pending terms into a new segment
-/// at every statement that writes it (each opens a savepoint), so row-by-row inserts would
-/// write, and later merge, one tiny segment per message.
-/// Lives for one batch, on the writer's queue, inside its transaction.
-final class ArchiveInsertStatement {
-    /// Bound parameters per row.
-    static let columnsPerRow: Int32 = 12
-
-    /// The rows the statement inserts.
-    let rows: Int
-    private let connection: OpaquePointer
-    private let handle: OpaquePointer
-
-    /// SQLite's SQLITE_TRANSIENT (copy the bytes), which C declares as a cast Swift cannot import.
-    private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
-
-    /// The most rows one statement may insert on this connection (bounded by its parameter limit).
-    static func maxRows(_ db: Database) -> Int {
-        guard let connection = db.sqliteConnection else { return 1 }
-        let parameters = sqlite3_limit(connection, SQLITE_LIMIT_VARIABLE_NUMBER, -1)
-        return max(1, min(1000, Int(parameters / columnsPerRow)))
+/// Multi-row INSERTs into room_messages, bound straight from Swift strings.
+///
+/// One statement per group commit matters: FTS5 flushes its pending terms into a new segment at
+/// every statement that writes it (the insert trigger makes each statement open a savepoint), so
+/// row-by-row inserts would write, and later merge, one tiny segment per message. Preparing a
+/// 1000-row INSERT costs about as much as running it, so statements come in power-of-two sizes
+/// that stay prepared in the connection's statement cache, and the writer forms batches of
+/// those sizes.
+enum ArchiveInsertStatement {
+    /// One row to insert: a validated message with its sequence and timestamp in milliseconds.
+    struct Row {
+        let message: StoredMessage
+        let sequence: Int64
+        let timestamp: Int64
     }
 
-    /// Prepares an INSERT of `rows` rows (1…maxRows).
-    init(_ db: Database, rows: Int) throws {
-        guard let connection = db.sqliteConnection else { throw StoreError(.other, "the database is closed") }
-        self.connection = connection
-        self.rows = rows
-        let tuple = "(" + Array(repeating: "?", count: Int(Self.columnsPerRow)).joined(separator: ",") + ")"
-        let sql = """
+    /// Bound parameters per row.
+    static let columnsPerRow = 12
+    /// The most rows one statement inserts (a power of two).
+    static let largestRows = 1024
+
+    /// The most rows one statement may insert on this connection: a power of two within its
+    /// parameter limit.
+    static func maxRows(_ db: Database) -> Int {
+        guard let connection = db.sqliteConnection else { return 1 }
+        let parameters = Int(sqlite3_limit(connection, SQLITE_LIMIT_VARIABLE_NUMBER, -1))
+        return powerOfTwo(atMost: min(largestRows, parameters / columnsPerRow))
+    }
+
+    /// The largest power of two not above `count` (1 for counts below 2).
+    static func powerOfTwo(atMost count: Int) -> Int {
+        count < 2 ? 1 : 1 << (Int.bitWidth - 1 - count.leadingZeroBitCount)
+    }
+
+    /// Inserts `rows` with as few statements as their count allows (one when it is a power of
+    /// two no larger than `maxRows`).
+    static func insert(_ rows: [Row], _ db: Database) throws {
+        let largest = maxRows(db)
+        var start = 0
+        while start < rows.count {
+            let count = min(largest, powerOfTwo(atMost: rows.count - start))
+            try insertChunk(rows[start..<start + count], db)
+            start += count
+        }
+    }
+
+    /// The INSERT for `1 << exponent` rows, by exponent.
+    private static let sqlByExponent: [String] = (0...largestRows.trailingZeroBitCount).map { exponent in
+        let tuple = "(" + Array(repeating: "?", count: columnsPerRow).joined(separator: ",") + ")"
+        return """
             INSERT INTO room_messages (room, sequence, stanza_id, sender, nick, occupant_id, timestamp,
                                        body, subject, stanza, alert, retracted)
             VALUES
-            """ + Array(repeating: tuple, count: rows).joined(separator: ",")
-        var handle: OpaquePointer?
-        let code = sqlite3_prepare_v2(connection, sql, -1, &handle, nil)
-        guard code == SQLITE_OK, let handle else {
-            sqlite3_finalize(handle)
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)))
-        }
-        self.handle = handle
+            """ + Array(repeating: tuple, count: 1 << exponent).joined(separator: ",")
     }
 
-    deinit {
-        sqlite3_finalize(handle)
-    }
-
-    /// Binds one validated message as row `row` (0-based).
-    func bind(row: Int, _ message: StoredMessage, sequence: Int64, timestamp: Int64) throws {
-        let base = Int32(row) * Self.columnsPerRow
-        try bind(base + 1, message.room)
-        try check(sqlite3_bind_int64(handle, base + 2, sequence))
-        try bind(base + 3, message.stanzaID)
-        try bind(base + 4, message.senderJID)
-        try bind(base + 5, message.nick)
-        try bind(base + 6, message.occupantID)
-        try check(sqlite3_bind_int64(handle, base + 7, timestamp))
-        try bind(base + 8, message.body)
-        if let subject = message.subject {
-            try bind(base + 9, subject)
-        } else {
-            try check(sqlite3_bind_null(handle, base + 9))
-        }
-        try bind(base + 10, message.stanza)
-        try check(sqlite3_bind_int(handle, base + 11, message.alert ? 1 : 0))
-        try check(sqlite3_bind_int(handle, base + 12, message.retracted ? 1 : 0))
-    }
-
-    /// Runs the statement once every row is bound, then clears it for the next chunk.
-    func execute() throws {
-        defer {
-            sqlite3_reset(handle)
-            sqlite3_clear_bindings(handle)
-        }
-        try check(sqlite3_step(handle), expected: SQLITE_DONE)
-        guard sqlite3_changes(connection) == Int32(rows) else {
-            throw StoreError(.other, "archive insert wrote \(sqlite3_changes(connection)) of \(rows) rows")
-        }
-    }
-
-    private func bind(_ index: Int32, _ text: String) throws {
-        var text = text
-        let code = text.withUTF8 { bytes in
-            guard let address = bytes.baseAddress, !bytes.isEmpty else {
-                // No address would bind NULL: bind the empty string itself.
-                return sqlite3_bind_text(handle, index, "", 0, Self.transient)
+    /// Runs the cached statement for `rows.count` rows (a power of two), binding every string
+    /// without copying: all of them are packed into one buffer that outlives the step.
+    private static func insertChunk(_ rows: ArraySlice<Row>, _ db: Database) throws {
+        guard let connection = db.sqliteConnection else { throw StoreError(.other, "the database is closed") }
+        let statement = try db.cachedStatement(sql: sqlByExponent[rows.count.trailingZeroBitCount])
+        let handle = statement.sqliteStatement
+        let text = PackedText(rows)
+        try text.bytes.withUnsafeBufferPointer { buffer in
+            defer {
+                sqlite3_reset(handle)
+                sqlite3_clear_bindings(handle)
             }
-            return UnsafeRawPointer(address).withMemoryRebound(to: CChar.self, capacity: bytes.count) { characters in
-                sqlite3_bind_text(handle, index, characters, Int32(clamping: bytes.count), Self.transient)
+            // A non-null address for empty strings (a null one would bind NULL).
+            let base = buffer.baseAddress.map(UnsafeRawPointer.init) ?? UnsafeRawPointer(Self.emptyText.utf8Start)
+            var span = 0
+            var failure = SQLITE_OK
+            func check(_ code: Int32) {
+                if failure == SQLITE_OK { failure = code }
+            }
+            func bindText(_ index: Int32) {
+                let (offset, count) = (text.offsets[span], text.offsets[span + 1] - text.offsets[span])
+                span += 1
+                // A nil destructor is SQLITE_STATIC: SQLite reads the bytes in place during the step.
+                check(sqlite3_bind_text(handle, index, base.advanced(by: offset).assumingMemoryBound(to: CChar.self),
+                                        Int32(count), nil))
+            }
+            for (row, entry) in rows.enumerated() {
+                let first = Int32(row * columnsPerRow)
+                bindText(first + 1)
+                check(sqlite3_bind_int64(handle, first + 2, entry.sequence))
+                for column in 3...6 { bindText(first + Int32(column)) }
+                check(sqlite3_bind_int64(handle, first + 7, entry.timestamp))
+                bindText(first + 8)
+                if entry.message.subject == nil { check(sqlite3_bind_null(handle, first + 9)) } else { bindText(first + 9) }
+                bindText(first + 10)
+                check(sqlite3_bind_int(handle, first + 11, entry.message.alert ? 1 : 0))
+                check(sqlite3_bind_int(handle, first + 12, entry.message.retracted ? 1 : 0))
+            }
+            if failure == SQLITE_OK { failure = sqlite3_step(handle) }
+            guard failure == SQLITE_DONE else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: failure), message: String(cString: sqlite3_errmsg(connection)))
+            }
+            guard sqlite3_changes(connection) == Int32(rows.count) else {
+                throw StoreError(.other, "archive insert wrote \(sqlite3_changes(connection)) of \(rows.count) rows")
             }
         }
-        try check(code)
     }
 
-    private func check(_ code: Int32, expected: Int32 = SQLITE_OK) throws {
-        guard code == expected else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)))
+    private static let emptyText: StaticString = ""
+
+    /// The UTF-8 of every string a chunk binds, back to back, in binding order; string i spans
+    /// offsets[i]..<offsets[i + 1].
+    private struct PackedText {
+        var bytes: [UInt8] = []
+        var offsets: [Int] = [0]
+
+        init(_ rows: ArraySlice<Row>) {
+            bytes.reserveCapacity(rows.count * 512)
+            offsets.reserveCapacity(rows.count * 7 + 1)
+            for row in rows {
+                let message = row.message
+                append(message.room)
+                append(message.stanzaID)
+                append(message.senderJID)
+                append(message.nick)
+                append(message.occupantID)
+                append(message.body)
+                if let subject = message.subject { append(subject) }
+                append(message.stanza)
+            }
+        }
+
+        private mutating func append(_ string: String) {
+            bytes.append(contentsOf: string.utf8)
+            offsets.append(bytes.count)
         }
     }
 }

@@ -94,7 +94,9 @@ public final class ArchiveWriter: Sendable {
                     defer { state.closeWaiters = [] }
                     return ([], state.closeWaiters)
                 }
-                let count = min(state.queue.count, maxBatch)
+                // A power of two, so one cached statement inserts the whole batch (see
+                // ArchiveInsertStatement); the rest join the next batch.
+                let count = ArchiveInsertStatement.powerOfTwo(atMost: min(state.queue.count, maxBatch))
                 let batch = Array(state.queue.prefix(count))
                 state.queue.removeFirst(count)
                 return (batch, [])

@@ -41,4 +41,13 @@ import Testing
         search.text = TextFilter("message 2499", match: .exact)
         #expect(try await database.archive.query(search).ids == ["deals-2499"])
     }
+
+    @Test func statementSizesArePowersOfTwoWithinTheParameterLimit() throws {
+        #expect([0, 1, 2, 3, 4, 5, 1000, 1024, 1025].map(ArchiveInsertStatement.powerOfTwo(atMost:))
+                == [1, 1, 2, 2, 4, 4, 512, 1024, 1024])
+        let database = try SalonDatabase.inMemory()
+        let largest = try database.writer.read { db in ArchiveInsertStatement.maxRows(db) }
+        #expect(largest == ArchiveInsertStatement.powerOfTwo(atMost: largest))
+        #expect(largest <= ArchiveInsertStatement.largestRows)
+    }
 }
