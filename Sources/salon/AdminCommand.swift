@@ -1,5 +1,6 @@
 import ArgumentParser
 import PersistentChat
+import SalonServer
 
 /// `salon admin …`: administrators — `chat` runs the chat service, `server` also accounts,
 /// sessions and announcements.
@@ -72,7 +73,7 @@ struct PolicyCommand: AsyncParsableCommand {
             _ = try await withChat(common) { (directory: inout ChatDirectory) throws(ChatRuleError) in
                 try directory.setPolicy(user: user, enabled: enabled, by: .system)
             }
-            print("persistent chat is \(onOff(enabled)) for \(user ?? "everyone by default")")
+            print("persistent chat is \(ChatReport.onOff(enabled)) for \(user ?? "everyone by default")")
         }
     }
 
@@ -94,8 +95,8 @@ struct PolicyCommand: AsyncParsableCommand {
 
         func run() async throws {
             let policy = try await readChat(common).policy
-            print("global: \(onOff(policy.globalEnabled))")
-            for (user, enabled) in policy.overrides.sorted(by: { $0.key < $1.key }) { print("\(user): \(onOff(enabled))") }
+            print("global: \(ChatReport.onOff(policy.globalEnabled))")
+            for (user, enabled) in policy.overrides.sorted(by: { $0.key < $1.key }) { print("\(user): \(ChatReport.onOff(enabled))") }
         }
     }
 }

@@ -77,5 +77,3 @@ extension RoomInvitations: ExpressibleByArgument {
         }
     }
 }
-
-func onOff(_ value: Bool) -> String { ChatReport.onOff(value) }

@@ -24,7 +24,7 @@ extension ChatDirectory {
 
     /// The error for a user who may not act on `room`: `notFound` when the room is invisible
     /// to them (so a Secret room's existence does not leak), else `forbidden`.
-    func denial(of user: String, for room: Room, action: String) -> ChatRuleError {
+    public func denial(of user: String, for room: Room, action: String) -> ChatRuleError {
         guard access(of: user, to: room).canSeeDetails else { return Self.roomNotFound(room.localpart) }
         return ChatRuleError(.forbidden, "\(user) may not \(action) room \(room.name).")
     }

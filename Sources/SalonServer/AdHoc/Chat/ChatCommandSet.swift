@@ -54,8 +54,7 @@ struct ChatCommandSet: Sendable {
         let localpart = try RoomAddress.find(try FormInput(form).required("room", "The room"), in: directory)
         let room = directory.rooms[localpart]!
         guard directory.access(of: request.user, to: room).canManage else {
-            guard directory.access(of: request.user, to: room).canSeeDetails else { throw ChatRuleError(.notFound, "There is no room named \(room.name).") }
-            throw ChatRuleError(.forbidden, "\(request.user) may not manage room \(room.name).")
+            throw directory.denial(of: request.user, for: room, action: "manage")
         }
         return room
     }

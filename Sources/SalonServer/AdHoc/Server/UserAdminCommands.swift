@@ -69,7 +69,7 @@ struct UserAdminCommands: Sendable {
                 return .done("Ended \(ended) sessions.")
             },
             command("get-online-users-num", "Number of online users") { _ in
-                .completed(Self.result([DataForm.Field("onlineusersnum", label: "The number of online users", values: ["\(sessions.onlineAccounts.count)"])]), note: nil)
+                .completed(Self.result([DataForm.Field("onlineusersnum", label: "The number of online users", values: ["\(sessions.onlineAccountCount)"])]), note: nil)
             },
             command("get-online-users-list", "List online users") { request in
                 guard let form = request.stage(0) else { return .form(Self.form("List online users", [Self.maxItems]), final: true) }
