@@ -8,6 +8,7 @@ enum SalonSchema {
         migrator.registerMigration("v1-accounts-rosters-offline", migrate: createAccountsRostersOffline)
         migrator.registerMigration("v2-persistent-chat", migrate: createPersistentChat)
         migrator.registerMigration("v3-archive", migrate: createArchive)
+        migrator.registerMigration("v4-archive-fts-lean", migrate: leanArchiveIndex)
         return migrator
     }
 
