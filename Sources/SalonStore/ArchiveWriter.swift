@@ -13,20 +13,19 @@ public final class ArchiveWriter: Sendable {
     private let maxBatch: Int
     private let state = Mutex(State())
 
-    private struct Waiting {
-        let item: ArchiveBatchInsert.Item
-        let continuation: CheckedContinuation<Int64, any Error>
-    }
+    /// A waiting caller, resumed with its message's sequence or failure.
+    private typealias Caller = CheckedContinuation<Int64, any Error>
 
     private struct State {
-        var queue: [Waiting] = []
+        var queue = ArchiveAppendQueue<ArchiveBatchInsert.Item, Caller>()
         var draining = false
         var closed = false
         var closeWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     /// Creates the writer of `database`; a batch holds at most `maxBatch` messages (clamped to 1…10 000).
-    public init(database: SalonDatabase, maxBatch: Int = 1000) {
+    /// Batches are powers of two (see ArchiveInsertStatement), so the default takes up to 1024.
+    public init(database: SalonDatabase, maxBatch: Int = 1024) {
         access = StoreAccess(writer: database.writer)
         self.maxBatch = min(max(maxBatch, 1), 10_000)
     }
@@ -43,7 +42,7 @@ public final class ArchiveWriter: Sendable {
                 if state.queue.count >= Self.maxPending {
                     return .failure(StoreError(.busy, "too many archive appends are waiting"))
                 }
-                state.queue.append(Waiting(item: item, continuation: continuation))
+                state.queue.append(item, continuation)
                 if state.draining { return .success(false) }
                 state.draining = true
                 return .success(true)
@@ -77,44 +76,105 @@ public final class ArchiveWriter: Sendable {
     /// Commits batches until the queue is empty; appends arriving meanwhile join the next batch.
     private func drain() async {
         while true {
-            let next: (batch: [Waiting], closeWaiters: [CheckedContinuation<Void, Never>]) = state.withLock { state in
-                if state.queue.isEmpty {
-                    state.draining = false
-                    defer { state.closeWaiters = [] }
-                    return ([], state.closeWaiters)
-                }
-                // A power of two, so one cached statement inserts the whole batch (see
-                // ArchiveInsertStatement); the rest join the next batch.
-                let count = ArchiveInsertStatement.powerOfTwo(atMost: min(state.queue.count, maxBatch))
-                let batch = Array(state.queue.prefix(count))
-                state.queue.removeFirst(count)
-                return (batch, [])
+            let closeWaiters: [CheckedContinuation<Void, Never>]?
+            do {
+                closeWaiters = try await access.writer.writeWithoutTransaction { db in try self.commitTurn(db) }
+            } catch {
+                // The connection could not be used at all (closed database…): fail what waits.
+                closeWaiters = failQueued(StoreError.wrapping(error))
             }
-            if next.batch.isEmpty {
-                next.closeWaiters.forEach { $0.resume() }
+            if let closeWaiters {
+                closeWaiters.forEach { $0.resume() }
                 return
             }
-            await commit(next.batch)
         }
     }
 
-    /// Writes one batch durably, then resumes its callers (only now may their messages be broadcast).
-    private func commit(_ batch: [Waiting]) async {
-        let items = batch.map(\.item)
+    /// Commits batch after batch on the writer connection, resuming each batch's callers as it
+    /// commits, without hopping back to the cooperative pool between batches (there the next
+    /// batch would wait behind the callers just resumed). A turn ends after `turnDuration` so
+    /// other writers get the connection; returns the close waiters once the queue is empty, nil
+    /// when the turn ended first.
+    private func commitTurn(_ db: Database) throws -> [CheckedContinuation<Void, Never>]? {
+        try db.execute(sql: "PRAGMA synchronous = FULL")
+        // If restoring fails, the connection merely stays on the safer, slower setting.
+        defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        try Self.tuneConnection(db)
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: Self.turnDuration)
+        repeat {
+            switch nextBatch() {
+            case .batch(let items, let callers): commit(items, callers, db)
+            case .idle(let closeWaiters): return closeWaiters
+            }
+        } while clock.now < deadline
+        return nil
+    }
+
+    private enum Next {
+        case batch(items: [ArchiveBatchInsert.Item], callers: [Caller])
+        case idle([CheckedContinuation<Void, Never>])
+    }
+
+    /// Takes the next batch off the queue, or stops draining when it is empty.
+    private func nextBatch() -> Next {
+        state.withLock { state in
+            if state.queue.isEmpty {
+                state.draining = false
+                defer { state.closeWaiters = [] }
+                return .idle(state.closeWaiters)
+            }
+            // A power of two, so one cached statement inserts the whole batch (see
+            // ArchiveInsertStatement); the rest join the next batch.
+            let count = ArchiveInsertStatement.powerOfTwo(atMost: min(state.queue.count, maxBatch))
+            let batch = state.queue.take(count)
+            return .batch(items: batch.items, callers: batch.callers)
+        }
+    }
+
+    /// Fails every queued append with `error` and stops draining; returns the close waiters.
+    private func failQueued(_ error: any Error) -> [CheckedContinuation<Void, Never>] {
+        let (failed, closeWaiters) = state.withLock { state in
+            defer {
+                state.closeWaiters = []
+                state.draining = false
+            }
+            return (state.queue.take(state.queue.count).callers, state.closeWaiters)
+        }
+        failed.forEach { $0.resume(throwing: error) }
+        return closeWaiters
+    }
+
+    /// Writes one batch in one IMMEDIATE transaction committed with synchronous=FULL (durable
+    /// across a power loss too), then has its callers resumed: only now may their messages be
+    /// broadcast. A task resumes them, so the writer goes on with the next batch meanwhile.
+    private func commit(_ items: [ArchiveBatchInsert.Item], _ callers: [Caller], _ db: Database) {
+        let outcome: Result<[Result<Int64, StoreError>], any Error>
         do {
-            let results = try await access.writeDurably { db in
-                try Self.tuneConnection(db)
-                return try ArchiveBatchInsert.insert(items, db)
+            var results: [Result<Int64, StoreError>] = []
+            try db.inTransaction(.immediate) {
+                results = try ArchiveBatchInsert.insert(items, db)
+                return .commit
             }
-            for (waiting, result) in zip(batch, results) {
-                waiting.continuation.resume(with: result.mapError { $0 as any Error })
-            }
+            outcome = .success(results)
         } catch {
-            for waiting in batch {
-                waiting.continuation.resume(throwing: error)
+            outcome = .failure(StoreError.wrapping(error))
+        }
+        Task {
+            switch outcome {
+            case .success(let results):
+                for (caller, result) in zip(callers, results) {
+                    caller.resume(with: result.mapError { $0 as any Error })
+                }
+            case .failure(let error):
+                callers.forEach { $0.resume(throwing: error) }
             }
         }
     }
+
+    /// How long the writer keeps the connection while appends keep coming: long enough to commit
+    /// a few full batches back to back, short enough that other writers barely wait.
+    static let turnDuration = Duration.milliseconds(50)
 
     /// Gives the writer connection a page cache sized for the archive's working set (the FTS5
     /// segments being merged and the index tails every batch touches): about 12% faster
