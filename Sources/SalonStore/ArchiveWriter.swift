@@ -178,11 +178,17 @@ public final class ArchiveWriter: Sendable {
 
     /// Gives the writer connection a page cache sized for the archive's working set (the FTS5
     /// segments being merged and the index tails every batch touches): about 12% faster
-    /// sustained appends than SQLite's 2 MiB default. Cheap to repeat: it only sets a field.
+    /// sustained appends than SQLite's 2 MiB default. And checkpoints every 10,000 WAL pages
+    /// (about 40 MB) instead of 1,000: pages rewritten batch after batch (index tails, FTS5
+    /// segments merged away soon after) then reach the database file once instead of each
+    /// time. Cheap to repeat: each only sets a field.
     private static func tuneConnection(_ db: Database) throws {
         try db.execute(sql: "PRAGMA cache_size = -\(writerCacheKiB)")
+        try db.execute(sql: "PRAGMA wal_autocheckpoint = \(writerCheckpointPages)")
     }
 
     /// The writer connection's page cache, in KiB.
     static let writerCacheKiB = 65_536
+    /// WAL pages after which a commit checkpoints.
+    static let writerCheckpointPages = 10_000
 }
