@@ -90,9 +90,9 @@ public final class ArchiveWriter: Sendable {
         }
     }
 
-    /// Commits batch after batch on the writer connection, resuming each batch's callers as it
-    /// commits, without hopping back to the cooperative pool between batches (there the next
-    /// batch would wait behind the callers just resumed). A turn ends after `turnDuration` so
+    /// Commits batch after batch on the writer connection without hopping back to the
+    /// cooperative pool between batches (there the next batch would wait behind the callers
+    /// just resumed). A turn ends after `turnDuration` so
     /// other writers get the connection; returns the close waiters once the queue is empty, nil
     /// when the turn ended first.
     private func commitTurn(_ db: Database) throws -> [CheckedContinuation<Void, Never>]? {
