@@ -13,7 +13,24 @@ enum ArchiveBatchInsert {
 
     /// Inserts `items` in order and returns each one's sequence or failure.
     static func insert(_ items: [Item], _ db: Database) throws -> [Result<Int64, StoreError>] {
-        let archived = try ArchivedStanzaIDs(db)
+        // Stanza-ids are fresh UUIDs made by the server, so a duplicate of an archived one is
+        // rare: first trust the unique index to refuse one, and look every id up only when it
+        // did (the savepoint undoes the attempt, FTS5 terms included).
+        do {
+            var results: [Result<Int64, StoreError>] = []
+            try db.inSavepoint {
+                results = try insert(items, checkingAgainst: nil, db)
+                return .commit
+            }
+            return results
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            return try insert(items, checkingAgainst: ArchivedStanzaIDs(db), db)
+        }
+    }
+
+    /// Inserts `items`, failing those whose stanza-id repeats within the batch or is in `archived`.
+    private static func insert(_ items: [Item], checkingAgainst archived: ArchivedStanzaIDs?,
+                               _ db: Database) throws -> [Result<Int64, StoreError>] {
         var seen = Set<String>(minimumCapacity: items.count)
         var next: [String: Int64] = [:]
         var results: [Result<Int64, StoreError>] = []
@@ -22,7 +39,7 @@ enum ArchiveBatchInsert {
         rows.reserveCapacity(items.count)
         for item in items {
             let message = item.message
-            guard seen.insert(message.stanzaID).inserted, try !archived.contains(message.stanzaID) else {
+            guard seen.insert(message.stanzaID).inserted, try archived?.contains(message.stanzaID) != true else {
                 results.append(.failure(StoreError(.conflict, "stanza ID \(message.stanzaID.prefix(64)) is already archived")))
                 continue
             }

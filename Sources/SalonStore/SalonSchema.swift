@@ -10,6 +10,7 @@ enum SalonSchema {
         migrator.registerMigration("v3-archive", migrate: createArchive)
         migrator.registerMigration("v4-administrator-roles", migrate: addAdministratorRoles)
         migrator.registerMigration("v5-room-content-revisions", migrate: addRoomContentRevisions)
+        migrator.registerMigration("v6-archive-fts-lean", migrate: leanArchiveIndex)
         return migrator
     }
 

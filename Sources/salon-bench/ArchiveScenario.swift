@@ -14,6 +14,7 @@ struct ArchiveScenario: AsyncParsableCommand {
 
     @Option(help: "Messages to insert (at least \(ArchiveScenario.producers)).") var messages = 1_000_000
     @Flag(help: "Random (v4) stanza-ids instead of time-ordered ones.") var randomIDs = false
+    @Flag(help: "Measure the inserts only (no queries, no size), e.g. under a profiler.") var insertOnly = false
 
     static let room = "bench"
     /// Concurrent appenders: the server has one per busy room or session; more waiting appends make bigger batches.
@@ -40,6 +41,10 @@ struct ArchiveScenario: AsyncParsableCommand {
                      + "process CPU %.1f µs/message; load average %@ → %@",
                      insertSeconds, Double(total) / insertSeconds, cpu * 1e6 / Double(total), load.average, ProcessLoad.loadAverage()))
 
+        if insertOnly {
+            try await database.shutdown()
+            return
+        }
         let archive = database.archive
         _ = try await Self.measure("last page (50)") { _ in
             var query = ArchiveQuery(rooms: [room])

@@ -50,4 +50,26 @@ import Testing
         #expect(largest == ArchiveInsertStatement.powerOfTwo(atMost: largest))
         #expect(largest <= ArchiveInsertStatement.largestRows)
     }
+
+    @Test func aDuplicateInALaterStatementUndoesTheWholeAttempt() async throws {
+        let database = try SalonDatabase.inMemory()
+        _ = try await database.chat.append(archiveMessage("lobby", 1_090))
+        // 1,100 rows: a 1024-row statement succeeds before the 64-row one meets the duplicate.
+        let messages = (0..<1_100).map { archiveMessage("lobby", $0, body: "word\($0) common") }
+        let results = try await database.writer.write { db in try ArchiveBatchInsert.insert(messages.map(item), db) }
+
+        let failures = results.enumerated().filter { if case .failure = $0.element { true } else { false } }.map(\.offset)
+        #expect(failures == [1_090])
+        #expect(results.compactMap { try? $0.get() } == Array(2...1_100))
+        #expect(try await database.archive.query(ArchiveQuery(rooms: ["lobby"])).count == 1_100)
+        // The index holds each message once: the undone attempt left no terms behind.
+        let common = archiveQuery("lobby") { $0.text = TextFilter("common") }
+        #expect(try await database.archive.query(common).count == 1_099)
+        let last = archiveQuery("lobby") { $0.text = TextFilter("word1099") }
+        #expect(try await database.archive.query(last).ids == ["lobby-1099"])
+        // And agrees with the messages table (FTS5 throws SQLITE_CORRUPT_VTAB otherwise).
+        try await database.writer.write { db in
+            try db.execute(sql: "INSERT INTO room_messages_fts (room_messages_fts, rank) VALUES ('integrity-check', 1)")
+        }
+    }
 }

@@ -34,4 +34,44 @@ import Testing
             await writer.close()
         }
     }
+
+    @Test func theLeanIndexMigrationRebuildsTheFullTextIndexOfAnExistingArchive() async throws {
+        try await withTemporaryDirectory { path in
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            let file = path + "/" + SalonDatabase.fileName
+            let old = try DatabaseQueue(path: file)
+            try SalonSchema.migrator.migrate(old, upTo: "v3-archive")
+            try await old.write { db in
+                for (index, body) in ["déjà vu in the lobby", "nothing to see", "vu again"].enumerated() {
+                    let message = archiveMessage("lobby", index, body: body)
+                    try db.execute(sql: """
+                        INSERT INTO room_messages (room, sequence, stanza_id, sender, nick, occupant_id, timestamp, body, stanza)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [message.room, index + 1, message.stanzaID, message.senderJID, message.nick,
+                                         message.occupantID, 1_700_000_000_000 + index, message.body, message.stanza])
+                }
+                #expect(try db.tableExists("room_messages_fts_docsize"))
+            }
+            try old.close()
+
+            let database = try SalonDatabase(directory: path)
+            defer { try? database.close() }
+            try await database.writer.read { db in
+                #expect(try !db.tableExists("room_messages_fts_docsize"))
+                let automerge = try Int.fetchOne(db, sql: "SELECT v FROM room_messages_fts_config WHERE k = 'automerge'")
+                #expect(automerge == SalonSchema.archiveAutomerge)
+            }
+            let search = archiveQuery("lobby") { $0.text = TextFilter("deja vu", match: .exact) }
+            #expect(try await database.archive.query(search).ids == ["lobby-0"])
+            // The triggers keep feeding the new index.
+            let writer = ArchiveWriter(database: database)
+            _ = try await writer.append(archiveMessage("lobby", 3, body: "vu once more"))
+            await writer.close()
+            let again = archiveQuery("lobby") { $0.text = TextFilter("vu") }
+            #expect(try await database.archive.query(again).ids == ["lobby-0", "lobby-2", "lobby-3"])
+            #expect(try await database.archive.remove(room: "lobby", authors: [], from: nil, to: nil,
+                                                     text: TextFilter("again"), replacement: nil) == 1)
+            #expect(try await database.archive.query(again).ids == ["lobby-0", "lobby-3"])
+        }
+    }
 }
