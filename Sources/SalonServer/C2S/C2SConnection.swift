@@ -182,11 +182,15 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         sasl = negotiator
         let database = context.database
         let mechanism = negotiator.mechanism
-        stream.awaiting({ () async throws -> (StoredCredential?, Bool) in
-            guard let account else { return (nil, false) }
-            let credential = try await database.accounts.credential(jid: account.description, mechanism: mechanism.storedMechanism)
-            let verified = mechanism == .plain && SASLNegotiator.verifyPlain(message, against: credential)
-            return (credential, verified)
+        stream.awaiting(started: { (promise: EventLoopPromise<(StoredCredential?, Bool)>) in
+            guard let account else { return promise.succeed((nil, false)) }
+            database.accounts.credential(jid: account.description, mechanism: mechanism.storedMechanism) { found in
+                guard mechanism == .plain, case .success(let credential) = found else {
+                    return promise.completeWith(found.map { ($0, false) })
+                }
+                // PLAIN derives a key from the password: a task, not the storage thread.
+                promise.completeWithTask { (credential, SASLNegotiator.verifyPlain(message, against: credential)) }
+            }
         }, then: { [self] result in
             guard var negotiator = sasl else { return }
             guard case .success(let (credential, verified)) = result else {
@@ -302,8 +306,8 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         }
         let newSession = ClientSession(jid: full, stream: stream)
         let database = context.database
-        stream.awaiting({
-            try await database.rosters.items(owner: authenticated.description)
+        stream.awaiting(started: { promise in
+            database.rosters.items(owner: authenticated.description) { promise.completeWith($0) }
         }, then: { [self] result in
             guard case .success(let roster) = result else {
                 return stream.send(iq.errorReply(StanzaError(.internalServerError)))

@@ -124,9 +124,17 @@ final class XMPPStream: @unchecked Sendable {
     /// Runs `work` off the event loop with input suspended, then `then` back on the loop.
     func awaiting<T: Sendable>(_ work: @escaping @Sendable () async throws -> T,
                             then: @escaping (Result<T, any Error>) -> Void) {
+        awaiting(started: { $0.completeWithTask(work) }, then: then)
+    }
+
+    /// Has `start` begin work off the event loop that completes the promise it is given (from
+    /// any thread, e.g. a storage callback: no task needed), with input suspended; then `then`
+    /// back on the loop.
+    func awaiting<T: Sendable>(started start: (EventLoopPromise<T>) -> Void,
+                            then: @escaping (Result<T, any Error>) -> Void) {
         suspend()
         let promise = eventLoop.makePromise(of: T.self)
-        promise.completeWithTask(work)
+        start(promise)
         promise.futureResult.assumeIsolated().whenComplete { [self] result in
             if !isClosing { then(result) }
             resume()
