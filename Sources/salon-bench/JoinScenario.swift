@@ -11,6 +11,7 @@ struct JoinScenario: AsyncParsableCommand {
     @Option(help: "Clients (accounts 1…N).") var clients = 1000
     @Option(help: "Clients connecting and joining at once.") var concurrency = 50
     @Option(help: "Seconds after which no more clients start (those left are reported as skipped).") var deadline: Double?
+    @Flag(help: "Skip the untimed first login per account (it fills the client's SCRAM key cache).") var cold = false
 
     func validate() throws {
         guard clients >= 1, concurrency >= 1 else { throw ValidationError("need at least one client at a time") }
@@ -19,7 +20,9 @@ struct JoinScenario: AsyncParsableCommand {
 
     func run() async throws {
         let server = target.server
+        if !cold { await target.warmKeyCache(accounts: clients, concurrency: concurrency) }
         let before = try server?.sample()
+        let clientBefore = try? ServerProcess.client.sample()
         let stopwatch = Stopwatch()
         let stop = deadline.map { ContinuousClock.now + .milliseconds(Int64($0 * 1000)) }
         let entries = await Occupants.fill(target, room: room.jid(on: target), count: clients, concurrency: concurrency,
@@ -33,11 +36,12 @@ struct JoinScenario: AsyncParsableCommand {
         let skipped = entries.filter(\.skipped).count
         let joined = entries.count - failures.count - skipped
         let serverFields = Report.serverFields(before, after, per: joined, unit: "join")
+        let clientFields = Report.clientFields(since: clientBefore, per: joined, unit: "join")
         Report.print("join", Report.format("%d of %d clients joined (%d at a time) in %.2f s, %d failed, %d skipped at the deadline; per client %@%@ [%@]",
                                            joined, clients, concurrency, seconds, failures.count, skipped, perClient.summary,
-                                           serverFields.text, target.label),
+                                           serverFields.text + clientFields.text, target.label),
                      [("total_s", seconds), ("joined", Double(joined)), ("failures", Double(failures.count)), ("skipped", Double(skipped))]
-                         + perClient.fields("client_") + serverFields.fields)
+                         + perClient.fields("client_") + serverFields.fields + clientFields.fields)
         Report.failures(failures)
         await Occupants.leave(entries)
     }

@@ -8,7 +8,7 @@ struct LoginScenario: AsyncParsableCommand {
     @Option(help: "Number of logins.") var count = 500
     @Option(help: "Logins in flight at once.") var concurrency = 10
     @Option(help: "Accounts to cycle through (bench1 … benchN).") var accounts = 10
-    @Flag(help: "Skip the untimed first login per account (which fills the client's SCRAM key cache).") var cold = false
+    @Flag(help: "Skip the untimed first login per account (it fills the client's SCRAM key cache).") var cold = false
 
     func validate() throws {
         guard count >= 1, concurrency >= 1, accounts >= 1 else { throw ValidationError("need at least one login, one at a time, on one account") }
@@ -17,14 +17,9 @@ struct LoginScenario: AsyncParsableCommand {
     func run() async throws {
         let (target, accounts) = (self.target, self.accounts)
         let server = target.server
-        if !cold {
-            // Real clients keep their SCRAM keys (RFC 5802 §5.1); so does this one after a first
-            // login, and then the run measures the server rather than the client's PBKDF2.
-            _ = await concurrently(accounts, limit: concurrency) { index -> Bool in
-                (try? await target.login(account: index + 1).channel.close()) != nil
-            }
-        }
+        if !cold { await target.warmKeyCache(accounts: accounts, concurrency: concurrency) }
         let before = try server?.sample()
+        let clientBefore = try? ServerProcess.client.sample()
         let stopwatch = Stopwatch()
         let reasons = await concurrently(count, limit: concurrency) { attempt -> String? in
             do {
@@ -40,9 +35,10 @@ struct LoginScenario: AsyncParsableCommand {
         let after = try server?.sample()
         let rate = Double(count - failures) / seconds
         let serverFields = Report.serverFields(before, after, per: count - failures, unit: "login")
+        let clientFields = Report.clientFields(since: clientBefore, per: count - failures, unit: "login")
         Report.print("login", Report.format("%d logins (%d failed, %d at a time) in %.2f s = %.0f logins/s%@ [%@]",
-                                            count, failures, concurrency, seconds, rate, serverFields.text, target.label),
-                     [("logins_per_s", rate), ("failures", Double(failures))] + serverFields.fields)
+                                            count, failures, concurrency, seconds, rate, serverFields.text + clientFields.text, target.label),
+                     [("logins_per_s", rate), ("failures", Double(failures))] + serverFields.fields + clientFields.fields)
         Report.failures(reasons)
     }
 }

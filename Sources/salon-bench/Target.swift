@@ -46,6 +46,15 @@ struct Target: ParsableArguments {
         return try await XMPPClient.connect(options, username: user, password: password)
     }
 
+    /// Logs in once as accounts 1…`count` and leaves, untimed. Real clients keep their SCRAM
+    /// keys (RFC 5802 §5.1); so does this one afterwards, and a run then measures the server
+    /// rather than the client's PBKDF2.
+    func warmKeyCache(accounts count: Int, concurrency: Int) async {
+        _ = await concurrently(count, limit: concurrency) { index -> Bool in
+            (try? await login(account: index + 1).channel.close()) != nil
+        }
+    }
+
     /// The server's process, when its id was given.
     var server: ServerProcess? { serverPid.map(ServerProcess.init(pid:)) }
 
