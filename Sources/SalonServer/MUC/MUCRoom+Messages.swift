@@ -88,7 +88,7 @@ extension MUCRoom {
                 bounce(post.stanza, StanzaError(.internalServerError, type: .wait, text: "The message could not be stored."))
             }
         }
-        deactivateIfIdle()
+        drainBacklog()
     }
 
     private func changeSubject(_ stanza: Stanza, to subject: String, by nick: String, access: RoomAccess) {

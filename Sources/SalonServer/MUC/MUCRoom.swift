@@ -29,6 +29,7 @@ final class MUCRoom: @unchecked Sendable {
     private var busy: Bool { inFlight > 0 }
     private var loaded = false
     private var backlog = CircularBuffer<(Stanza, JID, JID)>()
+    private var draining = false
     static let maxBacklog = 10_000
     /// Messages posted but not yet broadcast, oldest first: each waits for its archive commit
     /// and for every message before it, so occupants see the room's order.
@@ -46,7 +47,7 @@ final class MUCRoom: @unchecked Sendable {
 
     func receive(_ stanza: Stanza, to: JID, from: JID) {
         loop.assertInEventLoop()
-        guard !busy, loaded else {
+        guard !busy, loaded, backlog.isEmpty, !waitsForPosts(stanza, to: to) else {
             if !loaded, !busy { warmUp() }
             guard backlog.count < Self.maxBacklog else {
                 return bounce(stanza, StanzaError(.resourceConstraint, type: .wait, text: "The room is busy."))
@@ -74,11 +75,27 @@ final class MUCRoom: @unchecked Sendable {
         }
     }
 
-    private func drainBacklog() {
-        while !busy, let (stanza, to, from) = backlog.popFirst() {
+    /// Dispatches waiting stanzas in order while nothing holds them. Not re-entered: a
+    /// stanza dispatched here may release posts, which drains again.
+    func drainBacklog() {
+        guard !draining else { return }
+        draining = true
+        while !busy, let (stanza, to, _) = backlog.first, !waitsForPosts(stanza, to: to) {
+            let (_, _, from) = backlog.removeFirst()
             dispatch(stanza, to: to, from: from)
         }
+        draining = false
         deactivateIfIdle()
+    }
+
+    /// Whether `stanza` must wait for the posts not yet broadcast: everything but another
+    /// plain groupchat post (those queue in order by themselves), so that whatever the room
+    /// sends because of it — a private message, a presence, an answer — follows them.
+    private func waitsForPosts(_ stanza: Stanza, to: JID) -> Bool {
+        guard !unconfirmedPosts.isEmpty else { return false }
+        let isPost = stanza.kind == .message && to.resourcepart == nil && stanza.type == "groupchat"
+            && stanza.element.child("subject", namespace: NS.client) == nil
+        return !isPost
     }
 
     /// An empty room with nothing in flight lets go of its memory.
