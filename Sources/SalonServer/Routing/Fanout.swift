@@ -53,7 +53,7 @@ struct Fanout {
                 write(element, spliced, to: group.targets)
             } else {
                 let targets = group.targets
-                group.loop.execute { write(element, spliced, to: targets) }
+                LoopCrossings.run(on: group.loop) { write(element, spliced, to: targets) }
             }
         }
         for recipient in audience.routed { route(element, to: recipient) }

@@ -193,10 +193,13 @@ final class XMPPStream: @unchecked Sendable {
         write(bytes: bytes, flush: flush)
     }
 
-    /// Thread-safe delivery of a routed stanza.
+    /// Thread-safe delivery of a routed stanza. From another event loop it crosses with the rest
+    /// of that loop's traffic here (see LoopCrossings), so a room's broadcasts and its other
+    /// stanzas arrive in the order the room sent them.
     func deliver(_ element: XMLElement) {
         guard admitsDelivery() else { return }
-        send(element)
+        if eventLoop.inEventLoop { return send(element) }
+        LoopCrossings.run(on: eventLoop) { [self] in send(element) }
     }
 
     /// On the stream's loop: adds a stanza addressed by splicing (see SplicedStanza) to the
