@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 extension StoredMessage {
     /// A new XEP-0359 stanza-id: a version 7 UUID (milliseconds since 1970, then 74 random bits).
@@ -6,25 +7,23 @@ extension StoredMessage {
     /// page, which keeps group commits small: with random (version 4) ids every message of a
     /// batch dirties its own index page.
     public static func newStanzaID(at date: Date = Date()) -> String {
-        var generator = SystemRandomNumberGenerator()
         let milliseconds = UInt64(max(0, min(date.timeIntervalSince1970 * 1000, Double(UInt64(1) << 47))))
         var bytes = [UInt8](repeating: 0, count: 16)
         for index in 0..<6 {
             bytes[index] = UInt8(truncatingIfNeeded: milliseconds >> (8 * (5 - index)))
         }
-        let random = (generator.next() as UInt64, generator.next() as UInt64)
-        for index in 6..<16 {
-            let source = index < 14 ? random.0 >> (8 * (index - 6)) : random.1 >> (8 * (index - 14))
-            bytes[index] = UInt8(truncatingIfNeeded: source)
-        }
+        // One getrandom call for all ten bytes (SystemRandomNumberGenerator makes one per 8).
+        bytes.withUnsafeMutableBytes { arc4random_buf($0.baseAddress! + 6, 10) }
         bytes[6] = 0x70 | (bytes[6] & 0x0F)  // version 7
         bytes[8] = 0x80 | (bytes[8] & 0x3F)  // RFC 9562 variant
         return uuidString(bytes)
     }
 
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
     /// The canonical 8-4-4-4-12 uppercase form (what UUID.uuidString gives, without its formatting cost).
     static func uuidString(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789ABCDEF".utf8)
+        let digits = hexDigits
         var text: [UInt8] = []
         text.reserveCapacity(36)
         for (index, byte) in bytes.enumerated() {
