@@ -48,14 +48,18 @@ struct Fanout {
 
     /// Sends `element`, already serialised as `spliced`.
     func deliver(_ element: XMLElement, serialized spliced: SplicedStanza, to audience: Audience) {
+        // Other loops first: their crossing is then queued ahead of this loop's own flushes,
+        // so they write in parallel with it rather than after it.
+        var local: [Audience.Target]?
         for group in audience.groups {
             if group.loop.inEventLoop {
-                write(element, spliced, to: group.targets)
+                local = group.targets
             } else {
                 let targets = group.targets
                 LoopCrossings.run(on: group.loop) { write(element, spliced, to: targets) }
             }
         }
+        if let local { write(element, spliced, to: local) }
         for recipient in audience.routed { route(element, to: recipient) }
     }
 
