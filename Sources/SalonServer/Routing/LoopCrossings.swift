@@ -8,7 +8,7 @@ import NIOPosix
 final class LoopCrossings: @unchecked Sendable {
     /// Where the work comes from; everything below is touched on this loop only.
     private let source: EventLoop
-    private var outgoing: [(destination: EventLoop, work: [() -> Void])] = []
+    private var outgoing: [(destination: EventLoop, work: [@Sendable () -> Void])] = []
     private var sendScheduled = false
 
     init(from source: EventLoop) {
@@ -16,7 +16,7 @@ final class LoopCrossings: @unchecked Sendable {
     }
 
     /// On `source`: runs `work` on `destination` after what this turn sends there before it.
-    private func send(to destination: EventLoop, _ work: @escaping () -> Void) {
+    private func send(to destination: EventLoop, _ work: @escaping @Sendable () -> Void) {
         source.assertInEventLoop()
         if let index = outgoing.firstIndex(where: { $0.destination === destination }) {
             outgoing[index].work.append(work)
@@ -43,7 +43,7 @@ extension LoopCrossings {
     /// Runs `work` on `destination`: at once when already there; from another event loop, after
     /// everything that loop sent there earlier in its turn (so what one loop sends another keeps
     /// its order); from any other thread, as a plain task.
-    static func run(on destination: EventLoop, _ work: @escaping () -> Void) {
+    static func run(on destination: EventLoop, _ work: @escaping @Sendable () -> Void) {
         if destination.inEventLoop { return work() }
         if let crossings = current {
             crossings.send(to: destination, work)
