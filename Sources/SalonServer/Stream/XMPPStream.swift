@@ -212,9 +212,19 @@ final class XMPPStream: @unchecked Sendable {
             outbox = channel.allocator.buffer(capacity: Self.outboxCapacity)
             eventLoop.execute { [self] in writeOutbox(flush: true) }
         }
-        outbox!.writeBytes(stanza.head)
-        outbox!.writeBytes(address)
-        outbox!.writeBytes(stanza.tail)
+        // One capacity check and three copies, rather than three appends.
+        let length = stanza.head.count + address.count + stanza.tail.count
+        outbox!.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { target in
+            var offset = 0
+            func copy(_ part: [UInt8]) {
+                part.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: target[offset...]).copyMemory(from: $0) }
+                offset += part.count
+            }
+            copy(stanza.head)
+            copy(address)
+            copy(stanza.tail)
+            return length
+        }
     }
 
     private static let outboxCapacity = 4096
