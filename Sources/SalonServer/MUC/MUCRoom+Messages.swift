@@ -14,10 +14,10 @@ extension MUCRoom {
             if stanza.type != "error" { bounce(stanza, StanzaError(.badRequest, text: "Messages to a room are of type groupchat.")) }
             return
         }
-        guard let nick = nicks[from], let occupant = occupants[nick], let (room, context) = current else {
+        guard let nick = nicks[from], let occupant = occupants[nick], let (_, context) = current else {
             return bounce(stanza, StanzaError(.notAcceptable, text: "Join the room before posting."))
         }
-        let access = context.directory.access(of: occupant.user, to: room)
+        let access = access(occupant.user)
         let body = stanza.element.child("body", namespace: NS.client)
         let subject = stanza.element.child("subject", namespace: NS.client)
         if let subject, body == nil {

@@ -125,17 +125,33 @@ final class MUCRoom: @unchecked Sendable {
     // MARK: Model
 
     /// The room's record and the rules' view of it (nil while being created or after deletion).
-    var current: (room: Room, context: RoomContext)? {
-        let directory = service.directory
-        guard let room = directory.rooms[localpart] else { return nil }
-        return (room, RoomContext(room: room, category: directory.category(named: room.category), directory: directory, jid: jid))
+    var current: (room: Room, context: RoomContext)? { view.current }
+
+    /// What `user` may do in the room under the current directory.
+    func access(_ user: String) -> RoomAccess {
+        let view = self.view
+        guard let (room, context) = view.current else { return .none }
+        if let access = view.access[user] { return access }
+        let access = context.directory.access(of: user, to: room)
+        // Bounded by the users who talk to the room between two directory changes.
+        if view.access.count < Self.maxCachedAccess { view.access[user] = access }
+        return access
     }
 
-    func access(_ user: String) -> RoomAccess {
-        let directory = service.directory
-        guard let room = directory.rooms[localpart] else { return .none }
-        return directory.access(of: user, to: room)
+    /// The directory's view of this room, derived once per adopted directory: every message
+    /// needs it, and working it out (lookups, scope checks) was a tenth of posting one.
+    private var view: DirectoryView {
+        if let cachedView, cachedView.generation == service.directoryGeneration { return cachedView }
+        let (directory, generation) = service.directoryWithGeneration
+        let current = directory.rooms[localpart].map { room in
+            (room, RoomContext(room: room, category: directory.category(named: room.category), directory: directory, jid: jid))
+        }
+        let view = DirectoryView(generation: generation, current: current)
+        cachedView = view
+        return view
     }
+    private var cachedView: DirectoryView?
+    private static let maxCachedAccess = 10_000
 
     // MARK: Sending
 
@@ -250,5 +266,18 @@ final class MUCRoom: @unchecked Sendable {
         }
         occupants.removeAll()
         nicks.removeAll()
+    }
+}
+
+/// A room's record and rules under one adopted directory, with the access worked out so far
+/// (a class: the room fills `access` in place, on its loop).
+private final class DirectoryView {
+    let generation: UInt64
+    let current: (room: Room, context: RoomContext)?
+    var access: [String: RoomAccess] = [:]
+
+    init(generation: UInt64, current: (room: Room, context: RoomContext)?) {
+        self.generation = generation
+        self.current = current
     }
 }

@@ -27,6 +27,8 @@ final class MUCService: Sendable {
 
     private struct State {
         var directory: ChatDirectory
+        /// Counts adopted directories, so rooms can tell whether what they derived is current.
+        var generation: UInt64 = 0
         var revision: Int64
         var rooms: [String: MUCRoom] = [:]
         var poller: Task<Void, Never>?
@@ -74,6 +76,14 @@ final class MUCService: Sendable {
     }
 
     var directory: ChatDirectory { state.withLock { $0.directory } }
+
+    /// The current directory's generation: it changes whenever another directory is adopted.
+    var directoryGeneration: UInt64 { state.withLock { $0.generation } }
+
+    /// The current directory with its generation, read together.
+    var directoryWithGeneration: (directory: ChatDirectory, generation: UInt64) {
+        state.withLock { ($0.directory, $0.generation) }
+    }
 
     var jid: JID { try! JID(domain) }
 
@@ -217,6 +227,7 @@ final class MUCService: Sendable {
         let (previous, rooms) = state.withLock { state -> (ChatDirectory, [MUCRoom]) in
             let previous = state.directory
             state.directory = directory
+            state.generation &+= 1
             state.revision = max(state.revision, revision)
             return (previous, Array(state.rooms.values))
         }
