@@ -60,6 +60,18 @@ extension XMLElement {
 
     /// Writes attributes; namespaced ones get prefixes declared on this element (`xml` needs none).
     private func appendAttributes(to buffer: inout [UInt8]) {
+        // The common case, plain attributes only, without the namespace bookkeeping (a stanza
+        // is serialised for every message a room sends).
+        if attributes.allSatisfy({ $0.namespace.isEmpty }) {
+            for attribute in attributes where !Self.isUnwritablePlainName(attribute.name) {
+                buffer.append(UInt8(ascii: " "))
+                buffer.append(contentsOf: attribute.name.utf8)
+                appendRaw("='", to: &buffer)
+                XMLEscaping.append(attribute.value, to: &buffer, context: .attribute)
+                buffer.append(UInt8(ascii: "'"))
+            }
+            return
+        }
         var prefixedNamespaces: [String] = []
         for attribute in attributes where !Self.isUnwritable(attribute) {
             switch attribute.namespace {
@@ -94,8 +106,11 @@ extension XMLElement {
     /// Namespace declarations are derived from the tree, never taken from attributes, and a
     /// colon in a plain name would need an undeclared prefix: such attributes are skipped.
     private static func isUnwritable(_ attribute: XMLAttribute) -> Bool {
-        attribute.namespace == NS.xmlns
-            || (attribute.namespace == "" && (attribute.name == "xmlns" || attribute.name.utf8.contains(UInt8(ascii: ":"))))
+        attribute.namespace == NS.xmlns || (attribute.namespace.isEmpty && isUnwritablePlainName(attribute.name))
+    }
+
+    private static func isUnwritablePlainName(_ name: String) -> Bool {
+        name == "xmlns" || name.utf8.contains(UInt8(ascii: ":"))
     }
 
     private func appendRaw(_ string: String, to buffer: inout [UInt8]) {

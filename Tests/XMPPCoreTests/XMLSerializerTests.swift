@@ -60,6 +60,16 @@ struct XMLSerializerTests {
         #expect(element.serialized(parentNamespace: "urn:x") == "<x ok='1'/>")
     }
 
+    @Test func skipsThemToOnElementsWithPlainAttributesOnly() {
+        var element = XMLElement("x", namespace: "urn:x")
+        element.attributes = [
+            XMLAttribute(name: "xmlns", value: "urn:evil"),
+            XMLAttribute(name: "xmlns:p", value: "urn:evil"),
+            XMLAttribute(name: "ok", value: "a'b"),
+        ]
+        #expect(element.serialized(parentNamespace: "urn:x") == "<x ok='a&apos;b'/>")
+    }
+
     @Test func streamElementsUseTheStreamPrefix() throws {
         var features = XMLElement("features", namespace: NS.streams)
         features.append(XMLElement("starttls", namespace: NS.tls, children: [.element(XMLElement("required", namespace: NS.tls))]))
