@@ -109,19 +109,18 @@ public final class ArchiveWriter: Sendable {
     /// other writers get the connection; returns the close waiters once the queue is empty, nil
     /// when the turn ended first.
     private func commitTurn(_ db: Database) throws -> [CheckedContinuation<Void, Never>]? {
-        try db.execute(sql: "PRAGMA synchronous = FULL")
-        // If restoring fails, the connection merely stays on the safer, slower setting.
-        defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }
-        try Self.tuneConnection(db)
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: Self.turnDuration)
-        repeat {
-            switch nextBatch() {
-            case .batch(let items, let callers): commit(items, callers, db)
-            case .idle(let closeWaiters): return closeWaiters
-            }
-        } while clock.now < deadline
-        return nil
+        try db.withFullSync {
+            try Self.tuneConnection(db)
+            let clock = ContinuousClock()
+            let deadline = clock.now.advanced(by: Self.turnDuration)
+            repeat {
+                switch nextBatch() {
+                case .batch(let items, let callers): commit(items, callers, db)
+                case .idle(let closeWaiters): return closeWaiters
+                }
+            } while clock.now < deadline
+            return nil
+        }
     }
 
     private enum Next {
@@ -158,9 +157,9 @@ public final class ArchiveWriter: Sendable {
         return closeWaiters
     }
 
-    /// Writes one batch in one IMMEDIATE transaction committed with synchronous=FULL (durable
-    /// across a power loss too), then has its callers resumed: only now may their messages be
-    /// broadcast. A task resumes them, so the writer goes on with the next batch meanwhile.
+    /// Writes one batch in one IMMEDIATE transaction (`commitTurn` runs it with synchronous=FULL:
+    /// durable across a power loss too), then has its callers resumed: only now may their
+    /// messages be broadcast. A task resumes them, so the writer goes on with the next batch.
     private func commit(_ items: [ArchiveBatchInsert.Item], _ callers: [Caller], _ db: Database) {
         let outcome: Result<[Result<Int64, StoreError>], any Error>
         do {

@@ -6,21 +6,31 @@ extension StoreAccess {
     func writeDurably<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await writer.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA synchronous = FULL")
-                // If restoring fails, the connection merely stays on the safer, slower setting.
-                defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }
-                var result: T?
-                try db.inTransaction(.immediate) {
-                    result = try body(db)
-                    return .commit
+                try db.withFullSync {
+                    var result: T?
+                    try db.inTransaction(.immediate) {
+                        result = try body(db)
+                        return .commit
+                    }
+                    guard let result else {
+                        throw StoreError(.other, "durable write committed without a result")
+                    }
+                    return result
                 }
-                guard let result else {
-                    throw StoreError(.other, "durable write committed without a result")
-                }
-                return result
             }
         } catch {
             throw StoreError.wrapping(error)
         }
+    }
+}
+
+extension Database {
+    /// Runs `body` with `synchronous = FULL`, so what it commits survives a power loss too (the
+    /// database's NORMAL only guarantees it survives a crash); back to NORMAL afterwards.
+    func withFullSync<T>(_ body: () throws -> T) throws -> T {
+        try execute(sql: "PRAGMA synchronous = FULL")
+        // If restoring fails, the connection merely stays on the safer, slower setting.
+        defer { try? execute(sql: "PRAGMA synchronous = NORMAL") }
+        return try body()
     }
 }
