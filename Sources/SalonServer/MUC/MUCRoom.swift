@@ -80,8 +80,8 @@ final class MUCRoom: @unchecked Sendable {
     func drainBacklog() {
         guard !draining else { return }
         draining = true
-        while !busy, let (stanza, to, _) = backlog.first, !waitsForPosts(stanza, to: to) {
-            let (_, _, from) = backlog.removeFirst()
+        while !busy, let (stanza, to, from) = backlog.first, !waitsForPosts(stanza, to: to) {
+            backlog.removeFirst()
             dispatch(stanza, to: to, from: from)
         }
         draining = false
