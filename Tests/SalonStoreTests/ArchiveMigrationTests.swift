@@ -4,12 +4,17 @@ import Testing
 @testable import SalonStore
 
 @Suite struct ArchiveMigrationTests {
+    /// A database file in `directory` as an older Salon left it: migrated only up to `migration`.
+    func databaseMigrated(upTo migration: String, in directory: String) throws -> DatabaseQueue {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let old = try DatabaseQueue(path: directory + "/" + SalonDatabase.fileName)
+        try SalonSchema.migrator.migrate(old, upTo: migration)
+        return old
+    }
+
     @Test func messagesArchivedBeforeTheArchiveMigrationAreKeptCountedAndIndexed() async throws {
         try await withTemporaryDirectory { path in
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            let file = path + "/" + SalonDatabase.fileName
-            let old = try DatabaseQueue(path: file)
-            try SalonSchema.migrator.migrate(old, upTo: "v2-persistent-chat")
+            let old = try databaseMigrated(upTo: "v2-persistent-chat", in: path)
             try await old.write { db in
                 for (room, sequence, body) in [("lobby", 1, "early café"), ("deals", 1, "other room"), ("lobby", 2, "later words")] {
                     try db.execute(sql: """
@@ -37,10 +42,7 @@ import Testing
 
     @Test func theLeanIndexMigrationRebuildsTheFullTextIndexOfAnExistingArchive() async throws {
         try await withTemporaryDirectory { path in
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            let file = path + "/" + SalonDatabase.fileName
-            let old = try DatabaseQueue(path: file)
-            try SalonSchema.migrator.migrate(old, upTo: "v3-archive")
+            let old = try databaseMigrated(upTo: "v3-archive", in: path)
             try await old.write { db in
                 for (index, body) in ["déjà vu in the lobby", "nothing to see", "vu again"].enumerated() {
                     let message = archiveMessage("lobby", index, body: body)
