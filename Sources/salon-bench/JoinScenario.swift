@@ -22,7 +22,7 @@ struct JoinScenario: AsyncParsableCommand {
         let server = target.server
         if !cold { await target.warmKeyCache(accounts: clients, concurrency: concurrency) }
         let before = try server?.sample()
-        let clientBefore = try? ServerProcess.client.sample()
+        let clientLoad = ProcessLoad()
         let stopwatch = Stopwatch()
         let stop = deadline.map { ContinuousClock.now + .milliseconds(Int64($0 * 1000)) }
         let entries = await Occupants.fill(target, room: room.jid(on: target), count: clients, concurrency: concurrency,
@@ -36,7 +36,7 @@ struct JoinScenario: AsyncParsableCommand {
         let skipped = entries.filter(\.skipped).count
         let joined = entries.count - failures.count - skipped
         let serverFields = Report.serverFields(before, after, per: joined, unit: "join")
-        let clientFields = Report.clientFields(since: clientBefore, per: joined, unit: "join")
+        let clientFields = Report.clientFields(clientLoad, per: joined, unit: "join")
         Report.print("join", Report.format("%d of %d clients joined (%d at a time) in %.2f s, %d failed, %d skipped at the deadline; per client %@%@ [%@]",
                                            joined, clients, concurrency, seconds, failures.count, skipped, perClient.summary,
                                            serverFields.text + clientFields.text, target.label),

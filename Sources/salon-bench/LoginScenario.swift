@@ -19,7 +19,7 @@ struct LoginScenario: AsyncParsableCommand {
         let server = target.server
         if !cold { await target.warmKeyCache(accounts: accounts, concurrency: concurrency) }
         let before = try server?.sample()
-        let clientBefore = try? ServerProcess.client.sample()
+        let clientLoad = ProcessLoad()
         let stopwatch = Stopwatch()
         let reasons = await concurrently(count, limit: concurrency) { attempt -> String? in
             do {
@@ -35,7 +35,7 @@ struct LoginScenario: AsyncParsableCommand {
         let after = try server?.sample()
         let rate = Double(count - failures) / seconds
         let serverFields = Report.serverFields(before, after, per: count - failures, unit: "login")
-        let clientFields = Report.clientFields(since: clientBefore, per: count - failures, unit: "login")
+        let clientFields = Report.clientFields(clientLoad, per: count - failures, unit: "login")
         Report.print("login", Report.format("%d logins (%d failed, %d at a time) in %.2f s = %.0f logins/s%@ [%@]",
                                             count, failures, concurrency, seconds, rate, serverFields.text + clientFields.text, target.label),
                      [("logins_per_s", rate), ("failures", Double(failures))] + serverFields.fields + clientFields.fields)

@@ -17,11 +17,10 @@ enum Report {
                 [("cpu_us_per_\(unit)", cpu), ("rss_mib", Double(after.rssKiB) / 1024)])
     }
 
-    /// This process's CPU per unit: when it nears the server's, the client sets the pace.
-    static func clientFields(since before: ServerProcess.Sample?, per units: Int,
-                             unit: String) -> (text: String, fields: [(String, Double)]) {
-        guard let before, let after = try? ServerProcess.client.sample(), units > 0 else { return ("", []) }
-        let cpu = (after.cpuMicroseconds - before.cpuMicroseconds) / Double(units)
+    /// This process's CPU per unit since `load` began: when it nears the server's, the client sets the pace.
+    static func clientFields(_ load: ProcessLoad, per units: Int, unit: String) -> (text: String, fields: [(String, Double)]) {
+        guard units > 0 else { return ("", []) }
+        let cpu = load.cpuSeconds() * 1e6 / Double(units)
         return (format("; client %.0f µs CPU per %@", cpu, unit), [("client_cpu_us_per_\(unit)", cpu)])
     }
 

@@ -11,9 +11,6 @@ struct ServerProcess: Sendable {
         let rssKiB: Int
     }
 
-    /// salon-bench itself, read the same way (it shares the machine with the server).
-    static var client: ServerProcess { ServerProcess(pid: getpid()) }
-
     private static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
 
     func sample() throws -> Sample {
