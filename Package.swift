@@ -22,6 +22,8 @@ let package = Package(
         .systemLibrary(name: "CExpat", pkgConfig: "expat", providers: [.apt(["libexpat1-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // glibc's malloc.h, for the server's allocator policy.
+        .systemLibrary(name: "CMalloc"),
 
         // Vocabulary, no I/O: XML, JIDs, stanzas, errors.
         .target(name: "XMPPCore", dependencies: ["CExpat"]),
@@ -52,7 +54,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "salon", dependencies: [
-            "SalonServer", "SalonStore", "PersistentChat", "XMPPCore",
+            "SalonServer", "SalonStore", "PersistentChat", "XMPPCore", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Configuration", package: "swift-configuration"),
             .product(name: "Logging", package: "swift-log"),

@@ -33,6 +33,7 @@ struct Serve: AsyncParsableCommand {
     var allowPlaintextAuth = false
 
     func run() async throws {
+        MemoryAllocator.keepFreedMemoryForReuse()
         var flags: [AbsoluteConfigKey: ConfigValue] = [:]
         func set(_ key: String, _ content: ConfigContent?) {
             if let content { flags[AbsoluteConfigKey(stringLiteral: key)] = ConfigValue(content, isSecret: false) }
