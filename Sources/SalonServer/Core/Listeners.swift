@@ -23,6 +23,7 @@ enum Listeners {
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: false)
+            .childChannelOption(ChannelOptions.recvAllocator, value: receiveBuffers)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try setUp(channel, kind: kind, context: context)
@@ -34,6 +35,11 @@ enum Listeners {
             throw ListenerFailure(description: "cannot listen on \(host):\(port) for \(kind.rawValue): \(error)")
         }
     }
+
+    /// Each connection keeps its last receive buffer for the next read. Most stanzas fit in
+    /// 512 bytes, so an idle session keeps that much rather than NIO's default 2 KiB; a busy
+    /// one grows its buffer by doubling, up to 64 KiB.
+    static let receiveBuffers = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536)
 
     /// Builds one accepted connection's pipeline:
     /// [limit] [TLS, for direct TLS] [idle] [stream] — STARTTLS later inserts TLS at the front.
