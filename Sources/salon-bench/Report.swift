@@ -13,8 +13,13 @@ enum Report {
                              unit: String) -> (text: String, fields: [(String, Double)]) {
         guard let before, let after, units > 0 else { return ("", []) }
         let cpu = (after.cpuMicroseconds - before.cpuMicroseconds) / Double(units)
-        return (format("; server %.2f µs CPU per %@, RSS %.1f MiB", cpu, unit, Double(after.rssKiB) / 1024),
-                [("cpu_us_per_\(unit)", cpu), ("rss_mib", Double(after.rssKiB) / 1024)])
+        var text = format("; server %.2f µs CPU per %@, RSS %.1f MiB", cpu, unit, Double(after.rssKiB) / 1024)
+        var fields = [("cpu_us_per_\(unit)", cpu), ("rss_mib", Double(after.rssKiB) / 1024)]
+        if let earlier = before.machine, let steal = after.machine?.stealPercent(since: earlier) {
+            text += format("; steal %.0f%%", steal)
+            fields.append(("steal_pct", steal))
+        }
+        return (text, fields)
     }
 
     /// This process's CPU per unit since `load` began: when it nears the server's, the client sets the pace.

@@ -9,12 +9,37 @@ struct ServerProcess: Sendable {
         let cpuMicroseconds: Double
         /// Resident set size, in KiB.
         let rssKiB: Int
+        /// The machine's CPU time so far: all of it, and what the hypervisor took (steal).
+        let machine: MachineTime?
+    }
+
+    /// The "cpu" line of /proc/stat, in ticks. On a virtual machine, steal is time its vCPUs
+    /// were ready to run but the host ran something else: it stalls any thread at random, so
+    /// a run with much of it measures the host more than the servers.
+    struct MachineTime: Sendable {
+        let total: Double
+        let steal: Double
+
+        static func now() -> MachineTime? {
+            guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+                  let line = stat.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else { return nil }
+            // user nice system idle iowait irq softirq steal (guest time is already in user).
+            let ticks = line.split(separator: " ").dropFirst().prefix(8).compactMap { Double($0) }
+            guard ticks.count == 8 else { return nil }
+            return MachineTime(total: ticks.reduce(0, +), steal: ticks[7])
+        }
+
+        /// Percent of the machine's CPU time between `earlier` and this sample that was stolen.
+        func stealPercent(since earlier: MachineTime) -> Double? {
+            let elapsed = total - earlier.total
+            return elapsed > 0 ? 100 * (steal - earlier.steal) / elapsed : nil
+        }
     }
 
     private static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
 
     func sample() throws -> Sample {
-        Sample(cpuMicroseconds: try cpuMicroseconds(), rssKiB: try rssKiB())
+        Sample(cpuMicroseconds: try cpuMicroseconds(), rssKiB: try rssKiB(), machine: .now())
     }
 
     /// utime + stime (fields 14 and 15 of /proc/PID/stat, counted after the command's closing parenthesis).
