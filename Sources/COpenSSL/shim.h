@@ -10,8 +10,42 @@
 #include <openssl/pem.h>
 #include <openssl/crypto.h>
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 
 // Swift cannot import function-like or composite macros: these wrappers expose the ones Salon uses.
+
+/* An HMAC context with its digest chosen and no key, to be copied for each use: OpenSSL 3's
+   HMAC() looks the MAC and the digest up by name on every call. NULL on failure. */
+static inline EVP_MAC_CTX *salon_hmac_template(const char *digest) {
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    if (mac == NULL) return NULL;
+    EVP_MAC_CTX *context = EVP_MAC_CTX_new(mac);
+    EVP_MAC_free(mac); /* the context keeps its own reference */
+    if (context == NULL) return NULL;
+    OSSL_PARAM params[2] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)digest, 0),
+        OSSL_PARAM_construct_end(),
+    };
+    if (EVP_MAC_CTX_set_params(context, params) != 1) {
+        EVP_MAC_CTX_free(context);
+        return NULL;
+    }
+    return context;
+}
+
+/* HMAC of data under key with a copy of template; 1 on success. The template is only read. */
+static inline int salon_hmac(const EVP_MAC_CTX *template_context, const unsigned char *key, size_t key_length,
+                             const unsigned char *data, size_t data_length,
+                             unsigned char *out, size_t out_size, size_t *out_length) {
+    static const unsigned char no_key = 0;
+    EVP_MAC_CTX *context = EVP_MAC_CTX_dup(template_context);
+    if (context == NULL) return 0;
+    int ok = EVP_MAC_init(context, key != NULL ? key : &no_key, key_length, NULL) == 1
+        && EVP_MAC_update(context, data != NULL ? data : &no_key, data_length) == 1
+        && EVP_MAC_final(context, out, out_length, out_size) == 1;
+    EVP_MAC_CTX_free(context);
+    return ok;
+}
 
 typedef int (*salon_servername_callback)(SSL *ssl, int *alert, void *arg);
 

@@ -93,7 +93,7 @@ enum SCRAMSyntax {
 
     /// A fresh random nonce of printable characters.
     static func makeNonce() -> String {
-        Base64.encode(Crypto.randomBytes(24))
+        Base64.encode(Crypto.nonceBytes(24))
     }
 
     static func isAlpha(_ byte: UInt8) -> Bool {

@@ -17,6 +17,26 @@ import Testing
         let longKey = [UInt8](repeating: 0xAA, count: 131)
         #expect(Crypto.hmac(.sha256, key: longKey, data: "Test Using Larger Than Block-Size Key - Hash Key First".bytes).hex
             == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+        // An empty key and empty data (the copied template must still take a key of length 0).
+        #expect(Crypto.hmac(.sha256, key: [], data: []).hex
+            == "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad")
+        #expect(Crypto.hmac(.sha1, key: [], data: []).hex == "fbdb1d1b18aa6c08324b7d64b71fb76370690e1d")
+    }
+
+    @Test func hmacFromManyThreadsAtOnce() async {
+        // Every HMAC copies one shared template; copies made concurrently must all be right.
+        let expected = Crypto.hmac(.sha1, key: "Jefe".bytes, data: "what do ya want for nothing?".bytes)
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    (0..<500).allSatisfy { _ in
+                        Crypto.hmac(.sha1, key: "Jefe".bytes, data: "what do ya want for nothing?".bytes) == expected
+                    }
+                }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(results == Array(repeating: true, count: 8))
     }
 
     @Test(arguments: [
@@ -47,6 +67,14 @@ import Testing
         let b = Crypto.randomBytes(32)
         #expect(a.count == 32)
         #expect(a != b)
+    }
+
+    @Test func nonceBytes() {
+        #expect(Crypto.nonceBytes(0).isEmpty)
+        #expect(Crypto.nonceBytes(-1).isEmpty)
+        let a = Crypto.nonceBytes(24)
+        #expect(a.count == 24)
+        #expect(a != Crypto.nonceBytes(24))
     }
 
     @Test func constantTimeEqual() {

@@ -279,14 +279,22 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         })
     }
 
+    /// A SASL payload: Base64 with surrounding XML whitespace ignored; "=" is the empty payload.
     static func decode(_ text: String) -> [UInt8]? {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed == "=" { return [] }
-        return Base64.decode(trimmed)
+        var text = text
+        return text.withUTF8 { bytes in
+            func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+            var start = 0, end = bytes.count
+            while start < end, isWhitespace(bytes[start]) { start += 1 }
+            while end > start, isWhitespace(bytes[end - 1]) { end -= 1 }
+            let payload = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            if payload.count == 1, payload[0] == UInt8(ascii: "=") { return [] }
+            return Base64.decode(bytes: payload)
+        }
     }
 
     static func streamID() -> String {
-        Hex.encode(Crypto.randomBytes(12))
+        Hex.encode(Crypto.nonceBytes(12))
     }
 
     // MARK: Resource binding
