@@ -92,6 +92,17 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
     }
 
+    /// Whether `channelBinding(type:)` has data for `type`, without deriving it (each
+    /// tls-exporter derivation is an HKDF through OpenSSL's providers).
+    public func hasChannelBinding(type: String) -> Bool {
+        guard completedHandshake != nil, let connection, !connection.isFreed else { return false }
+        switch type {
+        case "tls-exporter": return connection.isTLS13
+        case "tls-unique": return !connection.isTLS13
+        default: return false
+        }
+    }
+
     /// The ALPN protocol chosen in the handshake.
     public var negotiatedALPN: String? { completedHandshake?.alpn }
 

@@ -36,12 +36,15 @@ import Testing
         let state = try await client.eventLoop.submit {
             let clientTLS = try client.pipeline.syncOperations.handler(type: OpenSSLHandler.self)
             return (clientTLS.isHandshakeComplete, clientTLS.negotiatedALPN, clientTLS.channelBinding(type: "tls-exporter"),
-             clientTLS.channelBinding(type: "tls-server-end-point"))
+             clientTLS.channelBinding(type: "tls-server-end-point"),
+             [clientTLS.hasChannelBinding(type: "tls-exporter"), clientTLS.hasChannelBinding(type: "tls-unique"),
+              clientTLS.hasChannelBinding(type: "tls-server-end-point")])
         }.get()
         #expect(state.0)
         #expect(state.1 == "xmpp-client")
         #expect(state.2 == exporter)
         #expect(state.3 == nil)
+        #expect(state.4 == [true, false, false])
 
         try await client.close()
         #expect(await serverLog.sawCloseNotify())
@@ -169,6 +172,11 @@ import Testing
         let unique = try #require(clientHandshake.unique)
         #expect(unique.count == 12)
         #expect(serverHandshake.unique == unique)
+        let offers = try await client.eventLoop.submit {
+            let clientTLS = try client.pipeline.syncOperations.handler(type: OpenSSLHandler.self)
+            return [clientTLS.hasChannelBinding(type: "tls-exporter"), clientTLS.hasChannelBinding(type: "tls-unique")]
+        }.get()
+        #expect(offers == [false, true])
         try await client.close()
         try await server.stop()
     }

@@ -44,6 +44,12 @@ struct NegotiationTests {
             #expect(try await client.channelBinding()?.count == 32)
             try await client.ping()
             await client.close()
+            // XEP-0440: the binding types offered are listed with the mechanisms.
+            let probe = try await XMPPClient.open(server.options(.directTLS))
+            let features = try await probe.openStream()
+            let types = features.child("sasl-channel-binding", namespace: "urn:xmpp:sasl-cb:0")?.elements.map { $0[attribute: "type"] }
+            #expect(types == ["tls-exporter"])
+            await probe.close()
         }
     }
 
@@ -71,6 +77,7 @@ struct NegotiationTests {
             #expect(mechanisms.contains("SCRAM-SHA-256"))
             #expect(!mechanisms.contains("PLAIN"))
             #expect(!mechanisms.contains { $0.hasSuffix("-PLUS") })
+            #expect(features.child("sasl-channel-binding", namespace: "urn:xmpp:sasl-cb:0") == nil)
             await probe.close()
         }
     }

@@ -110,8 +110,8 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
                 features.append(starttls)
             }
             if mayAuthenticate {
-                let binding = tlsHandler?.channelBinding(type: "tls-exporter")
-                offeredMechanisms = SASLMechanism.offered(tls: tlsActive, channelBinding: binding != nil)
+                let binding = tlsHandler?.hasChannelBinding(type: "tls-exporter") ?? false
+                offeredMechanisms = SASLMechanism.offered(tls: tlsActive, channelBinding: binding)
                 var mechanisms = XMLElement("mechanisms", namespace: NS.sasl)
                 for mechanism in offeredMechanisms {
                     var element = XMLElement("mechanism", namespace: NS.sasl)
@@ -119,7 +119,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
                     mechanisms.append(element)
                 }
                 features.append(mechanisms)
-                if binding != nil {
+                if binding {
                     // XEP-0440: which channel-binding types the server supports.
                     features.append(XMLElement("sasl-channel-binding", namespace: "urn:xmpp:sasl-cb:0", children: [
                         .element(XMLElement("channel-binding", namespace: "urn:xmpp:sasl-cb:0", attributes: ["type": "tls-exporter"])),
