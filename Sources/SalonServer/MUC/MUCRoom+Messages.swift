@@ -81,7 +81,10 @@ extension MUCRoom {
             unconfirmedPosts.removeFirst()
             switch outcome {
             case .success(let archived):
-                if archived { history.append(post.message, at: post.timestamp) }
+                if archived {
+                    let characters = RoomHistory.characters(in: post.serialized.head) + RoomHistory.characters(in: post.serialized.tail)
+                    history.append(post.message, characters: characters, at: post.timestamp)
+                }
                 service.fanout.deliver(post.message, serialized: post.serialized, to: audience)
             case .failure(let error):
                 service.logger.error("cannot archive a message", metadata: ["room": "\(localpart)", "error": "\(error)"])

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import XMPPCore
 
 /// The last DefaultChatHistory messages of an active room, in memory, for joins (design §5).
@@ -7,21 +8,28 @@ struct RoomHistory {
         /// The groupchat message as broadcast, without `to`.
         let message: XMLElement
         let timestamp: Date
-        /// Characters of its XML, for `maxchars`.
+        /// Characters (Unicode scalars, as XML counts them) of its XML, for `maxchars`.
         let characters: Int
     }
 
-    private(set) var entries: [Entry] = []
+    /// Oldest first; a ring, so a full history drops its oldest entry without moving the rest.
+    private var entries = CircularBuffer<Entry>()
     var capacity: Int
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
     }
 
-    mutating func append(_ message: XMLElement, at timestamp: Date) {
-        entries.append(Entry(message: message, timestamp: timestamp,
-                             characters: message.serialized(parentNamespace: NS.client).count))
+    /// Adds a message as broadcast; `characters` is the length of its XML (see `characters(in:)`),
+    /// which the caller already has serialised.
+    mutating func append(_ message: XMLElement, characters: Int, at timestamp: Date) {
+        entries.append(Entry(message: message, timestamp: timestamp, characters: characters))
         trim()
+    }
+
+    /// The characters in UTF-8 `bytes`: every byte but continuation bytes starts one.
+    static func characters(in bytes: [UInt8]) -> Int {
+        bytes.reduce(0) { count, byte in byte & 0xC0 == 0x80 ? count : count + 1 }
     }
 
     mutating func setCapacity(_ capacity: Int) {
@@ -36,7 +44,7 @@ struct RoomHistory {
     /// What a joiner gets for its `<history/>` request (XEP-0045 §7.2.15): every limit it gives
     /// applies, and never more than the capacity.
     func select(_ request: XMLElement?, now: Date = Date()) -> [Entry] {
-        var selected = entries[...]
+        var selected = Array(entries)[...]
         if let max = request?[attribute: "maxstanzas"].flatMap(Int.init) {
             selected = selected.suffix(Swift.max(0, max))
         }

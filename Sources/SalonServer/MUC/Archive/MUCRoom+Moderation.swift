@@ -74,7 +74,7 @@ extension MUCRoom {
             var fresh = RoomHistory(capacity: limit)
             for message in page.messages where !message.retracted {
                 if let element = try? XMLStreamParser.parseStanza(message.stanza, namespace: NS.client) {
-                    fresh.append(element, at: message.timestamp)
+                    fresh.append(element, characters: message.stanza.unicodeScalars.count, at: message.timestamp)
                 }
             }
             history = fresh
