@@ -21,12 +21,21 @@ struct ServerProcess: Sendable {
         let steal: Double
 
         static func now() -> MachineTime? {
-            guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
-                  let line = stat.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else { return nil }
+            (try? String(contentsOfFile: "/proc/stat", encoding: .utf8)).flatMap(MachineTime.init(procStat:))
+        }
+
+        /// From the text of /proc/stat; nil without a complete "cpu" line.
+        init?(procStat: String) {
+            guard let line = procStat.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else { return nil }
             // user nice system idle iowait irq softirq steal (guest time is already in user).
             let ticks = line.split(separator: " ").dropFirst().prefix(8).compactMap { Double($0) }
             guard ticks.count == 8 else { return nil }
-            return MachineTime(total: ticks.reduce(0, +), steal: ticks[7])
+            self.init(total: ticks.reduce(0, +), steal: ticks[7])
+        }
+
+        init(total: Double, steal: Double) {
+            self.total = total
+            self.steal = steal
         }
 
         /// Percent of the machine's CPU time between `earlier` and this sample that was stolen.
