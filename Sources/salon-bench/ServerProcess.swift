@@ -24,20 +24,6 @@ struct ServerProcess: Sendable {
             (try? String(contentsOfFile: "/proc/stat", encoding: .utf8)).flatMap(MachineTime.init(procStat:))
         }
 
-        /// From the text of /proc/stat; nil without a complete "cpu" line.
-        init?(procStat: String) {
-            guard let line = procStat.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else { return nil }
-            // user nice system idle iowait irq softirq steal (guest time is already in user).
-            let ticks = line.split(separator: " ").dropFirst().prefix(8).compactMap { Double($0) }
-            guard ticks.count == 8 else { return nil }
-            self.init(total: ticks.reduce(0, +), steal: ticks[7])
-        }
-
-        init(total: Double, steal: Double) {
-            self.total = total
-            self.steal = steal
-        }
-
         /// Percent of the machine's CPU time between `earlier` and this sample that was stolen.
         func stealPercent(since earlier: MachineTime) -> Double? {
             let elapsed = total - earlier.total
@@ -69,6 +55,17 @@ struct ServerProcess: Sendable {
             throw BenchError("no VmRSS in /proc/\(pid)/status")
         }
         return value
+    }
+}
+
+extension ServerProcess.MachineTime {
+    /// From the text of /proc/stat; nil without a complete "cpu" line.
+    init?(procStat: String) {
+        guard let line = procStat.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else { return nil }
+        // user nice system idle iowait irq softirq steal (guest time is already in user).
+        let ticks = line.split(separator: " ").dropFirst().prefix(8).compactMap { Double($0) }
+        guard ticks.count == 8 else { return nil }
+        self.init(total: ticks.reduce(0, +), steal: ticks[7])
     }
 }
 

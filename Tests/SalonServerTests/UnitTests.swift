@@ -71,7 +71,7 @@ struct UnitTests {
             body.append(text: "é\(n)")  // two bytes of UTF-8, one character
             message.append(body)
             let spliced = SplicedStanza(message, parentNamespace: NS.client)
-            let characters = RoomHistory.characters(in: spliced.head) + RoomHistory.characters(in: spliced.tail)
+            let characters = RoomHistory.characters(in: spliced)
             #expect(characters == message.serialized(parentNamespace: NS.client).unicodeScalars.count)
             lengths.append(characters)
             history.append(message, characters: characters, at: now)

@@ -82,8 +82,7 @@ extension MUCRoom {
             switch outcome {
             case .success(let archived):
                 if archived {
-                    let characters = RoomHistory.characters(in: post.serialized.head) + RoomHistory.characters(in: post.serialized.tail)
-                    history.append(post.message, characters: characters, at: post.timestamp)
+                    history.append(post.message, characters: RoomHistory.characters(in: post.serialized), at: post.timestamp)
                 }
                 service.fanout.deliver(post.message, serialized: post.serialized, to: audience)
             case .failure(let error):

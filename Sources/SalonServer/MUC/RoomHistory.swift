@@ -21,10 +21,15 @@ struct RoomHistory {
     }
 
     /// Adds a message as broadcast; `characters` is the length of its XML (see `characters(in:)`),
-    /// which the caller already has serialised.
+    /// counted from what the caller already has serialised.
     mutating func append(_ message: XMLElement, characters: Int, at timestamp: Date) {
         entries.append(Entry(message: message, timestamp: timestamp, characters: characters))
         trim()
+    }
+
+    /// The characters of a broadcast's XML without its `to`, which is `head` then `tail`.
+    static func characters(in broadcast: SplicedStanza) -> Int {
+        characters(in: broadcast.head) + characters(in: broadcast.tail)
     }
 
     /// The characters in UTF-8 `bytes`: every byte but continuation bytes starts one.
