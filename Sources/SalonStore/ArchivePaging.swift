@@ -3,8 +3,11 @@ import GRDB
 /// Runs one XEP-0313 query with XEP-0059 paging inside a read transaction (one snapshot, so
 /// the page and its count agree).
 struct ArchivePaging: Sendable {
-    /// The largest page.
+    /// The largest page, in messages…
     static let maxPageSize = 1000
+    /// … and in bytes of stored stanzas: past it the page ends early, incomplete, as XEP-0313
+    /// allows, and the client asks for the next one.
+    public static let maxPageBytes = 1 << 20
 
     let query: ArchiveQuery
     let filter: ArchiveFilter
@@ -48,10 +51,21 @@ struct ArchivePaging: Sendable {
             SELECT \(ChatStore.qualifiedMessageColumns) FROM \(window.from) WHERE \(conditions)
             ORDER BY \(window.orderColumn) \(backward ? "DESC" : "ASC") LIMIT ?
             """
-        var rows = try Row.fetchAll(db, sql: sql, arguments: arguments + [limit + 1])
-        let complete = rows.count <= limit
-        rows = Array(rows.prefix(limit))
-        var messages = try rows.map(ChatStore.message(from:))
+        // Rows are read one at a time and the page ends early once it holds `maxPageBytes`
+        // (it keeps at least one message): a page of large messages is not built whole in memory.
+        var messages: [StoredMessage] = []
+        var bytes = 0
+        var complete = true
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments + [limit + 1])
+        while let row = try rows.next() {
+            guard messages.count < limit, messages.isEmpty || bytes < Self.maxPageBytes else {
+                complete = false
+                break
+            }
+            let message = try ChatStore.message(from: row)
+            bytes += message.stanza.utf8.count + message.body.utf8.count
+            messages.append(message)
+        }
         if backward {
             messages.reverse()
         }

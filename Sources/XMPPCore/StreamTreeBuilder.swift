@@ -2,7 +2,7 @@
 /// and enforcing the stream limits. Offsets are byte positions in the stream since the last reset.
 /// A struct, so each callback costs one exclusivity check on the parser rather than one per field.
 struct StreamTreeBuilder {
-    private let limits: XMLStreamLimits
+    var limits: XMLStreamLimits
     /// Events produced since the caller last took them.
     var events: [XMLStreamEvent] = []
     /// The first error; once set, every further callback is ignored.

@@ -9,8 +9,11 @@ public final class XMLStreamParser {
     /// Largest slice handed to expat at once, so oversized input is caught between slices.
     private static let sliceBytes = 65_536
 
-    /// The limits this parser enforces.
-    public let limits: XMLStreamLimits
+    /// The limits this parser enforces; a change applies to what is parsed from then on
+    /// (a stream allows larger stanzas once its peer has authenticated).
+    public var limits: XMLStreamLimits {
+        didSet { builder.limits = limits }
+    }
     var builder: StreamTreeBuilder
     private var expat: XML_Parser?
     /// The expat handle, for the callbacks.

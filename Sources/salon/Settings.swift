@@ -58,6 +58,8 @@ struct Settings {
         }
         var limits = configuration.limits
         limits.maxStanzaBytes = try positive("limits.max_stanza_bytes", default: limits.maxStanzaBytes, minimum: 10_000)
+        limits.negotiationStanzaBytes = try positive("limits.negotiation_stanza_bytes", default: limits.negotiationStanzaBytes, minimum: 4096)
+        limits.negotiationBytes = try positive("limits.negotiation_bytes", default: limits.negotiationBytes, minimum: 16_384)
         limits.maxDepth = try positive("limits.max_depth", default: limits.maxDepth, minimum: 4)
         limits.bytesPerSecond = try positive("limits.bytes_per_second", default: limits.bytesPerSecond, minimum: 1024)
         limits.burstBytes = try positive("limits.burst_bytes", default: limits.burstBytes, minimum: limits.maxStanzaBytes)
@@ -66,7 +68,7 @@ struct Settings {
         limits.negotiationTimeout = Double(try positive("limits.negotiation_timeout", default: Int(limits.negotiationTimeout), minimum: 1))
         limits.idleTimeout = Double(try positive("limits.idle_timeout", default: Int(limits.idleTimeout), minimum: 5))
         limits.offlineMessages = try positive("limits.offline_messages", default: limits.offlineMessages, minimum: 0)
-        limits.maxQueuedStanzas = try positive("limits.max_queued_stanzas", default: limits.maxQueuedStanzas, minimum: 100)
+        limits.maxQueuedBytes = try positive("limits.max_queued_bytes", default: limits.maxQueuedBytes, minimum: 2 * limits.maxStanzaBytes)
         configuration.limits = limits
         return configuration
     }

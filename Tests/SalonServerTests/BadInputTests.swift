@@ -140,37 +140,3 @@ func expectClosedByServer(port: Int, sending payload: String) async throws {
         group.cancelAll()
     }
 }
-
-@Suite("A client that stops reading cannot make the server buffer without bound")
-struct SlowReaderTests {
-    @Test("Its stream is closed once too many stanzas wait for it; the sender carries on")
-    func slowReaderIsDisconnected() async throws {
-        try await withServer(configure: {
-            $0.limits.maxQueuedStanzas = 100
-            $0.limits.bytesPerSecond = 100 << 20
-            $0.limits.burstBytes = 100 << 20
-        }) { server async throws in
-            try await server.addUser("alice")
-            try await server.addUser("bob")
-            let alice = try await server.online("alice")
-            let bob = try await server.online("bob")
-            try await bob.channel.setOption(ChannelOptions.autoRead, value: false).get()
-            let bobJID = try JID("bob@\(TestServer.domain)")
-            let payload = String(repeating: "x", count: 4000)
-            let registry = try #require(server.server.context?.sessions)
-            var sent = 0
-            while registry.isOnline(bobJID), sent < 20_000 {
-                for _ in 0..<500 { alice.send(message(to: bob.jid.description, body: payload)) }
-                sent += 500
-                try await alice.ping()
-            }
-            // The stream gets its policy-violation at once; the connection goes after a grace period.
-            let deadline = ContinuousClock.now + .seconds(15)
-            while registry.isOnline(bobJID), ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            #expect(!registry.isOnline(bobJID), "bob still online after \(sent) messages")
-            try await alice.ping()
-        }
-    }
-}

@@ -29,7 +29,8 @@ struct StreamInputTests {
 
     @Test("stops being read past a bound and is read again once the stream resumes")
     func readingPausesAndResumes() async throws {
-        try await withServer { server async throws in
+        // More input before authentication than a stream may send by default.
+        try await withServer(configure: { $0.limits.negotiationBytes = 4 << 20 }) { server async throws in
             try await server.addUser("bea")
             let client = try await XMPPClient.open(server.options())
             _ = try await client.secureStream()

@@ -78,14 +78,49 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         stream.close()
     }
 
+    func streamDidStartClosing(_ stream: XMPPStream) {
+        endSession()
+    }
+
     func streamDidDisconnect(_ stream: XMPPStream) {
         negotiationTimer?.cancel()
-        if let session {
-            context.presence.broadcastUnavailable(nil, from: session)
-            context.sessions.unbind(session)
-            logger.info("session ended", metadata: ["jid": "\(session.jid)"])
-        } else {
-            logger.info("connection closed")
+        if !endSession() { logger.info("connection closed") }
+    }
+
+    /// Unbinds the session, once, as soon as the stream starts closing: from then on what is
+    /// routed to this resource goes elsewhere. Returns whether there was a session to end.
+    @discardableResult
+    private func endSession() -> Bool {
+        guard let session, !sessionEnded else { return false }
+        sessionEnded = true
+        context.presence.broadcastUnavailable(nil, from: session)
+        context.sessions.unbind(session)
+        logger.info("session ended", metadata: ["jid": "\(session.jid)"])
+        return true
+    }
+
+    private var sessionEnded = false
+    /// Messages handed back by the closing stream, on their way to offline storage.
+    private var rerouting: Task<Void, Never>?
+
+    /// RFC 6121 §8.5: with this resource gone, a message goes to the account's other resources
+    /// or to offline storage, an iq request gets its error; room traffic and presence are not
+    /// kept (rooms have their archive, presence is current state).
+    func stream(_ stream: XMPPStream, couldNotDeliver element: XMLElement) {
+        guard let stanza = Stanza(element), !stanza.isError else { return }
+        switch stanza.kind {
+        case .message where stanza.type != "groupchat":
+            // Stored one after another, so offline storage keeps their order.
+            guard let followup = context.router.route(element) else { return }
+            let previous = rerouting
+            rerouting = Task {
+                await previous?.value
+                await followup()
+            }
+        case .iq where stanza.type == "get" || stanza.type == "set":
+            context.router.bounce(stanza, StanzaError(.serviceUnavailable))
+        default:
+            break
         }
     }
 
@@ -242,6 +277,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
             var success = XMLElement("success", namespace: NS.sasl)
             if !data.isEmpty { success.append(text: Base64.encode(data)) }
             stream.send(success)
+            stream.didAuthenticate()
             stream.restart()
             logger[metadataKey: "jid"] = "\(jid)"
             logger.info("authenticated", metadata: ["mechanism": "\(mechanism)"])

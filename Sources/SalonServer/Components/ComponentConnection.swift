@@ -70,6 +70,7 @@ final class ComponentConnection: XMPPStreamOwner, @unchecked Sendable {
             return stream.fail(.conflict, text: "\(domain) is already connected.")
         }
         link = newLink
+        stream.didAuthenticate()
         stream.send(XMLElement("handshake", namespace: NS.component))
         logger.info("component connected")
     }
@@ -78,11 +79,26 @@ final class ComponentConnection: XMPPStreamOwner, @unchecked Sendable {
         stream.close()
     }
 
+    func streamDidStartClosing(_ stream: XMPPStream) {
+        unregister()
+    }
+
     func streamDidDisconnect(_ stream: XMPPStream) {
-        if let link {
-            context.components.unregister(link)
-            logger.info("component disconnected")
-        }
+        unregister()
+    }
+
+    /// Stops routing to the component as soon as its stream starts closing.
+    private func unregister() {
+        guard let link else { return }
+        self.link = nil
+        context.components.unregister(link)
+        logger.info("component disconnected")
+    }
+
+    /// What reaches a closing component is answered as if it were not connected.
+    func stream(_ stream: XMPPStream, couldNotDeliver element: XMLElement) {
+        guard let stanza = Stanza(element.movingNamespace(from: NS.component, to: NS.client)) else { return }
+        context.router.bounce(stanza, StanzaError(.serviceUnavailable, text: "The component is not connected."))
     }
 
     func streamDidIdle(_ stream: XMPPStream) {

@@ -37,12 +37,17 @@ public struct ServerConfiguration: Sendable {
         public var burstBytes: Int = 1024 * 1024
         public var maxConnections: Int = 10_000
         public var maxConnectionsPerAddress: Int = 2_000
+        /// Largest stanza before authentication, and bytes a stream may send in all before it
+        /// authenticates.
+        public var negotiationStanzaBytes: Int = 16_384
+        public var negotiationBytes: Int = 65_536
         /// Seconds a stream may take to authenticate and bind.
         public var negotiationTimeout: Double = 60
         /// Seconds of silence before the server pings a client, and again before it closes.
         public var idleTimeout: Double = 300
-        /// Stanzas that may wait for a client that stopped reading before its stream is closed.
-        public var maxQueuedStanzas: Int = 10_000
+        /// Output bytes that may wait for a client that stopped reading before its stream is
+        /// closed; it must hold the largest burst a client is sent at once (history on join).
+        public var maxQueuedBytes: Int = 8 << 20
         /// Offline messages kept per user.
         public var offlineMessages: Int = 500
         public init() {}

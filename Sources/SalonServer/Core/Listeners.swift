@@ -59,7 +59,9 @@ enum Listeners {
         }
         let namespace = kind == .component ? NS.component : NS.client
         let stream = XMPPStream(channel: channel, contentNamespace: namespace, servedDomain: context.domain,
-                                limits: context.parserLimits, maxQueuedStanzas: limits.maxQueuedStanzas, logger: logger)
+                                limits: context.parserLimits,
+                                negotiation: NegotiationLimits(maxStanzaBytes: limits.negotiationStanzaBytes, maxBytes: limits.negotiationBytes),
+                                maxQueuedBytes: limits.maxQueuedBytes, pendingWork: context.pendingWork, logger: logger)
         try pipeline.addHandler(IdleStateHandler(readTimeout: .milliseconds(Int64(limits.idleTimeout * 1000))))
         try pipeline.addHandler(StreamChannelHandler(stream: stream, bytesPerSecond: limits.bytesPerSecond, burstBytes: limits.burstBytes))
         // The owner keeps itself alive through the stream's strong reference below.

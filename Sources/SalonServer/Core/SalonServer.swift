@@ -93,13 +93,22 @@ public final class SalonServer: Service, Sendable {
         await stop()
     }
 
-    /// Stops listening, ends every stream with `system-shutdown`, waits for them to close,
-    /// and closes the database.
+    /// Shuts down without losing what was taken: stops listening and reading, lets what the
+    /// streams already handed over finish (routing, rooms, the archive) and reach its
+    /// recipients, then ends every stream with `system-shutdown` and closes the database.
     public func stop() async {
         guard let state = running.withLock({ running -> Running? in defer { running = nil }; return running }) else { return }
         for channel in state.listeners { try? await channel.close() }
-        await state.context.router.muc?.stop()
         let streams = state.context.streams.all
+        for stream in streams {
+            try? await stream.eventLoop.submit { stream.stopInput() }.get()
+        }
+        await settle(state.group)
+        if await !state.context.pendingWork.drained(within: .seconds(10)) {
+            logger.warning("shutdown goes on with work still pending", metadata: ["pending": "\(state.context.pendingWork.count)"])
+        }
+        await state.context.router.muc?.stop()
+        await settle(state.group)
         for stream in streams {
             stream.eventLoop.execute { stream.fail(.systemShutdown, text: "The server is shutting down.") }
         }
@@ -109,6 +118,17 @@ public final class SalonServer: Service, Sendable {
         try? await state.group.shutdownGracefully()
         try? await state.context.database.shutdown()
         logger.notice("stopped")
+    }
+
+    /// Runs every event loop through what is queued on it, a few times over: work that hops
+    /// from loop to loop (a post to its room, the room's broadcast to its occupants' streams)
+    /// has then arrived.
+    private func settle(_ group: MultiThreadedEventLoopGroup) async {
+        for _ in 0..<3 {
+            for loop in group.makeIterator() {
+                try? await loop.submit {}.get()
+            }
+        }
     }
 
     /// For tests: the shared state of the running server.

@@ -18,6 +18,7 @@ final class ServerContext: Sendable {
     let throttle: LoginThrottle
     let connections: ConnectionCounter
     let streams = StreamDirectory()
+    let pendingWork = PendingWork()
     let logger: Logger
 
     var parserLimits: XMLStreamLimits {

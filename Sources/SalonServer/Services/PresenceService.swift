@@ -139,7 +139,11 @@ final class PresenceService: Sendable {
     private func deliverOffline(to session: ClientSession) async {
         do {
             let stored = try await database.offline.drain(owner: session.jid.bare.description)
-            for stanza in stored { session.stream.write(string: stanza) }
+            // Delivered like any routed stanza: a stream that closes meanwhile hands them back.
+            for stanza in stored {
+                guard let element = try? XMLStreamParser.parseStanza(stanza, namespace: NS.client) else { continue }
+                session.deliver(element)
+            }
         } catch {
             router.logger.error("offline delivery failed", metadata: ["error": "\(error)"])
         }

@@ -7,6 +7,8 @@ final class StreamChannelHandler: ChannelInboundHandler, RemovableChannelHandler
 
     private let stream: XMPPStream
     private var bucket: TokenBucket
+    /// The one pending resume while reading is paused for the rate.
+    private var resumeTask: Scheduled<Void>?
 
     init(stream: XMPPStream, bytesPerSecond: Int, burstBytes: Int) {
         self.stream = stream
@@ -17,10 +19,23 @@ final class StreamChannelHandler: ChannelInboundHandler, RemovableChannelHandler
         let buffer = unwrapInboundIn(data)
         let wait = bucket.consume(buffer.readableBytes, now: .now())
         stream.feed(buffer)
-        if let wait {
+        if let wait, resumeTask == nil {
             // Over the sustained rate: stop reading until the bucket has refilled.
             stream.setRatePaused(true)
-            context.eventLoop.scheduleTask(in: wait) { [stream] in stream.setRatePaused(false) }
+            scheduleResume(after: wait, on: context.eventLoop)
+        }
+    }
+
+    /// Reads that were already under way when reading paused add to the debt, so the bucket
+    /// is asked again when the wait is over, and reading resumes only once it is out of debt.
+    private func scheduleResume(after wait: TimeAmount, on loop: EventLoop) {
+        resumeTask = loop.assumeIsolated().scheduleTask(in: wait) { [self] in
+            if let more = bucket.consume(0, now: .now()) {
+                scheduleResume(after: more, on: loop)
+            } else {
+                resumeTask = nil
+                stream.setRatePaused(false)
+            }
         }
     }
 
@@ -32,6 +47,8 @@ final class StreamChannelHandler: ChannelInboundHandler, RemovableChannelHandler
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        resumeTask?.cancel()
+        resumeTask = nil
         stream.didDisconnect()
         context.fireChannelInactive()
     }

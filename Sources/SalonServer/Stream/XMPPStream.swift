@@ -1,6 +1,5 @@
 import Logging
 import NIOCore
-import Synchronization
 import XMPPCore
 
 /// What a stream's owner (a client session or a component) hears from the wire.
@@ -14,6 +13,12 @@ protocol XMPPStreamOwner: AnyObject {
     func streamDidDisconnect(_ stream: XMPPStream)
     /// The peer has been silent for the idle timeout.
     func streamDidIdle(_ stream: XMPPStream)
+    /// The stream has begun to close (`</stream:stream>` is on its way): the owner stops
+    /// being a destination for routed traffic now, not when the connection is gone.
+    func streamDidStartClosing(_ stream: XMPPStream)
+    /// A stanza routed here arrived after the stream began to close: it was not written, and
+    /// the owner decides where it goes instead (another resource, offline storage, a bounce).
+    func stream(_ stream: XMPPStream, couldNotDeliver element: XMLElement)
 }
 
 /// One XML stream over one channel: parses what arrives, serialises what leaves, and owns the
@@ -32,10 +37,19 @@ final class XMPPStream: @unchecked Sendable {
     private var retainedOwner: AnyObject?
 
     private let parser: XMLStreamParser
-    /// Stanzas handed over while the peer was not reading (the socket is not writable); past
-    /// `maxQueuedStanzas` the stream is closed instead of buffering without bound.
-    private let queuedWhileBlocked = Atomic<Int>(0)
-    let maxQueuedStanzas: Int
+    /// The parser's limits once the peer has authenticated; `negotiation` applies before.
+    private let authenticatedLimits: XMLStreamLimits
+    private let negotiation: NegotiationLimits
+    private var authenticated = false
+    /// Shared with every stream: what shutdown waits for.
+    private let pendingWork: PendingWork?
+    /// Output bytes that may wait for a peer that stopped reading before the stream is closed.
+    let maxQueuedBytes: Int
+    /// Bytes written since the socket was last seen able to take more (this turn's outbox
+    /// included): what a peer that stopped reading makes the server hold for it.
+    private(set) var queuedBytes = 0
+    /// Bytes received from the peer, for the rate limit's tests and the log.
+    private(set) var bytesReceived = 0
     private var pending = CircularBuffer<XMLStreamEvent>()
     private var pendingError: XMLStreamError?
     private var suspensions = 0
@@ -46,13 +60,19 @@ final class XMPPStream: @unchecked Sendable {
     private var disconnected = false
 
     init(channel: Channel, contentNamespace: String, servedDomain: String, limits: XMLStreamLimits,
-         maxQueuedStanzas: Int = 10_000, logger: Logger) {
-        self.maxQueuedStanzas = maxQueuedStanzas
+         negotiation: NegotiationLimits = NegotiationLimits(), maxQueuedBytes: Int = 8 << 20,
+         pendingWork: PendingWork? = nil, logger: Logger) {
+        self.pendingWork = pendingWork
+        self.maxQueuedBytes = maxQueuedBytes
+        self.authenticatedLimits = limits
+        self.negotiation = negotiation
         self.channel = channel
         self.servedDomain = servedDomain
         self.eventLoop = channel.eventLoop
         self.contentNamespace = contentNamespace
-        self.parser = XMLStreamParser(limits: limits)
+        var negotiationLimits = limits
+        negotiationLimits.maxStanzaBytes = min(limits.maxStanzaBytes, negotiation.maxStanzaBytes)
+        self.parser = XMLStreamParser(limits: negotiationLimits)
         self.logger = logger
     }
 
@@ -61,7 +81,11 @@ final class XMPPStream: @unchecked Sendable {
     /// Feeds bytes from the wire and runs the owner on every complete event.
     func feed(_ buffer: ByteBuffer) {
         eventLoop.assertInEventLoop()
+        bytesReceived += buffer.readableBytes
         guard !isClosing else { return feedWhileClosing(buffer) }
+        if !authenticated, bytesReceived > negotiation.maxBytes {
+            return fail(.policyViolation, text: "Too much data before authentication.")
+        }
         var events: [XMLStreamEvent] = []
         do {
             try buffer.withUnsafeReadableBytes { bytes throws(XMLStreamError) in
@@ -133,12 +157,24 @@ final class XMPPStream: @unchecked Sendable {
     func awaiting<T: Sendable>(started start: (EventLoopPromise<T>) -> Void,
                             then: @escaping (Result<T, any Error>) -> Void) {
         suspend()
+        pendingWork?.begin()
         let promise = eventLoop.makePromise(of: T.self)
         start(promise)
         promise.futureResult.assumeIsolated().whenComplete { [self] result in
             if !isClosing { then(result) }
             resume()
+            pendingWork?.end()
         }
+    }
+
+    /// At shutdown: nothing more is read or handled. What was parsed but not yet handled is
+    /// dropped without an answer, so the peer knows it was not taken.
+    func stopInput() {
+        eventLoop.assertInEventLoop()
+        suspend()
+        pending.removeAll()
+        pendingError = nil
+        setReading(false)
     }
 
     private var readPausedByRate = false
@@ -160,6 +196,13 @@ final class XMPPStream: @unchecked Sendable {
     func setRatePaused(_ paused: Bool) {
         readPausedByRate = paused
         applyAutoRead()
+    }
+
+    /// The peer has authenticated: stanzas up to the full size are accepted from now on.
+    func didAuthenticate() {
+        eventLoop.assertInEventLoop()
+        authenticated = true
+        parser.limits = authenticatedLimits
     }
 
     /// A stream restart (after STARTTLS or SASL success): a fresh parser, and whatever the old
@@ -185,8 +228,13 @@ final class XMPPStream: @unchecked Sendable {
         write(bytes: bytes, flush: false)
     }
 
-    /// Sends one element (flushes when `flush`). Safe from any thread: NIO hops to the loop.
+    /// Sends one element (flushes when `flush`): the stream's own traffic (negotiation,
+    /// answers to the peer). Safe from any thread; nothing is written once the stream closes.
     func send(_ element: XMLElement, flush: Bool = true) {
+        guard eventLoop.inEventLoop else {
+            return eventLoop.execute { [self] in send(element, flush: flush) }
+        }
+        guard !isClosing else { return }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256)
         element.serialize(into: &bytes, parentNamespace: contentNamespace)
@@ -195,25 +243,41 @@ final class XMPPStream: @unchecked Sendable {
 
     /// Thread-safe delivery of a routed stanza. From another event loop it crosses with the rest
     /// of that loop's traffic here (see LoopCrossings), so a room's broadcasts and its other
-    /// stanzas arrive in the order the room sent them.
+    /// stanzas arrive in the order the room sent them. A stream that has begun to close hands
+    /// the stanza back to its owner instead of writing it after `</stream:stream>`.
     func deliver(_ element: XMLElement) {
-        guard admitsDelivery() else { return }
-        if eventLoop.inEventLoop { return send(element) }
-        LoopCrossings.run(on: eventLoop) { [self] in send(element) }
+        if eventLoop.inEventLoop { return deliverOnLoop(element) }
+        LoopCrossings.run(on: eventLoop) { [self] in deliverOnLoop(element) }
+    }
+
+    private func deliverOnLoop(_ element: XMLElement) {
+        guard !isClosing else {
+            owner?.stream(self, couldNotDeliver: element)
+            return
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        element.serialize(into: &bytes, parentNamespace: contentNamespace)
+        guard admits(bytes.count) else {
+            owner?.stream(self, couldNotDeliver: element)
+            return
+        }
+        write(bytes: bytes, flush: true)
     }
 
     /// On the stream's loop: adds a stanza addressed by splicing (see SplicedStanza) to the
     /// outbox, which leaves in one write and one flush once the work already queued on this
-    /// loop has run — a burst of room traffic costs the pipeline and the socket once.
+    /// loop has run — a burst of room traffic costs the pipeline and the socket once. Room
+    /// traffic that finds the stream closing is dropped: the archive holds it.
     func deliver(_ stanza: SplicedStanza, address: [UInt8]) {
         eventLoop.assertInEventLoop()
-        guard admitsDelivery() else { return }
+        let length = stanza.head.count + address.count + stanza.tail.count
+        guard !isClosing, admits(length) else { return }
         if outbox == nil {
             outbox = channel.allocator.buffer(capacity: Self.outboxCapacity)
             eventLoop.execute { [self] in writeOutbox(flush: true) }
         }
         // One capacity check and three copies, rather than three appends.
-        let length = stanza.head.count + address.count + stanza.tail.count
         outbox!.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { target in
             var offset = 0
             func copy(_ part: [UInt8]) {
@@ -236,22 +300,17 @@ final class XMPPStream: @unchecked Sendable {
         if flush { channel.writeAndFlush(buffer, promise: nil) } else { channel.write(buffer, promise: nil) }
     }
 
-    /// False once more than `maxQueuedStanzas` wait for a peer that stopped reading; the first
-    /// refusal closes the stream.
-    private func admitsDelivery() -> Bool {
-        if channel.isWritable {
-            queuedWhileBlocked.store(0, ordering: .relaxed)
-        } else if queuedWhileBlocked.add(1, ordering: .relaxed).newValue > maxQueuedStanzas {
-            if queuedWhileBlocked.load(ordering: .relaxed) == maxQueuedStanzas + 1 {
-                eventLoop.execute { [self] in fail(.policyViolation, text: "The connection is not reading what it is sent.") }
-            }
-            return false
-        }
-        return true
-    }
-
-    func write(string: String, flush: Bool = true) {
-        write(bytes: Array(string.utf8), flush: flush)
+    /// Counts `count` more bytes for a peer that may not be reading. The count starts again
+    /// whenever the socket takes more and nothing waits in the outbox; past `maxQueuedBytes`
+    /// the stream is closed instead of buffering without bound, and nothing more is admitted.
+    private func admits(_ count: Int) -> Bool {
+        eventLoop.assertInEventLoop()
+        if outbox == nil, channel.isWritable { queuedBytes = 0 }
+        queuedBytes += count
+        guard queuedBytes > maxQueuedBytes else { return true }
+        logger.notice("slow reader disconnected", metadata: ["queued_bytes": "\(queuedBytes - count)"])
+        fail(.policyViolation, text: "The connection is not reading what it is sent.")
+        return false
     }
 
     private func write(bytes: [UInt8], flush: Bool) {
@@ -284,6 +343,7 @@ final class XMPPStream: @unchecked Sendable {
         guard !isClosing else { return }
         isClosing = true
         pending.removeAll()
+        owner?.streamDidStartClosing(self)
         if !headerSent { openStream(from: servedDomain, id: "closing") }
         writeOutbox(flush: false)
         let buffer = channel.allocator.buffer(string: XMLStreamHeader.closingTag)
@@ -321,4 +381,12 @@ final class XMPPStream: @unchecked Sendable {
         owner?.streamDidDisconnect(self)
         retainedOwner = nil
     }
+}
+
+/// What an unauthenticated peer may send: smaller stanzas, and a byte budget for the whole
+/// negotiation. expat re-scans an incomplete token on every read, so a large one sent in small
+/// pieces costs CPU far beyond its size; these bound that cost before anyone is accountable.
+struct NegotiationLimits: Sendable {
+    var maxStanzaBytes = 16_384
+    var maxBytes = 65_536
 }

@@ -1,0 +1,204 @@
+import Foundation
+import NIOCore
+import PersistentChat
+import SalonClient
+@testable import SalonServer
+import SalonStore
+import Testing
+import XMPPCore
+
+/// The stream a bound session reads and writes through, from the server's side.
+private func serverStream(_ server: TestServer, of client: XMPPClient) throws -> XMPPStream {
+    try #require(server.server.context?.sessions.session(client.jid)).stream
+}
+
+@Suite("What one stream may cost the server is bounded in bytes")
+struct StreamBudgetTests {
+    @Test("A reader that stops is disconnected once its queued bytes pass the budget, however few stanzas that is")
+    func slowReaderByteBudget() async throws {
+        try await withServer(configure: {
+            $0.limits.maxQueuedBytes = 1 << 20
+            $0.limits.bytesPerSecond = 100 << 20
+            $0.limits.burstBytes = 100 << 20
+        }) { server async throws in
+            try await server.addUser("alice")
+            try await server.addUser("bob")
+            let alice = try await server.online("alice")
+            let bob = try await server.online("bob")
+            try await bob.channel.setOption(ChannelOptions.autoRead, value: false).get()
+            let registry = try #require(server.server.context?.sessions)
+            let payload = String(repeating: "x", count: 100_000)
+            // A few dozen large stanzas (the old limit counted ten thousand stanzas of any size).
+            var sent = 0
+            while registry.session(bob.jid) != nil, sent < 200 {
+                for _ in 0..<10 { alice.send(message(to: bob.jid.description, body: payload)) }
+                sent += 10
+                try await alice.ping()
+            }
+            #expect(registry.session(bob.jid) == nil, "bob still bound after \(sent) messages of 100 kB")
+            #expect(sent < 200)
+            try await alice.ping()
+        }
+    }
+
+    @Test("A MAM page of large messages ends early in bytes, and paging still reaches every message")
+    func archivePageByteCap() async throws {
+        try await withServer { server async throws in
+            try await server.addUser("alice")
+            try await server.chat { (d: inout ChatDirectory) throws(ChatRuleError) in
+                try d.createCategory(openCategory(), by: .system)
+                _ = try d.createRoom(Room(localpart: "big", name: "Big", category: "Eng", privacy: .open), by: .system)
+            }
+            let body = String(repeating: "y", count: 60_000)
+            let total = 40
+            let writer = ArchiveWriter(database: server.database)
+            for index in 0..<total {
+                _ = try await writer.append(StoredMessage(
+                    room: "big", stanzaID: "big-\(index)", senderJID: "alice@salon.test", nick: "Alice", occupantID: "o",
+                    timestamp: Date(timeIntervalSince1970: 1_800_000_000 + Double(index)), body: body,
+                    stanza: "<message xmlns='jabber:client' type='groupchat' from='big@\(chatDomain)/Alice'><body>\(body)</body></message>"))
+            }
+            let alice = try await server.online("alice")
+            var (results, reply) = try await alice.archive("big@\(chatDomain)", max: 1000)
+            #expect(!results.isEmpty && results.count < total, "one page held \(results.count) of \(total) large messages")
+            #expect(!fin(reply).complete)
+            var ids = resultIDs(results)
+            while !fin(reply).complete, let last = fin(reply).last, ids.count <= total {
+                (results, reply) = try await alice.archive("big@\(chatDomain)", max: 1000, after: last)
+                ids += resultIDs(results)
+            }
+            #expect(ids == (0..<total).map { "big-\($0)" })
+        }
+    }
+
+    @Test("The byte rate holds: bytes accepted in N seconds stay within rate × N plus the burst")
+    func byteRate() async throws {
+        let rate = 64 * 1024, burst = 64 * 1024
+        try await withServer(configure: {
+            $0.limits.bytesPerSecond = rate
+            $0.limits.burstBytes = burst
+        }) { server async throws in
+            try await server.addUser("alice")
+            let alice = try await server.login("alice")
+            let stream = try serverStream(server, of: alice)
+            // Whitespace between stanzas: bytes the server must read and may ignore.
+            let chunk = [UInt8](repeating: 0x20, count: 16 * 1024)
+            let start = ContinuousClock.now
+            for _ in 0..<(rate * 40 / chunk.count) { alice.sendRaw(chunk) }
+            try await Task.sleep(for: .seconds(5))
+            let received = try await stream.eventLoop.submit { stream.bytesReceived }.get()
+            let elapsed = Double((ContinuousClock.now - start).components.seconds) + Double((ContinuousClock.now - start).components.attoseconds) / 1e18
+            // A load-independent bound: a slow machine only makes the server read less.
+            let slack = 4 * 65_536
+            let bound = Int(Double(rate) * elapsed) + burst + slack
+            #expect(received <= bound, "read \(received) bytes in \(elapsed) s at \(rate) B/s (bound \(bound))")
+            print("rate limit: \(received) bytes in \(String(format: "%.2f", elapsed)) s, \(Int(Double(received - burst) / elapsed)) B/s for a setting of \(rate)")
+        }
+    }
+}
+
+@Suite("Before authentication a stream may send little")
+struct NegotiationBudgetTests {
+    let header = "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' to='salon.test' version='1.0'>"
+
+    func negotiationError(_ payload: [UInt8], pieces: Int = 1) async throws -> String {
+        var condition = ""
+        try await withServer(requireTLS: false) { server async throws in
+            let client = try await XMPPClient.open(server.options(.plain))
+            client.sendRaw(header)
+            _ = try await client.expect { $0.name == "features" }
+            let size = (payload.count + pieces - 1) / pieces
+            for start in stride(from: 0, to: payload.count, by: size) {
+                client.sendRaw(Array(payload[start..<min(start + size, payload.count)]))
+            }
+            condition = try await client.expectStreamError()
+        }
+        return condition
+    }
+
+    @Test("A large element before authentication ends the stream, even in small pieces")
+    func largeElement() async throws {
+        let element = Array("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN' pad='\(String(repeating: "a", count: 20_000))'/>".utf8)
+        #expect(try await negotiationError(element, pieces: 200) == "policy-violation")
+    }
+
+    @Test("Too many bytes before authentication end the stream")
+    func negotiationBytes() async throws {
+        #expect(try await negotiationError([UInt8](repeating: 0x20, count: 70_000)) == "policy-violation")
+    }
+
+    @Test("After authentication, stanzas up to the full size are accepted")
+    func fullSizeAfterLogin() async throws {
+        try await withServer { server async throws in
+            try await server.addUser("alice")
+            let alice = try await server.online("alice")
+            alice.send(message(to: alice.jid.description, body: String(repeating: "z", count: 100_000)))
+            let echoed = try await alice.expect { $0.name == "message" }
+            #expect(echoed.child("body", namespace: NS.client)?.text.count == 100_000)
+        }
+    }
+}
+
+@Suite("A closing stream takes no more stanzas; what was meant for it is kept")
+struct ClosingStreamTests {
+    @Test("A 1:1 message that reaches a closing session goes to offline storage, not after </stream:stream>")
+    func messageToClosingSession() async throws {
+        try await withServer { server async throws in
+            try await server.addUser("alice")
+            try await server.addUser("bob")
+            let bob = try await server.online("bob")
+            let registry = try #require(server.server.context?.sessions)
+            let session = try #require(registry.session(bob.jid))
+            // bob ends his stream but keeps the connection open: the server is now closing it.
+            bob.sendRaw(XMLStreamHeader.closingTag)
+            let deadline = ContinuousClock.now + .seconds(10)
+            while registry.session(bob.jid) != nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(registry.session(bob.jid) == nil, "the session is unbound as soon as the stream closes")
+            // Ten messages routed to the session just before it closed arrive now.
+            for index in 0..<10 {
+                var stanza = message(to: bob.jid.description, body: "late \(index)")
+                stanza[attribute: "from"] = "alice@salon.test/phone"
+                session.deliver(stanza)
+            }
+            _ = try await bob.expectEnd()
+            #expect(!bob.unclaimed.contains { $0.name == "message" }, "nothing is written after the stream's end")
+            let again = try await server.login("bob")
+            again.send(XMLElement("presence", namespace: NS.client))
+            var bodies: [String] = []
+            for _ in 0..<10 {
+                let offline = try await again.expect { $0.name == "message" }
+                bodies.append(offline.child("body", namespace: NS.client)?.text ?? "")
+            }
+            #expect(bodies == (0..<10).map { "late \($0)" })
+        }
+    }
+
+    @Test("At shutdown what was posted is archived and broadcast, never bounced as not stored")
+    func shutdownDrains() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("salon-test-\(UUID().uuidString)").path
+        var server = try await TestServer.start(directory: directory)
+        try await server.addUser("alice")
+        try await server.chat { (d: inout ChatDirectory) throws(ChatRuleError) in
+            try d.createCategory(openCategory(), by: .system)
+            _ = try d.createRoom(Room(localpart: "busy", name: "Busy", category: "Eng", privacy: .open), by: .system)
+        }
+        let alice = try await server.online("alice")
+        try await alice.join("busy", as: "Alice")
+        for index in 0..<300 { alice.say("busy", "post \(index)") }
+        await server.stop()
+        _ = try? await alice.expectEnd()
+        let received = alice.unclaimed
+        let errors = received.filter { $0.name == "message" && $0[attribute: "type"] == "error" }
+        #expect(errors.isEmpty, "bounced: \(errors.first.map { $0.serialized() } ?? "")")
+        let echoed = received.filter { $0.name == "message" && $0[attribute: "type"] == "groupchat" }.compactMap { $0.child("body", namespace: NS.client)?.text }
+        server = try await TestServer.start(directory: directory)
+        defer { server.removeFiles() }
+        var query = ArchiveQuery(rooms: ["busy"])
+        query.max = 1000
+        let page = try await server.database.archive.query(query)
+        let archived = page.messages.map(\.body)
+        #expect(Array(archived.prefix(echoed.count)) == echoed, "every echoed post is archived, in order")
+        #expect(echoed == (0..<echoed.count).map { "post \($0)" })
+        await server.stop()
+    }
+}
