@@ -56,6 +56,9 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var pendingWrites = CircularBuffer<PendingWrite>(initialCapacity: 4)
     /// How many of `pendingWrites` (from the front) a flush has released.
     private var flushedWriteCount = 0
+    /// Plaintext bytes in `pendingWrites`: output held here while the channel cannot take
+    /// more, which a stream counts against its peer's budget. Read on the channel's loop.
+    public private(set) var bufferedPlaintextBytes = 0
     private var outputClosed = false
     private var needsFlush = false
     private var isWritingFlushedData = false
@@ -212,7 +215,9 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
             promise?.fail(outputClosed ? ChannelError.outputClosed : ChannelError.ioOnClosedChannel)
             return
         }
-        pendingWrites.append(PendingWrite(data: unwrapOutboundIn(data), promise: promise))
+        let write = PendingWrite(data: unwrapOutboundIn(data), promise: promise)
+        bufferedPlaintextBytes += write.data.readableBytes
+        pendingWrites.append(write)
     }
 
     public func flush(context: ChannelHandlerContext) {
@@ -388,6 +393,7 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
             switch result {
             case .wroteBytes(let count):
                 pendingWrites[index].data.moveReaderIndex(forwardBy: count)
+                bufferedPlaintextBytes -= count
             case .wantsMoreData:
                 return .stalled
             case .failed(let error):
@@ -425,6 +431,7 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
             switch result {
             case .wroteBytes(let written):
                 gathered.moveReaderIndex(forwardBy: written)
+                bufferedPlaintextBytes -= written
             case .wantsMoreData:
                 // Put the rest back so it goes first once OpenSSL can write again.
                 pendingWrites.prepend(PendingWrite(data: gathered, promise: nil))
@@ -530,6 +537,7 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private func failPendingWrites(_ error: Error) {
         flushedWriteCount = 0
+        bufferedPlaintextBytes = 0
         while let write = pendingWrites.popFirst() {
             write.promise?.fail(error)
         }

@@ -184,6 +184,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
             return stream.channel.close(promise: nil) as Void
         }
         tlsHandler = handler
+        stream.tls = handler
         stream.restart()
         logger.debug("STARTTLS")
     }

@@ -62,6 +62,7 @@ enum Listeners {
                                 limits: context.parserLimits,
                                 negotiation: NegotiationLimits(maxStanzaBytes: limits.negotiationStanzaBytes, maxBytes: limits.negotiationBytes),
                                 maxQueuedBytes: limits.maxQueuedBytes, pendingWork: context.pendingWork, logger: logger)
+        stream.tls = tlsHandler
         try pipeline.addHandler(IdleStateHandler(readTimeout: .milliseconds(Int64(limits.idleTimeout * 1000))))
         try pipeline.addHandler(StreamChannelHandler(stream: stream, bytesPerSecond: limits.bytesPerSecond, burstBytes: limits.burstBytes))
         // The owner keeps itself alive through the stream's strong reference below.

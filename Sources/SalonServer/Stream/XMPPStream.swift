@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import SalonSecurity
 import XMPPCore
 
 /// What a stream's owner (a client session or a component) hears from the wire.
@@ -43,11 +44,9 @@ final class XMPPStream: @unchecked Sendable {
     private var authenticated = false
     /// Shared with every stream: what shutdown waits for.
     private let pendingWork: PendingWork?
-    /// Output bytes that may wait for a peer that stopped reading before the stream is closed.
+    /// Output bytes the server may hold for a peer that is not reading them (in the channel's
+    /// buffer and the outbox) before the stream is closed.
     let maxQueuedBytes: Int
-    /// Bytes written since the socket was last seen able to take more (this turn's outbox
-    /// included): what a peer that stopped reading makes the server hold for it.
-    private(set) var queuedBytes = 0
     /// Bytes received from the peer, for the rate limit's tests and the log.
     private(set) var bytesReceived = 0
     private var pending = CircularBuffer<XMLStreamEvent>()
@@ -289,9 +288,12 @@ final class XMPPStream: @unchecked Sendable {
             copy(stanza.tail)
             return length
         }
+        // A large burst goes now: the socket takes what it can while the turn goes on.
+        if outbox!.readableBytes >= Self.outboxFlushBytes { writeOutbox(flush: true) }
     }
 
     private static let outboxCapacity = 4096
+    private static let outboxFlushBytes = 65_536
 
     /// Writes what the outbox holds, ahead of anything written after it.
     private func writeOutbox(flush: Bool) {
@@ -300,18 +302,28 @@ final class XMPPStream: @unchecked Sendable {
         if flush { channel.writeAndFlush(buffer, promise: nil) } else { channel.write(buffer, promise: nil) }
     }
 
-    /// Counts `count` more bytes for a peer that may not be reading. The count starts again
-    /// whenever the socket takes more and nothing waits in the outbox; past `maxQueuedBytes`
-    /// the stream is closed instead of buffering without bound, and nothing more is admitted.
+    /// Whether `count` more bytes may wait for the peer. While the socket takes what it is given
+    /// (writable) little waits; otherwise what the channel and the outbox hold is counted, and
+    /// past `maxQueuedBytes` the stream is closed instead of buffering without bound.
     private func admits(_ count: Int) -> Bool {
         eventLoop.assertInEventLoop()
-        if outbox == nil, channel.isWritable { queuedBytes = 0 }
-        queuedBytes += count
-        guard queuedBytes > maxQueuedBytes else { return true }
-        logger.notice("slow reader disconnected", metadata: ["queued_bytes": "\(queuedBytes - count)"])
+        if channel.isWritable { return true }
+        let held = queuedBytes + count
+        guard held > maxQueuedBytes else { return true }
+        logger.notice("slow reader disconnected", metadata: ["queued_bytes": "\(held - count)"])
         fail(.policyViolation, text: "The connection is not reading what it is sent.")
         return false
     }
+
+    /// Output bytes waiting for the peer: in the channel (not yet taken by the socket), as
+    /// plaintext in TLS, and in the outbox.
+    var queuedBytes: Int {
+        let buffered = (try? channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes)) ?? 0
+        return buffered + (tls?.bufferedPlaintextBytes ?? 0) + (outbox?.readableBytes ?? 0)
+    }
+
+    /// The connection's TLS, once it has one: output may wait there too.
+    weak var tls: OpenSSLHandler?
 
     private func write(bytes: [UInt8], flush: Bool) {
         // Behind deliveries waiting in the outbox, never ahead of them.
