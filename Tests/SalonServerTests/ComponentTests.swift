@@ -9,9 +9,15 @@ import XMPPCore
 struct ComponentPeer {
     let client: XMPPClient
 
-    static func connect(port: Int, domain: String, secret: String) async throws -> (ComponentPeer, String?) {
+    /// A connection whose component stream is open (the server answered the header), before any handshake.
+    static func open(port: Int, domain: String) async throws -> XMPPClient {
         let client = try await XMPPClient.open(XMPPClient.Options(port: port, domain: domain, security: .plain))
         client.sendRaw("<stream:stream xmlns='jabber:component:accept' xmlns:stream='http://etherx.jabber.org/streams' to='\(domain)'>")
+        return client
+    }
+
+    static func connect(port: Int, domain: String, secret: String) async throws -> (ComponentPeer, String?) {
+        let client = try await open(port: port, domain: domain)
         guard let id = try await client.expectHeader().attributes["id"] else { throw ClientError("no stream id") }
         let digest = Crypto.hash(.sha1, Array((id + secret).utf8)).map { String(format: "%02x", $0) }.joined()
         client.sendRaw("<handshake>\(digest)</handshake>")
@@ -64,6 +70,15 @@ struct ComponentTests {
             #expect(ok == nil)
             component.send("<message from='admin@\(domain)' to='alice@\(domain)'><body>spoof</body></message>")
             #expect(try await component.client.expectStreamError() == "invalid-from")
+        }
+    }
+
+    @Test("A component that opens its stream and never completes the handshake is closed with connection-timeout")
+    func handshakeTimeout() async throws {
+        try await withServer(components: ["bot.salon.test": "s3cret"], configure: { $0.limits.negotiationTimeout = 1 }) { server async throws in
+            let silent = try await ComponentPeer.open(port: server.ports.component!, domain: "bot.salon.test")
+            // The idle timeout (minutes) would not end it within this deadline; the negotiation timeout must.
+            #expect(try await silent.expectStreamError(timeout: .seconds(30)) == "connection-timeout")
         }
     }
 

@@ -30,8 +30,8 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         self.remoteAddress = remoteAddress
         self.logger = stream.logger
         stream.owner = self
-        negotiationTimer = stream.eventLoop.scheduleTask(in: .milliseconds(Int64(context.configuration.limits.negotiationTimeout * 1000))) { [self] in
-            if session == nil { stream.fail(.connectionTimeout, text: "Negotiation took too long.") }
+        negotiationTimer = stream.negotiationDeadline(seconds: context.configuration.limits.negotiationTimeout) { [self] in
+            session != nil
         }
     }
 

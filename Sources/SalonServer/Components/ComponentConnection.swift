@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import SalonSecurity
 import XMPPCore
 
@@ -12,12 +13,16 @@ final class ComponentConnection: XMPPStreamOwner, @unchecked Sendable {
     private var streamID = ""
     private var domain: String?
     private var link: ComponentLink?
+    private var negotiationTimer: Scheduled<Void>?
 
     init(context: ServerContext, stream: XMPPStream) {
         self.context = context
         self.stream = stream
         self.logger = stream.logger
         stream.owner = self
+        negotiationTimer = stream.negotiationDeadline(seconds: context.configuration.limits.negotiationTimeout) { [self] in
+            link != nil
+        }
     }
 
     func stream(_ stream: XMPPStream, didOpen header: XMLStreamHeader) {
@@ -70,6 +75,7 @@ final class ComponentConnection: XMPPStreamOwner, @unchecked Sendable {
             return stream.fail(.conflict, text: "\(domain) is already connected.")
         }
         link = newLink
+        negotiationTimer?.cancel()
         stream.send(XMLElement("handshake", namespace: NS.component))
         logger.info("component connected")
     }
@@ -79,6 +85,7 @@ final class ComponentConnection: XMPPStreamOwner, @unchecked Sendable {
     }
 
     func streamDidDisconnect(_ stream: XMPPStream) {
+        negotiationTimer?.cancel()
         if let link {
             context.components.unregister(link)
             logger.info("component disconnected")
