@@ -37,6 +37,9 @@ public struct ServerConfiguration: Sendable {
         public var burstBytes: Int = 1024 * 1024
         public var maxConnections: Int = 10_000
         public var maxConnectionsPerAddress: Int = 2_000
+        /// The component port's own caps: components are few, and its capacity is not the clients'.
+        public var componentMaxConnections: Int = 100
+        public var componentMaxConnectionsPerAddress: Int = 10
         /// Seconds a stream may take to authenticate and bind.
         public var negotiationTimeout: Double = 60
         /// Seconds of silence before the server pings a client, and again before it closes.

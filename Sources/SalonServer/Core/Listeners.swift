@@ -49,7 +49,7 @@ enum Listeners {
         logger[metadataKey: "conn"] = "\(kind.rawValue) \(remote):\(channel.remoteAddress?.port ?? 0)"
         let limits = context.configuration.limits
         let pipeline = channel.pipeline.syncOperations
-        try pipeline.addHandler(ConnectionLimitHandler(counter: context.connections))
+        try pipeline.addHandler(ConnectionLimitHandler(counter: context.connections(kind), logger: logger))
         var tlsHandler: OpenSSLHandler?
         if kind == .directTLS {
             guard let tls = context.tls else { throw ListenerFailure(description: "no TLS context") }

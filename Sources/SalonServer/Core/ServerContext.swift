@@ -16,7 +16,9 @@ final class ServerContext: Sendable {
     let accountEndpoint: AccountEndpoint
     let tls: TLSContext?
     let throttle: LoginThrottle
-    let connections: ConnectionCounter
+    private let c2sConnections: ConnectionCounter
+    private let directTLSConnections: ConnectionCounter
+    private let componentConnections: ConnectionCounter
     let streams = StreamDirectory()
     let logger: Logger
 
@@ -46,7 +48,19 @@ final class ServerContext: Sendable {
             sessions: sessions, domain: domain,
             isServerAdministrator: { router.muc?.directory.isServerAdministrator($0) ?? false }).all)
         throttle = LoginThrottle()
-        connections = ConnectionCounter(maxTotal: configuration.limits.maxConnections,
-                                        maxPerAddress: configuration.limits.maxConnectionsPerAddress)
+        let limits = configuration.limits
+        c2sConnections = ConnectionCounter(maxTotal: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress)
+        directTLSConnections = ConnectionCounter(maxTotal: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress)
+        componentConnections = ConnectionCounter(maxTotal: limits.componentMaxConnections,
+                                                 maxPerAddress: limits.componentMaxConnectionsPerAddress)
+    }
+
+    /// Each listener counts its own connections: a flood on one port leaves the others their capacity.
+    func connections(_ kind: ListenerKind) -> ConnectionCounter {
+        switch kind {
+        case .c2s: c2sConnections
+        case .directTLS: directTLSConnections
+        case .component: componentConnections
+        }
     }
 }
