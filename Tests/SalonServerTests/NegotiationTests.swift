@@ -1,5 +1,6 @@
 import Foundation
 import SalonClient
+@testable import SalonServer
 import SalonSecurity
 import Testing
 import XMPPCore
@@ -96,6 +97,27 @@ struct NegotiationTests {
                 // The failure is answered only after the throttle's delay.
                 #expect(ContinuousClock.now - started >= .milliseconds(200))
             }
+        }
+    }
+
+    @Test("A login for one account keeps the failures counted against another from the same address")
+    func throttleCountsPerAccount() async throws {
+        try await withServer { server async throws in
+            try await server.addUser("amy")
+            try await server.addUser("bob")
+            let throttle = try #require(server.server.context?.throttle)
+            let bob = "bob@\(TestServer.domain)", amy = "amy@\(TestServer.domain)"
+            for account in ["bob", "amy"] {
+                await #expect(throws: ClientError.self) {
+                    _ = try await XMPPClient.connect(server.options(), username: account, password: "wrong")
+                }
+            }
+            #expect(throttle.failures(account: bob) == 1)
+            #expect(throttle.failures(account: amy) == 1)
+            let client = try await server.login("amy")
+            await client.close()
+            #expect(throttle.failures(account: amy) == 0)
+            #expect(throttle.failures(account: bob) == 1)
         }
     }
 

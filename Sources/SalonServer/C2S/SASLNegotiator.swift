@@ -50,7 +50,8 @@ struct SASLNegotiator {
     let plusOffered: Bool
     private var scram: SCRAMServer?
     private var started = false
-    private var user: JID?
+    /// The account the exchange names, once known.
+    private(set) var user: JID?
 
     init(mechanism: SASLMechanism, domain: String, channelBindingData: [UInt8]?, plusOffered: Bool) {
         self.mechanism = mechanism
