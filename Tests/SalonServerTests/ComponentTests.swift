@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import SalonClient
 import SalonSecurity
+@testable import SalonServer
 import Testing
 import XMPPCore
 
@@ -70,6 +71,26 @@ struct ComponentTests {
             #expect(ok == nil)
             component.send("<message from='admin@\(domain)' to='alice@\(domain)'><body>spoof</body></message>")
             #expect(try await component.client.expectStreamError() == "invalid-from")
+        }
+    }
+
+    @Test("Wrong secrets are answered not-authorized through the throttle, counted for the component; the right one clears the count")
+    func handshakeThrottle() async throws {
+        try await withServer(components: ["bot.salon.test": "s3cret"]) { server async throws in
+            let port = server.ports.component!
+            let throttle = try #require(server.server.context?.componentThrottle)
+            for _ in 0..<2 {
+                let (_, wrong) = try await ComponentPeer.connect(port: port, domain: "bot.salon.test", secret: "guess")
+                #expect(wrong == "not-authorized")
+            }
+            #expect(throttle.failures(account: "bot.salon.test") == 2)
+            // A third guess, even from elsewhere, would wait twice as long as the second.
+            #expect(throttle.failure(account: "bot.salon.test", address: "192.0.2.1").delay == .milliseconds(1000))
+            // Client logins are throttled apart.
+            #expect(try #require(server.server.context?.throttle).failures(account: "bot.salon.test") == 0)
+            let (_, ok) = try await ComponentPeer.connect(port: port, domain: "bot.salon.test", secret: "s3cret")
+            #expect(ok == nil)
+            #expect(throttle.failures(account: "bot.salon.test") == 0)
         }
     }
 

@@ -64,7 +64,7 @@ enum Listeners {
         try pipeline.addHandler(StreamChannelHandler(stream: stream, bytesPerSecond: limits.bytesPerSecond, burstBytes: limits.burstBytes))
         // The owner keeps itself alive through the stream's strong reference below.
         let owner: AnyObject = kind == .component
-            ? ComponentConnection(context: context, stream: stream)
+            ? ComponentConnection(context: context, stream: stream, remoteAddress: remote)
             : C2SConnection(context: context, stream: stream, tlsHandler: tlsHandler, remoteAddress: remote)
         stream.retainOwner(owner)
         context.streams.add(stream)

@@ -16,6 +16,9 @@ final class ServerContext: Sendable {
     let accountEndpoint: AccountEndpoint
     let tls: TLSContext?
     let throttle: LoginThrottle
+    /// Failed component handshakes, counted apart: a component with a stale secret does not
+    /// slow the logins of users at the same address.
+    let componentThrottle = LoginThrottle()
     private let c2sConnections: ConnectionCounter
     private let directTLSConnections: ConnectionCounter
     private let componentConnections: ConnectionCounter
