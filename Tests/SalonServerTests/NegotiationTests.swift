@@ -121,6 +121,34 @@ struct NegotiationTests {
         }
     }
 
+    @Test("An unknown account's SCRAM salt is the same after a restart, and differs between deployments")
+    func unknownAccountSaltPersists() async throws {
+        func unknownSalt(_ server: TestServer) async throws -> String {
+            let client = try await XMPPClient.open(server.options(.plain))
+            _ = try await client.openStream()
+            let clientFirst = Base64.encode(Array("n,,n=nobody,r=0123456789abcdef".utf8))
+            client.sendRaw("<auth xmlns='\(NS.sasl)' mechanism='SCRAM-SHA-256'>\(clientFirst)</auth>")
+            let challenge = try await client.expect { $0.name == "challenge" }
+            await client.close()
+            let serverFirst = String(decoding: Base64.decode(challenge.text) ?? [], as: UTF8.self)
+            return serverFirst.split(separator: ",").first { $0.hasPrefix("s=") }.map(String.init) ?? ""
+        }
+        let first = try await TestServer.start(requireTLS: false)
+        defer { first.removeFiles() }
+        let salt = try await unknownSalt(first)
+        await first.stop()
+        #expect(salt.count > 2)
+
+        let restarted = try await TestServer.start(requireTLS: false, directory: first.directory)
+        let restartedSalt = try? await unknownSalt(restarted)
+        await restarted.stop()
+        #expect(restartedSalt == salt)
+
+        try await withServer(requireTLS: false) { other async throws in
+            #expect(try await unknownSalt(other) != salt)
+        }
+    }
+
     @Test("The server generates a resource when none is asked")
     func generatedResource() async throws {
         try await withServer { server async throws in

@@ -164,7 +164,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         }
         let binding = mechanism.isPlus ? tlsHandler?.channelBinding(type: "tls-exporter") : nil
         var negotiator = SASLNegotiator(mechanism: mechanism, domain: domain, channelBindingData: binding,
-                                        plusOffered: offeredMechanisms.contains(where: \.isPlus))
+                                        plusOffered: offeredMechanisms.contains(where: \.isPlus), fakeSaltKey: context.fakeSaltKey)
         let text = auth.text
         if text.isEmpty {
             // No initial response: an empty challenge asks for it (RFC 6120 §6.4.2).

@@ -16,6 +16,8 @@ final class ServerContext: Sendable {
     let accountEndpoint: AccountEndpoint
     let tls: TLSContext?
     let throttle: LoginThrottle
+    /// What SCRAM derives unknown accounts' salts from (see `ServerSecret`).
+    let fakeSaltKey: [UInt8]
     /// Failed component handshakes, counted apart: a component with a stale secret does not
     /// slow the logins of users at the same address.
     let componentThrottle = LoginThrottle()
@@ -29,11 +31,12 @@ final class ServerContext: Sendable {
         XMLStreamLimits(maxStanzaBytes: configuration.limits.maxStanzaBytes, maxDepth: configuration.limits.maxDepth)
     }
 
-    init(configuration: ServerConfiguration, database: SalonDatabase, tls: TLSContext?, logger: Logger) {
+    init(configuration: ServerConfiguration, database: SalonDatabase, tls: TLSContext?, fakeSaltKey: [UInt8], logger: Logger) {
         self.configuration = configuration
         self.domain = configuration.domain
         self.database = database
         self.tls = tls
+        self.fakeSaltKey = fakeSaltKey
         self.logger = logger
         sessions = SessionRegistry()
         components = ComponentRegistry(secrets: configuration.components)
