@@ -12,11 +12,16 @@ private let systemWrite = Darwin.write
 
 /// Writes whole files with a given mode via a temporary file and rename, so readers never see half a key.
 enum FileWriter {
+    /// Directories made on the way are the owner's only: they hold private keys. FileManager
+    /// sets this mode exactly, whatever the umask.
+    static let directoryMode = 0o700
+
     static func write(_ bytes: [UInt8], to path: String, mode: mode_t) throws(TLSError) {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: directoryMode])
             } catch {
                 throw TLSError(message: "cannot create directory \(directory): \(error)")
             }

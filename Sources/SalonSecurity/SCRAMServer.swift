@@ -8,6 +8,7 @@ public struct SCRAMServer: Sendable {
     private let channelBindingType: String?
     private let channelBindingData: [UInt8]?
     private let channelBindingOffered: Bool
+    private let fakeSaltKey: [UInt8]
     private let serverNonce: String
     private var state: State = .awaitingClientFirst
 
@@ -28,20 +29,24 @@ public struct SCRAMServer: Sendable {
     }
 
     /// `plus`: this is the -PLUS mechanism; `channelBindingOffered`: the server advertised -PLUS mechanisms.
-    public init(algorithm: HashAlgorithm, plus: Bool, channelBindingType: String?, channelBindingData: [UInt8]?, channelBindingOffered: Bool) {
+    /// `fakeSaltKey`: the secret unknown users' salts derive from; it must outlive the process
+    /// (a salt that changed on restart while real ones stayed would tell the two apart).
+    public init(algorithm: HashAlgorithm, plus: Bool, channelBindingType: String?, channelBindingData: [UInt8]?,
+                channelBindingOffered: Bool, fakeSaltKey: [UInt8]) {
         self.init(algorithm: algorithm, plus: plus, channelBindingType: channelBindingType, channelBindingData: channelBindingData,
-                  channelBindingOffered: channelBindingOffered, serverNonce: SCRAMSyntax.makeNonce())
+                  channelBindingOffered: channelBindingOffered, fakeSaltKey: fakeSaltKey, serverNonce: SCRAMSyntax.makeNonce())
     }
 
     /// Same as the public init but with a fixed server nonce, for known-answer tests.
     @_spi(Testing)
     public init(algorithm: HashAlgorithm, plus: Bool, channelBindingType: String?, channelBindingData: [UInt8]?,
-                channelBindingOffered: Bool, serverNonce: String) {
+                channelBindingOffered: Bool, fakeSaltKey: [UInt8], serverNonce: String) {
         self.algorithm = algorithm
         self.plus = plus
         self.channelBindingType = channelBindingType
         self.channelBindingData = channelBindingData
         self.channelBindingOffered = channelBindingOffered
+        self.fakeSaltKey = fakeSaltKey
         self.serverNonce = serverNonce
     }
 
@@ -168,11 +173,9 @@ public struct SCRAMServer: Sendable {
 
     /// Stable per-username salt so repeated probes cannot tell unknown users from real ones.
     private func fakeCredentials(username: String) -> SCRAMCredentials {
-        let seed = Crypto.hmac(.sha256, key: SCRAMServer.fakeSaltKey, data: Array((algorithm.rawValue + "\0" + username).utf8))
+        let seed = Crypto.hmac(.sha256, key: fakeSaltKey, data: Array((algorithm.rawValue + "\0" + username).utf8))
         return SCRAMCredentials(algorithm: algorithm, salt: Array(seed.prefix(SCRAMCredentials.defaultSaltLength)), iterations: 4096,
                                 storedKey: Crypto.randomBytes(algorithm.digestLength),
                                 serverKey: Crypto.randomBytes(algorithm.digestLength))
     }
-
-    private static let fakeSaltKey = Crypto.randomBytes(32)
 }

@@ -108,6 +108,19 @@ public struct AccountStore: Sendable {
         }
     }
 
+    /// The service metadata value for `key`, storing `candidate` first when there is none (in
+    /// one transaction, so processes starting at once agree on the value).
+    public func metadata(_ key: String, storingIfAbsent candidate: String) async throws -> String {
+        guard !key.isEmpty, key.utf8.count <= InputLimits.maxMetadataKeyBytes else {
+            throw StoreError(.invalidArgument, "metadata key must be 1…\(InputLimits.maxMetadataKeyBytes) bytes")
+        }
+        return try await access.write { db in
+            try db.execute(sql: "INSERT INTO metadata (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                           arguments: [key, candidate])
+            return try String.fetchOne(db, sql: "SELECT value FROM metadata WHERE key = ?", arguments: [key]) ?? candidate
+        }
+    }
+
     /// Sets the service metadata value for `key`; nil removes it.
     public func setMetadata(_ key: String, _ value: String?) async throws {
         guard !key.isEmpty, key.utf8.count <= InputLimits.maxMetadataKeyBytes else {

@@ -18,7 +18,8 @@ public final class SalonDatabase: Sendable {
         try SQLiteLibrary.check()
         let directoryURL = URL(fileURLWithPath: directory, isDirectory: true)
         do {
-            // 0700 when we create it: the directory holds account credentials.
+            // 0700 when we create it (and any parent made on the way): the directory holds
+            // account credentials. FileManager sets the mode exactly, whatever the umask.
             try FileManager.default.createDirectory(
                 at: directoryURL, withIntermediateDirectories: true,
                 attributes: [.posixPermissions: 0o700])

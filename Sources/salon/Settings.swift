@@ -65,6 +65,9 @@ struct Settings {
         limits.burstBytes = try positive("limits.burst_bytes", default: limits.burstBytes, minimum: limits.maxStanzaBytes)
         limits.maxConnections = try positive("limits.max_connections", default: limits.maxConnections, minimum: 1)
         limits.maxConnectionsPerAddress = try positive("limits.max_connections_per_address", default: limits.maxConnectionsPerAddress, minimum: 1)
+        limits.componentMaxConnections = try positive("limits.component_max_connections", default: limits.componentMaxConnections, minimum: 1)
+        limits.componentMaxConnectionsPerAddress = try positive("limits.component_max_connections_per_address",
+                                                                default: limits.componentMaxConnectionsPerAddress, minimum: 1)
         limits.negotiationTimeout = Double(try positive("limits.negotiation_timeout", default: Int(limits.negotiationTimeout), minimum: 1))
         limits.idleTimeout = Double(try positive("limits.idle_timeout", default: Int(limits.idleTimeout), minimum: 5))
         limits.offlineMessages = try positive("limits.offline_messages", default: limits.offlineMessages, minimum: 0)

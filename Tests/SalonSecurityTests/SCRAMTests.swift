@@ -1,6 +1,9 @@
 import Testing
 @_spi(Testing) import SalonSecurity
 
+/// The secret unknown users' salts derive from, fixed for these tests.
+private let fakeSaltKey = [UInt8](repeating: 7, count: 32)
+
 /// Runs a whole exchange and returns the server's username and whether both sides accepted.
 private func exchange(client: inout SCRAMClient, server: inout SCRAMServer,
                       credentials: (String) -> SCRAMCredentials?) throws(SASLFailure) -> String {
@@ -19,7 +22,7 @@ private func exchange(client: inout SCRAMClient, server: inout SCRAMServer,
         var client = SCRAMClient(algorithm: .sha1, username: "user", password: "pencil", channelBinding: nil,
                                  clientNonce: "fyko+d2lbbFgONRv9qkxdawL")
         var server = SCRAMServer(algorithm: .sha1, plus: false, channelBindingType: nil, channelBindingData: nil,
-                                 channelBindingOffered: false, serverNonce: "3rfcNHYJY1ZVvWVs7j")
+                                 channelBindingOffered: false, fakeSaltKey: fakeSaltKey, serverNonce: "3rfcNHYJY1ZVvWVs7j")
 
         let clientFirst = client.clientFirstMessage()
         #expect(clientFirst == "n,,n=user,r=fyko+d2lbbFgONRv9qkxdawL".bytes)
@@ -42,7 +45,7 @@ private func exchange(client: inout SCRAMClient, server: inout SCRAMServer,
         var client = SCRAMClient(algorithm: .sha256, username: "user", password: "pencil", channelBinding: nil,
                                  clientNonce: "rOprNGfwEbeRWgbNEkqO")
         var server = SCRAMServer(algorithm: .sha256, plus: false, channelBindingType: nil, channelBindingData: nil,
-                                 channelBindingOffered: false, serverNonce: "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0")
+                                 channelBindingOffered: false, fakeSaltKey: fakeSaltKey, serverNonce: "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0")
 
         let user = try server.receiveClientFirst(client.clientFirstMessage())
         #expect(user.username == "user")
@@ -76,7 +79,7 @@ private func exchange(client: inout SCRAMClient, server: inout SCRAMServer,
         let stored = SCRAMCredentials.derive(password: "secret", algorithm: algorithm, iterations: 4096)
         var client = SCRAMClient(algorithm: algorithm, username: "romeo", password: "secret", channelBinding: nil)
         var server = SCRAMServer(algorithm: algorithm, plus: false, channelBindingType: nil, channelBindingData: nil,
-                                 channelBindingOffered: false)
+                                 channelBindingOffered: false, fakeSaltKey: fakeSaltKey)
         #expect(try exchange(client: &client, server: &server) { _ in stored } == "romeo")
         #expect(client.mechanism == "SCRAM-\(algorithm.rawValue)")
     }
@@ -84,7 +87,7 @@ private func exchange(client: inout SCRAMClient, server: inout SCRAMServer,
     @Test func wrongPasswordIsNotAuthorized() throws {
         var client = SCRAMClient(algorithm: .sha256, username: "romeo", password: "guess", channelBinding: nil)
         var server = SCRAMServer(algorithm: .sha256, plus: false, channelBindingType: nil, channelBindingData: nil,
-                                 channelBindingOffered: false)
+                                 channelBindingOffered: false, fakeSaltKey: fakeSaltKey)
         _ = try server.receiveClientFirst(client.clientFirstMessage())
         let clientFinal = try client.receiveServerFirst(server.serverFirstMessage(credentials: credentials))
         #expect(throws: SASLFailure.notAuthorized) { try server.receiveClientFinal(clientFinal) }
@@ -92,10 +95,10 @@ private func exchange(client: inout SCRAMClient, server: inout SCRAMServer,
     }
 
     @Test func unknownUserLooksLikeAWrongPassword() throws {
-        func serverFirst(for username: String) throws -> [UInt8] {
+        func serverFirst(for username: String, key: [UInt8] = fakeSaltKey) throws -> [UInt8] {
             var client = SCRAMClient(algorithm: .sha256, username: username, password: "x", channelBinding: nil)
             var server = SCRAMServer(algorithm: .sha256, plus: false, channelBindingType: nil, channelBindingData: nil,
-                                     channelBindingOffered: false, serverNonce: "fixed")
+                                     channelBindingOffered: false, fakeSaltKey: key, serverNonce: "fixed")
             _ = try server.receiveClientFirst(client.clientFirstMessage())
             let first = server.serverFirstMessage(credentials: nil)
             let clientFinal = try client.receiveServerFirst(first)
@@ -106,20 +109,22 @@ private func exchange(client: inout SCRAMClient, server: inout SCRAMServer,
         let salt = { (message: [UInt8]) in message.split(separator: UInt8(ascii: ","))[1] }
         #expect(try salt(serverFirst(for: "nobody")) == salt(serverFirst(for: "nobody")))
         #expect(try salt(serverFirst(for: "nobody")) != salt(serverFirst(for: "someone")))
+        // It derives from the key the server is given, not from anything of the process's own.
+        #expect(try salt(serverFirst(for: "nobody", key: [UInt8](repeating: 8, count: 32))) != salt(serverFirst(for: "nobody")))
     }
 
     @Test func credentialsForAnotherHashAreTreatedAsUnknown() throws {
         let sha1 = SCRAMCredentials.derive(password: "secret", algorithm: .sha1)
         var client = SCRAMClient(algorithm: .sha256, username: "romeo", password: "secret", channelBinding: nil)
         var server = SCRAMServer(algorithm: .sha256, plus: false, channelBindingType: nil, channelBindingData: nil,
-                                 channelBindingOffered: false)
+                                 channelBindingOffered: false, fakeSaltKey: fakeSaltKey)
         #expect(throws: SASLFailure.notAuthorized) { try exchange(client: &client, server: &server) { _ in sha1 } }
     }
 
     @Test func tamperedProofIsNotAuthorized() throws {
         var client = SCRAMClient(algorithm: .sha256, username: "romeo", password: "secret", channelBinding: nil)
         var server = SCRAMServer(algorithm: .sha256, plus: false, channelBindingType: nil, channelBindingData: nil,
-                                 channelBindingOffered: false)
+                                 channelBindingOffered: false, fakeSaltKey: fakeSaltKey)
         _ = try server.receiveClientFirst(client.clientFirstMessage())
         let clientFinal = try client.receiveServerFirst(server.serverFirstMessage(credentials: credentials))
         let text = String(decoding: clientFinal, as: UTF8.self)
@@ -133,7 +138,7 @@ private func exchange(client: inout SCRAMClient, server: inout SCRAMServer,
     @Test func tamperedNonceIsNotAuthorized() throws {
         var client = SCRAMClient(algorithm: .sha256, username: "romeo", password: "secret", channelBinding: nil)
         var server = SCRAMServer(algorithm: .sha256, plus: false, channelBindingType: nil, channelBindingData: nil,
-                                 channelBindingOffered: false)
+                                 channelBindingOffered: false, fakeSaltKey: fakeSaltKey)
         _ = try server.receiveClientFirst(client.clientFirstMessage())
         let clientFinal = try client.receiveServerFirst(server.serverFirstMessage(credentials: credentials))
         let text = String(decoding: clientFinal, as: UTF8.self).replacingOccurrences(",r=", with: ",r=x")
@@ -143,7 +148,7 @@ private func exchange(client: inout SCRAMClient, server: inout SCRAMServer,
     @Test func serverWithoutThePasswordFailsClientVerification() throws {
         var client = SCRAMClient(algorithm: .sha256, username: "romeo", password: "secret", channelBinding: nil)
         var server = SCRAMServer(algorithm: .sha256, plus: false, channelBindingType: nil, channelBindingData: nil,
-                                 channelBindingOffered: false)
+                                 channelBindingOffered: false, fakeSaltKey: fakeSaltKey)
         _ = try server.receiveClientFirst(client.clientFirstMessage())
         _ = try client.receiveServerFirst(server.serverFirstMessage(credentials: credentials))
         #expect(throws: SASLFailure.notAuthorized) {
@@ -176,13 +181,13 @@ private func exchange(client: inout SCRAMClient, server: inout SCRAMServer,
     @Test func usernamesAreEscapedAndAuthzidIsReported() throws {
         var client = SCRAMClient(algorithm: .sha256, username: "a,b=c", password: "secret", channelBinding: nil)
         var server = SCRAMServer(algorithm: .sha256, plus: false, channelBindingType: nil, channelBindingData: nil,
-                                 channelBindingOffered: false)
+                                 channelBindingOffered: false, fakeSaltKey: fakeSaltKey)
         let first = client.clientFirstMessage()
         #expect(String(decoding: first, as: UTF8.self).hasPrefix("n,,n=a=2Cb=3Dc,r="))
         #expect(try server.receiveClientFirst(first).username == "a,b=c")
 
         var other = SCRAMServer(algorithm: .sha256, plus: false, channelBindingType: nil, channelBindingData: nil,
-                                channelBindingOffered: false)
+                                channelBindingOffered: false, fakeSaltKey: fakeSaltKey)
         let user = try other.receiveClientFirst("n,a=admin=2Cx,n=juliet,r=abc".bytes)
         #expect(user.username == "juliet")
         #expect(user.authzid == "admin,x")
@@ -193,7 +198,7 @@ private func exchange(client: inout SCRAMClient, server: inout SCRAMServer,
         let stored = SCRAMCredentials.derive(password: "IX", algorithm: .sha256)
         var client = SCRAMClient(algorithm: .sha256, username: "u", password: "\u{2168}", channelBinding: nil)
         var server = SCRAMServer(algorithm: .sha256, plus: false, channelBindingType: nil, channelBindingData: nil,
-                                 channelBindingOffered: false)
+                                 channelBindingOffered: false, fakeSaltKey: fakeSaltKey)
         #expect(try exchange(client: &client, server: &server) { _ in stored } == "u")
         #expect(stored.verify(password: "I\u{00AD}X"))
     }
@@ -208,16 +213,16 @@ private func exchange(client: inout SCRAMClient, server: inout SCRAMServer,
     @Test(arguments: malformedClientFirst)
     func rejectsMalformedClientFirst(message: String) {
         var server = SCRAMServer(algorithm: .sha256, plus: false, channelBindingType: nil, channelBindingData: nil,
-                                 channelBindingOffered: false)
+                                 channelBindingOffered: false, fakeSaltKey: fakeSaltKey)
         #expect(throws: SASLFailure.malformedRequest) { try server.receiveClientFirst(message.bytes) }
     }
 
     @Test func rejectsInvalidUTF8AndOversizedMessages() {
         var server = SCRAMServer(algorithm: .sha256, plus: false, channelBindingType: nil, channelBindingData: nil,
-                                 channelBindingOffered: false)
+                                 channelBindingOffered: false, fakeSaltKey: fakeSaltKey)
         #expect(throws: SASLFailure.malformedRequest) { try server.receiveClientFirst("n,,n=".bytes + [0xC3, 0x28] + ",r=abc".bytes) }
         var big = SCRAMServer(algorithm: .sha256, plus: false, channelBindingType: nil, channelBindingData: nil,
-                              channelBindingOffered: false)
+                              channelBindingOffered: false, fakeSaltKey: fakeSaltKey)
         let huge = "n,,n=u,r=abc,x=".bytes + [UInt8](repeating: 0x61, count: 5000)
         #expect(throws: SASLFailure.malformedRequest) { try big.receiveClientFirst(huge) }
     }
@@ -227,7 +232,7 @@ private func exchange(client: inout SCRAMClient, server: inout SCRAMServer,
                       "c=biws,r=NONCE,p=AAAA,x=1"]
         for final in finals {
             var server = SCRAMServer(algorithm: .sha256, plus: false, channelBindingType: nil, channelBindingData: nil,
-                                     channelBindingOffered: false, serverNonce: "S")
+                                     channelBindingOffered: false, fakeSaltKey: fakeSaltKey, serverNonce: "S")
             _ = try server.receiveClientFirst("n,,n=u,r=C".bytes)
             _ = server.serverFirstMessage(credentials: credentials)
             let message = final.replacingOccurrences("NONCE", with: "CS")
@@ -237,7 +242,7 @@ private func exchange(client: inout SCRAMClient, server: inout SCRAMServer,
 
     @Test func outOfOrderCallsFail() {
         var server = SCRAMServer(algorithm: .sha256, plus: false, channelBindingType: nil, channelBindingData: nil,
-                                 channelBindingOffered: false)
+                                 channelBindingOffered: false, fakeSaltKey: fakeSaltKey)
         #expect(server.serverFirstMessage(credentials: credentials).isEmpty)
         #expect(throws: SASLFailure.malformedRequest) { try server.receiveClientFinal("c=biws,r=x,p=AAAA".bytes) }
         var client = SCRAMClient(algorithm: .sha256, username: "u", password: "p", channelBinding: nil)
@@ -251,7 +256,7 @@ private func exchange(client: inout SCRAMClient, server: inout SCRAMServer,
 
     func server(plus: Bool, offered: Bool = true, data: [UInt8]? = nil) -> SCRAMServer {
         SCRAMServer(algorithm: .sha256, plus: plus, channelBindingType: "tls-exporter", channelBindingData: data ?? binding,
-                    channelBindingOffered: offered)
+                    channelBindingOffered: offered, fakeSaltKey: fakeSaltKey)
     }
 
     @Test func plusSucceedsWithMatchingBinding() throws {
@@ -284,7 +289,7 @@ private func exchange(client: inout SCRAMClient, server: inout SCRAMServer,
         var client = SCRAMClient(algorithm: .sha256, username: "romeo", password: "secret",
                                  channelBinding: (type: "tls-exporter", data: binding), serverSupportsPlus: true)
         var server = SCRAMServer(algorithm: .sha256, plus: true, channelBindingType: "tls-exporter", channelBindingData: nil,
-                                 channelBindingOffered: true)
+                                 channelBindingOffered: true, fakeSaltKey: fakeSaltKey)
         #expect(throws: SASLFailure.notAuthorized) { try server.receiveClientFirst(client.clientFirstMessage()) }
     }
 
@@ -315,14 +320,14 @@ private func exchange(client: inout SCRAMClient, server: inout SCRAMServer,
         var client = SCRAMClient(algorithm: .sha256, username: "romeo", password: "secret",
                                  channelBinding: (type: "tls-exporter", data: binding), serverSupportsPlus: false)
         var server = SCRAMServer(algorithm: .sha256, plus: false, channelBindingType: nil, channelBindingData: nil,
-                                 channelBindingOffered: false)
+                                 channelBindingOffered: false, fakeSaltKey: fakeSaltKey)
         #expect(try exchange(client: &client, server: &server) { _ in credentials } == "romeo")
     }
 
     @Test func clientFinalBindingMustRepeatTheHeader() throws {
         // A client that says "n" first but claims "y" in c= is caught.
         var server = SCRAMServer(algorithm: .sha256, plus: false, channelBindingType: nil, channelBindingData: nil,
-                                 channelBindingOffered: false, serverNonce: "S")
+                                 channelBindingOffered: false, fakeSaltKey: fakeSaltKey, serverNonce: "S")
         _ = try server.receiveClientFirst("n,,n=u,r=C".bytes)
         _ = server.serverFirstMessage(credentials: credentials)
         let final = "c=\(Base64.encode("y,,".bytes)),r=CS,p=\(Base64.encode([UInt8](repeating: 0, count: 32)))"

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import SalonClient
 import SalonSecurity
+@testable import SalonServer
 import Testing
 import XMPPCore
 
@@ -9,9 +10,15 @@ import XMPPCore
 struct ComponentPeer {
     let client: XMPPClient
 
-    static func connect(port: Int, domain: String, secret: String) async throws -> (ComponentPeer, String?) {
+    /// A connection whose component stream is open (the server answered the header), before any handshake.
+    static func open(port: Int, domain: String) async throws -> XMPPClient {
         let client = try await XMPPClient.open(XMPPClient.Options(port: port, domain: domain, security: .plain))
         client.sendRaw("<stream:stream xmlns='jabber:component:accept' xmlns:stream='http://etherx.jabber.org/streams' to='\(domain)'>")
+        return client
+    }
+
+    static func connect(port: Int, domain: String, secret: String) async throws -> (ComponentPeer, String?) {
+        let client = try await open(port: port, domain: domain)
         guard let id = try await client.expectHeader().attributes["id"] else { throw ClientError("no stream id") }
         let digest = Crypto.hash(.sha1, Array((id + secret).utf8)).map { String(format: "%02x", $0) }.joined()
         client.sendRaw("<handshake>\(digest)</handshake>")
@@ -64,6 +71,35 @@ struct ComponentTests {
             #expect(ok == nil)
             component.send("<message from='admin@\(domain)' to='alice@\(domain)'><body>spoof</body></message>")
             #expect(try await component.client.expectStreamError() == "invalid-from")
+        }
+    }
+
+    @Test("Wrong secrets are answered not-authorized through the throttle, counted for the component; the right one clears the count")
+    func handshakeThrottle() async throws {
+        try await withServer(components: ["bot.salon.test": "s3cret"]) { server async throws in
+            let port = server.ports.component!
+            let throttle = try #require(server.server.context?.componentThrottle)
+            for _ in 0..<2 {
+                let (_, wrong) = try await ComponentPeer.connect(port: port, domain: "bot.salon.test", secret: "guess")
+                #expect(wrong == "not-authorized")
+            }
+            #expect(throttle.failures(account: "bot.salon.test") == 2)
+            // A third guess, even from elsewhere, would wait twice as long as the second.
+            #expect(throttle.failure(account: "bot.salon.test", address: "192.0.2.1").delay == .milliseconds(1000))
+            // Client logins are throttled apart.
+            #expect(try #require(server.server.context?.throttle).failures(account: "bot.salon.test") == 0)
+            let (_, ok) = try await ComponentPeer.connect(port: port, domain: "bot.salon.test", secret: "s3cret")
+            #expect(ok == nil)
+            #expect(throttle.failures(account: "bot.salon.test") == 0)
+        }
+    }
+
+    @Test("A component that opens its stream and never completes the handshake is closed with connection-timeout")
+    func handshakeTimeout() async throws {
+        try await withServer(components: ["bot.salon.test": "s3cret"], configure: { $0.limits.negotiationTimeout = 1 }) { server async throws in
+            let silent = try await ComponentPeer.open(port: server.ports.component!, domain: "bot.salon.test")
+            // The idle timeout (minutes) would not end it within this deadline; the negotiation timeout must.
+            #expect(try await silent.expectStreamError(timeout: .seconds(30)) == "connection-timeout")
         }
     }
 

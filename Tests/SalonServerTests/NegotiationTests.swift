@@ -1,5 +1,6 @@
 import Foundation
 import SalonClient
+@testable import SalonServer
 import SalonSecurity
 import Testing
 import XMPPCore
@@ -96,6 +97,55 @@ struct NegotiationTests {
                 // The failure is answered only after the throttle's delay.
                 #expect(ContinuousClock.now - started >= .milliseconds(200))
             }
+        }
+    }
+
+    @Test("A login for one account keeps the failures counted against another from the same address")
+    func throttleCountsPerAccount() async throws {
+        try await withServer { server async throws in
+            try await server.addUser("amy")
+            try await server.addUser("bob")
+            let throttle = try #require(server.server.context?.throttle)
+            let bob = "bob@\(TestServer.domain)", amy = "amy@\(TestServer.domain)"
+            for account in ["bob", "amy"] {
+                await #expect(throws: ClientError.self) {
+                    _ = try await XMPPClient.connect(server.options(), username: account, password: "wrong")
+                }
+            }
+            #expect(throttle.failures(account: bob) == 1)
+            #expect(throttle.failures(account: amy) == 1)
+            let client = try await server.login("amy")
+            await client.close()
+            #expect(throttle.failures(account: amy) == 0)
+            #expect(throttle.failures(account: bob) == 1)
+        }
+    }
+
+    @Test("An unknown account's SCRAM salt is the same after a restart, and differs between deployments")
+    func unknownAccountSaltPersists() async throws {
+        func unknownSalt(_ server: TestServer) async throws -> String {
+            let client = try await XMPPClient.open(server.options(.plain))
+            _ = try await client.openStream()
+            let clientFirst = Base64.encode(Array("n,,n=nobody,r=0123456789abcdef".utf8))
+            client.sendRaw("<auth xmlns='\(NS.sasl)' mechanism='SCRAM-SHA-256'>\(clientFirst)</auth>")
+            let challenge = try await client.expect { $0.name == "challenge" }
+            await client.close()
+            let serverFirst = String(decoding: Base64.decode(challenge.text) ?? [], as: UTF8.self)
+            return serverFirst.split(separator: ",").first { $0.hasPrefix("s=") }.map(String.init) ?? ""
+        }
+        let first = try await TestServer.start(requireTLS: false)
+        defer { first.removeFiles() }
+        let salt = try await unknownSalt(first)
+        await first.stop()
+        #expect(salt.count > 2)
+
+        let restarted = try await TestServer.start(requireTLS: false, directory: first.directory)
+        let restartedSalt = try? await unknownSalt(restarted)
+        await restarted.stop()
+        #expect(restartedSalt == salt)
+
+        try await withServer(requireTLS: false) { other async throws in
+            #expect(try await unknownSalt(other) != salt)
         }
     }
 

@@ -19,18 +19,29 @@ struct UnitTests {
         #expect(bucket.consume(0, now: start + .milliseconds(500)) == nil)
     }
 
-    @Test("Login failures from one address double the delay up to a cap, and success resets it")
+    @Test("Login failures double the delay up to a cap, counted per account and per address; a success clears only its account")
     func loginThrottle() {
         let throttle = LoginThrottle()
         let now = Date()
-        let delays = (0..<8).map { _ in throttle.failureDelay(for: "10.0.0.1", now: now) }
-        #expect(delays.prefix(3) == [.milliseconds(250), .milliseconds(500), .milliseconds(1000)])
-        #expect(delays.last == .milliseconds(8000))
-        #expect(throttle.failureDelay(for: "10.0.0.2", now: now) == .milliseconds(250))
-        throttle.succeeded(for: "10.0.0.1")
-        #expect(throttle.failureDelay(for: "10.0.0.1", now: now) == .milliseconds(250))
+        let verdicts = (0..<8).map { _ in throttle.failure(account: "a@x", address: "10.0.0.1", now: now) }
+        #expect(verdicts.prefix(3).map(\.delay) == [.milliseconds(250), .milliseconds(500), .milliseconds(1000)])
+        #expect(verdicts.last?.delay == .milliseconds(8000))
+        // Reaching the longest delay is reported once.
+        #expect(verdicts.map(\.reachedMaximum) == [false, false, false, false, false, true, false, false])
+        // Another account from the same address: the address's count rules.
+        #expect(throttle.failure(account: "b@x", address: "10.0.0.1", now: now).delay == .milliseconds(8000))
+        // The same account from another address: the account's count rules.
+        #expect(throttle.failure(account: "a@x", address: "10.0.0.2", now: now).delay == .milliseconds(8000))
+        // A name that cannot be an account counts against its address only.
+        #expect(throttle.failure(account: nil, address: "10.0.0.3", now: now).delay == .milliseconds(250))
+        #expect(throttle.failure(account: "c@x", address: "10.0.0.4", now: now).delay == .milliseconds(250))
+        throttle.succeeded(account: "b@x")
+        #expect(throttle.failures(account: "b@x", now: now) == 0)
+        #expect(throttle.failures(account: "a@x", now: now) == 9)
+        #expect(throttle.failure(account: "b@x", address: "10.0.0.1", now: now).delay == .milliseconds(8000))
         // Ten quiet minutes forgive.
-        #expect(throttle.failureDelay(for: "10.0.0.2", now: now.addingTimeInterval(601)) == .milliseconds(250))
+        #expect(throttle.failures(account: "a@x", now: now.addingTimeInterval(601)) == 0)
+        #expect(throttle.failure(account: "a@x", address: "10.0.0.5", now: now.addingTimeInterval(601)).delay == .milliseconds(250))
     }
 
     @Test("Subscription states follow RFC 6121 Appendix A", arguments: [

@@ -95,6 +95,13 @@ import Testing
         try await accounts.setMetadata("never-set", nil)
     }
 
+    @Test func metadataStoredIfAbsentKeepsTheFirstValue() async throws {
+        let accounts = try SalonDatabase.inMemory().accounts
+        #expect(try await accounts.metadata("secret", storingIfAbsent: "first") == "first")
+        #expect(try await accounts.metadata("secret", storingIfAbsent: "second") == "first")
+        #expect(try await accounts.metadata("secret") == "first")
+    }
+
     @Test(arguments: ["", "alice", "@example.com", "alice@", String(repeating: "a", count: 2048) + "@example.com"])
     func malformedAccountJIDsAreRejected(jid: String) async throws {
         let accounts = try SalonDatabase.inMemory().accounts

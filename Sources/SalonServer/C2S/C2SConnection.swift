@@ -30,8 +30,8 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         self.remoteAddress = remoteAddress
         self.logger = stream.logger
         stream.owner = self
-        negotiationTimer = stream.eventLoop.scheduleTask(in: .milliseconds(Int64(context.configuration.limits.negotiationTimeout * 1000))) { [self] in
-            if session == nil { stream.fail(.connectionTimeout, text: "Negotiation took too long.") }
+        negotiationTimer = stream.negotiationDeadline(seconds: context.configuration.limits.negotiationTimeout) { [self] in
+            session != nil
         }
     }
 
@@ -200,7 +200,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         }
         let binding = mechanism.isPlus ? tlsHandler?.channelBinding(type: "tls-exporter") : nil
         var negotiator = SASLNegotiator(mechanism: mechanism, domain: domain, channelBindingData: binding,
-                                        plusOffered: offeredMechanisms.contains(where: \.isPlus))
+                                        plusOffered: offeredMechanisms.contains(where: \.isPlus), fakeSaltKey: context.fakeSaltKey)
         let text = auth.text
         if text.isEmpty {
             // No initial response: an empty challenge asks for it (RFC 6120 §6.4.2).
@@ -214,7 +214,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
 
     private func start(_ negotiator: inout SASLNegotiator, _ message: [UInt8]) {
         let account: JID?
-        do { account = try negotiator.start(message) } catch { return saslFailure(error, attempted: true) }
+        do { account = try negotiator.start(message) } catch { return attemptFailed(error, account: negotiator.user) }
         sasl = negotiator
         let database = context.database
         let mechanism = negotiator.mechanism
@@ -238,7 +238,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
                 sasl = negotiator
                 advance(step)
             } catch {
-                saslFailure(error, attempted: true)
+                attemptFailed(error, account: negotiator.user)
             }
         })
     }
@@ -255,7 +255,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
             sasl = negotiator
             advance(step)
         } catch {
-            saslFailure(error, attempted: true)
+            attemptFailed(error, account: negotiator.user)
         }
     }
 
@@ -274,7 +274,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
             sasl = nil
             awaitingFinal = false
             authenticated = jid
-            context.throttle.succeeded(for: remoteAddress)
+            context.throttle.succeeded(account: jid.description)
             var success = XMLElement("success", namespace: NS.sasl)
             if !data.isEmpty { success.append(text: Base64.encode(data)) }
             stream.send(success)
@@ -291,9 +291,8 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         stream.send(XMLElement("failure", namespace: NS.sasl, children: [.element(XMLElement("aborted", namespace: NS.sasl))]))
     }
 
-    /// Answers a failed exchange. A failed proof waits out the login throttle first; too many
-    /// failures end the stream.
-    private func saslFailure(_ failure: SASLFailure, text: String? = nil, attempted: Bool = false) {
+    /// Answers a refused request that tried no credentials.
+    private func saslFailure(_ failure: SASLFailure, text: String? = nil) {
         sasl = nil
         awaitingFinal = false
         var element = XMLElement("failure", namespace: NS.sasl, children: [.element(XMLElement(failure.rawValue, namespace: NS.sasl))])
@@ -302,18 +301,24 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
             t.append(text: text)
             element.append(t)
         }
-        guard attempted else { return stream.send(element) }
+        stream.send(element)
+    }
+
+    /// Answers a failed attempt at `account` (nil when the name tried cannot be one) once the
+    /// login throttle's delay is over; too many failures end the stream.
+    private func attemptFailed(_ failure: SASLFailure, account: JID?) {
+        sasl = nil
+        awaitingFinal = false
         failedAuthentications += 1
-        logger.info("authentication failed", metadata: ["reason": "\(failure.rawValue)", "address": "\(remoteAddress)"])
-        let delay = context.throttle.failureDelay(for: remoteAddress)
-        let finalElement = element
+        let name = account?.description
+        logger.info("authentication failed", metadata: [
+            "reason": "\(failure.rawValue)", "account": "\(name ?? "-")", "address": "\(remoteAddress)",
+        ])
         let exhausted = failedAuthentications >= Self.maxAuthenticationAttempts
-        stream.awaiting({
-            try await Task.sleep(for: delay)
-        }, then: { [self] _ in
-            stream.send(finalElement)
+        stream.answerFailure(throttledBy: context.throttle, account: name, address: remoteAddress) { [self] in
+            saslFailure(failure)
             if exhausted { stream.fail(.policyViolation, text: "Too many failed authentication attempts.") }
-        })
+        }
     }
 
     /// A SASL payload: Base64 with surrounding XML whitespace ignored; "=" is the empty payload.

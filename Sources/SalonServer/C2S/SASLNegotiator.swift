@@ -48,15 +48,18 @@ struct SASLNegotiator {
     let domain: String
     let channelBindingData: [UInt8]?
     let plusOffered: Bool
+    let fakeSaltKey: [UInt8]
     private var scram: SCRAMServer?
     private var started = false
-    private var user: JID?
+    /// The account the exchange names, once known.
+    private(set) var user: JID?
 
-    init(mechanism: SASLMechanism, domain: String, channelBindingData: [UInt8]?, plusOffered: Bool) {
+    init(mechanism: SASLMechanism, domain: String, channelBindingData: [UInt8]?, plusOffered: Bool, fakeSaltKey: [UInt8]) {
         self.mechanism = mechanism
         self.domain = domain
         self.channelBindingData = channelBindingData
         self.plusOffered = plusOffered
+        self.fakeSaltKey = fakeSaltKey
     }
 
     /// The account a SASL username names, or nil when it cannot be one.
@@ -83,7 +86,8 @@ struct SASLNegotiator {
         default:
             var server = SCRAMServer(algorithm: mechanism.algorithm!, plus: mechanism.isPlus,
                                      channelBindingType: mechanism.isPlus ? "tls-exporter" : nil,
-                                     channelBindingData: channelBindingData, channelBindingOffered: plusOffered)
+                                     channelBindingData: channelBindingData, channelBindingOffered: plusOffered,
+                                     fakeSaltKey: fakeSaltKey)
             let (username, authzid) = try server.receiveClientFirst(message)
             scram = server
             let jid = try? account(for: username, authzid: nil)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import SalonSecurity
 import XMPPCore
 
@@ -8,16 +9,22 @@ import XMPPCore
 final class ComponentConnection: XMPPStreamOwner, @unchecked Sendable {
     private let context: ServerContext
     private let stream: XMPPStream
+    private let remoteAddress: String
     private var logger: Logger
     private var streamID = ""
     private var domain: String?
     private var link: ComponentLink?
+    private var negotiationTimer: Scheduled<Void>?
 
-    init(context: ServerContext, stream: XMPPStream) {
+    init(context: ServerContext, stream: XMPPStream, remoteAddress: String) {
         self.context = context
         self.stream = stream
+        self.remoteAddress = remoteAddress
         self.logger = stream.logger
         stream.owner = self
+        negotiationTimer = stream.negotiationDeadline(seconds: context.configuration.limits.negotiationTimeout) { [self] in
+            link != nil
+        }
     }
 
     func stream(_ stream: XMPPStream, didOpen header: XMLStreamHeader) {
@@ -62,8 +69,11 @@ final class ComponentConnection: XMPPStreamOwner, @unchecked Sendable {
         let expected = Hex.encode(Crypto.hash(.sha1, Array((streamID + secret).utf8)))
         let offered = element.text.trimmingCharacters(in: .whitespaces).lowercased()
         guard Crypto.constantTimeEqual(Array(expected.utf8), Array(offered.utf8)) else {
-            logger.info("component handshake failed")
-            return stream.fail(.notAuthorized, text: "Wrong handshake.")
+            logger.warning("component handshake failed: wrong secret", metadata: ["component": "\(domain)", "address": "\(remoteAddress)"])
+            // Answered late, as a failed login is: secrets cannot be guessed at the speed of the wire.
+            return stream.answerFailure(throttledBy: context.componentThrottle, account: domain, address: remoteAddress) { [stream] in
+                stream.fail(.notAuthorized, text: "Wrong handshake.")
+            }
         }
         let newLink = ComponentLink(domain: domain, stream: stream)
         guard context.components.register(newLink) else {
@@ -71,6 +81,8 @@ final class ComponentConnection: XMPPStreamOwner, @unchecked Sendable {
         }
         link = newLink
         stream.didAuthenticate()
+        context.componentThrottle.succeeded(account: domain)
+        negotiationTimer?.cancel()
         stream.send(XMLElement("handshake", namespace: NS.component))
         logger.info("component connected")
     }
@@ -84,6 +96,7 @@ final class ComponentConnection: XMPPStreamOwner, @unchecked Sendable {
     }
 
     func streamDidDisconnect(_ stream: XMPPStream) {
+        negotiationTimer?.cancel()
         unregister()
     }
 

@@ -41,6 +41,9 @@ public struct ServerConfiguration: Sendable {
         /// authenticates.
         public var negotiationStanzaBytes: Int = 16_384
         public var negotiationBytes: Int = 65_536
+        /// The component port's own caps: components are few, and its capacity is not the clients'.
+        public var componentMaxConnections: Int = 100
+        public var componentMaxConnectionsPerAddress: Int = 10
         /// Seconds a stream may take to authenticate and bind.
         public var negotiationTimeout: Double = 60
         /// Seconds of silence before the server pings a client, and again before it closes.

@@ -1,25 +1,52 @@
+import Logging
 import NIOCore
 import Synchronization
 
-/// Caps simultaneous connections, in total and per remote address.
+/// Caps simultaneous connections to one listener, in total and per remote address. Each
+/// listener has its own, so a flood on one port cannot use up another port's capacity.
 final class ConnectionCounter: Sendable {
+    enum Admission: Equatable {
+        case admitted
+        /// `report`: how many refusals to log now (this one included), or nil to stay quiet.
+        case refused(limit: String, report: Int?)
+    }
+
+    private struct State {
+        var total = 0
+        var perAddress: [String: Int] = [:]
+        var refusedSinceReport = 0
+        var lastReport: NIODeadline?
+    }
+
     private let maxTotal: Int
     private let maxPerAddress: Int
-    private let state = Mutex<(total: Int, perAddress: [String: Int])>((0, [:]))
+    private let state = Mutex(State())
+    /// Refusals come in floods: the first is logged, then at most one summary per interval.
+    static let reportInterval = TimeAmount.seconds(60)
 
     init(maxTotal: Int, maxPerAddress: Int) {
         self.maxTotal = maxTotal
         self.maxPerAddress = maxPerAddress
     }
 
-    /// Takes a slot for `address`; false when a limit is reached.
-    func admit(_ address: String) -> Bool {
+    /// Takes a slot for `address`, or says which limit refused it.
+    func admit(_ address: String, now: NIODeadline = .now()) -> Admission {
         state.withLock { state in
             let current = state.perAddress[address, default: 0]
-            guard state.total < maxTotal, current < maxPerAddress else { return false }
-            state.total += 1
-            state.perAddress[address] = current + 1
-            return true
+            let limit: String
+            if state.total >= maxTotal {
+                limit = "max \(maxTotal) in total"
+            } else if current >= maxPerAddress {
+                limit = "max \(maxPerAddress) per address"
+            } else {
+                state.total += 1
+                state.perAddress[address] = current + 1
+                return .admitted
+            }
+            state.refusedSinceReport += 1
+            if let last = state.lastReport, now - last < Self.reportInterval { return .refused(limit: limit, report: nil) }
+            defer { state.refusedSinceReport = 0; state.lastReport = now }
+            return .refused(limit: limit, report: state.refusedSinceReport)
         }
     }
 
@@ -38,18 +65,26 @@ final class ConnectionCounter: Sendable {
 final class ConnectionLimitHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     private let counter: ConnectionCounter
+    private let logger: Logger
     private var admittedAddress: String?
 
-    init(counter: ConnectionCounter) { self.counter = counter }
+    init(counter: ConnectionCounter, logger: Logger) {
+        self.counter = counter
+        self.logger = logger
+    }
 
     func channelActive(context: ChannelHandlerContext) {
         let address = context.channel.remoteAddress?.ipAddress ?? "unknown"
-        guard counter.admit(address) else {
-            context.close(promise: nil)
-            return
+        guard case .refused(let limit, let report) = counter.admit(address) else {
+            admittedAddress = address
+            return context.fireChannelActive()
         }
-        admittedAddress = address
-        context.fireChannelActive()
+        if let report {
+            logger.warning("connection refused: listener full (refused: how many since the last such line)", metadata: [
+                "address": "\(address)", "limit": "\(limit)", "refused": "\(report)",
+            ])
+        }
+        context.close(promise: nil)
     }
 
     func channelInactive(context: ChannelHandlerContext) {

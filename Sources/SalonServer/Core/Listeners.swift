@@ -49,7 +49,7 @@ enum Listeners {
         logger[metadataKey: "conn"] = "\(kind.rawValue) \(remote):\(channel.remoteAddress?.port ?? 0)"
         let limits = context.configuration.limits
         let pipeline = channel.pipeline.syncOperations
-        try pipeline.addHandler(ConnectionLimitHandler(counter: context.connections))
+        try pipeline.addHandler(ConnectionLimitHandler(counter: context.connections(kind), logger: logger))
         var tlsHandler: OpenSSLHandler?
         if kind == .directTLS {
             guard let tls = context.tls else { throw ListenerFailure(description: "no TLS context") }
@@ -67,7 +67,7 @@ enum Listeners {
         try pipeline.addHandler(StreamChannelHandler(stream: stream, bytesPerSecond: limits.bytesPerSecond, burstBytes: limits.burstBytes))
         // The owner keeps itself alive through the stream's strong reference below.
         let owner: AnyObject = kind == .component
-            ? ComponentConnection(context: context, stream: stream)
+            ? ComponentConnection(context: context, stream: stream, remoteAddress: remote)
             : C2SConnection(context: context, stream: stream, tlsHandler: tlsHandler, remoteAddress: remote)
         stream.retainOwner(owner)
         context.streams.add(stream)

@@ -37,7 +37,9 @@ public final class SalonServer: Service, Sendable {
     public func start() async throws -> BoundPorts {
         let database = try SalonDatabase(directory: configuration.dataDirectory)
         let tls: TLSContext
+        let fakeSaltKey: [UInt8]
         do {
+            fakeSaltKey = try await ServerSecret.load(ServerSecret.fakeSalt, from: database)
             let certificates = try CertificateStore.certificates(domain: configuration.domain,
                                                                  directory: configuration.certificateDirectory, logger: logger)
             tls = try TLSContext.server(certificates: certificates, alpn: ["xmpp-client"])
@@ -45,7 +47,7 @@ public final class SalonServer: Service, Sendable {
             try? await database.shutdown()
             throw error
         }
-        let context = ServerContext(configuration: configuration, database: database, tls: tls, logger: logger)
+        let context = ServerContext(configuration: configuration, database: database, tls: tls, fakeSaltKey: fakeSaltKey, logger: logger)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         do {
             let muc = try await MUCService.start(domain: configuration.mucDomain, serverDomain: configuration.domain, database: database,

@@ -16,7 +16,14 @@ final class ServerContext: Sendable {
     let accountEndpoint: AccountEndpoint
     let tls: TLSContext?
     let throttle: LoginThrottle
-    let connections: ConnectionCounter
+    /// What SCRAM derives unknown accounts' salts from (see `ServerSecret`).
+    let fakeSaltKey: [UInt8]
+    /// Failed component handshakes, counted apart: a component with a stale secret does not
+    /// slow the logins of users at the same address.
+    let componentThrottle = LoginThrottle()
+    private let c2sConnections: ConnectionCounter
+    private let directTLSConnections: ConnectionCounter
+    private let componentConnections: ConnectionCounter
     let streams = StreamDirectory()
     let pendingWork = PendingWork()
     let logger: Logger
@@ -25,11 +32,12 @@ final class ServerContext: Sendable {
         XMLStreamLimits(maxStanzaBytes: configuration.limits.maxStanzaBytes, maxDepth: configuration.limits.maxDepth)
     }
 
-    init(configuration: ServerConfiguration, database: SalonDatabase, tls: TLSContext?, logger: Logger) {
+    init(configuration: ServerConfiguration, database: SalonDatabase, tls: TLSContext?, fakeSaltKey: [UInt8], logger: Logger) {
         self.configuration = configuration
         self.domain = configuration.domain
         self.database = database
         self.tls = tls
+        self.fakeSaltKey = fakeSaltKey
         self.logger = logger
         sessions = SessionRegistry()
         components = ComponentRegistry(secrets: configuration.components)
@@ -47,7 +55,19 @@ final class ServerContext: Sendable {
             sessions: sessions, domain: domain,
             isServerAdministrator: { router.muc?.directory.isServerAdministrator($0) ?? false }).all)
         throttle = LoginThrottle()
-        connections = ConnectionCounter(maxTotal: configuration.limits.maxConnections,
-                                        maxPerAddress: configuration.limits.maxConnectionsPerAddress)
+        let limits = configuration.limits
+        c2sConnections = ConnectionCounter(maxTotal: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress)
+        directTLSConnections = ConnectionCounter(maxTotal: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress)
+        componentConnections = ConnectionCounter(maxTotal: limits.componentMaxConnections,
+                                                 maxPerAddress: limits.componentMaxConnectionsPerAddress)
+    }
+
+    /// Each listener counts its own connections: a flood on one port leaves the others their capacity.
+    func connections(_ kind: ListenerKind) -> ConnectionCounter {
+        switch kind {
+        case .c2s: c2sConnections
+        case .directTLS: directTLSConnections
+        case .component: componentConnections
+        }
     }
 }

@@ -52,13 +52,7 @@ final class MUCService: Sendable {
     static func start(domain: String, serverDomain: String, database: SalonDatabase, router: Router,
                       group: EventLoopGroup, logger: Logger) async throws -> MUCService {
         let (directory, revision) = try await database.chat.loadDirectoryAndRevision()
-        let secret: [UInt8]
-        if let stored = try await database.accounts.metadata("occupant-id-secret"), let bytes = Base64.decode(stored) {
-            secret = bytes
-        } else {
-            secret = Crypto.randomBytes(32)
-            try await database.accounts.setMetadata("occupant-id-secret", Base64.encode(secret))
-        }
+        let secret = try await ServerSecret.load(ServerSecret.occupantID, from: database)
         let service = MUCService(domain: domain, serverDomain: serverDomain, database: database, router: router,
                                  loops: Array(group.makeIterator()), secret: secret, directory: directory,
                                  revision: revision, logger: logger)
