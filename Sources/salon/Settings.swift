@@ -67,6 +67,7 @@ struct Settings {
         limits.idleTimeout = Double(try positive("limits.idle_timeout", default: Int(limits.idleTimeout), minimum: 5))
         limits.offlineMessages = try positive("limits.offline_messages", default: limits.offlineMessages, minimum: 0)
         limits.maxQueuedStanzas = try positive("limits.max_queued_stanzas", default: limits.maxQueuedStanzas, minimum: 100)
+        limits.maxRosterItems = try positive("limits.max_roster_items", default: limits.maxRosterItems, minimum: 1)
         configuration.limits = limits
         return configuration
     }

@@ -45,6 +45,8 @@ public struct ServerConfiguration: Sendable {
         public var maxQueuedStanzas: Int = 10_000
         /// Offline messages kept per user.
         public var offlineMessages: Int = 500
+        /// Contacts one roster may hold.
+        public var maxRosterItems: Int = 1_000
         public init() {}
     }
 
