@@ -8,9 +8,17 @@ extension MUCRoom {
     func presence(_ stanza: Stanza, nick: String, from: JID) {
         switch stanza.type {
         case nil:
+            let user = from.bare.description
             if let current = nicks[from] {
-                if current == nick { updatePresence(stanza, nick: nick, from: from) } else { changeNick(stanza, from: current, to: nick, session: from) }
+                if current == nick {
+                    guard allowsPresenceChange(.update, stanza: stanza, user: user) else { return }
+                    updatePresence(stanza, nick: nick, from: from)
+                } else {
+                    guard allowsPresenceChange(.nickChange, stanza: stanza, user: user) else { return }
+                    changeNick(stanza, from: current, to: nick, session: from)
+                }
             } else {
+                guard allowsPresenceChange(.join, stanza: stanza, user: user) else { return }
                 join(stanza, nick: nick, from: from)
             }
         case "unavailable":
@@ -144,6 +152,7 @@ extension MUCRoom {
             occupants[nick] = nil
             if updates { service.fanout.deliver(goodbye.broadcastPresence(from: jid, to: jid, unavailable: true), to: occupants.values.flatMap(\.sessions)) }
             if creator != nil, occupants.isEmpty { creator = nil }
+            forgetUnusedPresenceBudgets()
         } else {
             occupants[nick] = occupant
         }

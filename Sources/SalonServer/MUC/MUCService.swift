@@ -21,6 +21,10 @@ final class MUCService: Sendable {
     let adHoc: AdHocCommands
     unowned let router: Router
     let logger: Logger
+    /// How often one occupant may change its presence or nickname.
+    let presenceRates: PresenceRates
+    /// Keeps refusals from flooding the log: one line per user and room per interval.
+    let refusalLog = LogThrottle()
     private let loops: [EventLoop]
     private let occupantSecret: [UInt8]
     private let state: Mutex<State>
@@ -35,7 +39,7 @@ final class MUCService: Sendable {
     }
 
     private init(domain: String, serverDomain: String, database: SalonDatabase, router: Router, loops: [EventLoop],
-                 secret: [UInt8], directory: ChatDirectory, revision: Int64, logger: Logger) {
+                 secret: [UInt8], directory: ChatDirectory, revision: Int64, presenceRates: PresenceRates, logger: Logger) {
         self.domain = domain
         self.serverDomain = serverDomain
         self.database = database
@@ -46,11 +50,12 @@ final class MUCService: Sendable {
         self.loops = loops
         self.occupantSecret = secret
         self.logger = logger
+        self.presenceRates = presenceRates
         self.state = Mutex(State(directory: directory, revision: revision))
     }
 
     static func start(domain: String, serverDomain: String, database: SalonDatabase, router: Router,
-                      group: EventLoopGroup, logger: Logger) async throws -> MUCService {
+                      group: EventLoopGroup, presenceRates: PresenceRates, logger: Logger) async throws -> MUCService {
         let (directory, revision) = try await database.chat.loadDirectoryAndRevision()
         let secret: [UInt8]
         if let stored = try await database.accounts.metadata("occupant-id-secret"), let bytes = Base64.decode(stored) {
@@ -61,7 +66,7 @@ final class MUCService: Sendable {
         }
         let service = MUCService(domain: domain, serverDomain: serverDomain, database: database, router: router,
                                  loops: Array(group.makeIterator()), secret: secret, directory: directory,
-                                 revision: revision, logger: logger)
+                                 revision: revision, presenceRates: presenceRates, logger: logger)
         service.adHoc.register(ChatCommandSet(service: service).all)
         service.startPolling()
         return service
