@@ -79,6 +79,9 @@ enum ChatDirectoryValidation {
         if let addIn = room.addIn {
             try InputLimits.checkChatName(addIn, "room add-in")
         }
+        if let creator = room.createdBy {
+            try InputLimits.checkBareJID(creator, "room creator")
+        }
         try checkPrincipals(room.members, "members of \(room.localpart)")
         try checkPrincipals(room.managers, "managers of \(room.localpart)")
         try checkPrincipals(room.presenters, "presenters of \(room.localpart)")

@@ -131,6 +131,11 @@ extension MUCRoom {
         guard directory.categories.values.contains(where: { directory.mayCreateRoom(.user(user), in: $0) }) else {
             return bounce(stanza, StanzaError(.notAllowed, text: "You may not create rooms: you are not a Creator in any category."))
         }
+        do throws(ChatRuleError) {
+            try directory.checkRoomQuota(of: .user(user))
+        } catch {
+            return bounce(stanza, Self.stanzaError(error))
+        }
         guard localpart.utf8.count <= 64, localpart.allSatisfy({ $0.isLowercase || $0.isNumber || "._-".contains($0) }), localpart.allSatisfy(\.isASCII) else {
             return bounce(stanza, StanzaError(.notAcceptable, text: "Room addresses use a-z, 0-9, '.', '_' and '-' (at most 64)."))
         }
