@@ -134,6 +134,9 @@ extension MUCRoom {
         do throws(ChatRuleError) {
             try directory.checkRoomQuota(of: .user(user))
         } catch {
+            if service.refusalLog.shouldLog("create\u{0}\(user)") {
+                service.logger.notice("room creation refused", metadata: ["account": "\(user)", "room": "\(localpart)", "cause": "\(error.message)"])
+            }
             return bounce(stanza, Self.stanzaError(error))
         }
         guard localpart.utf8.count <= 64, localpart.allSatisfy({ $0.isLowercase || $0.isNumber || "._-".contains($0) }), localpart.allSatisfy(\.isASCII) else {
