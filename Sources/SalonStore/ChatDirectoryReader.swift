@@ -56,7 +56,7 @@ enum ChatDirectoryReader {
     private static func rooms(_ db: Database) throws -> [String: Room] {
         var rooms: [String: Room] = [:]
         for row in try Row.fetchAll(db, sql: """
-            SELECT localpart, name, description, category, type, privacy, invitations, disabled, add_in, subject
+            SELECT localpart, name, description, category, type, privacy, invitations, disabled, add_in, subject, created_by
             FROM chat_rooms
             """) {
             let localpart = try row.decode(String.self, forColumn: "localpart")
@@ -70,7 +70,8 @@ enum ChatDirectoryReader {
                 invitations: try value(row, "invitations", of: localpart),
                 disabled: try row.decode(Bool.self, forColumn: "disabled"),
                 addIn: try row.decode(String?.self, forColumn: "add_in"),
-                subject: try row.decode(String.self, forColumn: "subject"))
+                subject: try row.decode(String.self, forColumn: "subject"),
+                createdBy: try row.decode(String?.self, forColumn: "created_by"))
         }
         for row in try Row.fetchAll(db, sql: """
             SELECT room, role, principal FROM chat_room_roles ORDER BY room, role, position
@@ -115,7 +116,8 @@ enum ChatDirectoryReader {
             policy.overrides[try row.decode(String.self, forColumn: "user")] = try row.decode(Bool.self, forColumn: "enabled")
         }
         guard let row = try Row.fetchOne(db, sql: """
-            SELECT default_chat_history, max_file_size_kb, participant_update_limit, room_management_url, policy_enabled
+            SELECT default_chat_history, max_file_size_kb, participant_update_limit, room_management_url, policy_enabled,
+                   max_rooms_per_creator
             FROM chat_settings WHERE id = 1
             """) else {
             return (policy, ServiceSettings())
@@ -125,7 +127,8 @@ enum ChatDirectoryReader {
             defaultChatHistory: try row.decode(Int.self, forColumn: "default_chat_history"),
             maxFileSizeKB: try row.decode(Int.self, forColumn: "max_file_size_kb"),
             participantUpdateLimit: try row.decode(Int.self, forColumn: "participant_update_limit"),
-            roomManagementURL: try row.decode(String.self, forColumn: "room_management_url"))
+            roomManagementURL: try row.decode(String.self, forColumn: "room_management_url"),
+            maxRoomsPerCreator: try row.decode(Int.self, forColumn: "max_rooms_per_creator"))
         return (policy, settings)
     }
 

@@ -16,6 +16,26 @@ enum ChatDirectoryValidation {
                 throw StoreError(.invalidArgument, "rooms \(other) and \(room.localpart) share the name \(room.name)")
             }
         }
+        try validateRest(directory)
+    }
+
+    /// Like `validate`, for a change of a directory that was valid: categories and rooms that
+    /// did not change are not checked again (all rooms are when any category changed, since
+    /// they refer to categories).
+    static func validate(_ directory: ChatDirectory, changedFrom previous: ChatDirectory) throws {
+        if directory.categories != previous.categories { return try validate(directory) }
+        for (key, room) in directory.rooms where previous.rooms[key] != room {
+            try validate(room, key: key, in: directory)
+            let name = room.name.lowercased()
+            if let other = directory.rooms.values.first(where: { $0.localpart != room.localpart && $0.name.lowercased() == name }) {
+                throw StoreError(.invalidArgument, "rooms \(other.localpart) and \(room.localpart) share the name \(room.name)")
+            }
+        }
+        try validateRest(directory)
+    }
+
+    /// Add-ins, groups, administrators, policy and settings: small, checked whole.
+    private static func validateRest(_ directory: ChatDirectory) throws {
         for (key, addIn) in directory.addIns {
             try InputLimits.checkChatName(addIn.name, "add-in name")
             try checkKey(key, name: addIn.name, "add-in")
@@ -58,6 +78,9 @@ enum ChatDirectoryValidation {
         try InputLimits.checkText(room.subject, "room subject", maxBytes: InputLimits.maxChatTextBytes, allowEmpty: true)
         if let addIn = room.addIn {
             try InputLimits.checkChatName(addIn, "room add-in")
+        }
+        if let creator = room.createdBy {
+            try InputLimits.checkBareJID(creator, "room creator")
         }
         try checkPrincipals(room.members, "members of \(room.localpart)")
         try checkPrincipals(room.managers, "managers of \(room.localpart)")

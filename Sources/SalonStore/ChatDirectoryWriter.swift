@@ -82,18 +82,18 @@ enum ChatDirectoryWriter {
             let old = previous[localpart]
             let arguments: StatementArguments = [
                 room.name, room.description, room.category, room.category.lowercased(), room.type.rawValue,
-                room.privacy.rawValue, room.invitations.rawValue, room.disabled, room.addIn, room.subject, localpart,
+                room.privacy.rawValue, room.invitations.rawValue, room.disabled, room.addIn, room.subject, room.createdBy, localpart,
             ]
             try db.execute(sql: """
                 UPDATE chat_rooms SET name = ?, description = ?, category = ?, category_key = ?, type = ?,
-                    privacy = ?, invitations = ?, disabled = ?, add_in = ?, subject = ?
+                    privacy = ?, invitations = ?, disabled = ?, add_in = ?, subject = ?, created_by = ?
                 WHERE localpart = ?
                 """, arguments: arguments)
             if db.changesCount == 0 {
                 try db.execute(sql: """
                     INSERT INTO chat_rooms (name, description, category, category_key, type, privacy, invitations,
-                                            disabled, add_in, subject, localpart)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                            disabled, add_in, subject, created_by, localpart)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: arguments)
             }
             let roles: [(RoomRole, [Principal], [Principal]?)] = [
@@ -183,15 +183,16 @@ enum ChatDirectoryWriter {
     private static func saveSettings(_ settings: ServiceSettings, policyEnabled: Bool, _ db: Database) throws {
         try db.execute(sql: """
             INSERT INTO chat_settings (id, default_chat_history, max_file_size_kb, participant_update_limit,
-                                       room_management_url, policy_enabled)
-            VALUES (1, ?, ?, ?, ?, ?)
+                                       room_management_url, policy_enabled, max_rooms_per_creator)
+            VALUES (1, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET
                 default_chat_history = excluded.default_chat_history,
                 max_file_size_kb = excluded.max_file_size_kb,
                 participant_update_limit = excluded.participant_update_limit,
                 room_management_url = excluded.room_management_url,
-                policy_enabled = excluded.policy_enabled
+                policy_enabled = excluded.policy_enabled,
+                max_rooms_per_creator = excluded.max_rooms_per_creator
             """, arguments: [settings.defaultChatHistory, settings.maxFileSizeKB, settings.participantUpdateLimit,
-                             settings.roomManagementURL, policyEnabled])
+                             settings.roomManagementURL, policyEnabled, settings.maxRoomsPerCreator])
     }
 }

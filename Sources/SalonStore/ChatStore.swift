@@ -21,13 +21,27 @@ public struct ChatStore: Sendable {
     }
 
     /// Replaces the stored directory with `directory` in one transaction, writing only what changed
-    /// compared with `previous` (the value loaded earlier), and bumps the revision.
+    /// compared with `previous` (the value loaded earlier), bumps the revision and returns it.
     /// Throws invalidArgument, writing nothing, for a directory whose keys, references or sizes are wrong.
-    public func save(_ directory: ChatDirectory, previous: ChatDirectory) async throws {
+    @discardableResult
+    public func save(_ directory: ChatDirectory, previous: ChatDirectory) async throws -> Int64 {
         try ChatDirectoryValidation.validate(directory)
-        try await access.write { db in
+        return try await access.write { db in
             try ChatDirectoryWriter.save(directory, previous: previous, db)
-            try ChatDirectoryWriter.bumpRevision(db)
+            return try ChatDirectoryWriter.bumpRevision(db)
+        }
+    }
+
+    /// Saves like `save`, but only while the stored revision is still `revision`, the one
+    /// `previous` was read at: a caller holding the directory in memory need not read it
+    /// back first. Returns the new revision, or nil, writing nothing, when another save came first.
+    /// Only what differs from `previous` is validated: the rest was valid when saved.
+    public func save(_ directory: ChatDirectory, previous: ChatDirectory, ifRevision revision: Int64) async throws -> Int64? {
+        try ChatDirectoryValidation.validate(directory, changedFrom: previous)
+        return try await access.write { db in
+            guard try ChatDirectoryReader.revision(db) == revision else { return nil }
+            try ChatDirectoryWriter.save(directory, previous: previous, db)
+            return try ChatDirectoryWriter.bumpRevision(db)
         }
     }
 

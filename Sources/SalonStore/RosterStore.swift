@@ -37,11 +37,16 @@ public struct RosterStore: Sendable {
 
     /// Adds or replaces the owner's item for `item.jid` and returns the new roster version;
     /// throws userNotFound for an unknown owner and invalidArgument for a malformed item.
-    public func upsert(owner: String, item: RosterItem) async throws -> Int {
+    /// With `maxItems`, adding a new contact to a roster that already holds that many throws
+    /// limitReached (checked in the same transaction, so concurrent sets cannot overshoot).
+    public func upsert(owner: String, item: RosterItem, maxItems: Int? = nil) async throws -> Int {
         try item.validate()
         let groups = try Self.encodeGroups(item.groups)
         return try await access.write { db in
             try db.requireUser(owner)
+            if let maxItems {
+                try Self.checkRoom(for: item.jid, owner: owner, maxItems: maxItems, db)
+            }
             try db.execute(sql: """
                 INSERT INTO roster_items (owner, jid, name, subscription, ask, groups)
                 VALUES (?, ?, ?, ?, ?, ?)
@@ -70,6 +75,17 @@ public struct RosterStore: Sendable {
     }
 
     // MARK: - Rows
+
+    /// Throws limitReached when `jid` is not on the roster yet and the roster is full.
+    private static func checkRoom(for jid: String, owner: String, maxItems: Int, _ db: Database) throws {
+        let present = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM roster_items WHERE owner = ? AND jid = ?)",
+                                        arguments: [owner, jid]) ?? false
+        guard !present else { return }
+        let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM roster_items WHERE owner = ?", arguments: [owner]) ?? 0
+        if count >= maxItems {
+            throw StoreError(.limitReached, "the roster of \(owner) already holds \(count) items, the most allowed")
+        }
+    }
 
     /// Increments the owner's roster version inside the caller's transaction and returns it.
     @discardableResult

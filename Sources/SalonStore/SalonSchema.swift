@@ -11,6 +11,7 @@ enum SalonSchema {
         migrator.registerMigration("v4-administrator-roles", migrate: addAdministratorRoles)
         migrator.registerMigration("v5-room-content-revisions", migrate: addRoomContentRevisions)
         migrator.registerMigration("v6-archive-fts-lean", migrate: leanArchiveIndex)
+        migrator.registerMigration("v7-room-creators", migrate: addRoomCreators)
         return migrator
     }
 
@@ -84,6 +85,16 @@ enum SalonSchema {
                 room TEXT NOT NULL PRIMARY KEY,
                 revision INTEGER NOT NULL
             ) WITHOUT ROWID;
+            """)
+    }
+
+    /// Who created each room, and the MaxRoomsPerCreator setting that caps it. Rooms created
+    /// before have no recorded creator and count for nobody.
+    private static func addRoomCreators(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE chat_rooms ADD COLUMN created_by TEXT;
+            ALTER TABLE chat_settings ADD COLUMN max_rooms_per_creator INTEGER NOT NULL DEFAULT 100
+                CHECK (max_rooms_per_creator >= 0);
             """)
     }
 

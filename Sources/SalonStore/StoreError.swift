@@ -20,6 +20,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let busy = Kind("busy")
         /// The database was migrated by a newer Salon whose schema this build does not know.
         public static let schemaTooNew = Kind("schemaTooNew")
+        /// A configured cap (such as the roster size) would be exceeded; nothing was written.
+        public static let limitReached = Kind("limitReached")
         /// Any other failure (I/O, corruption, closed database…); see the message.
         public static let other = Kind("other")
 

@@ -6,7 +6,7 @@ import SalonServer
 /// `salon config show|set KEY VALUE`: the service-wide persistent-chat configuration (design §5).
 struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "config", abstract: "Service configuration: DefaultChatHistory, MaxFileSizeKB, ParticipantUpdateLimit, RoomManagementUrl.",
+        commandName: "config", abstract: "Service configuration: DefaultChatHistory, MaxFileSizeKB, ParticipantUpdateLimit, RoomManagementUrl, MaxRoomsPerCreator.",
         subcommands: [Show.self, Set.self])
 
     struct Show: AsyncParsableCommand {
@@ -21,7 +21,7 @@ struct ConfigCommand: AsyncParsableCommand {
 
     struct Set: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
-        @Argument(help: "DefaultChatHistory, MaxFileSizeKB, ParticipantUpdateLimit or RoomManagementUrl") var key: String
+        @Argument(help: "DefaultChatHistory, MaxFileSizeKB, ParticipantUpdateLimit, RoomManagementUrl or MaxRoomsPerCreator") var key: String
         @Argument var value: String
 
         func run() async throws {

@@ -72,6 +72,11 @@ struct Settings {
         limits.idleTimeout = Double(try positive("limits.idle_timeout", default: Int(limits.idleTimeout), minimum: 5))
         limits.offlineMessages = try positive("limits.offline_messages", default: limits.offlineMessages, minimum: 0)
         limits.maxQueuedBytes = try positive("limits.max_queued_bytes", default: limits.maxQueuedBytes, minimum: 2 * limits.maxStanzaBytes)
+        limits.maxRosterItems = try positive("limits.max_roster_items", default: limits.maxRosterItems, minimum: 1)
+        limits.roomPresenceBurst = try positive("limits.room_presence_burst", default: limits.roomPresenceBurst, minimum: 1)
+        limits.roomPresencePerMinute = try positive("limits.room_presence_per_minute", default: limits.roomPresencePerMinute, minimum: 1)
+        limits.roomNickChangeBurst = try positive("limits.room_nick_change_burst", default: limits.roomNickChangeBurst, minimum: 1)
+        limits.roomNickChangesPerMinute = try positive("limits.room_nick_changes_per_minute", default: limits.roomNickChangesPerMinute, minimum: 1)
         configuration.limits = limits
         return configuration
     }

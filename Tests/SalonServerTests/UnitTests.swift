@@ -19,6 +19,19 @@ struct UnitTests {
         #expect(bucket.consume(0, now: start + .milliseconds(500)) == nil)
     }
 
+    @Test("The token bucket refuses a take when empty, spending nothing, and refills at its rate")
+    func tokenBucketTake() {
+        var bucket = TokenBucket(ratePerSecond: 0.5, burst: 2)
+        let start = NIODeadline.uptimeNanoseconds(1_000_000_000)
+        let first = bucket.take(now: start), second = bucket.take(now: start), third = bucket.take(now: start)
+        #expect(first && second && !third)
+        let early = bucket.take(now: start + .seconds(1))
+        let refilled = bucket.take(now: start + .seconds(2))
+        #expect(!early && refilled)
+        #expect(!bucket.isFull(now: start + .seconds(2)))
+        #expect(bucket.isFull(now: start + .seconds(6)))
+    }
+
     @Test("Login failures double the delay up to a cap, counted per account and per address; a success clears only its account")
     func loginThrottle() {
         let throttle = LoginThrottle()

@@ -19,7 +19,7 @@ func richDirectory() throws -> ChatDirectory {
     let empty = Category(name: "Empty")
     let lobby = Room(localpart: "lobby", name: "Lobby", description: "Say hello", category: "Sales",
                      privacy: .open, addIn: "Wiki", managers: try principals("alice@example.com"),
-                     subject: "Welcome!")
+                     subject: "Welcome!", createdBy: "alice@example.com")
     let deals = Room(localpart: "deals", name: "Deals", category: "sales", type: .auditorium, privacy: .secret,
                      invitations: .off,
                      members: try principals("bob@example.com", "group:partners", "alice@example.com"),
@@ -37,7 +37,7 @@ func richDirectory() throws -> ChatDirectory {
         administrators: ["admin@example.com", "root@example.com"],
         policy: ChatPolicy(globalEnabled: false, overrides: ["alice@example.com": true, "bob@example.com": false]),
         settings: ServiceSettings(defaultChatHistory: 50, maxFileSizeKB: 1024, participantUpdateLimit: 20,
-                                  roomManagementURL: "https://rooms.example.com"))
+                                  roomManagementURL: "https://rooms.example.com", maxRoomsPerCreator: 7))
 }
 
 /// A saved directory in a fresh in-memory database, with the value it was saved as.

@@ -12,6 +12,8 @@ public struct ChatRuleError: Error, Sendable, Equatable, CustomStringConvertible
         case invalid
         /// A principal lies outside the category's scope.
         case outOfScope
+        /// A quota (such as MaxRoomsPerCreator) is used up.
+        case limitReached
     }
 
     public var kind: Kind

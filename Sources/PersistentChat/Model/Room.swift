@@ -24,11 +24,14 @@ public struct Room: Sendable, Hashable, Codable {
     public var presenters: [Principal]
     /// The XEP-0045 subject, set by managers.
     public var subject: String
+    /// The user who created the room (bare JID), counted against MaxRoomsPerCreator; nil for
+    /// rooms made by the system (the CLI) or before creators were recorded. Never changes.
+    public var createdBy: String?
 
     public init(localpart: String, name: String, description: String = "", category: String, type: RoomType = .normal,
                 privacy: RoomPrivacy = .closed, invitations: RoomInvitations = .inherit, disabled: Bool = false,
                 addIn: String? = nil, members: [Principal] = [], managers: [Principal] = [], presenters: [Principal] = [],
-                subject: String = "") {
+                subject: String = "", createdBy: String? = nil) {
         self.localpart = localpart
         self.name = name
         self.description = description
@@ -42,6 +45,7 @@ public struct Room: Sendable, Hashable, Codable {
         self.managers = managers
         self.presenters = presenters
         self.subject = subject
+        self.createdBy = createdBy
     }
 }
 

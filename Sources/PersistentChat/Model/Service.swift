@@ -20,13 +20,16 @@ public struct ServiceSettings: Sendable, Hashable, Codable {
     public var participantUpdateLimit: Int
     /// Advertised to clients; empty for none.
     public var roomManagementURL: String
+    /// Rooms one user may create unless an administrator; 0 for no limit.
+    public var maxRoomsPerCreator: Int
 
     public init(defaultChatHistory: Int = 30, maxFileSizeKB: Int = 20_000, participantUpdateLimit: Int = 75,
-                roomManagementURL: String = "") {
+                roomManagementURL: String = "", maxRoomsPerCreator: Int = 100) {
         self.defaultChatHistory = defaultChatHistory
         self.maxFileSizeKB = maxFileSizeKB
         self.participantUpdateLimit = participantUpdateLimit
         self.roomManagementURL = roomManagementURL
+        self.maxRoomsPerCreator = maxRoomsPerCreator
     }
 }
 

@@ -62,6 +62,9 @@ extension ChatDirectory {
         guard ChatLimits.sizeRange.contains(settings.participantUpdateLimit) else {
             throw ChatRuleError(.invalid, "ParticipantUpdateLimit must be between 1 and \(ChatLimits.sizeRange.upperBound).")
         }
+        guard ChatLimits.roomQuotaRange.contains(settings.maxRoomsPerCreator) else {
+            throw ChatRuleError(.invalid, "MaxRoomsPerCreator must be between 0 (no limit) and \(ChatLimits.roomQuotaRange.upperBound).")
+        }
         if !settings.roomManagementURL.isEmpty {
             try TextRules.checkURL(settings.roomManagementURL, of: "RoomManagementUrl", maxLength: ChatLimits.maxSettingsURLLength)
         }

@@ -20,4 +20,6 @@ public enum ChatLimits {
     public static let chatHistoryRange = 1...500
     /// MaxFileSizeKB and ParticipantUpdateLimit (unsigned 32-bit in the original product).
     public static let sizeRange = 1...Int(UInt32.max)
+    /// MaxRoomsPerCreator, where 0 means no limit.
+    public static let roomQuotaRange = 0...Int(UInt32.max)
 }

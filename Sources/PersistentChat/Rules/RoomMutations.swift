@@ -8,7 +8,9 @@ extension ChatDirectory {
         guard mayCreateRoom(actor, in: category) else {
             throw ChatRuleError(.forbidden, "Only Creators of category \(category.name) and administrators may create rooms in it.")
         }
+        try checkRoomQuota(of: actor)
         var proposed = room
+        if case .user(let user) = actor { proposed.createdBy = user }
         if case .user(let user) = actor, isInScope(user: user, of: category), !covers(proposed.managers, user: user) {
             proposed.managers.append(.user(user))
         }

@@ -9,11 +9,15 @@ extension ChatDirectory {
             guard room.localpart == previous.localpart else {
                 throw ChatRuleError(.invalid, "A room's localpart never changes (\(previous.localpart)).")
             }
+            guard room.createdBy == previous.createdBy else {
+                throw ChatRuleError(.invalid, "A room's creator never changes (\(previous.localpart)).")
+            }
         } else {
             try TextRules.checkLocalpart(room.localpart)
             guard rooms[room.localpart] == nil else {
                 throw ChatRuleError(.conflict, "A room with localpart \(room.localpart) already exists.")
             }
+            if let creator = room.createdBy { room.createdBy = try Self.canonicalUser(creator) }
         }
         try TextRules.checkName(room.name, of: "room", maxCharacters: ChatLimits.maxNameCharacters)
         try checkNameIsFree(room.name, exceptRoom: room.localpart, exceptCategoryKey: nil)

@@ -9,6 +9,8 @@ public struct ChatAdministration: Sendable {
         public let result: T
         public let before: ChatDirectory
         public let after: ChatDirectory
+        /// The revision the save produced; nil when nothing changed (nothing was saved).
+        public let revision: Int64?
     }
 
     public let database: SalonDatabase
@@ -32,9 +34,10 @@ public struct ChatAdministration: Sendable {
         let before = try await database.chat.loadDirectory()
         var after = before
         let result = try change(&after)
+        var revision: Int64?
         if after != before {
-            try await database.chat.save(after, previous: before)
+            revision = try await database.chat.save(after, previous: before)
         }
-        return Outcome(result: result, before: before, after: after)
+        return Outcome(result: result, before: before, after: after, revision: revision)
     }
 }

@@ -39,6 +39,7 @@ public enum ChatReport {
             Line(key: "members", label: "members", value: describe(room.members)),
             Line(key: "managers", label: "managers", value: describe(room.managers)),
             Line(key: "presenters", label: "presenters", value: describe(room.presenters)),
+            Line(key: "created-by", label: "created by", value: room.createdBy ?? "(not recorded)"),
         ]
     }
 

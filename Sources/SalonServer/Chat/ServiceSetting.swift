@@ -6,6 +6,7 @@ public enum ServiceSetting: String, Sendable, CaseIterable {
     case maxFileSizeKB = "MaxFileSizeKB"
     case participantUpdateLimit = "ParticipantUpdateLimit"
     case roomManagementURL = "RoomManagementUrl"
+    case maxRoomsPerCreator = "MaxRoomsPerCreator"
 
     /// A setting by name, case-insensitively.
     public init(named name: String) throws(ChatRuleError) {
@@ -21,6 +22,7 @@ public enum ServiceSetting: String, Sendable, CaseIterable {
         case .maxFileSizeKB: "\(settings.maxFileSizeKB)"
         case .participantUpdateLimit: "\(settings.participantUpdateLimit)"
         case .roomManagementURL: settings.roomManagementURL
+        case .maxRoomsPerCreator: "\(settings.maxRoomsPerCreator)"
         }
     }
 
@@ -37,6 +39,7 @@ public enum ServiceSetting: String, Sendable, CaseIterable {
         case .defaultChatHistory: settings.defaultChatHistory = number
         case .maxFileSizeKB: settings.maxFileSizeKB = number
         case .participantUpdateLimit: settings.participantUpdateLimit = number
+        case .maxRoomsPerCreator: settings.maxRoomsPerCreator = number
         case .roomManagementURL: break
         }
     }

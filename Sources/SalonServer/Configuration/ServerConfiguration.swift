@@ -53,6 +53,15 @@ public struct ServerConfiguration: Sendable {
         public var maxQueuedBytes: Int = 8 << 20
         /// Offline messages kept per user.
         public var offlineMessages: Int = 500
+        /// Contacts one roster may hold.
+        public var maxRosterItems: Int = 1_000
+        /// Presence changes (joins, status updates) one user may make in a room at once, and
+        /// per minute after that; more are refused with policy-violation.
+        public var roomPresenceBurst: Int = 10
+        public var roomPresencePerMinute: Int = 60
+        /// Nickname changes one user may make in a room at once, and per minute after that.
+        public var roomNickChangeBurst: Int = 3
+        public var roomNickChangesPerMinute: Int = 6
         public init() {}
     }
 

@@ -51,7 +51,8 @@ public final class SalonServer: Service, Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         do {
             let muc = try await MUCService.start(domain: configuration.mucDomain, serverDomain: configuration.domain, database: database,
-                                                 router: context.router, group: group, logger: logger)
+                                                 router: context.router, group: group,
+                                                 presenceRates: PresenceRates(limits: configuration.limits), logger: logger)
             context.router.install(muc: muc)
         } catch {
             try? await group.shutdownGracefully()

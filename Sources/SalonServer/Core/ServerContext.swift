@@ -43,7 +43,7 @@ final class ServerContext: Sendable {
         components = ComponentRegistry(secrets: configuration.components)
         router = Router(domain: domain, sessions: sessions, components: components, database: database,
                         offlineLimit: configuration.limits.offlineMessages, logger: logger)
-        rosters = RosterService(database: database, sessions: sessions, logger: logger)
+        rosters = RosterService(database: database, sessions: sessions, maxItems: configuration.limits.maxRosterItems, logger: logger)
         presence = PresenceService(domain: domain, sessions: sessions, rosters: rosters, database: database, router: router)
         accountEndpoint = AccountEndpoint(rosters: rosters, sessions: sessions, router: router)
         let adHoc = AdHocCommands(jid: domain, logger: logger)

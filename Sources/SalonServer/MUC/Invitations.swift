@@ -9,9 +9,16 @@ struct Invitations {
 
     /// Invites everyone who became a member between two directories.
     func membersChanged(from previous: ChatDirectory, to current: ChatDirectory) async {
+        // Membership follows the room, its category and the groups: while those last two stay
+        // the same, only rooms that changed can have new members.
+        let everyRoom = previous.categories != current.categories || previous.groups != current.groups
+        let candidates = current.rooms.values.filter { room in
+            !room.disabled && (everyRoom || previous.rooms[room.localpart] != room) && current.effectiveInvitations(of: room)
+        }
+        guard !candidates.isEmpty else { return }
         let database = service.database
         guard let known = try? await database.accounts.list(domain: nil) else { return }
-        for room in current.rooms.values where !room.disabled && current.effectiveInvitations(of: room) {
+        for room in candidates {
             let before = previous.rooms[room.localpart].map { previous.memberUsers(of: $0, knownUsers: known) } ?? []
             let added = current.memberUsers(of: room, knownUsers: known).subtracting(before)
             for user in added.sorted() {

@@ -126,6 +126,7 @@ extension MUCRoom {
             return bounce(stanza, StanzaError(.itemNotFound, text: "Nobody in the room has that nickname."))
         }
         var message = stanza.element
+        message.removeStanzaIDs(claimingToBeBy: jid)
         message[attribute: "from"] = occupantJID(senderNick).description
         message.append(XMLElement("x", namespace: MUC.user))
         for session in recipient.sessions {

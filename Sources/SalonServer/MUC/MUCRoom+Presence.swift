@@ -8,9 +8,17 @@ extension MUCRoom {
     func presence(_ stanza: Stanza, nick: String, from: JID) {
         switch stanza.type {
         case nil:
+            let user = from.bare.description
             if let current = nicks[from] {
-                if current == nick { updatePresence(stanza, nick: nick, from: from) } else { changeNick(stanza, from: current, to: nick, session: from) }
+                if current == nick {
+                    guard allowsPresenceChange(.update, stanza: stanza, user: user) else { return }
+                    updatePresence(stanza, nick: nick, from: from)
+                } else {
+                    guard allowsPresenceChange(.nickChange, stanza: stanza, user: user) else { return }
+                    changeNick(stanza, from: current, to: nick, session: from)
+                }
             } else {
+                guard allowsPresenceChange(.join, stanza: stanza, user: user) else { return }
                 join(stanza, nick: nick, from: from)
             }
         case "unavailable":
@@ -123,6 +131,14 @@ extension MUCRoom {
         guard directory.categories.values.contains(where: { directory.mayCreateRoom(.user(user), in: $0) }) else {
             return bounce(stanza, StanzaError(.notAllowed, text: "You may not create rooms: you are not a Creator in any category."))
         }
+        do throws(ChatRuleError) {
+            try directory.checkRoomQuota(of: .user(user))
+        } catch {
+            if service.refusalLog.shouldLog("create\u{0}\(user)") {
+                service.logger.notice("room creation refused", metadata: ["account": "\(user)", "room": "\(localpart)", "cause": "\(error.message)"])
+            }
+            return bounce(stanza, Self.stanzaError(error))
+        }
         guard localpart.utf8.count <= 64, localpart.allSatisfy({ $0.isLowercase || $0.isNumber || "._-".contains($0) }), localpart.allSatisfy(\.isASCII) else {
             return bounce(stanza, StanzaError(.notAcceptable, text: "Room addresses use a-z, 0-9, '.', '_' and '-' (at most 64)."))
         }
@@ -144,6 +160,7 @@ extension MUCRoom {
             occupants[nick] = nil
             if updates { service.fanout.deliver(goodbye.broadcastPresence(from: jid, to: jid, unavailable: true), to: occupants.values.flatMap(\.sessions)) }
             if creator != nil, occupants.isEmpty { creator = nil }
+            forgetUnusedPresenceBudgets()
         } else {
             occupants[nick] = occupant
         }

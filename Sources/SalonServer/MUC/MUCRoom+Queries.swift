@@ -301,6 +301,8 @@ extension MUCRoom {
         case .conflict: return StanzaError(.conflict, text: rule.message)
         case .invalid: return StanzaError(.notAcceptable, text: rule.message)
         case .outOfScope: return StanzaError(.notAllowed, text: rule.message)
+        // XEP-0045 §10.1.1 answers a refused creation with not-allowed.
+        case .limitReached: return StanzaError(.notAllowed, text: rule.message)
         }
     }
 }

@@ -23,6 +23,8 @@ final class MUCRoom: @unchecked Sendable {
     var history: RoomHistory
     /// A room being created by join: it exists only here until its owner configures it.
     var creator: String?
+    /// What each user may still broadcast here, by bare JID (see MUCRoom+PresenceLimits).
+    var presenceBudgets: [String: PresenceBudget] = [:]
 
     /// Storage operations in flight; stanzas wait while any is.
     private var inFlight = 0

@@ -21,6 +21,10 @@ final class MUCService: Sendable {
     let adHoc: AdHocCommands
     unowned let router: Router
     let logger: Logger
+    /// How often one occupant may change its presence or nickname.
+    let presenceRates: PresenceRates
+    /// Keeps refusals from flooding the log: one line per user and room per interval.
+    let refusalLog = LogThrottle()
     private let loops: [EventLoop]
     private let occupantSecret: [UInt8]
     private let state: Mutex<State>
@@ -35,7 +39,7 @@ final class MUCService: Sendable {
     }
 
     private init(domain: String, serverDomain: String, database: SalonDatabase, router: Router, loops: [EventLoop],
-                 secret: [UInt8], directory: ChatDirectory, revision: Int64, logger: Logger) {
+                 secret: [UInt8], directory: ChatDirectory, revision: Int64, presenceRates: PresenceRates, logger: Logger) {
         self.domain = domain
         self.serverDomain = serverDomain
         self.database = database
@@ -46,16 +50,17 @@ final class MUCService: Sendable {
         self.loops = loops
         self.occupantSecret = secret
         self.logger = logger
+        self.presenceRates = presenceRates
         self.state = Mutex(State(directory: directory, revision: revision))
     }
 
     static func start(domain: String, serverDomain: String, database: SalonDatabase, router: Router,
-                      group: EventLoopGroup, logger: Logger) async throws -> MUCService {
+                      group: EventLoopGroup, presenceRates: PresenceRates, logger: Logger) async throws -> MUCService {
         let (directory, revision) = try await database.chat.loadDirectoryAndRevision()
         let secret = try await ServerSecret.load(ServerSecret.occupantID, from: database)
         let service = MUCService(domain: domain, serverDomain: serverDomain, database: database, router: router,
                                  loops: Array(group.makeIterator()), secret: secret, directory: directory,
-                                 revision: revision, logger: logger)
+                                 revision: revision, presenceRates: presenceRates, logger: logger)
         service.adHoc.register(ChatCommandSet(service: service).all)
         service.startPolling()
         return service
@@ -182,10 +187,23 @@ final class MUCService: Sendable {
 
     /// Changes the directory as `actor` (validated by PersistentChat), saves it and brings the
     /// rooms in line. Throws ChatRuleError for a broken rule.
+    ///
+    /// The change applies to the directory in memory, saved only while storage is still at the
+    /// revision it was adopted at: re-reading the whole directory for each change made every
+    /// room creation cost as much as all the rooms before it. When another process (the CLI)
+    /// or another change here saved first, the change is applied again to a fresh read.
     func perform<T: Sendable>(_ change: (inout ChatDirectory) throws(ChatRuleError) -> T) async throws -> T {
+        let (current, revision) = state.withLock { ($0.directory, $0.revision) }
+        var changed = current
+        let result = try change(&changed)
+        guard changed != current else { return result }
+        if let saved = try await database.chat.save(changed, previous: current, ifRevision: revision) {
+            adopt(changed, revision: saved)
+            return result
+        }
         let outcome = try await administration.perform(change)
-        let revision = (try? await database.chat.revision()) ?? 0
-        adopt(outcome.after, revision: revision)
+        // Adopted through the poll, so content changes saved in between are not skipped.
+        await pollOnce()
         return outcome.result
     }
 
@@ -218,13 +236,16 @@ final class MUCService: Sendable {
     /// Makes `directory` current: rooms re-check their occupants (and reload their history when
     /// an administrator changed their content); new members get invitations.
     private func adopt(_ directory: ChatDirectory, revision: Int64, contentChanged: Set<String> = []) {
-        let (previous, rooms) = state.withLock { state -> (ChatDirectory, [MUCRoom]) in
+        let adopted = state.withLock { state -> (ChatDirectory, [MUCRoom])? in
+            // Saves finish out of order: one older than what is already adopted changes nothing.
+            guard revision >= state.revision else { return nil }
             let previous = state.directory
             state.directory = directory
             state.generation &+= 1
             state.revision = max(state.revision, revision)
             return (previous, Array(state.rooms.values))
         }
+        guard let (previous, rooms) = adopted else { return }
         for room in rooms {
             let reload = contentChanged.contains(room.localpart)
             room.loop.execute { room.directoryChanged(contentChanged: reload) }

@@ -125,6 +125,8 @@ final class Router: Sendable {
     // MARK: Accounts (RFC 6121 §8.5)
 
     private func toAccount(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
+        var stanza = stanza
+        if stanza.kind == .message { stanza.element.removeStanzaIDs(claimingToBeBy: to) }
         if to.resourcepart != nil {
             if let session = sessions.session(to) {
                 session.deliver(stanza.element)

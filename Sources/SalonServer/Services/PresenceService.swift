@@ -198,8 +198,15 @@ final class PresenceService: Sendable {
         outgoing[attribute: "to"] = contact.description
         let forward = outgoing
         return { [self] in
-            await rosters.update(owner: user, contact: contact) { item in
-                SubscriptionState.outbound(type, item: item, contact: contact.description)
+            do throws(RosterService.RosterFull) {
+                try await rosters.update(owner: user, contact: contact) { item in
+                    SubscriptionState.outbound(type, item: item, contact: contact.description)
+                }
+            } catch {
+                // The contact would not fit on the user's roster: refuse rather than forward a
+                // request whose outcome could not be recorded.
+                _ = router.route(stanza.errorReply(error.stanzaError))
+                return
             }
             if type == "subscribed" || type == "unsubscribed" {
                 // The user's resources tell the contact their presence, or its end.
@@ -231,7 +238,8 @@ final class PresenceService: Sendable {
                 ]))
                 return
             }
-            let after = await rosters.update(owner: contact, contact: user) { item in
+            // Inbound subscription stanzas only change existing items, so a full roster never refuses them.
+            let after = try? await rosters.update(owner: contact, contact: user) { item in
                 SubscriptionState.inbound(type, item: item, user: user.description)
             }
             let changed = after != before

@@ -7,10 +7,23 @@ final class RosterService: Sendable {
     let database: SalonDatabase
     let sessions: SessionRegistry
     let logger: Logger
+    /// The most contacts one roster may hold (`limits.max_roster_items`).
+    let maxItems: Int
+    private let refusals = LogThrottle()
 
-    init(database: SalonDatabase, sessions: SessionRegistry, logger: Logger) {
+    /// A change that would add a contact to a full roster.
+    struct RosterFull: Error {
+        let maxItems: Int
+        /// not-allowed rather than resource-constraint: waiting does not help, removing a contact does.
+        var stanzaError: StanzaError {
+            StanzaError(.notAllowed, text: "Your roster is full: it holds at most \(maxItems) contacts. Remove one first.")
+        }
+    }
+
+    init(database: SalonDatabase, sessions: SessionRegistry, maxItems: Int, logger: Logger) {
         self.database = database
         self.sessions = sessions
+        self.maxItems = maxItems
         self.logger = logger
     }
 
@@ -66,10 +79,12 @@ final class RosterService: Sendable {
                         var updated = existing ?? RosterItem(jid: contact.bare.description)
                         updated.name = item[attribute: "name"].flatMap { $0.isEmpty ? nil : $0 }
                         updated.groups = groups
-                        _ = try await database.rosters.upsert(owner: owner.description, item: updated)
+                        _ = try await upsert(owner: owner, item: updated)
                         session.deliver(reply(to: iq, payload: nil))
                         await push(owner: owner, jid: updated.jid, item: updated)
                     }
+                } catch let full as RosterFull {
+                    session.deliver(iq.errorReply(full.stanzaError))
                 } catch {
                     logger.error("roster set failed", metadata: ["error": "\(error)"])
                     session.deliver(iq.errorReply(StanzaError(.internalServerError)))
@@ -82,19 +97,36 @@ final class RosterService: Sendable {
     }
 
     /// Changes one item by `change` (nil result: leave it untouched), persists and pushes it.
-    /// Returns the item after the change.
+    /// Returns the item after the change; throws RosterFull, changing nothing, when it would
+    /// add a contact to a full roster.
     @discardableResult
-    func update(owner: JID, contact: JID, _ change: @Sendable (RosterItem?) -> RosterItem?) async -> RosterItem? {
+    func update(owner: JID, contact: JID, _ change: @Sendable (RosterItem?) -> RosterItem?) async throws(RosterFull) -> RosterItem? {
         do {
             let key = contact.bare.description
             let current = try await database.rosters.item(owner: owner.description, jid: key)
             guard let updated = change(current), updated != current else { return current }
-            _ = try await database.rosters.upsert(owner: owner.description, item: updated)
+            _ = try await upsert(owner: owner, item: updated)
             await push(owner: owner, jid: key, item: updated)
             return updated
+        } catch let full as RosterFull {
+            throw full
         } catch {
             logger.error("roster update failed", metadata: ["error": "\(error)"])
             return nil
+        }
+    }
+
+    /// Stores an item under the roster cap, logging (throttled) a refusal with the account.
+    private func upsert(owner: JID, item: RosterItem) async throws -> Int {
+        do {
+            return try await database.rosters.upsert(owner: owner.description, item: item, maxItems: maxItems)
+        } catch let error as StoreError where error == .limitReached {
+            if refusals.shouldLog(owner.description) {
+                logger.notice("roster full: contact refused", metadata: [
+                    "account": "\(owner)", "contact": "\(item.jid)", "max_roster_items": "\(maxItems)",
+                ])
+            }
+            throw RosterFull(maxItems: maxItems)
         }
     }
 

@@ -12,7 +12,7 @@ final class StreamChannelHandler: ChannelInboundHandler, RemovableChannelHandler
 
     init(stream: XMPPStream, bytesPerSecond: Int, burstBytes: Int) {
         self.stream = stream
-        self.bucket = TokenBucket(ratePerSecond: bytesPerSecond, burst: burstBytes)
+        self.bucket = TokenBucket(ratePerSecond: Double(bytesPerSecond), burst: burstBytes)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -57,31 +57,5 @@ final class StreamChannelHandler: ChannelInboundHandler, RemovableChannelHandler
         // TLS failures, resets: nothing to say on a broken transport; just go.
         stream.logger.debug("connection error", metadata: ["error": "\(error)"])
         context.close(promise: nil)
-    }
-}
-
-/// A token bucket measured in bytes.
-struct TokenBucket {
-    let ratePerSecond: Int
-    let burst: Int
-    private var tokens: Double
-    private var last: NIODeadline?
-
-    init(ratePerSecond: Int, burst: Int) {
-        self.ratePerSecond = max(1, ratePerSecond)
-        self.burst = max(1, burst)
-        self.tokens = Double(burst)
-    }
-
-    /// Takes `count` tokens; returns how long to wait before reading again when in debt.
-    mutating func consume(_ count: Int, now: NIODeadline) -> TimeAmount? {
-        if let last {
-            let elapsed = Double((now - last).nanoseconds) / 1e9
-            tokens = min(Double(burst), tokens + elapsed * Double(ratePerSecond))
-        }
-        last = now
-        tokens -= Double(count)
-        guard tokens < 0 else { return nil }
-        return .nanoseconds(Int64(-tokens / Double(ratePerSecond) * 1e9))
     }
 }
