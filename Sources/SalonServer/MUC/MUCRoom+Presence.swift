@@ -122,6 +122,9 @@ extension MUCRoom {
 
     // MARK: Creating a room by joining it
 
+    /// What a new room's creator is told until they configure it (XEP-0045 §10.1.2–10.1.3).
+    static let lockedText = "The room is locked until you configure it: accept the instant room (submit an empty form) or submit the configuration form."
+
     private func createByJoining(_ stanza: Stanza, nick: String, from: JID) {
         let user = from.bare.description
         let directory = service.directory
