@@ -52,6 +52,9 @@ struct MUCRoomCreationTests {
             let joined = try await client.join("instant", as: "Maker")
             #expect(statusCodes(joined).contains(201))
             #expect(mucItem(joined)?[attribute: "affiliation"] == "owner")
+            // The (empty) subject ends the join, as clients expect (XEP-0045 §7.2.15).
+            let subject = try await client.expect { $0.name == "message" && $0.child("subject", namespace: NS.client) != nil }
+            #expect(subject[attribute: "from"] == "instant@\(chatDomain)")
 
             // Locked until configured, and told so.
             client.say("instant", "too early")

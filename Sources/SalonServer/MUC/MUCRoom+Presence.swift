@@ -95,6 +95,9 @@ extension MUCRoom {
         if let context {
             sendHistory(to: from, request: stanza.element.child("x", namespace: MUC.ns)?.child("history", namespace: MUC.ns), context: context)
             sendSubject(context.room.subject, to: from)
+        } else {
+            // A room being created has no subject yet, but clients wait for it to end the join (§7.2.15).
+            sendSubject("", to: from)
         }
     }
 
