@@ -127,13 +127,15 @@ struct RoomRuleTests {
         #expect(room.members == [.user(S.alice), .group("team")])  // lowercased, each once
     }
 
-    @Test func creatorsCreateRoomsAndBecomeManagers() throws {
+    @Test func creatorsCreateRoomsAndBecomeManagersAndMembers() throws {
         var directory = S.directory()
         let created = try directory.createRoom(S.room(), by: .user(S.alice))
         #expect(created.managers == [.user(S.alice)])
         #expect(directory.rooms["general"] == created)
         #expect(directory.access(of: S.alice, to: created).isManager)
-        #expect(!directory.access(of: S.alice, to: created).isMember)  // managers are not implicitly members
+        #expect(created.members == [.user(S.alice)])  // made a member too, so that she keeps the room
+        _ = try directory.updateRoom("general", by: .system) { $0.members = [] }
+        #expect(!directory.access(of: S.alice, to: directory.rooms["general"]!).isMember)  // managers are not implicitly members
 
         // Already covered through a group: nothing appended.
         directory.categories["eng"]?.creators = [.group("team")]

@@ -1,7 +1,8 @@
 /// Creating, changing and deleting rooms (design §3, "Managers administer the room").
 extension ChatDirectory {
-    /// Validates and adds a room; a user actor must be a Creator (or administrator) and becomes a manager.
-    /// A creator is appended as `.user(jid)` unless the managers already cover them, and only
+    /// Validates and adds a room; a user actor must be a Creator (or administrator) and becomes a
+    /// manager and, in a Closed or Secret room, a member, so that they keep the room (design §3).
+    /// The creator is appended as `.user(jid)` unless the lists already cover them, and only
     /// when they are in the category's scope (an administrator outside it manages anyway).
     public mutating func createRoom(_ room: Room, by actor: ChatActor) throws(ChatRuleError) -> Room {
         guard let category = category(named: room.category) else { throw Self.categoryNotFound(room.category) }
@@ -11,8 +12,9 @@ extension ChatDirectory {
         try checkRoomQuota(of: actor)
         var proposed = room
         if case .user(let user) = actor { proposed.createdBy = user }
-        if case .user(let user) = actor, isInScope(user: user, of: category), !covers(proposed.managers, user: user) {
-            proposed.managers.append(.user(user))
+        if case .user(let user) = actor, isInScope(user: user, of: category) {
+            if !covers(proposed.managers, user: user) { proposed.managers.append(.user(user)) }
+            if proposed.privacy != .open, !covers(proposed.members, user: user) { proposed.members.append(.user(user)) }
         }
         let created = try validated(proposed, previous: nil)
         rooms[created.localpart] = created

@@ -14,6 +14,9 @@ extension MUCRoom {
             if stanza.type != "error" { bounce(stanza, StanzaError(.badRequest, text: "Messages to a room are of type groupchat.")) }
             return
         }
+        if creator != nil, current == nil, nicks[from] != nil {
+            return bounce(stanza, StanzaError(.notAllowed, text: Self.lockedText))
+        }
         guard let nick = nicks[from], let occupant = occupants[nick], let (_, context) = current else {
             return bounce(stanza, StanzaError(.notAcceptable, text: "Join the room before posting."))
         }

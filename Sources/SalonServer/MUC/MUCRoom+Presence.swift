@@ -95,6 +95,9 @@ extension MUCRoom {
         if let context {
             sendHistory(to: from, request: stanza.element.child("x", namespace: MUC.ns)?.child("history", namespace: MUC.ns), context: context)
             sendSubject(context.room.subject, to: from)
+        } else {
+            // A room being created has no subject yet, but clients wait for it to end the join (§7.2.15).
+            sendSubject("", to: from)
         }
     }
 
@@ -121,6 +124,9 @@ extension MUCRoom {
     }
 
     // MARK: Creating a room by joining it
+
+    /// What a new room's creator is told until they configure it (XEP-0045 §10.1.2–10.1.3).
+    static let lockedText = "The room is locked until you configure it: accept the instant room (submit an empty form) or submit the configuration form."
 
     private func createByJoining(_ stanza: Stanza, nick: String, from: JID) {
         let user = from.bare.description

@@ -212,9 +212,10 @@ extension MUCRoom {
     }
 
     /// A new room's starting point: named after its address, in the only category its creator
-    /// may create rooms in (or none yet).
+    /// may create rooms in and stay in (or none yet).
     private func draft(directory: ChatDirectory, user: String) -> Room {
-        let categories = directory.categories.values.filter { directory.mayCreateRoom(.user(user), in: $0) }.map(\.name).sorted()
+        let categories = directory.categories.values
+            .filter { directory.mayCreateRoom(.user(user), in: $0) && directory.isInScope(user: user, of: $0) }.map(\.name).sorted()
         return Room(localpart: localpart, name: localpart, category: categories.count == 1 ? categories[0] : "")
     }
 
@@ -229,7 +230,8 @@ extension MUCRoom {
         var room = current?.room ?? draft(directory: directory, user: user)
         do throws(ChatRuleError) {
             if let form, form.type == .submit {
-                for feature in roomFeatures { try feature.apply(form, to: &room, directory: directory) }
+                let shown = room
+                for feature in roomFeatures { try feature.apply(form, to: &room, shown: shown, directory: directory) }
             }
         } catch {
             return bounce(stanza, Self.stanzaError(error))
@@ -242,17 +244,23 @@ extension MUCRoom {
         let configured = room
         let localpart = localpart
         awaiting({
-            try await service.perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
+            try await service.perform { (directory: inout ChatDirectory) throws(ChatRuleError) -> Room? in
                 if isNew {
-                    _ = try directory.createRoom(configured, by: actor)
+                    return try directory.createRoomByJoining(configured, by: user)
                 } else {
                     _ = try directory.updateRoom(localpart, by: actor) { room in room = configured }
+                    return nil
                 }
             }
         }) { [self] result in
             switch result {
-            case .success:
-                if isNew {
+            case .success(let created):
+                if let created {
+                    service.logger.notice("room created by join", metadata: [
+                        "account": "\(user)", "room": "\(localpart)", "category": "\(created.category)",
+                        "privacy": "\(created.privacy.rawValue)",
+                    ])
+                    // Unlocked (XEP-0045 §10.1): the creator, now manager and member, stays.
                     creator = nil
                     directoryChanged()
                 }

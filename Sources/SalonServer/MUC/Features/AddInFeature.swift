@@ -11,15 +11,19 @@ struct AddInFeature: RoomFeature {
         ]
     }
 
+    /// "No add-in" as a list value: an empty option value crashes some clients (Profanity 0.13).
+    static let none = "(none)"
+
     func configFields(_ context: RoomContext) -> [DataForm.Field] {
         let names = context.directory.addIns.values.map(\.name).sorted()
-        return [DataForm.Field("\(MUC.salon)#addin", type: "list-single", label: "Add-in", values: [context.room.addIn ?? ""],
-                               options: [(label: "None", value: "")] + names.map { (label: $0, value: $0) })]
+        return [DataForm.Field("\(MUC.salon)#addin", type: "list-single", label: "Add-in", values: [context.room.addIn ?? Self.none],
+                               options: [(label: "None", value: Self.none)] + names.map { (label: $0, value: $0) })]
     }
 
-    func apply(_ form: DataForm, to room: inout Room, directory: ChatDirectory) throws(ChatRuleError) {
+    func apply(_ form: DataForm, to room: inout Room, shown: Room, directory: ChatDirectory) throws(ChatRuleError) {
         guard let field = form["\(MUC.salon)#addin"] else { return }
         let name = field.values.first ?? ""
-        room.addIn = name.isEmpty ? nil : name
+        // An empty value still means none, as it did before the sentinel.
+        room.addIn = name.isEmpty || (name == Self.none && directory.addIns[name.lowercased()] == nil) ? nil : name
     }
 }

@@ -13,11 +13,17 @@ struct AuditoriumFeature: RoomFeature {
     }
 
     func configFields(_ context: RoomContext) -> [DataForm.Field] {
-        [.choice("\(MUC.salon)#type", "Type (normal, auditorium)", context.room.type)]
+        [
+            .choice("\(MUC.salon)#type", "Type (normal, auditorium)", context.room.type),
+            .boolean("muc#roomconfig_moderatedroom", "Moderated: an auditorium, where only presenters post", context.room.type == .auditorium),
+        ]
     }
 
-    func apply(_ form: DataForm, to room: inout Room, directory: ChatDirectory) throws(ChatRuleError) {
+    func apply(_ form: DataForm, to room: inout Room, shown: Room, directory: ChatDirectory) throws(ChatRuleError) {
         if let type = try form.choice("\(MUC.salon)#type", as: RoomType.self) { room.type = type }
+        if let moderated = try form.changedFlag("muc#roomconfig_moderatedroom", shown: shown.type == .auditorium) {
+            room.type = moderated ? .auditorium : .normal
+        }
     }
 
     func checkPost(_ context: RoomContext, access: RoomAccess) -> StanzaError? {

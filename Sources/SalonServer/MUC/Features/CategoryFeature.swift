@@ -10,11 +10,11 @@ struct CategoryFeature: RoomFeature {
 
     func configFields(_ context: RoomContext) -> [DataForm.Field] {
         let names = context.directory.categories.values.map(\.name).sorted()
-        return [DataForm.Field("\(MUC.salon)#category", type: "list-single", label: "Category", values: [context.room.category],
+        return [DataForm.Field("\(MUC.salon)#category", type: "list-single", label: "Category", values: context.room.category.isEmpty ? [] : [context.room.category],
                                options: names.map { (label: $0, value: $0) }, required: true)]
     }
 
-    func apply(_ form: DataForm, to room: inout Room, directory: ChatDirectory) throws(ChatRuleError) {
+    func apply(_ form: DataForm, to room: inout Room, shown: Room, directory: ChatDirectory) throws(ChatRuleError) {
         guard let name = form.values("\(MUC.salon)#category").first else { return }
         guard let category = directory.category(named: name) else {
             throw ChatRuleError(.notFound, "There is no category named \(name).")

@@ -14,7 +14,7 @@ struct IdentityFeature: RoomFeature {
         ]
     }
 
-    func apply(_ form: DataForm, to room: inout Room, directory: ChatDirectory) throws(ChatRuleError) {
+    func apply(_ form: DataForm, to room: inout Room, shown: Room, directory: ChatDirectory) throws(ChatRuleError) {
         if let name = form.values("muc#roomconfig_roomname").first { room.name = name }
         if let description = form["muc#roomconfig_roomdesc"] { room.description = description.values.joined(separator: "\n") }
     }

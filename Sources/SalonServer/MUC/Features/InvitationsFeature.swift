@@ -9,11 +9,18 @@ struct InvitationsFeature: RoomFeature {
     }
 
     func configFields(_ context: RoomContext) -> [DataForm.Field] {
-        [.choice("\(MUC.salon)#invitations-setting", "Invitations (inherit from the category, or off)", context.room.invitations)]
+        [
+            .choice("\(MUC.salon)#invitations-setting", "Invitations (inherit from the category, or off)", context.room.invitations),
+            .boolean("muc#roomconfig_allowinvites", "Invitations on (managers invite; the category may switch them off)",
+                     context.directory.effectiveInvitations(of: context.room)),
+        ]
     }
 
-    func apply(_ form: DataForm, to room: inout Room, directory: ChatDirectory) throws(ChatRuleError) {
+    func apply(_ form: DataForm, to room: inout Room, shown: Room, directory: ChatDirectory) throws(ChatRuleError) {
         if let setting = try form.choice("\(MUC.salon)#invitations-setting", as: RoomInvitations.self) { room.invitations = setting }
+        if let on = try form.changedFlag("muc#roomconfig_allowinvites", shown: directory.effectiveInvitations(of: shown)) {
+            room.invitations = try RoomInvitations.allowing(on, in: directory.category(named: room.category))
+        }
     }
 
     func checkInvite(_ context: RoomContext, access: RoomAccess) -> StanzaError? {

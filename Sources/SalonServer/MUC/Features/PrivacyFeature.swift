@@ -14,10 +14,20 @@ struct PrivacyFeature: RoomFeature {
     }
 
     func configFields(_ context: RoomContext) -> [DataForm.Field] {
-        [.choice("\(MUC.salon)#privacy", "Privacy (open, closed, secret)", context.room.privacy)]
+        let privacy = context.room.privacy
+        return [
+            .choice("\(MUC.salon)#privacy", "Privacy (open, closed, secret)", privacy),
+            .boolean("muc#roomconfig_membersonly", "Members only (closed or secret)", privacy.isMembersOnly),
+            .boolean("muc#roomconfig_publicroom", "Listed in the room directory (open or closed)", privacy.isListed),
+        ]
     }
 
-    func apply(_ form: DataForm, to room: inout Room, directory: ChatDirectory) throws(ChatRuleError) {
-        if let privacy = try form.choice("\(MUC.salon)#privacy", as: RoomPrivacy.self) { room.privacy = privacy }
+    /// The persistent-chat field first, then whichever standard question the form changed.
+    func apply(_ form: DataForm, to room: inout Room, shown: Room, directory: ChatDirectory) throws(ChatRuleError) {
+        let chosen = try form.choice("\(MUC.salon)#privacy", as: RoomPrivacy.self) ?? room.privacy
+        let membersOnly = try form.changedFlag("muc#roomconfig_membersonly", shown: shown.privacy.isMembersOnly)
+        let listed = try form.changedFlag("muc#roomconfig_publicroom", shown: shown.privacy.isListed)
+        guard membersOnly != nil || listed != nil else { return room.privacy = chosen }
+        room.privacy = try RoomPrivacy(membersOnly: membersOnly ?? chosen.isMembersOnly, listed: listed ?? chosen.isListed)
     }
 }

@@ -15,7 +15,7 @@ struct RolesFeature: RoomFeature {
         }
     }
 
-    func apply(_ form: DataForm, to room: inout Room, directory: ChatDirectory) throws(ChatRuleError) {
+    func apply(_ form: DataForm, to room: inout Room, shown: Room, directory: ChatDirectory) throws(ChatRuleError) {
         for (role, variable, _) in Self.lists {
             guard let field = form["\(MUC.salon)#\(variable)"] else { continue }
             var principals: [Principal] = []
