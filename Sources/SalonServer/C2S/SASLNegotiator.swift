@@ -100,6 +100,7 @@ struct SASLNegotiator {
                 (username, authzid) = try server.receiveClientFirst(message)
             } catch {
                 claimedName = server.claimedUsername
+                user = claimedName.flatMap { try? account(for: $0, authzid: nil) }
                 refusal = server.refusal
                 throw error
             }
