@@ -5,7 +5,7 @@ struct Salon: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "salon",
         abstract: "Salon: persistent group chat over XMPP.",
-        subcommands: [Serve.self, UserCommand.self, CategoryCommand.self, RoomCommand.self, AddInCommand.self,
+        subcommands: [Serve.self, Init.self, UserCommand.self, CategoryCommand.self, RoomCommand.self, AddInCommand.self,
                       GroupCommand.self, AdminCommand.self, PolicyCommand.self, ConfigCommand.self, MessageCommand.self]
     )
 }
