@@ -172,3 +172,14 @@ def test_a_second_serve_on_one_data_directory_is_refused(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_a_mistyped_subcommand_is_named(tmp_path):
+    typo = salon("room", "creat", "Foo", "--category", "General", cwd=tmp_path)
+    assert typo.returncode != 0
+    assert "Unknown subcommand 'creat' for 'salon room' (did you mean 'create'?)" in typo.stderr
+    assert "--category" not in typo.stderr
+    top = salon("roon", "list", cwd=tmp_path)
+    assert top.returncode != 0 and "Unknown subcommand 'roon' for 'salon'" in top.stderr
+    assert salon("room", "--help", cwd=tmp_path).returncode == 0
+    assert salon("help", "room", cwd=tmp_path).returncode == 0
