@@ -53,7 +53,7 @@ func withDatabase<T>(_ common: CommonOptions, _ body: (ServerConfiguration, Salo
     }
     defer { try? database.close() }
     do {
-        return try await body(configuration, database)
+        return try await OperatorPrincipals.$userDomain.withValue(configuration.domain) { try await body(configuration, database) }
     } catch let error as ChatRuleError {
         throw CleanExit.failure("salon: \(error.message)")
     } catch let error as AccountService.Failure {
@@ -86,5 +86,14 @@ extension RoomInvitations: ExpressibleByArgument {
         case "off", "false": self = .off
         default: return nil
         }
+    }
+}
+
+/// Principals as the operator writes them: `bob` is bob@<domain>, as for `salon user add bob`.
+enum OperatorPrincipals {
+    @TaskLocal static var userDomain: String?
+
+    static func list(_ texts: [String]) throws(ChatRuleError) -> [Principal] {
+        try Principal.list(texts, userDomain: userDomain)
     }
 }

@@ -183,3 +183,17 @@ def test_a_mistyped_subcommand_is_named(tmp_path):
     assert top.returncode != 0 and "Unknown subcommand 'roon' for 'salon'" in top.stderr
     assert salon("room", "--help", cwd=tmp_path).returncode == 0
     assert salon("help", "room", cwd=tmp_path).returncode == 0
+
+
+def test_a_bare_member_name_is_a_user_of_the_servers_domain(tmp_path):
+    data = ["--data-dir", str(tmp_path / "data")]
+    assert salon("init", *data, cwd=tmp_path).returncode == 0
+    allow = ["--allow", "domain:localhost", "--allow", "domain:partner.example", "--allow", "old.example"]
+    assert salon("category", "create", "Eng", *allow, *data, cwd=tmp_path).returncode == 0
+    created = salon("room", "create", "Design", "--category", "Eng", "--member", "bob",
+                    "--member", "domain:partner.example", "--member", "old.example", *data, cwd=tmp_path)
+    assert created.returncode == 0, created.stderr
+    shown = salon("room", "show", "Design", *data, cwd=tmp_path).stdout
+    assert "bob@localhost" in shown and "partner.example" in shown and "old.example" in shown
+    listed = salon("room", "list", "--member", "bob", *data, cwd=tmp_path)
+    assert listed.stdout.startswith("Design\t"), listed.stderr

@@ -123,8 +123,8 @@ extension ChatCommandSet {
         filter.text = input.text("text")
         filter.searchDescription = try input.bool("search-description") ?? false
         filter.category = input.text("category")
-        filter.member = try input.text("member").map(Principal.init)
-        filter.manager = try input.text("manager").map(Principal.init)
+        filter.member = try input.text("member").map { (text: String) throws(ChatRuleError) in try Principal(text) }
+        filter.manager = try input.text("manager").map { (text: String) throws(ChatRuleError) in try Principal(text) }
         filter.addIn = input.text("addin")
         filter.privacies = Set(try input.choices("privacy", RoomPrivacy.self))
         filter.types = Set(try input.choices("type", RoomType.self))
