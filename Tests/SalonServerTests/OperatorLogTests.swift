@@ -1,5 +1,7 @@
+import PersistentChat
 import SalonClient
 import SalonSecurity
+@testable import SalonServer
 import Testing
 import XMPPCore
 
@@ -38,6 +40,40 @@ import XMPPCore
             let root = try await server.online("root")
             #expect(try await root.runCommand("room-list", [[:]]).succeeded)
             #expect(log.lines("admin command").contains { $0.contains("actor=root@salon.test") && $0.contains("command=room-list") })
+        }
+    }
+
+    @Test("A change the CLI saves is logged once the server picks it up, naming the operator")
+    func cliChangeIsLogged() async throws {
+        let log = LogCapture()
+        try await withServer(log: log) { server async throws in
+            try await server.chat { (d: inout ChatDirectory) throws(ChatRuleError) in try d.createCategory(openCategory(), by: .system) }
+            // What `salon room create` does: a save straight to the database.
+            _ = try await ChatAdministration(database: server.database).perform { (d: inout ChatDirectory) throws(ChatRuleError) in
+                try d.createRoom(Room(localpart: "outside", name: "Outside", category: "Eng", privacy: .open), by: .system)
+            }
+            await server.muc.pollOnce()
+            let picked = log.lines("chat directory change picked up")
+            #expect(picked.count == 1 && picked[0].contains("change=room created: outside") && picked[0].contains("actor=operator (salon CLI)"),
+                    "\(picked)")
+        }
+    }
+
+    @Test("A room created by joining it is logged with its creator")
+    func roomCreationByJoinIsLogged() async throws {
+        let log = LogCapture()
+        try await withServer(log: log) { server async throws in
+            try await server.addUser("alice")
+            try await server.chat { (d: inout ChatDirectory) throws(ChatRuleError) in
+                try d.createCategory(openCategory(creators: [server.user("alice")]), by: .system)
+            }
+            let alice = try await server.online("alice")
+            #expect(try await alice.createRoomByJoining("fresh", name: "Fresh")[attribute: "type"] == "result")
+            let created = log.lines("room created by join")
+            #expect(created.count == 1 && created[0].contains("account=alice@salon.test") && created[0].contains("room=fresh"), "\(created)")
+            // The server's own change is not reported as one picked up from the CLI.
+            await server.muc.pollOnce()
+            #expect(log.lines("chat directory change picked up").isEmpty)
         }
     }
 }

@@ -255,6 +255,7 @@ extension MUCRoom {
                 if isNew {
                     creator = nil
                     directoryChanged()
+                    service.logger.notice("room created by join", metadata: ["account": "\(user)", "room": "\(localpart)", "category": "\(configured.category)"])
                 }
                 answer(stanza, nil)
             case .failure(let error):
