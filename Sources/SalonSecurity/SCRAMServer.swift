@@ -11,6 +11,10 @@ public struct SCRAMServer: Sendable {
     private let fakeSaltKey: [UInt8]
     private let serverNonce: String
     private var state: State = .awaitingClientFirst
+    /// The username client-first named, once parsed (for the log, also when the exchange fails).
+    public private(set) var claimedUsername: String?
+    /// Why the exchange was refused, when the cause is more than a wrong password.
+    public private(set) var refusal: SCRAMRefusal?
 
     private struct ClientFirst: Sendable {
         var gs2Header: [UInt8]
@@ -95,16 +99,22 @@ public struct SCRAMServer: Sendable {
               let username = SCRAMSyntax.decodeName(attributes[0].value),
               SCRAMSyntax.isValidNonce(attributes[1].value), attributes[1].value.count <= 256
         else { throw .malformedRequest }
+        claimedUsername = username
 
         if plus {
             guard let requested = requestedBinding else { throw .malformedRequest }
             guard let type = channelBindingType, channelBindingData != nil, requested.elementsEqual(type.utf8) else {
+                refusal = .bindingTypeNotOffered(String(decoding: requested, as: UTF8.self))
                 throw .notAuthorized
             }
         } else {
             // "p" needs a -PLUS mechanism; "y" while we offered -PLUS means someone stripped it (downgrade).
+            // We cannot tell a stripped offer from a client that merely lacks our binding type, so "y" stays refused.
             if requestedBinding != nil { throw .malformedRequest }
-            if clientSupportsBinding && channelBindingOffered { throw .notAuthorized }
+            if clientSupportsBinding && channelBindingOffered {
+                refusal = .bindingFlagDowngrade
+                throw .notAuthorized
+            }
         }
 
         state = .receivedClientFirst(ClientFirst(
@@ -153,6 +163,7 @@ public struct SCRAMServer: Sendable {
         var expectedBinding = clientFirst.gs2Header
         if clientFirst.bindsChannel, let data = channelBindingData { expectedBinding += data }
         let bindingMatches = Crypto.constantTimeEqual(binding, expectedBinding)
+        if !bindingMatches { refusal = .bindingDataMismatch }
 
         let withoutProof = message[..<(proofAttribute.start - 1)]
         let authMessage = clientFirst.bare + [UInt8(ascii: ",")] + serverFirst + [UInt8(ascii: ",")] + withoutProof

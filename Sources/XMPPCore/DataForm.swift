@@ -100,7 +100,8 @@ public struct DataForm: Sendable, Hashable {
         var x = XMLElement("x", namespace: Self.namespace, attributes: ["type": type.rawValue])
         if let title { x.append(Self.textElement("title", title)) }
         if let instructions { x.append(Self.textElement("instructions", instructions)) }
-        for field in fields { x.append(element(for: field)) }
+        // A result's own fields keep their labels: clients that show no table show these.
+        for field in fields { x.append(element(for: field, labels: type == .result)) }
         if !reported.isEmpty {
             x.append(XMLElement("reported", namespace: Self.namespace, children: reported.map { .element(element(for: $0, labels: true)) }))
         }

@@ -22,8 +22,8 @@ struct CategoryCommand: AsyncParsableCommand {
 
         func run() async throws {
             _ = try await withChat(common) { (directory: inout ChatDirectory) throws(ChatRuleError) in
-                let category = Category(name: name, description: description, allowed: try Principal.list(allow),
-                                        denied: try Principal.list(deny), creators: try Principal.list(creator),
+                let category = Category(name: name, description: description, allowed: try OperatorPrincipals.list(allow),
+                                        denied: try OperatorPrincipals.list(deny), creators: try OperatorPrincipals.list(creator),
                                         invitations: invitations, fileUpload: fileUpload, chatHistory: !noChatHistory)
                 try directory.createCategory(category, by: .system)
             }
@@ -60,9 +60,9 @@ struct CategoryCommand: AsyncParsableCommand {
             var edit = CategoryEdit()
             edit.name = newName
             edit.description = description
-            edit.allowed = PrincipalListEdit(adding: try Principal.list(allow), removing: try Principal.list(removeAllow))
-            edit.denied = PrincipalListEdit(adding: try Principal.list(deny), removing: try Principal.list(removeDeny))
-            edit.creators = PrincipalListEdit(adding: try Principal.list(creator), removing: try Principal.list(removeCreator))
+            edit.allowed = PrincipalListEdit(adding: try OperatorPrincipals.list(allow), removing: try OperatorPrincipals.list(removeAllow))
+            edit.denied = PrincipalListEdit(adding: try OperatorPrincipals.list(deny), removing: try OperatorPrincipals.list(removeDeny))
+            edit.creators = PrincipalListEdit(adding: try OperatorPrincipals.list(creator), removing: try OperatorPrincipals.list(removeCreator))
             edit.invitations = invitations?.value
             edit.fileUpload = fileUpload?.value
             edit.chatHistory = chatHistory?.value

@@ -14,6 +14,21 @@ func withChat<T: Sendable>(_ common: CommonOptions,
     }
 }
 
+/// The configuration a command other than `serve` runs with (flags, environment, file).
+func commandConfiguration(_ common: CommonOptions) async throws -> ServerConfiguration {
+    do {
+        var flags: [AbsoluteConfigKey: ConfigValue] = [:]
+        if let data = common.dataDirectory { flags["paths.data"] = ConfigValue(.string(data), isSecret: false) }
+        return try await Settings.load(file: common.config, flags: flags).serverConfiguration()
+    } catch {
+        throw CleanExit.failure("salon: bad configuration: \(error)")
+    }
+}
+
+func configuredDataDirectory(_ common: CommonOptions) async throws -> String {
+    try await commandConfiguration(common).dataDirectory
+}
+
 /// Reads the current directory.
 func readChat(_ common: CommonOptions) async throws -> ChatDirectory {
     try await withChatAdministration(common) { try await $0.directory() }
@@ -26,23 +41,19 @@ func withChatAdministration<T>(_ common: CommonOptions, _ body: (ChatAdministrat
 /// Opens the configured database for one command. Every failure exits non-zero with a
 /// message: a bad configuration, an unopenable database, or the rule or error the command hit.
 func withDatabase<T>(_ common: CommonOptions, _ body: (ServerConfiguration, SalonDatabase) async throws -> T) async throws -> T {
-    let configuration: ServerConfiguration
-    do {
-        var flags: [AbsoluteConfigKey: ConfigValue] = [:]
-        if let data = common.dataDirectory { flags["paths.data"] = ConfigValue(.string(data), isSecret: false) }
-        configuration = try await Settings.load(file: common.config, flags: flags).serverConfiguration()
-    } catch {
-        throw CleanExit.failure("salon: bad configuration: \(error)")
-    }
+    let configuration = try await commandConfiguration(common)
     let database: SalonDatabase
     do {
+        try DataDirectory.requireExistingDatabase(in: configuration.dataDirectory)
         database = try SalonDatabase(directory: configuration.dataDirectory)
+    } catch let error as DataDirectoryError {
+        throw CleanExit.failure("salon: \(error)")
     } catch {
         throw CleanExit.failure("salon: cannot open the database in \(configuration.dataDirectory): \(error)")
     }
     defer { try? database.close() }
     do {
-        return try await body(configuration, database)
+        return try await OperatorPrincipals.$userDomain.withValue(configuration.domain) { try await body(configuration, database) }
     } catch let error as ChatRuleError {
         throw CleanExit.failure("salon: \(error.message)")
     } catch let error as AccountService.Failure {
@@ -75,5 +86,14 @@ extension RoomInvitations: ExpressibleByArgument {
         case "off", "false": self = .off
         default: return nil
         }
+    }
+}
+
+/// Principals as the operator writes them: `bob` is bob@<domain>, as for `salon user add bob`.
+enum OperatorPrincipals {
+    @TaskLocal static var userDomain: String?
+
+    static func list(_ texts: [String]) throws(ChatRuleError) -> [Principal] {
+        try Principal.list(texts, userDomain: userDomain)
     }
 }

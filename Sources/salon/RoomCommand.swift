@@ -29,8 +29,8 @@ struct RoomCommand: AsyncParsableCommand {
             let outcome = try await withChat(common) { (directory: inout ChatDirectory) throws(ChatRuleError) -> Room in
                 let room = Room(localpart: jid ?? RoomAddress.make(from: name, taken: Swift.Set(directory.rooms.keys)), name: name,
                                 description: description, category: category, type: type, privacy: privacy,
-                                invitations: invitations, disabled: disabled, addIn: addIn, members: try Principal.list(member),
-                                managers: try Principal.list(manager), presenters: try Principal.list(presenter))
+                                invitations: invitations, disabled: disabled, addIn: addIn, members: try OperatorPrincipals.list(member),
+                                managers: try OperatorPrincipals.list(manager), presenters: try OperatorPrincipals.list(presenter))
                 return try directory.createRoom(room, by: .system)
             }
             print("created room \(outcome.result.name) (\(outcome.result.localpart))")
@@ -75,9 +75,9 @@ struct RoomCommand: AsyncParsableCommand {
             edit.invitations = invitations
             edit.addIn = addIn
             edit.disabled = disabled?.value
-            edit.members = PrincipalListEdit(adding: try Principal.list(member), removing: try Principal.list(removeMember))
-            edit.managers = PrincipalListEdit(adding: try Principal.list(manager), removing: try Principal.list(removeManager))
-            edit.presenters = PrincipalListEdit(adding: try Principal.list(presenter), removing: try Principal.list(removePresenter))
+            edit.members = PrincipalListEdit(adding: try OperatorPrincipals.list(member), removing: try OperatorPrincipals.list(removeMember))
+            edit.managers = PrincipalListEdit(adding: try OperatorPrincipals.list(manager), removing: try OperatorPrincipals.list(removeManager))
+            edit.presenters = PrincipalListEdit(adding: try OperatorPrincipals.list(presenter), removing: try OperatorPrincipals.list(removePresenter))
             return edit
         }
     }
@@ -117,9 +117,10 @@ struct RoomCommand: AsyncParsableCommand {
             filter.privacies = Swift.Set(privacy)
             filter.types = Swift.Set(type)
             filter.disabled = disabled?.value
+            let domain = try await commandConfiguration(common).domain
             do {
-                filter.member = try member.map(Principal.init)
-                filter.manager = try manager.map(Principal.init)
+                filter.member = try member.map { (text: String) throws(ChatRuleError) in try Principal(text, userDomain: domain) }
+                filter.manager = try manager.map { (text: String) throws(ChatRuleError) in try Principal(text, userDomain: domain) }
             } catch {
                 throw CleanExit.failure("salon: \(error.message)")
             }

@@ -5,9 +5,27 @@ struct Salon: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "salon",
         abstract: "Salon: persistent group chat over XMPP.",
-        subcommands: [Serve.self, UserCommand.self, CategoryCommand.self, RoomCommand.self, AddInCommand.self,
+        subcommands: [Serve.self, Init.self, UserCommand.self, CategoryCommand.self, RoomCommand.self, AddInCommand.self,
                       GroupCommand.self, AdminCommand.self, PolicyCommand.self, ConfigCommand.self, MessageCommand.self]
     )
+
+    /// ArgumentParser's own entry point, after a check that names a mistyped subcommand.
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let problem = UnknownSubcommand.problem(in: arguments, root: Salon.self) {
+            exit(withError: ValidationError(problem))
+        }
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options every subcommand takes.

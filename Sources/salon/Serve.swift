@@ -66,13 +66,25 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "salon")
 
-        try await announceFirstAdministrator(configuration)
+        do {
+            try DataDirectory.lockForServing(configuration.dataDirectory)
+        } catch {
+            throw CleanExit.failure("salon: \(error)")
+        }
         let server = SalonServer(configuration: configuration, logger: logger)
         do {
             try await server.start()
         } catch {
             await server.stop()
             throw CleanExit.failure("salon: \(error)")
+        }
+        // Only once the listeners are up: a password printed by a server that then fails to
+        // bind would be for an account nobody can reach.
+        do {
+            try await announceFirstAdministrator(configuration)
+        } catch {
+            await server.stop()
+            throw error
         }
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: RunningServer(server: server))],

@@ -17,6 +17,8 @@ def salon_cli(tmp_path):
         else:
             assert result.returncode != 0, result.stdout
         return result
+    # Only serve and init create a database.
+    run("init")
     return run
 
 

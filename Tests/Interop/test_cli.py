@@ -34,6 +34,7 @@ def wait_for_port(port, process, deadline=30):
 
 def test_user_commands(tmp_path):
     data = ["--data-dir", str(tmp_path / "data")]
+    assert salon("init", *data, cwd=tmp_path).returncode == 0
     added = salon("user", "add", "erin@localhost", *data, cwd=tmp_path)
     assert added.returncode == 0, added.stderr
     assert "created erin@localhost with password " in added.stdout
@@ -99,7 +100,9 @@ def test_port_in_use_and_bad_configuration_exit_nonzero(tmp_path):
         port = busy.getsockname()[1]
         result = salon("serve", "--c2s-port", str(port), "--tls-port", "-1", "--component-port", "-1", cwd=tmp_path)
         assert result.returncode != 0
-        assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+        assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+        # The first-start password is for a server that listens: none was printed.
+        assert "password" not in result.stdout
 
     bad = tmp_path / "bad.yaml"
     bad.write_text("domain: ''\n")
@@ -137,3 +140,60 @@ def test_yaml_file_and_environment_configure_the_server(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_only_serve_and_init_create_a_database(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    refused = salon("user", "add", "bob", "--password", "x", cwd=elsewhere)
+    assert refused.returncode != 0
+    assert f"no Salon database at {elsewhere}/data/salon.sqlite" in refused.stderr
+    assert not (elsewhere / "data").exists()
+    listed = salon("room", "list", "--data-dir", "nowhere", cwd=elsewhere)
+    assert listed.returncode != 0 and f"{elsewhere}/nowhere/salon.sqlite" in listed.stderr
+
+    created = salon("init", cwd=elsewhere)
+    assert created.returncode == 0 and f"created the database in {elsewhere}/data" in created.stdout
+    assert salon("user", "add", "bob", "--password", "x", cwd=elsewhere).returncode == 0
+    again = salon("init", cwd=elsewhere)
+    assert again.returncode == 0 and "already exists" in again.stdout
+
+
+def test_a_second_serve_on_one_data_directory_is_refused(tmp_path):
+    c2s = free_port()
+    process = subprocess.Popen(
+        [str(salon_binary()), "serve", "--c2s-port", str(c2s), "--tls-port", "-1", "--component-port", "-1"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for_port(c2s, process)
+        second = salon("serve", "--c2s-port", str(free_port()), "--tls-port", "-1", "--component-port", "-1", cwd=tmp_path)
+        assert second.returncode != 0
+        assert f"another salon serve is already running on the data directory {tmp_path}/data" in second.stderr
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_a_mistyped_subcommand_is_named(tmp_path):
+    typo = salon("room", "creat", "Foo", "--category", "General", cwd=tmp_path)
+    assert typo.returncode != 0
+    assert "Unknown subcommand 'creat' for 'salon room' (did you mean 'create'?)" in typo.stderr
+    assert "--category" not in typo.stderr
+    top = salon("roon", "list", cwd=tmp_path)
+    assert top.returncode != 0 and "Unknown subcommand 'roon' for 'salon'" in top.stderr
+    assert salon("room", "--help", cwd=tmp_path).returncode == 0
+    assert salon("help", "room", cwd=tmp_path).returncode == 0
+
+
+def test_a_bare_member_name_is_a_user_of_the_servers_domain(tmp_path):
+    data = ["--data-dir", str(tmp_path / "data")]
+    assert salon("init", *data, cwd=tmp_path).returncode == 0
+    allow = ["--allow", "domain:localhost", "--allow", "domain:partner.example", "--allow", "old.example"]
+    assert salon("category", "create", "Eng", *allow, *data, cwd=tmp_path).returncode == 0
+    created = salon("room", "create", "Design", "--category", "Eng", "--member", "bob",
+                    "--member", "domain:partner.example", "--member", "old.example", *data, cwd=tmp_path)
+    assert created.returncode == 0, created.stderr
+    shown = salon("room", "show", "Design", *data, cwd=tmp_path).stdout
+    assert "bob@localhost" in shown and "partner.example" in shown and "old.example" in shown
+    listed = salon("room", "list", "--member", "bob", *data, cwd=tmp_path)
+    assert listed.stdout.startswith("Design\t"), listed.stderr

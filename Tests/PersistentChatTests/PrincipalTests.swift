@@ -15,7 +15,26 @@ struct PrincipalTests {
         #expect(try Principal(expected.description) == expected)
     }
 
-    @Test(arguments: ["", "   ", "group:", "@example.com", "a@", "a@b@c", "a@b/c", "a b@example.com", "exa mple.com",
+    @Test(arguments: [
+        ("bob", Principal.user("bob@salon.test")),
+        ("Bob", .user("bob@salon.test")),
+        ("bob@elsewhere.example", .user("bob@elsewhere.example")),
+        ("domain:Example.com", .domain("example.com")),
+        ("domain:localhost", .domain("localhost")),
+        ("example.com", .domain("example.com")),
+        ("Salon.test", .domain("salon.test")),
+        ("group:eng", .group("eng")),
+    ])
+    func aBareNameIsAUserOfTheOperatorsDomain(_ text: String, _ expected: Principal) throws {
+        #expect(try Principal(text, userDomain: "salon.test") == expected)
+    }
+
+    @Test(arguments: ["domain:", "domain:a b", "domain:a@b", "b c"])
+    func refusesMalformedPrincipalsWithAUserDomain(_ text: String) {
+        expectRuleError(.invalid) { () throws(ChatRuleError) in try Principal(text, userDomain: "salon.test") }
+    }
+
+    @Test(arguments: ["", "   ", "group:", "domain:", "@example.com", "a@", "a@b@c", "a@b/c", "a b@example.com", "exa mple.com",
                       ".example.com", "example.com.", "group:" + String(repeating: "g", count: 257), "host:5222", "ex\u{0}ample.com"])
     func refusesMalformedPrincipals(_ text: String) {
         expectRuleError(.invalid) { () throws(ChatRuleError) in try Principal(text) }

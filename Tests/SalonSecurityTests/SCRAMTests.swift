@@ -276,6 +276,8 @@ private func exchange(client: inout SCRAMClient, server: inout SCRAMServer,
                                  channelBinding: (type: "tls-exporter", data: Array(repeating: 9, count: 32)), serverSupportsPlus: true)
         var server = server(plus: true)
         #expect(throws: SASLFailure.notAuthorized) { try exchange(client: &client, server: &server) { _ in credentials } }
+        #expect(server.refusal == .bindingDataMismatch)
+        #expect(server.refusal?.precedesPasswordCheck == false)
     }
 
     @Test func plusFailsForAnotherBindingType() {
@@ -283,6 +285,9 @@ private func exchange(client: inout SCRAMClient, server: inout SCRAMServer,
                                  channelBinding: (type: "tls-unique", data: binding), serverSupportsPlus: true)
         var server = server(plus: true)
         #expect(throws: SASLFailure.notAuthorized) { try server.receiveClientFirst(client.clientFirstMessage()) }
+        #expect(server.refusal == .bindingTypeNotOffered("tls-unique"))
+        #expect(server.refusal?.precedesPasswordCheck == true)
+        #expect(server.claimedUsername == "romeo")
     }
 
     @Test func plusFailsWithoutServerBindingData() {
@@ -314,6 +319,7 @@ private func exchange(client: inout SCRAMClient, server: inout SCRAMServer,
         #expect(first.starts(with: "y,,".bytes))
         var server = server(plus: false, offered: true)
         #expect(throws: SASLFailure.notAuthorized) { try server.receiveClientFirst(first) }
+        #expect(server.refusal == .bindingFlagDowngrade)
     }
 
     @Test func yFlagIsFineWhenPlusWasNotOffered() throws {

@@ -157,9 +157,16 @@ struct AdHocTests {
             #expect(listed.rows.map { $0["name"] } == ["Town Hall"])
             let either = try await root.runCommand("room-list", [["privacy": ["open", "closed"]]])
             #expect(either.rows.map { $0["name"] } == ["Design", "Town Hall"])
+            // Clients that show no table (Profanity, Poezio) show the rows as lines, and the labels of a report.
+            let lines = either.form?.fields.filter { $0.type == "fixed" }.flatMap(\.values) ?? []
+            #expect(lines.count == 3 && lines[0].hasPrefix("Name · Address") && lines[2].hasPrefix("Town Hall · town-hall@"))
+            #expect(shown.form?.fields.allSatisfy { $0.label?.isEmpty == false && $0.type == "text-single" } == true)
             #expect(try await root.runCommand("room-list", [["privacy": ["hidden"]]]).note?.text == "hidden is not a valid privacy.")
             let managed = try await alice.runCommand("room-list", [[:]])
             #expect(managed.rows.count == 2)
+            // What Poezio submits untouched: the first option of every list-single, "(any)".
+            let byCategory = try await root.runCommand("room-list", [["category": ["(any)"], "addin": ["(any)"]]])
+            #expect(byCategory.rows.count == 2)
 
             // bob manages nothing: he cannot even see the room commands.
             let bob = try await server.online("bob")

@@ -70,6 +70,21 @@ struct RoutingTests {
         }
     }
 
+    @Test("An iq without 'to' is answered as from the account, never from the domain", arguments: ["ping", "version"])
+    func iqToOwnAccount(payload: String) async throws {
+        try await withServer { server async throws in
+            let alice = try await server.addUser("alice")
+            let client = try await server.login("alice")
+            let child = payload == "ping" ? XMLElement("ping", namespace: NS.ping) : XMLElement("query", namespace: "jabber:iq:version")
+            let reply = try await client.request(XMLElement("iq", namespace: NS.client, attributes: ["type": "get"], children: [.element(child)]))
+            // RFC 6120 §8.1.2.1: no 'from', or the account's bare JID; the version query is refused.
+            #expect(reply[attribute: "type"] == (payload == "ping" ? "result" : "error"))
+            let from = reply[attribute: "from"]
+            #expect(from == nil || from == alice.description, "from=\(from ?? "")")
+            await client.close()
+        }
+    }
+
     @Test("iq between two users' full JIDs is routed both ways")
     func iqBetweenUsers() async throws {
         try await withServer { server async throws in

@@ -16,6 +16,7 @@ final class TestServer: Sendable {
     let database: SalonDatabase
 
     static func start(requireTLS: Bool = true, components: [String: String] = [:], directory: String? = nil,
+                      log: LogCapture? = nil,
                       configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
         let directory = directory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("salon-test-\(UUID().uuidString)").path
@@ -30,6 +31,7 @@ final class TestServer: Sendable {
         configure(&configuration)
         var logger = Logger(label: "salon-test")
         logger.logLevel = ProcessInfo.processInfo.environment["SALON_TEST_LOG"] != nil ? .debug : .critical
+        if let log { logger = log.logger }
         let server = SalonServer(configuration: configuration, logger: logger)
         let ports = try await server.start()
         let database = try SalonDatabase(directory: configuration.dataDirectory)
@@ -111,10 +113,10 @@ func errorCondition(_ element: XMLElement) -> String? {
 }
 
 /// Runs `body` with a started server and always stops it.
-func withServer(requireTLS: Bool = true, components: [String: String] = [:],
+func withServer(requireTLS: Bool = true, components: [String: String] = [:], log: LogCapture? = nil,
                 configure: (inout ServerConfiguration) -> Void = { _ in },
                 _ body: (TestServer) async throws -> Void) async throws {
-    let server = try await TestServer.start(requireTLS: requireTLS, components: components, configure: configure)
+    let server = try await TestServer.start(requireTLS: requireTLS, components: components, log: log, configure: configure)
     do {
         try await body(server)
     } catch {

@@ -44,6 +44,8 @@ struct UserAdminTests {
 
             let registered = try await root.runCommand("\(admin)#get-registered-users-num", at: domain)
             #expect(registered.form?.values("registeredusersnum") == ["4"] && registered.form?.formType == admin)
+            // Typed and labelled, so that Profanity shows the value.
+            #expect(registered.form?["registeredusersnum"]?.type == "text-single" && registered.form?["registeredusersnum"]?.label != nil)
             let list = try await root.runCommand("\(admin)#get-registered-users-list", at: domain, [["max_items": ["none"]]])
             #expect(list.form?.values("registereduserjids").sorted() == ["alice@salon.test", "chatadmin@salon.test", "dave@salon.test", "root@salon.test"])
             let alice = try await server.online("alice")

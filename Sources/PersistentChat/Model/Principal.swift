@@ -6,11 +6,22 @@ public enum Principal: Hashable, Sendable, Codable, Comparable, CustomStringConv
     case group(String)
     case domain(String)
 
-    /// Parses the written form: `group:NAME`, `user@domain`, or `domain`.
-    public init(_ text: String) throws(ChatRuleError) {
+    /// Parses the written form: `group:NAME`, `user@domain`, `domain:NAME`, or a bare word.
+    /// With `userDomain` (the operator's own domain, as `salon user add bob` uses it), a bare
+    /// word without a dot is the user `word@userDomain`; otherwise a bare word is a domain,
+    /// the older form, kept where it cannot be a user of this server (a dotted name, or the
+    /// served domain itself, as in `--allow localhost`).
+    public init(_ text: String, userDomain: String? = nil) throws(ChatRuleError) {
         let trimmed = Self.trimmed(text)
         let shown = text.prefix(300)  // error messages quote at most this much of hostile input
-        if trimmed.lowercased().hasPrefix("group:") {
+        if trimmed.lowercased().hasPrefix("domain:") {
+            let domain = String(trimmed.dropFirst("domain:".count)).lowercased()
+            guard Self.isValidDomain(domain) else { throw ChatRuleError(.invalid, "'\(shown)' is not a valid domain principal (domain:NAME).") }
+            self = .domain(domain)
+        } else if let userDomain, !trimmed.contains("@"), !trimmed.contains("."), !trimmed.contains(":"),
+                  trimmed.lowercased() != userDomain.lowercased() {
+            try self.init(trimmed + "@" + userDomain)
+        } else if trimmed.lowercased().hasPrefix("group:") {
             let name = String(trimmed.dropFirst("group:".count)).lowercased()
             guard Self.isValidName(name) else { throw ChatRuleError(.invalid, "'\(shown)' is not a valid group principal (group:NAME).") }
             self = .group(name)
@@ -22,7 +33,7 @@ public enum Principal: Hashable, Sendable, Codable, Comparable, CustomStringConv
             self = .user(trimmed.lowercased())
         } else {
             let domain = trimmed.lowercased()
-            guard Self.isValidDomain(domain) else { throw ChatRuleError(.invalid, "'\(shown)' is not a valid principal (user@domain, group:NAME or a domain).") }
+            guard Self.isValidDomain(domain) else { throw ChatRuleError(.invalid, "'\(shown)' is not a valid principal (user@domain, group:NAME or domain:NAME).") }
             self = .domain(domain)
         }
     }

@@ -8,6 +8,8 @@ struct AdHocCommand: Sendable {
     let name: String
     /// Whether a user (bare JID) may see and run it.
     let mayRun: @Sendable (String) -> Bool
+    /// Whether it administers something (logged as an admin command) rather than serving any user (search).
+    var administrative = true
     /// The next step for this request; thrown ChatRuleError and AdHocInputError end the
     /// command with an error note, a thrown StanzaError answers with that error.
     let run: @Sendable (AdHocRequest) async throws -> AdHocStep

@@ -165,9 +165,14 @@ final class AdHocCommands: Sendable {
     }
 
     private func log(_ command: AdHocCommand, user: String, outcome: String, failed: Bool) {
-        logger.notice(failed ? "admin command refused" : "admin command", metadata: [
+        let metadata: Logger.Metadata = [
             "actor": "\(user)", "command": "\(command.node)", "service": "\(jid)", "outcome": "\(outcome.prefix(500))",
-        ])
+        ]
+        guard command.administrative else {
+            // A user's own query (search) is no administration: recorded quietly, for debugging.
+            return logger.debug(failed ? "user command refused" : "user command", metadata: metadata)
+        }
+        logger.notice(failed ? "admin command refused" : "admin command", metadata: metadata)
     }
 
     /// A stanza error with a XEP-0050 application condition.

@@ -17,11 +17,15 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
     private var offeredMechanisms: [SASLMechanism] = []
     private var authenticated: JID?
     private var failedAuthentications = 0
+    /// Attempts refused before any password check; bounded so a stream cannot loop forever.
+    private var refusedMechanisms = 0
     private(set) var session: ClientSession?
     private var pingOutstanding = false
     private var negotiationTimer: Scheduled<Void>?
 
     static let maxAuthenticationAttempts = 3
+    /// Enough for a client to walk through every SCRAM mechanism twice.
+    static let maxRefusedMechanisms = 8
 
     init(context: ServerContext, stream: XMPPStream, tlsHandler: OpenSSLHandler?, remoteAddress: String) {
         self.context = context
@@ -214,7 +218,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
 
     private func start(_ negotiator: inout SASLNegotiator, _ message: [UInt8]) {
         let account: JID?
-        do { account = try negotiator.start(message) } catch { return attemptFailed(error, account: negotiator.user) }
+        do { account = try negotiator.start(message) } catch { return attemptFailed(error, negotiator) }
         sasl = negotiator
         let database = context.database
         let mechanism = negotiator.mechanism
@@ -238,7 +242,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
                 sasl = negotiator
                 advance(step)
             } catch {
-                attemptFailed(error, account: negotiator.user)
+                attemptFailed(error, negotiator)
             }
         })
     }
@@ -255,7 +259,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
             sasl = negotiator
             advance(step)
         } catch {
-            attemptFailed(error, account: negotiator.user)
+            attemptFailed(error, negotiator)
         }
     }
 
@@ -304,20 +308,42 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         stream.send(element)
     }
 
-    /// Answers a failed attempt at `account` (nil when the name tried cannot be one) once the
-    /// login throttle's delay is over; too many failures end the stream.
-    private func attemptFailed(_ failure: SASLFailure, account: JID?) {
+    /// Answers a failed attempt once the login throttle's delay is over; too many failures end
+    /// the stream. A refusal that came before any password check (a channel-binding mismatch)
+    /// is answered at once and left uncounted, so the client can go on to its next mechanism.
+    private func attemptFailed(_ failure: SASLFailure, _ negotiator: SASLNegotiator) {
         sasl = nil
         awaitingFinal = false
+        let name = negotiator.user?.description
+        let metadata: Logger.Metadata = [
+            "account": "\(name ?? negotiator.claimedName.map { "\($0) (not an account name)" } ?? "-")",
+            "mechanism": "\(negotiator.mechanism.rawValue)", "cause": "\(negotiator.cause(of: failure))",
+            "address": "\(remoteAddress)",
+        ]
+        if let refusal = negotiator.refusal, refusal.precedesPasswordCheck {
+            refusedMechanisms += 1
+            logger.info("authentication refused before any password check", metadata: metadata)
+            saslFailure(failure, text: Self.explanation(of: refusal))
+            if refusedMechanisms >= Self.maxRefusedMechanisms {
+                stream.fail(.policyViolation, text: "Too many refused authentication attempts.")
+            }
+            return
+        }
         failedAuthentications += 1
-        let name = account?.description
-        logger.info("authentication failed", metadata: [
-            "reason": "\(failure.rawValue)", "account": "\(name ?? "-")", "address": "\(remoteAddress)",
-        ])
+        logger.info("authentication failed", metadata: metadata)
         let exhausted = failedAuthentications >= Self.maxAuthenticationAttempts
         stream.answerFailure(throttledBy: context.throttle, account: name, address: remoteAddress) { [self] in
             saslFailure(failure)
             if exhausted { stream.fail(.policyViolation, text: "Too many failed authentication attempts.") }
+        }
+    }
+
+    /// What the client is told about a refusal that revealed nothing about the account.
+    private static func explanation(of refusal: SCRAMRefusal) -> String? {
+        switch refusal {
+        case .bindingTypeNotOffered(let type): "Channel binding \(type) is not offered here; see sasl-channel-binding."
+        case .bindingFlagDowngrade: "This server offers channel binding (-PLUS); the 'y' flag is refused."
+        case .bindingDataMismatch: nil
         }
     }
 

@@ -53,6 +53,12 @@ struct SASLNegotiator {
     private var started = false
     /// The account the exchange names, once known.
     private(set) var user: JID?
+    /// The name the client gave, even when it names no account (for the log).
+    private(set) var claimedName: String?
+    /// Why SCRAM refused, when it is more than a wrong password.
+    private(set) var refusal: SCRAMRefusal?
+    /// Whether the named account had a credential for this mechanism, once looked up.
+    private(set) var accountFound: Bool?
 
     init(mechanism: SASLMechanism, domain: String, channelBindingData: [UInt8]?, plusOffered: Bool, fakeSaltKey: [UInt8]) {
         self.mechanism = mechanism
@@ -80,6 +86,7 @@ struct SASLNegotiator {
         switch mechanism {
         case .plain:
             let (authzid, username, _) = try SASLPlain.parse(message)
+            claimedName = username
             let jid = try account(for: username, authzid: authzid)
             user = jid
             return jid
@@ -88,7 +95,16 @@ struct SASLNegotiator {
                                      channelBindingType: mechanism.isPlus ? "tls-exporter" : nil,
                                      channelBindingData: channelBindingData, channelBindingOffered: plusOffered,
                                      fakeSaltKey: fakeSaltKey)
-            let (username, authzid) = try server.receiveClientFirst(message)
+            let username: String, authzid: String?
+            do {
+                (username, authzid) = try server.receiveClientFirst(message)
+            } catch {
+                claimedName = server.claimedUsername
+                user = claimedName.flatMap { try? account(for: $0, authzid: nil) }
+                refusal = server.refusal
+                throw error
+            }
+            claimedName = username
             scram = server
             let jid = try? account(for: username, authzid: nil)
             if let authzid, !authzid.isEmpty, (try? JID(authzid)) != jid { throw .invalidAuthzid }
@@ -102,6 +118,7 @@ struct SASLNegotiator {
     /// `verifyPlain`, computed off the event loop.
     mutating func proceed(credential: StoredCredential?, plainVerified: Bool) throws(SASLFailure) -> Step {
         guard started else { throw .malformedRequest }
+        accountFound = user != nil && credential != nil
         switch mechanism {
         case .plain:
             guard let user, plainVerified else { throw .notAuthorized }
@@ -124,10 +141,32 @@ struct SASLNegotiator {
     /// The client's response to a challenge.
     mutating func respond(_ message: [UInt8]) throws(SASLFailure) -> Step {
         guard var server = scram else { throw .malformedRequest }
-        let final = try server.receiveClientFinal(message)
+        let final: [UInt8]
+        do {
+            final = try server.receiveClientFinal(message)
+        } catch {
+            refusal = server.refusal
+            throw error
+        }
         scram = server
         guard let user else { throw .notAuthorized }
         return .success(user, final)
+    }
+
+    /// The cause of a failure, for the operator's log (never sent to the client).
+    func cause(of failure: SASLFailure) -> String {
+        switch refusal {
+        case .bindingTypeNotOffered(let type): return "channel binding \(type) is not offered on this connection"
+        case .bindingFlagDowngrade: return "client sent the 'y' flag although -PLUS was offered (possible downgrade)"
+        case .bindingDataMismatch: return "channel binding data differ from this connection's"
+        case nil: break
+        }
+        guard failure == .notAuthorized else { return failure.rawValue }
+        switch accountFound {
+        case false?: return user == nil ? "the name cannot be an account" : "unknown account"
+        case true?: return "wrong password"
+        case nil: return failure.rawValue
+        }
     }
 
     static func scramCredentials(_ stored: StoredCredential) -> SCRAMCredentials {

@@ -46,10 +46,10 @@ public struct PrincipalListEdit: Sendable {
 }
 
 extension Principal {
-    /// Principals from text: user@domain, group:NAME or a domain.
-    public static func list(_ texts: [String]) throws(ChatRuleError) -> [Principal] {
+    /// Principals from text: user@domain, group:NAME, domain:NAME (see `Principal.init`).
+    public static func list(_ texts: [String], userDomain: String? = nil) throws(ChatRuleError) -> [Principal] {
         var result: [Principal] = []
-        for text in texts { result.append(try Principal(text)) }
+        for text in texts { result.append(try Principal(text, userDomain: userDomain)) }
         return result
     }
 }

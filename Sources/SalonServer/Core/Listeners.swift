@@ -31,6 +31,9 @@ enum Listeners {
             }
         do {
             return try await bootstrap.bind(host: host, port: port).get()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            // The common case, said plainly: another server (or an old Salon) has the port.
+            throw ListenerFailure(description: "port \(port) on \(host) is already in use (\(kind.rawValue)); cannot listen on \(host):\(port)")
         } catch {
             throw ListenerFailure(description: "cannot listen on \(host):\(port) for \(kind.rawValue): \(error)")
         }

@@ -225,7 +225,12 @@ final class MUCService: Sendable {
             let seen = state.withLock { $0.revision }
             guard revision != seen else { return }
             let changes = try await database.chat.loadChanges(since: seen)
+            let previous = directory
             adopt(changes.directory, revision: changes.revision, contentChanged: changes.contentChanged)
+            // Changes saved by another process: the operator's CLI (the server's own are adopted when saved).
+            for change in changes.directory.changes(since: previous) + changes.contentChanged.sorted().map({ "room content changed: \($0)" }) {
+                logger.notice("chat directory change picked up", metadata: ["actor": "operator (salon CLI)", "change": "\(change)"])
+            }
         } catch is CancellationError {
             return
         } catch {

@@ -93,13 +93,15 @@ final class Router: Sendable {
         return nil
     }
 
-    /// Sends an error reply to the stanza's sender, unless it was itself an error.
-    func bounce(_ stanza: Stanza, _ error: StanzaError) {
+    /// Sends an error reply to the stanza's sender, unless it was itself an error. `target` is who
+    /// answers when the stanza had no `to`: the account itself for what a client sent to its own
+    /// account (RFC 6120 §8.1.2.1: the answer must not look as if the domain sent it).
+    func bounce(_ stanza: Stanza, _ error: StanzaError, target: JID? = nil) {
         guard !stanza.isError else { return }
         if stanza.kind == .presence, stanza.type != nil, stanza.type != "unavailable" { return }
         var reply = stanza.errorReply(error)
         // Replies to what the server itself handled come from the original target.
-        if reply[attribute: "from"] == nil { reply[attribute: "from"] = domain }
+        if reply[attribute: "from"] == nil { reply[attribute: "from"] = target?.description ?? domain }
         _ = route(reply)
     }
 

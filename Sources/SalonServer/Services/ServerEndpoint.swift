@@ -91,14 +91,14 @@ final class AccountEndpoint: Sendable {
     func handle(_ iq: Stanza, to: JID, from: JID, session: ClientSession? = nil) -> RoutingFollowup? {
         guard iq.type == "get" || iq.type == "set" else { return nil }
         guard let payload = iq.element.elements.first else {
-            router.bounce(iq, StanzaError(.badRequest))
+            router.bounce(iq, StanzaError(.badRequest), target: to)
             return nil
         }
         let fromSelf = from.bare == to
         switch (payload.namespace, payload.name) {
         case (NS.roster, "query"):
             guard fromSelf, let session = session ?? sessions.session(from) else {
-                router.bounce(iq, StanzaError(.forbidden))
+                router.bounce(iq, StanzaError(.forbidden), target: to)
                 return nil
             }
             return rosters.handle(iq, query: payload, session: session)
@@ -110,7 +110,7 @@ final class AccountEndpoint: Sendable {
             query.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": NS.discoInfo]))
             _ = router.route(accountReply(iq, to: to, payload: query))
         default:
-            router.bounce(iq, StanzaError(.serviceUnavailable))
+            router.bounce(iq, StanzaError(.serviceUnavailable), target: to)
         }
         return nil
     }

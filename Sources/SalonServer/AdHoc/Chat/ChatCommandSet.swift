@@ -62,17 +62,31 @@ struct ChatCommandSet: Sendable {
     /// More choices than this become a text field: a form is not a directory browser.
     static let maxListedChoices = 300
 
-    /// A result form of label/value lines.
+    /// A result form of label/value lines, typed so that every client shows the values
+    /// (Profanity shows nothing for a field without a type).
     static func report(_ title: String, _ lines: [ChatReport.Line]) -> DataForm {
-        DataForm(type: .result, title: title, fields: lines.map { DataForm.Field($0.key, label: $0.label, values: [$0.value]) })
+        DataForm(type: .result, title: title,
+                 fields: lines.map { DataForm.Field($0.key, type: "text-single", label: $0.label, values: [$0.value]) })
     }
 
-    /// A result table.
+    /// A result table (XEP-0004 reported/items, which Gajim and scripts read), preceded by the
+    /// same rows as plain lines: Profanity and Poezio show a result's fields but no table.
     static func table(_ title: String, columns: [(String, String)], rows: [[String]]) -> DataForm {
-        var form = DataForm(type: .result, title: title)
+        var form = DataForm(type: .result, title: title, fields: lines(columns: columns, rows: rows))
         form.reported = columns.map { DataForm.Field($0.0, label: $0.1) }
         form.items = rows.map { row in zip(columns, row).map { DataForm.Field($0.0.0, values: [$0.1]) } }
         return form
+    }
+
+    /// One fixed field per row (a heading naming the columns first), each with its own `var`:
+    /// slixmpp keys fields by `var`, so lines sharing one would collapse into one.
+    static func lines(columns: [(String, String)], rows: [[String]]) -> [DataForm.Field] {
+        func line(_ cells: [String]) -> String {
+            cells.map { $0.split(whereSeparator: \.isNewline).joined(separator: " ") }.filter { !$0.isEmpty }.joined(separator: " · ")
+        }
+        guard !rows.isEmpty else { return [DataForm.Field("line-0", type: "fixed", values: ["Nothing to show."])] }
+        return [DataForm.Field("line-0", type: "fixed", values: [line(columns.map(\.1))])]
+            + rows.enumerated().map { DataForm.Field("line-\($0.offset + 1)", type: "fixed", values: [line($0.element)]) }
     }
 
     /// A note with the roles a change stripped, if any.

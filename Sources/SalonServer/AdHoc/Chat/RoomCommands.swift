@@ -103,14 +103,19 @@ extension ChatCommandSet {
         DataForm(type: .form, title: title, fields: [roomField(for: user)])
     }
 
+    /// The filter choice that filters nothing.
+    static let any = "(any)"
+
     private func roomFilterForm() -> DataForm {
         DataForm(type: .form, title: "List rooms", instructions: "Every filter is optional.", fields: [
             .text("text", "Name contains"),
             .boolean("search-description", "Also search descriptions", false),
-            .listSingle("category", "Category", nil, options: directory.categories.values.map(\.name).sorted()),
+            // An optional choice offers "(any)": Poezio always answers a list-single with one of
+            // its options (the first, unasked) and fails on one without options.
+            .listSingle("category", "Category", Self.any, options: [Self.any] + directory.categories.values.map(\.name).sorted()),
             .text("member", "Member (principal)"),
             .text("manager", "Manager (principal)"),
-            .listSingle("addin", "Add-in", nil, options: directory.addIns.values.map(\.name).sorted()),
+            .listSingle("addin", "Add-in", Self.any, options: [Self.any] + directory.addIns.values.map(\.name).sorted()),
             .listMulti("privacy", "Privacy (any of)", [], options: RoomPrivacy.allCases.map(\.rawValue)),
             .listMulti("type", "Type (any of)", [], options: RoomType.allCases.map(\.rawValue)),
             .listSingle("disabled", "Disabled", "any", options: ["any", "yes", "no"]),
@@ -122,10 +127,10 @@ extension ChatCommandSet {
         var filter = RoomFilter()
         filter.text = input.text("text")
         filter.searchDescription = try input.bool("search-description") ?? false
-        filter.category = input.text("category")
-        filter.member = try input.text("member").map(Principal.init)
-        filter.manager = try input.text("manager").map(Principal.init)
-        filter.addIn = input.text("addin")
+        filter.category = input.text("category").flatMap { $0 == Self.any ? nil : $0 }
+        filter.member = try input.text("member").map { (text: String) throws(ChatRuleError) in try Principal(text) }
+        filter.manager = try input.text("manager").map { (text: String) throws(ChatRuleError) in try Principal(text) }
+        filter.addIn = input.text("addin").flatMap { $0 == Self.any ? nil : $0 }
         filter.privacies = Set(try input.choices("privacy", RoomPrivacy.self))
         filter.types = Set(try input.choices("type", RoomType.self))
         switch input.text("disabled")?.lowercased() {

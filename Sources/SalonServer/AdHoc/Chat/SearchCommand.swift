@@ -8,7 +8,8 @@ import XMPPCore
 extension ChatCommandSet {
     var searchCommand: AdHocCommand {
         let service = service
-        return AdHocCommand(node: "search", name: "Search persistent chat", mayRun: { service.directory.isEnabled(user: $0) }) { request in
+        return AdHocCommand(node: "search", name: "Search persistent chat", mayRun: { service.directory.isEnabled(user: $0) },
+                            administrative: false) { request in
             guard let form = request.stage(0) else {
                 return .form(DataForm(type: .form, title: "Search persistent chat", instructions: "Every field is optional except the keywords.", fields: [
                     .text("keywords", "Keywords", required: true),

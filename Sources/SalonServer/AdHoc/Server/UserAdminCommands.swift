@@ -148,7 +148,12 @@ struct UserAdminCommands: Sendable {
         DataForm(type: .form, title: title, fields: [.hidden("FORM_TYPE", formType)] + fields)
     }
 
+    /// Untyped fields are typed text-single (the XEP-0004 default): Profanity shows nothing for a field without a type.
     private static func result(_ fields: [DataForm.Field]) -> DataForm {
-        DataForm(type: .result, fields: [.hidden("FORM_TYPE", formType)] + fields)
+        DataForm(type: .result, fields: [.hidden("FORM_TYPE", formType)] + fields.map { field in
+            var typed = field
+            if typed.type == nil { typed.type = "text-single" }
+            return typed
+        })
     }
 }
