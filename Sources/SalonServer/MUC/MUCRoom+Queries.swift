@@ -263,7 +263,6 @@ extension MUCRoom {
                     // Unlocked (XEP-0045 §10.1): the creator, now manager and member, stays.
                     creator = nil
                     directoryChanged()
-                    service.logger.notice("room created by join", metadata: ["account": "\(user)", "room": "\(localpart)", "category": "\(configured.category)"])
                 }
                 answer(stanza, nil)
             case .failure(let error):
