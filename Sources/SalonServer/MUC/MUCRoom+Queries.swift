@@ -22,7 +22,9 @@ extension MUCRoom {
         case ("get", MAM.ns, "metadata"):
             archiveMetadata(stanza, user: user)
         case ("set", Moderation.ns, "moderate"):
-            moderate(stanza, request: payload, user: user)
+            moderate(stanza, request: ModerationRequest(current: payload), user: user)
+        case ("set", Moderation.fasten, "apply-to") where payload.child("moderate", namespace: Moderation.legacyNS) != nil:
+            moderate(stanza, request: ModerationRequest(legacy: payload), user: user)
         case ("get", MUC.owner, "query"):
             configurationForm(stanza, user: user)
         case ("set", MUC.owner, "query"):
@@ -62,7 +64,8 @@ extension MUCRoom {
         var query = XMLElement("query", namespace: NS.discoInfo)
         query.append(XMLElement("identity", namespace: NS.discoInfo, attributes: ["category": "conference", "type": "text", "name": room.name]))
         var features = [MUC.ns, NS.discoInfo, NS.discoItems, NS.ping, "muc_persistent", "muc_nonanonymous", "muc_unsecured",
-                        MUC.stanzaID, MUC.occupantID, MUC.stableID, MUC.selfPingOptimization, Moderation.ns, Moderation.retract]
+                        MUC.stanzaID, MUC.occupantID, MUC.stableID, MUC.selfPingOptimization, Moderation.ns, Moderation.retract,
+                        Moderation.legacyNS]
         if context.category?.chatHistory != false { features += [MAM.ns, MAM.extended, "urn:xmpp:fulltext:0"] }
         features += roomFeatures.flatMap { $0.discoFeatures(context) }
         for feature in features {
