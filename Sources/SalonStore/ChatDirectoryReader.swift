@@ -78,6 +78,11 @@ enum ChatDirectoryReader {
             """) {
             let localpart = try row.decode(String.self, forColumn: "room")
             let principal = try self.principal(row)
+            // The Banned list shares the roles table (role 'banned'); it is no RoomRole.
+            if try row.decode(String.self, forColumn: "role") == ChatDirectoryWriter.bannedRole {
+                rooms[localpart]?.banned.append(principal)
+                continue
+            }
             switch try value(row, "role", of: localpart) as RoomRole {
             case .member: rooms[localpart]?.members.append(principal)
             case .manager: rooms[localpart]?.managers.append(principal)

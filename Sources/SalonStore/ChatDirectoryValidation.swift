@@ -85,6 +85,7 @@ enum ChatDirectoryValidation {
         try checkPrincipals(room.members, "members of \(room.localpart)")
         try checkPrincipals(room.managers, "managers of \(room.localpart)")
         try checkPrincipals(room.presenters, "presenters of \(room.localpart)")
+        try checkPrincipals(room.banned, "banned from \(room.localpart)")
     }
 
     private static func checkKey(_ key: String, name: String, _ kind: String) throws {

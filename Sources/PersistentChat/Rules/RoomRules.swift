@@ -37,10 +37,12 @@ extension ChatDirectory {
         room.members = try Self.normalized(room.members, list: "member")
         room.managers = try Self.normalized(room.managers, list: "manager")
         room.presenters = try Self.normalized(room.presenters, list: "presenter")
+        room.banned = try Self.normalized(room.banned, list: "banned")
         let addedMembers = room.members.added(since: previous?.members)
         let addedManagers = room.managers.added(since: previous?.managers)
         let addedPresenters = room.presenters.added(since: previous?.presenters)
-        try checkGroupsExist(addedMembers + addedManagers + addedPresenters)
+        // Bans need not lie in scope: anyone may be kept out.
+        try checkGroupsExist(addedMembers + addedManagers + addedPresenters + room.banned.added(since: previous?.banned))
 
         if room.privacy == .open, !addedMembers.isEmpty {
             throw ChatRuleError(.invalid, "Open rooms have no member list: \(room.name) cannot have members.")

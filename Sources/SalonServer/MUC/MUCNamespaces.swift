@@ -24,6 +24,7 @@ enum MUCStatus: Int {
     case selfPresence = 110
     case logged = 170
     case created = 201
+    case banned = 301
     case nickChanged = 303
     case kicked = 307
     case affiliationChanged = 321

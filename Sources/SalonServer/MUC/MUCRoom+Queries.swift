@@ -130,8 +130,8 @@ extension MUCRoom {
         for (nick, _) in kicks where occupants[nick] == nil {
             return bounce(stanza, StanzaError(.itemNotFound, text: "Nobody in the room is called \(nick)."))
         }
-        if changes.contains(where: { $0.1 == "outcast" || $0.1 == "admin" }) {
-            return bounce(stanza, StanzaError(.notAllowed, text: "Denied members are set on the category; there are no room admins."))
+        if changes.contains(where: { $0.1 == "admin" }) {
+            return bounce(stanza, StanzaError(.notAllowed, text: "There are no room admins: make them owners (managers)."))
         }
         for (nick, reason) in kicks {
             remove(nick, statuses: [.kicked], reason: reason)
@@ -144,12 +144,15 @@ extension MUCRoom {
         awaiting({
             try await service.perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
                 _ = try directory.updateRoom(localpart, by: actor) { room in
+                    // One affiliation per principal (XEP-0045): each change replaces the previous one.
                     for (principal, affiliation) in requested {
                         room.members.removeAll { $0 == principal }
                         room.managers.removeAll { $0 == principal }
+                        room.banned.removeAll { $0 == principal }
                         switch affiliation {
                         case "member": room.members.append(principal)
                         case "owner": room.managers.append(principal)
+                        case "outcast": room.banned.append(principal)
                         default: break
                         }
                     }
@@ -176,7 +179,7 @@ extension MUCRoom {
             principals = room.managers
         case "outcast":
             guard access.canManage else { return bounce(stanza, StanzaError(.forbidden)) }
-            principals = context.category?.denied ?? []
+            principals = context.directory.outcasts(of: room)
         case "admin":
             principals = []
         default:

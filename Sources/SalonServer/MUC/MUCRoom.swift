@@ -211,6 +211,11 @@ final class MUCRoom: @unchecked Sendable {
         let directory = service.directory
         for (nick, occupant) in occupants {
             let access = directory.access(of: occupant.user, to: room)
+            if directory.isBanned(occupant.user, from: room) {
+                occupants[nick]?.affiliation = .outcast
+                remove(nick, statuses: [.banned], reason: "You were banned from this room.")
+                continue
+            }
             guard access.canJoin else {
                 remove(nick, statuses: [.affiliationChanged], reason: "You no longer have access to this room.")
                 continue

@@ -53,6 +53,7 @@ enum RoomStanding {
     static func affiliation(_ access: RoomAccess, user: String, room: Room, directory: ChatDirectory) -> MUCAffiliation {
         if access.isManager { return .owner }
         if access.isMember { return .member }
+        if directory.isBanned(user, from: room) { return .outcast }
         if let category = directory.category(named: room.category), directory.covers(category.denied, user: user) { return .outcast }
         return .none
     }
