@@ -30,6 +30,7 @@ enum MUCStatus: Int {
     case affiliationChanged = 321
     case membersOnly = 322
     case shutdown = 332
+    case removedByError = 333
 }
 
 extension XMLElement {

@@ -23,6 +23,9 @@ extension MUCRoom {
             }
         case "unavailable":
             leave(stanza, from: from)
+        case "error":
+            // The occupant's client (or its server) failed: that session is gone (XEP-0045 333).
+            dropAfterError(from: from)
         default:
             break
         }
@@ -154,20 +157,48 @@ extension MUCRoom {
 
     private func leave(_ stanza: Stanza, from: JID) {
         guard let nick = nicks[from], var occupant = occupants[nick] else { return }
+        // The leaving session stays in `goodbye`, so the others still see whose JID left.
+        var goodbye = occupant
+        goodbye.sessions = [from]
         nicks[from] = nil
         occupant.sessions.remove(from)
-        var goodbye = occupant
-        goodbye.presence = stanza.element
-        send(goodbye.broadcastPresence(from: jid, to: from, statuses: [.selfPresence], unavailable: true))
+        // The exit <status> text is the occupant's last word: relayed to everyone.
+        let exit = stanza.element.children("status", namespace: NS.client)
+        send(goodbye.broadcastPresence(from: jid, to: from, statuses: [.selfPresence], unavailable: true, exitStatus: exit))
         if occupant.sessions.isEmpty {
             let updates = participantUpdatesOn
             occupants[nick] = nil
-            if updates { service.fanout.deliver(goodbye.broadcastPresence(from: jid, to: jid, unavailable: true), to: occupants.values.flatMap(\.sessions)) }
+            if updates {
+                service.fanout.deliver(goodbye.broadcastPresence(from: jid, to: jid, unavailable: true, exitStatus: exit),
+                                       to: occupants.values.flatMap(\.sessions))
+            }
             if creator != nil, occupants.isEmpty { creator = nil }
             forgetUnusedPresenceBudgets()
         } else {
             occupants[nick] = occupant
         }
+    }
+
+    /// Forgets a session whose presence bounced; when it was the occupant's last, the others
+    /// learn it left with status 333. Nothing goes back to the failed session.
+    private func dropAfterError(from: JID) {
+        guard let nick = nicks[from], var occupant = occupants[nick] else { return }
+        nicks[from] = nil
+        occupant.sessions.remove(from)
+        guard occupant.sessions.isEmpty else {
+            occupants[nick] = occupant
+            return
+        }
+        occupants[nick] = nil
+        service.logger.notice("occupant removed after an error presence", metadata: ["actor": "\(from)", "room": "\(localpart)"])
+        var gone = occupant
+        gone.sessions = [from]
+        if participantUpdatesOn {
+            service.fanout.deliver(gone.broadcastPresence(from: jid, to: jid, statuses: [.removedByError], unavailable: true),
+                                   to: occupants.values.flatMap(\.sessions))
+        }
+        if creator != nil, occupants.isEmpty { creator = nil }
+        forgetUnusedPresenceBudgets()
     }
 
     private func updatePresence(_ stanza: Stanza, nick: String, from: JID) {

@@ -110,8 +110,9 @@ final class MUCRoom: @unchecked Sendable {
     private func dispatch(_ stanza: Stanza, to: JID, from: JID) {
         switch stanza.kind {
         case .presence:
-            guard let nick = to.resourcepart else {
-                // Presence to the bare room JID is not a join (XEP-0045 §7.2.1 needs a nick).
+            // Presence to the bare room JID counts for the sender's own occupant (some clients
+            // leave that way); from anyone else it is not a join (XEP-0045 §7.2.1 needs a nick).
+            guard let nick = to.resourcepart ?? nicks[from] else {
                 if stanza.type == nil { bounce(stanza, StanzaError(.jidMalformed, text: "Join with room@service/nickname.")) }
                 return
             }

@@ -17,9 +17,11 @@ struct Occupant: Sendable {
     var presence: XMLElement
 
     /// The occupant's presence as the room broadcasts it (non-anonymous: real JID included).
+    /// `exitStatus` is the `<status>` text a leaving occupant gave.
     func broadcastPresence(from room: JID, to recipient: JID, statuses: [MUCStatus] = [], unavailable: Bool = false,
-                           extra: [XMLElement] = []) -> XMLElement {
+                           extra: [XMLElement] = [], exitStatus: [XMLElement] = []) -> XMLElement {
         var stanza = unavailable ? XMLElement("presence", namespace: NS.client, attributes: ["type": "unavailable"]) : presence
+        for status in exitStatus.prefix(1) { stanza.append(status) }
         stanza[attribute: "from"] = (try? room.with(resource: nick))?.description ?? room.description
         stanza[attribute: "to"] = recipient.description
         stanza.removeChildren("x", namespace: MUC.user)
