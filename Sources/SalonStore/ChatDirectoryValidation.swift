@@ -79,6 +79,9 @@ enum ChatDirectoryValidation {
         if let addIn = room.addIn {
             try InputLimits.checkChatName(addIn, "room add-in")
         }
+        if let author = room.subjectAuthor {
+            try InputLimits.checkText(author, "subject author", maxBytes: InputLimits.maxChatTextBytes)
+        }
         if let creator = room.createdBy {
             try InputLimits.checkBareJID(creator, "room creator")
         }

@@ -84,18 +84,20 @@ enum ChatDirectoryWriter {
             let old = previous[localpart]
             let arguments: StatementArguments = [
                 room.name, room.description, room.category, room.category.lowercased(), room.type.rawValue,
-                room.privacy.rawValue, room.invitations.rawValue, room.disabled, room.addIn, room.subject, room.createdBy, localpart,
+                room.privacy.rawValue, room.invitations.rawValue, room.disabled, room.addIn, room.subject, room.createdBy,
+                room.subjectAuthor, localpart,
             ]
             try db.execute(sql: """
                 UPDATE chat_rooms SET name = ?, description = ?, category = ?, category_key = ?, type = ?,
-                    privacy = ?, invitations = ?, disabled = ?, add_in = ?, subject = ?, created_by = ?
+                    privacy = ?, invitations = ?, disabled = ?, add_in = ?, subject = ?, created_by = ?,
+                    subject_author = ?
                 WHERE localpart = ?
                 """, arguments: arguments)
             if db.changesCount == 0 {
                 try db.execute(sql: """
                     INSERT INTO chat_rooms (name, description, category, category_key, type, privacy, invitations,
-                                            disabled, add_in, subject, created_by, localpart)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                            disabled, add_in, subject, created_by, subject_author, localpart)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: arguments)
             }
             let roles: [(String, [Principal], [Principal]?)] = [

@@ -5,7 +5,7 @@ import SalonClient
 import Testing
 import XMPPCore
 
-@Suite("Occupant presence: bare-room presence, exit status, error presence (XEP-0045 §7.14, 333)")
+@Suite("Occupant presence and what joiners see: bare-room presence, exit status, error presence (333), subject author")
 struct MUCPresenceTests {
     let room = "design@\(chatDomain)"
 
@@ -76,6 +76,24 @@ struct MUCPresenceTests {
             let items = try await alice.query(room, NS.discoItems)
             let nicks = items.child("query", namespace: NS.discoItems)?.elements.compactMap { $0[attribute: "name"] } ?? []
             #expect(nicks == ["Alice"])
+        }
+    }
+
+    @Test("The subject comes from the nick that set it, to the room and to later joiners, and is stored with it")
+    func subjectRemembersItsAuthor() async throws {
+        try await withServer { server async throws in
+            let (alice, bob) = try await setUp(server)
+            let subject = XMLElement("message", namespace: NS.client, attributes: ["to": room, "type": "groupchat"],
+                                     children: [.element(.text("subject", namespace: NS.client, "Sprint 12"))])
+            alice.send(subject)
+            let heard = try await bob.expect { $0.name == "message" && $0.child("subject", namespace: NS.client)?.text == "Sprint 12" }
+            #expect(heard[attribute: "from"] == "\(room)/Alice")
+            let carol = try await server.online("carol")
+            carol.send(presence(to: "\(room)/Carol", [XMLElement("x", namespace: "http://jabber.org/protocol/muc")]))
+            let told = try await carol.expect { $0.name == "message" && $0.child("subject", namespace: NS.client) != nil }
+            #expect(told.child("subject", namespace: NS.client)?.text == "Sprint 12")
+            #expect(told[attribute: "from"] == "\(room)/Alice")
+            #expect(try await server.database.chat.loadDirectory().rooms["design"]?.subjectAuthor == "Alice")
         }
     }
 }

@@ -10,10 +10,11 @@ import Testing
         #expect(try await chat.revision() == 0)
     }
 
-    @Test func aRoomsBannedListIsKeptInOrderAndChangesAlone() async throws {
+    @Test func aRoomsBannedListAndSubjectAuthorAreKept() async throws {
         let database = try SalonDatabase.inMemory()
         var directory = try richDirectory()
         directory.rooms["deals"]?.banned = try principals("mallory@example.com", "group:partners", "evil.example")
+        directory.rooms["deals"]?.subjectAuthor = "Alice Ω"
         try await database.chat.save(directory, previous: ChatDirectory())
         #expect(try await database.chat.loadDirectory() == directory)
 

@@ -23,6 +23,9 @@ extension ChatDirectory {
         try checkNameIsFree(room.name, exceptRoom: room.localpart, exceptCategoryKey: nil)
         try TextRules.checkText(room.description, of: "room description", maxCharacters: ChatLimits.maxDescriptionCharacters)
         try TextRules.checkText(room.subject, of: "room subject", maxCharacters: ChatLimits.maxSubjectCharacters)
+        if let author = room.subjectAuthor {
+            try TextRules.checkText(author, of: "subject author", maxCharacters: ChatLimits.maxNameCharacters)
+        }
 
         guard let category = category(named: room.category) else { throw Self.categoryNotFound(room.category) }
         room.category = category.name

@@ -102,7 +102,10 @@ extension MUCRoom {
         let service = service
         awaiting({
             try await service.perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
-                _ = try directory.updateRoom(localpart, by: actor) { room in room.subject = subject }
+                _ = try directory.updateRoom(localpart, by: actor) { room in
+                    room.subject = subject
+                    room.subjectAuthor = nick
+                }
             }
         }) { [self] result in
             guard case .success = result else {

@@ -101,7 +101,7 @@ extension MUCRoom {
         }
         if let context {
             sendHistory(to: from, request: stanza.element.child("x", namespace: MUC.ns)?.child("history", namespace: MUC.ns), context: context)
-            sendSubject(context.room.subject, to: from)
+            sendSubject(context.room.subject, author: context.room.subjectAuthor, to: from)
         }
     }
 
@@ -115,8 +115,8 @@ extension MUCRoom {
         }
     }
 
-    func sendSubject(_ subject: String, to session: JID) {
-        send(subjectMessage(subject, to: session, from: nil))
+    func sendSubject(_ subject: String, author: String?, to session: JID) {
+        send(subjectMessage(subject, to: session, from: author))
     }
 
     /// The subject as a groupchat message, from the room or from the occupant who set it.
