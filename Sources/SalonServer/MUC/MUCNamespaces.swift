@@ -8,6 +8,8 @@ enum MUC {
     static let owner = "http://jabber.org/protocol/muc#owner"
     static let roomConfig = "http://jabber.org/protocol/muc#roomconfig"
     static let roomInfo = "http://jabber.org/protocol/muc#roominfo"
+    /// Voice requests (§7.13).
+    static let request = "http://jabber.org/protocol/muc#request"
     static let directInvitation = "jabber:x:conference"
     static let stanzaID = "urn:xmpp:sid:0"
     static let occupantID = "urn:xmpp:occupant-id:0"

@@ -10,6 +10,10 @@ extension MUCRoom {
         if let invite = stanza.element.child("x", namespace: MUC.user)?.child("invite", namespace: MUC.user) {
             return mediatedInvitation(stanza, invite: invite, from: from)
         }
+        if stanza.type != "error", let form = stanza.element.child("x", namespace: DataForm.namespace).flatMap(DataForm.init),
+           form.formType == MUC.request {
+            return voiceRequest(stanza, form: form, from: from)
+        }
         guard stanza.type == "groupchat" else {
             if stanza.type != "error" { bounce(stanza, StanzaError(.badRequest, text: "Messages to a room are of type groupchat.")) }
             return

@@ -233,7 +233,8 @@ extension MUCRoom {
             }
         }
         var renamed = Occupant(nick: new, user: occupant.user, sessions: occupant.sessions, role: occupant.role,
-                               affiliation: occupant.affiliation, occupantID: occupant.occupantID, presence: occupant.presence)
+                               affiliation: occupant.affiliation, occupantID: occupant.occupantID, muted: occupant.muted,
+                               presence: occupant.presence)
         var presence = stanza.element
         presence.removeChildren("x", namespace: MUC.ns)
         renamed.presence = presence

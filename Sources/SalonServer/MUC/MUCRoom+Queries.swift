@@ -112,9 +112,12 @@ extension MUCRoom {
         }
         var kicks: [(String, String?)] = []
         var changes: [(Principal, String)] = []
+        var voices: [(nick: String, change: VoiceChange)] = []
         for item in items {
             if item[attribute: "role"] == "none", let nick = item[attribute: "nick"] {
                 kicks.append((nick, item.child("reason", namespace: MUC.admin)?.text))
+            } else if let role = item[attribute: "role"], role == "participant" || role == "visitor", let nick = item[attribute: "nick"] {
+                voices.append((nick, role == "participant" ? .grant : .revoke))
             } else if let affiliation = item[attribute: "affiliation"], let target = item[attribute: "jid"] {
                 do throws(ChatRuleError) {
                     changes.append((try Principal(target), affiliation))
@@ -122,7 +125,7 @@ extension MUCRoom {
                     return bounce(stanza, StanzaError(.jidMalformed, text: error.message))
                 }
             } else if item[attribute: "role"] != nil {
-                return bounce(stanza, StanzaError(.notAllowed, text: "Presenters are set in the room configuration (\(MUC.salon)#presenters)."))
+                return bounce(stanza, StanzaError(.notAllowed, text: "Moderators are the room's managers: make them owners."))
             } else {
                 return bounce(stanza, StanzaError(.badRequest))
             }
@@ -132,6 +135,14 @@ extension MUCRoom {
         }
         if changes.contains(where: { $0.1 == "admin" }) {
             return bounce(stanza, StanzaError(.notAllowed, text: "There are no room admins: make them owners (managers)."))
+        }
+        if !voices.isEmpty {
+            guard kicks.isEmpty, changes.isEmpty else {
+                return bounce(stanza, StanzaError(.badRequest, text: "Change voices in a request of their own."))
+            }
+            return changeVoices(voices, by: user) { [self] error in
+                if let error { bounce(stanza, error) } else { answer(stanza, nil) }
+            }
         }
         for (nick, reason) in kicks {
             remove(nick, statuses: [.kicked], reason: reason)

@@ -221,7 +221,7 @@ final class MUCRoom: @unchecked Sendable {
                 remove(nick, statuses: [.affiliationChanged], reason: "You no longer have access to this room.")
                 continue
             }
-            let role = RoomStanding.role(access, room: room)
+            let role = occupant.muted && room.type == .normal ? .visitor : RoomStanding.role(access, room: room)
             let affiliation = RoomStanding.affiliation(access, user: occupant.user, room: room, directory: directory)
             if role != occupant.role || affiliation != occupant.affiliation {
                 occupants[nick]?.role = role

@@ -13,6 +13,8 @@ struct Occupant: Sendable {
     var role: MUCRole
     var affiliation: MUCAffiliation
     let occupantID: String
+    /// Muted by a manager in a Normal room (visitor) until it leaves.
+    var muted = false
     /// The last presence the occupant sent (show, status…), without addressing.
     var presence: XMLElement
 
