@@ -3,8 +3,8 @@ import PersistentChat
 import SalonStore
 import XMPPCore
 
-/// Groupchat messages, subject changes, private messages and mediated invitations
-/// (XEP-0045 §7.4–7.5, §7.8.2, §8.1), with XEP-0359 stanza-ids and XEP-0421 occupant-ids.
+/// Groupchat messages, subject changes and private messages
+/// (XEP-0045 §7.4–7.5, §8.1), with XEP-0359 stanza-ids and XEP-0421 occupant-ids.
 extension MUCRoom {
     func message(_ stanza: Stanza, from: JID) {
         if let invite = stanza.element.child("x", namespace: MUC.user)?.child("invite", namespace: MUC.user) {
@@ -140,23 +140,6 @@ extension MUCRoom {
             message[attribute: "to"] = session.description
             send(message)
         }
-    }
-
-    /// XEP-0045 §7.8.2: only managers invite, and only where invitations are on.
-    private func mediatedInvitation(_ stanza: Stanza, invite: XMLElement, from: JID) {
-        guard let context = current?.context else { return bounce(stanza, StanzaError(.itemNotFound)) }
-        let access = context.directory.access(of: from.bare.description, to: context.room)
-        if let refusal = roomFeatures.lazy.compactMap({ $0.checkInvite(context, access: access) }).first {
-            return bounce(stanza, refusal)
-        }
-        guard let raw = invite[attribute: "to"], let invitee = try? JID(raw) else {
-            return bounce(stanza, StanzaError(.jidMalformed, text: "An invitation needs a valid 'to'."))
-        }
-        var forwarded = XMLElement("invite", namespace: MUC.user, attributes: ["from": from.bare.description])
-        if let reason = invite.child("reason", namespace: MUC.user) { forwarded.append(reason) }
-        send(XMLElement("message", namespace: NS.client, attributes: ["from": jid.description, "to": invitee.description], children: [
-            .element(XMLElement("x", namespace: MUC.user, children: [.element(forwarded)])),
-        ]))
     }
 }
 

@@ -320,6 +320,7 @@ extension MUCRoom {
         case .outOfScope: return StanzaError(.notAllowed, text: rule.message)
         // XEP-0045 §10.1.1 answers a refused creation with not-allowed.
         case .limitReached: return StanzaError(.notAllowed, text: rule.message)
+        case .switchedOff: return StanzaError(.notAllowed, text: rule.message)
         }
     }
 }
