@@ -38,19 +38,6 @@ extension MUCRoom {
         }
     }
 
-    /// iq to room/nick: XEP-0410 self-ping (and a ping of anyone present) is answered here.
-    func occupantIQ(_ stanza: Stanza, nick: String, from: JID) {
-        guard stanza.type == "get" || stanza.type == "set" else { return }
-        guard nicks[from] != nil else {
-            return bounce(stanza, StanzaError(.notAcceptable, text: "You are not in this room."))
-        }
-        guard stanza.element.child("ping", namespace: NS.ping) != nil else {
-            return bounce(stanza, StanzaError(.serviceUnavailable))
-        }
-        guard occupants[nick] != nil else { return bounce(stanza, StanzaError(.itemNotFound)) }
-        answer(stanza, nil)
-    }
-
     func answer(_ stanza: Stanza, _ payload: XMLElement?) {
         service.answer(stanza, payload)
     }

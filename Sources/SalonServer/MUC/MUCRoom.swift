@@ -25,6 +25,9 @@ final class MUCRoom: @unchecked Sendable {
     var creator: String?
     /// What each user may still broadcast here, by bare JID (see MUCRoom+PresenceLimits).
     var presenceBudgets: [String: PresenceBudget] = [:]
+    /// Queries relayed between occupants and awaiting their answer, by the id the room gave them
+    /// (see MUCRoom+OccupantIQ).
+    var relayedIQs: [String: RelayedIQ] = [:]
 
     /// Storage operations in flight; stanzas wait while any is.
     private var inFlight = 0
