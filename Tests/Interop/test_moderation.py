@@ -12,15 +12,15 @@ from conftest import DOMAIN
 from test_rooms import CHAT, cli, muc_client
 from test_slixmpp_clients import TIMEOUT, offline, run
 
-ROOM = JID(f"studio@{CHAT}")
+ROOM = JID(f"mixing@{CHAT}")
 
 
 @pytest.fixture(scope="module")
 def studio(salon):
     for name in ("mona", "ned", "oz"):
         salon.user(name, f"pw-{name}")
-    cli(salon, "category", "create", "Studio", "--allow", DOMAIN)
-    cli(salon, "room", "create", "Mixing Desk", "--category", "Studio", "--jid", "studio", "--privacy", "closed",
+    cli(salon, "category", "create", "Recording", "--allow", DOMAIN)
+    cli(salon, "room", "create", "Mixing Desk", "--category", "Recording", "--jid", "mixing", "--privacy", "closed",
         "--member", f"mona@{DOMAIN}", "--member", f"ned@{DOMAIN}", "--member", f"oz@{DOMAIN}", "--manager", f"mona@{DOMAIN}")
     # The running server picks up CLI changes within a second.
     time.sleep(1.5)
