@@ -56,7 +56,8 @@ enum ChatDirectoryReader {
     private static func rooms(_ db: Database) throws -> [String: Room] {
         var rooms: [String: Room] = [:]
         for row in try Row.fetchAll(db, sql: """
-            SELECT localpart, name, description, category, type, privacy, invitations, disabled, add_in, subject, created_by
+            SELECT localpart, name, description, category, type, privacy, invitations, disabled, add_in, subject, created_by,
+                subject_author
             FROM chat_rooms
             """) {
             let localpart = try row.decode(String.self, forColumn: "localpart")
@@ -71,13 +72,19 @@ enum ChatDirectoryReader {
                 disabled: try row.decode(Bool.self, forColumn: "disabled"),
                 addIn: try row.decode(String?.self, forColumn: "add_in"),
                 subject: try row.decode(String.self, forColumn: "subject"),
-                createdBy: try row.decode(String?.self, forColumn: "created_by"))
+                createdBy: try row.decode(String?.self, forColumn: "created_by"),
+                subjectAuthor: try row.decode(String?.self, forColumn: "subject_author"))
         }
         for row in try Row.fetchAll(db, sql: """
             SELECT room, role, principal FROM chat_room_roles ORDER BY room, role, position
             """) {
             let localpart = try row.decode(String.self, forColumn: "room")
             let principal = try self.principal(row)
+            // The Banned list shares the roles table (role 'banned'); it is no RoomRole.
+            if try row.decode(String.self, forColumn: "role") == ChatDirectoryWriter.bannedRole {
+                rooms[localpart]?.banned.append(principal)
+                continue
+            }
             switch try value(row, "role", of: localpart) as RoomRole {
             case .member: rooms[localpart]?.members.append(principal)
             case .manager: rooms[localpart]?.managers.append(principal)

@@ -79,12 +79,16 @@ enum ChatDirectoryValidation {
         if let addIn = room.addIn {
             try InputLimits.checkChatName(addIn, "room add-in")
         }
+        if let author = room.subjectAuthor {
+            try InputLimits.checkText(author, "subject author", maxBytes: InputLimits.maxChatTextBytes)
+        }
         if let creator = room.createdBy {
             try InputLimits.checkBareJID(creator, "room creator")
         }
         try checkPrincipals(room.members, "members of \(room.localpart)")
         try checkPrincipals(room.managers, "managers of \(room.localpart)")
         try checkPrincipals(room.presenters, "presenters of \(room.localpart)")
+        try checkPrincipals(room.banned, "banned from \(room.localpart)")
     }
 
     private static func checkKey(_ key: String, name: String, _ kind: String) throws {

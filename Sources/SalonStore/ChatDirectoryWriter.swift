@@ -6,6 +6,8 @@ import PersistentChat
 /// unchanged objects are not touched. Writes are keyed updates and deletes, so even a
 /// slightly stale `previous` converges on `directory` for everything that differs.
 enum ChatDirectoryWriter {
+    /// The role under which chat_room_roles keeps a room's Banned list (no migration: the column is free text).
+    static let bannedRole = "banned"
     /// Makes the stored directory equal `directory`, assuming it currently equals `previous`.
     static func save(_ directory: ChatDirectory, previous: ChatDirectory, _ db: Database) throws {
         // Categories first and removed ones last, so rooms always point at an existing one.
@@ -82,32 +84,35 @@ enum ChatDirectoryWriter {
             let old = previous[localpart]
             let arguments: StatementArguments = [
                 room.name, room.description, room.category, room.category.lowercased(), room.type.rawValue,
-                room.privacy.rawValue, room.invitations.rawValue, room.disabled, room.addIn, room.subject, room.createdBy, localpart,
+                room.privacy.rawValue, room.invitations.rawValue, room.disabled, room.addIn, room.subject, room.createdBy,
+                room.subjectAuthor, localpart,
             ]
             try db.execute(sql: """
                 UPDATE chat_rooms SET name = ?, description = ?, category = ?, category_key = ?, type = ?,
-                    privacy = ?, invitations = ?, disabled = ?, add_in = ?, subject = ?, created_by = ?
+                    privacy = ?, invitations = ?, disabled = ?, add_in = ?, subject = ?, created_by = ?,
+                    subject_author = ?
                 WHERE localpart = ?
                 """, arguments: arguments)
             if db.changesCount == 0 {
                 try db.execute(sql: """
                     INSERT INTO chat_rooms (name, description, category, category_key, type, privacy, invitations,
-                                            disabled, add_in, subject, created_by, localpart)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                            disabled, add_in, subject, created_by, subject_author, localpart)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: arguments)
             }
-            let roles: [(RoomRole, [Principal], [Principal]?)] = [
-                (.member, room.members, old?.members),
-                (.manager, room.managers, old?.managers),
-                (.presenter, room.presenters, old?.presenters),
+            let roles: [(String, [Principal], [Principal]?)] = [
+                (RoomRole.member.rawValue, room.members, old?.members),
+                (RoomRole.manager.rawValue, room.managers, old?.managers),
+                (RoomRole.presenter.rawValue, room.presenters, old?.presenters),
+                (Self.bannedRole, room.banned, old?.banned),
             ]
             for (role, principals, oldPrincipals) in roles where principals != oldPrincipals {
                 try db.execute(sql: "DELETE FROM chat_room_roles WHERE room = ? AND role = ?",
-                               arguments: [localpart, role.rawValue])
+                               arguments: [localpart, role])
                 for (position, principal) in principals.enumerated() {
                     try db.execute(sql: """
                         INSERT INTO chat_room_roles (room, role, principal, position) VALUES (?, ?, ?, ?)
-                        """, arguments: [localpart, role.rawValue, principal.description, position])
+                        """, arguments: [localpart, role, principal.description, position])
                 }
             }
         }

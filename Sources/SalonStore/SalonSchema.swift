@@ -12,6 +12,7 @@ enum SalonSchema {
         migrator.registerMigration("v5-room-content-revisions", migrate: addRoomContentRevisions)
         migrator.registerMigration("v6-archive-fts-lean", migrate: leanArchiveIndex)
         migrator.registerMigration("v7-room-creators", migrate: addRoomCreators)
+        migrator.registerMigration("v8-room-subject-author", migrate: addRoomSubjectAuthor)
         return migrator
     }
 
@@ -112,5 +113,10 @@ enum SalonSchema {
         if superseded {
             throw StoreError(.schemaTooNew, "the database was migrated by a newer Salon; refusing to use it")
         }
+    }
+
+    /// The nickname that set a room's subject, sent as the subject's `from` to joiners.
+    private static func addRoomSubjectAuthor(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE chat_rooms ADD COLUMN subject_author TEXT")
     }
 }

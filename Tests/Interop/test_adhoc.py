@@ -112,3 +112,16 @@ def test_server_administration(admins):
         rhea = await admin_client(admins, "rhea")
         await offline(opal, rhea)
     run(scenario())
+
+
+def test_ping_command_for_everyone(admins):
+    async def scenario():
+        quinn = await admin_client(admins, "quinn")
+        items = await quinn.plugin["xep_0050"].get_commands(DOMAIN, timeout=TIMEOUT)
+        assert [item[1] for item in items["disco_items"]["items"]] == ["ping"]
+        cmd = await command(quinn, "ping", jid=DOMAIN)
+        assert cmd["status"] == "completed"
+        kind, text = note(cmd)
+        assert kind == "info" and text.startswith("Pong\n"), cmd
+        await offline(quinn)
+    run(scenario())

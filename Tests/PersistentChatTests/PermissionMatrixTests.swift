@@ -2,7 +2,7 @@ import Testing
 @testable import PersistentChat
 
 /// The full permission matrix of design §3: privacy (3) × type (2) × how the user is named (3)
-/// × role (10) × room state (enabled, disabled: 2) × action (10) = 3,600 cases.
+/// × role (10) × room state (enabled, disabled: 2) × action (11) = 3,960 cases.
 /// Expectations come from the design's table below, not from the implementation.
 struct PermissionMatrixTests {
     enum Naming: String, CaseIterable, Sendable { case user, group, domain }
@@ -17,6 +17,7 @@ struct PermissionMatrixTests {
         case changeCategoryToOwn  // to a category where the user is a Creator
         case changeCategoryElsewhere  // to a category where the user is in scope but no Creator
         case delete
+        case moderate  // remove one message (XEP-0425)
     }
 
     struct Case: Sendable, CustomTestStringConvertible {
@@ -51,7 +52,7 @@ struct PermissionMatrixTests {
 
     struct Expected {
         var find = false, details = false, memberList = false, join = false, post = false
-        var manage = false, moveToOwn = false, moveElsewhere = false, delete = false
+        var manage = false, moveToOwn = false, moveElsewhere = false, delete = false, moderate = false
     }
 
     static func expected(for c: Case) -> Expected {
@@ -86,6 +87,8 @@ struct PermissionMatrixTests {
         e.moveToOwn = isManager || isAdministrator
         e.moveElsewhere = isAdministrator
         e.delete = isAdministrator
+        // Design §3: managers moderate single messages in their own rooms, administrators everywhere.
+        e.moderate = isManager || isAdministrator
         return e
     }
 
@@ -128,7 +131,7 @@ struct PermissionMatrixTests {
     }
 
     @Test func matrixHasEveryCombination() {
-        #expect(Self.cases.count == 3 * 2 * 3 * 10 * 2 * 10)
+        #expect(Self.cases.count == 3 * 2 * 3 * 10 * 2 * 11)
     }
 
     @Test(arguments: cases)
@@ -176,6 +179,10 @@ struct PermissionMatrixTests {
                 try directory.removeRoom("r1", by: .user(Self.alice))
             }
             #expect((directory.rooms["r1"] == nil) == e.delete)
+        case .moderate:
+            expectOutcome(e.moderate, refusal) { () throws(ChatRuleError) in
+                try directory.checkMayModerate(Self.alice, in: room)
+            }
         }
     }
 

@@ -79,34 +79,67 @@ struct MUCConfigurationTests {
         }
     }
 
-    @Test("Mediated invitations come only from managers, only where invitations are on")
+    @Test("Mediated invitations come from members and managers, only where invitations are on")
     func mediatedInvitations() async throws {
         try await withServer { server async throws in
             try await setUp(server)
             let alice = try await server.online("alice")
             let bob = try await server.online("bob")
             let carol = try await server.online("carol")
-            func invite(_ from: XMPPClient) {
+            func invite(_ from: XMPPClient, _ to: String) {
                 from.send(XMLElement("message", namespace: NS.client, attributes: ["to": "design@\(chatDomain)"], children: [
                     .element(XMLElement("x", namespace: mucUser, children: [
-                        .element(XMLElement("invite", namespace: mucUser, attributes: ["to": "carol@salon.test"])),
+                        .element(XMLElement("invite", namespace: mucUser, attributes: ["to": to])),
                     ])),
                 ]))
             }
-            invite(bob)
-            let refused = try await bob.expect { $0.name == "message" && $0[attribute: "type"] == "error" }
+            invite(carol, "bob@salon.test")
+            let refused = try await carol.expect { $0.name == "message" && $0[attribute: "type"] == "error" }
             #expect(errorCondition(refused) == "forbidden")
-            invite(alice)
+            invite(bob, "carol@salon.test")
             let received = try await carol.expect { $0.child("x", namespace: mucUser)?.child("invite", namespace: mucUser) != nil }
             #expect(received[attribute: "from"] == "design@\(chatDomain)")
-            #expect(received.child("x", namespace: mucUser)?.child("invite", namespace: mucUser)?[attribute: "from"] == "alice@salon.test")
+            #expect(received.child("x", namespace: mucUser)?.child("invite", namespace: mucUser)?[attribute: "from"] == "bob@salon.test")
+            // A member's invitation does not change the member list.
+            #expect(try await server.database.chat.loadDirectory().rooms["design"]?.members.count == 2)
 
             try await server.chat { (d: inout ChatDirectory) throws(ChatRuleError) in
                 _ = try d.updateRoom("design", by: .system) { (r: inout Room) throws(ChatRuleError) in r.invitations = .off }
             }
-            invite(alice)
+            invite(alice, "carol@salon.test")
             let off = try await alice.expect { $0.name == "message" && $0[attribute: "type"] == "error" }
             #expect(errorCondition(off) == "not-allowed")
+        }
+    }
+
+    @Test("A manager's invitation into a members-only room makes the invitee a member, within the category's scope")
+    func invitationAddsMember() async throws {
+        try await withServer { server async throws in
+            try await setUp(server)
+            try await server.addUser("eve")
+            try await server.chat { (d: inout ChatDirectory) throws(ChatRuleError) in
+                _ = try d.updateCategory(named: "Eng", by: .system) { (c: inout PersistentChat.Category) throws(ChatRuleError) in
+                    c.denied = [.user("eve@salon.test")]
+                }
+            }
+            let alice = try await server.online("alice")
+            let carol = try await server.online("carol")
+            func invite(_ to: String) {
+                alice.send(XMLElement("message", namespace: NS.client, attributes: ["to": "design@\(chatDomain)"], children: [
+                    .element(XMLElement("x", namespace: mucUser, children: [
+                        .element(XMLElement("invite", namespace: mucUser, attributes: ["to": to])),
+                    ])),
+                ]))
+            }
+            invite("carol@salon.test")
+            _ = try await carol.expect { $0.child("x", namespace: mucUser)?.child("invite", namespace: mucUser) != nil }
+            #expect(try await server.database.chat.loadDirectory().rooms["design"]?.members.contains(.user("carol@salon.test")) == true)
+            #expect(mucItem(try await carol.join("design", as: "Carol"))?[attribute: "affiliation"] == "member")
+
+            invite("eve@salon.test")
+            let refused = try await alice.expect { $0.name == "message" && $0[attribute: "type"] == "error" }
+            #expect(errorCondition(refused) == "not-allowed")
+            #expect(refused.child("error", namespace: NS.client)?.child("text", namespace: NS.stanzaErrors)?.text.contains("scope") == true)
         }
     }
 

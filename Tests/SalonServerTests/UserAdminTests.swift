@@ -21,10 +21,10 @@ struct UserAdminTests {
             }
             let root = try await server.online("root")
             let nodes = try await root.commandNodes(at: domain)
-            #expect(nodes.contains("\(admin)#add-user") && nodes.contains("\(admin)#announce") && nodes.count == 9)
-            // Chat administrators and users see none of them.
+            #expect(nodes.contains("\(admin)#add-user") && nodes.contains("\(admin)#announce") && nodes.count == 10)
+            // Chat administrators and users see none of them, only everyone's ping.
             let chatAdmin = try await server.online("chatadmin")
-            #expect(try await chatAdmin.commandNodes(at: domain).isEmpty)
+            #expect(try await chatAdmin.commandNodes(at: domain) == ["ping"])
             #expect(try await chatAdmin.runCommand("\(admin)#add-user", at: domain).error == "forbidden")
 
             let added = try await root.runCommand("\(admin)#add-user", at: domain, [["accountjid": ["dave@salon.test"], "password": ["d4ve!"], "password-verify": ["d4ve!"]]])
@@ -66,6 +66,19 @@ struct UserAdminTests {
             #expect(try await root.runCommand("\(admin)#delete-user", at: domain, [["accountjids": ["dave@salon.test"]]]).succeeded)
             #expect(try await server.accounts.list().contains("dave@salon.test") == false)
             _ = try await dave.expect { $0.name == "error" && $0.namespace == NS.streams }
+        }
+    }
+
+    @Test("Any user runs the ad-hoc ping command on the server and gets a pong with the time")
+    func pingCommand() async throws {
+        try await withServer { server async throws in
+            try await server.addUser("alice")
+            let alice = try await server.online("alice")
+            #expect(try await alice.commandNodes(at: domain) == ["ping"])
+            let pong = try await alice.runCommand("ping", at: domain)
+            #expect(pong.succeeded)
+            #expect(pong.note?.text.hasPrefix("Pong\n") == true)
+            #expect(try await alice.runCommand("no-such-command", at: domain).error != nil)
         }
     }
 }

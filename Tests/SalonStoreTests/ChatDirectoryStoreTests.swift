@@ -10,6 +10,22 @@ import Testing
         #expect(try await chat.revision() == 0)
     }
 
+    @Test func aRoomsBannedListAndSubjectAuthorAreKept() async throws {
+        let database = try SalonDatabase.inMemory()
+        var directory = try richDirectory()
+        directory.rooms["deals"]?.banned = try principals("mallory@example.com", "group:partners", "evil.example")
+        directory.rooms["deals"]?.subjectAuthor = "Alice Ω"
+        try await database.chat.save(directory, previous: ChatDirectory())
+        #expect(try await database.chat.loadDirectory() == directory)
+
+        var changed = directory
+        changed.rooms["deals"]?.banned = try principals("evil.example")
+        try await database.chat.save(changed, previous: directory)
+        let loaded = try await database.chat.loadDirectory()
+        #expect(loaded.rooms["deals"]?.banned == (try principals("evil.example")))
+        #expect(loaded.rooms["deals"]?.members == directory.rooms["deals"]?.members)
+    }
+
     @Test func aRichDirectorySurvivesSaveAndReopen() async throws {
         try await withTemporaryDirectory { path in
             let directory = try richDirectory()

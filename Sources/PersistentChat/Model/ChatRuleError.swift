@@ -14,6 +14,8 @@ public struct ChatRuleError: Error, Sendable, Equatable, CustomStringConvertible
         case outOfScope
         /// A quota (such as MaxRoomsPerCreator) is used up.
         case limitReached
+        /// The room or its category switched the feature off (invitations).
+        case switchedOff
     }
 
     public var kind: Kind

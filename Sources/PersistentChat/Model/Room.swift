@@ -27,11 +27,17 @@ public struct Room: Sendable, Hashable, Codable {
     /// The user who created the room (bare JID), counted against MaxRoomsPerCreator; nil for
     /// rooms made by the system (the CLI) or before creators were recorded. Never changes.
     public var createdBy: String?
+    /// The nickname of the occupant who set the subject (XEP-0045 sends the subject `from` it);
+    /// nil when nobody set it through XMPP.
+    public var subjectAuthor: String?
+    /// Room-level outcasts set by managers; like the category's DeniedMembers, deny wins.
+    public var banned: [Principal]
 
     public init(localpart: String, name: String, description: String = "", category: String, type: RoomType = .normal,
                 privacy: RoomPrivacy = .closed, invitations: RoomInvitations = .inherit, disabled: Bool = false,
                 addIn: String? = nil, members: [Principal] = [], managers: [Principal] = [], presenters: [Principal] = [],
-                subject: String = "", createdBy: String? = nil) {
+                subject: String = "", createdBy: String? = nil, banned: [Principal] = [],
+                subjectAuthor: String? = nil) {
         self.localpart = localpart
         self.name = name
         self.description = description
@@ -46,6 +52,8 @@ public struct Room: Sendable, Hashable, Codable {
         self.presenters = presenters
         self.subject = subject
         self.createdBy = createdBy
+        self.banned = banned
+        self.subjectAuthor = subjectAuthor
     }
 }
 

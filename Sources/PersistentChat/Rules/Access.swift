@@ -4,7 +4,7 @@ extension ChatDirectory {
     /// policy is enabled; managers and administrators get no implicit find/join/read/post.
     public func access(of user: String, to room: Room) -> RoomAccess {
         let isAdministrator = isAdministrator(user)
-        let inScope = category(named: room.category).map { isInScope(user: user, of: $0) } ?? false
+        let inScope = (category(named: room.category).map { isInScope(user: user, of: $0) } ?? false) && !isBanned(user, from: room)
         let isMember = inScope && covers(room.members, user: user)
         let isManager = inScope && covers(room.managers, user: user)
         let isPresenter = inScope && room.type == .auditorium && covers(room.presenters, user: user)
@@ -83,6 +83,6 @@ extension ChatDirectory {
     /// True when the user is covered by the room's managers and in its category's scope.
     func isManager(_ user: String, of room: Room) -> Bool {
         guard let category = category(named: room.category) else { return false }
-        return covers(room.managers, user: user) && isInScope(user: user, of: category)
+        return covers(room.managers, user: user) && isInScope(user: user, of: category) && !isBanned(user, from: room)
     }
 }

@@ -49,7 +49,9 @@ extension ChatDirectory {
                 room[role].removeAll { $0 == principal }
                 removed.append(StrippedRole(role: role, principal: principal))
             }
-            guard !removed.isEmpty else { continue }
+            let wasBanned = room.banned.contains(principal)
+            room.banned.removeAll { $0 == principal }
+            guard !removed.isEmpty || wasBanned else { continue }
             rooms[localpart] = room
             report.record(removed, room: localpart)
         }

@@ -48,6 +48,7 @@ extension ChatDirectory {
                     throw ChatRuleError(.forbidden, "\(user) may move room \(previous.name) only to a category where they are a Creator, not \(target.name).")
                 }
             }
+            try checkBans(of: proposed, previous: previous, setBy: user)
         }
         var room = try validated(proposed, previous: previous)
         var report = RoleStripping()

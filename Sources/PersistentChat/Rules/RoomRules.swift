@@ -23,6 +23,9 @@ extension ChatDirectory {
         try checkNameIsFree(room.name, exceptRoom: room.localpart, exceptCategoryKey: nil)
         try TextRules.checkText(room.description, of: "room description", maxCharacters: ChatLimits.maxDescriptionCharacters)
         try TextRules.checkText(room.subject, of: "room subject", maxCharacters: ChatLimits.maxSubjectCharacters)
+        if let author = room.subjectAuthor {
+            try TextRules.checkText(author, of: "subject author", maxCharacters: ChatLimits.maxNameCharacters)
+        }
 
         guard let category = category(named: room.category) else { throw Self.categoryNotFound(room.category) }
         room.category = category.name
@@ -37,10 +40,12 @@ extension ChatDirectory {
         room.members = try Self.normalized(room.members, list: "member")
         room.managers = try Self.normalized(room.managers, list: "manager")
         room.presenters = try Self.normalized(room.presenters, list: "presenter")
+        room.banned = try Self.normalized(room.banned, list: "banned")
         let addedMembers = room.members.added(since: previous?.members)
         let addedManagers = room.managers.added(since: previous?.managers)
         let addedPresenters = room.presenters.added(since: previous?.presenters)
-        try checkGroupsExist(addedMembers + addedManagers + addedPresenters)
+        // Bans need not lie in scope: anyone may be kept out.
+        try checkGroupsExist(addedMembers + addedManagers + addedPresenters + room.banned.added(since: previous?.banned))
 
         if room.privacy == .open, !addedMembers.isEmpty {
             throw ChatRuleError(.invalid, "Open rooms have no member list: \(room.name) cannot have members.")

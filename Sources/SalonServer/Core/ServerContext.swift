@@ -54,6 +54,7 @@ final class ServerContext: Sendable {
             accounts: AccountService(database: database, domain: domain, iterations: configuration.scramIterations),
             sessions: sessions, domain: domain,
             isServerAdministrator: { router.muc?.directory.isServerAdministrator($0) ?? false }).all)
+        adHoc.register([PingCommand.command])
         throttle = LoginThrottle()
         let limits = configuration.limits
         c2sConnections = ConnectionCounter(maxTotal: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress)

@@ -8,6 +8,8 @@ enum MUC {
     static let owner = "http://jabber.org/protocol/muc#owner"
     static let roomConfig = "http://jabber.org/protocol/muc#roomconfig"
     static let roomInfo = "http://jabber.org/protocol/muc#roominfo"
+    /// Voice requests (§7.13).
+    static let request = "http://jabber.org/protocol/muc#request"
     static let directInvitation = "jabber:x:conference"
     static let stanzaID = "urn:xmpp:sid:0"
     static let occupantID = "urn:xmpp:occupant-id:0"
@@ -24,11 +26,13 @@ enum MUCStatus: Int {
     case selfPresence = 110
     case logged = 170
     case created = 201
+    case banned = 301
     case nickChanged = 303
     case kicked = 307
     case affiliationChanged = 321
     case membersOnly = 322
     case shutdown = 332
+    case removedByError = 333
 }
 
 extension XMLElement {

@@ -3,12 +3,16 @@ import PersistentChat
 import SalonStore
 import XMPPCore
 
-/// Groupchat messages, subject changes, private messages and mediated invitations
-/// (XEP-0045 §7.4–7.5, §7.8.2, §8.1), with XEP-0359 stanza-ids and XEP-0421 occupant-ids.
+/// Groupchat messages, subject changes and private messages
+/// (XEP-0045 §7.4–7.5, §8.1), with XEP-0359 stanza-ids and XEP-0421 occupant-ids.
 extension MUCRoom {
     func message(_ stanza: Stanza, from: JID) {
         if let invite = stanza.element.child("x", namespace: MUC.user)?.child("invite", namespace: MUC.user) {
             return mediatedInvitation(stanza, invite: invite, from: from)
+        }
+        if stanza.type != "error", let form = stanza.element.child("x", namespace: DataForm.namespace).flatMap(DataForm.init),
+           form.formType == MUC.request {
+            return voiceRequest(stanza, form: form, from: from)
         }
         guard stanza.type == "groupchat" else {
             if stanza.type != "error" { bounce(stanza, StanzaError(.badRequest, text: "Messages to a room are of type groupchat.")) }
@@ -105,7 +109,10 @@ extension MUCRoom {
         let service = service
         awaiting({
             try await service.perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
-                _ = try directory.updateRoom(localpart, by: actor) { room in room.subject = subject }
+                _ = try directory.updateRoom(localpart, by: actor) { room in
+                    room.subject = subject
+                    room.subjectAuthor = nick
+                }
             }
         }) { [self] result in
             guard case .success = result else {
@@ -136,23 +143,6 @@ extension MUCRoom {
             message[attribute: "to"] = session.description
             send(message)
         }
-    }
-
-    /// XEP-0045 §7.8.2: only managers invite, and only where invitations are on.
-    private func mediatedInvitation(_ stanza: Stanza, invite: XMLElement, from: JID) {
-        guard let context = current?.context else { return bounce(stanza, StanzaError(.itemNotFound)) }
-        let access = context.directory.access(of: from.bare.description, to: context.room)
-        if let refusal = roomFeatures.lazy.compactMap({ $0.checkInvite(context, access: access) }).first {
-            return bounce(stanza, refusal)
-        }
-        guard let raw = invite[attribute: "to"], let invitee = try? JID(raw) else {
-            return bounce(stanza, StanzaError(.jidMalformed, text: "An invitation needs a valid 'to'."))
-        }
-        var forwarded = XMLElement("invite", namespace: MUC.user, attributes: ["from": from.bare.description])
-        if let reason = invite.child("reason", namespace: MUC.user) { forwarded.append(reason) }
-        send(XMLElement("message", namespace: NS.client, attributes: ["from": jid.description, "to": invitee.description], children: [
-            .element(XMLElement("x", namespace: MUC.user, children: [.element(forwarded)])),
-        ]))
     }
 }
 

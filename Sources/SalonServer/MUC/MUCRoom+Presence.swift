@@ -23,6 +23,9 @@ extension MUCRoom {
             }
         case "unavailable":
             leave(stanza, from: from)
+        case "error":
+            // The occupant's client (or its server) failed: that session is gone (XEP-0045 333).
+            dropAfterError(from: from)
         default:
             break
         }
@@ -47,6 +50,10 @@ extension MUCRoom {
         let directory = context.directory
         let access = directory.access(of: user, to: room)
         if !access.canJoin {
+            // A ban is no secret to the banned, except in a Secret room, whose existence is.
+            if directory.isBanned(user, from: room), room.privacy != .secret {
+                return bounce(stanza, StanzaError(.forbidden, text: "You are banned from this room."))
+            }
             let affiliation = RoomStanding.affiliation(access, user: user, room: room, directory: directory)
             if !access.canSeeDetails {
                 return bounce(stanza, StanzaError(.itemNotFound, text: "There is no such room."))
@@ -94,10 +101,10 @@ extension MUCRoom {
         }
         if let context {
             sendHistory(to: from, request: stanza.element.child("x", namespace: MUC.ns)?.child("history", namespace: MUC.ns), context: context)
-            sendSubject(context.room.subject, to: from)
+            sendSubject(context.room.subject, author: context.room.subjectAuthor, to: from)
         } else {
             // A room being created has no subject yet, but clients wait for it to end the join (§7.2.15).
-            sendSubject("", to: from)
+            sendSubject("", author: nil, to: from)
         }
     }
 
@@ -111,8 +118,8 @@ extension MUCRoom {
         }
     }
 
-    func sendSubject(_ subject: String, to session: JID) {
-        send(subjectMessage(subject, to: session, from: nil))
+    func sendSubject(_ subject: String, author: String?, to session: JID) {
+        send(subjectMessage(subject, to: session, from: author))
     }
 
     /// The subject as a groupchat message, from the room or from the occupant who set it.
@@ -156,20 +163,48 @@ extension MUCRoom {
 
     private func leave(_ stanza: Stanza, from: JID) {
         guard let nick = nicks[from], var occupant = occupants[nick] else { return }
+        // The leaving session stays in `goodbye`, so the others still see whose JID left.
+        var goodbye = occupant
+        goodbye.sessions = [from]
         nicks[from] = nil
         occupant.sessions.remove(from)
-        var goodbye = occupant
-        goodbye.presence = stanza.element
-        send(goodbye.broadcastPresence(from: jid, to: from, statuses: [.selfPresence], unavailable: true))
+        // The exit <status> text is the occupant's last word: relayed to everyone.
+        let exit = stanza.element.children("status", namespace: NS.client)
+        send(goodbye.broadcastPresence(from: jid, to: from, statuses: [.selfPresence], unavailable: true, exitStatus: exit))
         if occupant.sessions.isEmpty {
             let updates = participantUpdatesOn
             occupants[nick] = nil
-            if updates { service.fanout.deliver(goodbye.broadcastPresence(from: jid, to: jid, unavailable: true), to: occupants.values.flatMap(\.sessions)) }
+            if updates {
+                service.fanout.deliver(goodbye.broadcastPresence(from: jid, to: jid, unavailable: true, exitStatus: exit),
+                                       to: occupants.values.flatMap(\.sessions))
+            }
             if creator != nil, occupants.isEmpty { creator = nil }
             forgetUnusedPresenceBudgets()
         } else {
             occupants[nick] = occupant
         }
+    }
+
+    /// Forgets a session whose presence bounced; when it was the occupant's last, the others
+    /// learn it left with status 333. Nothing goes back to the failed session.
+    private func dropAfterError(from: JID) {
+        guard let nick = nicks[from], var occupant = occupants[nick] else { return }
+        nicks[from] = nil
+        occupant.sessions.remove(from)
+        guard occupant.sessions.isEmpty else {
+            occupants[nick] = occupant
+            return
+        }
+        occupants[nick] = nil
+        service.logger.notice("occupant removed after an error presence", metadata: ["actor": "\(from)", "room": "\(localpart)"])
+        var gone = occupant
+        gone.sessions = [from]
+        if participantUpdatesOn {
+            service.fanout.deliver(gone.broadcastPresence(from: jid, to: jid, statuses: [.removedByError], unavailable: true),
+                                   to: occupants.values.flatMap(\.sessions))
+        }
+        if creator != nil, occupants.isEmpty { creator = nil }
+        forgetUnusedPresenceBudgets()
     }
 
     private func updatePresence(_ stanza: Stanza, nick: String, from: JID) {
@@ -204,7 +239,8 @@ extension MUCRoom {
             }
         }
         var renamed = Occupant(nick: new, user: occupant.user, sessions: occupant.sessions, role: occupant.role,
-                               affiliation: occupant.affiliation, occupantID: occupant.occupantID, presence: occupant.presence)
+                               affiliation: occupant.affiliation, occupantID: occupant.occupantID, muted: occupant.muted,
+                               presence: occupant.presence)
         var presence = stanza.element
         presence.removeChildren("x", namespace: MUC.ns)
         renamed.presence = presence

@@ -22,7 +22,9 @@ extension MUCRoom {
         case ("get", MAM.ns, "metadata"):
             archiveMetadata(stanza, user: user)
         case ("set", Moderation.ns, "moderate"):
-            moderate(stanza, request: payload, user: user)
+            moderate(stanza, request: ModerationRequest(current: payload), user: user)
+        case ("set", Moderation.fasten, "apply-to") where payload.child("moderate", namespace: Moderation.legacyNS) != nil:
+            moderate(stanza, request: ModerationRequest(legacy: payload), user: user)
         case ("get", MUC.owner, "query"):
             configurationForm(stanza, user: user)
         case ("set", MUC.owner, "query"):
@@ -34,19 +36,6 @@ extension MUCRoom {
         default:
             bounce(stanza, StanzaError(.serviceUnavailable))
         }
-    }
-
-    /// iq to room/nick: XEP-0410 self-ping (and a ping of anyone present) is answered here.
-    func occupantIQ(_ stanza: Stanza, nick: String, from: JID) {
-        guard stanza.type == "get" || stanza.type == "set" else { return }
-        guard nicks[from] != nil else {
-            return bounce(stanza, StanzaError(.notAcceptable, text: "You are not in this room."))
-        }
-        guard stanza.element.child("ping", namespace: NS.ping) != nil else {
-            return bounce(stanza, StanzaError(.serviceUnavailable))
-        }
-        guard occupants[nick] != nil else { return bounce(stanza, StanzaError(.itemNotFound)) }
-        answer(stanza, nil)
     }
 
     func answer(_ stanza: Stanza, _ payload: XMLElement?) {
@@ -62,7 +51,8 @@ extension MUCRoom {
         var query = XMLElement("query", namespace: NS.discoInfo)
         query.append(XMLElement("identity", namespace: NS.discoInfo, attributes: ["category": "conference", "type": "text", "name": room.name]))
         var features = [MUC.ns, NS.discoInfo, NS.discoItems, NS.ping, "muc_persistent", "muc_nonanonymous", "muc_unsecured",
-                        MUC.stanzaID, MUC.occupantID, MUC.stableID, MUC.selfPingOptimization, Moderation.ns, Moderation.retract]
+                        MUC.stanzaID, MUC.occupantID, MUC.stableID, MUC.selfPingOptimization, Moderation.ns, Moderation.retract,
+                        Moderation.legacyNS]
         if context.category?.chatHistory != false { features += [MAM.ns, MAM.extended, "urn:xmpp:fulltext:0"] }
         features += roomFeatures.flatMap { $0.discoFeatures(context) }
         for feature in features {
@@ -109,9 +99,12 @@ extension MUCRoom {
         }
         var kicks: [(String, String?)] = []
         var changes: [(Principal, String)] = []
+        var voices: [(nick: String, change: VoiceChange)] = []
         for item in items {
             if item[attribute: "role"] == "none", let nick = item[attribute: "nick"] {
                 kicks.append((nick, item.child("reason", namespace: MUC.admin)?.text))
+            } else if let role = item[attribute: "role"], role == "participant" || role == "visitor", let nick = item[attribute: "nick"] {
+                voices.append((nick, role == "participant" ? .grant : .revoke))
             } else if let affiliation = item[attribute: "affiliation"], let target = item[attribute: "jid"] {
                 do throws(ChatRuleError) {
                     changes.append((try Principal(target), affiliation))
@@ -119,7 +112,7 @@ extension MUCRoom {
                     return bounce(stanza, StanzaError(.jidMalformed, text: error.message))
                 }
             } else if item[attribute: "role"] != nil {
-                return bounce(stanza, StanzaError(.notAllowed, text: "Presenters are set in the room configuration (\(MUC.salon)#presenters)."))
+                return bounce(stanza, StanzaError(.notAllowed, text: "Moderators are the room's managers: make them owners."))
             } else {
                 return bounce(stanza, StanzaError(.badRequest))
             }
@@ -127,8 +120,16 @@ extension MUCRoom {
         for (nick, _) in kicks where occupants[nick] == nil {
             return bounce(stanza, StanzaError(.itemNotFound, text: "Nobody in the room is called \(nick)."))
         }
-        if changes.contains(where: { $0.1 == "outcast" || $0.1 == "admin" }) {
-            return bounce(stanza, StanzaError(.notAllowed, text: "Denied members are set on the category; there are no room admins."))
+        if changes.contains(where: { $0.1 == "admin" }) {
+            return bounce(stanza, StanzaError(.notAllowed, text: "There are no room admins: make them owners (managers)."))
+        }
+        if !voices.isEmpty {
+            guard kicks.isEmpty, changes.isEmpty else {
+                return bounce(stanza, StanzaError(.badRequest, text: "Change voices in a request of their own."))
+            }
+            return changeVoices(voices, by: user) { [self] error in
+                if let error { bounce(stanza, error) } else { answer(stanza, nil) }
+            }
         }
         for (nick, reason) in kicks {
             remove(nick, statuses: [.kicked], reason: reason)
@@ -141,12 +142,15 @@ extension MUCRoom {
         awaiting({
             try await service.perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
                 _ = try directory.updateRoom(localpart, by: actor) { room in
+                    // One affiliation per principal (XEP-0045): each change replaces the previous one.
                     for (principal, affiliation) in requested {
                         room.members.removeAll { $0 == principal }
                         room.managers.removeAll { $0 == principal }
+                        room.banned.removeAll { $0 == principal }
                         switch affiliation {
                         case "member": room.members.append(principal)
                         case "owner": room.managers.append(principal)
+                        case "outcast": room.banned.append(principal)
                         default: break
                         }
                     }
@@ -173,7 +177,7 @@ extension MUCRoom {
             principals = room.managers
         case "outcast":
             guard access.canManage else { return bounce(stanza, StanzaError(.forbidden)) }
-            principals = context.category?.denied ?? []
+            principals = context.directory.outcasts(of: room)
         case "admin":
             principals = []
         default:
@@ -311,6 +315,7 @@ extension MUCRoom {
         case .outOfScope: return StanzaError(.notAllowed, text: rule.message)
         // XEP-0045 §10.1.1 answers a refused creation with not-allowed.
         case .limitReached: return StanzaError(.notAllowed, text: rule.message)
+        case .switchedOff: return StanzaError(.notAllowed, text: rule.message)
         }
     }
 }

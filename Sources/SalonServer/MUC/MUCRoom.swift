@@ -25,6 +25,9 @@ final class MUCRoom: @unchecked Sendable {
     var creator: String?
     /// What each user may still broadcast here, by bare JID (see MUCRoom+PresenceLimits).
     var presenceBudgets: [String: PresenceBudget] = [:]
+    /// Queries relayed between occupants and awaiting their answer, by the id the room gave them
+    /// (see MUCRoom+OccupantIQ).
+    var relayedIQs: [String: RelayedIQ] = [:]
 
     /// Storage operations in flight; stanzas wait while any is.
     private var inFlight = 0
@@ -110,8 +113,9 @@ final class MUCRoom: @unchecked Sendable {
     private func dispatch(_ stanza: Stanza, to: JID, from: JID) {
         switch stanza.kind {
         case .presence:
-            guard let nick = to.resourcepart else {
-                // Presence to the bare room JID is not a join (XEP-0045 §7.2.1 needs a nick).
+            // Presence to the bare room JID counts for the sender's own occupant (some clients
+            // leave that way); from anyone else it is not a join (XEP-0045 §7.2.1 needs a nick).
+            guard let nick = to.resourcepart ?? nicks[from] else {
                 if stanza.type == nil { bounce(stanza, StanzaError(.jidMalformed, text: "Join with room@service/nickname.")) }
                 return
             }
@@ -211,11 +215,16 @@ final class MUCRoom: @unchecked Sendable {
         let directory = service.directory
         for (nick, occupant) in occupants {
             let access = directory.access(of: occupant.user, to: room)
+            if directory.isBanned(occupant.user, from: room) {
+                occupants[nick]?.affiliation = .outcast
+                remove(nick, statuses: [.banned], reason: "You were banned from this room.")
+                continue
+            }
             guard access.canJoin else {
                 remove(nick, statuses: [.affiliationChanged], reason: "You no longer have access to this room.")
                 continue
             }
-            let role = RoomStanding.role(access, room: room)
+            let role = occupant.muted && room.type == .normal ? .visitor : RoomStanding.role(access, room: room)
             let affiliation = RoomStanding.affiliation(access, user: occupant.user, room: room, directory: directory)
             if role != occupant.role || affiliation != occupant.affiliation {
                 occupants[nick]?.role = role

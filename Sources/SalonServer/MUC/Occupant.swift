@@ -13,13 +13,17 @@ struct Occupant: Sendable {
     var role: MUCRole
     var affiliation: MUCAffiliation
     let occupantID: String
+    /// Muted by a manager in a Normal room (visitor) until it leaves.
+    var muted = false
     /// The last presence the occupant sent (show, status…), without addressing.
     var presence: XMLElement
 
     /// The occupant's presence as the room broadcasts it (non-anonymous: real JID included).
+    /// `exitStatus` is the `<status>` text a leaving occupant gave.
     func broadcastPresence(from room: JID, to recipient: JID, statuses: [MUCStatus] = [], unavailable: Bool = false,
-                           extra: [XMLElement] = []) -> XMLElement {
+                           extra: [XMLElement] = [], exitStatus: [XMLElement] = []) -> XMLElement {
         var stanza = unavailable ? XMLElement("presence", namespace: NS.client, attributes: ["type": "unavailable"]) : presence
+        for status in exitStatus.prefix(1) { stanza.append(status) }
         stanza[attribute: "from"] = (try? room.with(resource: nick))?.description ?? room.description
         stanza[attribute: "to"] = recipient.description
         stanza.removeChildren("x", namespace: MUC.user)
@@ -53,6 +57,7 @@ enum RoomStanding {
     static func affiliation(_ access: RoomAccess, user: String, room: Room, directory: ChatDirectory) -> MUCAffiliation {
         if access.isManager { return .owner }
         if access.isMember { return .member }
+        if directory.isBanned(user, from: room) { return .outcast }
         if let category = directory.category(named: room.category), directory.covers(category.denied, user: user) { return .outcast }
         return .none
     }

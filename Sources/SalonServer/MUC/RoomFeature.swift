@@ -25,7 +25,6 @@ protocol RoomFeature: Sendable {
     func joinStatuses(_ context: RoomContext) -> [MUCStatus]
     func checkPost(_ context: RoomContext, access: RoomAccess) -> StanzaError?
     func checkPrivateMessage(_ context: RoomContext) -> StanzaError?
-    func checkInvite(_ context: RoomContext, access: RoomAccess) -> StanzaError?
 }
 
 extension RoomFeature {
@@ -36,7 +35,6 @@ extension RoomFeature {
     func joinStatuses(_ context: RoomContext) -> [MUCStatus] { [] }
     func checkPost(_ context: RoomContext, access: RoomAccess) -> StanzaError? { nil }
     func checkPrivateMessage(_ context: RoomContext) -> StanzaError? { nil }
-    func checkInvite(_ context: RoomContext, access: RoomAccess) -> StanzaError? { nil }
 }
 
 /// Every room behaviour, in the order their fields appear in forms.

@@ -1,8 +1,8 @@
 import PersistentChat
 import XMPPCore
 
-/// Invitations (design §2–3): a room inherits its category's switch or turns it off. Only
-/// managers invite, and only where invitations are on.
+/// Invitations (design §2–3): a room inherits its category's switch or turns it off. Who may
+/// invite is PersistentChat's checkMayInvite.
 struct InvitationsFeature: RoomFeature {
     func infoFields(_ context: RoomContext) -> [DataForm.Field] {
         [DataForm.Field("\(MUC.salon)#invitations", label: "Invitations", values: [context.directory.effectiveInvitations(of: context.room) ? "1" : "0"])]
@@ -21,13 +21,5 @@ struct InvitationsFeature: RoomFeature {
         if let on = try form.changedFlag("muc#roomconfig_allowinvites", shown: directory.effectiveInvitations(of: shown)) {
             room.invitations = try RoomInvitations.allowing(on, in: directory.category(named: room.category))
         }
-    }
-
-    func checkInvite(_ context: RoomContext, access: RoomAccess) -> StanzaError? {
-        guard context.directory.effectiveInvitations(of: context.room) else {
-            return StanzaError(.notAllowed, text: "Invitations are off for this room.")
-        }
-        guard access.canManage else { return StanzaError(.forbidden, text: "Only the room's managers invite.") }
-        return nil
     }
 }

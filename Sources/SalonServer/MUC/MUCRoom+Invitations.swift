@@ -1,0 +1,46 @@
+import Foundation
+import PersistentChat
+import XMPPCore
+
+/// XEP-0045 §7.8.2 mediated invitations. PersistentChat decides who may invite; a manager's
+/// invitation into a members-only room first makes the invitee a member (§7.8), which the
+/// category's scope may refuse.
+extension MUCRoom {
+    func mediatedInvitation(_ stanza: Stanza, invite: XMLElement, from: JID) {
+        guard let (room, context) = current else { return bounce(stanza, StanzaError(.itemNotFound)) }
+        let inviter = from.bare.description
+        do {
+            try context.directory.checkMayInvite(inviter, to: room)
+        } catch {
+            service.logger.notice("invitation refused", metadata: ["actor": "\(inviter)", "room": "\(localpart)", "cause": "\(error.message)"])
+            return bounce(stanza, Self.stanzaError(error))
+        }
+        guard let raw = invite[attribute: "to"], let invitee = try? JID(raw) else {
+            return bounce(stanza, StanzaError(.jidMalformed, text: "An invitation needs a valid 'to'."))
+        }
+        var forwarded = XMLElement("invite", namespace: MUC.user, attributes: ["from": inviter])
+        if let reason = invite.child("reason", namespace: MUC.user) { forwarded.append(reason) }
+        let message = XMLElement("message", namespace: NS.client, attributes: ["from": jid.description, "to": invitee.description], children: [
+            .element(XMLElement("x", namespace: MUC.user, children: [.element(forwarded)])),
+        ])
+        let user = invitee.bare.description
+        guard context.directory.invitationAddsMember(user, to: room, from: inviter) else { return send(message) }
+        let (service, localpart) = (service, localpart)
+        awaiting({
+            try await service.perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
+                try directory.addInvitee(user, to: localpart, by: .user(inviter))
+            }
+        }) { [self] result in
+            switch result {
+            case .success:
+                service.logger.notice("invitee added as member", metadata: ["actor": "\(inviter)", "room": "\(localpart)", "target": "\(user)"])
+                send(message)
+            case .failure(let error):
+                service.logger.notice("invitation refused", metadata: [
+                    "actor": "\(inviter)", "room": "\(localpart)", "cause": "\((error as? ChatRuleError)?.message ?? "\(error)")",
+                ])
+                bounce(stanza, Self.stanzaError(error))
+            }
+        }
+    }
+}
