@@ -96,9 +96,10 @@ struct ComponentTests {
 
     @Test("A component that opens its stream and never completes the handshake is closed with connection-timeout")
     func handshakeTimeout() async throws {
-        try await withServer(components: ["bot.salon.test": "s3cret"], configure: { $0.limits.negotiationTimeout = 1 }) { server async throws in
+        try await withServer(components: ["bot.salon.test": "s3cret"], configure: { $0.limits.negotiationTimeout = 5 }) { server async throws in
             let silent = try await ComponentPeer.open(port: server.ports.component!, domain: "bot.salon.test")
-            // The idle timeout (minutes) would not end it within this deadline; the negotiation timeout must.
+            // Long enough for the stream to open on a loaded machine; the idle timeout (minutes) would
+            // not end it within the deadline below, the negotiation timeout must.
             #expect(try await silent.expectStreamError(timeout: .seconds(30)) == "connection-timeout")
         }
     }
