@@ -309,8 +309,10 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
     }
 
     /// Answers a failed attempt once the login throttle's delay is over; too many failures end
-    /// the stream. A refusal that came before any password check (a channel-binding mismatch)
-    /// is answered at once and left uncounted, so the client can go on to its next mechanism.
+    /// the stream. A refusal that came before any password check (a binding type this
+    /// connection does not offer, or the downgrade flag) is answered at once and left uncounted,
+    /// so the client can go on to its next mechanism; wrong binding data is counted like a wrong
+    /// password (someone in the middle, or a broken client).
     private func attemptFailed(_ failure: SASLFailure, _ negotiator: SASLNegotiator) {
         sasl = nil
         awaitingFinal = false
