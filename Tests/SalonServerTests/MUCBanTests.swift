@@ -13,20 +13,12 @@ struct MUCBanTests {
 
     /// alice manages and belongs to Design, bob is a member; eve is denied by the category.
     func setUp(_ server: TestServer) async throws -> (alice: XMPPClient, bob: XMPPClient) {
-        for name in ["alice", "bob", "eve"] { try await server.addUser(name) }
-        try await server.chat { (d: inout ChatDirectory) throws(ChatRuleError) in
-            var category = openCategory()
-            category.denied = [.user("eve@salon.test")]
-            try d.createCategory(category, by: .system)
-            _ = try d.createRoom(Room(localpart: "design", name: "Design", category: "Eng",
-                                      members: [.user("alice@salon.test"), .user("bob@salon.test")],
-                                      managers: [.user("alice@salon.test")]), by: .system)
-        }
-        let alice = try await server.online("alice")
-        try await alice.join("design", as: "Alice")
-        let bob = try await server.online("bob")
-        try await bob.join("design", as: "Bob")
-        return (alice, bob)
+        var category = openCategory()
+        category.denied = [.user("eve@salon.test")]
+        return try await server.aliceAndBob(in: Room(localpart: "design", name: "Design", category: "Eng",
+                                                     members: [.user("alice@salon.test"), .user("bob@salon.test")],
+                                                     managers: [.user("alice@salon.test")]),
+                                            category: category, users: ["alice", "bob", "eve"])
     }
 
     func set(_ jid: String, _ affiliation: String, by client: XMPPClient) async throws -> XMLElement {

@@ -11,17 +11,8 @@ struct MUCPresenceTests {
 
     /// alice and bob, both members of an Open room, are in it.
     func setUp(_ server: TestServer) async throws -> (alice: XMPPClient, bob: XMPPClient) {
-        for name in ["alice", "bob", "carol"] { try await server.addUser(name) }
-        try await server.chat { (d: inout ChatDirectory) throws(ChatRuleError) in
-            try d.createCategory(openCategory(), by: .system)
-            _ = try d.createRoom(Room(localpart: "design", name: "Design", category: "Eng", privacy: .open,
-                                      managers: [.user("alice@salon.test")]), by: .system)
-        }
-        let alice = try await server.online("alice")
-        try await alice.join("design", as: "Alice")
-        let bob = try await server.online("bob")
-        try await bob.join("design", as: "Bob")
-        return (alice, bob)
+        try await server.aliceAndBob(in: Room(localpart: "design", name: "Design", category: "Eng", privacy: .open,
+                                             managers: [.user("alice@salon.test")]), users: ["alice", "bob", "carol"])
     }
 
     func presence(to: String, type: String? = nil, _ children: [XMLElement] = []) -> XMLElement {

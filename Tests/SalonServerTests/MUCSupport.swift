@@ -15,6 +15,22 @@ extension TestServer {
     }
 
     func user(_ name: String) -> String { "\(name)@\(TestServer.domain)" }
+
+    /// Creates `users` (alice and bob among them), `category` and `room`; alice and bob come
+    /// online and join the room as Alice and Bob.
+    func aliceAndBob(in room: Room, category: PersistentChat.Category = openCategory(),
+                     users: [String] = ["alice", "bob"]) async throws -> (alice: XMPPClient, bob: XMPPClient) {
+        for name in users { try await addUser(name) }
+        try await chat { (d: inout ChatDirectory) throws(ChatRuleError) in
+            try d.createCategory(category, by: .system)
+            _ = try d.createRoom(room, by: .system)
+        }
+        let alice = try await online("alice")
+        try await alice.join(room.localpart, as: "Alice")
+        let bob = try await online("bob")
+        try await bob.join(room.localpart, as: "Bob")
+        return (alice, bob)
+    }
 }
 
 extension XMPPClient {
