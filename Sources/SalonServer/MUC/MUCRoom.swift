@@ -245,7 +245,8 @@ final class MUCRoom: @unchecked Sendable {
     /// Announces an occupant's presence to everyone (itself with status 110).
     func announce(_ occupant: Occupant) {
         let from = jid
-        for other in occupants.values where other.nick == occupant.nick || participantUpdatesOn {
+        let updates = participantUpdatesOn
+        for other in occupants.values where other.nick == occupant.nick || updates {
             for session in other.sessions {
                 send(occupant.broadcastPresence(from: from, to: session, statuses: other.nick == occupant.nick ? [.selfPresence] : []))
             }
