@@ -47,16 +47,19 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
+        // Administration without a network: accounts, the chat directory, room content; shared
+        // by the CLI, the server's ad-hoc commands and the benchmark.
+        .target(name: "SalonAdmin", dependencies: ["SalonStore", "PersistentChat", "SalonSecurity", "XMPPCore"]),
         // The server: listeners, streams, routing, components, services.
         .target(name: "SalonServer", dependencies: [
-            "XMPPCore", "SalonSecurity", "SalonStore", "PersistentChat",
+            "XMPPCore", "SalonSecurity", "SalonStore", "SalonAdmin", "PersistentChat",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "salon", dependencies: [
-            "SalonServer", "SalonStore", "PersistentChat", "XMPPCore", "CMalloc",
+            "SalonServer", "SalonAdmin", "SalonStore", "PersistentChat", "XMPPCore", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Configuration", package: "swift-configuration"),
             .product(name: "SystemPackage", package: "swift-system"),
@@ -65,7 +68,7 @@ let package = Package(
         ]),
         // Load scenarios against any XMPP server, for side-by-side comparisons.
         .executableTarget(name: "salon-bench", dependencies: [
-            "SalonClient", "SalonStore", "SalonServer", "XMPPCore",
+            "SalonClient", "SalonStore", "SalonAdmin", "XMPPCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -84,8 +87,9 @@ let package = Package(
             "salon-bench",
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
+        .testTarget(name: "SalonAdminTests", dependencies: ["SalonAdmin", "SalonStore", "PersistentChat"]),
         .testTarget(name: "SalonServerTests", dependencies: [
-            "SalonServer", "SalonClient", "SalonStore", "PersistentChat",
+            "SalonServer", "SalonAdmin", "SalonClient", "SalonStore", "PersistentChat",
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
     ],

@@ -12,7 +12,7 @@ public struct AccountService: Sendable {
         public let description: String
     }
 
-    let database: SalonDatabase
+    public let database: SalonDatabase
     let domain: String
     let iterations: Int
 
