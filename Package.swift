@@ -82,12 +82,12 @@ let package = Package(
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "PersistentChatTests", dependencies: ["PersistentChat"]),
-        .testTarget(name: "SalonStoreTests", dependencies: ["SalonStore", "PersistentChat"]),
+        .testTarget(name: "SalonStoreTests", dependencies: ["SalonStore", "PersistentChat", "XMPPCore"]),
         .testTarget(name: "SalonBenchTests", dependencies: [
             "salon-bench",
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
-        .testTarget(name: "SalonAdminTests", dependencies: ["SalonAdmin", "SalonStore", "PersistentChat"]),
+        .testTarget(name: "SalonAdminTests", dependencies: ["SalonAdmin", "SalonStore", "PersistentChat", "XMPPCore"]),
         .testTarget(name: "SalonServerTests", dependencies: [
             "SalonServer", "SalonAdmin", "SalonClient", "SalonStore", "PersistentChat",
             .product(name: "NIOPosix", package: "swift-nio"),
