@@ -36,9 +36,10 @@ let package = Package(
         ]),
         // The persistent-chat rules: pure Swift, no XMPP, no I/O.
         .target(name: "PersistentChat"),
-        // SQLite through GRDB: accounts, rosters, the chat directory, room messages.
+        // SQLite through GRDB: accounts (SalonSecurity's SCRAM credentials), rosters, the chat
+        // directory, room messages.
         .target(name: "SalonStore", dependencies: [
-            "CSQLite", "PersistentChat",
+            "CSQLite", "PersistentChat", "SalonSecurity",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // A small XMPP client over NIO, shared by the tests and the benchmark.
@@ -82,12 +83,12 @@ let package = Package(
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "PersistentChatTests", dependencies: ["PersistentChat"]),
-        .testTarget(name: "SalonStoreTests", dependencies: ["SalonStore", "PersistentChat", "XMPPCore"]),
+        .testTarget(name: "SalonStoreTests", dependencies: ["SalonStore", "PersistentChat", "SalonSecurity", "XMPPCore"]),
         .testTarget(name: "SalonBenchTests", dependencies: [
             "salon-bench",
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
-        .testTarget(name: "SalonAdminTests", dependencies: ["SalonAdmin", "SalonStore", "PersistentChat", "XMPPCore"]),
+        .testTarget(name: "SalonAdminTests", dependencies: ["SalonAdmin", "SalonStore", "PersistentChat", "SalonSecurity", "XMPPCore"]),
         .testTarget(name: "SalonServerTests", dependencies: [
             "SalonServer", "SalonAdmin", "SalonClient", "SalonStore", "PersistentChat",
             .product(name: "NIOPosix", package: "swift-nio"),

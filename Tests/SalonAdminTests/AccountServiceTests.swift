@@ -1,5 +1,6 @@
 import PersistentChat
 @testable import SalonAdmin
+import SalonSecurity
 import SalonStore
 import Testing
 
@@ -12,7 +13,7 @@ struct AccountServiceTests {
         let (jid, password) = try await accounts.add("Alice", password: nil)
         #expect(jid.description == "alice@example.com")
         #expect(password.count == 24)
-        let stored = try #require(try await database.accounts.credential(jid: "alice@example.com", mechanism: "SCRAM-SHA-256"))
+        let stored = try #require(try await database.accounts.credential(jid: "alice@example.com", algorithm: .sha256))
         #expect(stored.iterations >= 4096)
         #expect(!stored.storedKey.isEmpty && stored.storedKey != Array(password.utf8))
         await #expect(throws: AccountService.Failure.self) { _ = try await accounts.add("alice@example.com", password: "x") }
