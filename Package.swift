@@ -83,15 +83,20 @@ let package = Package(
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "PersistentChatTests", dependencies: ["PersistentChat"]),
-        .testTarget(name: "SalonStoreTests", dependencies: ["SalonStore", "PersistentChat", "SalonSecurity", "XMPPCore"]),
+        .testTarget(name: "SalonStoreTests", dependencies: [
+            "SalonStore", "PersistentChat", "SalonSecurity", "XMPPCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "SalonBenchTests", dependencies: [
             "salon-bench",
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "SalonAdminTests", dependencies: ["SalonAdmin", "SalonStore", "PersistentChat", "SalonSecurity", "XMPPCore"]),
         .testTarget(name: "SalonServerTests", dependencies: [
-            "SalonServer", "SalonAdmin", "SalonClient", "SalonStore", "PersistentChat",
+            "SalonServer", "SalonAdmin", "SalonClient", "SalonStore", "PersistentChat", "SalonSecurity", "XMPPCore",
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
     ],
     swiftLanguageModes: [.v6]
