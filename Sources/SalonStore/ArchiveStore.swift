@@ -5,9 +5,6 @@ import GRDB
 /// search across rooms, and the administrators' clear, remove and moderate. Appends go through
 /// `ArchiveWriter`. Reads run on WAL readers and never wait for the writer.
 public struct ArchiveStore: Sendable {
-    /// The body a removal writes by default.
-    public static let defaultReplacement = "This message was replaced by the persistent chat administrator."
-
     let access: StoreAccess
 
     /// One page of the messages matching `query`; throws ArchiveError for bad filters or unknown ids.

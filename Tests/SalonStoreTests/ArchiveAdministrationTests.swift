@@ -69,7 +69,7 @@ import Testing
             archiveMessage("lobby", 1, body: "public news"),
         ]
         let archive = try await archiveWith(messages).archive
-        let replacement = ArchiveStore.defaultReplacement
+        let replacement = "This message was replaced by the persistent chat administrator."
         #expect(try await archive.remove(room: "lobby", authors: ["alice@example.com"], from: nil, to: nil,
                                          text: TextFilter("secret"), replacement: bracketing(replacement)) == 1)
         let replaced = try #require(try await archive.message(room: "lobby", stanzaID: "lobby-0"))
