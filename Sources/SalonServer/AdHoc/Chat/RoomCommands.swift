@@ -1,4 +1,5 @@
 import PersistentChat
+import SalonAdmin
 import XMPPCore
 
 /// Rooms: create (administrators and creators), change and show (managers too), list with
