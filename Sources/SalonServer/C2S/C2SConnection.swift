@@ -372,7 +372,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
     private func bind(_ element: XMLElement) {
         guard let iq = Stanza(element), let authenticated else { return }
         if element.child("session", namespace: NS.session) != nil {
-            return stream.send(reply(to: iq, payload: nil))
+            return stream.send(iq.resultReply(nil))
         }
         guard iq.type == "set", let bindRequest = element.child("bind", namespace: NS.bind) else {
             return stream.send(iq.errorReply(StanzaError(.notAuthorized, text: "Bind a resource first.")))
@@ -403,7 +403,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
             var jid = XMLElement("jid", namespace: NS.bind)
             jid.append(text: full.description)
             bound.append(jid)
-            var result = reply(to: iq, payload: bound)
+            var result = iq.resultReply(bound)
             result[attribute: "to"] = nil
             stream.send(result)
         })
@@ -445,7 +445,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
             }
             if to == nil || to == session.jid.bare {
                 if stanza.element.child("session", namespace: NS.session) != nil {
-                    return session.deliver(reply(to: stanza, payload: nil))
+                    return session.deliver(stanza.resultReply(nil))
                 }
                 followup = context.accountEndpoint.handle(stanza, to: session.jid.bare, from: session.jid, session: session)
             } else if let to {

@@ -33,7 +33,7 @@ final class ServerEndpoint: LocalEndpoint {
             for feature in Self.features {
                 query.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": feature]))
             }
-            _ = router.route(reply(to: iq, payload: query))
+            _ = router.route(iq.resultReply(query))
         case ("get", NS.discoItems, "query") where payload[attribute: "node"] == nil:
             var query = XMLElement("query", namespace: NS.discoItems)
             if let muc = router.muc {
@@ -42,21 +42,21 @@ final class ServerEndpoint: LocalEndpoint {
             for component in components.secrets.keys.sorted() {
                 query.append(XMLElement("item", namespace: NS.discoItems, attributes: ["jid": component]))
             }
-            _ = router.route(reply(to: iq, payload: query))
+            _ = router.route(iq.resultReply(query))
         case ("get", NS.discoItems, "query") where payload[attribute: "node"] == AdHocCommands.ns:
-            _ = router.route(reply(to: iq, payload: adHoc.items(for: from.bare.description)))
+            _ = router.route(iq.resultReply(adHoc.items(for: from.bare.description)))
         case ("get", NS.discoInfo, "query") where payload[attribute: "node"].flatMap { adHoc.info(node: $0, for: from.bare.description) } != nil:
-            _ = router.route(reply(to: iq, payload: adHoc.info(node: payload[attribute: "node"]!, for: from.bare.description)))
+            _ = router.route(iq.resultReply(adHoc.info(node: payload[attribute: "node"]!, for: from.bare.description)))
         case ("set", AdHocCommands.ns, "command"):
             let (adHoc, router) = (adHoc, router)
             Task {
                 switch await adHoc.handle(payload, user: from.bare.description) {
-                case .success(let answer): _ = router.route(reply(to: iq, payload: answer))
+                case .success(let answer): _ = router.route(iq.resultReply(answer))
                 case .failure(let error): router.bounce(iq, error)
                 }
             }
         case ("get", NS.ping, "ping"):
-            _ = router.route(reply(to: iq, payload: nil))
+            _ = router.route(iq.resultReply(nil))
         case ("get", NS.version, "query"):
             var query = XMLElement("query", namespace: NS.version)
             for (name, value) in [("name", Self.softwareName), ("version", Self.softwareVersion)] {
@@ -64,7 +64,7 @@ final class ServerEndpoint: LocalEndpoint {
                 child.append(text: value)
                 query.append(child)
             }
-            _ = router.route(reply(to: iq, payload: query))
+            _ = router.route(iq.resultReply(query))
         case ("get", NS.discoInfo, _), ("get", NS.discoItems, _):
             router.bounce(iq, StanzaError(.itemNotFound))
         default:
@@ -116,7 +116,7 @@ final class AccountEndpoint: Sendable {
     }
 
     private func accountReply(_ iq: Stanza, to: JID, payload: XMLElement?) -> XMLElement {
-        var result = reply(to: iq, payload: payload)
+        var result = iq.resultReply(payload)
         result[attribute: "from"] = to.description
         return result
     }
