@@ -112,14 +112,14 @@ struct UnitTests {
 
     @Test("SASL payloads: Base64 with surrounding XML whitespace ignored, '=' for empty, anything else refused")
     func saslPayloadDecoding() {
-        #expect(C2SConnection.decode("AGJvYgBwYXNz") == Array("\0bob\0pass".utf8))
-        #expect(C2SConnection.decode(" \n\tAGJvYgBwYXNz\r\n ") == Array("\0bob\0pass".utf8))
-        #expect(C2SConnection.decode("=") == [])
-        #expect(C2SConnection.decode("  =\n") == [])
-        #expect(C2SConnection.decode("") == [])
-        #expect(C2SConnection.decode("AGJv YgBw") == nil)
-        #expect(C2SConnection.decode("\u{00A0}AGJvYgBwYXNz") == nil)
-        #expect(C2SConnection.decode("not base64!") == nil)
+        #expect(SASLExchange.decode("AGJvYgBwYXNz") == Array("\0bob\0pass".utf8))
+        #expect(SASLExchange.decode(" \n\tAGJvYgBwYXNz\r\n ") == Array("\0bob\0pass".utf8))
+        #expect(SASLExchange.decode("=") == [])
+        #expect(SASLExchange.decode("  =\n") == [])
+        #expect(SASLExchange.decode("") == [])
+        #expect(SASLExchange.decode("AGJv YgBw") == nil)
+        #expect(SASLExchange.decode("\u{00A0}AGJvYgBwYXNz") == nil)
+        #expect(SASLExchange.decode("not base64!") == nil)
     }
 
     @Test("Mechanisms offered depend on TLS and channel binding")
