@@ -233,7 +233,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
     // MARK: Bound session
 
     /// The last `to` parsed. A client mostly writes to the same room or contact again, and
-    /// parsing (normalising) a JID is a tenth of what routing a groupchat message costs.
+    /// parsing (normalising) a JID is a good part of what routing a groupchat message costs.
     private var lastRecipient: (address: String, jid: JID)?
 
     private func recipient(of stanza: Stanza) throws(JIDError) -> JID? {
