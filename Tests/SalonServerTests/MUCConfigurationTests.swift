@@ -155,8 +155,7 @@ struct MUCConfigurationTests {
             #expect(try await server.database.chat.recentMessages(room: "design", limit: 10).isEmpty)
             let bob = try await server.online("bob")
             try await bob.join("design", as: "Bob")
-            try await bob.ping()
-            try await Task.sleep(for: .milliseconds(200))
+            try await bob.roundTrip(with: "design")
             #expect(!bob.unclaimed.contains { $0[attribute: "type"] == "groupchat" && $0.child("body", namespace: NS.client) != nil })
         }
     }

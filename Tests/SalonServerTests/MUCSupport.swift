@@ -64,6 +64,13 @@ extension XMPPClient {
                                      children: [.element(XMLElement(name, namespace: namespace, children: children.map { .element($0) }))]))
     }
 
+    /// A round trip to `room`: the room handles stanzas in order and what it sends one client
+    /// arrives in order, so everything it sent this client before has arrived when this returns.
+    func roundTrip(with room: String) async throws {
+        let reply = try await query("\(room)@\(chatDomain)", NS.discoInfo)
+        guard reply[attribute: "type"] == "result" else { throw ClientError("disco#info to \(room) failed") }
+    }
+
     /// The rooms the service lists for this user.
     func listedRooms() async throws -> [String] {
         let items = try await query(chatDomain, NS.discoItems)

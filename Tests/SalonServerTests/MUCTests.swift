@@ -317,7 +317,13 @@ struct MUCTests {
             _ = try await carol.expect { $0.child("x", namespace: "jabber:x:conference") != nil }
             try await carol.join("design", as: "Carol")
             await carol.close()
-            try await Task.sleep(for: .milliseconds(200))
+            // The join is recorded in the background: wait until it is stored.
+            var joined = false
+            for _ in 0..<500 where !joined {
+                joined = try await server.database.chat.hasJoined(user: "carol@salon.test", room: "design")
+                if !joined { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(joined)
             let again = try await server.online("carol")
             try await again.ping()
             try await Task.sleep(for: .milliseconds(300))
