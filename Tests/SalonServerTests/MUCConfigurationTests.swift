@@ -53,7 +53,7 @@ struct MUCConfigurationTests {
             ])
             let invalid = try await alice.query("design@\(chatDomain)", owner, type: "set", [open.element])
             #expect(errorCondition(invalid) == "not-acceptable")
-            #expect(server.server.context?.router.muc?.directory.rooms["design"]?.privacy == .secret)
+            #expect(server.server.context?.muc.directory.rooms["design"]?.privacy == .secret)
         }
     }
 

@@ -11,7 +11,7 @@ extension TestServer {
     /// Changes the chat directory as the operator would (CLI), through the running service.
     @discardableResult
     func chat<T: Sendable>(_ change: (inout ChatDirectory) throws(ChatRuleError) -> T) async throws -> T {
-        try await server.context!.router.muc!.perform(change)
+        try await server.context!.muc.perform(change)
     }
 
     func user(_ name: String) -> String { "\(name)@\(TestServer.domain)" }

@@ -266,7 +266,7 @@ struct MUCTests {
             ])
             let configured = try await alice.query("newroom@\(chatDomain)", "http://jabber.org/protocol/muc#owner", type: "set", [submit.element])
             #expect(configured[attribute: "type"] == "result")
-            let room = try #require(server.server.context?.router.muc?.directory.rooms["newroom"])
+            let room = try #require(server.server.context?.muc.directory.rooms["newroom"])
             #expect(room.name == "New Room" && room.privacy == .open)
             #expect(room.managers == [.user("alice@salon.test")])
             #expect(try await bob.join("newroom", as: "Bob")[attribute: "type"] == nil)

@@ -10,13 +10,17 @@ final class PresenceService: Sendable {
     let rosters: RosterService
     let database: SalonDatabase
     unowned let router: Router
+    /// Sends a user's pending room invitations when they come online.
+    let muc: MUCService
 
-    init(domain: String, sessions: SessionRegistry, rosters: RosterService, database: SalonDatabase, router: Router) {
+    init(domain: String, sessions: SessionRegistry, rosters: RosterService, database: SalonDatabase, router: Router,
+         muc: MUCService) {
         self.domain = domain
         self.sessions = sessions
         self.rosters = rosters
         self.database = database
         self.router = router
+        self.muc = muc
     }
 
     // MARK: From a client
@@ -63,10 +67,8 @@ final class PresenceService: Sendable {
         }
         guard initial else { return nil }
         probeContacts(for: session)
-        if let muc = router.muc {
-            let jid = session.jid
-            Task { await muc.invitations.sendPending(to: jid) }
-        }
+        let (muc, jid) = (muc, session.jid)
+        Task { await muc.invitations.sendPending(to: jid) }
         guard priority >= 0 else { return nil }
         return { [self] in await deliverOffline(to: session) }
     }

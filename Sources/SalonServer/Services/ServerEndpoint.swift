@@ -10,11 +10,14 @@ final class ServerEndpoint: LocalEndpoint {
     let components: ComponentRegistry
     let adHoc: AdHocCommands
     unowned let router: Router
+    /// Listed as a disco item of the server.
+    let muc: MUCService
 
-    init(domain: String, components: ComponentRegistry, router: Router, adHoc: AdHocCommands) {
+    init(domain: String, components: ComponentRegistry, router: Router, muc: MUCService, adHoc: AdHocCommands) {
         self.domain = domain
         self.components = components
         self.router = router
+        self.muc = muc
         self.adHoc = adHoc
     }
 
@@ -36,9 +39,7 @@ final class ServerEndpoint: LocalEndpoint {
             _ = router.route(iq.resultReply(query))
         case ("get", NS.discoItems, "query") where payload[attribute: "node"] == nil:
             var query = XMLElement("query", namespace: NS.discoItems)
-            if let muc = router.muc {
-                query.append(XMLElement("item", namespace: NS.discoItems, attributes: ["jid": muc.domain, "name": "Persistent chat"]))
-            }
+            query.append(XMLElement("item", namespace: NS.discoItems, attributes: ["jid": muc.domain, "name": "Persistent chat"]))
             for component in components.secrets.keys.sorted() {
                 query.append(XMLElement("item", namespace: NS.discoItems, attributes: ["jid": component]))
             }
