@@ -152,7 +152,7 @@ struct MUCConfigurationTests {
             #expect(!statusCodes(joined).contains(170))
             alice.say("design", "ephemeral")
             _ = try await alice.heard(in: "design")
-            #expect(try await server.database.chat.recentMessages(room: "design", limit: 10).isEmpty)
+            #expect(try await server.archived("design").isEmpty)
             let bob = try await server.online("bob")
             try await bob.join("design", as: "Bob")
             try await bob.roundTrip(with: "design")

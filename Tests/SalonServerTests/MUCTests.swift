@@ -81,7 +81,7 @@ struct MUCTests {
             let echo = try await bob.heard(in: "design")
             #expect(echo.child("stanza-id", namespace: "urn:xmpp:sid:0")?[attribute: "id"] == sid[attribute: "id"])
             // Stored before anyone received it.
-            let stored = try await server.database.chat.recentMessages(room: "design", limit: 10)
+            let stored = try await server.archived("design")
             #expect(stored.map(\.body) == ["hello room"])
         }
     }
