@@ -11,7 +11,7 @@ extension MUCService {
     func searchableRooms(for user: String) -> [String] {
         let directory = self.directory
         return directory.rooms.values.filter { room in
-            directory.category(named: room.category)?.chatHistory != false && directory.access(of: user, to: room).canRead
+            directory.keepsHistory(room) && directory.access(of: user, to: room).canRead
         }.map(\.localpart).sorted()
     }
 
