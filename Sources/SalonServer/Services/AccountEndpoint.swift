@@ -28,6 +28,12 @@ final class AccountEndpoint: Sendable {
                 return nil
             }
             return rosters.handle(iq, query: payload, session: session)
+        case (MessageCarbons.ns, _):
+            guard fromSelf, let session = session ?? sessions.session(from) else {
+                router.bounce(iq, StanzaError(.notAllowed), target: to)
+                return nil
+            }
+            session.deliver(MessageCarbons.handle(iq, payload: payload, session: session, sessions: sessions))
         case (NS.ping, "ping") where iq.type == "get":
             _ = router.route(accountReply(iq, to: to, payload: nil))
         case (NS.discoInfo, "query") where iq.type == "get":
