@@ -206,12 +206,15 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         let newSession = ClientSession(jid: full, stream: stream)
         let database = context.database
         stream.awaiting(started: { promise in
-            database.rosters.items(owner: authenticated.description) { promise.completeWith($0) }
+            database.rosters.items(owner: authenticated.description) { roster in
+                guard case .success(let roster) = roster else { return promise.completeWith(roster.map { ($0, [String]()) }) }
+                database.blocklists.items(owner: authenticated.description) { promise.completeWith($0.map { (roster, $0) }) }
+            }
         }, then: { [self] result in
-            guard case .success(let roster) = result else {
+            guard case .success(let (roster, blocklist)) = result else {
                 return stream.send(iq.errorReply(StanzaError(.internalServerError)))
             }
-            if let replaced = context.sessions.bind(newSession, roster: roster) {
+            if let replaced = context.sessions.bind(newSession, roster: roster, blocklist: blocklist) {
                 replaced.stream.eventLoop.execute {
                     replaced.stream.fail(.conflict, text: "Replaced by a new session for the same resource.")
                 }
@@ -253,6 +256,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         do { to = try recipient(of: stanza) } catch {
             return session.deliver(stanza.errorReply(StanzaError(.jidMalformed)))
         }
+        if let to, context.router.refusesOutbound(stanza, to: to, from: session) { return }
         var followup: RoutingFollowup?
         switch stanza.kind {
         case .presence:

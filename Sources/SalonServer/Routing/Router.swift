@@ -72,7 +72,7 @@ final class Router: Sendable {
     func route(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
         if to.domainpart == domain {
             if to.localpart == nil { return toServer(stanza, from: from) }
-            return toAccount(stanza, to: to, from: from)
+            return screenInbound(stanza, to: to, from: from) { self.toAccount(stanza, to: to, from: from) }
         }
         if to.domainpart == endpoints.muc.domain {
             return endpoints.muc.handle(stanza, to: to, from: from)

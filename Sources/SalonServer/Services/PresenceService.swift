@@ -86,15 +86,16 @@ final class PresenceService: Sendable {
         }
         guard let previous else { return }
         var targets = previous.available ? broadcastTargets(of: session.jid.bare) : []
-        targets.append(contentsOf: previous.directedTo)
+        targets.append(contentsOf: previous.directedTo.filter { !router.blocksPresence(between: session.jid, and: $0) })
         for target in targets { deliver(presence, from: session.jid, to: target) }
     }
 
     /// Contacts subscribed to the account's presence, and the account's own other resources.
-    private func broadcastTargets(of owner: JID) -> [JID] {
+    /// A contact either side blocks (XEP-0191) is left out.
+    func broadcastTargets(of owner: JID) -> [JID] {
         var targets: [JID] = []
         for item in (sessions.roster(of: owner) ?? [:]).values where item.subscription == "from" || item.subscription == "both" {
-            if let jid = try? JID(item.jid) { targets.append(jid) }
+            if let jid = try? JID(item.jid), !router.blocksPresence(between: owner, and: jid) { targets.append(jid) }
         }
         targets.append(owner)
         return targets
@@ -120,7 +121,7 @@ final class PresenceService: Sendable {
         let owner = session.jid.bare
         var contacts: [JID] = [owner]
         for item in (sessions.roster(of: owner) ?? [:]).values where item.subscription == "to" || item.subscription == "both" {
-            if let jid = try? JID(item.jid) { contacts.append(jid) }
+            if let jid = try? JID(item.jid), !router.blocksPresence(between: owner, and: jid) { contacts.append(jid) }
         }
         for contact in contacts {
             if contact.domainpart == domain {

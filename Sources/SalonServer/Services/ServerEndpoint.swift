@@ -22,7 +22,7 @@ final class ServerEndpoint: LocalEndpoint {
     }
 
     static let features = [NS.discoInfo, NS.discoItems, NS.ping, NS.version, NS.roster, "urn:xmpp:features:rosterver", AdHocCommands.ns,
-                           MessageCarbons.ns, MessageCarbons.rules]
+                           MessageCarbons.ns, MessageCarbons.rules, Blocklist.ns, VCardService.ns]
 
     func handleServerIQ(_ element: XMLElement, from: JID) -> RoutingFollowup? {
         guard let iq = Stanza(element), let payload = element.elements.first else {

@@ -1,0 +1,84 @@
+import Logging
+import SalonSecurity
+import SalonStore
+import XMPPCore
+
+/// XEP-0054 vcard-temp on accounts: each account sets its own vCard and anyone reads it at the
+/// account's bare JID. Stored as the XML the owner sent, size-limited, with the SHA-1 of its
+/// photo (XEP-0153) kept beside it.
+final class VCardService: Sendable {
+    static let ns = "vcard-temp"
+
+    let database: SalonDatabase
+    /// The largest vCard accepted, serialised (`limits.max_vcard_bytes`).
+    let maxBytes: Int
+    let logger: Logger
+
+    init(database: SalonDatabase, maxBytes: Int, logger: Logger) {
+        self.database = database
+        self.maxBytes = maxBytes
+        self.logger = logger
+    }
+
+    /// A vCard get or set addressed to `owner` (the asker's own account when it gave no `to`).
+    /// `reply` sends the answer with the account as its sender.
+    func handle(_ iq: Stanza, payload: XMLElement, owner: JID, from: JID,
+                reply: @escaping @Sendable (XMLElement) -> Void) -> RoutingFollowup? {
+        guard payload.name == "vCard" else {
+            reply(iq.errorReply(StanzaError(.badRequest, text: "Expected a <vCard/>.")))
+            return nil
+        }
+        switch iq.type {
+        case "get":
+            return { [self] in await get(iq, owner: owner, reply: reply) }
+        case "set":
+            guard from.bare == owner else {
+                reply(iq.errorReply(StanzaError(.forbidden, text: "Only the account itself sets its vCard.")))
+                return nil
+            }
+            let xml = payload.serialized(parentNamespace: NS.client)
+            guard xml.utf8.count <= maxBytes else {
+                reply(iq.errorReply(StanzaError(.notAcceptable, text: "A vCard holds at most \(maxBytes) bytes; use a smaller photo.")))
+                return nil
+            }
+            let entry = VCardStore.Entry(xml: xml, photoHash: Self.photoHash(of: payload))
+            return { [self] in
+                do {
+                    try await database.vCards.setVCard(owner: owner.description, entry)
+                    logger.info("vcard set", metadata: ["account": "\(owner)", "bytes": "\(xml.utf8.count)"])
+                    reply(iq.resultReply(nil))
+                } catch {
+                    logger.error("vcard write failed", metadata: ["account": "\(owner)", "error": "\(error)"])
+                    reply(iq.errorReply(StanzaError(.internalServerError)))
+                }
+            }
+        default:
+            return nil
+        }
+    }
+
+    private func get(_ iq: Stanza, owner: JID, reply: @Sendable (XMLElement) -> Void) async {
+        do {
+            if let entry = try await database.vCards.vCard(owner: owner.description),
+               let vCard = try? XMLStreamParser.parseStanza(entry.xml, namespace: NS.client) {
+                return reply(iq.resultReply(vCard))
+            }
+            // §3.1: an account without a vCard has an empty one; no account, no vCard.
+            guard try await database.accounts.exists(jid: owner.description) else {
+                return reply(iq.errorReply(StanzaError(.serviceUnavailable)))
+            }
+            reply(iq.resultReply(XMLElement("vCard", namespace: Self.ns)))
+        } catch {
+            logger.error("vcard read failed", metadata: ["account": "\(owner)", "error": "\(error)"])
+            reply(iq.errorReply(StanzaError(.internalServerError)))
+        }
+    }
+
+    /// XEP-0153 §4: the hex SHA-1 of the photo's binary value, nil without one.
+    static func photoHash(of vCard: XMLElement) -> String? {
+        guard let value = vCard.child("PHOTO", namespace: ns)?.child("BINVAL", namespace: ns)?.text else { return nil }
+        let compact = value.filter { !$0.isWhitespace }
+        guard !compact.isEmpty, let bytes = Base64.decode(compact) else { return nil }
+        return Hex.encode(Crypto.hash(.sha1, bytes))
+    }
+}
