@@ -30,7 +30,9 @@ final class VCardService: Sendable {
         }
         switch iq.type {
         case "get":
-            return { [self] in await get(iq, owner: owner, reply: reply) }
+            // Not a follow-up: a room relaying an occupant's vCard query does not await one.
+            Task { await get(iq, owner: owner, reply: reply) }
+            return nil
         case "set":
             guard from.bare == owner else {
                 reply(iq.errorReply(StanzaError(.forbidden, text: "Only the account itself sets its vCard.")))
