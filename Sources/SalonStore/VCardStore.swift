@@ -25,6 +25,14 @@ public struct VCardStore: Sendable {
         }
     }
 
+    /// The owner's photo hash for presence (XEP-0153): "" for a vCard without photo, nil when
+    /// it has no vCard; answered on a GRDB thread, for the login.
+    public func photoHash(owner: String, completion: @escaping @Sendable (Result<String?, any Error>) -> Void) {
+        access.lookUp({ db in
+            try String.fetchOne(db, sql: "SELECT COALESCE(photo_hash, '') FROM vcards WHERE owner = ?", arguments: [owner])
+        }, completion: completion)
+    }
+
     /// Replaces the owner's vCard. Throws userNotFound for an unknown owner.
     public func setVCard(owner: String, _ entry: Entry) async throws {
         try await access.write { db in

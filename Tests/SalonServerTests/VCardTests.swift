@@ -6,6 +6,13 @@ import XMPPCore
 
 private let vCardNS = "vcard-temp"
 
+private let updateNS = "vcard-temp:x:update"
+
+/// The XEP-0153 photo hash a presence carries, if any.
+private func photo(_ presence: XMLElement) -> String? {
+    presence.child("x", namespace: updateNS)?.child("photo", namespace: updateNS)?.text
+}
+
 private func vCard(fullName: String, photo: String? = nil) -> XMLElement {
     var card = XMLElement("vCard", namespace: vCardNS, children: [.element(XMLElement("FN", namespace: vCardNS, children: [.text(fullName)]))])
     if let photo {
@@ -66,6 +73,36 @@ struct VCardTests {
             let kept = try await alice.query("alice@\(domain)", vCardNS, name: "vCard")
             #expect(kept.child("vCard", namespace: vCardNS)?.child("FN", namespace: vCardNS)?.text == "Alice")
             #expect(kept.child("vCard", namespace: vCardNS)?.child("PHOTO", namespace: vCardNS) == nil)
+        }
+    }
+
+    @Test("Presence carries the vCard photo's hash (XEP-0153), sent again when the photo changes")
+    func photoHashInPresence() async throws {
+        try await withServer { server async throws in
+            try await server.addUser("alice")
+            try await server.addUser("bob")
+            let alice = try await server.online("alice")
+            let bob = try await server.online("bob")
+            try await alice.befriend(bob)
+
+            _ = try await alice.query("alice@\(domain)", vCardNS, type: "set", [XMLElement("FN", namespace: vCardNS, children: [.text("Alice")])], name: "vCard")
+            let noPhoto = try await bob.expect { $0.name == "presence" && $0[attribute: "from"] == alice.jid.description && photo($0) != nil }
+            #expect(photo(noPhoto) == "")
+
+            let set = try await alice.request(XMLElement("iq", namespace: NS.client, attributes: ["type": "set"],
+                                                         children: [.element(vCard(fullName: "Alice", photo: "aGVsbG8="))]))
+            #expect(set[attribute: "type"] == "result")
+            let hash = "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d"
+            _ = try await bob.expect { $0.name == "presence" && $0[attribute: "from"] == alice.jid.description && photo($0) == hash }
+
+            // A later session's presence carries it without the client saying so…
+            let phone = try await server.online("alice", resource: "phone")
+            _ = try await bob.expect { $0.name == "presence" && $0[attribute: "from"] == phone.jid.description && photo($0) == hash }
+            // …and a client's own element is left as it is.
+            var own = XMLElement("x", namespace: updateNS)
+            own.append(XMLElement("photo", namespace: updateNS, children: [.text("0123")]))
+            phone.send(XMLElement("presence", namespace: NS.client, children: [.element(own)]))
+            _ = try await bob.expect { $0.name == "presence" && $0[attribute: "from"] == phone.jid.description && photo($0) == "0123" }
         }
     }
 

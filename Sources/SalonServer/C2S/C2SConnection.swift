@@ -206,15 +206,12 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         let newSession = ClientSession(jid: full, stream: stream)
         let database = context.database
         stream.awaiting(started: { promise in
-            database.rosters.items(owner: authenticated.description) { roster in
-                guard case .success(let roster) = roster else { return promise.completeWith(roster.map { ($0, [String]()) }) }
-                database.blocklists.items(owner: authenticated.description) { promise.completeWith($0.map { (roster, $0) }) }
-            }
+            database.accountState(owner: authenticated.description) { promise.completeWith($0) }
         }, then: { [self] result in
-            guard case .success(let (roster, blocklist)) = result else {
+            guard case .success(let state) = result else {
                 return stream.send(iq.errorReply(StanzaError(.internalServerError)))
             }
-            if let replaced = context.sessions.bind(newSession, roster: roster, blocklist: blocklist) {
+            if let replaced = context.sessions.bind(newSession, roster: state.roster, blocklist: state.blocklist, photoHash: state.photoHash) {
                 replaced.stream.eventLoop.execute {
                     replaced.stream.fail(.conflict, text: "Replaced by a new session for the same resource.")
                 }

@@ -71,7 +71,7 @@ final class ServerContext: Sendable {
         accountEndpoint = AccountEndpoint(
             rosters: rosters,
             blocking: BlockingService(database: database, sessions: sessions, router: router, maxItems: limits.maxBlocklistItems, logger: logger),
-            vCards: VCardService(database: database, maxBytes: limits.maxVCardBytes, logger: logger),
+            vCards: VCardService(database: database, sessions: sessions, presence: presence, maxBytes: limits.maxVCardBytes, logger: logger),
             sessions: sessions, router: router)
         let adHoc = AdHocCommands(jid: domain, logger: logger)
         adHoc.register(UserAdminCommands(

@@ -45,13 +45,15 @@ final class SessionRegistry: Sendable {
         var roster: [String: RosterItem] = [:]
         /// The blocklist (XEP-0191), as stored: JIDs in normal form.
         var blocked: Set<String> = []
+        /// The vCard photo's hash (XEP-0153): "" for a vCard without photo, nil for no vCard.
+        var photoHash: String?
     }
 
     private let accounts = Mutex<[JID: Account]>([:])
 
     /// Binds a session; returns the session it replaced (same full JID), which must be closed
     /// with a `conflict` stream error.
-    func bind(_ session: ClientSession, roster: [RosterItem], blocklist: [String] = []) -> ClientSession? {
+    func bind(_ session: ClientSession, roster: [RosterItem], blocklist: [String] = [], photoHash: String? = nil) -> ClientSession? {
         let bare = session.jid.bare
         let resource = session.jid.resourcepart ?? ""
         return accounts.withLock { accounts in
@@ -59,6 +61,7 @@ final class SessionRegistry: Sendable {
             if account.resources.isEmpty {
                 account.roster = Dictionary(roster.map { ($0.jid, $0) }, uniquingKeysWith: { $1 })
                 account.blocked = Set(blocklist)
+                account.photoHash = photoHash
             }
             let replaced = account.resources[resource]?.session
             replaced?.unbound()
@@ -140,6 +143,18 @@ final class SessionRegistry: Sendable {
         accounts.withLock { accounts in
             guard accounts[bare] != nil else { return }
             change(&accounts[bare]!.blocked)
+        }
+    }
+
+    /// An online account's vCard photo hash ("" no photo, nil no vCard or offline).
+    func photoHash(of bare: JID) -> String? {
+        accounts.withLock { $0[bare]?.photoHash }
+    }
+
+    func setPhotoHash(of bare: JID, _ hash: String?) {
+        accounts.withLock { accounts in
+            guard accounts[bare] != nil else { return }
+            accounts[bare]!.photoHash = hash
         }
     }
 

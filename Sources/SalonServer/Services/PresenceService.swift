@@ -54,6 +54,9 @@ final class PresenceService: Sendable {
         let priority = Int(stanza.element.child("priority", namespace: NS.client)?.text ?? "0") ?? 0
         var presence = stanza.element
         presence[attribute: "to"] = nil
+        if presence.child("x", namespace: VCardService.updateNS) == nil {
+            VCardService.stampPhoto(&presence, hash: sessions.photoHash(of: session.jid.bare))
+        }
         let previous = sessions.presence(of: session)
         let finalPresence = presence
         sessions.updatePresence(of: session) { state in
@@ -71,6 +74,17 @@ final class PresenceService: Sendable {
         Task { await muc.invitations.sendPending(to: jid) }
         guard priority >= 0 else { return nil }
         return { [self] in await deliverOffline(to: session) }
+    }
+
+    /// Sends each available resource's presence again, changed by `change` (a new vCard photo).
+    func rebroadcast(of owner: JID, _ change: (inout XMLElement) -> Void) {
+        for resource in sessions.resources(of: owner) where resource.available {
+            guard var presence = resource.lastPresence else { continue }
+            change(&presence)
+            let updated = presence
+            sessions.updatePresence(of: resource.session) { $0.lastPresence = updated }
+            for target in broadcastTargets(of: owner) { deliver(updated, from: resource.session.jid, to: target) }
+        }
     }
 
     /// An unavailable broadcast, or the end of a session that never said goodbye.

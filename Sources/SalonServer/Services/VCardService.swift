@@ -8,14 +8,19 @@ import XMPPCore
 /// photo (XEP-0153) kept beside it.
 final class VCardService: Sendable {
     static let ns = "vcard-temp"
+    static let updateNS = "vcard-temp:x:update"
 
     let database: SalonDatabase
+    let sessions: SessionRegistry
+    let presence: PresenceService
     /// The largest vCard accepted, serialised (`limits.max_vcard_bytes`).
     let maxBytes: Int
     let logger: Logger
 
-    init(database: SalonDatabase, maxBytes: Int, logger: Logger) {
+    init(database: SalonDatabase, sessions: SessionRegistry, presence: PresenceService, maxBytes: Int, logger: Logger) {
         self.database = database
+        self.sessions = sessions
+        self.presence = presence
         self.maxBytes = maxBytes
         self.logger = logger
     }
@@ -49,6 +54,7 @@ final class VCardService: Sendable {
                     try await database.vCards.setVCard(owner: owner.description, entry)
                     logger.info("vcard set", metadata: ["account": "\(owner)", "bytes": "\(xml.utf8.count)"])
                     reply(iq.resultReply(nil))
+                    announcePhoto(of: owner, hash: entry.photoHash ?? "")
                 } catch {
                     logger.error("vcard write failed", metadata: ["account": "\(owner)", "error": "\(error)"])
                     reply(iq.errorReply(StanzaError(.internalServerError)))
@@ -74,6 +80,25 @@ final class VCardService: Sendable {
             logger.error("vcard read failed", metadata: ["account": "\(owner)", "error": "\(error)"])
             reply(iq.errorReply(StanzaError(.internalServerError)))
         }
+    }
+
+    /// XEP-0153 §3.2: contacts learn of a changed photo by the owner's presence, sent again.
+    private func announcePhoto(of owner: JID, hash: String) {
+        guard sessions.photoHash(of: owner) != hash else { return }
+        sessions.setPhotoHash(of: owner, hash)
+        presence.rebroadcast(of: owner) { presence in
+            presence.removeChildren("x", namespace: Self.updateNS)
+            Self.stampPhoto(&presence, hash: hash)
+        }
+    }
+
+    /// Adds `<x xmlns='vcard-temp:x:update'>` for a presence whose client gave none: the photo's
+    /// hash, or an empty `<photo/>` (a vCard without photo); nothing when there is no vCard.
+    static func stampPhoto(_ presence: inout XMLElement, hash: String?) {
+        guard let hash else { return }
+        var photo = XMLElement("photo", namespace: updateNS)
+        if !hash.isEmpty { photo.append(text: hash) }
+        presence.append(XMLElement("x", namespace: updateNS, children: [.element(photo)]))
     }
 
     /// XEP-0153 §4: the hex SHA-1 of the photo's binary value, nil without one.
