@@ -150,7 +150,7 @@ extension MUCRoom {
             if service.refusalLog.shouldLog("create\u{0}\(user)") {
                 service.logger.notice("room creation refused", metadata: ["account": "\(user)", "room": "\(localpart)", "cause": "\(error.message)"])
             }
-            return bounce(stanza, Self.stanzaError(error))
+            return bounce(stanza, StanzaError.refusal(error))
         }
         guard localpart.utf8.count <= 64, localpart.allSatisfy({ $0.isLowercase || $0.isNumber || "._-".contains($0) }), localpart.allSatisfy(\.isASCII) else {
             return bounce(stanza, StanzaError(.notAcceptable, text: "Room addresses use a-z, 0-9, '.', '_' and '-' (at most 64)."))

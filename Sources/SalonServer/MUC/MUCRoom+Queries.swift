@@ -159,7 +159,7 @@ extension MUCRoom {
         }) { [self] result in
             switch result {
             case .success: answer(stanza, nil)
-            case .failure(let error): bounce(stanza, Self.stanzaError(error))
+            case .failure(let error): bounce(stanza, StanzaError.refusal(error))
             }
         }
     }
@@ -238,7 +238,7 @@ extension MUCRoom {
                 for feature in roomFeatures { try feature.apply(form, to: &room, shown: shown, directory: directory) }
             }
         } catch {
-            return bounce(stanza, Self.stanzaError(error))
+            return bounce(stanza, StanzaError.refusal(error))
         }
         if isNew, room.category.isEmpty {
             return bounce(stanza, StanzaError(.notAcceptable, text: "Choose the room's category (\(MUC.salon)#category)."))
@@ -270,7 +270,7 @@ extension MUCRoom {
                 }
                 answer(stanza, nil)
             case .failure(let error):
-                bounce(stanza, Self.stanzaError(error))
+                bounce(stanza, StanzaError.refusal(error))
             }
         }
     }
@@ -297,25 +297,8 @@ extension MUCRoom {
                 directoryChanged()
                 answer(stanza, nil)
             case .failure(let error):
-                bounce(stanza, Self.stanzaError(error))
+                bounce(stanza, StanzaError.refusal(error))
             }
-        }
-    }
-
-    /// A broken persistent-chat rule as the XMPP error a client understands.
-    static func stanzaError(_ error: any Error) -> StanzaError {
-        guard let rule = error as? ChatRuleError else {
-            return StanzaError(.internalServerError, text: "The change could not be saved.")
-        }
-        switch rule.kind {
-        case .notFound: return StanzaError(.itemNotFound, text: rule.message)
-        case .forbidden: return StanzaError(.forbidden, text: rule.message)
-        case .conflict: return StanzaError(.conflict, text: rule.message)
-        case .invalid: return StanzaError(.notAcceptable, text: rule.message)
-        case .outOfScope: return StanzaError(.notAllowed, text: rule.message)
-        // XEP-0045 §10.1.1 answers a refused creation with not-allowed.
-        case .limitReached: return StanzaError(.notAllowed, text: rule.message)
-        case .switchedOff: return StanzaError(.notAllowed, text: rule.message)
         }
     }
 }

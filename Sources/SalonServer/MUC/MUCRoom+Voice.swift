@@ -24,7 +24,7 @@ extension MUCRoom {
                     try context.directory.checkMayChangeVoice(target.change, of: target.user, in: room, by: actor)
                 } catch {
                     logVoice("voice change refused", actor: actor, target: target.user, cause: error.message)
-                    return done(Self.stanzaError(error))
+                    return done(StanzaError.refusal(error))
                 }
             }
             for target in targets {
@@ -54,7 +54,7 @@ extension MUCRoom {
                 case .failure(let error):
                     logVoice("voice change refused", actor: actor, target: targets.map(\.user).joined(separator: " "),
                              cause: (error as? ChatRuleError)?.message ?? "\(error)")
-                    done(Self.stanzaError(error))
+                    done(StanzaError.refusal(error))
                 }
             }
         }
