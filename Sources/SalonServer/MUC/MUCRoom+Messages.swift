@@ -31,11 +31,11 @@ extension MUCRoom {
             return changeSubject(stanza, to: subject.text, by: nick, access: access)
         }
         guard body != nil else { return }
-        if let refusal = roomFeatures.lazy.compactMap({ $0.checkPost(context, access: access) }).first {
-            return bounce(stanza, refusal)
-        }
-        guard access.canPost, occupant.role != .visitor else {
-            return bounce(stanza, StanzaError(.forbidden, text: "You may not post in this room."))
+        do throws(ChatRuleError) {
+            // The occupant's role says whether a manager muted them for their stay.
+            try access.checkMayPost(in: context.room, silenced: occupant.role == .visitor)
+        } catch {
+            return bounce(stanza, StanzaError(refusal: error))
         }
         post(stanza, nick: nick, occupant: occupant, context: context)
     }
@@ -101,8 +101,10 @@ extension MUCRoom {
     }
 
     private func changeSubject(_ stanza: Stanza, to subject: String, by nick: String, access: RoomAccess) {
-        guard access.canManage else {
-            return bounce(stanza, StanzaError(.forbidden, text: "Only the room's managers change its subject."))
+        do throws(ChatRuleError) {
+            try access.checkMayChangeSubject()
+        } catch {
+            return bounce(stanza, StanzaError(refusal: error))
         }
         let localpart = localpart
         let actor = ChatActor.user(occupants[nick]?.user ?? "")
@@ -128,8 +130,10 @@ extension MUCRoom {
         guard let senderNick = nicks[from], let context = current?.context else {
             return bounce(stanza, StanzaError(.notAcceptable, text: "Join the room before sending private messages."))
         }
-        if let refusal = roomFeatures.lazy.compactMap({ $0.checkPrivateMessage(context) }).first {
-            return bounce(stanza, refusal)
+        do throws(ChatRuleError) {
+            try context.room.checkAllowsPrivateMessages()
+        } catch {
+            return bounce(stanza, StanzaError(refusal: error))
         }
         guard stanza.type != "groupchat" else { return bounce(stanza, StanzaError(.badRequest)) }
         guard let recipient = occupants[nick] else {

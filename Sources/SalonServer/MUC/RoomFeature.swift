@@ -10,8 +10,8 @@ struct RoomContext {
 }
 
 /// One room behaviour (privacy, auditorium, history, invitations, add-in…): it contributes
-/// its disco features, room-info and configuration fields, and its checks. The room core
-/// asks every feature and knows none of them by name.
+/// its disco features, room-info and configuration fields. It decides nothing: who may do
+/// what is PersistentChat's. The room core asks every feature and knows none of them by name.
 protocol RoomFeature: Sendable {
     func discoFeatures(_ context: RoomContext) -> [String]
     func infoFields(_ context: RoomContext) -> [DataForm.Field]
@@ -23,8 +23,6 @@ protocol RoomFeature: Sendable {
     func apply(_ form: DataForm, to room: inout Room, shown: Room, directory: ChatDirectory) throws(ChatRuleError)
     /// Status codes the joiner's own presence carries.
     func joinStatuses(_ context: RoomContext) -> [MUCStatus]
-    func checkPost(_ context: RoomContext, access: RoomAccess) -> StanzaError?
-    func checkPrivateMessage(_ context: RoomContext) -> StanzaError?
 }
 
 extension RoomFeature {
@@ -33,8 +31,6 @@ extension RoomFeature {
     func configFields(_ context: RoomContext) -> [DataForm.Field] { [] }
     func apply(_ form: DataForm, to room: inout Room, shown: Room, directory: ChatDirectory) throws(ChatRuleError) {}
     func joinStatuses(_ context: RoomContext) -> [MUCStatus] { [] }
-    func checkPost(_ context: RoomContext, access: RoomAccess) -> StanzaError? { nil }
-    func checkPrivateMessage(_ context: RoomContext) -> StanzaError? { nil }
 }
 
 /// Every room behaviour, in the order their fields appear in forms.
