@@ -49,19 +49,8 @@ extension MUCRoom {
         }
         let directory = context.directory
         let access = directory.access(of: user, to: room)
-        if !access.canJoin {
-            // A ban is no secret to the banned, except in a Secret room, whose existence is.
-            if directory.isBanned(user, from: room), room.privacy != .secret {
-                return bounce(stanza, StanzaError(.forbidden, text: "You are banned from this room."))
-            }
-            let affiliation = RoomStanding.affiliation(access, user: user, room: room, directory: directory)
-            if !access.canSeeDetails {
-                return bounce(stanza, StanzaError(.itemNotFound, text: "There is no such room."))
-            }
-            if affiliation == .outcast {
-                return bounce(stanza, StanzaError(.forbidden, text: "You are denied in this room's category."))
-            }
-            return bounce(stanza, StanzaError(.registrationRequired, text: "Only members may enter this room."))
+        guard access.canJoin else {
+            return bounce(stanza, StanzaError(refusal: directory.joinRefusal(of: user, to: room, access: access)))
         }
         if let holder = occupants[nick], holder.user != user {
             return bounce(stanza, StanzaError(.conflict, text: "That nickname is in use."))

@@ -94,25 +94,31 @@ extension MUCRoom {
             guard let affiliation = items.first?[attribute: "affiliation"] else { return bounce(stanza, StanzaError(.badRequest)) }
             return affiliationList(stanza, affiliation: affiliation, room: room, context: context, access: access)
         }
-        guard access.canManage else {
-            return bounce(stanza, StanzaError(.forbidden, text: "Only the room's managers change its lists."))
+        do throws(ChatRuleError) {
+            try access.checkMayChangeLists()
+        } catch {
+            return bounce(stanza, StanzaError(refusal: error))
         }
         var kicks: [(String, String?)] = []
-        var changes: [(Principal, String)] = []
+        var changes: [(principal: Principal, affiliation: RoomAffiliation)] = []
         var voices: [(nick: String, change: VoiceChange)] = []
+        var asksForAdministrator = false
         for item in items {
             if item[attribute: "role"] == "none", let nick = item[attribute: "nick"] {
                 kicks.append((nick, item.child("reason", namespace: MUC.admin)?.text))
             } else if let role = item[attribute: "role"], role == "participant" || role == "visitor", let nick = item[attribute: "nick"] {
                 voices.append((nick, role == "participant" ? .grant : .revoke))
-            } else if let affiliation = item[attribute: "affiliation"], let target = item[attribute: "jid"] {
+            } else if let name = item[attribute: "affiliation"], let target = item[attribute: "jid"] {
+                let principal: Principal
                 do throws(ChatRuleError) {
-                    changes.append((try Principal(target), affiliation))
+                    principal = try Principal(target)
                 } catch {
                     return bounce(stanza, StanzaError(.jidMalformed, text: error.message))
                 }
+                // "admin" is refused below; "none" (or any other word) takes the principal off every list.
+                if name == "admin" { asksForAdministrator = true } else { changes.append((principal, Self.affiliations[name] ?? RoomAffiliation.none)) }
             } else if item[attribute: "role"] != nil {
-                return bounce(stanza, StanzaError(.notAllowed, text: "Moderators are the room's managers: make them owners."))
+                return bounce(stanza, StanzaError(refusal: ChatDirectory.moderatorsAreManagers))
             } else {
                 return bounce(stanza, StanzaError(.badRequest))
             }
@@ -120,8 +126,8 @@ extension MUCRoom {
         for (nick, _) in kicks where occupants[nick] == nil {
             return bounce(stanza, StanzaError(.itemNotFound, text: "Nobody in the room is called \(nick)."))
         }
-        if changes.contains(where: { $0.1 == "admin" }) {
-            return bounce(stanza, StanzaError(.notAllowed, text: "There are no room admins: make them owners (managers)."))
+        if asksForAdministrator {
+            return bounce(stanza, StanzaError(refusal: ChatDirectory.noRoomAdministrators))
         }
         if !voices.isEmpty {
             guard kicks.isEmpty, changes.isEmpty else {
@@ -141,20 +147,7 @@ extension MUCRoom {
         let service = service
         awaiting({
             try await service.perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
-                _ = try directory.updateRoom(localpart, by: actor) { room in
-                    // One affiliation per principal (XEP-0045): each change replaces the previous one.
-                    for (principal, affiliation) in requested {
-                        room.members.removeAll { $0 == principal }
-                        room.managers.removeAll { $0 == principal }
-                        room.banned.removeAll { $0 == principal }
-                        switch affiliation {
-                        case "member": room.members.append(principal)
-                        case "owner": room.managers.append(principal)
-                        case "outcast": room.banned.append(principal)
-                        default: break
-                        }
-                    }
-                }
+                _ = try directory.setAffiliations(requested, in: localpart, by: actor)
             }
         }) { [self] result in
             switch result {
@@ -164,23 +157,21 @@ extension MUCRoom {
         }
     }
 
+    /// The XEP-0045 affiliations that name one of the room's lists (admin names none: there are
+    /// no room administrators).
+    static let affiliations: [String: RoomAffiliation] = ["owner": .manager, "member": .member, "outcast": .outcast]
+
     private func affiliationList(_ stanza: Stanza, affiliation: String, room: Room, context: RoomContext, access: RoomAccess) {
         let principals: [Principal]
-        switch affiliation {
-        case "member":
-            guard access.canSeeMembers || access.canManage else {
-                return bounce(stanza, StanzaError(.forbidden, text: "You may not see this room's members."))
-            }
-            principals = room.members
-        case "owner":
-            guard access.canSeeMembers || access.canManage || access.isMember else { return bounce(stanza, StanzaError(.forbidden)) }
-            principals = room.managers
-        case "outcast":
-            guard access.canManage else { return bounce(stanza, StanzaError(.forbidden)) }
-            principals = context.directory.outcasts(of: room)
-        case "admin":
+        if affiliation == "admin" {
             principals = []
-        default:
+        } else if let list = Self.affiliations[affiliation] {
+            do throws(ChatRuleError) {
+                principals = try context.directory.principals(with: list, in: room, seenBy: access)
+            } catch {
+                return bounce(stanza, StanzaError(refusal: error))
+            }
+        } else {
             return bounce(stanza, StanzaError(.badRequest))
         }
         var query = XMLElement("query", namespace: MUC.admin)

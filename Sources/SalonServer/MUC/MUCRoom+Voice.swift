@@ -30,7 +30,7 @@ extension MUCRoom {
             for target in targets {
                 guard var occupant = occupants[target.nick] else { continue }
                 occupant.muted = target.change == .revoke
-                occupant.role = occupant.muted ? .visitor : RoomStanding.role(access(target.user), room: room)
+                occupant.role = RoomStanding.role(access(target.user), room: room, silenced: occupant.muted)
                 occupants[target.nick] = occupant
                 announce(occupant)
                 logVoice(occupant.muted ? "occupant muted" : "voice given back", actor: actor, target: target.user, cause: nil)
