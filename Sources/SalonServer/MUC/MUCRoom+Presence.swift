@@ -127,11 +127,10 @@ extension MUCRoom {
     private func createByJoining(_ stanza: Stanza, nick: String, from: JID) {
         let user = from.bare.description
         let directory = service.directory
-        guard directory.isEnabled(user: user) else {
-            return bounce(stanza, StanzaError(.itemNotFound, text: "There is no such room."))
-        }
-        guard directory.categories.values.contains(where: { directory.mayCreateRoom(.user(user), in: $0) }) else {
-            return bounce(stanza, StanzaError(.notAllowed, text: "You may not create rooms: you are not a Creator in any category."))
+        do throws(ChatRuleError) {
+            try directory.checkMayCreateRooms(user)
+        } catch {
+            return bounce(stanza, StanzaError(refusal: error))
         }
         do throws(ChatRuleError) {
             try directory.checkRoomQuota(of: .user(user))
@@ -139,10 +138,12 @@ extension MUCRoom {
             if service.refusalLog.shouldLog("create\u{0}\(user)") {
                 service.logger.notice("room creation refused", metadata: ["account": "\(user)", "room": "\(localpart)", "cause": "\(error.message)"])
             }
-            return bounce(stanza, StanzaError.refusal(error))
+            return bounce(stanza, StanzaError(refusal: error))
         }
-        guard localpart.utf8.count <= 64, localpart.allSatisfy({ $0.isLowercase || $0.isNumber || "._-".contains($0) }), localpart.allSatisfy(\.isASCII) else {
-            return bounce(stanza, StanzaError(.notAcceptable, text: "Room addresses use a-z, 0-9, '.', '_' and '-' (at most 64)."))
+        do throws(ChatRuleError) {
+            try ChatDirectory.checkRoomLocalpart(localpart)
+        } catch {
+            return bounce(stanza, StanzaError(refusal: error))
         }
         creator = user
         admit(stanza, nick: nick, from: from, user: user, role: .moderator, affiliation: .owner, statuses: [.created], context: nil)

@@ -206,12 +206,10 @@ extension MUCRoom {
         answer(stanza, query)
     }
 
-    /// A new room's starting point: named after its address, in the only category its creator
-    /// may create rooms in and stay in (or none yet).
+    /// A new room's starting point: named after its address, in the category PersistentChat
+    /// starts it in (or none yet).
     private func draft(directory: ChatDirectory, user: String) -> Room {
-        let categories = directory.categories.values
-            .filter { directory.mayCreateRoom(.user(user), in: $0) && directory.isInScope(user: user, of: $0) }.map(\.name).sorted()
-        return Room(localpart: localpart, name: localpart, category: categories.count == 1 ? categories[0] : "")
+        Room(localpart: localpart, name: localpart, category: directory.startingCategory(forRoomBy: user))
     }
 
     private func configure(_ stanza: Stanza, form: DataForm?, user: String) {
