@@ -2,7 +2,7 @@ import Testing
 @testable import PersistentChat
 
 /// The full permission matrix of design §3: privacy (3) × type (2) × how the user is named (3)
-/// × role (10) × room state (enabled, disabled: 2) × action (18) = 6,480 cases.
+/// × role (10) × room state (enabled, disabled: 2) × action (20) = 7,200 cases.
 /// Expectations come from the design's table below, not from the implementation.
 struct PermissionMatrixTests {
     enum Naming: String, CaseIterable, Sendable { case user, group, domain }
@@ -23,6 +23,8 @@ struct PermissionMatrixTests {
         case seeMemberList, seeManagerList, seeOutcasts
         case search  // the room is among those a cross-room search covers
         case standing  // the role and affiliation an occupant gets
+        case configure  // the muc#owner form
+        case seeOccupants  // who is in the room, asked from outside it
     }
 
     struct Case: Sendable, CustomTestStringConvertible {
@@ -143,7 +145,7 @@ struct PermissionMatrixTests {
     }
 
     @Test func matrixHasEveryCombination() {
-        #expect(Self.cases.count == 3 * 2 * 3 * 10 * 2 * 18)
+        #expect(Self.cases.count == 3 * 2 * 3 * 10 * 2 * 20)
     }
 
     @Test(arguments: cases)
@@ -214,6 +216,11 @@ struct PermissionMatrixTests {
             }
         case .search:
             #expect(directory.searchableRooms(for: Self.alice) == (e.join ? ["r1"] : []))
+        case .configure:
+            expectOutcome(e.manage, .forbidden) { () throws(ChatRuleError) in try access.checkMayConfigure() }
+        case .seeOccupants:
+            #expect(access.maySeeOccupants(asOccupant: false) == e.join)
+            #expect(access.maySeeOccupants(asOccupant: true))
         case .standing:
             #expect(access.role(in: room) == e.role)
             #expect(directory.affiliation(of: Self.alice, access: access, in: room) == e.affiliation)

@@ -1,4 +1,4 @@
-/// Entering a room and being made to leave it (design §3, §8).
+/// Entering a room, seeing who is in it, and being made to leave it (design §3, §8).
 public enum Departure: Sendable, Equatable {
     /// The room's Banned list now covers the occupant.
     case banned
@@ -30,5 +30,12 @@ extension ChatDirectory {
     public func departure(of user: String, from room: Room, access: RoomAccess) -> Departure? {
         if isBanned(user, from: room) { return .banned }
         return access.canJoin ? nil : .lostAccess
+    }
+}
+
+extension RoomAccess {
+    /// Who is in the room (its occupants): shown to whoever may join it, and to its occupants.
+    public func maySeeOccupants(asOccupant: Bool) -> Bool {
+        canJoin || asOccupant
     }
 }

@@ -75,7 +75,7 @@ extension MUCRoom {
         let access = context.directory.access(of: user, to: room)
         guard access.canSeeDetails else { return bounce(stanza, StanzaError(.itemNotFound)) }
         var query = XMLElement("query", namespace: NS.discoItems)
-        if access.canJoin || nicks[from] != nil {
+        if access.maySeeOccupants(asOccupant: nicks[from] != nil) {
             for nick in occupants.keys.sorted() {
                 query.append(XMLElement("item", namespace: NS.discoItems, attributes: ["jid": occupantJID(nick).description, "name": nick]))
             }
@@ -189,8 +189,10 @@ extension MUCRoom {
         let directory = service.directory
         let room: Room
         if let existing = current?.room {
-            guard directory.access(of: user, to: existing).canManage else {
-                return bounce(stanza, StanzaError(.forbidden, text: "Only the room's managers configure it."))
+            do throws(ChatRuleError) {
+                try directory.access(of: user, to: existing).checkMayConfigure()
+            } catch {
+                return bounce(stanza, StanzaError(refusal: error))
             }
             room = existing
         } else if creator == user {
