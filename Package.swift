@@ -36,9 +36,10 @@ let package = Package(
         ]),
         // The persistent-chat rules: pure Swift, no XMPP, no I/O.
         .target(name: "PersistentChat"),
-        // SQLite through GRDB: accounts, rosters, the chat directory, room messages.
+        // SQLite through GRDB: accounts (SalonSecurity's SCRAM credentials), rosters, the chat
+        // directory, room messages.
         .target(name: "SalonStore", dependencies: [
-            "CSQLite", "PersistentChat",
+            "CSQLite", "PersistentChat", "SalonSecurity",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // A small XMPP client over NIO, shared by the tests and the benchmark.
@@ -47,16 +48,19 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
+        // Administration without a network: accounts, the chat directory, room content; shared
+        // by the CLI, the server's ad-hoc commands and the benchmark.
+        .target(name: "SalonAdmin", dependencies: ["SalonStore", "PersistentChat", "SalonSecurity", "XMPPCore"]),
         // The server: listeners, streams, routing, components, services.
         .target(name: "SalonServer", dependencies: [
-            "XMPPCore", "SalonSecurity", "SalonStore", "PersistentChat",
+            "XMPPCore", "SalonSecurity", "SalonStore", "SalonAdmin", "PersistentChat",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "salon", dependencies: [
-            "SalonServer", "SalonStore", "PersistentChat", "XMPPCore", "CMalloc",
+            "SalonServer", "SalonAdmin", "SalonStore", "PersistentChat", "XMPPCore", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Configuration", package: "swift-configuration"),
             .product(name: "SystemPackage", package: "swift-system"),
@@ -65,7 +69,7 @@ let package = Package(
         ]),
         // Load scenarios against any XMPP server, for side-by-side comparisons.
         .executableTarget(name: "salon-bench", dependencies: [
-            "SalonClient", "SalonStore", "SalonServer", "XMPPCore",
+            "SalonClient", "SalonStore", "SalonAdmin", "XMPPCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -79,14 +83,20 @@ let package = Package(
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "PersistentChatTests", dependencies: ["PersistentChat"]),
-        .testTarget(name: "SalonStoreTests", dependencies: ["SalonStore", "PersistentChat"]),
+        .testTarget(name: "SalonStoreTests", dependencies: [
+            "SalonStore", "PersistentChat", "SalonSecurity", "XMPPCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "SalonBenchTests", dependencies: [
             "salon-bench",
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
+        .testTarget(name: "SalonAdminTests", dependencies: ["SalonAdmin", "SalonStore", "PersistentChat", "SalonSecurity", "XMPPCore"]),
         .testTarget(name: "SalonServerTests", dependencies: [
-            "SalonServer", "SalonClient", "SalonStore", "PersistentChat",
+            "SalonServer", "SalonAdmin", "SalonClient", "SalonStore", "PersistentChat", "SalonSecurity", "XMPPCore",
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SalonSecurity
 
 /// Local accounts ("user@domain"), their SCRAM credentials, and service metadata.
 /// Every method is async and runs on GRDB's threads, never the caller's.
@@ -7,7 +8,7 @@ public struct AccountStore: Sendable {
     let access: StoreAccess
 
     /// Creates an account with `credentials`; throws userExists if `jid` already has one.
-    public func create(jid: String, credentials: [StoredCredential]) async throws {
+    public func create(jid: String, credentials: [SCRAMCredentials]) async throws {
         try InputLimits.checkAccountJID(jid)
         try credentials.forEach { try $0.validate() }
         let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
@@ -21,7 +22,7 @@ public struct AccountStore: Sendable {
     }
 
     /// Replaces all of the account's credentials with `credentials`; throws userNotFound.
-    public func setCredentials(jid: String, credentials: [StoredCredential]) async throws {
+    public func setCredentials(jid: String, credentials: [SCRAMCredentials]) async throws {
         try credentials.forEach { try $0.validate() }
         try await access.write { db in
             try db.requireUser(jid)
@@ -48,33 +49,37 @@ public struct AccountStore: Sendable {
         try await access.read { db in try db.userExists(jid) }
     }
 
-    /// The account's credential for `mechanism`, or nil if the account or that mechanism is absent.
-    public func credential(jid: String, mechanism: String) async throws -> StoredCredential? {
-        try await access.lookUp { db in try Self.credential(jid: jid, mechanism: mechanism, db) }
+    /// The account's credential for `algorithm`, or nil if the account or that credential is absent.
+    public func credential(jid: String, algorithm: HashAlgorithm) async throws -> SCRAMCredentials? {
+        try await access.lookUp { db in try Self.credential(jid: jid, algorithm: algorithm, db) }
     }
 
-    /// `credential(jid:mechanism:)`, answered on a GRDB thread: the cheapest way for a login.
-    public func credential(jid: String, mechanism: String,
-                           completion: @escaping @Sendable (Result<StoredCredential?, any Error>) -> Void) {
-        access.lookUp({ db in try Self.credential(jid: jid, mechanism: mechanism, db) }, completion: completion)
+    /// `credential(jid:algorithm:)`, answered on a GRDB thread: the cheapest way for a login.
+    public func credential(jid: String, algorithm: HashAlgorithm,
+                           completion: @escaping @Sendable (Result<SCRAMCredentials?, any Error>) -> Void) {
+        access.lookUp({ db in try Self.credential(jid: jid, algorithm: algorithm, db) }, completion: completion)
     }
 
-    private static func credential(jid: String, mechanism: String, _ db: Database) throws -> StoredCredential? {
+    private static func credential(jid: String, algorithm: HashAlgorithm, _ db: Database) throws -> SCRAMCredentials? {
         let statement = try db.cachedStatement(sql: """
-            SELECT mechanism, salt, iterations, stored_key, server_key
+            SELECT salt, iterations, stored_key, server_key
             FROM credentials WHERE jid = ? AND mechanism = ?
             """)
-        return try Row.fetchOne(statement, arguments: [jid, mechanism]).map(credential(from:))
+        return try Row.fetchOne(statement, arguments: [jid, SCRAMCredentials.mechanism(of: algorithm)])
+            .map { try credential(from: $0, algorithm: algorithm) }
     }
 
     /// All of the account's credentials, sorted by mechanism (empty if the account is absent).
-    public func credentials(jid: String) async throws -> [StoredCredential] {
+    public func credentials(jid: String) async throws -> [SCRAMCredentials] {
         try await access.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT mechanism, salt, iterations, stored_key, server_key
                 FROM credentials WHERE jid = ? ORDER BY mechanism
                 """, arguments: [jid])
-            .map(Self.credential(from:))
+            .compactMap { row in
+                // A mechanism the store never writes (a row edited by hand) is no credential.
+                try SCRAMCredentials.algorithm(ofMechanism: row["mechanism"]).map { try Self.credential(from: row, algorithm: $0) }
+            }
         }
     }
 
@@ -145,7 +150,7 @@ public struct AccountStore: Sendable {
     private static let domainFilter = "substr(jid, -length(?1)) = ?1 AND length(jid) > length(?1)"
 
     /// Inserts `credentials`; a repeated mechanism keeps the last one given.
-    private static func insert(_ credentials: [StoredCredential], for jid: String, _ db: Database) throws {
+    private static func insert(_ credentials: [SCRAMCredentials], for jid: String, _ db: Database) throws {
         for credential in credentials {
             try db.execute(sql: """
                 INSERT INTO credentials (jid, mechanism, salt, iterations, stored_key, server_key)
@@ -153,14 +158,14 @@ public struct AccountStore: Sendable {
                 ON CONFLICT (jid, mechanism) DO UPDATE SET
                     salt = excluded.salt, iterations = excluded.iterations,
                     stored_key = excluded.stored_key, server_key = excluded.server_key
-                """, arguments: [jid, credential.mechanism, Data(credential.salt), credential.iterations,
+                """, arguments: [jid, SCRAMCredentials.mechanism(of: credential.algorithm), Data(credential.salt), credential.iterations,
                                  Data(credential.storedKey), Data(credential.serverKey)])
         }
     }
 
-    private static func credential(from row: Row) throws -> StoredCredential {
-        StoredCredential(
-            mechanism: try row.decode(String.self, forColumn: "mechanism"),
+    private static func credential(from row: Row, algorithm: HashAlgorithm) throws -> SCRAMCredentials {
+        SCRAMCredentials(
+            algorithm: algorithm,
             salt: [UInt8](try row.decode(Data.self, forColumn: "salt")),
             iterations: try row.decode(Int.self, forColumn: "iterations"),
             storedKey: [UInt8](try row.decode(Data.self, forColumn: "stored_key")),

@@ -5,9 +5,6 @@ import GRDB
 /// search across rooms, and the administrators' clear, remove and moderate. Appends go through
 /// `ArchiveWriter`. Reads run on WAL readers and never wait for the writer.
 public struct ArchiveStore: Sendable {
-    /// The body a removal writes by default.
-    public static let defaultReplacement = "This message was replaced by the persistent chat administrator."
-
     let access: StoreAccess
 
     /// One page of the messages matching `query`; throws ArchiveError for bad filters or unknown ids.
@@ -41,10 +38,10 @@ public struct ArchiveStore: Sendable {
         }
     }
 
-    /// Deletes (replacement nil) or replaces the body (and rewrites the stored stanza's body) of matching messages; returns how many.
+    /// Deletes (replacement nil) or replaces the body and the stored stanza of matching messages; returns how many.
     /// Replacing skips tombstones; deleting removes them too.
     public func remove(room: String, authors: [String], from: Date?, to: Date?, text: TextFilter?,
-                       replacement: String?) async throws -> Int {
+                       replacement: ArchiveReplacement?) async throws -> Int {
         let filter = try ArchiveFilter(rooms: [room], authors: authors, start: from, end: to, ids: nil, text: text,
                                        includeRetracted: replacement == nil)
         guard let replacement else {
@@ -55,7 +52,7 @@ public struct ArchiveStore: Sendable {
                 return db.changesCount
             }
         }
-        try InputLimits.checkText(replacement, "replacement", maxBytes: InputLimits.maxMessageBytes, allowEmpty: true)
+        try InputLimits.checkText(replacement.body, "replacement", maxBytes: InputLimits.maxMessageBytes, allowEmpty: true)
         return try await write { db in
             let ids = try filter.matchingIDs(db)
             // In slices, so a room-wide replacement never holds every stanza in memory at once.
@@ -66,10 +63,9 @@ public struct ArchiveStore: Sendable {
                                             arguments: StatementArguments(slice))
                 for row in rows {
                     let id: Int64 = try row.decode(Int64.self, forColumn: "id")
-                    let stanza = StanzaBodyRewriter.replacingBodies(of: try row.decode(String.self, forColumn: "stanza"),
-                                                                    with: replacement)
+                    let stanza = replacement.stanza(try row.decode(String.self, forColumn: "stanza"))
                     try db.execute(sql: "UPDATE room_messages SET body = ?, stanza = ? WHERE id = ?",
-                                   arguments: [replacement, stanza, id])
+                                   arguments: [replacement.body, stanza, id])
                 }
             }
             return ids.count

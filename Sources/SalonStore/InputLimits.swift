@@ -2,8 +2,6 @@
 enum InputLimits {
     /// A bare JID is at most a 1023-byte localpart, "@", and a 1023-byte domain (RFC 7622).
     static let maxJIDBytes = 2047
-    /// Mechanism names are short tokens such as "SCRAM-SHA-256-PLUS".
-    static let maxMechanismBytes = 64
     /// Salts and SCRAM keys are a few dozen bytes; anything far larger is not a credential.
     static let maxCredentialFieldBytes = 1024
     /// Roster names and group names are display strings, not documents.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import SalonServer
+import SalonAdmin
 import SalonStore
 
 /// `salon-accounts`: creates the bench accounts straight in a Salon data directory, with the

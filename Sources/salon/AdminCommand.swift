@@ -1,6 +1,6 @@
 import ArgumentParser
 import PersistentChat
-import SalonServer
+import SalonAdmin
 
 /// `salon admin …`: administrators — `chat` runs the chat service, `server` also accounts,
 /// sessions and announcements.

@@ -1,6 +1,6 @@
 import ArgumentParser
 import PersistentChat
-import SalonServer
+import SalonAdmin
 
 /// `salon category …`: categories and the policy they set (design §2).
 struct CategoryCommand: AsyncParsableCommand {

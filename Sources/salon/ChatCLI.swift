@@ -2,7 +2,7 @@ import ArgumentParser
 import Configuration
 import Foundation
 import PersistentChat
-import SalonServer
+import SalonAdmin
 import SalonStore
 
 /// Runs one persistent-chat administration step against the configured database, as the
@@ -15,11 +15,11 @@ func withChat<T: Sendable>(_ common: CommonOptions,
 }
 
 /// The configuration a command other than `serve` runs with (flags, environment, file).
-func commandConfiguration(_ common: CommonOptions) async throws -> ServerConfiguration {
+func commandConfiguration(_ common: CommonOptions) async throws -> AdminConfiguration {
     do {
         var flags: [AbsoluteConfigKey: ConfigValue] = [:]
         if let data = common.dataDirectory { flags["paths.data"] = ConfigValue(.string(data), isSecret: false) }
-        return try await Settings.load(file: common.config, flags: flags).serverConfiguration()
+        return try await Settings.load(file: common.config, flags: flags).adminConfiguration()
     } catch {
         throw CleanExit.failure("salon: bad configuration: \(error)")
     }
@@ -40,7 +40,7 @@ func withChatAdministration<T>(_ common: CommonOptions, _ body: (ChatAdministrat
 
 /// Opens the configured database for one command. Every failure exits non-zero with a
 /// message: a bad configuration, an unopenable database, or the rule or error the command hit.
-func withDatabase<T>(_ common: CommonOptions, _ body: (ServerConfiguration, SalonDatabase) async throws -> T) async throws -> T {
+func withDatabase<T>(_ common: CommonOptions, _ body: (AdminConfiguration, SalonDatabase) async throws -> T) async throws -> T {
     let configuration = try await commandConfiguration(common)
     let database: SalonDatabase
     do {

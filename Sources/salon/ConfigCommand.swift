@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import PersistentChat
-import SalonServer
+import SalonAdmin
 
 /// `salon config show|set KEY VALUE`: the service-wide persistent-chat configuration (design §5).
 struct ConfigCommand: AsyncParsableCommand {

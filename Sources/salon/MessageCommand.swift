@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import PersistentChat
-import SalonServer
+import SalonAdmin
 import SalonStore
 
 /// `salon room clear` and `salon message remove`: administrators' operations on room content

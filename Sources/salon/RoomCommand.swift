@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import PersistentChat
+import SalonAdmin
+// RoomEdit and RoomFilter, until they move to PersistentChat.
 import SalonServer
 
 /// `salon room …`: rooms, their settings and roles (design §3).
@@ -59,7 +61,7 @@ struct RoomCommand: AsyncParsableCommand {
         func run() async throws {
             let outcome = try await withChat(common) { (directory: inout ChatDirectory) throws(ChatRuleError) in
                 let change = try edit()
-                return try directory.updateRoom(try RoomAddress.find(room, in: directory), by: .system) { change.apply(to: &$0) }
+                return try directory.updateRoom(try RoomAddress.find(room, in: directory), by: .system, applying: change)
             }
             print("changed room \(newName ?? room)")
             printStripped(outcome.result)
@@ -73,7 +75,7 @@ struct RoomCommand: AsyncParsableCommand {
             edit.privacy = privacy
             edit.type = type
             edit.invitations = invitations
-            edit.addIn = addIn
+            if let addIn { edit.setAddIn(addIn) }
             edit.disabled = disabled?.value
             edit.members = PrincipalListEdit(adding: try OperatorPrincipals.list(member), removing: try OperatorPrincipals.list(removeMember))
             edit.managers = PrincipalListEdit(adding: try OperatorPrincipals.list(manager), removing: try OperatorPrincipals.list(removeManager))

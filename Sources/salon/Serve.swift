@@ -2,6 +2,7 @@ import ArgumentParser
 import Configuration
 import Foundation
 import Logging
+import SalonAdmin
 import SalonServer
 import SalonStore
 import ServiceLifecycle

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Configuration
 import Foundation
-import SalonServer
+import SalonAdmin
 import SalonStore
 
 /// `salon user …`: account administration, safe while the server runs (SQLite WAL).

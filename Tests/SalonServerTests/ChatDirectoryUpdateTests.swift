@@ -1,5 +1,6 @@
 import Foundation
 import PersistentChat
+import SalonAdmin
 import SalonClient
 @testable import SalonServer
 import Testing

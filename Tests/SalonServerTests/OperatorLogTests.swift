@@ -1,4 +1,5 @@
 import PersistentChat
+import SalonAdmin
 import SalonClient
 import SalonSecurity
 @testable import SalonServer

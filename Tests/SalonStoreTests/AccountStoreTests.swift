@@ -1,20 +1,35 @@
-import Testing
+import SalonSecurity
 @testable import SalonStore
+import Testing
 
 @Suite struct AccountStoreTests {
     @Test func createThenFindCredentialsByMechanism() async throws {
         let accounts = try SalonDatabase.inMemory().accounts
-        let sha1 = sampleCredential("SCRAM-SHA-1", seed: 7, iterations: 10_000)
-        let sha256 = sampleCredential("SCRAM-SHA-256", seed: 9)
+        let sha1 = sampleCredential(.sha1, seed: 7, iterations: 10_000)
+        let sha256 = sampleCredential(.sha256, seed: 9)
         try await accounts.create(jid: "alice@example.com", credentials: [sha1, sha256])
 
         #expect(try await accounts.exists(jid: "alice@example.com"))
         #expect(try await accounts.exists(jid: "bob@example.com") == false)
-        #expect(try await accounts.credential(jid: "alice@example.com", mechanism: "SCRAM-SHA-1") == sha1)
-        #expect(try await accounts.credential(jid: "alice@example.com", mechanism: "SCRAM-SHA-256") == sha256)
-        #expect(try await accounts.credential(jid: "alice@example.com", mechanism: "PLAIN") == nil)
-        #expect(try await accounts.credential(jid: "bob@example.com", mechanism: "SCRAM-SHA-1") == nil)
+        #expect(try await accounts.credential(jid: "alice@example.com", algorithm: .sha1) == sha1)
+        #expect(try await accounts.credential(jid: "alice@example.com", algorithm: .sha256) == sha256)
+        #expect(try await accounts.credential(jid: "bob@example.com", algorithm: .sha1) == nil)
         #expect(try await accounts.credentials(jid: "alice@example.com") == [sha1, sha256])
+    }
+
+    @Test func aMechanismTheStoreNeverWritesIsNoCredential() async throws {
+        let database = try SalonDatabase.inMemory()
+        let sha256 = sampleCredential(.sha256)
+        try await database.accounts.create(jid: "alice@example.com", credentials: [sha256])
+        try await database.writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO credentials (jid, mechanism, salt, iterations, stored_key, server_key)
+                VALUES ('alice@example.com', 'PLAIN', x'01', 1, x'01', x'01')
+                """)
+        }
+        #expect(try await database.accounts.credentials(jid: "alice@example.com") == [sha256])
+        #expect(try await database.accounts.credential(jid: "alice@example.com", algorithm: .sha1) == nil)
+        #expect(try await database.accounts.credential(jid: "alice@example.com", algorithm: .sha256) == sha256)
     }
 
     @Test func creatingAnExistingAccountFailsWithUserExists() async throws {
@@ -25,18 +40,18 @@ import Testing
         }
         #expect(kind == .userExists)
         // The first account's credential is untouched by the failed attempt.
-        let credential = try await accounts.credential(jid: "alice@example.com", mechanism: "SCRAM-SHA-256")
+        let credential = try await accounts.credential(jid: "alice@example.com", algorithm: .sha256)
         #expect(credential == sampleCredential(seed: 1))
     }
 
     @Test func setCredentialsReplacesAllOfThem() async throws {
         let accounts = try SalonDatabase.inMemory().accounts
         try await accounts.create(jid: "alice@example.com",
-                                  credentials: [sampleCredential("SCRAM-SHA-1"), sampleCredential("SCRAM-SHA-256")])
-        let replacement = sampleCredential("SCRAM-SHA-256", seed: 42, iterations: 8192)
+                                  credentials: [sampleCredential(.sha1), sampleCredential(.sha256)])
+        let replacement = sampleCredential(.sha256, seed: 42, iterations: 8192)
         try await accounts.setCredentials(jid: "alice@example.com", credentials: [replacement])
         #expect(try await accounts.credentials(jid: "alice@example.com") == [replacement])
-        #expect(try await accounts.credential(jid: "alice@example.com", mechanism: "SCRAM-SHA-1") == nil)
+        #expect(try await accounts.credential(jid: "alice@example.com", algorithm: .sha1) == nil)
     }
 
     @Test func setCredentialsOfAnUnknownAccountFailsWithUserNotFound() async throws {
@@ -53,7 +68,7 @@ import Testing
         try await accounts.create(jid: "alice@example.com", credentials: [sampleCredential()])
         try await accounts.delete(jid: "alice@example.com")
         #expect(try await accounts.exists(jid: "alice@example.com") == false)
-        #expect(try await accounts.credential(jid: "alice@example.com", mechanism: "SCRAM-SHA-256") == nil)
+        #expect(try await accounts.credential(jid: "alice@example.com", algorithm: .sha256) == nil)
         let kind = await storeErrorKind { try await accounts.delete(jid: "alice@example.com") }
         #expect(kind == .userNotFound)
         // The JID is free again.
@@ -111,13 +126,12 @@ import Testing
     }
 
     @Test(arguments: [
-        StoredCredential(mechanism: "", salt: [1], iterations: 1, storedKey: [1], serverKey: [1]),
-        StoredCredential(mechanism: "SCRAM-SHA-1", salt: [1], iterations: 0, storedKey: [1], serverKey: [1]),
-        StoredCredential(mechanism: "SCRAM-SHA-1", salt: [], iterations: 1, storedKey: [1], serverKey: [1]),
-        StoredCredential(mechanism: "SCRAM-SHA-1", salt: [1], iterations: 1,
+        SCRAMCredentials(algorithm: .sha1, salt: [1], iterations: 0, storedKey: [1], serverKey: [1]),
+        SCRAMCredentials(algorithm: .sha1, salt: [], iterations: 1, storedKey: [1], serverKey: [1]),
+        SCRAMCredentials(algorithm: .sha1, salt: [1], iterations: 1,
                          storedKey: [UInt8](repeating: 0, count: 4096), serverKey: [1]),
     ])
-    func malformedCredentialsAreRejected(credential: StoredCredential) async throws {
+    func malformedCredentialsAreRejected(credential: SCRAMCredentials) async throws {
         let accounts = try SalonDatabase.inMemory().accounts
         let kind = await storeErrorKind { try await accounts.create(jid: "alice@example.com", credentials: [credential]) }
         #expect(kind == .invalidArgument)

@@ -1,5 +1,6 @@
 import Foundation
 @testable import SalonStore
+import XMPPCore
 
 /// A message for archive tests: stanza-id "<room>-<index>", posted at 1_700_000_000 + index seconds.
 func archiveMessage(_ room: String, _ index: Int, body: String? = nil, author: String = "alice@example.com",
@@ -7,7 +8,9 @@ func archiveMessage(_ room: String, _ index: Int, body: String? = nil, author: S
     let text = body ?? "message \(index)"
     return StoredMessage(room: room, stanzaID: "\(room)-\(index)", senderJID: author, nick: "nick \(index)",
                          occupantID: "occ-\(index)", timestamp: archiveTime(index), body: text, alert: alert,
-                         stanza: "<message type='groupchat'><body>\(StanzaBodyRewriter.escape(text))</body></message>")
+                         stanza: XMLElement("message", namespace: NS.client, attributes: ["type": "groupchat"], children: [
+                             .element(XMLElement("body", namespace: NS.client, children: [.text(text)])),
+                         ]).serialized(parentNamespace: NS.client))
 }
 
 /// The timestamp of `archiveMessage(_, index)`.

@@ -1,4 +1,5 @@
 import GRDB
+import SalonSecurity
 import Testing
 @testable import SalonStore
 
@@ -20,7 +21,7 @@ import Testing
             let database = try SalonDatabase(directory: directory)
             defer { try? database.close() }
             try await database.accounts.create(jid: "alice@example.com",
-                                               credentials: [sampleCredential("SCRAM-SHA-1"), sampleCredential()])
+                                               credentials: [sampleCredential(.sha1), sampleCredential()])
             try await database.accounts.create(jid: "bob@example.com", credentials: [sampleCredential()])
             _ = try await database.rosters.upsert(owner: "alice@example.com", item: RosterItem(jid: "bob@example.com"))
             _ = try await database.rosters.upsert(owner: "bob@example.com", item: RosterItem(jid: "alice@example.com"))

@@ -1,4 +1,5 @@
 import GRDB
+import SalonSecurity
 import Testing
 @testable import SalonStore
 
@@ -18,7 +19,7 @@ import Testing
 
             try await cli.accounts.create(jid: "alice@example.com", credentials: [sampleCredential()])
             #expect(try await server.accounts.exists(jid: "alice@example.com"))
-            #expect(try await server.accounts.credential(jid: "alice@example.com", mechanism: "SCRAM-SHA-256")
+            #expect(try await server.accounts.credential(jid: "alice@example.com", algorithm: .sha256)
                     == sampleCredential())
 
             let version = try await server.rosters.upsert(owner: "alice@example.com", item: RosterItem(jid: "bob@example.com"))
@@ -27,7 +28,7 @@ import Testing
             #expect(try await cli.offline.count(owner: "alice@example.com") == 1)
 
             try await cli.accounts.setCredentials(jid: "alice@example.com", credentials: [sampleCredential(seed: 5)])
-            #expect(try await server.accounts.credential(jid: "alice@example.com", mechanism: "SCRAM-SHA-256")
+            #expect(try await server.accounts.credential(jid: "alice@example.com", algorithm: .sha256)
                     == sampleCredential(seed: 5))
 
             try await cli.accounts.delete(jid: "alice@example.com")

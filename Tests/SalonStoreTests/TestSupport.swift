@@ -1,4 +1,5 @@
 import Foundation
+import SalonSecurity
 @testable import SalonStore
 
 /// Runs `body` with a fresh directory path that does not exist yet, removing it afterwards.
@@ -10,8 +11,8 @@ func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws 
 }
 
 /// A SCRAM credential with recognisable bytes (the store does not care that they are not real keys).
-func sampleCredential(_ mechanism: String = "SCRAM-SHA-256", seed: UInt8 = 1, iterations: Int = 4096) -> StoredCredential {
-    StoredCredential(mechanism: mechanism, salt: [seed, 2, 3, 4], iterations: iterations,
+func sampleCredential(_ algorithm: HashAlgorithm = .sha256, seed: UInt8 = 1, iterations: Int = 4096) -> SCRAMCredentials {
+    SCRAMCredentials(algorithm: algorithm, salt: [seed, 2, 3, 4], iterations: iterations,
                      storedKey: [UInt8](repeating: seed, count: 32), serverKey: [UInt8](repeating: seed &+ 1, count: 32))
 }
 

@@ -40,10 +40,17 @@ public enum FixedRoomRules {
 
     /// Chat history is the category's setting (design §2); a room shows it and cannot change it.
     public static func checkHistory(_ requested: Bool, in category: Category?) throws(ChatRuleError) {
-        let actual = category?.chatHistory ?? true
+        let actual = ChatDirectory.keepsHistory(in: category)
         guard requested == actual else {
             throw ChatRuleError(.invalid, "Chat history is \(actual ? "on" : "off") for every room of category \(category?.name ?? "(none)"); only an administrator changes it, on the category.")
         }
+    }
+}
+
+extension RoomType {
+    /// A moderated room (only some occupants have voice) is an auditorium.
+    public init(moderated: Bool) {
+        self = moderated ? .auditorium : .normal
     }
 }
 

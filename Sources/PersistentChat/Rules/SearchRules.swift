@@ -14,7 +14,7 @@ extension ChatDirectory {
     /// keeps history.
     public func searchableRooms(for user: String) -> [String] {
         rooms.values.filter { room in
-            category(named: room.category)?.chatHistory != false && access(of: user, to: room).canRead
+            keepsHistory(room) && access(of: user, to: room).canRead
         }.map(\.localpart).sorted()
     }
 }

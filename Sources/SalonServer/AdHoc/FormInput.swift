@@ -1,5 +1,6 @@
 import Foundation
 import PersistentChat
+import SalonAdmin
 import XMPPCore
 
 /// Typed reading of a submitted XEP-0004 form; anything malformed is an AdHocInputError

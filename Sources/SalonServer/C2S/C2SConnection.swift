@@ -222,9 +222,9 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         sasl = negotiator
         let database = context.database
         let mechanism = negotiator.mechanism
-        stream.awaiting(started: { (promise: EventLoopPromise<(StoredCredential?, Bool)>) in
+        stream.awaiting(started: { (promise: EventLoopPromise<(SCRAMCredentials?, Bool)>) in
             guard let account else { return promise.succeed((nil, false)) }
-            database.accounts.credential(jid: account.description, mechanism: mechanism.storedMechanism) { found in
+            database.accounts.credential(jid: account.description, algorithm: mechanism.storedAlgorithm) { found in
                 guard mechanism == .plain, case .success(let credential) = found else {
                     return promise.completeWith(found.map { ($0, false) })
                 }

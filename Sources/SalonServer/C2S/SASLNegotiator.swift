@@ -1,5 +1,4 @@
 import SalonSecurity
-import SalonStore
 import XMPPCore
 
 /// The SASL mechanisms a stream may offer, strongest first.
@@ -29,9 +28,9 @@ enum SASLMechanism: String, CaseIterable, Sendable {
         }
     }
 
-    /// The stored credential a mechanism checks against.
-    var storedMechanism: String {
-        algorithm == .sha1 ? "SCRAM-SHA-1" : "SCRAM-SHA-256"
+    /// The hash of the stored credential a mechanism checks against (PLAIN: SHA-256).
+    var storedAlgorithm: HashAlgorithm {
+        algorithm ?? .sha256
     }
 }
 
@@ -116,7 +115,7 @@ struct SASLNegotiator {
     /// Continues with the stored credential (nil for an unknown user, who fails at the end
     /// exactly like a wrong password). For PLAIN, `plainVerified` is the outcome of
     /// `verifyPlain`, computed off the event loop.
-    mutating func proceed(credential: StoredCredential?, plainVerified: Bool) throws(SASLFailure) -> Step {
+    mutating func proceed(credential: SCRAMCredentials?, plainVerified: Bool) throws(SASLFailure) -> Step {
         guard started else { throw .malformedRequest }
         accountFound = user != nil && credential != nil
         switch mechanism {
@@ -125,7 +124,7 @@ struct SASLNegotiator {
             return .success(user, [])
         default:
             guard var server = scram else { throw .malformedRequest }
-            let first = server.serverFirstMessage(credentials: credential.map(Self.scramCredentials))
+            let first = server.serverFirstMessage(credentials: credential)
             scram = server
             return .challenge(first)
         }
@@ -133,9 +132,9 @@ struct SASLNegotiator {
 
     /// PLAIN: whether the password in `message` matches the stored credential. Costs a PBKDF2
     /// run, so it belongs off the event loop.
-    static func verifyPlain(_ message: [UInt8], against credential: StoredCredential?) -> Bool {
+    static func verifyPlain(_ message: [UInt8], against credential: SCRAMCredentials?) -> Bool {
         guard let credential, let (_, _, password) = try? SASLPlain.parse(message) else { return false }
-        return scramCredentials(credential).verify(password: password)
+        return credential.verify(password: password)
     }
 
     /// The client's response to a challenge.
@@ -167,10 +166,5 @@ struct SASLNegotiator {
         case true?: return "wrong password"
         case nil: return failure.rawValue
         }
-    }
-
-    static func scramCredentials(_ stored: StoredCredential) -> SCRAMCredentials {
-        SCRAMCredentials(algorithm: stored.mechanism == "SCRAM-SHA-1" ? .sha1 : .sha256, salt: stored.salt,
-                         iterations: stored.iterations, storedKey: stored.storedKey, serverKey: stored.serverKey)
     }
 }

@@ -1,10 +1,16 @@
 import Foundation
+import SalonAdmin
 
 /// Everything `salon serve` needs to run one deployment. Built by the CLI from the YAML file,
 /// the environment and flags; tests build it directly.
 public struct ServerConfiguration: Sendable {
+    /// The domain, the data directory and the SCRAM iterations: the part administration shares.
+    public var administration: AdminConfiguration
     /// The XMPP domain users live on (`user@domain`).
-    public var domain: String
+    public var domain: String {
+        get { administration.domain }
+        set { administration.domain = newValue }
+    }
     /// Listen address; only loopback addresses are allowed unless `allowNonLoopbackBind` is set.
     public var bindAddress: String = "127.0.0.1"
     /// Client-to-server port with STARTTLS (RFC 6120). 0 picks a free port (tests).
@@ -18,7 +24,10 @@ public struct ServerConfiguration: Sendable {
     /// Component domains and their shared secrets.
     public var components: [String: String] = [:]
     /// Where the SQLite database lives.
-    public var dataDirectory: String = "./data"
+    public var dataDirectory: String {
+        get { administration.dataDirectory }
+        set { administration.dataDirectory = newValue }
+    }
     /// Where certificates live: `<domain>.crt` and `<domain>.key`; generated when absent.
     public var certificateDirectory: String = "./Certs"
     /// Refuse authentication before TLS. Turning it off is honoured only on loopback addresses.
@@ -26,7 +35,10 @@ public struct ServerConfiguration: Sendable {
     /// Hostile-input limits.
     public var limits = Limits()
     /// SCRAM iteration count for new and changed passwords.
-    public var scramIterations: Int = 4096
+    public var scramIterations: Int {
+        get { administration.scramIterations }
+        set { administration.scramIterations = newValue }
+    }
 
     public struct Limits: Sendable {
         public var maxStanzaBytes: Int = 262_144
@@ -66,7 +78,7 @@ public struct ServerConfiguration: Sendable {
     }
 
     public init(domain: String = "localhost") {
-        self.domain = domain
+        administration = AdminConfiguration(domain: domain)
     }
 
     /// The persistent-chat service's domain.

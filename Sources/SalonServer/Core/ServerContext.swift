@@ -1,4 +1,5 @@
 import Logging
+import SalonAdmin
 import SalonSecurity
 import SalonStore
 import XMPPCore

@@ -37,14 +37,14 @@ extension MUCRoom {
         } catch {
             return bounce(stanza, StanzaError(refusal: error))
         }
-        post(stanza, nick: nick, occupant: occupant, context: context)
+        post(stanza, nick: nick, occupant: occupant)
     }
 
-    /// Stamps, archives (when the category keeps history) and then broadcasts one message: a
+    /// Stamps, archives (when the room's features archive posts) and then broadcasts one message: a
     /// message anyone received is in the archive. The room goes on with the next stanza while
     /// the archive commits (group commit gathers the posts of every room); broadcasts follow
     /// the posting order.
-    private func post(_ stanza: Stanza, nick: String, occupant: Occupant, context: RoomContext) {
+    private func post(_ stanza: Stanza, nick: String, occupant: Occupant) {
         guard unconfirmedPosts.count < Self.maxBacklog else {
             return bounce(stanza, StanzaError(.resourceConstraint, type: .wait, text: "The room is busy."))
         }
@@ -53,18 +53,17 @@ extension MUCRoom {
         var message = stanza.element
         message[attribute: "from"] = occupantJID(nick).description
         message[attribute: "to"] = nil
-        // Clients must not forge these (XEP-0359 §3.1, XEP-0421 §4).
+        // Clients must not forge these (XEP-0359 §3.1).
         message.removeChildren("stanza-id", namespace: MUC.stanzaID)
-        message.removeChildren("occupant-id", namespace: MUC.occupantID)
         message.removeChildren("delay", namespace: NS.delay)
         message.append(XMLElement("stanza-id", namespace: MUC.stanzaID, attributes: ["id": stanzaID, "by": jid.description]))
-        message.append(XMLElement("occupant-id", namespace: MUC.occupantID, attributes: ["id": occupant.occupantID]))
+        for feature in roomFeatures { feature.stamp(&message, by: occupant) }
         let timestamp = Date()
         // Serialised once: the archive stores these bytes, every occupant gets them with its `to`.
         let serialized = SplicedStanza(message, parentNamespace: NS.client)
         let post = UnconfirmedPost(stanza: stanza, message: message, serialized: serialized, timestamp: timestamp)
         unconfirmedPosts.append(post)
-        guard context.category?.chatHistory != false else {
+        guard archivesPosts else {
             post.outcome = .success(false)
             return releaseConfirmedPosts()
         }
@@ -120,7 +119,7 @@ extension MUCRoom {
             guard case .success = result else {
                 return bounce(stanza, StanzaError(.internalServerError, text: "The subject could not be saved."))
             }
-            broadcast { subjectMessage(subject, to: $0, from: nick) }
+            broadcast { SubjectMessage.make(subject, author: nick, room: jid, to: $0) }
         }
     }
 

@@ -89,34 +89,15 @@ extension MUCRoom {
                                    to: occupants.values.filter { $0.nick != nick }.flatMap(\.sessions))
         }
         if let context {
-            sendHistory(to: from, request: stanza.element.child("x", namespace: MUC.ns)?.child("history", namespace: MUC.ns), context: context)
-            sendSubject(context.room.subject, author: context.room.subjectAuthor, to: from)
+            let joiner = Joiner(session: from, historyRequest: stanza.element.child("x", namespace: MUC.ns)?.child("history", namespace: MUC.ns),
+                                history: history)
+            for feature in roomFeatures {
+                for element in feature.welcome(context, joiner: joiner) { send(element) }
+            }
         } else {
             // A room being created has no subject yet, but clients wait for it to end the join (§7.2.15).
-            sendSubject("", author: nil, to: from)
+            send(SubjectMessage.make("", author: nil, room: jid, to: from))
         }
-    }
-
-    private func sendHistory(to session: JID, request: XMLElement?, context: RoomContext) {
-        guard context.category?.chatHistory != false else { return }
-        for entry in history.select(request) {
-            var message = entry.message
-            message[attribute: "to"] = session.description
-            message.append(XMLElement("delay", namespace: NS.delay, attributes: ["from": jid.description, "stamp": Timestamp.format(entry.timestamp)]))
-            send(message)
-        }
-    }
-
-    func sendSubject(_ subject: String, author: String?, to session: JID) {
-        send(subjectMessage(subject, to: session, from: author))
-    }
-
-    /// The subject as a groupchat message, from the room or from the occupant who set it.
-    func subjectMessage(_ subject: String, to session: JID, from nick: String?) -> XMLElement {
-        XMLElement("message", namespace: NS.client, attributes: [
-            "type": "groupchat", "from": nick.map { occupantJID($0).description } ?? jid.description, "to": session.description,
-            "id": UUID().uuidString,
-        ], children: [.element(.text("subject", namespace: NS.client, subject))])
     }
 
     // MARK: Creating a room by joining it

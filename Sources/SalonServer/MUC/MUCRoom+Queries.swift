@@ -51,17 +51,13 @@ extension MUCRoom {
         var query = XMLElement("query", namespace: NS.discoInfo)
         query.append(XMLElement("identity", namespace: NS.discoInfo, attributes: ["category": "conference", "type": "text", "name": room.name]))
         var features = [MUC.ns, NS.discoInfo, NS.discoItems, NS.ping, "muc_persistent", "muc_nonanonymous", "muc_unsecured",
-                        MUC.stanzaID, MUC.occupantID, MUC.stableID, MUC.selfPingOptimization, Moderation.ns, Moderation.retract,
+                        MUC.stanzaID, MUC.stableID, MUC.selfPingOptimization, Moderation.ns, Moderation.retract,
                         Moderation.legacyNS]
-        if context.category?.chatHistory != false { features += [MAM.ns, MAM.extended, "urn:xmpp:fulltext:0"] }
         features += roomFeatures.flatMap { $0.discoFeatures(context) }
         for feature in features {
             query.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": feature]))
         }
-        var fields = [
-            DataForm.Field("muc#roominfo_occupants", label: "Occupants", values: ["\(occupants.count)"]),
-            DataForm.Field("muc#roominfo_subject", label: "Subject", values: [room.subject]),
-        ]
+        var fields = [DataForm.Field("muc#roominfo_occupants", label: "Occupants", values: ["\(occupants.count)"])]
         fields += roomFeatures.flatMap { $0.infoFields(context) }
         let url = context.directory.settings.roomManagementURL
         if !url.isEmpty { fields.append(DataForm.Field("\(MUC.salon)#room_management_url", label: "Room management", values: [url])) }
@@ -225,8 +221,7 @@ extension MUCRoom {
         var room = current?.room ?? draft(directory: directory, user: user)
         do throws(ChatRuleError) {
             if let form, form.type == .submit {
-                let shown = room
-                for feature in roomFeatures { try feature.apply(form, to: &room, shown: shown, directory: directory) }
+                try roomEdit(from: form, shown: room, directory: directory).apply(to: &room, in: directory)
             }
         } catch {
             return bounce(stanza, StanzaError.refusal(error))

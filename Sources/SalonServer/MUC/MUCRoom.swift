@@ -152,7 +152,8 @@ final class MUCRoom: @unchecked Sendable {
         let current = directory.rooms[localpart].map { room in
             (room, RoomContext(room: room, category: directory.category(named: room.category), directory: directory, jid: jid))
         }
-        let view = DirectoryView(generation: generation, current: current)
+        let archives = current.map { _, context in roomFeatures.allSatisfy { $0.archivesPosts(context) } } ?? false
+        let view = DirectoryView(generation: generation, current: current, archivesPosts: archives)
         cachedView = view
         return view
     }
@@ -184,9 +185,16 @@ final class MUCRoom: @unchecked Sendable {
         }
     }
 
+    /// Whether occupants see each other's presence changes now: while every feature agrees
+    /// (a room being created has only its creator, who always sees its own).
     var participantUpdatesOn: Bool {
-        occupants.count <= service.directory.settings.participantUpdateLimit
+        guard let context = current?.context else { return true }
+        let count = occupants.count
+        return roomFeatures.allSatisfy { $0.broadcastsPresence(context, occupantCount: count) }
     }
+
+    /// Whether posts are archived, as the features say under the current directory.
+    var archivesPosts: Bool { view.archivesPosts }
 
     func occupantJID(_ nick: String) -> JID {
         (try? jid.with(resource: nick)) ?? jid
@@ -239,7 +247,8 @@ final class MUCRoom: @unchecked Sendable {
     /// Announces an occupant's presence to everyone (itself with status 110).
     func announce(_ occupant: Occupant) {
         let from = jid
-        for other in occupants.values where other.nick == occupant.nick || participantUpdatesOn {
+        let updates = participantUpdatesOn
+        for other in occupants.values where other.nick == occupant.nick || updates {
             for session in other.sessions {
                 send(occupant.broadcastPresence(from: from, to: session, statuses: other.nick == occupant.nick ? [.selfPresence] : []))
             }
@@ -287,10 +296,13 @@ final class MUCRoom: @unchecked Sendable {
 private final class DirectoryView {
     let generation: UInt64
     let current: (room: Room, context: RoomContext)?
+    /// Every feature's `archivesPosts`, asked once per directory rather than per post.
+    let archivesPosts: Bool
     var access: [String: RoomAccess] = [:]
 
-    init(generation: UInt64, current: (room: Room, context: RoomContext)?) {
+    init(generation: UInt64, current: (room: Room, context: RoomContext)?, archivesPosts: Bool) {
         self.generation = generation
         self.current = current
+        self.archivesPosts = archivesPosts
     }
 }

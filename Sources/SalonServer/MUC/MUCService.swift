@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import PersistentChat
+import SalonAdmin
 import SalonSecurity
 import SalonStore
 import Synchronization

@@ -1,4 +1,5 @@
 import PersistentChat
+import SalonAdmin
 import XMPPCore
 
 /// Categories: create, change, show, list, remove (administrators).

@@ -1,4 +1,5 @@
 import PersistentChat
+import SalonAdmin
 import SalonStore
 import XMPPCore
 

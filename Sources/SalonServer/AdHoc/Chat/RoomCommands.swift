@@ -1,4 +1,5 @@
 import PersistentChat
+import SalonAdmin
 import XMPPCore
 
 /// Rooms: create (administrators and creators), change and show (managers too), list with
@@ -17,7 +18,7 @@ extension ChatCommandSet {
                 let room = try await perform { (directory: inout ChatDirectory) throws(ChatRuleError) -> Room in
                     var room = Room(localpart: address?.lowercased() ?? RoomAddress.make(from: name, taken: Set(directory.rooms.keys)),
                                     name: name, category: edit.category ?? "")
-                    edit.apply(to: &room)
+                    try edit.apply(to: &room, in: directory)
                     return try directory.createRoom(room, by: request.actor)
                 }
                 return .done("Created room \(room.name) (\(room.localpart)@\(service.domain)).")
@@ -28,7 +29,7 @@ extension ChatCommandSet {
                 guard let form = request.stage(1) else { return .form(roomForm("Change room \(room.name)", room, for: request.user), final: true) }
                 let edit = try roomEdit(form)
                 let stripped = try await perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
-                    try directory.updateRoom(room.localpart, by: request.actor) { edit.apply(to: &$0) }
+                    try directory.updateRoom(room.localpart, by: request.actor, applying: edit)
                 }
                 return .done(Self.note("Changed room \(edit.name ?? room.name).", stripped: stripped))
             },
@@ -86,7 +87,7 @@ extension ChatCommandSet {
         edit.type = try input.choice("type", RoomType.self)
         edit.privacy = try input.choice("privacy", RoomPrivacy.self)
         edit.invitations = try input.choice("invitations", RoomInvitations.self)
-        edit.addIn = form["addin"] == nil ? nil : input.text("addin") ?? ""
+        if form["addin"] != nil { edit.setAddIn(input.text("addin") ?? "") }
         edit.disabled = try input.bool("disabled")
         if form["members"] != nil { edit.members = PrincipalListEdit(replacement: try input.principals("members")) }
         if form["managers"] != nil { edit.managers = PrincipalListEdit(replacement: try input.principals("managers")) }

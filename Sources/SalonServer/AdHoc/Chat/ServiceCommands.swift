@@ -1,4 +1,5 @@
 import PersistentChat
+import SalonAdmin
 import XMPPCore
 
 /// The service configuration (design §5) and the user policy (administrators).

@@ -1,4 +1,5 @@
 import Foundation
+import SalonAdmin
 import XMPPCore
 
 /// XEP-0133 service administration on the server domain, for server administrators: accounts,

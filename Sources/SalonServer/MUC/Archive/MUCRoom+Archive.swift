@@ -4,17 +4,15 @@ import SalonStore
 import XMPPCore
 
 /// XEP-0313 on the room JID: the room's archive for those who may read it (design §3: members
-/// of Closed/Secret rooms, anyone in scope for Open ones; nobody when disabled or when the
-/// category keeps no history).
+/// of Closed/Secret rooms, anyone in scope for Open ones; nobody when disabled or when a feature
+/// closes it: `HistoryFeature` where the category keeps no history).
 extension MUCRoom {
     /// Why `user` may not read the archive, or nil when they may.
     func archiveRefusal(_ user: String) -> StanzaError? {
         guard let (room, context) = current else { return StanzaError(.itemNotFound, text: "There is no such room.") }
         let access = context.directory.access(of: user, to: room)
         guard access.canSeeDetails else { return StanzaError(.itemNotFound, text: "There is no such room.") }
-        guard context.category?.chatHistory != false else {
-            return StanzaError(.notAllowed, text: "This room's category keeps no history.")
-        }
+        if let refusal = roomFeatures.lazy.compactMap({ $0.checkArchiveRead(context) }).first { return refusal }
         guard access.canRead else { return StanzaError(.forbidden, text: "Only members may read this room's history.") }
         return nil
     }

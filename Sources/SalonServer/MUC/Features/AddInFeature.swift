@@ -20,10 +20,10 @@ struct AddInFeature: RoomFeature {
                                options: [(label: "None", value: Self.none)] + names.map { (label: $0, value: $0) })]
     }
 
-    func apply(_ form: DataForm, to room: inout Room, shown: Room, directory: ChatDirectory) throws(ChatRuleError) {
+    func read(_ form: DataForm, shown: Room, directory: ChatDirectory, into edit: inout RoomEdit) throws(ChatRuleError) {
         guard let field = form["\(MUC.salon)#addin"] else { return }
         let name = field.values.first ?? ""
         // An empty value still means none, as it did before the sentinel.
-        room.addIn = name.isEmpty || (name == Self.none && directory.addIns[name.lowercased()] == nil) ? nil : name
+        edit.addIn = name.isEmpty || (name == Self.none && directory.addIns[name.lowercased()] == nil) ? "" : name
     }
 }

@@ -19,11 +19,9 @@ struct AuditoriumFeature: RoomFeature {
         ]
     }
 
-    func apply(_ form: DataForm, to room: inout Room, shown: Room, directory: ChatDirectory) throws(ChatRuleError) {
-        if let type = try form.choice("\(MUC.salon)#type", as: RoomType.self) { room.type = type }
-        if let moderated = try form.changedFlag("muc#roomconfig_moderatedroom", shown: shown.type == .auditorium) {
-            room.type = moderated ? .auditorium : .normal
-        }
+    func read(_ form: DataForm, shown: Room, directory: ChatDirectory, into edit: inout RoomEdit) throws(ChatRuleError) {
+        if let type = try form.choice("\(MUC.salon)#type", as: RoomType.self) { edit.type = type }
+        edit.moderated = try form.changedFlag("muc#roomconfig_moderatedroom", shown: shown.type == .auditorium)
     }
 
 }

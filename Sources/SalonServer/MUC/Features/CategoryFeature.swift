@@ -14,11 +14,11 @@ struct CategoryFeature: RoomFeature {
                                options: names.map { (label: $0, value: $0) }, required: true)]
     }
 
-    func apply(_ form: DataForm, to room: inout Room, shown: Room, directory: ChatDirectory) throws(ChatRuleError) {
+    func read(_ form: DataForm, shown: Room, directory: ChatDirectory, into edit: inout RoomEdit) throws(ChatRuleError) {
         guard let name = form.values("\(MUC.salon)#category").first else { return }
         guard let category = directory.category(named: name) else {
             throw ChatRuleError(.notFound, "There is no category named \(name).")
         }
-        room.category = category.name
+        edit.category = category.name
     }
 }

@@ -8,7 +8,7 @@ struct DisabledFeature: RoomFeature {
         [.boolean("\(MUC.salon)#disabled", "Disabled", context.room.disabled)]
     }
 
-    func apply(_ form: DataForm, to room: inout Room, shown: Room, directory: ChatDirectory) throws(ChatRuleError) {
-        if let disabled = form.bool("\(MUC.salon)#disabled") { room.disabled = disabled }
+    func read(_ form: DataForm, shown: Room, directory: ChatDirectory, into edit: inout RoomEdit) throws(ChatRuleError) {
+        if let disabled = form.bool("\(MUC.salon)#disabled") { edit.disabled = disabled }
     }
 }

@@ -16,15 +16,13 @@ struct FixedRulesFeature: RoomFeature {
         ]
     }
 
-    func apply(_ form: DataForm, to room: inout Room, shown: Room, directory: ChatDirectory) throws(ChatRuleError) {
+    func read(_ form: DataForm, shown: Room, directory: ChatDirectory, into edit: inout RoomEdit) throws(ChatRuleError) {
         if let whois = form.values(Self.whois).first {
             guard ["anyone", "moderators"].contains(whois) else {
                 throw ChatRuleError(.invalid, "'\(whois.prefix(80))' is not a valid value for \(Self.whois) (anyone, moderators).")
             }
-            try FixedRoomRules.checkRealJIDs(visibleToAll: whois == "anyone")
+            edit.realJIDsVisibleToAll = whois == "anyone"
         }
-        if let occupantsChange = try form.flag("muc#roomconfig_changesubject") {
-            try FixedRoomRules.checkSubjectChange(byOccupants: occupantsChange)
-        }
+        edit.occupantsChangeSubject = try form.flag("muc#roomconfig_changesubject")
     }
 }

@@ -14,8 +14,8 @@ struct IdentityFeature: RoomFeature {
         ]
     }
 
-    func apply(_ form: DataForm, to room: inout Room, shown: Room, directory: ChatDirectory) throws(ChatRuleError) {
-        if let name = form.values("muc#roomconfig_roomname").first { room.name = name }
-        if let description = form["muc#roomconfig_roomdesc"] { room.description = description.values.joined(separator: "\n") }
+    func read(_ form: DataForm, shown: Room, directory: ChatDirectory, into edit: inout RoomEdit) throws(ChatRuleError) {
+        if let name = form.values("muc#roomconfig_roomname").first { edit.name = name }
+        if let description = form["muc#roomconfig_roomdesc"] { edit.description = description.values.joined(separator: "\n") }
     }
 }

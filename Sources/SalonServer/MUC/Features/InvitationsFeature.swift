@@ -16,10 +16,8 @@ struct InvitationsFeature: RoomFeature {
         ]
     }
 
-    func apply(_ form: DataForm, to room: inout Room, shown: Room, directory: ChatDirectory) throws(ChatRuleError) {
-        if let setting = try form.choice("\(MUC.salon)#invitations-setting", as: RoomInvitations.self) { room.invitations = setting }
-        if let on = try form.changedFlag("muc#roomconfig_allowinvites", shown: directory.effectiveInvitations(of: shown)) {
-            room.invitations = try RoomInvitations.allowing(on, in: directory.category(named: room.category))
-        }
+    func read(_ form: DataForm, shown: Room, directory: ChatDirectory, into edit: inout RoomEdit) throws(ChatRuleError) {
+        if let setting = try form.choice("\(MUC.salon)#invitations-setting", as: RoomInvitations.self) { edit.invitations = setting }
+        edit.allowsInvitations = try form.changedFlag("muc#roomconfig_allowinvites", shown: directory.effectiveInvitations(of: shown))
     }
 }

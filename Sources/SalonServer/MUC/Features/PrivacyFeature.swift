@@ -22,12 +22,11 @@ struct PrivacyFeature: RoomFeature {
         ]
     }
 
-    /// The persistent-chat field first, then whichever standard question the form changed.
-    func apply(_ form: DataForm, to room: inout Room, shown: Room, directory: ChatDirectory) throws(ChatRuleError) {
-        let chosen = try form.choice("\(MUC.salon)#privacy", as: RoomPrivacy.self) ?? room.privacy
-        let membersOnly = try form.changedFlag("muc#roomconfig_membersonly", shown: shown.privacy.isMembersOnly)
-        let listed = try form.changedFlag("muc#roomconfig_publicroom", shown: shown.privacy.isListed)
-        guard membersOnly != nil || listed != nil else { return room.privacy = chosen }
-        room.privacy = try RoomPrivacy(membersOnly: membersOnly ?? chosen.isMembersOnly, listed: listed ?? chosen.isListed)
+    /// The persistent-chat field, and whichever standard question the form changed (the model
+    /// combines them: `RoomEdit.apply`).
+    func read(_ form: DataForm, shown: Room, directory: ChatDirectory, into edit: inout RoomEdit) throws(ChatRuleError) {
+        if let privacy = try form.choice("\(MUC.salon)#privacy", as: RoomPrivacy.self) { edit.privacy = privacy }
+        edit.membersOnly = try form.changedFlag("muc#roomconfig_membersonly", shown: shown.privacy.isMembersOnly)
+        edit.listed = try form.changedFlag("muc#roomconfig_publicroom", shown: shown.privacy.isListed)
     }
 }

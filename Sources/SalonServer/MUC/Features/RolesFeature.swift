@@ -15,14 +15,14 @@ struct RolesFeature: RoomFeature {
         }
     }
 
-    func apply(_ form: DataForm, to room: inout Room, shown: Room, directory: ChatDirectory) throws(ChatRuleError) {
+func read(_ form: DataForm, shown: Room, directory: ChatDirectory, into edit: inout RoomEdit) throws(ChatRuleError) {
         for (role, variable, _) in Self.lists {
             guard let field = form["\(MUC.salon)#\(variable)"] else { continue }
             var principals: [Principal] = []
             for line in field.values.flatMap({ $0.split(whereSeparator: \.isNewline) }) where !line.trimmingCharacters(in: .whitespaces).isEmpty {
                 principals.append(try Principal(String(line)))
             }
-            room.setPrincipals(role, principals)
+            edit.setPrincipals(role, PrincipalListEdit(replacement: principals))
         }
     }
 }
@@ -35,12 +35,14 @@ extension Room {
         case .presenter: presenters
         }
     }
+}
 
-    mutating func setPrincipals(_ role: RoomRole, _ principals: [Principal]) {
+extension RoomEdit {
+    mutating func setPrincipals(_ role: RoomRole, _ change: PrincipalListEdit) {
         switch role {
-        case .member: members = principals
-        case .manager: managers = principals
-        case .presenter: presenters = principals
+        case .member: members = change
+        case .manager: managers = change
+        case .presenter: presenters = change
         }
     }
 }

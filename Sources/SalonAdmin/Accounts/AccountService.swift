@@ -12,7 +12,7 @@ public struct AccountService: Sendable {
         public let description: String
     }
 
-    let database: SalonDatabase
+    public let database: SalonDatabase
     let domain: String
     let iterations: Int
 
@@ -87,12 +87,8 @@ public struct AccountService: Sendable {
     }
 
     /// SCRAM-SHA-1 and SCRAM-SHA-256 credentials, each with its own salt.
-    func credentials(for password: String) -> [StoredCredential] {
-        HashAlgorithm.allCases.map { algorithm in
-            let derived = SCRAMCredentials.derive(password: password, algorithm: algorithm, iterations: iterations)
-            return StoredCredential(mechanism: "SCRAM-\(algorithm.rawValue)", salt: derived.salt, iterations: derived.iterations,
-                                    storedKey: derived.storedKey, serverKey: derived.serverKey)
-        }
+    func credentials(for password: String) -> [SCRAMCredentials] {
+        HashAlgorithm.allCases.map { SCRAMCredentials.derive(password: password, algorithm: $0, iterations: iterations) }
     }
 
     static func checked(_ password: String) throws -> String {

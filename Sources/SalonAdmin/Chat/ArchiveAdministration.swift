@@ -25,7 +25,11 @@ public struct ArchiveAdministration: Sendable {
     public func remove(room name: String, authors: [String], from: Date?, to: Date?, text: TextFilter?,
                        replacement: String?) async throws -> Int {
         let room = try await localpart(of: name)
-        let count = try await database.archive.remove(room: room, authors: authors, from: from, to: to, text: text, replacement: replacement)
+        // Built here, as moderation builds its tombstone: the store keeps stanzas as text.
+        let rewrite = replacement.map { text in
+            ArchiveReplacement(body: text) { StanzaBodyRewriter.replacingBodies(of: $0, with: text) }
+        }
+        let count = try await database.archive.remove(room: room, authors: authors, from: from, to: to, text: text, replacement: rewrite)
         try await database.chat.bumpRevision(contentOf: room)
         return count
     }

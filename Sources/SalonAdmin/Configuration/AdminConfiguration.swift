@@ -1,0 +1,15 @@
+/// What administration needs of a deployment's configuration: the domain accounts live on,
+/// where the database is, how new passwords are hashed. `salon serve` reads it as part of the
+/// server's configuration; the CLI's other commands read only this.
+public struct AdminConfiguration: Sendable {
+    /// The XMPP domain users live on (`user@domain`).
+    public var domain: String
+    /// Where the SQLite database lives.
+    public var dataDirectory: String = "./data"
+    /// SCRAM iteration count for new and changed passwords.
+    public var scramIterations: Int = 4096
+
+    public init(domain: String = "localhost") {
+        self.domain = domain
+    }
+}
