@@ -31,12 +31,8 @@ extension MUCRoom {
             return changeSubject(stanza, to: subject.text, by: nick, access: access)
         }
         guard body != nil else { return }
-        do throws(ChatRuleError) {
-            // The occupant's role says whether a manager muted them for their stay.
-            try access.checkMayPost(in: context.room, silenced: occupant.role == .visitor)
-        } catch {
-            return bounce(stanza, StanzaError(refusal: error))
-        }
+        // The occupant's role says whether a manager muted them for their stay.
+        guard allows(stanza, { try access.checkMayPost(in: context.room, silenced: occupant.role == .visitor) }) else { return }
         post(stanza, nick: nick, occupant: occupant)
     }
 
@@ -100,11 +96,7 @@ extension MUCRoom {
     }
 
     private func changeSubject(_ stanza: Stanza, to subject: String, by nick: String, access: RoomAccess) {
-        do throws(ChatRuleError) {
-            try access.checkMayChangeSubject()
-        } catch {
-            return bounce(stanza, StanzaError(refusal: error))
-        }
+        guard allows(stanza, { try access.checkMayChangeSubject() }) else { return }
         let localpart = localpart
         let actor = ChatActor.user(occupants[nick]?.user ?? "")
         let service = service
@@ -129,11 +121,7 @@ extension MUCRoom {
         guard let senderNick = nicks[from], let context = current?.context else {
             return bounce(stanza, StanzaError(.notAcceptable, text: "Join the room before sending private messages."))
         }
-        do throws(ChatRuleError) {
-            try context.room.checkAllowsPrivateMessages()
-        } catch {
-            return bounce(stanza, StanzaError(refusal: error))
-        }
+        guard allows(stanza, { try context.room.checkAllowsPrivateMessages() }) else { return }
         guard stanza.type != "groupchat" else { return bounce(stanza, StanzaError(.badRequest)) }
         guard let recipient = occupants[nick] else {
             return bounce(stanza, StanzaError(.itemNotFound, text: "Nobody in the room has that nickname."))

@@ -108,11 +108,7 @@ extension MUCRoom {
     private func createByJoining(_ stanza: Stanza, nick: String, from: JID) {
         let user = from.bare.description
         let directory = service.directory
-        do throws(ChatRuleError) {
-            try directory.checkMayCreateRooms(user)
-        } catch {
-            return bounce(stanza, StanzaError(refusal: error))
-        }
+        guard allows(stanza, { try directory.checkMayCreateRooms(user) }) else { return }
         do throws(ChatRuleError) {
             try directory.checkRoomQuota(of: .user(user))
         } catch {
@@ -121,11 +117,7 @@ extension MUCRoom {
             }
             return bounce(stanza, StanzaError(refusal: error))
         }
-        do throws(ChatRuleError) {
-            try ChatDirectory.checkRoomLocalpart(localpart)
-        } catch {
-            return bounce(stanza, StanzaError(refusal: error))
-        }
+        guard allows(stanza, { try ChatDirectory.checkRoomLocalpart(localpart) }) else { return }
         creator = user
         admit(stanza, nick: nick, from: from, user: user, role: .moderator, affiliation: .owner, statuses: [.created], context: nil)
     }

@@ -90,11 +90,7 @@ extension MUCRoom {
             guard let affiliation = items.first?[attribute: "affiliation"] else { return bounce(stanza, StanzaError(.badRequest)) }
             return affiliationList(stanza, affiliation: affiliation, room: room, context: context, access: access)
         }
-        do throws(ChatRuleError) {
-            try access.checkMayChangeLists()
-        } catch {
-            return bounce(stanza, StanzaError(refusal: error))
-        }
+        guard allows(stanza, { try access.checkMayChangeLists() }) else { return }
         var kicks: [(String, String?)] = []
         var changes: [(principal: Principal, affiliation: RoomAffiliation)] = []
         var voices: [(nick: String, change: VoiceChange)] = []
@@ -185,11 +181,7 @@ extension MUCRoom {
         let directory = service.directory
         let room: Room
         if let existing = current?.room {
-            do throws(ChatRuleError) {
-                try directory.access(of: user, to: existing).checkMayConfigure()
-            } catch {
-                return bounce(stanza, StanzaError(refusal: error))
-            }
+            guard allows(stanza, { try directory.access(of: user, to: existing).checkMayConfigure() }) else { return }
             room = existing
         } else if creator == user {
             room = draft(directory: directory, user: user)

@@ -29,3 +29,17 @@ extension StanzaError {
         return StanzaError(refusal: rule)
     }
 }
+
+extension MUCRoom {
+    /// Asks a PersistentChat rule about `stanza`: true when it allows, else the stanza is
+    /// bounced with the refusal's XMPP error.
+    func allows(_ stanza: Stanza, _ check: () throws -> Void) -> Bool {
+        do {
+            try check()
+            return true
+        } catch {
+            bounce(stanza, StanzaError.refusal(error))
+            return false
+        }
+    }
+}
