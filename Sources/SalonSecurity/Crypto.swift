@@ -67,8 +67,8 @@ public enum Crypto {
 
     /// `count` unpredictable bytes for nonces and identifiers, from the C library's arc4random
     /// (ChaCha20 per thread, seeded by getrandom). OpenSSL's RAND_bytes is kept for keys and
-    /// salts: through OpenSSL 3's locked DRBG it costs about 9 µs a call, and each login took
-    /// three (two stream ids and the SCRAM nonce).
+    /// salts: it goes through OpenSSL 3's locked DRBG, dear enough to notice when each login
+    /// took three calls (two stream ids and the SCRAM nonce).
     public static func nonceBytes(_ count: Int) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: max(0, count))
         output.withUnsafeMutableBytes { bytes in

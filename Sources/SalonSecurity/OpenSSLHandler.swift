@@ -112,9 +112,6 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// True once the handshake has completed.
     public var isHandshakeComplete: Bool { completedHandshake != nil }
 
-    /// The details fired as `TLSHandshakeCompleted`, once the handshake is done.
-    public var handshakeDetails: TLSHandshakeCompleted? { completedHandshake }
-
     /// The DNS names (subjectAltName) of the certificate the peer presented; empty if none.
     public var peerCertificateDNSNames: [String] {
         guard completedHandshake != nil, let connection else { return [] }

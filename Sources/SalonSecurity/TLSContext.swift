@@ -118,8 +118,8 @@ public final class TLSContext: @unchecked Sendable {
         }
         let sessionContext = Array("salon".utf8)
         _ = SSL_CTX_set_session_id_context(context, sessionContext, UInt32(sessionContext.count))
-        // No TLS 1.3 session tickets: making one costs OpenSSL 3 about 0.5 ms (a fifth of a whole
-        // STARTTLS login), on every login, to spare a later resumption only the certificate's
+        // No TLS 1.3 session tickets: making one is a large part of the cost of a STARTTLS login,
+        // paid on every login, to spare a later resumption only the certificate's
         // signature — cheap with an EC key; the key exchange is done again either way.
         _ = SSL_CTX_set_num_tickets(context, 0)
         alpn.install(on: context)

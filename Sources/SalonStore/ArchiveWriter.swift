@@ -189,8 +189,8 @@ public final class ArchiveWriter: Sendable {
     static let turnDuration = Duration.milliseconds(50)
 
     /// Gives the writer connection a page cache sized for the archive's working set (the FTS5
-    /// segments being merged and the index tails every batch touches): about 12% faster
-    /// sustained appends than SQLite's 2 MiB default. And checkpoints every 10,000 WAL pages
+    /// segments being merged and the index tails every batch touches): sustained appends are
+    /// faster than with SQLite's 2 MiB default. And checkpoints every 10,000 WAL pages
     /// (about 40 MB) instead of 1,000: pages rewritten batch after batch (index tails, FTS5
     /// segments merged away soon after) then reach the database file once instead of each
     /// time. Cheap to repeat: each only sets a field.

@@ -21,13 +21,6 @@ extension ChatStore {
         }
     }
 
-    /// Drops the pending invitation of `user` to `room`, if any.
-    public func clearInvitation(user: String, room: String) async throws {
-        try await access.write { db in
-            try db.execute(sql: "DELETE FROM chat_invitations WHERE user = ? AND room = ?", arguments: [user, room])
-        }
-    }
-
     /// Whether `user` has joined `room` at least once (since the room was created).
     public func hasJoined(user: String, room: String) async throws -> Bool {
         try await access.read { db in

@@ -10,10 +10,6 @@ extension InputLimits {
     static let maxMessageTokenBytes = 1023
     /// Far above any stanza the server accepts: a message body or serialized stanza.
     static let maxMessageBytes = 1 << 20
-    /// The most messages one `recentMessages` call returns (DefaultChatHistory caps at 500).
-    static let maxRecentMessages = 10_000
-    /// The most messages one group commit writes (1 MiB each at worst).
-    static let maxAppendBatch = 1_000
     /// Timestamps are kept within years 1…9999 so their milliseconds never overflow.
     static let timestampRange: ClosedRange<TimeInterval> = -62_135_596_800 ... 253_402_300_799
 

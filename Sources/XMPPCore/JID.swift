@@ -45,11 +45,6 @@ public struct JID: Sendable, Hashable {
         resourcepart == nil ? self : JID(unchecked: localpart, domainpart, nil)
     }
 
-    /// True when there is no resourcepart.
-    public var isBare: Bool {
-        resourcepart == nil
-    }
-
     /// The domain alone (the server or service this JID lives on).
     public var domain: JID {
         JID(unchecked: nil, domainpart, nil)

@@ -26,9 +26,4 @@ public struct SplicedStanza: Sendable {
         bytes.append(UInt8(ascii: "'"))
         return bytes
     }
-
-    /// The whole stanza addressed to `recipient`.
-    public func bytes(to recipient: String) -> [UInt8] {
-        head + Self.address(recipient) + tail
-    }
 }

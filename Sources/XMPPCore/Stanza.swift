@@ -74,6 +74,16 @@ public struct Stanza: Sendable, Hashable {
         return StanzaError(element: child)
     }
 
+    /// The result answering this iq (RFC 6120 §8.2.3): same id, to/from swapped, in jabber:client,
+    /// carrying `payload` if any.
+    public func resultReply(_ payload: XMLElement?) -> XMLElement {
+        var attributes = ["type": "result"]
+        if let id { attributes["id"] = id }
+        if let from = element[attribute: "from"] { attributes["to"] = from }
+        if let to = element[attribute: "to"] { attributes["from"] = to }
+        return XMLElement("iq", namespace: NS.client, attributes: attributes, children: payload.map { [.element($0)] } ?? [])
+    }
+
     /// An error reply (RFC 6120 §8.3.1): to/from swapped, type="error", same id,
     /// original children kept and the error child appended.
     public func errorReply(_ error: StanzaError) -> XMLElement {

@@ -11,8 +11,8 @@ enum MemoryAllocator {
     ///
     /// Its default threshold adapts to the largest block freed so far, which stays small on a
     /// chat server, so the event loops' heaps were trimmed (madvise, and a TLB flush on the
-    /// other cores) and faulted back in on every turn of a busy room: about 11,000 page faults
-    /// a second and 8% of fan-out CPU. A fixed threshold keeps up to 2 MiB free per heap.
+    /// other cores) and faulted back in on every turn of a busy room. A fixed threshold keeps
+    /// up to 2 MiB free per heap.
     static func keepFreedMemoryForReuse() {
         #if os(Linux)
         _ = mallopt(M_TRIM_THRESHOLD, retainedFreeBytes)

@@ -2,8 +2,6 @@ import ArgumentParser
 import Foundation
 import PersistentChat
 import SalonAdmin
-// RoomEdit and RoomFilter, until they move to PersistentChat.
-import SalonServer
 
 /// `salon room …`: rooms, their settings and roles (design §3).
 struct RoomCommand: AsyncParsableCommand {

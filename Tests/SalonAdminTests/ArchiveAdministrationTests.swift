@@ -13,11 +13,13 @@ struct ArchiveAdministrationTests {
             try directory.createCategory(Category(name: "General"), by: .system)
             _ = try directory.createRoom(Room(localpart: "lobby", name: "Lobby", category: "General"), by: .system)
         }
+        let writer = ArchiveWriter(database: database)
         for (index, body) in bodies.enumerated() {
             let stanza = "<message type='groupchat'><body>\(body)</body></message>"
-            _ = try await database.chat.append(StoredMessage(room: "lobby", stanzaID: "lobby-\(index)", senderJID: "alice@example.com",
-                                                             nick: "Alice", occupantID: "occ", timestamp: Date(), body: body, stanza: stanza))
+            _ = try await writer.append(StoredMessage(room: "lobby", stanzaID: "lobby-\(index)", senderJID: "alice@example.com",
+                                                      nick: "Alice", occupantID: "occ", timestamp: Date(), body: body, stanza: stanza))
         }
+        await writer.close()
         return database
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 @testable import SalonServer
+import Synchronization
 import Testing
 import XMPPCore
 
@@ -23,7 +24,9 @@ struct AdHocFrameworkTests {
 
     @Test("Each stage's form is kept until complete; an idle session expires with session-expired")
     func stagesAndExpiry() async throws {
-        let commands = AdHocCommands(jid: "chat.example.com", logger: Logger(label: "test"), sessionLifetime: 0.3)
+        let clock = TestClock()
+        let commands = AdHocCommands(jid: "chat.example.com", logger: Logger(label: "test"), sessionLifetime: 600,
+                                     clock: { clock.now.withLock { $0 } })
         commands.register([twoStages])
         let first = try await commands.handle(command(nil), user: "alice@example.com").get()
         let session = try #require(first[attribute: "sessionid"])
@@ -33,7 +36,7 @@ struct AdHocFrameworkTests {
         #expect(done.child("note", namespace: AdHocCommands.ns)?.text == "a=1 b=2")
 
         let again = try await commands.handle(command("execute"), user: "alice@example.com").get()
-        try await Task.sleep(for: .milliseconds(400))
+        clock.now.withLock { $0 += 601 }
         let expired = await commands.handle(command("next", session: again[attribute: "sessionid"], submit: ["a": "1"]), user: "alice@example.com")
         guard case .failure(let error) = expired else { Issue.record("an expired session was resumed"); return }
         #expect(error.condition == .notAllowed && error.applicationCondition?.name == "session-expired")
@@ -42,4 +45,9 @@ struct AdHocFrameworkTests {
         guard case .failure(let forbidden) = refused else { Issue.record("bob ran alice's command"); return }
         #expect(forbidden.condition == .forbidden)
     }
+}
+
+/// A time that moves only when the test moves it.
+final class TestClock: Sendable {
+    let now = Mutex(Date())
 }

@@ -102,7 +102,7 @@ struct AdHocTests {
             let created = try await root.runCommand("category-create", [["name": ["Ops"], "allowed": ["salon.test"], "creators": ["alice@salon.test"],
                                                                          "invitations": ["1"]]])
             #expect(created.succeeded && created.note?.text == "Created category Ops.")
-            let ops = try #require(server.server.context!.router.muc!.directory.category(named: "Ops"))
+            let ops = try #require(server.server.context!.muc.directory.category(named: "Ops"))
             #expect(ops.creators == [.user("alice@salon.test")] && ops.invitations && ops.chatHistory)
 
             let duplicate = try await root.runCommand("category-create", [["name": ["ops"]]])
@@ -116,7 +116,7 @@ struct AdHocTests {
 
             let changed = try await root.runCommand("category-change", [["category": ["Ops"]], ["denied": ["bob@salon.test"], "file-upload": ["1"]]])
             #expect(changed.succeeded)
-            let after = try #require(server.server.context!.router.muc!.directory.category(named: "Ops"))
+            let after = try #require(server.server.context!.muc.directory.category(named: "Ops"))
             #expect(after.denied == [.user("bob@salon.test")] && after.fileUpload && after.allowed == [.domain("salon.test")])
 
             let shown = try await root.runCommand("category-show", [["category": ["Ops"]]])
@@ -127,7 +127,7 @@ struct AdHocTests {
             let refused = try await root.runCommand("category-remove", [["category": ["Eng"]]])
             #expect(refused.note?.type == "error")
             #expect(try await root.runCommand("category-remove", [["category": ["Ops"]]]).succeeded)
-            #expect(server.server.context!.router.muc!.directory.category(named: "Ops") == nil)
+            #expect(server.server.context!.muc.directory.category(named: "Ops") == nil)
         }
     }
 
@@ -140,14 +140,14 @@ struct AdHocTests {
             let created = try await root.runCommand("room-create", [["name": ["Town Hall"], "category": ["Eng"], "type": ["auditorium"], "privacy": ["open"],
                                                                      "managers": ["alice@salon.test"], "presenters": ["alice@salon.test"]]])
             #expect(created.succeeded && created.note?.text == "Created room Town Hall (town-hall@\(chatDomain)).")
-            let hall = try #require(server.server.context!.router.muc!.directory.rooms["town-hall"])
+            let hall = try #require(server.server.context!.muc.directory.rooms["town-hall"])
             #expect(hall.type == .auditorium && hall.privacy == .open && hall.presenters == [.user("alice@salon.test")])
 
             // alice manages both rooms now: she adds carol to design.
             let changed = try await alice.runCommand("room-change", [["room": ["Design"]],
                                                                      ["members": ["alice@salon.test\nbob@salon.test\ncarol@salon.test"], "description": ["Reviews"]]])
             #expect(changed.succeeded)
-            let design = try #require(server.server.context!.router.muc!.directory.rooms["design"])
+            let design = try #require(server.server.context!.muc.directory.rooms["design"])
             #expect(design.members.contains(.user("carol@salon.test")) && design.description == "Reviews")
             let outOfScope = try await alice.runCommand("room-change", [["room": ["Design"]], ["members": ["eve@elsewhere.example"]]])
             #expect(outOfScope.note?.type == "error")
@@ -174,7 +174,7 @@ struct AdHocTests {
             #expect(try await bob.runCommand("room-change").error == "forbidden")
 
             let removed = try await root.runCommand("room-remove", [["room": ["Town Hall"]]])
-            #expect(removed.succeeded && server.server.context!.router.muc!.directory.rooms["town-hall"] == nil)
+            #expect(removed.succeeded && server.server.context!.muc.directory.rooms["town-hall"] == nil)
             let missing = try await root.runCommand("room-show", [["room": ["Nowhere"]]])
             #expect(missing.note?.text == "There is no room named Nowhere.")
         }
@@ -212,7 +212,7 @@ struct AdHocTests {
         try await withServer { server async throws in
             try await setUp(server)
             let root = try await server.online("root")
-            let muc = server.server.context!.router.muc!
+            let muc = server.server.context!.muc
             #expect(try await root.runCommand("addin-create", [["name": ["Board"], "url": ["https://board.example/"]]]).succeeded)
             #expect(try await root.runCommand("addin-create", [["name": ["Bad"], "url": ["ftp://x"]]]).note?.type == "error")
             #expect(try await root.runCommand("addin-change", [["addin": ["Board"]], ["url": ["https://board.example/v2"]]]).succeeded)

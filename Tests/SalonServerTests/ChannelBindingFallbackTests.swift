@@ -46,7 +46,7 @@ import XMPPCore
         try await withServer { server async throws in
             let client = try await XMPPClient.open(server.options())
             _ = try await client.secureStream()
-            for _ in 0..<C2SConnection.maxRefusedMechanisms {
+            for _ in 0..<SASLExchange.maxRefusedMechanisms {
                 var auth = XMLElement("auth", namespace: NS.sasl, attributes: ["mechanism": "SCRAM-SHA-1"])
                 auth.append(text: Base64.encode(Array("y,,n=dora,r=abcdef".utf8)))
                 client.send(auth)

@@ -53,7 +53,7 @@ struct MUCConfigurationTests {
             ])
             let invalid = try await alice.query("design@\(chatDomain)", owner, type: "set", [open.element])
             #expect(errorCondition(invalid) == "not-acceptable")
-            #expect(server.server.context?.router.muc?.directory.rooms["design"]?.privacy == .secret)
+            #expect(server.server.context?.muc.directory.rooms["design"]?.privacy == .secret)
         }
     }
 
@@ -152,11 +152,10 @@ struct MUCConfigurationTests {
             #expect(!statusCodes(joined).contains(170))
             alice.say("design", "ephemeral")
             _ = try await alice.heard(in: "design")
-            #expect(try await server.database.chat.recentMessages(room: "design", limit: 10).isEmpty)
+            #expect(try await server.archived("design").isEmpty)
             let bob = try await server.online("bob")
             try await bob.join("design", as: "Bob")
-            try await bob.ping()
-            try await Task.sleep(for: .milliseconds(200))
+            try await bob.roundTrip(with: "design")
             #expect(!bob.unclaimed.contains { $0[attribute: "type"] == "groupchat" && $0.child("body", namespace: NS.client) != nil })
         }
     }

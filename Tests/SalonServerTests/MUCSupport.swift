@@ -11,7 +11,7 @@ extension TestServer {
     /// Changes the chat directory as the operator would (CLI), through the running service.
     @discardableResult
     func chat<T: Sendable>(_ change: (inout ChatDirectory) throws(ChatRuleError) -> T) async throws -> T {
-        try await server.context!.router.muc!.perform(change)
+        try await server.context!.muc.perform(change)
     }
 
     func user(_ name: String) -> String { "\(name)@\(TestServer.domain)" }
@@ -62,6 +62,13 @@ extension XMPPClient {
     func query(_ to: String, _ namespace: String, type: String = "get", _ children: [XMLElement] = [], name: String = "query") async throws -> XMLElement {
         try await request(XMLElement("iq", namespace: NS.client, attributes: ["type": type, "to": to],
                                      children: [.element(XMLElement(name, namespace: namespace, children: children.map { .element($0) }))]))
+    }
+
+    /// A round trip to `room`: the room handles stanzas in order and what it sends one client
+    /// arrives in order, so everything it sent this client before has arrived when this returns.
+    func roundTrip(with room: String) async throws {
+        let reply = try await query("\(room)@\(chatDomain)", NS.discoInfo)
+        guard reply[attribute: "type"] == "result" else { throw ClientError("disco#info to \(room) failed") }
     }
 
     /// The rooms the service lists for this user.

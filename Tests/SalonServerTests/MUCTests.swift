@@ -81,7 +81,7 @@ struct MUCTests {
             let echo = try await bob.heard(in: "design")
             #expect(echo.child("stanza-id", namespace: "urn:xmpp:sid:0")?[attribute: "id"] == sid[attribute: "id"])
             // Stored before anyone received it.
-            let stored = try await server.database.chat.recentMessages(room: "design", limit: 10)
+            let stored = try await server.archived("design")
             #expect(stored.map(\.body) == ["hello room"])
         }
     }
@@ -266,7 +266,7 @@ struct MUCTests {
             ])
             let configured = try await alice.query("newroom@\(chatDomain)", "http://jabber.org/protocol/muc#owner", type: "set", [submit.element])
             #expect(configured[attribute: "type"] == "result")
-            let room = try #require(server.server.context?.router.muc?.directory.rooms["newroom"])
+            let room = try #require(server.server.context?.muc.directory.rooms["newroom"])
             #expect(room.name == "New Room" && room.privacy == .open)
             #expect(room.managers == [.user("alice@salon.test")])
             #expect(try await bob.join("newroom", as: "Bob")[attribute: "type"] == nil)
@@ -317,7 +317,13 @@ struct MUCTests {
             _ = try await carol.expect { $0.child("x", namespace: "jabber:x:conference") != nil }
             try await carol.join("design", as: "Carol")
             await carol.close()
-            try await Task.sleep(for: .milliseconds(200))
+            // The join is recorded in the background: wait until it is stored.
+            var joined = false
+            for _ in 0..<500 where !joined {
+                joined = try await server.database.chat.hasJoined(user: "carol@salon.test", room: "design")
+                if !joined { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(joined)
             let again = try await server.online("carol")
             try await again.ping()
             try await Task.sleep(for: .milliseconds(300))

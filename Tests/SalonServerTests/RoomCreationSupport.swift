@@ -19,5 +19,5 @@ extension XMPPClient {
 }
 
 extension TestServer {
-    var muc: MUCService { server.context!.router.muc! }
+    var muc: MUCService { server.context!.muc }
 }

@@ -92,6 +92,13 @@ final class TestServer: Sendable {
     }
 }
 
+extension TestServer {
+    /// What the archive holds for `room` (the first page, oldest first).
+    func archived(_ room: String) async throws -> [StoredMessage] {
+        try await database.archive.query(ArchiveQuery(rooms: [room])).messages
+    }
+}
+
 extension XMPPClient {
     /// A round trip to the server: everything sent before has been processed when it returns.
     func ping() async throws {

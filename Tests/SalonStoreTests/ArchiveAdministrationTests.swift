@@ -117,9 +117,9 @@ import Testing
                                          replacement: nil) == 1)
     }
 
-    @Test func chatStoreAppendsAndDeletionsStayIndexed() async throws {
+    @Test func appendsAndDeletionsStayIndexed() async throws {
         let database = try SalonDatabase.inMemory()
-        _ = try await database.chat.append(archiveMessage("lobby", 0, body: "indexed by trigger"))
+        _ = try await ArchiveWriter(database: database).append(archiveMessage("lobby", 0, body: "indexed by trigger"))
         var query = ArchiveQuery(rooms: ["lobby"])
         query.text = TextFilter("trigger")
         #expect(try await database.archive.query(query).ids == ["lobby-0"])

@@ -21,8 +21,7 @@ import Testing
         #expect(try await chat.pendingInvitations(user: "bob@example.com") == ["deals"])
         #expect(try await chat.pendingInvitations(user: "carol@example.com") == ["lobby"])
 
-        try await chat.clearInvitation(user: "bob@example.com", room: "deals")
-        try await chat.clearInvitation(user: "bob@example.com", room: "deals")
+        try await chat.recordJoin(user: "bob@example.com", room: "deals")
         #expect(try await chat.pendingInvitations(user: "bob@example.com") == [])
         #expect(try await chat.pendingInvitations(user: "nobody@example.com") == [])
     }

@@ -125,9 +125,9 @@ struct JIDTests {
 
     @Test func derivedJIDs() throws {
         let full = try JID("romeo@example.net/orchard")
-        #expect(!full.isBare)
+        #expect(full.resourcepart == "orchard")
         #expect(full.bare == (try JID("romeo@example.net")))
-        #expect(full.bare.isBare)
+        #expect(full.bare.resourcepart == nil)
         #expect(full.domain == (try JID("example.net")))
         #expect(try full.with(resource: "garden").description == "romeo@example.net/garden")
         #expect(try full.with(resource: nil) == full.bare)

@@ -9,7 +9,7 @@ struct SplicedStanzaTests {
         message.append(.init("body", namespace: NS.client, children: [.text("a < b & 'c'")]))
         let spliced = SplicedStanza(message, parentNamespace: NS.client)
         let recipient = "alice@example.com/it's <mine>"
-        let bytes = spliced.bytes(to: recipient)
+        let bytes = spliced.head + SplicedStanza.address(recipient) + spliced.tail
         let parsed = try XMLStreamParser.parseStanza(String(decoding: bytes, as: UTF8.self), namespace: NS.client)
         #expect(parsed[attribute: "to"] == recipient)
         #expect(parsed[attribute: "from"] == "room@chat.example/nick" && parsed[attribute: "type"] == "groupchat")

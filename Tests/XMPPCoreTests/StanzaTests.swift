@@ -73,30 +73,21 @@ struct StanzaTests {
         #expect(reply.child("error", namespace: NS.component)?[attribute: "type"] == "auth")
     }
 
-    @Test func iqViewAndReplies() throws {
-        let element = try parseElement("<iq from='a@b/c' to='b' type='get' id='p1'><ping xmlns='urn:xmpp:ping'/></iq>")
-        let iq = try #require(IQ(element))
-        #expect(iq.type == .get)
-        #expect(iq.type.isRequest)
-        #expect(iq.id == "p1")
-        #expect(iq.payload?.namespace == NS.ping)
-        #expect(iq.hasValidPayload)
-        let result = iq.resultReply()
-        #expect(result.serialized(parentNamespace: NS.client) == "<iq id='p1' type='result' to='a@b/c' from='b'/>")
-        let error = try #require(Stanza(iq.errorReply(StanzaError(.featureNotImplemented))))
-        #expect(error.error?.type == .cancel)
+    @Test func resultReply() throws {
+        let get = try #require(Stanza(try parseElement("<iq from='a@b/c' to='b' type='get' id='p1'><ping xmlns='urn:xmpp:ping'/></iq>")))
+        #expect(get.resultReply(nil).serialized(parentNamespace: NS.client) == "<iq from='b' id='p1' to='a@b/c' type='result'/>")
+        let withPayload = get.resultReply(XMLElement("query", namespace: NS.roster))
+        #expect(withPayload.elements.map(\.namespace) == [NS.roster])
+        #expect(withPayload[attribute: "type"] == "result")
+        #expect(withPayload[attribute: "id"] == "p1")
     }
 
-    @Test func iqValidation() throws {
-        #expect(IQ(XMLElement("iq", namespace: NS.client, attributes: ["type": "get"])) == nil)
-        #expect(IQ(XMLElement("iq", namespace: NS.client, attributes: ["id": "1", "type": "fetch"])) == nil)
-        #expect(IQ(XMLElement("message", namespace: NS.client, attributes: ["id": "1", "type": "get"])) == nil)
-        let empty = try #require(IQ(XMLElement("iq", namespace: NS.client, attributes: ["id": "1", "type": "set"])))
-        #expect(!empty.hasValidPayload)
-        let built = IQ(type: .set, id: "b", to: try JID("example.com"), payload: XMLElement("bind", namespace: NS.bind))
-        #expect(built.element.serialized(parentNamespace: NS.client)
-            == "<iq id='b' type='set' to='example.com'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>")
-        #expect(built.hasValidPayload)
-        #expect(IQ(built.element) == built)
+    @Test func resultReplyToAnIQWithoutAddresses() throws {
+        let set = try #require(Stanza(try parseElement("<iq type='set' id='s'><session xmlns='urn:ietf:params:xml:ns:xmpp-session'/></iq>")))
+        let reply = set.resultReply(nil)
+        #expect(reply[attribute: "to"] == nil)
+        #expect(reply[attribute: "from"] == nil)
+        #expect(reply[attribute: "id"] == "s")
+        #expect(reply.elements.isEmpty)
     }
 }

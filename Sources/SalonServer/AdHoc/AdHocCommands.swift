@@ -17,6 +17,8 @@ final class AdHocCommands: Sendable {
 
     let jid: String
     private let logger: Logger
+    /// The time sessions are stamped and expire by (a test sets its own).
+    private let clock: @Sendable () -> Date
     private let registered = Mutex<[AdHocCommand]>([])
     private let sessions = Mutex<[String: Session]>([:])
 
@@ -27,10 +29,11 @@ final class AdHocCommands: Sendable {
         var touched: Date
     }
 
-    init(jid: String, logger: Logger, sessionLifetime: TimeInterval = 600) {
+    init(jid: String, logger: Logger, sessionLifetime: TimeInterval = 600, clock: @escaping @Sendable () -> Date = Date.init) {
         self.jid = jid
         self.logger = logger
         self.sessionLifetime = sessionLifetime
+        self.clock = clock
     }
 
     /// Adds commands (services register theirs once they exist).
@@ -111,7 +114,7 @@ final class AdHocCommands: Sendable {
     private func advance(_ id: String, isNew: Bool, node: String, user: String, action: String,
                          submitted: DataForm?) -> Result<[DataForm]?, StanzaError> {
         sessions.withLock { sessions -> Result<[DataForm]?, StanzaError> in
-            let now = Date()
+            let now = clock()
             if isNew {
                 Self.evict(&sessions, user: user, now: now, lifetime: sessionLifetime)
                 sessions[id] = Session(node: node, user: user, stages: [], touched: now)

@@ -13,19 +13,13 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
     private let remoteAddress: String
     private var logger: Logger
     private var tlsHandler: OpenSSLHandler?
-    private var sasl: SASLNegotiator?
-    private var offeredMechanisms: [SASLMechanism] = []
-    private var authenticated: JID?
-    private var failedAuthentications = 0
-    /// Attempts refused before any password check; bounded so a stream cannot loop forever.
-    private var refusedMechanisms = 0
+    /// The SASL elements on the wire; owns the authenticated account.
+    private lazy var sasl = SASLExchange(context: context, stream: stream, remoteAddress: remoteAddress) { [weak self] account, mechanism in
+        self?.didAuthenticate(as: account, with: mechanism)
+    }
     private(set) var session: ClientSession?
     private var pingOutstanding = false
     private var negotiationTimer: Scheduled<Void>?
-
-    static let maxAuthenticationAttempts = 3
-    /// Enough for a client to walk through every SCRAM mechanism twice.
-    static let maxRefusedMechanisms = 8
 
     init(context: ServerContext, stream: XMPPStream, tlsHandler: OpenSSLHandler?, remoteAddress: String) {
         self.context = context
@@ -41,6 +35,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
 
     private var domain: String { context.domain }
     private var tlsActive: Bool { tlsHandler != nil }
+    private var authenticated: JID? { sasl.authenticated }
     private var mayAuthenticate: Bool { tlsActive || !context.configuration.tlsRequirementEnforced }
 
     // MARK: Stream events
@@ -69,9 +64,9 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         }
         switch (element.namespace, element.name) {
         case (NS.tls, "starttls"): startTLS()
-        case (NS.sasl, "auth"): authenticate(element)
-        case (NS.sasl, "response"): respond(element)
-        case (NS.sasl, "abort"): abortSASL()
+        case (NS.sasl, "auth"): sasl.authenticate(element, allowed: mayAuthenticate, tls: tlsHandler)
+        case (NS.sasl, "response"): sasl.respond(element)
+        case (NS.sasl, "abort"): sasl.abort()
         case (NS.client, "iq") where authenticated != nil: bind(element)
         case (NS.client, _): stream.fail(.notAuthorized, text: "Authenticate and bind a resource first.")
         default: stream.fail(.unsupportedStanzaType, text: "<\(element.name)/> is not expected here.")
@@ -149,21 +144,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
                 features.append(starttls)
             }
             if mayAuthenticate {
-                let binding = tlsHandler?.hasChannelBinding(type: "tls-exporter") ?? false
-                offeredMechanisms = SASLMechanism.offered(tls: tlsActive, channelBinding: binding)
-                var mechanisms = XMLElement("mechanisms", namespace: NS.sasl)
-                for mechanism in offeredMechanisms {
-                    var element = XMLElement("mechanism", namespace: NS.sasl)
-                    element.append(text: mechanism.rawValue)
-                    mechanisms.append(element)
-                }
-                features.append(mechanisms)
-                if binding {
-                    // XEP-0440: which channel-binding types the server supports.
-                    features.append(XMLElement("sasl-channel-binding", namespace: "urn:xmpp:sasl-cb:0", children: [
-                        .element(XMLElement("channel-binding", namespace: "urn:xmpp:sasl-cb:0", attributes: ["type": "tls-exporter"])),
-                    ]))
-                }
+                sasl.features(tls: tlsHandler).forEach { features.append($0) }
             }
         } else {
             features.append(XMLElement("bind", namespace: NS.bind))
@@ -195,172 +176,12 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
 
     // MARK: SASL
 
-    private func authenticate(_ auth: XMLElement) {
-        guard authenticated == nil, sasl == nil else { return stream.fail(.policyViolation, text: "Already authenticating.") }
-        guard mayAuthenticate else { return saslFailure(.encryptionRequired, text: "Start TLS first.") }
-        guard let mechanism = auth[attribute: "mechanism"].flatMap(SASLMechanism.init(rawValue:)),
-              offeredMechanisms.contains(mechanism) else {
-            return saslFailure(.invalidMechanism)
-        }
-        let binding = mechanism.isPlus ? tlsHandler?.channelBinding(type: "tls-exporter") : nil
-        var negotiator = SASLNegotiator(mechanism: mechanism, domain: domain, channelBindingData: binding,
-                                        plusOffered: offeredMechanisms.contains(where: \.isPlus), fakeSaltKey: context.fakeSaltKey)
-        let text = auth.text
-        if text.isEmpty {
-            // No initial response: an empty challenge asks for it (RFC 6120 §6.4.2).
-            sasl = negotiator
-            stream.send(XMLElement("challenge", namespace: NS.sasl))
-            return
-        }
-        guard let message = Self.decode(text) else { return saslFailure(.incorrectEncoding) }
-        start(&negotiator, message)
-    }
-
-    private func start(_ negotiator: inout SASLNegotiator, _ message: [UInt8]) {
-        let account: JID?
-        do { account = try negotiator.start(message) } catch { return attemptFailed(error, negotiator) }
-        sasl = negotiator
-        let database = context.database
-        let mechanism = negotiator.mechanism
-        stream.awaiting(started: { (promise: EventLoopPromise<(SCRAMCredentials?, Bool)>) in
-            guard let account else { return promise.succeed((nil, false)) }
-            database.accounts.credential(jid: account.description, algorithm: mechanism.storedAlgorithm) { found in
-                guard mechanism == .plain, case .success(let credential) = found else {
-                    return promise.completeWith(found.map { ($0, false) })
-                }
-                // PLAIN derives a key from the password: a task, not the storage thread.
-                promise.completeWithTask { (credential, SASLNegotiator.verifyPlain(message, against: credential)) }
-            }
-        }, then: { [self] result in
-            guard var negotiator = sasl else { return }
-            guard case .success(let (credential, verified)) = result else {
-                sasl = nil
-                return saslFailure(.temporaryAuthFailure)
-            }
-            do throws(SASLFailure) {
-                let step = try negotiator.proceed(credential: credential, plainVerified: verified)
-                sasl = negotiator
-                advance(step)
-            } catch {
-                attemptFailed(error, negotiator)
-            }
-        })
-    }
-
-    private func respond(_ response: XMLElement) {
-        guard var negotiator = sasl else { return saslFailure(.malformedRequest) }
-        guard let message = Self.decode(response.text) else { return saslFailure(.incorrectEncoding) }
-        // After an empty challenge the first response carries the initial message.
-        if !awaitingFinal {
-            return start(&negotiator, message)
-        }
-        do throws(SASLFailure) {
-            let step = try negotiator.respond(message)
-            sasl = negotiator
-            advance(step)
-        } catch {
-            attemptFailed(error, negotiator)
-        }
-    }
-
-    /// Whether the exchange sent its challenge and waits for the client's final message.
-    private var awaitingFinal = false
-
-    private func advance(_ step: SASLNegotiator.Step) {
-        switch step {
-        case .challenge(let data):
-            awaitingFinal = true
-            var challenge = XMLElement("challenge", namespace: NS.sasl)
-            challenge.append(text: Base64.encode(data))
-            stream.send(challenge)
-        case .success(let jid, let data):
-            let mechanism = sasl?.mechanism.rawValue ?? ""
-            sasl = nil
-            awaitingFinal = false
-            authenticated = jid
-            context.throttle.succeeded(account: jid.description)
-            var success = XMLElement("success", namespace: NS.sasl)
-            if !data.isEmpty { success.append(text: Base64.encode(data)) }
-            stream.send(success)
-            stream.didAuthenticate()
-            stream.restart()
-            logger[metadataKey: "jid"] = "\(jid)"
-            logger.info("authenticated", metadata: ["mechanism": "\(mechanism)"])
-        }
-    }
-
-    private func abortSASL() {
-        sasl = nil
-        awaitingFinal = false
-        stream.send(XMLElement("failure", namespace: NS.sasl, children: [.element(XMLElement("aborted", namespace: NS.sasl))]))
-    }
-
-    /// Answers a refused request that tried no credentials.
-    private func saslFailure(_ failure: SASLFailure, text: String? = nil) {
-        sasl = nil
-        awaitingFinal = false
-        var element = XMLElement("failure", namespace: NS.sasl, children: [.element(XMLElement(failure.rawValue, namespace: NS.sasl))])
-        if let text {
-            var t = XMLElement("text", namespace: NS.sasl)
-            t.append(text: text)
-            element.append(t)
-        }
-        stream.send(element)
-    }
-
-    /// Answers a failed attempt once the login throttle's delay is over; too many failures end
-    /// the stream. A refusal that came before any password check (a binding type this
-    /// connection does not offer, or the downgrade flag) is answered at once and left uncounted,
-    /// so the client can go on to its next mechanism; wrong binding data is counted like a wrong
-    /// password (someone in the middle, or a broken client).
-    private func attemptFailed(_ failure: SASLFailure, _ negotiator: SASLNegotiator) {
-        sasl = nil
-        awaitingFinal = false
-        let name = negotiator.user?.description
-        let metadata: Logger.Metadata = [
-            "account": "\(name ?? negotiator.claimedName.map { "\($0) (not an account name)" } ?? "-")",
-            "mechanism": "\(negotiator.mechanism.rawValue)", "cause": "\(negotiator.cause(of: failure))",
-            "address": "\(remoteAddress)",
-        ]
-        if let refusal = negotiator.refusal, refusal.precedesPasswordCheck {
-            refusedMechanisms += 1
-            logger.info("authentication refused before any password check", metadata: metadata)
-            saslFailure(failure, text: Self.explanation(of: refusal))
-            if refusedMechanisms >= Self.maxRefusedMechanisms {
-                stream.fail(.policyViolation, text: "Too many refused authentication attempts.")
-            }
-            return
-        }
-        failedAuthentications += 1
-        logger.info("authentication failed", metadata: metadata)
-        let exhausted = failedAuthentications >= Self.maxAuthenticationAttempts
-        stream.answerFailure(throttledBy: context.throttle, account: name, address: remoteAddress) { [self] in
-            saslFailure(failure)
-            if exhausted { stream.fail(.policyViolation, text: "Too many failed authentication attempts.") }
-        }
-    }
-
-    /// What the client is told about a refusal that revealed nothing about the account.
-    private static func explanation(of refusal: SCRAMRefusal) -> String? {
-        switch refusal {
-        case .bindingTypeNotOffered(let type): "Channel binding \(type) is not offered here; see sasl-channel-binding."
-        case .bindingFlagDowngrade: "This server offers channel binding (-PLUS); the 'y' flag is refused."
-        case .bindingDataMismatch: nil
-        }
-    }
-
-    /// A SASL payload: Base64 with surrounding XML whitespace ignored; "=" is the empty payload.
-    static func decode(_ text: String) -> [UInt8]? {
-        var text = text
-        return text.withUTF8 { bytes in
-            func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
-            var start = 0, end = bytes.count
-            while start < end, isWhitespace(bytes[start]) { start += 1 }
-            while end > start, isWhitespace(bytes[end - 1]) { end -= 1 }
-            let payload = UnsafeBufferPointer(rebasing: bytes[start..<end])
-            if payload.count == 1, payload[0] == UInt8(ascii: "=") { return [] }
-            return Base64.decode(bytes: payload)
-        }
+    /// `SASLExchange` sent `<success/>`: the stream starts over, authenticated.
+    private func didAuthenticate(as account: JID, with mechanism: SASLMechanism) {
+        stream.didAuthenticate()
+        stream.restart()
+        logger[metadataKey: "jid"] = "\(account)"
+        logger.info("authenticated", metadata: ["mechanism": "\(mechanism.rawValue)"])
     }
 
     static func streamID() -> String {
@@ -372,7 +193,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
     private func bind(_ element: XMLElement) {
         guard let iq = Stanza(element), let authenticated else { return }
         if element.child("session", namespace: NS.session) != nil {
-            return stream.send(reply(to: iq, payload: nil))
+            return stream.send(iq.resultReply(nil))
         }
         guard iq.type == "set", let bindRequest = element.child("bind", namespace: NS.bind) else {
             return stream.send(iq.errorReply(StanzaError(.notAuthorized, text: "Bind a resource first.")))
@@ -403,7 +224,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
             var jid = XMLElement("jid", namespace: NS.bind)
             jid.append(text: full.description)
             bound.append(jid)
-            var result = reply(to: iq, payload: bound)
+            var result = iq.resultReply(bound)
             result[attribute: "to"] = nil
             stream.send(result)
         })
@@ -412,7 +233,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
     // MARK: Bound session
 
     /// The last `to` parsed. A client mostly writes to the same room or contact again, and
-    /// parsing (normalising) a JID is a tenth of what routing a groupchat message costs.
+    /// parsing (normalising) a JID is a good part of what routing a groupchat message costs.
     private var lastRecipient: (address: String, jid: JID)?
 
     private func recipient(of stanza: Stanza) throws(JIDError) -> JID? {
@@ -445,7 +266,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
             }
             if to == nil || to == session.jid.bare {
                 if stanza.element.child("session", namespace: NS.session) != nil {
-                    return session.deliver(reply(to: stanza, payload: nil))
+                    return session.deliver(stanza.resultReply(nil))
                 }
                 followup = context.accountEndpoint.handle(stanza, to: session.jid.bare, from: session.jid, session: session)
             } else if let to {

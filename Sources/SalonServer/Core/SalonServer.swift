@@ -47,13 +47,11 @@ public final class SalonServer: Service, Sendable {
             try? await database.shutdown()
             throw error
         }
-        let context = ServerContext(configuration: configuration, database: database, tls: tls, fakeSaltKey: fakeSaltKey, logger: logger)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let context: ServerContext
         do {
-            let muc = try await MUCService.start(domain: configuration.mucDomain, serverDomain: configuration.domain, database: database,
-                                                 router: context.router, group: group,
-                                                 presenceRates: PresenceRates(limits: configuration.limits), logger: logger)
-            context.router.install(muc: muc)
+            context = try await ServerContext.start(configuration: configuration, database: database, tls: tls,
+                                                    fakeSaltKey: fakeSaltKey, group: group, logger: logger)
         } catch {
             try? await group.shutdownGracefully()
             try? await database.shutdown()
@@ -110,7 +108,7 @@ public final class SalonServer: Service, Sendable {
         if await !state.context.pendingWork.drained(within: .seconds(10)) {
             logger.warning("shutdown goes on with work still pending", metadata: ["pending": "\(state.context.pendingWork.count)"])
         }
-        await state.context.router.muc?.stop()
+        await state.context.muc.stop()
         await settle(state.group)
         for stream in streams {
             stream.eventLoop.execute { stream.fail(.systemShutdown, text: "The server is shutting down.") }
@@ -136,18 +134,4 @@ public final class SalonServer: Service, Sendable {
 
     /// For tests: the shared state of the running server.
     var context: ServerContext? { running.withLock { $0?.context } }
-}
-
-/// Every open stream, so shutdown can close them all.
-final class StreamDirectory: Sendable {
-    private let streams = Mutex<[ObjectIdentifier: XMPPStream]>([:])
-
-    func add(_ stream: XMPPStream) {
-        streams.withLock { $0[ObjectIdentifier(stream)] = stream }
-        stream.channel.closeFuture.whenComplete { [self] _ in
-            streams.withLock { $0[ObjectIdentifier(stream)] = nil }
-        }
-    }
-
-    var all: [XMPPStream] { streams.withLock { Array($0.values) } }
 }

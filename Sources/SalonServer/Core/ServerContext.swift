@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import SalonAdmin
 import SalonSecurity
 import SalonStore
@@ -12,6 +13,8 @@ final class ServerContext: Sendable {
     let sessions: SessionRegistry
     let components: ComponentRegistry
     let router: Router
+    /// The persistent-chat service (XEP-0045 on its own domain).
+    let muc: MUCService
     let rosters: RosterService
     let presence: PresenceService
     let accountEndpoint: AccountEndpoint
@@ -33,29 +36,46 @@ final class ServerContext: Sendable {
         XMLStreamLimits(maxStanzaBytes: configuration.limits.maxStanzaBytes, maxDepth: configuration.limits.maxDepth)
     }
 
-    init(configuration: ServerConfiguration, database: SalonDatabase, tls: TLSContext?, fakeSaltKey: [UInt8], logger: Logger) {
+    /// Makes the shared state in dependency order: the registries, the router, the
+    /// persistent-chat service (it loads its directory), the services built on them; then
+    /// connects those services to the router, once. Everything routes through the router, so
+    /// it comes first and learns its services last.
+    static func start(configuration: ServerConfiguration, database: SalonDatabase, tls: TLSContext?, fakeSaltKey: [UInt8],
+                      group: EventLoopGroup, logger: Logger) async throws -> ServerContext {
+        let sessions = SessionRegistry()
+        let components = ComponentRegistry(secrets: configuration.components)
+        let router = Router(domain: configuration.domain, sessions: sessions, components: components, database: database,
+                            offlineLimit: configuration.limits.offlineMessages, logger: logger)
+        let muc = try await MUCService.start(domain: configuration.mucDomain, serverDomain: configuration.domain, database: database,
+                                             router: router, group: group,
+                                             presenceRates: PresenceRates(limits: configuration.limits), logger: logger)
+        return ServerContext(configuration: configuration, database: database, tls: tls, fakeSaltKey: fakeSaltKey,
+                             sessions: sessions, components: components, router: router, muc: muc, logger: logger)
+    }
+
+    private init(configuration: ServerConfiguration, database: SalonDatabase, tls: TLSContext?, fakeSaltKey: [UInt8],
+                 sessions: SessionRegistry, components: ComponentRegistry, router: Router, muc: MUCService, logger: Logger) {
         self.configuration = configuration
         self.domain = configuration.domain
         self.database = database
         self.tls = tls
         self.fakeSaltKey = fakeSaltKey
         self.logger = logger
-        sessions = SessionRegistry()
-        components = ComponentRegistry(secrets: configuration.components)
-        router = Router(domain: domain, sessions: sessions, components: components, database: database,
-                        offlineLimit: configuration.limits.offlineMessages, logger: logger)
+        self.sessions = sessions
+        self.components = components
+        self.router = router
+        self.muc = muc
         rosters = RosterService(database: database, sessions: sessions, maxItems: configuration.limits.maxRosterItems, logger: logger)
-        presence = PresenceService(domain: domain, sessions: sessions, rosters: rosters, database: database, router: router)
+        presence = PresenceService(domain: domain, sessions: sessions, rosters: rosters, database: database, router: router, muc: muc)
         accountEndpoint = AccountEndpoint(rosters: rosters, sessions: sessions, router: router)
         let adHoc = AdHocCommands(jid: domain, logger: logger)
-        router.install(server: ServerEndpoint(domain: domain, components: components, router: router, adHoc: adHoc),
-                       account: accountEndpoint, presence: presence)
-        let router = router
         adHoc.register(UserAdminCommands(
             accounts: AccountService(database: database, domain: domain, iterations: configuration.scramIterations),
             sessions: sessions, domain: domain,
-            isServerAdministrator: { router.muc?.directory.isServerAdministrator($0) ?? false }).all)
+            isServerAdministrator: { muc.directory.isServerAdministrator($0) }).all)
         adHoc.register([PingCommand.command])
+        router.connect(server: ServerEndpoint(domain: domain, components: components, router: router, muc: muc, adHoc: adHoc),
+                       account: accountEndpoint, presence: presence, muc: muc)
         throttle = LoginThrottle()
         let limits = configuration.limits
         c2sConnections = ConnectionCounter(maxTotal: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress)

@@ -15,7 +15,6 @@ enum MUC {
     static let occupantID = "urn:xmpp:occupant-id:0"
     static let stableID = "http://jabber.org/protocol/muc#stable_id"
     static let selfPingOptimization = "http://jabber.org/protocol/muc#self-ping-optimization"
-    static let serviceInfo = "urn:salon:muc:service"
     /// Persistent-chat fields in room info and configuration forms.
     static let salon = "urn:salon:persistent-chat"
 }

@@ -145,7 +145,7 @@ final class MUCRoom: @unchecked Sendable {
     }
 
     /// The directory's view of this room, derived once per adopted directory: every message
-    /// needs it, and working it out (lookups, scope checks) was a tenth of posting one.
+    /// needs it, and working it out (lookups, scope checks) is too dear to repeat for each.
     private var view: DirectoryView {
         if let cachedView, cachedView.generation == service.directoryGeneration { return cachedView }
         let (directory, generation) = service.directoryWithGeneration

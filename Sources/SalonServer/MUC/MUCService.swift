@@ -181,7 +181,7 @@ final class MUCService: Sendable {
 
     /// Sends an iq result from wherever the request was addressed.
     func answer(_ iq: Stanza, _ payload: XMLElement?) {
-        _ = router.route(reply(to: iq, payload: payload))
+        _ = router.route(iq.resultReply(payload))
     }
 
     // MARK: Directory changes

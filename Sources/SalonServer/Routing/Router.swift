@@ -21,14 +21,16 @@ final class Router: Sendable {
     let database: SalonDatabase
     let logger: Logger
     let offlineLimit: Int
-    private let endpoints: Endpoints
+    private let endpoints = Endpoints()
 
-    /// Late-bound services (they need the router themselves).
-    final class Endpoints: @unchecked Sendable {
-        var server: (any LocalEndpoint)?
-        var account: AccountEndpoint?
-        var presence: PresenceService?
-        var muc: MUCService?
+    /// The services the router hands stanzas to. They route through the router themselves, so
+    /// the router is made first and they are connected to it once, all together
+    /// (`ServerContext.start`), before any stream exists; written once, then only read.
+    private final class Endpoints: @unchecked Sendable {
+        var server: (any LocalEndpoint)!
+        var account: AccountEndpoint!
+        var presence: PresenceService!
+        var muc: MUCService!
     }
 
     init(domain: String, sessions: SessionRegistry, components: ComponentRegistry,
@@ -39,22 +41,16 @@ final class Router: Sendable {
         self.database = database
         self.offlineLimit = offlineLimit
         self.logger = logger
-        self.endpoints = Endpoints()
     }
 
-    /// Wires the services; called once at start-up before any stream exists.
-    func install(server: any LocalEndpoint, account: AccountEndpoint, presence: PresenceService) {
+    /// Connects the services stanzas are routed to; once, before any stream exists.
+    func connect(server: any LocalEndpoint, account: AccountEndpoint, presence: PresenceService, muc: MUCService) {
+        precondition(endpoints.server == nil, "the router's services are connected once")
         endpoints.server = server
         endpoints.account = account
         endpoints.presence = presence
+        endpoints.muc = muc
     }
-
-    var presence: PresenceService { endpoints.presence! }
-
-    /// Attaches the persistent-chat service once it has loaded its directory.
-    func install(muc: MUCService) { endpoints.muc = muc }
-
-    var muc: MUCService? { endpoints.muc }
 
     /// Routes a stanza whose `from` is already stamped and whose `to` is set.
     func route(_ element: XMLElement) -> RoutingFollowup? {
@@ -78,8 +74,8 @@ final class Router: Sendable {
             if to.localpart == nil { return toServer(stanza, from: from) }
             return toAccount(stanza, to: to, from: from)
         }
-        if let muc = endpoints.muc, to.domainpart == muc.domain {
-            return muc.handle(stanza, to: to, from: from)
+        if to.domainpart == endpoints.muc.domain {
+            return endpoints.muc.handle(stanza, to: to, from: from)
         }
         if let link = components.link(for: to.domainpart) {
             link.deliver(stanza.element)
@@ -111,11 +107,7 @@ final class Router: Sendable {
         switch stanza.kind {
         case .iq:
             if stanza.type == "result" || stanza.type == "error" { return nil }
-            guard let server = endpoints.server else {
-                bounce(stanza, StanzaError(.serviceUnavailable))
-                return nil
-            }
-            return server.handleServerIQ(stanza.element, from: from)
+            return endpoints.server.handleServerIQ(stanza.element, from: from)
         case .message:
             bounce(stanza, StanzaError(.serviceUnavailable, text: "The server does not accept messages."))
         case .presence:
@@ -157,9 +149,9 @@ final class Router: Sendable {
         switch stanza.kind {
         case .iq:
             if stanza.type == "result" || stanza.type == "error" { return nil }
-            return endpoints.account?.handle(stanza, to: to, from: from)
+            return endpoints.account.handle(stanza, to: to, from: from)
         case .presence:
-            return presence.inbound(stanza, to: to, from: from)
+            return endpoints.presence.inbound(stanza, to: to, from: from)
         case .message:
             return messageToBareJID(stanza, to: to)
         }

@@ -76,10 +76,6 @@ final class SessionRegistry: Sendable {
         }
     }
 
-    func isOnline(_ bare: JID) -> Bool {
-        accounts.withLock { $0[bare] != nil }
-    }
-
     func session(_ full: JID) -> ClientSession? {
         accounts.withLock { $0[full.bare]?.resources[full.resourcepart ?? ""]?.session }
     }

@@ -10,13 +10,17 @@ final class PresenceService: Sendable {
     let rosters: RosterService
     let database: SalonDatabase
     unowned let router: Router
+    /// Sends a user's pending room invitations when they come online.
+    let muc: MUCService
 
-    init(domain: String, sessions: SessionRegistry, rosters: RosterService, database: SalonDatabase, router: Router) {
+    init(domain: String, sessions: SessionRegistry, rosters: RosterService, database: SalonDatabase, router: Router,
+         muc: MUCService) {
         self.domain = domain
         self.sessions = sessions
         self.rosters = rosters
         self.database = database
         self.router = router
+        self.muc = muc
     }
 
     // MARK: From a client
@@ -63,10 +67,8 @@ final class PresenceService: Sendable {
         }
         guard initial else { return nil }
         probeContacts(for: session)
-        if let muc = router.muc {
-            let jid = session.jid
-            Task { await muc.invitations.sendPending(to: jid) }
-        }
+        let (muc, jid) = (muc, session.jid)
+        Task { await muc.invitations.sendPending(to: jid) }
         guard priority >= 0 else { return nil }
         return { [self] in await deliverOffline(to: session) }
     }
@@ -257,51 +259,6 @@ final class PresenceService: Sendable {
                 copy[attribute: "to"] = resource.session.jid.description
                 resource.session.deliver(copy)
             }
-        }
-    }
-}
-
-/// The subscription state machine of RFC 6121 Appendix A, on roster items.
-enum SubscriptionState {
-    /// The user sends `type` to `contact`.
-    static func outbound(_ type: String, item: RosterItem?, contact: String) -> RosterItem? {
-        var item = item ?? RosterItem(jid: contact)
-        switch type {
-        case "subscribe":
-            guard item.subscription == "none" || item.subscription == "from" else { return item }
-            item.ask = true
-        case "unsubscribe":
-            item.ask = false
-            item.subscription = item.subscription == "both" ? "from" : (item.subscription == "to" ? "none" : item.subscription)
-        case "subscribed":
-            item.subscription = item.subscription == "to" ? "both" : (item.subscription == "none" ? "from" : item.subscription)
-        case "unsubscribed":
-            item.subscription = item.subscription == "both" ? "to" : (item.subscription == "from" ? "none" : item.subscription)
-        default:
-            break
-        }
-        return item
-    }
-
-    /// The contact receives `type` from `user`; nil leaves the roster untouched.
-    static func inbound(_ type: String, item: RosterItem?, user: String) -> RosterItem? {
-        switch type {
-        case "subscribed":
-            guard var item, item.ask else { return item }
-            item.ask = false
-            item.subscription = item.subscription == "from" ? "both" : (item.subscription == "none" ? "to" : item.subscription)
-            return item
-        case "unsubscribed":
-            guard var item else { return nil }
-            item.ask = false
-            item.subscription = item.subscription == "both" ? "from" : (item.subscription == "to" ? "none" : item.subscription)
-            return item
-        case "unsubscribe":
-            guard var item else { return nil }
-            item.subscription = item.subscription == "both" ? "to" : (item.subscription == "from" ? "none" : item.subscription)
-            return item
-        default:
-            return item
         }
     }
 }

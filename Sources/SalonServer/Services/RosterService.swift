@@ -39,11 +39,11 @@ final class RosterService: Sendable {
                     var result = XMLElement("query", namespace: NS.roster, attributes: ["ver": "\(version)"])
                     // RFC 6121 §2.6: an unchanged roster is answered with an empty result.
                     if query[attribute: "ver"] == "\(version)" {
-                        session.deliver(reply(to: iq, payload: nil))
+                        session.deliver(iq.resultReply(nil))
                         return
                     }
                     for item in items { result.append(Self.element(for: item)) }
-                    session.deliver(reply(to: iq, payload: result))
+                    session.deliver(iq.resultReply(result))
                 } catch {
                     session.deliver(iq.errorReply(StanzaError(.internalServerError)))
                 }
@@ -72,7 +72,7 @@ final class RosterService: Sendable {
                             session.deliver(iq.errorReply(StanzaError(.itemNotFound)))
                             return
                         }
-                        session.deliver(reply(to: iq, payload: nil))
+                        session.deliver(iq.resultReply(nil))
                         await push(owner: owner, jid: contact.bare.description, item: nil)
                     } else {
                         let existing = try await database.rosters.item(owner: owner.description, jid: contact.bare.description)
@@ -80,7 +80,7 @@ final class RosterService: Sendable {
                         updated.name = item[attribute: "name"].flatMap { $0.isEmpty ? nil : $0 }
                         updated.groups = groups
                         _ = try await upsert(owner: owner, item: updated)
-                        session.deliver(reply(to: iq, payload: nil))
+                        session.deliver(iq.resultReply(nil))
                         await push(owner: owner, jid: updated.jid, item: updated)
                     }
                 } catch let full as RosterFull {
@@ -156,13 +156,4 @@ final class RosterService: Sendable {
         }
         return element
     }
-}
-
-/// An iq result addressed back to the requester.
-func reply(to iq: Stanza, payload: XMLElement?) -> XMLElement {
-    var attributes = ["type": "result"]
-    if let id = iq.id { attributes["id"] = id }
-    if let from = iq.element[attribute: "from"] { attributes["to"] = from }
-    if let to = iq.element[attribute: "to"] { attributes["from"] = to }
-    return XMLElement("iq", namespace: NS.client, attributes: attributes, children: payload.map { [.element($0)] } ?? [])
 }

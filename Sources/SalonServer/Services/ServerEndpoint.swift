@@ -10,11 +10,14 @@ final class ServerEndpoint: LocalEndpoint {
     let components: ComponentRegistry
     let adHoc: AdHocCommands
     unowned let router: Router
+    /// Listed as a disco item of the server.
+    let muc: MUCService
 
-    init(domain: String, components: ComponentRegistry, router: Router, adHoc: AdHocCommands) {
+    init(domain: String, components: ComponentRegistry, router: Router, muc: MUCService, adHoc: AdHocCommands) {
         self.domain = domain
         self.components = components
         self.router = router
+        self.muc = muc
         self.adHoc = adHoc
     }
 
@@ -33,30 +36,28 @@ final class ServerEndpoint: LocalEndpoint {
             for feature in Self.features {
                 query.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": feature]))
             }
-            _ = router.route(reply(to: iq, payload: query))
+            _ = router.route(iq.resultReply(query))
         case ("get", NS.discoItems, "query") where payload[attribute: "node"] == nil:
             var query = XMLElement("query", namespace: NS.discoItems)
-            if let muc = router.muc {
-                query.append(XMLElement("item", namespace: NS.discoItems, attributes: ["jid": muc.domain, "name": "Persistent chat"]))
-            }
+            query.append(XMLElement("item", namespace: NS.discoItems, attributes: ["jid": muc.domain, "name": "Persistent chat"]))
             for component in components.secrets.keys.sorted() {
                 query.append(XMLElement("item", namespace: NS.discoItems, attributes: ["jid": component]))
             }
-            _ = router.route(reply(to: iq, payload: query))
+            _ = router.route(iq.resultReply(query))
         case ("get", NS.discoItems, "query") where payload[attribute: "node"] == AdHocCommands.ns:
-            _ = router.route(reply(to: iq, payload: adHoc.items(for: from.bare.description)))
+            _ = router.route(iq.resultReply(adHoc.items(for: from.bare.description)))
         case ("get", NS.discoInfo, "query") where payload[attribute: "node"].flatMap { adHoc.info(node: $0, for: from.bare.description) } != nil:
-            _ = router.route(reply(to: iq, payload: adHoc.info(node: payload[attribute: "node"]!, for: from.bare.description)))
+            _ = router.route(iq.resultReply(adHoc.info(node: payload[attribute: "node"]!, for: from.bare.description)))
         case ("set", AdHocCommands.ns, "command"):
             let (adHoc, router) = (adHoc, router)
             Task {
                 switch await adHoc.handle(payload, user: from.bare.description) {
-                case .success(let answer): _ = router.route(reply(to: iq, payload: answer))
+                case .success(let answer): _ = router.route(iq.resultReply(answer))
                 case .failure(let error): router.bounce(iq, error)
                 }
             }
         case ("get", NS.ping, "ping"):
-            _ = router.route(reply(to: iq, payload: nil))
+            _ = router.route(iq.resultReply(nil))
         case ("get", NS.version, "query"):
             var query = XMLElement("query", namespace: NS.version)
             for (name, value) in [("name", Self.softwareName), ("version", Self.softwareVersion)] {
@@ -64,60 +65,12 @@ final class ServerEndpoint: LocalEndpoint {
                 child.append(text: value)
                 query.append(child)
             }
-            _ = router.route(reply(to: iq, payload: query))
+            _ = router.route(iq.resultReply(query))
         case ("get", NS.discoInfo, _), ("get", NS.discoItems, _):
             router.bounce(iq, StanzaError(.itemNotFound))
         default:
             router.bounce(iq, StanzaError(.serviceUnavailable))
         }
         return nil
-    }
-}
-
-/// iq addressed to an account's bare JID (or sent by a client with no `to`): the server answers
-/// on the account's behalf (RFC 6120 §10.5.3.3).
-final class AccountEndpoint: Sendable {
-    let rosters: RosterService
-    let sessions: SessionRegistry
-    unowned let router: Router
-
-    init(rosters: RosterService, sessions: SessionRegistry, router: Router) {
-        self.rosters = rosters
-        self.sessions = sessions
-        self.router = router
-    }
-
-    /// `session` is set when one of the account's own resources asks.
-    func handle(_ iq: Stanza, to: JID, from: JID, session: ClientSession? = nil) -> RoutingFollowup? {
-        guard iq.type == "get" || iq.type == "set" else { return nil }
-        guard let payload = iq.element.elements.first else {
-            router.bounce(iq, StanzaError(.badRequest), target: to)
-            return nil
-        }
-        let fromSelf = from.bare == to
-        switch (payload.namespace, payload.name) {
-        case (NS.roster, "query"):
-            guard fromSelf, let session = session ?? sessions.session(from) else {
-                router.bounce(iq, StanzaError(.forbidden), target: to)
-                return nil
-            }
-            return rosters.handle(iq, query: payload, session: session)
-        case (NS.ping, "ping") where iq.type == "get":
-            _ = router.route(accountReply(iq, to: to, payload: nil))
-        case (NS.discoInfo, "query") where iq.type == "get":
-            var query = XMLElement("query", namespace: NS.discoInfo)
-            query.append(XMLElement("identity", namespace: NS.discoInfo, attributes: ["category": "account", "type": "registered"]))
-            query.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": NS.discoInfo]))
-            _ = router.route(accountReply(iq, to: to, payload: query))
-        default:
-            router.bounce(iq, StanzaError(.serviceUnavailable), target: to)
-        }
-        return nil
-    }
-
-    private func accountReply(_ iq: Stanza, to: JID, payload: XMLElement?) -> XMLElement {
-        var result = reply(to: iq, payload: payload)
-        result[attribute: "from"] = to.description
-        return result
     }
 }

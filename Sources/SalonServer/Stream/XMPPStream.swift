@@ -123,8 +123,8 @@ final class XMPPStream: @unchecked Sendable {
     /// Holds further input until `resume()`: the owner is awaiting something (storage, a delay)
     /// and stanzas must be handled in order. What arrives meanwhile is parsed and kept; reading
     /// from the socket stops only once `maxBytesWhileSuspended` have come in. (Stopping at once
-    /// cost two epoll changes per storage lookup — a tenth of a login — while a client waiting
-    /// for an answer sends nothing anyway.)
+    /// would cost two epoll changes per storage lookup, while a client waiting for an answer
+    /// sends nothing anyway.)
     func suspend() {
         eventLoop.assertInEventLoop()
         suspensions += 1

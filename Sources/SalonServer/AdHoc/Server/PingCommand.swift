@@ -1,3 +1,5 @@
+import XMPPCore
+
 /// The ad-hoc `ping` command Prosody and ejabberd offer on the server: any user (or bot) checks
 /// that the server runs commands, without needing XEP-0199.
 enum PingCommand {

@@ -113,7 +113,7 @@ struct MAMResponder {
         if page.complete { fin[attribute: "complete"] = "true" }
         if let queryID = request.queryID { fin[attribute: "queryid"] = queryID }
         fin.append(ResultSetPage(first: page.first, last: page.last, count: page.count).element)
-        _ = router.route(reply(to: iq, payload: fin))
+        _ = router.route(iq.resultReply(fin))
     }
 
     /// An archive failure as the XEP-0313 error.

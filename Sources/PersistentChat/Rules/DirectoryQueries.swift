@@ -1,4 +1,5 @@
-/// Finding things by name, administrators, policy and invitations.
+/// Questions about the directory that are not access decisions: finding categories, rooms and
+/// add-ins by name, administrators, the enable policy, effective invitations.
 extension ChatDirectory {
     /// True when persistent chat is enabled for the user: their override, else the global policy.
     public func isEnabled(user: String) -> Bool {
