@@ -13,7 +13,7 @@ extension MUCRoom {
             try context.directory.checkMayInvite(inviter, to: room)
         } catch {
             service.logger.notice("invitation refused", metadata: ["actor": "\(inviter)", "room": "\(localpart)", "cause": "\(error.message)"])
-            return bounce(stanza, Self.stanzaError(error))
+            return bounce(stanza, StanzaError.refusal(error))
         }
         guard let raw = invite[attribute: "to"], let invitee = try? JID(raw) else {
             return bounce(stanza, StanzaError(.jidMalformed, text: "An invitation needs a valid 'to'."))
@@ -39,7 +39,7 @@ extension MUCRoom {
                 service.logger.notice("invitation refused", metadata: [
                     "actor": "\(inviter)", "room": "\(localpart)", "cause": "\((error as? ChatRuleError)?.message ?? "\(error)")",
                 ])
-                bounce(stanza, Self.stanzaError(error))
+                bounce(stanza, StanzaError.refusal(error))
             }
         }
     }

@@ -31,12 +31,8 @@ extension MUCRoom {
             return changeSubject(stanza, to: subject.text, by: nick, access: access)
         }
         guard body != nil else { return }
-        if let refusal = roomFeatures.lazy.compactMap({ $0.checkPost(context, access: access) }).first {
-            return bounce(stanza, refusal)
-        }
-        guard access.canPost, occupant.role != .visitor else {
-            return bounce(stanza, StanzaError(.forbidden, text: "You may not post in this room."))
-        }
+        // The occupant's role says whether a manager muted them for their stay.
+        guard allows(stanza, { try access.checkMayPost(in: context.room, silenced: occupant.role == .visitor) }) else { return }
         post(stanza, nick: nick, occupant: occupant)
     }
 
@@ -100,9 +96,7 @@ extension MUCRoom {
     }
 
     private func changeSubject(_ stanza: Stanza, to subject: String, by nick: String, access: RoomAccess) {
-        guard access.canManage else {
-            return bounce(stanza, StanzaError(.forbidden, text: "Only the room's managers change its subject."))
-        }
+        guard allows(stanza, { try access.checkMayChangeSubject() }) else { return }
         let localpart = localpart
         let actor = ChatActor.user(occupants[nick]?.user ?? "")
         let service = service
@@ -127,9 +121,7 @@ extension MUCRoom {
         guard let senderNick = nicks[from], let context = current?.context else {
             return bounce(stanza, StanzaError(.notAcceptable, text: "Join the room before sending private messages."))
         }
-        if let refusal = roomFeatures.lazy.compactMap({ $0.checkPrivateMessage(context) }).first {
-            return bounce(stanza, refusal)
-        }
+        guard allows(stanza, { try context.room.checkAllowsPrivateMessages() }) else { return }
         guard stanza.type != "groupchat" else { return bounce(stanza, StanzaError(.badRequest)) }
         guard let recipient = occupants[nick] else {
             return bounce(stanza, StanzaError(.itemNotFound, text: "Nobody in the room has that nickname."))

@@ -49,19 +49,8 @@ extension MUCRoom {
         }
         let directory = context.directory
         let access = directory.access(of: user, to: room)
-        if !access.canJoin {
-            // A ban is no secret to the banned, except in a Secret room, whose existence is.
-            if directory.isBanned(user, from: room), room.privacy != .secret {
-                return bounce(stanza, StanzaError(.forbidden, text: "You are banned from this room."))
-            }
-            let affiliation = RoomStanding.affiliation(access, user: user, room: room, directory: directory)
-            if !access.canSeeDetails {
-                return bounce(stanza, StanzaError(.itemNotFound, text: "There is no such room."))
-            }
-            if affiliation == .outcast {
-                return bounce(stanza, StanzaError(.forbidden, text: "You are denied in this room's category."))
-            }
-            return bounce(stanza, StanzaError(.registrationRequired, text: "Only members may enter this room."))
+        guard access.canJoin else {
+            return bounce(stanza, StanzaError(refusal: directory.joinRefusal(of: user, to: room, access: access)))
         }
         if let holder = occupants[nick], holder.user != user {
             return bounce(stanza, StanzaError(.conflict, text: "That nickname is in use."))
@@ -119,23 +108,16 @@ extension MUCRoom {
     private func createByJoining(_ stanza: Stanza, nick: String, from: JID) {
         let user = from.bare.description
         let directory = service.directory
-        guard directory.isEnabled(user: user) else {
-            return bounce(stanza, StanzaError(.itemNotFound, text: "There is no such room."))
-        }
-        guard directory.categories.values.contains(where: { directory.mayCreateRoom(.user(user), in: $0) }) else {
-            return bounce(stanza, StanzaError(.notAllowed, text: "You may not create rooms: you are not a Creator in any category."))
-        }
+        guard allows(stanza, { try directory.checkMayCreateRooms(user) }) else { return }
         do throws(ChatRuleError) {
             try directory.checkRoomQuota(of: .user(user))
         } catch {
             if service.refusalLog.shouldLog("create\u{0}\(user)") {
                 service.logger.notice("room creation refused", metadata: ["account": "\(user)", "room": "\(localpart)", "cause": "\(error.message)"])
             }
-            return bounce(stanza, Self.stanzaError(error))
+            return bounce(stanza, StanzaError(refusal: error))
         }
-        guard localpart.utf8.count <= 64, localpart.allSatisfy({ $0.isLowercase || $0.isNumber || "._-".contains($0) }), localpart.allSatisfy(\.isASCII) else {
-            return bounce(stanza, StanzaError(.notAcceptable, text: "Room addresses use a-z, 0-9, '.', '_' and '-' (at most 64)."))
-        }
+        guard allows(stanza, { try ChatDirectory.checkRoomLocalpart(localpart) }) else { return }
         creator = user
         admit(stanza, nick: nick, from: from, user: user, role: .moderator, affiliation: .owner, statuses: [.created], context: nil)
     }

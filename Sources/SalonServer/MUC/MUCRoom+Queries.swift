@@ -71,7 +71,7 @@ extension MUCRoom {
         let access = context.directory.access(of: user, to: room)
         guard access.canSeeDetails else { return bounce(stanza, StanzaError(.itemNotFound)) }
         var query = XMLElement("query", namespace: NS.discoItems)
-        if access.canJoin || nicks[from] != nil {
+        if access.maySeeOccupants(asOccupant: nicks[from] != nil) {
             for nick in occupants.keys.sorted() {
                 query.append(XMLElement("item", namespace: NS.discoItems, attributes: ["jid": occupantJID(nick).description, "name": nick]))
             }
@@ -90,25 +90,27 @@ extension MUCRoom {
             guard let affiliation = items.first?[attribute: "affiliation"] else { return bounce(stanza, StanzaError(.badRequest)) }
             return affiliationList(stanza, affiliation: affiliation, room: room, context: context, access: access)
         }
-        guard access.canManage else {
-            return bounce(stanza, StanzaError(.forbidden, text: "Only the room's managers change its lists."))
-        }
+        guard allows(stanza, { try access.checkMayChangeLists() }) else { return }
         var kicks: [(String, String?)] = []
-        var changes: [(Principal, String)] = []
+        var changes: [(principal: Principal, affiliation: RoomAffiliation)] = []
         var voices: [(nick: String, change: VoiceChange)] = []
+        var asksForAdministrator = false
         for item in items {
             if item[attribute: "role"] == "none", let nick = item[attribute: "nick"] {
                 kicks.append((nick, item.child("reason", namespace: MUC.admin)?.text))
             } else if let role = item[attribute: "role"], role == "participant" || role == "visitor", let nick = item[attribute: "nick"] {
                 voices.append((nick, role == "participant" ? .grant : .revoke))
-            } else if let affiliation = item[attribute: "affiliation"], let target = item[attribute: "jid"] {
+            } else if let name = item[attribute: "affiliation"], let target = item[attribute: "jid"] {
+                let principal: Principal
                 do throws(ChatRuleError) {
-                    changes.append((try Principal(target), affiliation))
+                    principal = try Principal(target)
                 } catch {
                     return bounce(stanza, StanzaError(.jidMalformed, text: error.message))
                 }
+                // "admin" is refused below; "none" (or any other word) takes the principal off every list.
+                if name == "admin" { asksForAdministrator = true } else { changes.append((principal, Self.affiliations[name] ?? RoomAffiliation.none)) }
             } else if item[attribute: "role"] != nil {
-                return bounce(stanza, StanzaError(.notAllowed, text: "Moderators are the room's managers: make them owners."))
+                return bounce(stanza, StanzaError(refusal: ChatDirectory.moderatorsAreManagers))
             } else {
                 return bounce(stanza, StanzaError(.badRequest))
             }
@@ -116,8 +118,8 @@ extension MUCRoom {
         for (nick, _) in kicks where occupants[nick] == nil {
             return bounce(stanza, StanzaError(.itemNotFound, text: "Nobody in the room is called \(nick)."))
         }
-        if changes.contains(where: { $0.1 == "admin" }) {
-            return bounce(stanza, StanzaError(.notAllowed, text: "There are no room admins: make them owners (managers)."))
+        if asksForAdministrator {
+            return bounce(stanza, StanzaError(refusal: ChatDirectory.noRoomAdministrators))
         }
         if !voices.isEmpty {
             guard kicks.isEmpty, changes.isEmpty else {
@@ -137,46 +139,31 @@ extension MUCRoom {
         let service = service
         awaiting({
             try await service.perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
-                _ = try directory.updateRoom(localpart, by: actor) { room in
-                    // One affiliation per principal (XEP-0045): each change replaces the previous one.
-                    for (principal, affiliation) in requested {
-                        room.members.removeAll { $0 == principal }
-                        room.managers.removeAll { $0 == principal }
-                        room.banned.removeAll { $0 == principal }
-                        switch affiliation {
-                        case "member": room.members.append(principal)
-                        case "owner": room.managers.append(principal)
-                        case "outcast": room.banned.append(principal)
-                        default: break
-                        }
-                    }
-                }
+                _ = try directory.setAffiliations(requested, in: localpart, by: actor)
             }
         }) { [self] result in
             switch result {
             case .success: answer(stanza, nil)
-            case .failure(let error): bounce(stanza, Self.stanzaError(error))
+            case .failure(let error): bounce(stanza, StanzaError.refusal(error))
             }
         }
     }
 
+    /// The XEP-0045 affiliations that name one of the room's lists (admin names none: there are
+    /// no room administrators).
+    static let affiliations: [String: RoomAffiliation] = ["owner": .manager, "member": .member, "outcast": .outcast]
+
     private func affiliationList(_ stanza: Stanza, affiliation: String, room: Room, context: RoomContext, access: RoomAccess) {
         let principals: [Principal]
-        switch affiliation {
-        case "member":
-            guard access.canSeeMembers || access.canManage else {
-                return bounce(stanza, StanzaError(.forbidden, text: "You may not see this room's members."))
-            }
-            principals = room.members
-        case "owner":
-            guard access.canSeeMembers || access.canManage || access.isMember else { return bounce(stanza, StanzaError(.forbidden)) }
-            principals = room.managers
-        case "outcast":
-            guard access.canManage else { return bounce(stanza, StanzaError(.forbidden)) }
-            principals = context.directory.outcasts(of: room)
-        case "admin":
+        if affiliation == "admin" {
             principals = []
-        default:
+        } else if let list = Self.affiliations[affiliation] {
+            do throws(ChatRuleError) {
+                principals = try context.directory.principals(with: list, in: room, seenBy: access)
+            } catch {
+                return bounce(stanza, StanzaError(refusal: error))
+            }
+        } else {
             return bounce(stanza, StanzaError(.badRequest))
         }
         var query = XMLElement("query", namespace: MUC.admin)
@@ -194,9 +181,7 @@ extension MUCRoom {
         let directory = service.directory
         let room: Room
         if let existing = current?.room {
-            guard directory.access(of: user, to: existing).canManage else {
-                return bounce(stanza, StanzaError(.forbidden, text: "Only the room's managers configure it."))
-            }
+            guard allows(stanza, { try directory.access(of: user, to: existing).checkMayConfigure() }) else { return }
             room = existing
         } else if creator == user {
             room = draft(directory: directory, user: user)
@@ -211,12 +196,10 @@ extension MUCRoom {
         answer(stanza, query)
     }
 
-    /// A new room's starting point: named after its address, in the only category its creator
-    /// may create rooms in and stay in (or none yet).
+    /// A new room's starting point: named after its address, in the category PersistentChat
+    /// starts it in (or none yet).
     private func draft(directory: ChatDirectory, user: String) -> Room {
-        let categories = directory.categories.values
-            .filter { directory.mayCreateRoom(.user(user), in: $0) && directory.isInScope(user: user, of: $0) }.map(\.name).sorted()
-        return Room(localpart: localpart, name: localpart, category: categories.count == 1 ? categories[0] : "")
+        Room(localpart: localpart, name: localpart, category: directory.startingCategory(forRoomBy: user))
     }
 
     private func configure(_ stanza: Stanza, form: DataForm?, user: String) {
@@ -233,7 +216,7 @@ extension MUCRoom {
                 try roomEdit(from: form, shown: room, directory: directory).apply(to: &room, in: directory)
             }
         } catch {
-            return bounce(stanza, Self.stanzaError(error))
+            return bounce(stanza, StanzaError.refusal(error))
         }
         if isNew, room.category.isEmpty {
             return bounce(stanza, StanzaError(.notAcceptable, text: "Choose the room's category (\(MUC.salon)#category)."))
@@ -265,7 +248,7 @@ extension MUCRoom {
                 }
                 answer(stanza, nil)
             case .failure(let error):
-                bounce(stanza, Self.stanzaError(error))
+                bounce(stanza, StanzaError.refusal(error))
             }
         }
     }
@@ -292,25 +275,8 @@ extension MUCRoom {
                 directoryChanged()
                 answer(stanza, nil)
             case .failure(let error):
-                bounce(stanza, Self.stanzaError(error))
+                bounce(stanza, StanzaError.refusal(error))
             }
-        }
-    }
-
-    /// A broken persistent-chat rule as the XMPP error a client understands.
-    static func stanzaError(_ error: any Error) -> StanzaError {
-        guard let rule = error as? ChatRuleError else {
-            return StanzaError(.internalServerError, text: "The change could not be saved.")
-        }
-        switch rule.kind {
-        case .notFound: return StanzaError(.itemNotFound, text: rule.message)
-        case .forbidden: return StanzaError(.forbidden, text: rule.message)
-        case .conflict: return StanzaError(.conflict, text: rule.message)
-        case .invalid: return StanzaError(.notAcceptable, text: rule.message)
-        case .outOfScope: return StanzaError(.notAllowed, text: rule.message)
-        // XEP-0045 §10.1.1 answers a refused creation with not-allowed.
-        case .limitReached: return StanzaError(.notAllowed, text: rule.message)
-        case .switchedOff: return StanzaError(.notAllowed, text: rule.message)
         }
     }
 }

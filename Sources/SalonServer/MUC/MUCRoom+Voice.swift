@@ -24,13 +24,13 @@ extension MUCRoom {
                     try context.directory.checkMayChangeVoice(target.change, of: target.user, in: room, by: actor)
                 } catch {
                     logVoice("voice change refused", actor: actor, target: target.user, cause: error.message)
-                    return done(Self.stanzaError(error))
+                    return done(StanzaError.refusal(error))
                 }
             }
             for target in targets {
                 guard var occupant = occupants[target.nick] else { continue }
                 occupant.muted = target.change == .revoke
-                occupant.role = occupant.muted ? .visitor : RoomStanding.role(access(target.user), room: room)
+                occupant.role = RoomStanding.role(access(target.user), room: room, silenced: occupant.muted)
                 occupants[target.nick] = occupant
                 announce(occupant)
                 logVoice(occupant.muted ? "occupant muted" : "voice given back", actor: actor, target: target.user, cause: nil)
@@ -54,7 +54,7 @@ extension MUCRoom {
                 case .failure(let error):
                     logVoice("voice change refused", actor: actor, target: targets.map(\.user).joined(separator: " "),
                              cause: (error as? ChatRuleError)?.message ?? "\(error)")
-                    done(Self.stanzaError(error))
+                    done(StanzaError.refusal(error))
                 }
             }
         }

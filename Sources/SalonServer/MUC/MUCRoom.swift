@@ -223,16 +223,18 @@ final class MUCRoom: @unchecked Sendable {
         let directory = service.directory
         for (nick, occupant) in occupants {
             let access = directory.access(of: occupant.user, to: room)
-            if directory.isBanned(occupant.user, from: room) {
+            switch directory.departure(of: occupant.user, from: room, access: access) {
+            case .banned:
                 occupants[nick]?.affiliation = .outcast
-                remove(nick, statuses: [.banned], reason: "You were banned from this room.")
+                remove(nick, statuses: [.banned], reason: Departure.banned.reason)
                 continue
-            }
-            guard access.canJoin else {
-                remove(nick, statuses: [.affiliationChanged], reason: "You no longer have access to this room.")
+            case .lostAccess:
+                remove(nick, statuses: [.affiliationChanged], reason: Departure.lostAccess.reason)
                 continue
+            case nil:
+                break
             }
-            let role = occupant.muted && room.type == .normal ? .visitor : RoomStanding.role(access, room: room)
+            let role = RoomStanding.role(access, room: room, silenced: occupant.muted)
             let affiliation = RoomStanding.affiliation(access, user: occupant.user, room: room, directory: directory)
             if role != occupant.role || affiliation != occupant.affiliation {
                 occupants[nick]?.role = role

@@ -13,7 +13,7 @@ extension MUCRoom {
             try context.directory.checkMayModerate(user, in: room)
         } catch {
             service.logger.notice("moderation refused", metadata: ["actor": "\(user)", "room": "\(localpart)", "cause": "\(error.message)"])
-            return bounce(stanza, Self.stanzaError(error))
+            return bounce(stanza, StanzaError.refusal(error))
         }
         guard let request else {
             return bounce(stanza, StanzaError(.badRequest, text: "Name the message (id) and ask to retract it."))
