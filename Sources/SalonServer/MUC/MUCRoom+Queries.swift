@@ -38,10 +38,6 @@ extension MUCRoom {
         }
     }
 
-    func answer(_ stanza: Stanza, _ payload: XMLElement?) {
-        service.answer(stanza, payload)
-    }
-
     // MARK: Discovery
 
     private func discoInfo(_ stanza: Stanza, user: String) {
@@ -136,9 +132,9 @@ extension MUCRoom {
         let requested = changes
         let localpart = localpart
         let actor = ChatActor.user(user)
-        let service = service
+        let host = host
         awaiting({
-            try await service.perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
+            try await host.perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
                 _ = try directory.setAffiliations(requested, in: localpart, by: actor)
             }
         }) { [self] result in
@@ -178,7 +174,7 @@ extension MUCRoom {
     // MARK: muc#owner — configuration and destruction
 
     private func configurationForm(_ stanza: Stanza, user: String) {
-        let directory = service.directory
+        let directory = host.directory
         let room: Room
         if let existing = current?.room {
             guard allows(stanza, { try directory.access(of: user, to: existing).checkMayConfigure() }) else { return }
@@ -203,7 +199,7 @@ extension MUCRoom {
     }
 
     private func configure(_ stanza: Stanza, form: DataForm?, user: String) {
-        let directory = service.directory
+        let directory = host.directory
         if let form, form.type == .cancel {
             if creator == user, current == nil { removeEveryoneForCancel() }
             return answer(stanza, nil)
@@ -222,11 +218,11 @@ extension MUCRoom {
             return bounce(stanza, StanzaError(.notAcceptable, text: "Choose the room's category (\(MUC.salon)#category)."))
         }
         let actor = ChatActor.user(user)
-        let service = service
+        let host = host
         let configured = room
         let localpart = localpart
         awaiting({
-            try await service.perform { (directory: inout ChatDirectory) throws(ChatRuleError) -> Room? in
+            try await host.perform { (directory: inout ChatDirectory) throws(ChatRuleError) -> Room? in
                 if isNew {
                     return try directory.createRoomByJoining(configured, by: user)
                 } else {
@@ -238,7 +234,7 @@ extension MUCRoom {
             switch result {
             case .success(let created):
                 if let created {
-                    service.logger.notice("room created by join", metadata: [
+                    environment.logger.notice("room created by join", metadata: [
                         "account": "\(user)", "room": "\(localpart)", "category": "\(created.category)",
                         "privacy": "\(created.privacy.rawValue)",
                     ])
@@ -261,13 +257,14 @@ extension MUCRoom {
     private func destroy(_ stanza: Stanza, reason: String?, user: String) {
         guard current != nil else { return bounce(stanza, StanzaError(.itemNotFound)) }
         let actor = ChatActor.user(user)
-        let service = service
+        let host = host
+        let chat = environment.chat
         let localpart = localpart
         awaiting({
-            try await service.perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
+            try await host.perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
                 try directory.removeRoom(localpart, by: actor)
             }
-            try await service.database.chat.deleteMessages(room: localpart)
+            try await chat.deleteMessages(room: localpart)
         }) { [self] result in
             switch result {
             case .success:
