@@ -12,7 +12,11 @@ extension MUCRoom {
         guard let (room, context) = current else { return StanzaError(.itemNotFound, text: "There is no such room.") }
         let access = context.directory.access(of: user, to: room)
         guard access.canSeeDetails else { return StanzaError(.itemNotFound, text: "There is no such room.") }
-        if let refusal = roomFeatures.lazy.compactMap({ $0.checkArchiveRead(context) }).first { return refusal }
+        do throws(ChatRuleError) {
+            for feature in roomFeatures { try feature.checkArchiveRead(context) }
+        } catch {
+            return StanzaError(refusal: error)
+        }
         guard access.canRead else { return StanzaError(.forbidden, text: "Only members may read this room's history.") }
         return nil
     }
