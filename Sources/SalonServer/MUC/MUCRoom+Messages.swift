@@ -70,7 +70,7 @@ extension MUCRoom {
                                    stanza: String(decoding: serialized.head + serialized.tail, as: UTF8.self))
         // Queued now, so the archive keeps the order occupants will see.
         let promise = loop.makePromise(of: Int64.self)
-        service.archiveWriter.append(stored) { promise.completeWith($0) }
+        environment.archiveWriter.append(stored) { promise.completeWith($0) }
         promise.futureResult.assumeIsolated().whenComplete { [self] result in
             post.outcome = result.map { _ in true }
             releaseConfirmedPosts()
@@ -86,9 +86,9 @@ extension MUCRoom {
                 if archived {
                     history.append(post.message, characters: RoomHistory.characters(in: post.serialized), at: post.timestamp)
                 }
-                service.fanout.deliver(post.message, serialized: post.serialized, to: audience)
+                environment.output.fanout.deliver(post.message, serialized: post.serialized, to: audience)
             case .failure(let error):
-                service.logger.error("cannot archive a message", metadata: ["room": "\(localpart)", "error": "\(error)"])
+                environment.logger.error("cannot archive a message", metadata: ["room": "\(localpart)", "error": "\(error)"])
                 bounce(post.stanza, StanzaError(.internalServerError, type: .wait, text: "The message could not be stored."))
             }
         }
@@ -99,9 +99,9 @@ extension MUCRoom {
         guard allows(stanza, { try access.checkMayChangeSubject() }) else { return }
         let localpart = localpart
         let actor = ChatActor.user(occupants[nick]?.user ?? "")
-        let service = service
+        let host = host
         awaiting({
-            try await service.perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
+            try await host.perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
                 _ = try directory.updateRoom(localpart, by: actor) { room in
                     room.subject = subject
                     room.subjectAuthor = nick
@@ -111,7 +111,7 @@ extension MUCRoom {
             guard case .success = result else {
                 return bounce(stanza, StanzaError(.internalServerError, text: "The subject could not be saved."))
             }
-            broadcast { SubjectMessage.make(subject, author: nick, room: jid, to: $0) }
+            broadcast(from: occupantJID(nick)) { SubjectMessage.make(subject, author: nick, room: jid, to: $0) }
         }
     }
 
@@ -128,11 +128,12 @@ extension MUCRoom {
         }
         var message = stanza.element
         message.removeStanzaIDs(claimingToBeBy: jid)
-        message[attribute: "from"] = occupantJID(senderNick).description
+        let sender = occupantJID(senderNick)
+        message[attribute: "from"] = sender.description
         message.append(XMLElement("x", namespace: MUC.user))
         for session in recipient.sessions {
             message[attribute: "to"] = session.description
-            send(message)
+            send(message, to: session, from: sender)
         }
     }
 }

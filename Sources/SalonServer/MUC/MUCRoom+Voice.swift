@@ -37,9 +37,9 @@ extension MUCRoom {
             }
             done(nil)
         case .auditorium:
-            let (service, localpart, targets) = (service, localpart, targets)
+            let (host, localpart, targets) = (host, localpart, targets)
             awaiting({
-                try await service.perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
+                try await host.perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
                     for target in targets {
                         _ = try directory.changePresenter(target.change, of: target.user, in: localpart, by: .user(actor))
                     }
@@ -86,7 +86,7 @@ extension MUCRoom {
             for session in manager.sessions {
                 send(XMLElement("message", namespace: NS.client, attributes: [
                     "from": jid.description, "to": session.description, "id": UUID().uuidString,
-                ], children: [.element(approval.element)]))
+                ], children: [.element(approval.element)]), to: session, from: jid)
             }
         }
         logVoice("voice requested", actor: occupant.user, target: occupant.user, cause: nil)
@@ -107,6 +107,6 @@ extension MUCRoom {
     private func logVoice(_ event: String, actor: String, target: String, cause: String?) {
         var metadata: Logger.Metadata = ["actor": "\(actor)", "room": "\(localpart)", "target": "\(target)"]
         if let cause { metadata["cause"] = "\(cause)" }
-        service.logger.notice("\(event)", metadata: metadata)
+        environment.logger.notice("\(event)", metadata: metadata)
     }
 }

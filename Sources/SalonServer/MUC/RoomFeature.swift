@@ -42,8 +42,8 @@ protocol RoomFeature: Sendable {
     /// Whether posts are archived (and kept for joiners); a post is when every feature agrees.
     /// Asked once per directory change, not per post.
     func archivesPosts(_ context: RoomContext) -> Bool
-    /// Why nobody may read the room's archive (MAM), or nil.
-    func checkArchiveRead(_ context: RoomContext) -> StanzaError?
+    /// Refuses, with the rule's refusal, when nobody may read the room's archive (MAM).
+    func checkArchiveRead(_ context: RoomContext) throws(ChatRuleError)
     /// Whether occupants see each other's presence changes with `occupantCount` in the room.
     func broadcastsPresence(_ context: RoomContext, occupantCount: Int) -> Bool
 }
@@ -57,7 +57,7 @@ extension RoomFeature {
     func welcome(_ context: RoomContext, joiner: Joiner) -> [XMLElement] { [] }
     func stamp(_ post: inout XMLElement, by occupant: Occupant) {}
     func archivesPosts(_ context: RoomContext) -> Bool { true }
-    func checkArchiveRead(_ context: RoomContext) -> StanzaError? { nil }
+    func checkArchiveRead(_ context: RoomContext) throws(ChatRuleError) {}
     func broadcastsPresence(_ context: RoomContext, occupantCount: Int) -> Bool { true }
 }
 
