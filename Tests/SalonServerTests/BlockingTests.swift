@@ -166,6 +166,22 @@ struct BlockingTests {
         }
     }
 
+    @Test("Operators read one line per blocklist change, with the count and never the JIDs")
+    func operatorLog() async throws {
+        let log = LogCapture()
+        try await withServer(log: log) { server async throws in
+            try await server.addUser("alice")
+            let alice = try await server.online("alice")
+            try await alice.blocking("block", ["secret-contact@example.org", "other@example.org"])
+            try await alice.blocking("unblock", [])
+            let lines = log.lines("blocklist changed")
+            #expect(lines.count == 2)
+            #expect(lines.first?.contains("action=block") == true && lines.first?.contains("items=2") == true)
+            #expect(lines.last?.contains("action=unblock") == true && lines.last?.contains("account=alice@\(domain)") == true)
+            #expect(!lines.contains { $0.contains("secret-contact") })
+        }
+    }
+
     @Test("Item matching follows XEP-0191 §7")
     func matching() throws {
         let jid = try JID("Bob@Example.org/desk")

@@ -80,9 +80,9 @@ final class BlockingService: Sendable {
         }
         sessions.updateBlocklist(of: owner) { $0.formUnion(blocked) }
         hideBlockedContacts(from: owner, covered: blocked)
+        logger.info("blocklist changed", metadata: ["account": "\(owner)", "action": "block", "items": "\(jids.count)"])
         session.deliver(iq.resultReply(nil))
         push(Self.element("block", jids), to: owner)
-        logger.info("blocklist changed", metadata: ["account": "\(owner)", "action": "block", "items": "\(jids.count)"])
     }
 
     private func unblock(_ jids: [String], iq: Stanza, session: ClientSession) async {
@@ -99,9 +99,9 @@ final class BlockingService: Sendable {
         sessions.updateBlocklist(of: owner) { list in
             if jids.isEmpty { list.removeAll() } else { list.subtract(jids) }
         }
+        logger.info("blocklist changed", metadata: ["account": "\(owner)", "action": "unblock", "items": "\(removed.count)"])
         session.deliver(iq.resultReply(nil))
         push(Self.element("unblock", jids), to: owner)
-        logger.info("blocklist changed", metadata: ["account": "\(owner)", "action": "unblock", "items": "\(removed.count)"])
         await restorePresence(of: owner, covered: Set(removed))
     }
 
