@@ -185,6 +185,34 @@ struct CarbonsTests {
         }
     }
 
+    @Test("A carbon that reaches a closing session is dropped, not rerouted or stored like the message it copies")
+    func carbonToClosingSession() async throws {
+        try await withServer { server async throws in
+            try await server.addUser("alice")
+            let phone = try await server.online("alice", resource: "phone")
+            let registry = try #require(server.server.context?.sessions)
+            let session = try #require(registry.session(phone.jid))
+            phone.sendRaw(XMLStreamHeader.closingTag)
+            _ = try await phone.expectEnd()
+            // What the server had made for the phone just before it closed: a carbon, then a message.
+            let original = message(to: "alice@\(domain)/desk", body: "the original")
+            var carbon = XMLElement("message", namespace: NS.client, attributes: ["from": "alice@\(domain)", "to": phone.jid.description, "type": "chat"])
+            carbon.append(XMLElement("received", namespace: carbonsNS, children: [
+                .element(XMLElement("forwarded", namespace: "urn:xmpp:forward:0", children: [.element(original)])),
+            ]))
+            session.deliver(carbon)
+            var direct = message(to: phone.jid.description, body: "for the phone")
+            direct[attribute: "from"] = "bob@\(domain)/desk"
+            session.deliver(direct)
+            let again = try await server.login("alice", resource: "desk")
+            again.send(XMLElement("presence", namespace: NS.client))
+            let stored = try await again.expect { $0.name == "message" }
+            #expect(stored.child("body", namespace: NS.client)?.text == "for the phone")
+            try await again.ping()
+            #expect(again.carbonsReceived == 0)
+        }
+    }
+
     @Test("Errors are copied only when they go to a bound resource")
     func eligibilityRules() {
         let occupant = try! JID("lobby@chat.example/Bob")

@@ -109,6 +109,8 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         guard let stanza = Stanza(element), !stanza.isError else { return }
         switch stanza.kind {
         case .message where stanza.type != "groupchat":
+            // A carbon is only a copy of what another resource got (XEP-0280 §9): not kept.
+            if let session, MessageCarbons.isCarbon(element, for: session.jid.bare) { return }
             // Stored one after another, so offline storage keeps their order.
             guard let followup = context.router.route(element) else { return }
             let previous = rerouting

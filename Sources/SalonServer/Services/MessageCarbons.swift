@@ -60,6 +60,12 @@ struct MessageCarbons {
         }
     }
 
+    /// Whether a message is a carbon this server made for `owner`'s resources.
+    static func isCarbon(_ message: XMLElement, for owner: JID) -> Bool {
+        message[attribute: "from"] == owner.description
+            && (message.child("received", namespace: ns) != nil || message.child("sent", namespace: ns) != nil)
+    }
+
     // MARK: Eligibility (XEP-0280 §6.1)
 
     /// Payloads that make any message part of a conversation: receipts, chat states, markers.
