@@ -65,6 +65,10 @@ public final class SalonDatabase: Sendable {
     public var rosters: RosterStore { RosterStore(access: StoreAccess(writer: writer)) }
     /// Per-user queues of offline messages (XEP-0160).
     public var offline: OfflineStore { OfflineStore(access: StoreAccess(writer: writer)) }
+    /// Per-user blocklists (XEP-0191).
+    public var blocklists: BlocklistStore { BlocklistStore(access: StoreAccess(writer: writer)) }
+    /// Per-user vCards (XEP-0054).
+    public var vCards: VCardStore { VCardStore(access: StoreAccess(writer: writer)) }
 
     /// Closes every connection; later calls on this database or its stores fail.
     public func close() throws {

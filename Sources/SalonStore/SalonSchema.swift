@@ -13,6 +13,8 @@ enum SalonSchema {
         migrator.registerMigration("v6-archive-fts-lean", migrate: leanArchiveIndex)
         migrator.registerMigration("v7-room-creators", migrate: addRoomCreators)
         migrator.registerMigration("v8-room-subject-author", migrate: addRoomSubjectAuthor)
+        migrator.registerMigration("v9-im-blocklist", migrate: createBlocklist)
+        migrator.registerMigration("v9-im-vcard", migrate: createVCards)
         return migrator
     }
 

@@ -109,6 +109,8 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         guard let stanza = Stanza(element), !stanza.isError else { return }
         switch stanza.kind {
         case .message where stanza.type != "groupchat":
+            // A carbon is only a copy of what another resource got (XEP-0280 §9): not kept.
+            if let session, MessageCarbons.isCarbon(element, for: session.jid.bare) { return }
             // Stored one after another, so offline storage keeps their order.
             guard let followup = context.router.route(element) else { return }
             let previous = rerouting
@@ -206,12 +208,12 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         let newSession = ClientSession(jid: full, stream: stream)
         let database = context.database
         stream.awaiting(started: { promise in
-            database.rosters.items(owner: authenticated.description) { promise.completeWith($0) }
+            database.accountState(owner: authenticated.description) { promise.completeWith($0) }
         }, then: { [self] result in
-            guard case .success(let roster) = result else {
+            guard case .success(let state) = result else {
                 return stream.send(iq.errorReply(StanzaError(.internalServerError)))
             }
-            if let replaced = context.sessions.bind(newSession, roster: roster) {
+            if let replaced = context.sessions.bind(newSession, roster: state.roster, blocklist: state.blocklist, photoHash: state.photoHash) {
                 replaced.stream.eventLoop.execute {
                     replaced.stream.fail(.conflict, text: "Replaced by a new session for the same resource.")
                 }
@@ -253,6 +255,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         do { to = try recipient(of: stanza) } catch {
             return session.deliver(stanza.errorReply(StanzaError(.jidMalformed)))
         }
+        if let to, context.router.refusesOutbound(stanza, to: to, from: session) { return }
         var followup: RoutingFollowup?
         switch stanza.kind {
         case .presence:
@@ -275,6 +278,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         case .message:
             if to == nil { stanza.setTo(session.jid.bare) }
             followup = context.router.route(stanza, to: to ?? session.jid.bare, from: session.jid)
+            context.router.carbons.sent(stanza.element, to: to ?? session.jid.bare, by: session)
         }
         if let followup {
             stream.awaiting({ await followup() }, then: { _ in })

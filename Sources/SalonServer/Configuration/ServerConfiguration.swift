@@ -67,6 +67,10 @@ public struct ServerConfiguration: Sendable {
         public var offlineMessages: Int = 500
         /// Contacts one roster may hold.
         public var maxRosterItems: Int = 1_000
+        /// JIDs one blocklist (XEP-0191) may hold.
+        public var maxBlocklistItems: Int = 1_000
+        /// The largest vCard (XEP-0054) an account may store, serialised.
+        public var maxVCardBytes: Int = 131_072
         /// Presence changes (joins, status updates) one user may make in a room at once, and
         /// per minute after that; more are refused with policy-violation.
         public var roomPresenceBurst: Int = 10

@@ -67,7 +67,12 @@ final class ServerContext: Sendable {
         self.muc = muc
         rosters = RosterService(database: database, sessions: sessions, maxItems: configuration.limits.maxRosterItems, logger: logger)
         presence = PresenceService(domain: domain, sessions: sessions, rosters: rosters, database: database, router: router, muc: muc)
-        accountEndpoint = AccountEndpoint(rosters: rosters, sessions: sessions, router: router)
+        let limits = configuration.limits
+        accountEndpoint = AccountEndpoint(
+            rosters: rosters,
+            blocking: BlockingService(database: database, sessions: sessions, router: router, maxItems: limits.maxBlocklistItems, logger: logger),
+            vCards: VCardService(database: database, sessions: sessions, presence: presence, maxBytes: limits.maxVCardBytes, logger: logger),
+            sessions: sessions, router: router)
         let adHoc = AdHocCommands(jid: domain, logger: logger)
         adHoc.register(UserAdminCommands(
             accounts: AccountService(database: database, domain: domain, iterations: configuration.scramIterations),
@@ -77,7 +82,6 @@ final class ServerContext: Sendable {
         router.connect(server: ServerEndpoint(domain: domain, components: components, router: router, muc: muc, adHoc: adHoc),
                        account: accountEndpoint, presence: presence, muc: muc)
         throttle = LoginThrottle()
-        let limits = configuration.limits
         c2sConnections = ConnectionCounter(maxTotal: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress)
         directTLSConnections = ConnectionCounter(maxTotal: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress)
         componentConnections = ConnectionCounter(maxTotal: limits.componentMaxConnections,

@@ -72,7 +72,7 @@ final class Router: Sendable {
     func route(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
         if to.domainpart == domain {
             if to.localpart == nil { return toServer(stanza, from: from) }
-            return toAccount(stanza, to: to, from: from)
+            return screenInbound(stanza, to: to, from: from) { self.toAccount(stanza, to: to, from: from) }
         }
         if to.domainpart == endpoints.muc.domain {
             return endpoints.muc.handle(stanza, to: to, from: from)
@@ -101,6 +101,11 @@ final class Router: Sendable {
         _ = route(reply)
     }
 
+    /// XEP-0280 copies of what this server delivers to its accounts.
+    var carbons: MessageCarbons {
+        MessageCarbons(sessions: sessions, mucDomain: endpoints.muc.domain)
+    }
+
     // MARK: The server's own JID
 
     private func toServer(_ stanza: Stanza, from: JID) -> RoutingFollowup? {
@@ -124,6 +129,9 @@ final class Router: Sendable {
         if to.resourcepart != nil {
             if let session = sessions.session(to) {
                 session.deliver(stanza.element)
+                if stanza.kind == .message {
+                    carbons.received(stanza.element, owner: to.bare, from: from, deliveredTo: [session], toBoundResource: true)
+                }
                 return nil
             }
             switch stanza.kind {
@@ -153,25 +161,24 @@ final class Router: Sendable {
         case .presence:
             return endpoints.presence.inbound(stanza, to: to, from: from)
         case .message:
-            return messageToBareJID(stanza, to: to)
+            return messageToBareJID(stanza, to: to, from: from)
         }
     }
 
-    private func messageToBareJID(_ stanza: Stanza, to: JID) -> RoutingFollowup? {
+    private func messageToBareJID(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
         let type = stanza.type ?? "normal"
         if type == "error" { return nil }
         if type == "groupchat" { bounce(stanza, StanzaError(.serviceUnavailable)); return nil }
         let eligible = sessions.resources(of: to).filter { $0.available && $0.priority >= 0 }
-        if !eligible.isEmpty {
-            if type == "headline" {
-                eligible.forEach { $0.session.deliver(stanza.element) }
-            } else {
-                let top = eligible.map(\.priority).max()!
-                eligible.filter { $0.priority == top }.forEach { $0.session.deliver(stanza.element) }
-            }
-            return nil
+        var recipients: [ClientSession] = []
+        if type == "headline" {
+            recipients = eligible.map(\.session)
+        } else if let top = eligible.map(\.priority).max() {
+            recipients = eligible.filter { $0.priority == top }.map(\.session)
         }
-        if type == "headline" { return nil }
+        recipients.forEach { $0.deliver(stanza.element) }
+        carbons.received(stanza.element, owner: to, from: from, deliveredTo: recipients, toBoundResource: false)
+        if !recipients.isEmpty || type == "headline" { return nil }
         return { [self] in
             await storeOffline(stanza, owner: to)
         }

@@ -31,6 +31,10 @@ struct ResourcePresence: Sendable {
     var lastPresence: XMLElement?
     /// Who it sent directed presence to (they get its unavailable presence too).
     var directedTo: Set<JID> = []
+    /// It enabled message carbons (XEP-0280).
+    var carbons = false
+    /// It asked for the blocklist, so it gets blocklist pushes (XEP-0191).
+    var wantsBlocklistPushes = false
 }
 
 /// Every online account: its bound resources and its roster, shared by its resources.
@@ -39,19 +43,25 @@ final class SessionRegistry: Sendable {
     struct Account {
         var resources: [String: ResourcePresence] = [:]
         var roster: [String: RosterItem] = [:]
+        /// The blocklist (XEP-0191), as stored: JIDs in normal form.
+        var blocked: Set<String> = []
+        /// The vCard photo's hash (XEP-0153): "" for a vCard without photo, nil for no vCard.
+        var photoHash: String?
     }
 
     private let accounts = Mutex<[JID: Account]>([:])
 
     /// Binds a session; returns the session it replaced (same full JID), which must be closed
     /// with a `conflict` stream error.
-    func bind(_ session: ClientSession, roster: [RosterItem]) -> ClientSession? {
+    func bind(_ session: ClientSession, roster: [RosterItem], blocklist: [String] = [], photoHash: String? = nil) -> ClientSession? {
         let bare = session.jid.bare
         let resource = session.jid.resourcepart ?? ""
         return accounts.withLock { accounts in
             var account = accounts[bare] ?? Account()
             if account.resources.isEmpty {
                 account.roster = Dictionary(roster.map { ($0.jid, $0) }, uniquingKeysWith: { $1 })
+                account.blocked = Set(blocklist)
+                account.photoHash = photoHash
             }
             let replaced = account.resources[resource]?.session
             replaced?.unbound()
@@ -120,6 +130,31 @@ final class SessionRegistry: Sendable {
         accounts.withLock { accounts in
             guard accounts[bare] != nil else { return }
             accounts[bare]?.roster[jid] = item
+        }
+    }
+
+    /// An online account's blocklist; nil when it has no session (the store knows).
+    func blocklist(of bare: JID) -> Set<String>? {
+        accounts.withLock { $0[bare]?.blocked }
+    }
+
+    /// Applies a blocklist change to an online account's cached list.
+    func updateBlocklist(of bare: JID, _ change: (inout Set<String>) -> Void) {
+        accounts.withLock { accounts in
+            guard accounts[bare] != nil else { return }
+            change(&accounts[bare]!.blocked)
+        }
+    }
+
+    /// An online account's vCard photo hash ("" no photo, nil no vCard or offline).
+    func photoHash(of bare: JID) -> String? {
+        accounts.withLock { $0[bare]?.photoHash }
+    }
+
+    func setPhotoHash(of bare: JID, _ hash: String?) {
+        accounts.withLock { accounts in
+            guard accounts[bare] != nil else { return }
+            accounts[bare]!.photoHash = hash
         }
     }
 

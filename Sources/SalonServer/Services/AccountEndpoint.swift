@@ -4,11 +4,15 @@ import XMPPCore
 /// on the account's behalf (RFC 6120 §10.5.3.3).
 final class AccountEndpoint: Sendable {
     let rosters: RosterService
+    let blocking: BlockingService
+    let vCards: VCardService
     let sessions: SessionRegistry
     unowned let router: Router
 
-    init(rosters: RosterService, sessions: SessionRegistry, router: Router) {
+    init(rosters: RosterService, blocking: BlockingService, vCards: VCardService, sessions: SessionRegistry, router: Router) {
         self.rosters = rosters
+        self.blocking = blocking
+        self.vCards = vCards
         self.sessions = sessions
         self.router = router
     }
@@ -28,12 +32,33 @@ final class AccountEndpoint: Sendable {
                 return nil
             }
             return rosters.handle(iq, query: payload, session: session)
+        case (MessageCarbons.ns, _):
+            guard fromSelf, let session = session ?? sessions.session(from) else {
+                router.bounce(iq, StanzaError(.notAllowed), target: to)
+                return nil
+            }
+            session.deliver(MessageCarbons.handle(iq, payload: payload, session: session, sessions: sessions))
+        case (Blocklist.ns, _):
+            guard fromSelf, let session = session ?? sessions.session(from) else {
+                router.bounce(iq, StanzaError(.forbidden), target: to)
+                return nil
+            }
+            return blocking.handle(iq, payload: payload, session: session)
+        case (VCardService.ns, _):
+            let router = router
+            return vCards.handle(iq, payload: payload, owner: to, from: from) { reply in
+                var reply = reply
+                reply[attribute: "from"] = to.description
+                _ = router.route(reply)
+            }
         case (NS.ping, "ping") where iq.type == "get":
             _ = router.route(accountReply(iq, to: to, payload: nil))
         case (NS.discoInfo, "query") where iq.type == "get":
             var query = XMLElement("query", namespace: NS.discoInfo)
             query.append(XMLElement("identity", namespace: NS.discoInfo, attributes: ["category": "account", "type": "registered"]))
-            query.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": NS.discoInfo]))
+            for feature in [NS.discoInfo, VCardService.ns] {
+                query.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": feature]))
+            }
             _ = router.route(accountReply(iq, to: to, payload: query))
         default:
             router.bounce(iq, StanzaError(.serviceUnavailable), target: to)

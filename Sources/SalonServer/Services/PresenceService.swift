@@ -54,6 +54,9 @@ final class PresenceService: Sendable {
         let priority = Int(stanza.element.child("priority", namespace: NS.client)?.text ?? "0") ?? 0
         var presence = stanza.element
         presence[attribute: "to"] = nil
+        if presence.child("x", namespace: VCardService.updateNS) == nil {
+            VCardService.stampPhoto(&presence, hash: sessions.photoHash(of: session.jid.bare))
+        }
         let previous = sessions.presence(of: session)
         let finalPresence = presence
         sessions.updatePresence(of: session) { state in
@@ -73,6 +76,17 @@ final class PresenceService: Sendable {
         return { [self] in await deliverOffline(to: session) }
     }
 
+    /// Sends each available resource's presence again, changed by `change` (a new vCard photo).
+    func rebroadcast(of owner: JID, _ change: (inout XMLElement) -> Void) {
+        for resource in sessions.resources(of: owner) where resource.available {
+            guard var presence = resource.lastPresence else { continue }
+            change(&presence)
+            let updated = presence
+            sessions.updatePresence(of: resource.session) { $0.lastPresence = updated }
+            for target in broadcastTargets(of: owner) { deliver(updated, from: resource.session.jid, to: target) }
+        }
+    }
+
     /// An unavailable broadcast, or the end of a session that never said goodbye.
     func broadcastUnavailable(_ element: XMLElement?, from session: ClientSession) {
         var presence = element ?? XMLElement("presence", namespace: NS.client, attributes: ["type": "unavailable"])
@@ -86,15 +100,16 @@ final class PresenceService: Sendable {
         }
         guard let previous else { return }
         var targets = previous.available ? broadcastTargets(of: session.jid.bare) : []
-        targets.append(contentsOf: previous.directedTo)
+        targets.append(contentsOf: previous.directedTo.filter { !router.blocksPresence(between: session.jid, and: $0) })
         for target in targets { deliver(presence, from: session.jid, to: target) }
     }
 
     /// Contacts subscribed to the account's presence, and the account's own other resources.
-    private func broadcastTargets(of owner: JID) -> [JID] {
+    /// A contact either side blocks (XEP-0191) is left out.
+    func broadcastTargets(of owner: JID) -> [JID] {
         var targets: [JID] = []
         for item in (sessions.roster(of: owner) ?? [:]).values where item.subscription == "from" || item.subscription == "both" {
-            if let jid = try? JID(item.jid) { targets.append(jid) }
+            if let jid = try? JID(item.jid), !router.blocksPresence(between: owner, and: jid) { targets.append(jid) }
         }
         targets.append(owner)
         return targets
@@ -120,7 +135,7 @@ final class PresenceService: Sendable {
         let owner = session.jid.bare
         var contacts: [JID] = [owner]
         for item in (sessions.roster(of: owner) ?? [:]).values where item.subscription == "to" || item.subscription == "both" {
-            if let jid = try? JID(item.jid) { contacts.append(jid) }
+            if let jid = try? JID(item.jid), !router.blocksPresence(between: owner, and: jid) { contacts.append(jid) }
         }
         for contact in contacts {
             if contact.domainpart == domain {
