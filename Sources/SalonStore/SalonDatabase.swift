@@ -66,6 +66,9 @@ public final class SalonDatabase: Sendable {
     /// Per-user queues of offline messages (XEP-0160).
     public var offline: OfflineStore { OfflineStore(access: StoreAccess(writer: writer)) }
 
+    /// Per-user private XML storage (XEP-0049).
+    public var privateStorage: PrivateStorageStore { PrivateStorageStore(access: StoreAccess(writer: writer)) }
+
     /// Closes every connection; later calls on this database or its stores fail.
     public func close() throws {
         do {

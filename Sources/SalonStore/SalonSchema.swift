@@ -13,6 +13,7 @@ enum SalonSchema {
         migrator.registerMigration("v6-archive-fts-lean", migrate: leanArchiveIndex)
         migrator.registerMigration("v7-room-creators", migrate: addRoomCreators)
         migrator.registerMigration("v8-room-subject-author", migrate: addRoomSubjectAuthor)
+        migrator.registerMigration("v9-pep-private-storage", migrate: createPrivateStorage)
         return migrator
     }
 

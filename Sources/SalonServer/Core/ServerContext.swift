@@ -67,7 +67,8 @@ final class ServerContext: Sendable {
         self.muc = muc
         rosters = RosterService(database: database, sessions: sessions, maxItems: configuration.limits.maxRosterItems, logger: logger)
         presence = PresenceService(domain: domain, sessions: sessions, rosters: rosters, database: database, router: router, muc: muc)
-        accountEndpoint = AccountEndpoint(rosters: rosters, sessions: sessions, router: router)
+        accountEndpoint = AccountEndpoint(rosters: rosters, sessions: sessions,
+                                          privateStorage: PrivateStorageService(database: database, logger: logger), router: router)
         let adHoc = AdHocCommands(jid: domain, logger: logger)
         adHoc.register(UserAdminCommands(
             accounts: AccountService(database: database, domain: domain, iterations: configuration.scramIterations),

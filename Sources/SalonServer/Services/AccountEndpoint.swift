@@ -5,11 +5,14 @@ import XMPPCore
 final class AccountEndpoint: Sendable {
     let rosters: RosterService
     let sessions: SessionRegistry
+    /// The account's private XML storage (XEP-0049).
+    let privateStorage: PrivateStorageService
     unowned let router: Router
 
-    init(rosters: RosterService, sessions: SessionRegistry, router: Router) {
+    init(rosters: RosterService, sessions: SessionRegistry, privateStorage: PrivateStorageService, router: Router) {
         self.rosters = rosters
         self.sessions = sessions
+        self.privateStorage = privateStorage
         self.router = router
     }
 
@@ -28,6 +31,17 @@ final class AccountEndpoint: Sendable {
                 return nil
             }
             return rosters.handle(iq, query: payload, session: session)
+        case (PersonalStorage.privateXML, "query"):
+            guard fromSelf else {
+                router.bounce(iq, StanzaError(.forbidden, text: "Private storage is the account's own."), target: to)
+                return nil
+            }
+            let router = router
+            return privateStorage.handle(iq, query: payload, owner: to) { reply in
+                var reply = reply
+                if reply[attribute: "from"] == nil { reply[attribute: "from"] = to.description }
+                _ = router.route(reply)
+            }
         case (NS.ping, "ping") where iq.type == "get":
             _ = router.route(accountReply(iq, to: to, payload: nil))
         case (NS.discoInfo, "query") where iq.type == "get":

@@ -21,7 +21,8 @@ final class ServerEndpoint: LocalEndpoint {
         self.adHoc = adHoc
     }
 
-    static let features = [NS.discoInfo, NS.discoItems, NS.ping, NS.version, NS.roster, "urn:xmpp:features:rosterver", AdHocCommands.ns]
+    static let features = [NS.discoInfo, NS.discoItems, NS.ping, NS.version, NS.roster, "urn:xmpp:features:rosterver", AdHocCommands.ns,
+                           PersonalStorage.privateXML]
 
     func handleServerIQ(_ element: XMLElement, from: JID) -> RoutingFollowup? {
         guard let iq = Stanza(element), let payload = element.elements.first else {
