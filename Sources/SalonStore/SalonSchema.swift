@@ -14,6 +14,7 @@ enum SalonSchema {
         migrator.registerMigration("v7-room-creators", migrate: addRoomCreators)
         migrator.registerMigration("v8-room-subject-author", migrate: addRoomSubjectAuthor)
         migrator.registerMigration("v9-pep-private-storage", migrate: createPrivateStorage)
+        migrator.registerMigration("v9-pep-nodes", migrate: createPEPNodes)
         return migrator
     }
 

@@ -18,6 +18,8 @@ final class ServerContext: Sendable {
     let rosters: RosterService
     let presence: PresenceService
     let accountEndpoint: AccountEndpoint
+    /// PEP (XEP-0163) on every account.
+    let pep: PEPService
     let tls: TLSContext?
     let throttle: LoginThrottle
     /// What SCRAM derives unknown accounts' salts from (see `ServerSecret`).
@@ -66,9 +68,12 @@ final class ServerContext: Sendable {
         self.router = router
         self.muc = muc
         rosters = RosterService(database: database, sessions: sessions, maxItems: configuration.limits.maxRosterItems, logger: logger)
-        presence = PresenceService(domain: domain, sessions: sessions, rosters: rosters, database: database, router: router, muc: muc)
-        accountEndpoint = AccountEndpoint(rosters: rosters, sessions: sessions,
-                                          privateStorage: PrivateStorageService(database: database, logger: logger), router: router)
+        pep = PEPService(domain: domain, database: database, sessions: sessions, router: router, logger: logger)
+        presence = PresenceService(domain: domain, sessions: sessions, rosters: rosters, database: database, router: router, muc: muc,
+                                   pep: pep)
+        accountEndpoint = AccountEndpoint(rosters: rosters, sessions: sessions, pep: pep,
+                                          privateStorage: PrivateStorageService(database: database, logger: logger),
+                                          router: router)
         let adHoc = AdHocCommands(jid: domain, logger: logger)
         adHoc.register(UserAdminCommands(
             accounts: AccountService(database: database, domain: domain, iterations: configuration.scramIterations),

@@ -1,6 +1,13 @@
 import SalonStore
 
-/// Fixed bounds on what one account keeps in private storage (README, Limits).
+/// Fixed bounds on what one account keeps in private storage and PEP (README, Limits).
 enum PersonalDataLimits {
     static let privateStorage = PrivateStorageLimits(maxNamespaces: 64, maxBytes: 1 << 20)
+    static let pep = PEPLimits(maxNodes: 256, maxItemsPerNode: 1000, maxItemBytes: 128 << 10, maxAccountBytes: 8 << 20)
+    /// Explicit subscribers per node.
+    static let maxSubscribers = 1000
+    /// Item ids and node names are identifiers.
+    static let maxIdentifierBytes = 1023
+    /// Item ids asked for in one items request.
+    static let maxRequestedItems = 1000
 }

@@ -5,13 +5,15 @@ import XMPPCore
 final class AccountEndpoint: Sendable {
     let rosters: RosterService
     let sessions: SessionRegistry
-    /// The account's private XML storage (XEP-0049).
+    /// The account's PEP service (XEP-0163) and private XML storage (XEP-0049).
+    let pep: PEPService
     let privateStorage: PrivateStorageService
     unowned let router: Router
 
-    init(rosters: RosterService, sessions: SessionRegistry, privateStorage: PrivateStorageService, router: Router) {
+    init(rosters: RosterService, sessions: SessionRegistry, pep: PEPService, privateStorage: PrivateStorageService, router: Router) {
         self.rosters = rosters
         self.sessions = sessions
+        self.pep = pep
         self.privateStorage = privateStorage
         self.router = router
     }
@@ -42,13 +44,21 @@ final class AccountEndpoint: Sendable {
                 if reply[attribute: "from"] == nil { reply[attribute: "from"] = to.description }
                 _ = router.route(reply)
             }
+        case (PubSub.ns, "pubsub"), (PubSub.owner, "pubsub"):
+            return pep.handle(iq, payload: payload, owner: to, requester: from)
         case (NS.ping, "ping") where iq.type == "get":
             _ = router.route(accountReply(iq, to: to, payload: nil))
         case (NS.discoInfo, "query") where iq.type == "get":
+            if let node = payload[attribute: "node"] { return pep.discoInfo(iq, node: node, owner: to, requester: from) }
             var query = XMLElement("query", namespace: NS.discoInfo)
             query.append(XMLElement("identity", namespace: NS.discoInfo, attributes: ["category": "account", "type": "registered"]))
-            query.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": NS.discoInfo]))
+            query.append(PEPService.accountIdentity)
+            for feature in [NS.discoInfo, NS.discoItems] + PEPService.accountFeatures {
+                query.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": feature]))
+            }
             _ = router.route(accountReply(iq, to: to, payload: query))
+        case (NS.discoItems, "query") where iq.type == "get" && payload[attribute: "node"] == nil:
+            return pep.discoItems(iq, owner: to, requester: from)
         default:
             router.bounce(iq, StanzaError(.serviceUnavailable), target: to)
         }
