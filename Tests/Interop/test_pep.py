@@ -10,19 +10,38 @@ from test_slixmpp_clients import TIMEOUT, insecure, offline, run
 PLUGINS = ["xep_0030", "xep_0060", "xep_0115", "xep_0163", "xep_0107", "xep_0199"]
 
 
-async def pep_client(salon, name, resource="interop", plugins=PLUGINS):
-    """A logged-in client with caps; initial presence goes out with its +notify interests."""
+async def pep_client(salon, name, resource="interop", plugins=PLUGINS, interests=()):
+    """A logged-in client whose initial presence carries its +notify interests (XEP-0115 caps);
+    returns once the server has asked what the caps stand for and been answered."""
     xmpp = ClientXMPP(f"{name}@{DOMAIN}/{resource}", f"pw-{name}")
     insecure(xmpp)
     xmpp.enable_plaintext = False
     for plugin in plugins:
         xmpp.register_plugin(plugin)
-    started = asyncio.get_running_loop().create_future()
+    loop = asyncio.get_running_loop()
+    started = loop.create_future()
     xmpp.add_event_handler("session_start", lambda _: started.done() or started.set_result(True))
     xmpp.connect("127.0.0.1", salon.c2s)
     await asyncio.wait_for(started, TIMEOUT)
+    # A feature of its own makes this client's caps unique, so the server always asks.
+    xmpp.plugin["xep_0030"].add_feature(f"urn:salon:interop:{name}:{resource}")
+    for namespace in interests:
+        xmpp.plugin["xep_0030"].add_feature(f"{namespace}+notify")
+    await xmpp.plugin["xep_0115"].update_caps(broadcast=False)
+    answered = loop.create_future()
+
+    def watch(stanza):
+        if stanza.name == "iq" and stanza["type"] == "result" and not answered.done() \
+                and stanza.xml.find("{http://jabber.org/protocol/disco#info}query") is not None:
+            answered.set_result(True)
+        return stanza
+
+    xmpp.add_filter("out", watch)
     await xmpp.get_roster()
     xmpp.send_presence()
+    await asyncio.wait_for(answered, TIMEOUT)
+    xmpp.del_filter("out", watch)
+    # The answer went out before this ping, so the server has read it when the ping returns.
     await xmpp.plugin["xep_0199"].ping(jid=DOMAIN, timeout=TIMEOUT)
     return xmpp
 

@@ -12,7 +12,7 @@ struct PEPTests {
         XMLElement("mood", namespace: mood, children: [.element(XMLElement(text, namespace: mood))])
     }
 
-    @Test("The account advertises a PEP service with its features")
+    @Test("The account advertises a PEP service with its features and the bookmark compatibility")
     func discovery() async throws {
         try await withServer { server async throws in
             try await server.addUser("alice")
@@ -27,6 +27,8 @@ struct PEPTests {
                 #expect(features.contains("\(PubSubWire.ns)#\(feature)"), "\(feature)")
             }
             #expect(features.contains("jabber:iq:private"))
+            #expect(features.contains("urn:xmpp:bookmarks:1#compat"))
+            #expect(features.contains("urn:xmpp:bookmarks:1#compat-pep"))
         }
     }
 

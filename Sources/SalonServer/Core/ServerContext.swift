@@ -72,7 +72,7 @@ final class ServerContext: Sendable {
         presence = PresenceService(domain: domain, sessions: sessions, rosters: rosters, database: database, router: router, muc: muc,
                                    pep: pep)
         accountEndpoint = AccountEndpoint(rosters: rosters, sessions: sessions, pep: pep,
-                                          privateStorage: PrivateStorageService(database: database, logger: logger),
+                                          privateStorage: PrivateStorageService(database: database, bookmarks: pep.bookmarks, logger: logger),
                                           router: router)
         let adHoc = AdHocCommands(jid: domain, logger: logger)
         adHoc.register(UserAdminCommands(

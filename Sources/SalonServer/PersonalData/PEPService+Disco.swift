@@ -3,9 +3,10 @@ import XMPPCore
 
 /// Service discovery of an account's PEP service (XEP-0163 §6, XEP-0030).
 extension PEPService {
-    /// The account's identities and features beside its own: PEP, private storage.
+    /// The account's identities and features beside its own: PEP, private storage, bookmarks.
     static let accountIdentity = XMLElement("identity", namespace: NS.discoInfo, attributes: ["category": "pubsub", "type": "pep"])
-    static let accountFeatures = PubSub.features + [PersonalStorage.privateXML]
+    static let accountFeatures = PubSub.features
+        + [PersonalStorage.privateXML, PersonalStorage.bookmarksCompat, PersonalStorage.bookmarksCompatPEP]
 
     /// disco#items of the bare JID: the nodes the requester may read.
     func discoItems(_ iq: Stanza, owner: JID, requester: JID) -> RoutingFollowup {

@@ -4,7 +4,7 @@ import XMPPCore
 
 /// XEP-0163 personal eventing: every account is a pubsub service (a XEP-0060 subset) whose
 /// nodes are created on first publish. Storage is SalonStore's `PEPStore`; notifications go
-/// through `PEPNotifier`.
+/// through `PEPNotifier`; bookmark nodes are kept in sync by `BookmarkSync`.
 final class PEPService: Sendable {
     let domain: String
     let database: SalonDatabase
@@ -23,6 +23,8 @@ final class PEPService: Sendable {
         caps = CapsCache(queries: router.queries, domain: domain) { [unowned router] in _ = router.route($0) }
         notifier = PEPNotifier(sessions: sessions, caps: caps, database: database)
     }
+
+    var bookmarks: BookmarkSync { BookmarkSync(pep: self) }
 
     /// A pubsub or pubsub#owner iq to `owner`'s bare JID from `requester`.
     func handle(_ iq: Stanza, payload: XMLElement, owner: JID, requester: JID) -> RoutingFollowup? {
@@ -49,12 +51,14 @@ final class PEPService: Sendable {
         switch request {
         case let .publish(node, itemID, payload, options):
             let id = try await publish(owner: owner, node: node, itemID: itemID, payload: payload, options: options)
+            await bookmarks.published(node: node, payload: payload, owner: owner)
             return XMLElement("pubsub", namespace: PubSub.ns, children: [.element(
                 XMLElement("publish", namespace: PubSub.ns, attributes: ["node": node], children: [
                     .element(XMLElement("item", namespace: PubSub.ns, attributes: ["id": id])),
                 ]))])
         case let .retract(node, ids, notify):
             try await retract(owner: owner, node: node, itemIDs: ids, notify: notify)
+            await bookmarks.retracted(node: node, owner: owner)
             return nil
         case let .items(node, ids, max):
             return try await items(owner: owner, node: node, ids: ids, max: max, requester: requester)
@@ -73,9 +77,11 @@ final class PEPService: Sendable {
                 XMLElement("default", namespace: PubSub.owner, children: [.element(PEPNodeOptions.form(PEPNodeOptions.defaults).element)]))])
         case let .delete(node):
             try await delete(owner: owner, node: node)
+            await bookmarks.retracted(node: node, owner: owner)
             return nil
         case let .purge(node):
             try await purge(owner: owner, node: node)
+            await bookmarks.retracted(node: node, owner: owner)
             return nil
         }
     }

@@ -30,7 +30,13 @@ enum Caps {
     static let ns = "http://jabber.org/protocol/caps"
 }
 
-/// XEP-0049 private XML storage.
+/// XEP-0049 private XML storage and the bookmark formats kept in sync (XEP-0048, XEP-0402).
 enum PersonalStorage {
     static let privateXML = "jabber:iq:private"
+    static let legacyBookmarks = "storage:bookmarks"
+    static let bookmarks = "urn:xmpp:bookmarks:1"
+    /// XEP-0402 §5.3: bookmarks in private XML storage are kept in sync.
+    static let bookmarksCompat = "urn:xmpp:bookmarks:1#compat"
+    /// XEP-0402 §5.3: bookmarks in the XEP-0048 PEP node are kept in sync.
+    static let bookmarksCompatPEP = "urn:xmpp:bookmarks:1#compat-pep"
 }

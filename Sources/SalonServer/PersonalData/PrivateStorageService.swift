@@ -3,16 +3,19 @@ import SalonStore
 import XMPPCore
 
 /// XEP-0049 private XML storage: each account keeps elements by namespace, readable only by
-/// itself.
+/// itself. A change to `storage:bookmarks` is passed on to the bookmark sync (XEP-0402 #compat).
 final class PrivateStorageService: Sendable {
     let database: SalonDatabase
     let logger: Logger
+    /// Set once at start: bookmarks written here are mirrored to PEP.
+    let bookmarks: BookmarkSync
 
     /// Namespaces no client may store under (XEP-0049 §3: the stream's own namespaces).
     static let reserved: Set<String> = [NS.client, NS.server, NS.component, PersonalStorage.privateXML]
 
-    init(database: SalonDatabase, logger: Logger) {
+    init(database: SalonDatabase, bookmarks: BookmarkSync, logger: Logger) {
         self.database = database
+        self.bookmarks = bookmarks
         self.logger = logger
     }
 
@@ -49,12 +52,16 @@ final class PrivateStorageService: Sendable {
                 reply(iq.errorReply(StanzaError(.notAcceptable, text: "That namespace is not private storage.")))
                 return nil
             }
+            let legacyBookmarks = children.first { $0.namespace == PersonalStorage.legacyBookmarks && $0.name == "storage" }
             let entries = children.map { (namespace: $0.namespace, element: $0.serialized()) }
             return { [self] in
                 do {
                     try await database.privateStorage.store(owner: owner.description, elements: entries,
                                                             limits: PersonalDataLimits.privateStorage)
                     reply(iq.resultReply(nil))
+                    if let legacyBookmarks {
+                        await bookmarks.legacyStored(legacyBookmarks, owner: owner, via: .privateStorage)
+                    }
                 } catch let error as StoreError where error == .limitReached {
                     logger.notice("private storage full", metadata: ["account": "\(owner)", "cause": "\(error.message)"])
                     reply(iq.errorReply(StanzaError(.notAllowed, text: "Your private storage is full.")))
