@@ -16,10 +16,14 @@ final class CapsCache: Sendable {
     static let maxEntries = 10_000
     /// Features kept for one verification string.
     static let maxFeatures = 1000
+    /// Unanswered queries to one entity: a client that announces new strings faster than it
+    /// answers gets no more, and cannot use up the server's queries.
+    static let maxQueriesPerEntity = 4
 
     private struct State {
         var known: [Capabilities: Set<String>] = [:]
         var waiting: [Capabilities: [@Sendable (Set<String>?) -> Void]] = [:]
+        var asking: [JID: Int] = [:]
     }
 
     private let state = Mutex(State())
@@ -54,13 +58,15 @@ final class CapsCache: Sendable {
     /// The features behind `capabilities`, asking `entity` (once for all who wait) when unknown;
     /// nil when it does not answer.
     func resolve(_ capabilities: Capabilities, of entity: JID, completion: @escaping @Sendable (Set<String>?) -> Void) {
-        enum Next { case known(Set<String>), wait, ask }
+        enum Next { case known(Set<String>?), wait, ask }
         let next: Next = state.withLock { state in
             if let features = state.known[capabilities] { return .known(features) }
             if state.waiting[capabilities] != nil {
                 state.waiting[capabilities]!.append(completion)
                 return .wait
             }
+            guard state.asking[entity, default: 0] < Self.maxQueriesPerEntity else { return .known(nil) }
+            state.asking[entity, default: 0] += 1
             state.waiting[capabilities] = [completion]
             return .ask
         }
@@ -71,15 +77,17 @@ final class CapsCache: Sendable {
             let query = XMLElement("query", namespace: NS.discoInfo, attributes: ["node": "\(capabilities.node)#\(capabilities.ver)"])
             let iq = XMLElement("iq", namespace: NS.client, attributes: ["type": "get", "from": domain, "to": entity.description],
                                 children: [.element(query)])
-            queries.send(iq, route: route) { [self] reply in answered(capabilities, reply: reply) }
+            queries.send(iq, route: route) { [self] reply in answered(capabilities, by: entity, reply: reply) }
         }
     }
 
-    private func answered(_ capabilities: Capabilities, reply: XMLElement?) {
+    private func answered(_ capabilities: Capabilities, by entity: JID, reply: XMLElement?) {
         let info = reply?.child("query", namespace: NS.discoInfo)
         let features = info.map { Set($0.children("feature", namespace: NS.discoInfo).prefix(Self.maxFeatures).compactMap { $0[attribute: "var"] }) }
         let verified = info.map { Self.verificationHash($0, capabilities.hash) == capabilities.ver } ?? false
         let waiting = state.withLock { state in
+            state.asking[entity, default: 1] -= 1
+            if state.asking[entity] == 0 { state.asking[entity] = nil }
             if verified, let features {
                 if state.known.count >= Self.maxEntries, let any = state.known.keys.first { state.known[any] = nil }
                 state.known[capabilities] = features
