@@ -234,4 +234,51 @@ struct PEPTests {
             #expect(!carol.unclaimed.contains { PubSubWire.isEvent($0, node: node) && PubSubWire.itemIDs($0) == ["3"] })
         }
     }
+
+    @Test("A contact whose subscription is approved gets the last item of presence-access nodes")
+    func lastItemOnApproval() async throws {
+        try await withServer { server async throws in
+            try await server.addUser("alice")
+            try await server.addUser("bob")
+            let alice = try await server.online("alice")
+            _ = try await alice.request(PubSubWire.publish(node: mood, id: "m", payload: moodPayload("happy")))
+            let bob = try await server.onlineWithInterest("bob", nodes: [mood])
+            try await bob.ping()
+            #expect(!bob.unclaimed.contains { PubSubWire.isEvent($0, node: self.mood) })
+
+            bob.send(XMLElement("presence", namespace: NS.client, attributes: ["type": "subscribe", "to": "alice@\(domain)"]))
+            _ = try await alice.expect { $0.name == "presence" && $0[attribute: "type"] == "subscribe" }
+            alice.send(XMLElement("presence", namespace: NS.client, attributes: ["type": "subscribed", "to": "bob@\(domain)"]))
+            let last = try await bob.expect { PubSubWire.isEvent($0, node: self.mood) }
+            #expect(PubSubWire.itemIDs(last) == ["m"])
+        }
+    }
+
+    @Test("Nodes per account are limited, and a large node is answered with its newest items and a count")
+    func limits() async throws {
+        try await withServer { server async throws in
+            try await server.addUser("alice")
+            let alice = try await server.login("alice")
+            for index in 0 ..< 256 {
+                let reply = try await alice.request(PubSubWire.publish(node: "urn:example:n\(index)", payload: moodPayload("happy")))
+                #expect(reply[attribute: "type"] == "result")
+            }
+            let refused = try await alice.request(PubSubWire.publish(node: "urn:example:one-too-many", payload: moodPayload("happy")))
+            #expect(errorCondition(refused) == "policy-violation")
+
+            _ = try await alice.request(PubSubWire.ownerRequest("set", "delete", node: "urn:example:n0"))
+            let big = String(repeating: "A", count: 120_000)
+            for index in 0 ..< 10 {
+                let reply = try await alice.request(PubSubWire.publish(node: "urn:xmpp:avatar:data", id: "a\(index)",
+                                                                       payload: textElement("data", namespace: "urn:xmpp:avatar:data", big),
+                                                                       options: ["pubsub#max_items": "10"]))
+                #expect(reply[attribute: "type"] == "result")
+            }
+            let items = try await alice.request(PubSubWire.items(node: "urn:xmpp:avatar:data"))
+            let ids = PubSubWire.itemIDs(items)
+            #expect(ids.count < 10 && ids.last == "a9")
+            let set = items.child("pubsub", namespace: PubSubWire.ns)?.child("set", namespace: "http://jabber.org/protocol/rsm")
+            #expect(set?.child("count", namespace: "http://jabber.org/protocol/rsm")?.text == "10")
+        }
+    }
 }

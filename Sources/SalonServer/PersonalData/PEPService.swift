@@ -148,8 +148,21 @@ final class PEPService: Sendable {
         } catch {
             throw storeFailure(error, owner: owner, doing: "items")
         }
-        let entries = items.map { (id: $0.id, payload: Self.parse($0.payload)) }
-        return XMLElement("pubsub", namespace: PubSub.ns, children: [.element(PEPNotifier.items(node, entries, namespace: PubSub.ns))])
+        var kept: [PEPItem] = []
+        var bytes = 0
+        for item in items.reversed() {
+            bytes += item.payload.utf8.count
+            if !kept.isEmpty, bytes > PersonalDataLimits.maxItemsReplyBytes { break }
+            kept.append(item)
+        }
+        kept.reverse()
+        let entries = kept.map { (id: $0.id, payload: Self.parse($0.payload)) }
+        var pubsub = XMLElement("pubsub", namespace: PubSub.ns, children: [.element(PEPNotifier.items(node, entries, namespace: PubSub.ns))])
+        if kept.count < items.count {
+            pubsub.append(ResultSetPage(first: kept.first?.id, firstIndex: items.count - kept.count, last: kept.last?.id,
+                                        count: items.count).element)
+        }
+        return pubsub
     }
 
     // MARK: Helpers

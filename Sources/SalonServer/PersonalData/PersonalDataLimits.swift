@@ -10,4 +10,7 @@ enum PersonalDataLimits {
     static let maxIdentifierBytes = 1023
     /// Item ids asked for in one items request.
     static let maxRequestedItems = 1000
+    /// Payload bytes in one items answer: beyond it the newest items that fit are sent, with
+    /// a XEP-0059 count of all.
+    static let maxItemsReplyBytes = 1 << 20
 }

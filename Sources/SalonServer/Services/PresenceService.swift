@@ -226,6 +226,7 @@ final class PresenceService: Sendable {
                 }
             }
             if let work = router.route(forward) { await work() }
+            if type == "subscribed" { await pep.subscriptionApproved(owner: user, contact: contact) }
         }
     }
 
