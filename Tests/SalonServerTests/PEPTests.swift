@@ -1,4 +1,5 @@
 import SalonClient
+@testable import SalonServer
 import Testing
 import XMPPCore
 
@@ -279,6 +280,37 @@ struct PEPTests {
             #expect(ids.count < 10 && ids.last == "a9")
             let set = items.child("pubsub", namespace: PubSubWire.ns)?.child("set", namespace: "http://jabber.org/protocol/rsm")
             #expect(set?.child("count", namespace: "http://jabber.org/protocol/rsm")?.text == "10")
+        }
+    }
+
+    @Test("A contact whose capabilities are still being asked for gets the notification once it answers")
+    func notificationWaitsForCapabilities() async throws {
+        try await withServer { server async throws in
+            try await server.addUser("alice")
+            try await server.addUser("bob")
+            try await server.befriend("alice", "bob")
+            let alice = try await server.login("alice")
+            let bob = try await server.login("bob")
+            var info = XMLElement("query", namespace: NS.discoInfo)
+            info.append(XMLElement("identity", namespace: NS.discoInfo, attributes: ["category": "client", "type": "pc"]))
+            info.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": mood + "+notify"]))
+            let ver = CapsCache.verificationHash(info, .sha1)
+            bob.send(XMLElement("presence", namespace: NS.client, children: [.element(XMLElement("c", namespace: Caps.ns, attributes: [
+                "hash": "sha-1", "node": "urn:salon:slow", "ver": ver,
+            ]))]))
+            let query = try await bob.expect { $0.name == "iq" && $0.child("query", namespace: NS.discoInfo) != nil }
+
+            // Never sent as a last item, so only the notification itself can bring it.
+            _ = try await alice.request(PubSubWire.publish(node: mood, id: "early", payload: moodPayload("happy"),
+                                                           options: ["pubsub#send_last_published_item": "never"]))
+            try await bob.ping()
+            #expect(!bob.unclaimed.contains { PubSubWire.isEvent($0, node: self.mood) })
+
+            bob.send(XMLElement("iq", namespace: NS.client, attributes: [
+                "type": "result", "id": query[attribute: "id"]!, "to": query[attribute: "from"]!,
+            ], children: [.element(info)]))
+            let event = try await bob.expect { PubSubWire.isEvent($0, node: self.mood) }
+            #expect(PubSubWire.itemIDs(event) == ["early"])
         }
     }
 }

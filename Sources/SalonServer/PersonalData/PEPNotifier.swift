@@ -10,8 +10,30 @@ struct PEPNotifier: Sendable {
     let caps: CapsCache
     let database: SalonDatabase
 
-    func recipients(owner: JID, node: PEPNode, subscribers: [String]) async -> [ClientSession] {
+    /// Sends `event` to everyone interested in `node`. A resource whose capabilities are still
+    /// being asked for gets it once they are known, if they show interest.
+    func notify(owner: JID, node: PEPNode, subscribers: [String], event: XMLElement) async {
         let explicit = Set(subscribers)
+        let notification = "\(node.name)+notify"
+        for resource in await candidates(owner: owner, node: node, explicit: explicit) {
+            let session = resource.session
+            if explicit.contains(session.jid.description) || explicit.contains(session.jid.bare.description) {
+                deliver(event, from: owner, to: [session])
+                continue
+            }
+            guard let capabilities = CapsCache.capabilities(in: resource.lastPresence) else { continue }
+            if let features = caps.features(capabilities) {
+                if features.contains(notification) { deliver(event, from: owner, to: [session]) }
+                continue
+            }
+            caps.resolve(capabilities, of: session.jid) { features in
+                if features?.contains(notification) == true, session.isBound { deliver(event, from: owner, to: [session]) }
+            }
+        }
+    }
+
+    /// The available resources of the owner and of whoever may read the node.
+    private func candidates(owner: JID, node: PEPNode, explicit: Set<String>) async -> [ResourcePresence] {
         var accounts = [owner]
         if node.config.accessModel != "whitelist" {
             let roster: [RosterItem]
@@ -26,17 +48,7 @@ struct PEPNotifier: Sendable {
                 accounts += explicit.compactMap { try? JID($0).bare }.filter { !accounts.contains($0) }
             }
         }
-        var result: [ClientSession] = []
-        for account in accounts where account.localpart != nil {
-            for resource in sessions.resources(of: account) where resource.available {
-                let jid = resource.session.jid
-                if explicit.contains(jid.description) || explicit.contains(jid.bare.description)
-                    || interested(resource, in: node.name) {
-                    result.append(resource.session)
-                }
-            }
-        }
-        return result
+        return accounts.filter { $0.localpart != nil }.flatMap { sessions.resources(of: $0).filter(\.available) }
     }
 
     /// Whether a resource's capabilities, as known now, include `node+notify`.

@@ -41,8 +41,8 @@ extension PEPService {
 
     func delete(owner: JID, node: String) async throws(StanzaError) {
         let stored = try await existingNode(owner: owner, node: node)
+        // Subscriptions go with the node: read them first.
         let subscribers = (try? await database.pep.subscribers(owner: owner.description, node: node)) ?? []
-        let recipients = await notifier.recipients(owner: owner, node: stored, subscribers: subscribers)
         do {
             guard try await database.pep.delete(owner: owner.description, node: node) else { throw StanzaError(.itemNotFound) }
         } catch let error as StanzaError {
@@ -51,7 +51,8 @@ extension PEPService {
             throw storeFailure(error, owner: owner, doing: "delete")
         }
         logger.info("pep node deleted", metadata: ["account": "\(owner)", "node": "\(node)"])
-        notifier.deliver(XMLElement("delete", namespace: PubSub.event, attributes: ["node": node]), from: owner, to: recipients)
+        await notifier.notify(owner: owner, node: stored, subscribers: subscribers,
+                              event: XMLElement("delete", namespace: PubSub.event, attributes: ["node": node]))
     }
 
     func purge(owner: JID, node: String) async throws(StanzaError) {
@@ -62,8 +63,8 @@ extension PEPService {
             throw storeFailure(error, owner: owner, doing: "purge")
         }
         let subscribers = (try? await database.pep.subscribers(owner: owner.description, node: node)) ?? []
-        let recipients = await notifier.recipients(owner: owner, node: stored, subscribers: subscribers)
-        notifier.deliver(XMLElement("purge", namespace: PubSub.event, attributes: ["node": node]), from: owner, to: recipients)
+        await notifier.notify(owner: owner, node: stored, subscribers: subscribers,
+                              event: XMLElement("purge", namespace: PubSub.event, attributes: ["node": node]))
     }
 
     /// Subscribes the requester (its bare or full JID) and sends the node's last item.

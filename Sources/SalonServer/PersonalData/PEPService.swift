@@ -113,8 +113,7 @@ final class PEPService: Sendable {
         case let .published(stored, created):
             if created { logger.info("pep node created", metadata: ["account": "\(owner)", "node": "\(node)"]) }
             let subscribers = (try? await database.pep.subscribers(owner: owner.description, node: node)) ?? []
-            let recipients = await notifier.recipients(owner: owner, node: stored, subscribers: subscribers)
-            notifier.deliver(PEPNotifier.items(node, [(id, payload)]), from: owner, to: recipients)
+            await notifier.notify(owner: owner, node: stored, subscribers: subscribers, event: PEPNotifier.items(node, [(id, payload)]))
         }
         return id
     }
@@ -132,11 +131,10 @@ final class PEPService: Sendable {
         guard !removed.isEmpty else { throw StanzaError(.itemNotFound, text: "No such item.") }
         guard notify else { return }
         let subscribers = (try? await database.pep.subscribers(owner: owner.description, node: node)) ?? []
-        let recipients = await notifier.recipients(owner: owner, node: stored, subscribers: subscribers)
         let retracts = XMLElement("items", namespace: PubSub.event, attributes: ["node": node], children: removed.map {
             .element(XMLElement("retract", namespace: PubSub.event, attributes: ["id": $0]))
         })
-        notifier.deliver(retracts, from: owner, to: recipients)
+        await notifier.notify(owner: owner, node: stored, subscribers: subscribers, event: retracts)
     }
 
     private func items(owner: JID, node: String, ids: [String]?, max: Int?, requester: JID) async throws(StanzaError) -> XMLElement {
