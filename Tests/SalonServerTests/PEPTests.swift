@@ -184,6 +184,24 @@ struct PEPTests {
             let matching = try await alice.request(PubSubWire.publish(node: devices, id: "current", payload: moodPayload("b"),
                                                                       options: ["pubsub#access_model": "open"]))
             #expect(matching[attribute: "type"] == "result")
+
+            // Explicit creation with a configuration, once; the default configuration on request.
+            let whitelist = DataForm(type: .submit, formType: "http://jabber.org/protocol/pubsub#node_config",
+                                     fields: [DataForm.Field("pubsub#access_model", values: ["whitelist"])])
+            let create = XMLElement("pubsub", namespace: PubSubWire.ns, children: [
+                .element(XMLElement("create", namespace: PubSubWire.ns, attributes: ["node": "storage:bookmarks"])),
+                .element(XMLElement("configure", namespace: PubSubWire.ns, children: [.element(whitelist.element)])),
+            ])
+            #expect(try await alice.request(PubSubWire.iq("set", create))[attribute: "type"] == "result")
+            #expect(errorCondition(try await alice.request(PubSubWire.iq("set", create))) == "conflict")
+            let created = try await alice.request(PubSubWire.ownerRequest("get", "configure", node: "storage:bookmarks"))
+            #expect(created.child("pubsub", namespace: PubSubWire.owner)?.child("configure", namespace: PubSubWire.owner)?
+                .child("x", namespace: DataForm.namespace).flatMap(DataForm.init)?["pubsub#access_model"]?.value == "whitelist")
+            let defaults = try await alice.request(PubSubWire.iq("get", XMLElement("pubsub", namespace: PubSubWire.owner, children: [
+                .element(XMLElement("default", namespace: PubSubWire.owner)),
+            ])))
+            #expect(defaults.child("pubsub", namespace: PubSubWire.owner)?.child("default", namespace: PubSubWire.owner)?
+                .child("x", namespace: DataForm.namespace).flatMap(DataForm.init)?["pubsub#max_items"]?.value == "1")
         }
     }
 

@@ -12,9 +12,9 @@ enum PubSub {
     /// What the account's PEP service does, as disco#info features (XEP-0060 §10).
     static let features = [
         "access-open", "access-presence", "access-whitelist", "auto-create", "auto-subscribe", "config-node",
-        "create-nodes", "delete-items", "delete-nodes", "filtered-notifications", "item-ids", "last-published",
+        "config-node-max", "create-nodes", "delete-items", "delete-nodes", "filtered-notifications", "item-ids", "last-published",
         "multi-items", "persistent-items", "presence-notifications", "presence-subscribe", "publish", "publish-options",
-        "purge-nodes", "retract-items", "retrieve-items", "subscribe",
+        "purge-nodes", "retract-items", "retrieve-default", "retrieve-items", "subscribe",
     ].map { "\(ns)#\($0)" }
 
     /// A stanza error with a pubsub#errors application condition (XEP-0060 §7, §6).
