@@ -273,9 +273,10 @@ struct PEPTests {
         }
     }
 
-    @Test("Nodes per account are limited, and a large node is answered with its newest items and a count")
+    @Test("Nodes per account are limited (logged with the account), and a large node is answered with its newest items and a count")
     func limits() async throws {
-        try await withServer { server async throws in
+        let log = LogCapture()
+        try await withServer(log: log) { server async throws in
             try await server.addUser("alice")
             let alice = try await server.login("alice")
             for index in 0 ..< 256 {
@@ -284,8 +285,11 @@ struct PEPTests {
             }
             let refused = try await alice.request(PubSubWire.publish(node: "urn:example:one-too-many", payload: moodPayload("happy")))
             #expect(errorCondition(refused) == "policy-violation")
+            #expect(log.lines("pep limit reached").contains { $0.contains("account=alice@salon.test") }, "\(log.lines("pep limit reached"))")
 
             _ = try await alice.request(PubSubWire.ownerRequest("set", "delete", node: "urn:example:n0"))
+            #expect(log.lines("pep node created").contains { $0.contains("account=alice@salon.test") && $0.contains("node=urn:example:n0") })
+            #expect(log.lines("pep node deleted").contains { $0.contains("account=alice@salon.test") && $0.contains("node=urn:example:n0") })
             let big = String(repeating: "A", count: 120_000)
             for index in 0 ..< 10 {
                 let reply = try await alice.request(PubSubWire.publish(node: "urn:xmpp:avatar:data", id: "a\(index)",
