@@ -90,3 +90,23 @@ def test_xep0048_bookmarks_become_xep0402_items(salon):
         await offline(old_client, new_client)
 
     run(scenario())
+
+
+def test_xep0048_bookmarks_in_pep_reach_private_storage_and_xep0402(salon):
+    salon.user("sorcerer", "pw-sorcerer")
+    room = f"keep@rooms.{DOMAIN}"
+
+    async def scenario():
+        pep_user = await bookmark_client(salon, "sorcerer", "pep")
+        bookmarks = Bookmarks()
+        bookmarks.add_conference(room, "merlin", name="The Keep", autojoin=False)
+        await pep_user.plugin["xep_0048"].set_bookmarks(bookmarks, method="xep_0223", timeout=TIMEOUT)
+        private = await pep_user.plugin["xep_0048"].get_bookmarks(method="xep_0049", timeout=TIMEOUT)
+        [conference] = list(private["private"]["bookmarks"]["conferences"])
+        assert conference["jid"] == room and conference["nick"] == "merlin" and not conference["autojoin"]
+        items = await pep_user.plugin["xep_0060"].get_items(f"sorcerer@{DOMAIN}", NODE, timeout=TIMEOUT)
+        [item] = list(items["pubsub"]["items"])
+        assert item["id"] == room and item["conference"]["name"] == "The Keep"
+        await offline(pep_user)
+
+    run(scenario())
