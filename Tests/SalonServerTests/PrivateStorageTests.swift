@@ -66,7 +66,7 @@ struct PrivateStorageTests {
         }
     }
 
-    @Test("The server advertises jabber:iq:private")
+    @Test("The server advertises jabber:iq:private and PEP")
     func advertised() async throws {
         try await withServer { server async throws in
             try await server.addUser("alice")
@@ -75,6 +75,9 @@ struct PrivateStorageTests {
                                                           children: [.element(XMLElement("query", namespace: NS.discoInfo))]))
             let features = info.child("query", namespace: NS.discoInfo)?.children("feature", namespace: NS.discoInfo).compactMap { $0[attribute: "var"] } ?? []
             #expect(features.contains("jabber:iq:private"))
+            #expect(features.contains("http://jabber.org/protocol/pubsub#publish"))
+            #expect(info.child("query", namespace: NS.discoInfo)?.children("identity", namespace: NS.discoInfo)
+                .contains { $0[attribute: "category"] == "pubsub" && $0[attribute: "type"] == "pep" } == true)
         }
     }
 }
