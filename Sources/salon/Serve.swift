@@ -72,23 +72,12 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw CleanExit.failure("salon: \(error)")
         }
+        // The service group traps SIGTERM/SIGINT before the server opens its listeners, so a
+        // signal sent as soon as the port answers is a graceful shutdown, not a kill.
         let server = SalonServer(configuration: configuration, logger: logger)
-        do {
-            try await server.start()
-        } catch {
-            await server.stop()
-            throw CleanExit.failure("salon: \(error)")
-        }
-        // Only once the listeners are up: a password printed by a server that then fails to
-        // bind would be for an account nobody can reach.
-        do {
-            try await announceFirstAdministrator(configuration)
-        } catch {
-            await server.stop()
-            throw error
-        }
+        let served = configuration
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: RunningServer(server: server))],
+            services: [.init(service: RunningServer(server: server, announce: { try await announceFirstAdministrator(served) }))],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
@@ -116,11 +105,28 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-/// Serves until the service group's graceful shutdown (SIGTERM/SIGINT), then stops cleanly.
+/// Starts the server, then serves until the service group's graceful shutdown (SIGTERM/SIGINT),
+/// then stops cleanly.
 struct RunningServer: Service {
     let server: SalonServer
+    /// What to do once the listeners are up.
+    let announce: @Sendable () async throws -> Void
 
     func run() async throws {
+        do {
+            try await server.start()
+        } catch {
+            await server.stop()
+            throw CleanExit.failure("salon: \(error)")
+        }
+        // Only once the listeners are up: a password printed by a server that then fails to
+        // bind would be for an account nobody can reach.
+        do {
+            try await announce()
+        } catch {
+            await server.stop()
+            throw error
+        }
         try? await gracefulShutdown()
         await server.stop()
     }

@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from conftest import DOMAIN, free_port, salon_binary
@@ -19,17 +20,30 @@ def salon(*args, cwd, env=None, timeout=60):
                           timeout=timeout, env={**os.environ, **(env or {})})
 
 
-def wait_for_port(port, process, deadline=30):
-    for _ in range(deadline * 10):
+def wait_for_port(port, process, deadline=30, interval=0.1):
+    for _ in range(int(deadline / interval)):
         if process.poll() is not None:
             return False
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return True
         except OSError:
-            import time
-            time.sleep(0.1)
+            time.sleep(interval)
     return False
+
+
+def test_a_signal_as_soon_as_the_port_answers_is_a_graceful_shutdown(tmp_path):
+    # The signal handlers are in place before the listeners open: a first start (which also
+    # creates and prints the first administrator) and a second one both exit cleanly.
+    c2s = free_port()
+    for _ in range(3):
+        process = subprocess.Popen(
+            [str(salon_binary()), "serve", "--c2s-port", str(c2s), "--tls-port", "-1", "--component-port", "-1"],
+            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert wait_for_port(c2s, process, interval=0.002)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=20)
+        assert process.returncode == 0, err
 
 
 def test_user_commands(tmp_path):

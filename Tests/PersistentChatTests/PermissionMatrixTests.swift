@@ -2,7 +2,7 @@ import Testing
 @testable import PersistentChat
 
 /// The full permission matrix of design §3: privacy (3) × type (2) × how the user is named (3)
-/// × role (10) × room state (enabled, disabled: 2) × action (11) = 3,960 cases.
+/// × role (10) × room state (enabled, disabled: 2) × action (20) = 7,200 cases.
 /// Expectations come from the design's table below, not from the implementation.
 struct PermissionMatrixTests {
     enum Naming: String, CaseIterable, Sendable { case user, group, domain }
@@ -18,6 +18,13 @@ struct PermissionMatrixTests {
         case changeCategoryElsewhere  // to a category where the user is in scope but no Creator
         case delete
         case moderate  // remove one message (XEP-0425)
+        case changeSubject
+        case changeLists  // affiliations, roles, voices, kicks
+        case seeMemberList, seeManagerList, seeOutcasts
+        case search  // the room is among those a cross-room search covers
+        case standing  // the role and affiliation an occupant gets
+        case configure  // the muc#owner form
+        case seeOccupants  // who is in the room, asked from outside it
     }
 
     struct Case: Sendable, CustomTestStringConvertible {
@@ -53,6 +60,8 @@ struct PermissionMatrixTests {
     struct Expected {
         var find = false, details = false, memberList = false, join = false, post = false
         var manage = false, moveToOwn = false, moveElsewhere = false, delete = false, moderate = false
+        var role = OccupantRole.visitor, affiliation = RoomAffiliation.none
+        var isMember = false
     }
 
     static func expected(for c: Case) -> Expected {
@@ -89,6 +98,11 @@ struct PermissionMatrixTests {
         e.delete = isAdministrator
         // Design §3: managers moderate single messages in their own rooms, administrators everywhere.
         e.moderate = isManager || isAdministrator
+        e.isMember = isMember
+        // Design §8: presenters speak in an auditorium, whoever may post in a Normal room; managers moderate.
+        let speaks = c.type == .auditorium ? isPresenter : e.post
+        e.role = speaks ? (isManager ? .moderator : .participant) : .visitor
+        e.affiliation = isManager ? .manager : isMember ? .member : c.role == .deniedThroughGroup ? .outcast : .none
         return e
     }
 
@@ -131,7 +145,7 @@ struct PermissionMatrixTests {
     }
 
     @Test func matrixHasEveryCombination() {
-        #expect(Self.cases.count == 3 * 2 * 3 * 10 * 2 * 11)
+        #expect(Self.cases.count == 3 * 2 * 3 * 10 * 2 * 20)
     }
 
     @Test(arguments: cases)
@@ -157,6 +171,7 @@ struct PermissionMatrixTests {
             #expect(access.canRead == e.join)
         case .post:
             #expect(access.canPost == e.post)
+            expectOutcome(e.post, .forbidden) { () throws(ChatRuleError) in try access.checkMayPost(in: room) }
         case .manage:
             #expect(access.canManage == e.manage)
             expectOutcome(e.manage, refusal) { () throws(ChatRuleError) in
@@ -183,6 +198,32 @@ struct PermissionMatrixTests {
             expectOutcome(e.moderate, refusal) { () throws(ChatRuleError) in
                 try directory.checkMayModerate(Self.alice, in: room)
             }
+        case .changeSubject:
+            expectOutcome(e.manage, .forbidden) { () throws(ChatRuleError) in try access.checkMayChangeSubject() }
+        case .changeLists:
+            expectOutcome(e.manage, .forbidden) { () throws(ChatRuleError) in try access.checkMayChangeLists() }
+        case .seeMemberList:
+            expectOutcome(e.memberList || e.manage, .forbidden) { () throws(ChatRuleError) in
+                #expect(try directory.principals(with: .member, in: room, seenBy: access) == room.members)
+            }
+        case .seeManagerList:
+            expectOutcome(e.memberList || e.manage || e.isMember, .forbidden) { () throws(ChatRuleError) in
+                #expect(try directory.principals(with: .manager, in: room, seenBy: access) == room.managers)
+            }
+        case .seeOutcasts:
+            expectOutcome(e.manage, .forbidden) { () throws(ChatRuleError) in
+                #expect(try directory.principals(with: .outcast, in: room, seenBy: access) == directory.outcasts(of: room))
+            }
+        case .search:
+            #expect(directory.searchableRooms(for: Self.alice) == (e.join ? ["r1"] : []))
+        case .configure:
+            expectOutcome(e.manage, .forbidden) { () throws(ChatRuleError) in try access.checkMayConfigure() }
+        case .seeOccupants:
+            #expect(access.maySeeOccupants(asOccupant: false) == e.join)
+            #expect(access.maySeeOccupants(asOccupant: true))
+        case .standing:
+            #expect(access.role(in: room) == e.role)
+            #expect(directory.affiliation(of: Self.alice, access: access, in: room) == e.affiliation)
         }
     }
 

@@ -154,6 +154,13 @@ struct RoomEditTests {
         #expect(!ChatDirectory.keepsHistory(in: directory.category(named: "quiet")))
     }
 
+    @Test func theArchiveIsReadOnlyWhereHistoryIsKept() {
+        let directory = Self.directory()
+        #expect(throws: Never.self) { try ChatDirectory.checkArchiveReadable(in: directory.category(named: "eng")) }
+        #expect(throws: Never.self) { try ChatDirectory.checkArchiveReadable(in: nil) }
+        expectRuleError(.switchedOff) { () throws(ChatRuleError) in try ChatDirectory.checkArchiveReadable(in: directory.category(named: "quiet")) }
+    }
+
     @Test func participantUpdatesStopAboveTheLimit() {
         let settings = ServiceSettings(participantUpdateLimit: 3)
         #expect(settings.sendsParticipantUpdates(occupantCount: 3))

@@ -43,7 +43,7 @@ struct RoomFeatureTests {
         #expect(feature.archivesPosts(context))
         #expect(feature.joinStatuses(context) == [.logged])
         #expect(feature.discoFeatures(context).contains(MAM.ns))
-        #expect(feature.checkArchiveRead(context) == nil)
+        #expect(throws: Never.self) { try feature.checkArchiveRead(context) }
         var history = RoomHistory(capacity: 10)
         let posted = Date(timeIntervalSince1970: 1_000_000)
         for body in ["one", "two", "three"] {
@@ -66,7 +66,9 @@ struct RoomFeatureTests {
         #expect(!feature.archivesPosts(context))
         #expect(feature.joinStatuses(context).isEmpty)
         #expect(!feature.discoFeatures(context).contains(MAM.ns))
-        #expect(feature.checkArchiveRead(context)?.condition == .notAllowed)
+        let refusal = #expect(throws: ChatRuleError.self) { try feature.checkArchiveRead(context) }
+        #expect(refusal.map { StanzaError(refusal: $0).condition } == .notAllowed)
+        #expect(refusal?.message == "This room's category keeps no history.")
         #expect(feature.welcome(context, joiner: try Self.joiner(history: history)).isEmpty)
         #expect(feature.infoFields(context).first?.values == ["0"])
     }

@@ -16,6 +16,13 @@ public struct ChatRuleError: Error, Sendable, Equatable, CustomStringConvertible
         case limitReached
         /// The room or its category switched the feature off (invitations).
         case switchedOff
+        /// The model has no such thing for this user or room: room administrators, the moderator
+        /// role given by hand, private messages in an auditorium, rooms from a user who is a
+        /// Creator nowhere. Unlike `forbidden`, no other user may do it either (or only by
+        /// another way, named in the message).
+        case unavailable
+        /// Only the room's members enter, and the user is not one.
+        case membersOnly
     }
 
     public var kind: Kind

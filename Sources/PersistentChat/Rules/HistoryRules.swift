@@ -6,6 +6,11 @@ extension ChatDirectory {
         category?.chatHistory ?? true
     }
 
+    /// Refuses reading the archive (MAM) of a room in `category` when the category keeps no history.
+    public static func checkArchiveReadable(in category: Category?) throws(ChatRuleError) {
+        guard keepsHistory(in: category) else { throw ChatRuleError(.switchedOff, "This room's category keeps no history.") }
+    }
+
     /// Whether `room` keeps history.
     public func keepsHistory(_ room: Room) -> Bool {
         Self.keepsHistory(in: category(named: room.category))

@@ -49,7 +49,7 @@ final class ServerContext: Sendable {
         let router = Router(domain: configuration.domain, sessions: sessions, components: components, database: database,
                             offlineLimit: configuration.limits.offlineMessages, logger: logger)
         let muc = try await MUCService.start(domain: configuration.mucDomain, serverDomain: configuration.domain, database: database,
-                                             router: router, group: group,
+                                             router: router, sessions: sessions, group: group,
                                              presenceRates: PresenceRates(limits: configuration.limits), logger: logger)
         return ServerContext(configuration: configuration, database: database, tls: tls, fakeSaltKey: fakeSaltKey,
                              sessions: sessions, components: components, router: router, muc: muc, logger: logger)

@@ -1,11 +1,19 @@
 import Foundation
+import Logging
 import PersistentChat
+import SalonStore
 import XMPPCore
 
 /// XEP-0249 direct invitations (design §8): sent when a user becomes a member of a room whose
 /// invitations are on, kept, and sent again at each login until the user has joined once.
 struct Invitations {
-    let service: MUCService
+    /// The chat service's domain, where the rooms are.
+    let domain: String
+    let database: SalonDatabase
+    let sessions: SessionRegistry
+    let output: RoomOutput
+    let logger: Logger
+    let currentDirectory: @Sendable () -> ChatDirectory
 
     /// Invites everyone who became a member between two directories.
     func membersChanged(from previous: ChatDirectory, to current: ChatDirectory) async {
@@ -16,7 +24,6 @@ struct Invitations {
             !room.disabled && (everyRoom || previous.rooms[room.localpart] != room) && current.effectiveInvitations(of: room)
         }
         guard !candidates.isEmpty else { return }
-        let database = service.database
         guard let known = try? await database.accounts.list(domain: nil) else { return }
         for room in candidates {
             let before = previous.rooms[room.localpart].map { previous.memberUsers(of: $0, knownUsers: known) } ?? []
@@ -27,7 +34,7 @@ struct Invitations {
                     try await database.chat.addInvitation(user: user, room: room.localpart)
                     send(room: room, to: user, resources: nil)
                 } catch {
-                    service.logger.error("cannot record an invitation", metadata: ["error": "\(error)"])
+                    logger.error("cannot record an invitation", metadata: ["error": "\(error)"])
                 }
             }
         }
@@ -36,8 +43,8 @@ struct Invitations {
     /// Sends the user's pending invitations to a session that just came online.
     func sendPending(to session: JID) async {
         let user = session.bare.description
-        guard let pending = try? await service.database.chat.pendingInvitations(user: user) else { return }
-        let directory = service.directory
+        guard let pending = try? await database.chat.pendingInvitations(user: user) else { return }
+        let directory = currentDirectory()
         for localpart in pending {
             guard let room = directory.rooms[localpart], !room.disabled, directory.effectiveInvitations(of: room),
                   directory.access(of: user, to: room).isMember else { continue }
@@ -46,16 +53,17 @@ struct Invitations {
     }
 
     private func send(room: Room, to user: String, resources: [JID]?) {
-        let roomJID = "\(room.localpart)@\(service.domain)"
+        guard let roomJID = try? JID(localpart: room.localpart, domainpart: domain, resourcepart: nil) else { return }
+        let roomAddress = roomJID.description
         var reason = "You are a member of \(room.name)"
         if !room.description.isEmpty { reason += ": \(room.description)" }
-        let targets = resources ?? service.router.sessions.resources(of: (try? JID(user)) ?? service.jid).map(\.session.jid)
+        let targets = resources ?? (try? JID(user)).map { sessions.resources(of: $0).map(\.session.jid) } ?? []
         for target in targets {
-            let invitation = XMLElement("message", namespace: NS.client, attributes: ["from": roomJID, "to": target.description], children: [
-                .element(XMLElement("x", namespace: MUC.directInvitation, attributes: ["jid": roomJID, "reason": reason])),
-                .element(.text("body", namespace: NS.client, "\(reason). Join: xmpp:\(roomJID)?join")),
+            let invitation = XMLElement("message", namespace: NS.client, attributes: ["from": roomAddress, "to": target.description], children: [
+                .element(XMLElement("x", namespace: MUC.directInvitation, attributes: ["jid": roomAddress, "reason": reason])),
+                .element(.text("body", namespace: NS.client, "\(reason). Join: xmpp:\(roomAddress)?join")),
             ])
-            _ = service.router.route(invitation)
+            output.send(invitation, to: target, from: roomJID)
         }
     }
 }

@@ -12,8 +12,8 @@ extension MUCRoom {
         do {
             try context.directory.checkMayInvite(inviter, to: room)
         } catch {
-            service.logger.notice("invitation refused", metadata: ["actor": "\(inviter)", "room": "\(localpart)", "cause": "\(error.message)"])
-            return bounce(stanza, Self.stanzaError(error))
+            environment.logger.notice("invitation refused", metadata: ["actor": "\(inviter)", "room": "\(localpart)", "cause": "\(error.message)"])
+            return bounce(stanza, StanzaError.refusal(error))
         }
         guard let raw = invite[attribute: "to"], let invitee = try? JID(raw) else {
             return bounce(stanza, StanzaError(.jidMalformed, text: "An invitation needs a valid 'to'."))
@@ -24,22 +24,22 @@ extension MUCRoom {
             .element(XMLElement("x", namespace: MUC.user, children: [.element(forwarded)])),
         ])
         let user = invitee.bare.description
-        guard context.directory.invitationAddsMember(user, to: room, from: inviter) else { return send(message) }
-        let (service, localpart) = (service, localpart)
+        guard context.directory.invitationAddsMember(user, to: room, from: inviter) else { return send(message, to: invitee, from: jid) }
+        let (host, localpart) = (host, localpart)
         awaiting({
-            try await service.perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
+            try await host.perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
                 try directory.addInvitee(user, to: localpart, by: .user(inviter))
             }
         }) { [self] result in
             switch result {
             case .success:
-                service.logger.notice("invitee added as member", metadata: ["actor": "\(inviter)", "room": "\(localpart)", "target": "\(user)"])
-                send(message)
+                environment.logger.notice("invitee added as member", metadata: ["actor": "\(inviter)", "room": "\(localpart)", "target": "\(user)"])
+                send(message, to: invitee, from: jid)
             case .failure(let error):
-                service.logger.notice("invitation refused", metadata: [
+                environment.logger.notice("invitation refused", metadata: [
                     "actor": "\(inviter)", "room": "\(localpart)", "cause": "\((error as? ChatRuleError)?.message ?? "\(error)")",
                 ])
-                bounce(stanza, Self.stanzaError(error))
+                bounce(stanza, StanzaError.refusal(error))
             }
         }
     }

@@ -31,12 +31,8 @@ extension MUCRoom {
             return changeSubject(stanza, to: subject.text, by: nick, access: access)
         }
         guard body != nil else { return }
-        if let refusal = roomFeatures.lazy.compactMap({ $0.checkPost(context, access: access) }).first {
-            return bounce(stanza, refusal)
-        }
-        guard access.canPost, occupant.role != .visitor else {
-            return bounce(stanza, StanzaError(.forbidden, text: "You may not post in this room."))
-        }
+        // The occupant's role says whether a manager muted them for their stay.
+        guard allows(stanza, { try access.checkMayPost(in: context.room, silenced: occupant.role == .visitor) }) else { return }
         post(stanza, nick: nick, occupant: occupant)
     }
 
@@ -74,7 +70,7 @@ extension MUCRoom {
                                    stanza: String(decoding: serialized.head + serialized.tail, as: UTF8.self))
         // Queued now, so the archive keeps the order occupants will see.
         let promise = loop.makePromise(of: Int64.self)
-        service.archiveWriter.append(stored) { promise.completeWith($0) }
+        environment.archiveWriter.append(stored) { promise.completeWith($0) }
         promise.futureResult.assumeIsolated().whenComplete { [self] result in
             post.outcome = result.map { _ in true }
             releaseConfirmedPosts()
@@ -90,9 +86,9 @@ extension MUCRoom {
                 if archived {
                     history.append(post.message, characters: RoomHistory.characters(in: post.serialized), at: post.timestamp)
                 }
-                service.fanout.deliver(post.message, serialized: post.serialized, to: audience)
+                environment.output.fanout.deliver(post.message, serialized: post.serialized, to: audience)
             case .failure(let error):
-                service.logger.error("cannot archive a message", metadata: ["room": "\(localpart)", "error": "\(error)"])
+                environment.logger.error("cannot archive a message", metadata: ["room": "\(localpart)", "error": "\(error)"])
                 bounce(post.stanza, StanzaError(.internalServerError, type: .wait, text: "The message could not be stored."))
             }
         }
@@ -100,14 +96,12 @@ extension MUCRoom {
     }
 
     private func changeSubject(_ stanza: Stanza, to subject: String, by nick: String, access: RoomAccess) {
-        guard access.canManage else {
-            return bounce(stanza, StanzaError(.forbidden, text: "Only the room's managers change its subject."))
-        }
+        guard allows(stanza, { try access.checkMayChangeSubject() }) else { return }
         let localpart = localpart
         let actor = ChatActor.user(occupants[nick]?.user ?? "")
-        let service = service
+        let host = host
         awaiting({
-            try await service.perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
+            try await host.perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
                 _ = try directory.updateRoom(localpart, by: actor) { room in
                     room.subject = subject
                     room.subjectAuthor = nick
@@ -117,7 +111,7 @@ extension MUCRoom {
             guard case .success = result else {
                 return bounce(stanza, StanzaError(.internalServerError, text: "The subject could not be saved."))
             }
-            broadcast { SubjectMessage.make(subject, author: nick, room: jid, to: $0) }
+            broadcast(from: occupantJID(nick)) { SubjectMessage.make(subject, author: nick, room: jid, to: $0) }
         }
     }
 
@@ -127,20 +121,19 @@ extension MUCRoom {
         guard let senderNick = nicks[from], let context = current?.context else {
             return bounce(stanza, StanzaError(.notAcceptable, text: "Join the room before sending private messages."))
         }
-        if let refusal = roomFeatures.lazy.compactMap({ $0.checkPrivateMessage(context) }).first {
-            return bounce(stanza, refusal)
-        }
+        guard allows(stanza, { try context.room.checkAllowsPrivateMessages() }) else { return }
         guard stanza.type != "groupchat" else { return bounce(stanza, StanzaError(.badRequest)) }
         guard let recipient = occupants[nick] else {
             return bounce(stanza, StanzaError(.itemNotFound, text: "Nobody in the room has that nickname."))
         }
         var message = stanza.element
         message.removeStanzaIDs(claimingToBeBy: jid)
-        message[attribute: "from"] = occupantJID(senderNick).description
+        let sender = occupantJID(senderNick)
+        message[attribute: "from"] = sender.description
         message.append(XMLElement("x", namespace: MUC.user))
         for session in recipient.sessions {
             message[attribute: "to"] = session.description
-            send(message)
+            send(message, to: session, from: sender)
         }
     }
 }

@@ -50,9 +50,10 @@ extension MUCRoom {
         relayedIQs[id] = RelayedIQ(requester: from, originalID: stanza.element[attribute: "id"] ?? "", targetNick: nick, target: destination)
         var relayed = stanza.element
         relayed[attribute: "id"] = id
-        relayed[attribute: "from"] = occupantJID(ownNick).description
+        let sender = occupantJID(ownNick)
+        relayed[attribute: "from"] = sender.description
         relayed[attribute: "to"] = destination.description
-        send(relayed)
+        send(relayed, to: destination, from: sender)
     }
 
     /// An answer to a relayed query goes back to the requester, from the answering occupant.
@@ -61,9 +62,10 @@ extension MUCRoom {
         relayedIQs[id] = nil
         var answer = stanza.element
         answer[attribute: "id"] = pending.originalID
-        answer[attribute: "from"] = occupantJID(pending.targetNick).description
+        let sender = occupantJID(pending.targetNick)
+        answer[attribute: "from"] = sender.description
         answer[attribute: "to"] = pending.requester.description
-        send(answer)
+        send(answer, to: pending.requester, from: sender)
     }
 
     /// Drops queries whose target left or that waited too long.

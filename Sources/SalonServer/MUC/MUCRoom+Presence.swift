@@ -49,19 +49,8 @@ extension MUCRoom {
         }
         let directory = context.directory
         let access = directory.access(of: user, to: room)
-        if !access.canJoin {
-            // A ban is no secret to the banned, except in a Secret room, whose existence is.
-            if directory.isBanned(user, from: room), room.privacy != .secret {
-                return bounce(stanza, StanzaError(.forbidden, text: "You are banned from this room."))
-            }
-            let affiliation = RoomStanding.affiliation(access, user: user, room: room, directory: directory)
-            if !access.canSeeDetails {
-                return bounce(stanza, StanzaError(.itemNotFound, text: "There is no such room."))
-            }
-            if affiliation == .outcast {
-                return bounce(stanza, StanzaError(.forbidden, text: "You are denied in this room's category."))
-            }
-            return bounce(stanza, StanzaError(.registrationRequired, text: "Only members may enter this room."))
+        guard access.canJoin else {
+            return bounce(stanza, StanzaError(refusal: directory.joinRefusal(of: user, to: room, access: access)))
         }
         if let holder = occupants[nick], holder.user != user {
             return bounce(stanza, StanzaError(.conflict, text: "That nickname is in use."))
@@ -70,9 +59,9 @@ extension MUCRoom {
         admit(stanza, nick: nick, from: from, user: user, role: RoomStanding.role(access, room: room),
               affiliation: RoomStanding.affiliation(access, user: user, room: room, directory: directory),
               statuses: statuses, context: context)
-        let database = service.database
+        let chat = environment.chat
         let localpart = localpart
-        Task { try? await database.chat.recordJoin(user: user, room: localpart) }
+        Task { try? await chat.recordJoin(user: user, room: localpart) }
     }
 
     /// Seats the occupant: others' presence, its own (110), history, subject; then tells the room.
@@ -82,7 +71,7 @@ extension MUCRoom {
         presence.removeChildren("x", namespace: MUC.ns)
         let joiningExisting = occupants[nick] != nil
         var occupant = occupants[nick] ?? Occupant(nick: nick, user: user, sessions: [], role: role, affiliation: affiliation,
-                                                   occupantID: service.occupantID(user: user, room: localpart), presence: presence)
+                                                   occupantID: environment.occupantIDs.id(user: user, room: localpart), presence: presence)
         occupant.sessions.insert(from)
         occupant.presence = presence
         occupants[nick] = occupant
@@ -91,23 +80,24 @@ extension MUCRoom {
         let updates = participantUpdatesOn
         if updates {
             for other in occupants.values where other.nick != nick {
-                send(other.broadcastPresence(from: jid, to: from))
+                send(other.broadcastPresence(from: jid, to: from), to: from, from: occupantJID(other.nick))
             }
         }
-        send(occupant.broadcastPresence(from: jid, to: from, statuses: [.nonAnonymous, .selfPresence] + statuses))
+        send(occupant.broadcastPresence(from: jid, to: from, statuses: [.nonAnonymous, .selfPresence] + statuses), to: from, from: occupantJID(nick))
         if updates, !joiningExisting {
-            service.fanout.deliver(occupant.broadcastPresence(from: jid, to: jid),
+            environment.output.fanout.deliver(occupant.broadcastPresence(from: jid, to: jid),
                                    to: occupants.values.filter { $0.nick != nick }.flatMap(\.sessions))
         }
         if let context {
             let joiner = Joiner(session: from, historyRequest: stanza.element.child("x", namespace: MUC.ns)?.child("history", namespace: MUC.ns),
                                 history: history)
             for feature in roomFeatures {
-                for element in feature.welcome(context, joiner: joiner) { send(element) }
+                // Addressed by the feature, some from their original sender: the router reads them.
+                for element in feature.welcome(context, joiner: joiner) { environment.output.send(element) }
             }
         } else {
             // A room being created has no subject yet, but clients wait for it to end the join (§7.2.15).
-            send(SubjectMessage.make("", author: nil, room: jid, to: from))
+            send(SubjectMessage.make("", author: nil, room: jid, to: from), to: from, from: jid)
         }
     }
 
@@ -118,24 +108,17 @@ extension MUCRoom {
 
     private func createByJoining(_ stanza: Stanza, nick: String, from: JID) {
         let user = from.bare.description
-        let directory = service.directory
-        guard directory.isEnabled(user: user) else {
-            return bounce(stanza, StanzaError(.itemNotFound, text: "There is no such room."))
-        }
-        guard directory.categories.values.contains(where: { directory.mayCreateRoom(.user(user), in: $0) }) else {
-            return bounce(stanza, StanzaError(.notAllowed, text: "You may not create rooms: you are not a Creator in any category."))
-        }
+        let directory = host.directory
+        guard allows(stanza, { try directory.checkMayCreateRooms(user) }) else { return }
         do throws(ChatRuleError) {
             try directory.checkRoomQuota(of: .user(user))
         } catch {
-            if service.refusalLog.shouldLog("create\u{0}\(user)") {
-                service.logger.notice("room creation refused", metadata: ["account": "\(user)", "room": "\(localpart)", "cause": "\(error.message)"])
+            if environment.refusalLog.shouldLog("create\u{0}\(user)") {
+                environment.logger.notice("room creation refused", metadata: ["account": "\(user)", "room": "\(localpart)", "cause": "\(error.message)"])
             }
-            return bounce(stanza, Self.stanzaError(error))
+            return bounce(stanza, StanzaError(refusal: error))
         }
-        guard localpart.utf8.count <= 64, localpart.allSatisfy({ $0.isLowercase || $0.isNumber || "._-".contains($0) }), localpart.allSatisfy(\.isASCII) else {
-            return bounce(stanza, StanzaError(.notAcceptable, text: "Room addresses use a-z, 0-9, '.', '_' and '-' (at most 64)."))
-        }
+        guard allows(stanza, { try ChatDirectory.checkRoomLocalpart(localpart) }) else { return }
         creator = user
         admit(stanza, nick: nick, from: from, user: user, role: .moderator, affiliation: .owner, statuses: [.created], context: nil)
     }
@@ -151,12 +134,13 @@ extension MUCRoom {
         occupant.sessions.remove(from)
         // The exit <status> text is the occupant's last word: relayed to everyone.
         let exit = stanza.element.children("status", namespace: NS.client)
-        send(goodbye.broadcastPresence(from: jid, to: from, statuses: [.selfPresence], unavailable: true, exitStatus: exit))
+        send(goodbye.broadcastPresence(from: jid, to: from, statuses: [.selfPresence], unavailable: true, exitStatus: exit),
+             to: from, from: occupantJID(nick))
         if occupant.sessions.isEmpty {
             let updates = participantUpdatesOn
             occupants[nick] = nil
             if updates {
-                service.fanout.deliver(goodbye.broadcastPresence(from: jid, to: jid, unavailable: true, exitStatus: exit),
+                environment.output.fanout.deliver(goodbye.broadcastPresence(from: jid, to: jid, unavailable: true, exitStatus: exit),
                                        to: occupants.values.flatMap(\.sessions))
             }
             if creator != nil, occupants.isEmpty { creator = nil }
@@ -177,11 +161,11 @@ extension MUCRoom {
             return
         }
         occupants[nick] = nil
-        service.logger.notice("occupant removed after an error presence", metadata: ["actor": "\(from)", "room": "\(localpart)"])
+        environment.logger.notice("occupant removed after an error presence", metadata: ["actor": "\(from)", "room": "\(localpart)"])
         var gone = occupant
         gone.sessions = [from]
         if participantUpdatesOn {
-            service.fanout.deliver(gone.broadcastPresence(from: jid, to: jid, statuses: [.removedByError], unavailable: true),
+            environment.output.fanout.deliver(gone.broadcastPresence(from: jid, to: jid, statuses: [.removedByError], unavailable: true),
                                    to: occupants.values.flatMap(\.sessions))
         }
         if creator != nil, occupants.isEmpty { creator = nil }
@@ -204,6 +188,7 @@ extension MUCRoom {
         }
         guard !new.isEmpty, new.utf8.count <= 256 else { return bounce(stanza, StanzaError(.jidMalformed)) }
         let updates = participantUpdatesOn
+        let sender = occupantJID(old)
         for other in occupants.values where updates || other.nick == old {
             for recipient in other.sessions {
                 var gone = occupant.broadcastPresence(from: jid, to: recipient,
@@ -216,7 +201,7 @@ extension MUCRoom {
                     gone.removeChildren("x", namespace: MUC.user)
                     gone.children.insert(.element(x), at: 0)
                 }
-                send(gone)
+                send(gone, to: recipient, from: sender)
             }
         }
         var renamed = Occupant(nick: new, user: occupant.user, sessions: occupant.sessions, role: occupant.role,

@@ -11,14 +11,14 @@ extension MUCRoom {
     /// Spends from `user`'s budget for `change`; on refusal answers the sender and logs
     /// (once per interval per user and room) and returns false.
     func allowsPresenceChange(_ change: PresenceBudget.Change, stanza: Stanza, user: String) -> Bool {
-        var budget = presenceBudgets[user] ?? PresenceBudget(service.presenceRates)
+        var budget = presenceBudgets[user] ?? PresenceBudget(environment.presenceRates)
         let allowed = budget.spend(change, now: .now())
         presenceBudgets[user] = budget
         if allowed { return true }
         let what = change == .nickChange ? "nickname changes" : "presence changes"
         bounce(stanza, StanzaError(.policyViolation, type: .wait, text: "Too many \(what) in this room: wait a moment and try again."))
-        if service.refusalLog.shouldLog("\(localpart)\u{0}\(user)") {
-            service.logger.notice("room presence rate-limited", metadata: [
+        if environment.refusalLog.shouldLog("\(localpart)\u{0}\(user)") {
+            environment.logger.notice("room presence rate-limited", metadata: [
                 "account": "\(user)", "room": "\(localpart)", "refused": "\(what)",
             ])
         }

@@ -24,22 +24,22 @@ extension MUCRoom {
                     try context.directory.checkMayChangeVoice(target.change, of: target.user, in: room, by: actor)
                 } catch {
                     logVoice("voice change refused", actor: actor, target: target.user, cause: error.message)
-                    return done(Self.stanzaError(error))
+                    return done(StanzaError.refusal(error))
                 }
             }
             for target in targets {
                 guard var occupant = occupants[target.nick] else { continue }
                 occupant.muted = target.change == .revoke
-                occupant.role = occupant.muted ? .visitor : RoomStanding.role(access(target.user), room: room)
+                occupant.role = RoomStanding.role(access(target.user), room: room, silenced: occupant.muted)
                 occupants[target.nick] = occupant
                 announce(occupant)
                 logVoice(occupant.muted ? "occupant muted" : "voice given back", actor: actor, target: target.user, cause: nil)
             }
             done(nil)
         case .auditorium:
-            let (service, localpart, targets) = (service, localpart, targets)
+            let (host, localpart, targets) = (host, localpart, targets)
             awaiting({
-                try await service.perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
+                try await host.perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
                     for target in targets {
                         _ = try directory.changePresenter(target.change, of: target.user, in: localpart, by: .user(actor))
                     }
@@ -54,7 +54,7 @@ extension MUCRoom {
                 case .failure(let error):
                     logVoice("voice change refused", actor: actor, target: targets.map(\.user).joined(separator: " "),
                              cause: (error as? ChatRuleError)?.message ?? "\(error)")
-                    done(Self.stanzaError(error))
+                    done(StanzaError.refusal(error))
                 }
             }
         }
@@ -86,7 +86,7 @@ extension MUCRoom {
             for session in manager.sessions {
                 send(XMLElement("message", namespace: NS.client, attributes: [
                     "from": jid.description, "to": session.description, "id": UUID().uuidString,
-                ], children: [.element(approval.element)]))
+                ], children: [.element(approval.element)]), to: session, from: jid)
             }
         }
         logVoice("voice requested", actor: occupant.user, target: occupant.user, cause: nil)
@@ -107,6 +107,6 @@ extension MUCRoom {
     private func logVoice(_ event: String, actor: String, target: String, cause: String?) {
         var metadata: Logger.Metadata = ["actor": "\(actor)", "room": "\(localpart)", "target": "\(target)"]
         if let cause { metadata["cause"] = "\(cause)" }
-        service.logger.notice("\(event)", metadata: metadata)
+        environment.logger.notice("\(event)", metadata: metadata)
     }
 }

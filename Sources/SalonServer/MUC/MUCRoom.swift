@@ -8,10 +8,13 @@ import XMPPCore
 /// to one event loop; its state is touched only there. Stanzas are handled one at a time, in
 /// order: while one awaits storage the next wait in a backlog.
 final class MUCRoom: @unchecked Sendable {
-    unowned let service: MUCService
     let localpart: String
-    let loop: EventLoop
     let jid: JID
+    /// The service holding the room: the directory, and where the room goes when idle.
+    unowned let host: any RoomHost
+    /// What the room uses beyond its own state (RoomEnvironment.swift); it reaches nothing else.
+    let environment: RoomEnvironment
+    let loop: EventLoop
 
     var occupants: [String: Occupant] = [:] {
         didSet { resolvedAudience = nil }
@@ -40,11 +43,12 @@ final class MUCRoom: @unchecked Sendable {
     /// and for every message before it, so occupants see the room's order.
     var unconfirmedPosts = CircularBuffer<UnconfirmedPost>()
 
-    init(service: MUCService, localpart: String, loop: EventLoop, historyCapacity: Int) {
-        self.service = service
+    init(localpart: String, jid: JID, host: any RoomHost, environment: RoomEnvironment, loop: EventLoop, historyCapacity: Int) {
         self.localpart = localpart
+        self.jid = jid
+        self.host = host
+        self.environment = environment
         self.loop = loop
-        self.jid = (try? JID(localpart: localpart, domainpart: service.domain, resourcepart: nil)) ?? service.jid
         self.history = RoomHistory(capacity: historyCapacity)
     }
 
@@ -106,7 +110,7 @@ final class MUCRoom: @unchecked Sendable {
     /// An empty room with nothing in flight lets go of its memory.
     func deactivateIfIdle() {
         if !busy, occupants.isEmpty, creator == nil, backlog.isEmpty, unconfirmedPosts.isEmpty {
-            service.deactivate(self)
+            host.deactivate(self)
         }
     }
 
@@ -147,8 +151,8 @@ final class MUCRoom: @unchecked Sendable {
     /// The directory's view of this room, derived once per adopted directory: every message
     /// needs it, and working it out (lookups, scope checks) is too dear to repeat for each.
     private var view: DirectoryView {
-        if let cachedView, cachedView.generation == service.directoryGeneration { return cachedView }
-        let (directory, generation) = service.directoryWithGeneration
+        if let cachedView, cachedView.generation == host.directoryGeneration { return cachedView }
+        let (directory, generation) = host.directoryWithGeneration
         let current = directory.rooms[localpart].map { room in
             (room, RoomContext(room: room, category: directory.category(named: room.category), directory: directory, jid: jid))
         }
@@ -162,26 +166,32 @@ final class MUCRoom: @unchecked Sendable {
 
     // MARK: Sending
 
-    func send(_ element: XMLElement) {
-        _ = service.router.route(element)
+    /// Sends `element`, addressed to `recipient` from `sender` on the wire, routed by those JIDs.
+    func send(_ element: XMLElement, to recipient: JID, from sender: JID) {
+        environment.output.send(element, to: recipient, from: sender)
     }
 
     func bounce(_ stanza: Stanza, _ error: StanzaError) {
-        service.router.bounce(stanza, error)
+        environment.output.bounce(stanza, error)
+    }
+
+    func answer(_ stanza: Stanza, _ payload: XMLElement?) {
+        environment.output.answer(stanza, payload)
     }
 
     /// Every occupant's sessions, resolved once per change of occupants (or of their sessions).
     var audience: Fanout.Audience {
         if let resolvedAudience, resolvedAudience.isCurrent { return resolvedAudience }
-        let audience = service.fanout.audience(occupants.values.flatMap(\.sessions))
+        let audience = environment.output.fanout.audience(occupants.values.flatMap(\.sessions))
         resolvedAudience = audience
         return audience
     }
 
-    /// Sends `make(recipient)` to every session of every occupant.
-    func broadcast(_ make: (JID) -> XMLElement) {
+    /// Sends `make(recipient)` from `sender` (the room, else an occupant) to every session of
+    /// every occupant.
+    func broadcast(from sender: JID, _ make: (JID) -> XMLElement) {
         for occupant in occupants.values {
-            for session in occupant.sessions { send(make(session)) }
+            for session in occupant.sessions { send(make(session), to: session, from: sender) }
         }
     }
 
@@ -205,7 +215,7 @@ final class MUCRoom: @unchecked Sendable {
     /// Re-checks every occupant after a directory change: a deleted room is destroyed, a
     /// disabled one emptied, and whoever lost access removed; changed roles are announced.
     func directoryChanged(contentChanged: Bool = false) {
-        let capacity = service.directory.settings.defaultChatHistory
+        let capacity = host.directory.settings.defaultChatHistory
         let grew = capacity > history.capacity
         history.setCapacity(capacity)
         guard creator == nil else { return }
@@ -220,19 +230,21 @@ final class MUCRoom: @unchecked Sendable {
             removeEveryone(reason: "The room was disabled.", destroy: false)
             return
         }
-        let directory = service.directory
+        let directory = host.directory
         for (nick, occupant) in occupants {
             let access = directory.access(of: occupant.user, to: room)
-            if directory.isBanned(occupant.user, from: room) {
+            switch directory.departure(of: occupant.user, from: room, access: access) {
+            case .banned:
                 occupants[nick]?.affiliation = .outcast
-                remove(nick, statuses: [.banned], reason: "You were banned from this room.")
+                remove(nick, statuses: [.banned], reason: Departure.banned.reason)
                 continue
-            }
-            guard access.canJoin else {
-                remove(nick, statuses: [.affiliationChanged], reason: "You no longer have access to this room.")
+            case .lostAccess:
+                remove(nick, statuses: [.affiliationChanged], reason: Departure.lostAccess.reason)
                 continue
+            case nil:
+                break
             }
-            let role = occupant.muted && room.type == .normal ? .visitor : RoomStanding.role(access, room: room)
+            let role = RoomStanding.role(access, room: room, silenced: occupant.muted)
             let affiliation = RoomStanding.affiliation(access, user: occupant.user, room: room, directory: directory)
             if role != occupant.role || affiliation != occupant.affiliation {
                 occupants[nick]?.role = role
@@ -245,10 +257,12 @@ final class MUCRoom: @unchecked Sendable {
     /// Announces an occupant's presence to everyone (itself with status 110).
     func announce(_ occupant: Occupant) {
         let from = jid
+        let sender = occupantJID(occupant.nick)
         let updates = participantUpdatesOn
         for other in occupants.values where other.nick == occupant.nick || updates {
             for session in other.sessions {
-                send(occupant.broadcastPresence(from: from, to: session, statuses: other.nick == occupant.nick ? [.selfPresence] : []))
+                send(occupant.broadcastPresence(from: from, to: session, statuses: other.nick == occupant.nick ? [.selfPresence] : []),
+                     to: session, from: sender)
             }
         }
     }
@@ -259,16 +273,19 @@ final class MUCRoom: @unchecked Sendable {
         guard let occupant = occupants.removeValue(forKey: nick) else { return }
         for session in occupant.sessions { nicks[session] = nil }
         let extra = reason.map { [XMLElement.text("reason", namespace: MUC.user, $0)] } ?? []
+        let sender = occupantJID(nick)
         for session in occupant.sessions {
-            send(occupant.broadcastPresence(from: jid, to: session, statuses: statuses + [.selfPresence], unavailable: true, extra: extra))
+            send(occupant.broadcastPresence(from: jid, to: session, statuses: statuses + [.selfPresence], unavailable: true, extra: extra),
+                 to: session, from: sender)
         }
         guard updates else { return }
-        broadcast { occupant.broadcastPresence(from: jid, to: $0, statuses: statuses, unavailable: true, extra: extra) }
+        broadcast(from: sender) { occupant.broadcastPresence(from: jid, to: $0, statuses: statuses, unavailable: true, extra: extra) }
     }
 
     private func removeEveryone(reason: String, destroy: Bool) {
         let from = jid
         for occupant in occupants.values {
+            let sender = occupantJID(occupant.nick)
             for session in occupant.sessions {
                 var extra = [XMLElement.text("reason", namespace: MUC.user, reason)]
                 if destroy {
@@ -281,7 +298,7 @@ final class MUCRoom: @unchecked Sendable {
                     x.append(extra[0])
                     presence.append(x)
                 }
-                send(presence)
+                send(presence, to: session, from: sender)
             }
         }
         occupants.removeAll()

@@ -11,23 +11,20 @@ import XMPPCore
 /// The persistent-chat service on its own domain (XEP-0045, default chat.<domain>): it holds
 /// the current directory, pins each active room to an event loop, answers service-level
 /// queries and keeps rooms in step with directory changes, wherever they come from.
-final class MUCService: Sendable {
+final class MUCService: RoomHost {
     let domain: String
     let serverDomain: String
     let database: SalonDatabase
     let administration: ChatAdministration
-    /// The single archive writer: messages from every room are committed in groups.
-    let archiveWriter: ArchiveWriter
+    /// What every room uses beyond its own state, made once here.
+    let environment: RoomEnvironment
     /// XEP-0050 commands on the service JID.
     let adHoc: AdHocCommands
     unowned let router: Router
+    /// Who is online, for invitations to every session of a user.
+    let sessions: SessionRegistry
     let logger: Logger
-    /// How often one occupant may change its presence or nickname.
-    let presenceRates: PresenceRates
-    /// Keeps refusals from flooding the log: one line per user and room per interval.
-    let refusalLog = LogThrottle()
     private let loops: [EventLoop]
-    private let occupantSecret: [UInt8]
     private let state: Mutex<State>
 
     private struct State {
@@ -39,27 +36,30 @@ final class MUCService: Sendable {
         var poller: Task<Void, Never>?
     }
 
-    private init(domain: String, serverDomain: String, database: SalonDatabase, router: Router, loops: [EventLoop],
-                 secret: [UInt8], directory: ChatDirectory, revision: Int64, presenceRates: PresenceRates, logger: Logger) {
+    private init(domain: String, serverDomain: String, database: SalonDatabase, router: Router, sessions: SessionRegistry,
+                 loops: [EventLoop], secret: [UInt8], directory: ChatDirectory, revision: Int64, presenceRates: PresenceRates,
+                 logger: Logger) {
         self.domain = domain
         self.serverDomain = serverDomain
         self.database = database
         self.administration = ChatAdministration(database: database)
-        self.archiveWriter = ArchiveWriter(database: database)
+        self.environment = RoomEnvironment(
+            output: RoomOutput(router: router, sessions: sessions),
+            archiveWriter: ArchiveWriter(database: database), archive: database.archive, chat: database.chat,
+            occupantIDs: OccupantIDs(secret: secret), presenceRates: presenceRates, logger: logger, refusalLog: LogThrottle())
         self.adHoc = AdHocCommands(jid: domain, logger: logger)
         self.router = router
+        self.sessions = sessions
         self.loops = loops
-        self.occupantSecret = secret
         self.logger = logger
-        self.presenceRates = presenceRates
         self.state = Mutex(State(directory: directory, revision: revision))
     }
 
-    static func start(domain: String, serverDomain: String, database: SalonDatabase, router: Router,
+    static func start(domain: String, serverDomain: String, database: SalonDatabase, router: Router, sessions: SessionRegistry,
                       group: EventLoopGroup, presenceRates: PresenceRates, logger: Logger) async throws -> MUCService {
         let (directory, revision) = try await database.chat.loadDirectoryAndRevision()
         let secret = try await ServerSecret.load(ServerSecret.occupantID, from: database)
-        let service = MUCService(domain: domain, serverDomain: serverDomain, database: database, router: router,
+        let service = MUCService(domain: domain, serverDomain: serverDomain, database: database, router: router, sessions: sessions,
                                  loops: Array(group.makeIterator()), secret: secret, directory: directory,
                                  revision: revision, presenceRates: presenceRates, logger: logger)
         service.adHoc.register(ChatCommandSet(service: service).all)
@@ -72,7 +72,7 @@ final class MUCService: Sendable {
         let poller = state.withLock { $0.poller }
         poller?.cancel()
         await poller?.value
-        await archiveWriter.close()
+        await environment.archiveWriter.close()
     }
 
     var directory: ChatDirectory { state.withLock { $0.directory } }
@@ -86,11 +86,6 @@ final class MUCService: Sendable {
     }
 
     var jid: JID { try! JID(domain) }
-
-    /// A stable, per-room pseudonym of a user (XEP-0421), keyed by a secret kept in storage.
-    func occupantID(user: String, room: String) -> String {
-        Base64.encode(Array(Crypto.hmac(.sha256, key: occupantSecret, data: Array("\(room)\u{0}\(user)".utf8)).prefix(15)))
-    }
 
     // MARK: Stanzas
 
@@ -112,7 +107,8 @@ final class MUCService: Sendable {
             var hasher = Hasher()
             hasher.combine(localpart)
             let loop = loops[Int(UInt(bitPattern: hasher.finalize()) % UInt(loops.count))]
-            let room = MUCRoom(service: self, localpart: localpart, loop: loop,
+            let jid = (try? JID(localpart: localpart, domainpart: domain, resourcepart: nil)) ?? self.jid
+            let room = MUCRoom(localpart: localpart, jid: jid, host: self, environment: environment, loop: loop,
                                historyCapacity: state.directory.settings.defaultChatHistory)
             state.rooms[localpart] = room
             return room
@@ -181,7 +177,7 @@ final class MUCService: Sendable {
 
     /// Sends an iq result from wherever the request was addressed.
     func answer(_ iq: Stanza, _ payload: XMLElement?) {
-        _ = router.route(iq.resultReply(payload))
+        environment.output.answer(iq, payload)
     }
 
     // MARK: Directory changes
@@ -259,7 +255,8 @@ final class MUCService: Sendable {
         Task { await invitations.membersChanged(from: previous, to: directory) }
     }
 
-    var invitations: Invitations { Invitations(service: self) }
-
-    var fanout: Fanout { Fanout(sessions: router.sessions, router: router) }
+    var invitations: Invitations {
+        Invitations(domain: domain, database: database, sessions: sessions, output: environment.output, logger: logger,
+                    currentDirectory: { [unowned self] in directory })
+    }
 }

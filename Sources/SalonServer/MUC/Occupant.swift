@@ -43,22 +43,23 @@ struct Occupant: Sendable {
     }
 }
 
-/// The XEP-0045 role and affiliation a user gets from the persistent-chat model (design §8).
+/// The XEP-0045 role and affiliation for what PersistentChat says a user is in a room
+/// (`Rules/RoomStanding.swift`).
 enum RoomStanding {
-    static func role(_ access: RoomAccess, room: Room) -> MUCRole {
-        if room.type == .auditorium {
-            if access.isPresenter { return access.isManager ? .moderator : .participant }
-            return .visitor
+    static func role(_ access: RoomAccess, room: Room, silenced: Bool = false) -> MUCRole {
+        switch access.role(in: room, silenced: silenced) {
+        case .moderator: .moderator
+        case .participant: .participant
+        case .visitor: .visitor
         }
-        if access.isManager, access.canPost { return .moderator }
-        return access.canPost ? .participant : .visitor
     }
 
     static func affiliation(_ access: RoomAccess, user: String, room: Room, directory: ChatDirectory) -> MUCAffiliation {
-        if access.isManager { return .owner }
-        if access.isMember { return .member }
-        if directory.isBanned(user, from: room) { return .outcast }
-        if let category = directory.category(named: room.category), directory.covers(category.denied, user: user) { return .outcast }
-        return .none
+        switch directory.affiliation(of: user, access: access, in: room) {
+        case .manager: .owner
+        case .member: .member
+        case .outcast: .outcast
+        case .none: .none
+        }
     }
 }

@@ -21,9 +21,9 @@ struct Joiner {
 
 /// One room behaviour (privacy, auditorium, history, invitations, add-in…): it contributes
 /// its disco features, room-info and configuration fields, what it reads from a submitted form,
-/// what a joiner gets, and its checks. The room core asks every feature and knows none of them
-/// by name. Every hook has a default that does nothing (or allows), so a feature writes only
-/// the hooks it needs.
+/// what a joiner gets, and how it stamps and keeps posts. Who may do what is PersistentChat's,
+/// not a feature's. The room core asks every feature and knows none of them by name. Every hook
+/// has a default that does nothing (or allows), so a feature writes only the hooks it needs.
 protocol RoomFeature: Sendable {
     func discoFeatures(_ context: RoomContext) -> [String]
     func infoFields(_ context: RoomContext) -> [DataForm.Field]
@@ -37,15 +37,13 @@ protocol RoomFeature: Sendable {
     func joinStatuses(_ context: RoomContext) -> [MUCStatus]
     /// What the joiner gets after its own presence, in feature order (history before subject).
     func welcome(_ context: RoomContext, joiner: Joiner) -> [XMLElement]
-    func checkPost(_ context: RoomContext, access: RoomAccess) -> StanzaError?
-    func checkPrivateMessage(_ context: RoomContext) -> StanzaError?
     /// Adds this feature's elements to a post the room is about to archive and broadcast.
     func stamp(_ post: inout XMLElement, by occupant: Occupant)
     /// Whether posts are archived (and kept for joiners); a post is when every feature agrees.
     /// Asked once per directory change, not per post.
     func archivesPosts(_ context: RoomContext) -> Bool
-    /// Why nobody may read the room's archive (MAM), or nil.
-    func checkArchiveRead(_ context: RoomContext) -> StanzaError?
+    /// Refuses, with the rule's refusal, when nobody may read the room's archive (MAM).
+    func checkArchiveRead(_ context: RoomContext) throws(ChatRuleError)
     /// Whether occupants see each other's presence changes with `occupantCount` in the room.
     func broadcastsPresence(_ context: RoomContext, occupantCount: Int) -> Bool
 }
@@ -57,11 +55,9 @@ extension RoomFeature {
     func read(_ form: DataForm, shown: Room, directory: ChatDirectory, into edit: inout RoomEdit) throws(ChatRuleError) {}
     func joinStatuses(_ context: RoomContext) -> [MUCStatus] { [] }
     func welcome(_ context: RoomContext, joiner: Joiner) -> [XMLElement] { [] }
-    func checkPost(_ context: RoomContext, access: RoomAccess) -> StanzaError? { nil }
-    func checkPrivateMessage(_ context: RoomContext) -> StanzaError? { nil }
     func stamp(_ post: inout XMLElement, by occupant: Occupant) {}
     func archivesPosts(_ context: RoomContext) -> Bool { true }
-    func checkArchiveRead(_ context: RoomContext) -> StanzaError? { nil }
+    func checkArchiveRead(_ context: RoomContext) throws(ChatRuleError) {}
     func broadcastsPresence(_ context: RoomContext, occupantCount: Int) -> Bool { true }
 }
 

@@ -8,10 +8,7 @@ extension ChatCommandSet {
     var roomCommands: [AdHocCommand] {
         let service = service
         return [
-            AdHocCommand(node: "room-create", name: "Create a room", mayRun: { user in
-                let directory = service.directory
-                return directory.isAdministrator(user) || directory.categories.values.contains { directory.mayCreateRoom(.user(user), in: $0) }
-            }) { request in
+            AdHocCommand(node: "room-create", name: "Create a room", mayRun: { service.directory.mayCreateRooms($0) }) { request in
                 guard let form = request.stage(0) else { return .form(roomForm("Create a room", nil, for: request.user), final: true) }
                 let input = FormInput(form)
                 let name = try input.required("name", "The name")
@@ -62,9 +59,7 @@ extension ChatCommandSet {
     /// The room's settings and roles, blank for a new one (then with an optional address).
     private func roomForm(_ title: String, _ room: Room?, for user: String) -> DataForm {
         let directory = directory
-        let categories = room == nil
-            ? directory.categories.values.filter { directory.mayCreateRoom(.user(user), in: $0) }.map(\.name)
-            : directory.categories.values.map(\.name)
+        let categories = room == nil ? directory.categoriesForNewRooms(by: user) : directory.categories.values.map(\.name)
         var fields: [DataForm.Field] = [
             .text("name", "Name", room?.name, required: true),
             .text("description", "Description", room?.description),

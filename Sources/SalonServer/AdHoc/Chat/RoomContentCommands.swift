@@ -10,7 +10,7 @@ extension ChatCommandSet {
         let service = service
         let administration = ArchiveAdministration(database: service.database)
         return [
-            administrators("room-clear", "Clear a room's content") { request in
+            contentEditors("room-clear", "Clear a room's content") { request in
                 guard let form = request.stage(0) else {
                     return .form(DataForm(type: .form, title: "Clear a room", instructions: "Deletes every message up to and including the date.",
                                           fields: [roomField(for: request.user), .text("until", "Until (2026-11-21 or 2026-11-21T18:00:00Z, UTC)", required: true)]),
@@ -22,7 +22,7 @@ extension ChatCommandSet {
                 await service.pollOnce()
                 return .done("Deleted \(removed) messages from \(room.name).")
             },
-            administrators("message-remove", "Remove or replace messages") { request in
+            contentEditors("message-remove", "Remove or replace messages") { request in
                 guard let form = request.stage(0) else {
                     return .form(DataForm(type: .form, title: "Remove or replace messages", instructions: "Messages matching every filter given.", fields: [
                         roomField(for: request.user),
@@ -53,5 +53,13 @@ extension ChatCommandSet {
                 return .done(replace ? "Replaced \(count) messages in \(room.name)." : "Deleted \(count) messages from \(room.name).")
             },
         ]
+    }
+}
+
+extension ChatCommandSet {
+    /// A content command: only those PersistentChat lets edit room content see it.
+    func contentEditors(_ node: String, _ name: String, run: @escaping @Sendable (AdHocRequest) async throws -> AdHocStep) -> AdHocCommand {
+        let service = service
+        return AdHocCommand(node: node, name: name, mayRun: { service.directory.mayEditContent($0) }, run: run)
     }
 }

@@ -8,7 +8,7 @@ import XMPPCore
 extension ChatCommandSet {
     var searchCommand: AdHocCommand {
         let service = service
-        return AdHocCommand(node: "search", name: "Search persistent chat", mayRun: { service.directory.isEnabled(user: $0) },
+        return AdHocCommand(node: "search", name: "Search persistent chat", mayRun: { service.directory.maySearch($0) },
                             administrative: false) { request in
             guard let form = request.stage(0) else {
                 return .form(DataForm(type: .form, title: "Search persistent chat", instructions: "Every field is optional except the keywords.", fields: [
@@ -22,7 +22,7 @@ extension ChatCommandSet {
                 ]), final: true)
             }
             let input = FormInput(form)
-            let rooms = service.searchableRooms(for: request.user)
+            let rooms = service.directory.searchableRooms(for: request.user)
             var query = ArchiveQuery(rooms: rooms)
             query.text = TextFilter(try input.required("keywords", "The keywords"), match: try input.choice("match", TextMatch.self) ?? .all,
                                     caseSensitive: try input.bool("case-sensitive") ?? false)

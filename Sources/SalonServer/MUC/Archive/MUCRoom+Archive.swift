@@ -12,7 +12,11 @@ extension MUCRoom {
         guard let (room, context) = current else { return StanzaError(.itemNotFound, text: "There is no such room.") }
         let access = context.directory.access(of: user, to: room)
         guard access.canSeeDetails else { return StanzaError(.itemNotFound, text: "There is no such room.") }
-        if let refusal = roomFeatures.lazy.compactMap({ $0.checkArchiveRead(context) }).first { return refusal }
+        do throws(ChatRuleError) {
+            for feature in roomFeatures { try feature.checkArchiveRead(context) }
+        } catch {
+            return StanzaError(refusal: error)
+        }
         guard access.canRead else { return StanzaError(.forbidden, text: "Only members may read this room's history.") }
         return nil
     }
@@ -26,14 +30,14 @@ extension MUCRoom {
         }
         let request: MAMRequest
         do { request = try MAMRequest(element, rooms: [localpart], searchFields: false) } catch { return bounce(stanza, error) }
-        let responder = MAMResponder(router: service.router, archiveJID: jid.description)
-        let archive = service.database.archive
-        let router = service.router
+        let output = environment.output
+        let responder = MAMResponder(router: output.router, archiveJID: jid.description)
+        let archive = environment.archive
         Task {
             do {
                 responder.respond(to: stanza, request: request, page: try await archive.query(request.query))
             } catch {
-                router.bounce(stanza, MAMResponder.stanzaError(error))
+                output.bounce(stanza, MAMResponder.stanzaError(error))
             }
         }
     }
@@ -41,9 +45,9 @@ extension MUCRoom {
     /// The first and last archived ids (XEP-0313 §6.2 metadata).
     func archiveMetadata(_ stanza: Stanza, user: String) {
         if let refusal = archiveRefusal(user) { return bounce(stanza, refusal) }
-        let archive = service.database.archive
+        let archive = environment.archive
         let room = localpart
-        let service = service
+        let output = environment.output
         Task {
             do {
                 let (first, last) = try await archive.bounds(room: room)
@@ -52,9 +56,9 @@ extension MUCRoom {
                     guard let message else { continue }
                     metadata.append(XMLElement(name, namespace: MAM.ns, attributes: ["id": message.stanzaID, "timestamp": Timestamp.format(message.timestamp)]))
                 }
-                service.answer(stanza, metadata)
+                output.answer(stanza, metadata)
             } catch {
-                service.router.bounce(stanza, MAMResponder.stanzaError(error))
+                output.bounce(stanza, MAMResponder.stanzaError(error))
             }
         }
     }

@@ -12,8 +12,8 @@ extension MUCRoom {
         do {
             try context.directory.checkMayModerate(user, in: room)
         } catch {
-            service.logger.notice("moderation refused", metadata: ["actor": "\(user)", "room": "\(localpart)", "cause": "\(error.message)"])
-            return bounce(stanza, Self.stanzaError(error))
+            environment.logger.notice("moderation refused", metadata: ["actor": "\(user)", "room": "\(localpart)", "cause": "\(error.message)"])
+            return bounce(stanza, StanzaError.refusal(error))
         }
         guard let request else {
             return bounce(stanza, StanzaError(.badRequest, text: "Name the message (id) and ask to retract it."))
@@ -21,7 +21,7 @@ extension MUCRoom {
         let moderator = nicks.first(where: { $0.key.bare.description == user })?.value
         let by = moderator.map { occupantJID($0).description } ?? jid.description
         let moderatorID = moderator.flatMap { occupants[$0]?.occupantID }
-        let archive = service.database.archive
+        let archive = environment.archive
         let roomName = localpart
         let tombstone = ModerationNotice.tombstone(room: jid, id: request.id, actor: user, moderatorID: moderatorID, reason: request.reason)
         awaiting({ try await archive.retract(room: roomName, stanzaID: request.id, tombstone: tombstone.serialized(parentNamespace: NS.client)) }) { [self] result in
@@ -29,12 +29,12 @@ extension MUCRoom {
             case .success(nil):
                 bounce(stanza, StanzaError(.itemNotFound, text: "There is no message \(request.id) in this room."))
             case .success(let original?):
-                service.logger.notice("message moderated", metadata: [
+                environment.logger.notice("message moderated", metadata: [
                     "actor": "\(user)", "room": "\(localpart)", "id": "\(request.id)", "author": "\(original.senderJID)",
                     "cause": "\(request.reason ?? "")",
                 ])
                 let message = ModerationNotice.message(room: jid, id: request.id, by: by, moderatorID: moderatorID, reason: request.reason)
-                broadcast { recipient in
+                broadcast(from: jid) { recipient in
                     var copy = message
                     copy[attribute: "to"] = recipient.description
                     return copy
@@ -50,7 +50,7 @@ extension MUCRoom {
     /// Reloads the join history from the archive (on activation, and after messages were
     /// changed or removed).
     func reloadHistory(then done: @escaping () -> Void = {}) {
-        let archive = service.database.archive
+        let archive = environment.archive
         let room = localpart
         let limit = history.capacity
         awaiting({ try await archive.query(Self.lastPage(room: room, limit: limit)) }) { [self] result in

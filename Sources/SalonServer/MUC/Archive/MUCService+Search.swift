@@ -7,24 +7,19 @@ import XMPPCore
 /// read, with the persistent-chat options (all/any/exact keywords, case, several authors).
 /// Each result is a room message, so its `from` names its room.
 extension MUCService {
-    /// The rooms whose content `user` may read and search.
-    func searchableRooms(for user: String) -> [String] {
-        let directory = self.directory
-        return directory.rooms.values.filter { room in
-            directory.keepsHistory(room) && directory.access(of: user, to: room).canRead
-        }.map(\.localpart).sorted()
-    }
-
     func search(_ stanza: Stanza, query element: XMLElement, user: String) {
-        guard directory.isEnabled(user: user) else {
-            return router.bounce(stanza, StanzaError(.forbidden, text: "Persistent chat is not enabled for you."))
+        let directory = self.directory
+        do throws(ChatRuleError) {
+            try directory.checkMaySearch(user)
+        } catch {
+            return router.bounce(stanza, StanzaError(refusal: error))
         }
         if stanza.type == "get" {
             var query = XMLElement("query", namespace: MAM.ns)
             query.append(MAMRequest.fieldsForm(searchFields: true).element)
             return answer(stanza, query)
         }
-        let rooms = searchableRooms(for: user)
+        let rooms = directory.searchableRooms(for: user)
         let request: MAMRequest
         do { request = try MAMRequest(element, rooms: rooms, searchFields: true) } catch { return router.bounce(stanza, error) }
         let responder = MAMResponder(router: router, archiveJID: domain)

@@ -1,8 +1,8 @@
 import PersistentChat
 import XMPPCore
 
-/// Normal / Auditorium (design §3): in an auditorium only presenters post, and occupants do not
-/// talk privately. It is a moderated room in XEP-0045 terms.
+/// Normal / Auditorium (design §3), a moderated room in XEP-0045 terms. Who posts and whether
+/// occupants talk privately there is PersistentChat's (`Rules/MessageRules.swift`).
 struct AuditoriumFeature: RoomFeature {
     func discoFeatures(_ context: RoomContext) -> [String] {
         [context.room.type == .auditorium ? "muc_moderated" : "muc_unmoderated"]
@@ -24,13 +24,4 @@ struct AuditoriumFeature: RoomFeature {
         edit.moderated = try form.changedFlag("muc#roomconfig_moderatedroom", shown: shown.type == .auditorium)
     }
 
-    func checkPost(_ context: RoomContext, access: RoomAccess) -> StanzaError? {
-        guard context.room.type == .auditorium, !access.isPresenter else { return nil }
-        return StanzaError(.forbidden, text: "Only presenters post in an auditorium.")
-    }
-
-    func checkPrivateMessage(_ context: RoomContext) -> StanzaError? {
-        guard context.room.type == .auditorium else { return nil }
-        return StanzaError(.notAllowed, text: "Private messages are not allowed in an auditorium.")
-    }
 }

@@ -42,8 +42,8 @@ struct HistoryFeature: RoomFeature {
         keepsHistory(context)
     }
 
-    func checkArchiveRead(_ context: RoomContext) -> StanzaError? {
-        keepsHistory(context) ? nil : StanzaError(.notAllowed, text: "This room's category keeps no history.")
+    func checkArchiveRead(_ context: RoomContext) throws(ChatRuleError) {
+        try ChatDirectory.checkArchiveReadable(in: context.category)
     }
 
     private func keepsHistory(_ context: RoomContext) -> Bool {

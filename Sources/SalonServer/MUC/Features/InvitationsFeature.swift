@@ -11,7 +11,7 @@ struct InvitationsFeature: RoomFeature {
     func configFields(_ context: RoomContext) -> [DataForm.Field] {
         [
             .choice("\(MUC.salon)#invitations-setting", "Invitations (inherit from the category, or off)", context.room.invitations),
-            .boolean("muc#roomconfig_allowinvites", "Invitations on (managers invite; the category may switch them off)",
+            .boolean("muc#roomconfig_allowinvites", "Invitations on (members and managers invite, anyone in an Open room; the category may switch them off)",
                      context.directory.effectiveInvitations(of: context.room)),
         ]
     }

@@ -1,0 +1,36 @@
+import Logging
+import PersistentChat
+import SalonStore
+
+/// Everything a room uses beyond its own state, built once by `MUCService`; with its `RoomHost`
+/// it is all a room reaches.
+struct RoomEnvironment: Sendable {
+    /// Stanzas out: to sessions, errors, answers, the fan-out.
+    let output: RoomOutput
+    /// Posts are committed through it, in groups with every other room's.
+    let archiveWriter: ArchiveWriter
+    /// Reads and edits of archived messages (MAM, moderation, join history).
+    let archive: ArchiveStore
+    /// Who has joined which room; a destroyed room's messages.
+    let chat: ChatStore
+    let occupantIDs: OccupantIDs
+    /// How often one occupant may change its presence or nickname.
+    let presenceRates: PresenceRates
+    let logger: Logger
+    /// Keeps refusals from flooding the log: one line per user and room per interval.
+    let refusalLog: LogThrottle
+}
+
+/// What a room asks of the service that holds it (`MUCService`).
+protocol RoomHost: AnyObject, Sendable {
+    /// The current directory.
+    var directory: ChatDirectory { get }
+    /// Changes whenever another directory is adopted: a room re-derives its view only then.
+    var directoryGeneration: UInt64 { get }
+    /// The current directory with its generation, read together.
+    var directoryWithGeneration: (directory: ChatDirectory, generation: UInt64) { get }
+    /// Changes the directory under the model's rules, saves it and brings every room in line.
+    func perform<T: Sendable>(_ change: (inout ChatDirectory) throws(ChatRuleError) -> T) async throws -> T
+    /// Lets go of an empty, idle room.
+    func deactivate(_ room: MUCRoom)
+}
