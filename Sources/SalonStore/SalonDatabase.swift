@@ -70,6 +70,11 @@ public final class SalonDatabase: Sendable {
     /// Per-user vCards (XEP-0054).
     public var vCards: VCardStore { VCardStore(access: StoreAccess(writer: writer)) }
 
+    /// Per-user private XML storage (XEP-0049).
+    public var privateStorage: PrivateStorageStore { PrivateStorageStore(access: StoreAccess(writer: writer)) }
+    /// Per-user PEP nodes, items and subscriptions (XEP-0163).
+    public var pep: PEPStore { PEPStore(access: StoreAccess(writer: writer)) }
+
     /// Closes every connection; later calls on this database or its stores fail.
     public func close() throws {
         do {

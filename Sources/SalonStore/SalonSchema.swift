@@ -15,6 +15,8 @@ enum SalonSchema {
         migrator.registerMigration("v8-room-subject-author", migrate: addRoomSubjectAuthor)
         migrator.registerMigration("v9-im-blocklist", migrate: createBlocklist)
         migrator.registerMigration("v9-im-vcard", migrate: createVCards)
+        migrator.registerMigration("v9-pep-private-storage", migrate: createPrivateStorage)
+        migrator.registerMigration("v9-pep-nodes", migrate: createPEPNodes)
         return migrator
     }
 

@@ -116,6 +116,13 @@ func message(to: String, body: String, type: String = "chat") -> XMLElement {
     return message
 }
 
+/// `<name xmlns=namespace>text</name>`.
+func textElement(_ name: String, namespace: String, _ text: String) -> XMLElement {
+    var element = XMLElement(name, namespace: namespace)
+    element.append(text: text)
+    return element
+}
+
 func errorCondition(_ element: XMLElement) -> String? {
     element.child("error", namespace: NS.client)?.elements.first { $0.namespace == NS.stanzaErrors && $0.name != "text" }?.name
 }

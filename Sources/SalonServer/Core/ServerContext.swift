@@ -18,6 +18,8 @@ final class ServerContext: Sendable {
     let rosters: RosterService
     let presence: PresenceService
     let accountEndpoint: AccountEndpoint
+    /// PEP (XEP-0163) on every account.
+    let pep: PEPService
     let tls: TLSContext?
     let throttle: LoginThrottle
     /// What SCRAM derives unknown accounts' salts from (see `ServerSecret`).
@@ -66,13 +68,17 @@ final class ServerContext: Sendable {
         self.router = router
         self.muc = muc
         rosters = RosterService(database: database, sessions: sessions, maxItems: configuration.limits.maxRosterItems, logger: logger)
-        presence = PresenceService(domain: domain, sessions: sessions, rosters: rosters, database: database, router: router, muc: muc)
+        pep = PEPService(domain: domain, database: database, sessions: sessions, router: router, logger: logger)
+        presence = PresenceService(domain: domain, sessions: sessions, rosters: rosters, database: database, router: router, muc: muc,
+                                   pep: pep)
         let limits = configuration.limits
         accountEndpoint = AccountEndpoint(
             rosters: rosters,
             blocking: BlockingService(database: database, sessions: sessions, router: router, maxItems: limits.maxBlocklistItems, logger: logger),
             vCards: VCardService(database: database, sessions: sessions, presence: presence, maxBytes: limits.maxVCardBytes, logger: logger),
-            sessions: sessions, router: router)
+            sessions: sessions, pep: pep,
+            privateStorage: PrivateStorageService(database: database, bookmarks: pep.bookmarks, logger: logger),
+            router: router)
         let adHoc = AdHocCommands(jid: domain, logger: logger)
         adHoc.register(UserAdminCommands(
             accounts: AccountService(database: database, domain: domain, iterations: configuration.scramIterations),

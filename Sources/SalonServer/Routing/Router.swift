@@ -21,6 +21,8 @@ final class Router: Sendable {
     let database: SalonDatabase
     let logger: Logger
     let offlineLimit: Int
+    /// iq requests the server itself sends, waiting for their answers.
+    let queries = ServerQueries()
     private let endpoints = Endpoints()
 
     /// The services the router hands stanzas to. They route through the router themselves, so
@@ -111,7 +113,10 @@ final class Router: Sendable {
     private func toServer(_ stanza: Stanza, from: JID) -> RoutingFollowup? {
         switch stanza.kind {
         case .iq:
-            if stanza.type == "result" || stanza.type == "error" { return nil }
+            if stanza.type == "result" || stanza.type == "error" {
+                queries.complete(stanza, from: from)
+                return nil
+            }
             return endpoints.server.handleServerIQ(stanza.element, from: from)
         case .message:
             bounce(stanza, StanzaError(.serviceUnavailable, text: "The server does not accept messages."))

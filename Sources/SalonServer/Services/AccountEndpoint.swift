@@ -7,13 +7,19 @@ final class AccountEndpoint: Sendable {
     let blocking: BlockingService
     let vCards: VCardService
     let sessions: SessionRegistry
+    /// The account's PEP service (XEP-0163) and private XML storage (XEP-0049).
+    let pep: PEPService
+    let privateStorage: PrivateStorageService
     unowned let router: Router
 
-    init(rosters: RosterService, blocking: BlockingService, vCards: VCardService, sessions: SessionRegistry, router: Router) {
+    init(rosters: RosterService, blocking: BlockingService, vCards: VCardService, sessions: SessionRegistry, pep: PEPService,
+         privateStorage: PrivateStorageService, router: Router) {
         self.rosters = rosters
         self.blocking = blocking
         self.vCards = vCards
         self.sessions = sessions
+        self.pep = pep
+        self.privateStorage = privateStorage
         self.router = router
     }
 
@@ -51,15 +57,32 @@ final class AccountEndpoint: Sendable {
                 reply[attribute: "from"] = to.description
                 _ = router.route(reply)
             }
+        case (PersonalStorage.privateXML, "query"):
+            guard fromSelf else {
+                router.bounce(iq, StanzaError(.forbidden, text: "Private storage is the account's own."), target: to)
+                return nil
+            }
+            let router = router
+            return privateStorage.handle(iq, query: payload, owner: to) { reply in
+                var reply = reply
+                if reply[attribute: "from"] == nil { reply[attribute: "from"] = to.description }
+                _ = router.route(reply)
+            }
+        case (PubSub.ns, "pubsub"), (PubSub.owner, "pubsub"):
+            return pep.handle(iq, payload: payload, owner: to, requester: from)
         case (NS.ping, "ping") where iq.type == "get":
             _ = router.route(accountReply(iq, to: to, payload: nil))
         case (NS.discoInfo, "query") where iq.type == "get":
+            if let node = payload[attribute: "node"] { return pep.discoInfo(iq, node: node, owner: to, requester: from) }
             var query = XMLElement("query", namespace: NS.discoInfo)
             query.append(XMLElement("identity", namespace: NS.discoInfo, attributes: ["category": "account", "type": "registered"]))
-            for feature in [NS.discoInfo, VCardService.ns] {
+            query.append(PEPService.accountIdentity)
+            for feature in [NS.discoInfo, NS.discoItems, VCardService.ns] + PEPService.accountFeatures {
                 query.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": feature]))
             }
             _ = router.route(accountReply(iq, to: to, payload: query))
+        case (NS.discoItems, "query") where iq.type == "get" && payload[attribute: "node"] == nil:
+            return pep.discoItems(iq, owner: to, requester: from)
         default:
             router.bounce(iq, StanzaError(.serviceUnavailable), target: to)
         }

@@ -12,15 +12,18 @@ final class PresenceService: Sendable {
     unowned let router: Router
     /// Sends a user's pending room invitations when they come online.
     let muc: MUCService
+    /// Sends last published PEP items to a resource that comes online with `+notify` interest.
+    let pep: PEPService
 
     init(domain: String, sessions: SessionRegistry, rosters: RosterService, database: SalonDatabase, router: Router,
-         muc: MUCService) {
+         muc: MUCService, pep: PEPService) {
         self.domain = domain
         self.sessions = sessions
         self.rosters = rosters
         self.database = database
         self.router = router
         self.muc = muc
+        self.pep = pep
     }
 
     // MARK: From a client
@@ -68,6 +71,7 @@ final class PresenceService: Sendable {
         for target in broadcastTargets(of: session.jid.bare) {
             deliver(presence, from: session.jid, to: target)
         }
+        pep.available(session, presence: presence, previous: initial ? nil : previous?.lastPresence)
         guard initial else { return nil }
         probeContacts(for: session)
         let (muc, jid) = (muc, session.jid)
@@ -237,6 +241,7 @@ final class PresenceService: Sendable {
                 }
             }
             if let work = router.route(forward) { await work() }
+            if type == "subscribed" { await pep.subscriptionApproved(owner: user, contact: contact) }
         }
     }
 

@@ -21,8 +21,9 @@ final class ServerEndpoint: LocalEndpoint {
         self.adHoc = adHoc
     }
 
+    /// Every account's PEP service is advertised here too, where older clients look for it.
     static let features = [NS.discoInfo, NS.discoItems, NS.ping, NS.version, NS.roster, "urn:xmpp:features:rosterver", AdHocCommands.ns,
-                           MessageCarbons.ns, MessageCarbons.rules, Blocklist.ns, VCardService.ns]
+                           MessageCarbons.ns, MessageCarbons.rules, Blocklist.ns, VCardService.ns, PersonalStorage.privateXML] + PubSub.features
 
     func handleServerIQ(_ element: XMLElement, from: JID) -> RoutingFollowup? {
         guard let iq = Stanza(element), let payload = element.elements.first else {
@@ -34,6 +35,7 @@ final class ServerEndpoint: LocalEndpoint {
             var query = XMLElement("query", namespace: NS.discoInfo)
             query.append(XMLElement("identity", namespace: NS.discoInfo,
                                     attributes: ["category": "server", "type": "im", "name": Self.softwareName]))
+            query.append(PEPService.accountIdentity)
             for feature in Self.features {
                 query.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": feature]))
             }

@@ -1,0 +1,82 @@
+import SalonStore
+import XMPPCore
+
+/// Who is told of a change to a PEP node, and the notification itself (XEP-0163 §4): the
+/// owner's resources and, unless the node is whitelist-only, the resources of contacts
+/// subscribed to the owner's presence — each resource that shows `+notify` interest in its
+/// entity capabilities, or that subscribed explicitly (its full or bare JID).
+struct PEPNotifier: Sendable {
+    let sessions: SessionRegistry
+    let caps: CapsCache
+    let database: SalonDatabase
+
+    /// Sends `event` to everyone interested in `node`. A resource whose capabilities are still
+    /// being asked for gets it once they are known, if they show interest.
+    func notify(owner: JID, node: PEPNode, subscribers: [String], event: XMLElement) async {
+        let explicit = Set(subscribers)
+        let notification = "\(node.name)+notify"
+        for resource in await candidates(owner: owner, node: node, explicit: explicit) {
+            let session = resource.session
+            if explicit.contains(session.jid.description) || explicit.contains(session.jid.bare.description) {
+                deliver(event, from: owner, to: [session])
+                continue
+            }
+            guard let capabilities = CapsCache.capabilities(in: resource.lastPresence) else { continue }
+            if let features = caps.features(capabilities) {
+                if features.contains(notification) { deliver(event, from: owner, to: [session]) }
+                continue
+            }
+            caps.resolve(capabilities, of: session.jid) { features in
+                if features?.contains(notification) == true, session.isBound { deliver(event, from: owner, to: [session]) }
+            }
+        }
+    }
+
+    /// The available resources of the owner and of whoever may read the node.
+    private func candidates(owner: JID, node: PEPNode, explicit: Set<String>) async -> [ResourcePresence] {
+        var accounts = [owner]
+        if node.config.accessModel != "whitelist" {
+            let roster: [RosterItem]
+            if let cached = sessions.roster(of: owner) {
+                roster = Array(cached.values)
+            } else {
+                roster = (try? await database.rosters.items(owner: owner.description)) ?? []
+            }
+            let contacts = roster.filter { $0.subscription == "from" || $0.subscription == "both" }.map(\.jid)
+            accounts += contacts.compactMap { try? JID($0) }
+            if node.config.accessModel == "open" {
+                accounts += explicit.compactMap { try? JID($0).bare }.filter { !accounts.contains($0) }
+            }
+        }
+        return accounts.filter { $0.localpart != nil }.flatMap { sessions.resources(of: $0).filter(\.available) }
+    }
+
+    /// Whether a resource's capabilities, as known now, include `node+notify`.
+    func interested(_ resource: ResourcePresence, in node: String) -> Bool {
+        guard let capabilities = CapsCache.capabilities(in: resource.lastPresence),
+              let features = caps.features(capabilities) else { return false }
+        return features.contains(node + "+notify")
+    }
+
+    /// Sends `event` (a pubsub#event child) from the owner to each session as a headline.
+    func deliver(_ event: XMLElement, from owner: JID, to recipients: [ClientSession], delay: String? = nil) {
+        for session in recipients {
+            var message = XMLElement("message", namespace: NS.client, attributes: [
+                "type": "headline", "from": owner.description, "to": session.jid.description,
+                "id": "pep-\(UInt64.random(in: 0 ... .max))",
+            ], children: [.element(XMLElement("event", namespace: PubSub.event, children: [.element(event)]))])
+            if let delay {
+                message.append(XMLElement("delay", namespace: NS.delay, attributes: ["from": owner.description, "stamp": delay]))
+            }
+            session.deliver(message)
+        }
+    }
+
+    /// `<items node=…><item id=…>payload</item></items>`.
+    static func items(_ node: String, _ items: [(id: String, payload: XMLElement?)], namespace: String = PubSub.event) -> XMLElement {
+        XMLElement("items", namespace: namespace, attributes: ["node": node], children: items.map { item in
+            .element(XMLElement("item", namespace: namespace, attributes: ["id": item.id],
+                                children: item.payload.map { [.element($0)] } ?? []))
+        })
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import GRDB
+import Testing
+@testable import SalonStore
+
+@Suite("Private XML storage and PEP nodes in SQLite")
+struct PersonalDataStoreTests {
+    let alice = "alice@example.com"
+    let limits = PEPLimits(maxNodes: 2, maxItemsPerNode: 3, maxItemBytes: 100, maxAccountBytes: 250)
+    let config = PEPNodeConfig(accessModel: "presence", maxItems: 2, persistItems: true, sendLastPublishedItem: "on_sub_and_presence")
+
+    private func database() async throws -> SalonDatabase {
+        let database = try SalonDatabase.inMemory()
+        try await database.accounts.create(jid: alice, credentials: [])
+        return database
+    }
+
+    private func publish(_ pep: PEPStore, _ node: String, _ id: String, _ payload: String = "<x xmlns='urn:x'/>",
+                         accepts: @escaping @Sendable (PEPNodeConfig) -> Bool = { _ in true }) async throws -> PEPPublishOutcome {
+        try await pep.publish(owner: alice, node: node, item: PEPItem(id: id, payload: payload, publisher: alice),
+                              newConfig: config, limits: limits, accepts: accepts)
+    }
+
+    @Test func privateStorageReplacesByNamespaceWithinLimits() async throws {
+        let store = try await database().privateStorage
+        let limits = PrivateStorageLimits(maxNamespaces: 2, maxBytes: 60)
+        try await store.store(owner: alice, elements: [("urn:a", "<a xmlns='urn:a'>1</a>")], limits: limits)
+        try await store.store(owner: alice, elements: [("urn:a", "<a xmlns='urn:a'>2</a>")], limits: limits)
+        #expect(try await store.element(owner: alice, namespace: "urn:a") == "<a xmlns='urn:a'>2</a>")
+        #expect(try await store.element(owner: alice, namespace: "urn:b") == nil)
+        // A third namespace, or too many bytes, is refused and nothing of the request is kept.
+        try await store.store(owner: alice, elements: [("urn:b", "<b xmlns='urn:b'/>")], limits: limits)
+        #expect(await storeErrorKind { try await store.store(owner: self.alice, elements: [("urn:c", "<c xmlns='urn:c'/>")], limits: limits) } == .limitReached)
+        let big = "<a xmlns='urn:a'>" + String(repeating: "x", count: 60) + "</a>"
+        #expect(await storeErrorKind { try await store.store(owner: self.alice, elements: [("urn:a", big)], limits: limits) } == .limitReached)
+        #expect(try await store.element(owner: alice, namespace: "urn:a") == "<a xmlns='urn:a'>2</a>")
+        #expect(try await store.element(owner: alice, namespace: "urn:c") == nil)
+        #expect(await storeErrorKind { try await store.store(owner: "ghost@example.com", elements: [("urn:a", "<a/>")], limits: limits) } == .userNotFound)
+    }
+
+    @Test func publishCreatesReplacesAndTrims() async throws {
+        let pep = try await database().pep
+        #expect(try await publish(pep, "urn:n", "1") == .published(node: PEPNode(name: "urn:n", config: config), created: true))
+        #expect(try await publish(pep, "urn:n", "2") == .published(node: PEPNode(name: "urn:n", config: config), created: false))
+        // Republishing an id makes it the newest; max_items 2 drops the oldest.
+        _ = try await publish(pep, "urn:n", "1", "<x xmlns='urn:x'>again</x>")
+        _ = try await publish(pep, "urn:n", "3")
+        #expect(try await pep.items(owner: alice, node: "urn:n").map(\.id) == ["1", "3"])
+        #expect(try await pep.items(owner: alice, node: "urn:n", max: 1).map(\.id) == ["3"])
+        #expect(try await pep.items(owner: alice, node: "urn:n", ids: ["1", "9"]).map(\.payload) == ["<x xmlns='urn:x'>again</x>"])
+        #expect(try await pep.lastItems(owner: alice).map(\.item.id) == ["3"])
+        // A refused precondition writes nothing.
+        #expect(try await publish(pep, "urn:n", "4", accepts: { _ in false }) == .refused(current: config))
+        #expect(try await pep.items(owner: alice, node: "urn:n").map(\.id) == ["1", "3"])
+    }
+
+    @Test func limitsOnNodesItemBytesAndAccountBytes() async throws {
+        let pep = try await database().pep
+        _ = try await publish(pep, "urn:a", "1")
+        _ = try await publish(pep, "urn:b", "1")
+        #expect(await storeErrorKind { _ = try await publish(pep, "urn:c", "1") } == .limitReached)
+        #expect(try await pep.node(owner: alice, node: "urn:c") == nil)
+        let tooBig = "<x xmlns='urn:x'>" + String(repeating: "y", count: 100) + "</x>"
+        #expect(await storeErrorKind { _ = try await publish(pep, "urn:a", "2", tooBig) } == .limitReached)
+        let large = "<x xmlns='urn:x'>" + String(repeating: "y", count: 70) + "</x>"
+        _ = try await publish(pep, "urn:a", "2", large)
+        _ = try await publish(pep, "urn:b", "2", large)
+        #expect(await storeErrorKind { _ = try await publish(pep, "urn:b", "3", large) } == .limitReached)
+        #expect(try await pep.items(owner: alice, node: "urn:b").map(\.id) == ["1", "2"])
+    }
+
+    @Test func retractPurgeConfigureDeleteAndSubscriptions() async throws {
+        let pep = try await database().pep
+        _ = try await publish(pep, "urn:n", "1")
+        _ = try await publish(pep, "urn:n", "2")
+        #expect(try await pep.retract(owner: alice, node: "urn:n", itemID: "1"))
+        #expect(try await !pep.retract(owner: alice, node: "urn:n", itemID: "1"))
+        var fewer = config
+        fewer.persistItems = false
+        #expect(try await pep.configure(owner: alice, node: PEPNode(name: "urn:n", config: fewer), limits: limits))
+        #expect(try await pep.items(owner: alice, node: "urn:n").isEmpty)
+        #expect(try await pep.node(owner: alice, node: "urn:n")?.config == fewer)
+        #expect(try await pep.subscribe(owner: alice, node: "urn:n", jid: "bob@example.com", maxSubscribers: 1))
+        #expect(await storeErrorKind { _ = try await pep.subscribe(owner: self.alice, node: "urn:n", jid: "carol@example.com", maxSubscribers: 1) } == .limitReached)
+        #expect(try await pep.subscribers(owner: alice, node: "urn:n") == ["bob@example.com"])
+        #expect(try await !pep.create(owner: alice, node: PEPNode(name: "urn:n", config: config), limits: limits))
+        #expect(try await pep.delete(owner: alice, node: "urn:n"))
+        #expect(try await pep.subscribers(owner: alice, node: "urn:n").isEmpty)
+        #expect(try await !pep.purge(owner: alice, node: "urn:n"))
+    }
+
+    @Test func everythingGoesWithTheAccount() async throws {
+        let database = try await database()
+        _ = try await publish(database.pep, "urn:n", "1")
+        try await database.privateStorage.store(owner: alice, elements: [("urn:a", "<a xmlns='urn:a'/>")],
+                                                limits: PrivateStorageLimits(maxNamespaces: 1, maxBytes: 100))
+        try await database.accounts.delete(jid: alice)
+        let rows = try await database.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT (SELECT COUNT(*) FROM pep_nodes) + (SELECT COUNT(*) FROM pep_items) + (SELECT COUNT(*) FROM private_xml)")
+        }
+        #expect(rows == 0)
+    }
+
+    @Test func anOlderFileGainsTheTablesAndKeepsItsAccounts() async throws {
+        try await withTemporaryDirectory { path in
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            let old = try DatabaseQueue(path: path + "/" + SalonDatabase.fileName)
+            try SalonSchema.migrator.migrate(old, upTo: "v8-room-subject-author")
+            try await old.write { db in
+                try db.execute(sql: "INSERT INTO users (jid, created_at) VALUES (?, 0)", arguments: [alice])
+            }
+            try old.close()
+            let database = try SalonDatabase(directory: path)
+            _ = try await publish(database.pep, "urn:n", "1")
+            try await database.privateStorage.store(owner: alice, elements: [("urn:a", "<a xmlns='urn:a'/>")],
+                                                    limits: PrivateStorageLimits(maxNamespaces: 1, maxBytes: 100))
+            #expect(try await database.pep.items(owner: alice, node: "urn:n").map(\.id) == ["1"])
+            try database.close()
+        }
+    }
+}
