@@ -262,7 +262,7 @@ final class XMPPStream: @unchecked Sendable {
         element.serialize(into: &bytes, parentNamespace: contentNamespace)
         if let clientState {
             clientState.notePresence(element)
-            if clientState.isInactive, held(bytes, element, in: clientState) { return }
+            if clientState.isInactive, held(element, bytes, in: clientState) { return }
         }
         guard admits(bytes.count) else {
             owner?.stream(self, couldNotDeliver: element)
@@ -274,12 +274,13 @@ final class XMPPStream: @unchecked Sendable {
     /// On the stream's loop: adds a stanza addressed by splicing (see SplicedStanza) to the
     /// outbox, which leaves in one write and one flush once the work already queued on this
     /// loop has run — a burst of room traffic costs the pipeline and the socket once. Room
-    /// traffic that finds the stream closing is dropped: the archive holds it.
+    /// traffic that finds the stream closing is dropped: the archive holds it. `element` is the
+    /// stanza unserialised, read only when the client said it is inactive (XEP-0352).
     func deliver(_ stanza: SplicedStanza, address: [UInt8], element: XMLElement) {
         eventLoop.assertInEventLoop()
         let length = stanza.head.count + address.count + stanza.tail.count
         guard !isClosing else { return }
-        if let clientState, clientState.isInactive, held(stanza.head + address + stanza.tail, element, in: clientState) { return }
+        if let clientState, clientState.isInactive, held(element, stanza.head + address + stanza.tail, in: clientState) { return }
         guard admits(length) else { return }
         if outbox == nil {
             outbox = channel.allocator.buffer(capacity: Self.outboxCapacity)
@@ -315,11 +316,11 @@ final class XMPPStream: @unchecked Sendable {
 
     /// Whether `bytes` (the serialised `element`) waits for the client to become active; a
     /// full queue is sent at once rather than dropped.
-    private func held(_ bytes: [UInt8], _ element: XMLElement, in state: ClientState) -> Bool {
+    private func held(_ element: XMLElement, _ bytes: @autoclosure () -> [UInt8], in state: ClientState) -> Bool {
         switch state.disposition(of: element) {
         case .now: return false
-        case .hold: state.hold(bytes)
-        case .holdLatest(let sender): state.hold(bytes, presenceOf: sender)
+        case .hold: state.hold(bytes())
+        case .holdLatest(let sender): state.hold(bytes(), presenceOf: sender)
         }
         if state.isFull { sendHeld(state, reason: "full") }
         return true
