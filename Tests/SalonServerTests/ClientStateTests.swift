@@ -151,6 +151,32 @@ struct ClientStateTests {
         }
     }
 
+    @Test("A join made while inactive waits whole and arrives in XEP-0045 order once active")
+    func joinWhileInactive() async throws {
+        try await withServer { server async throws in
+            for name in ["alice", "bob"] { try await server.addUser(name) }
+            try await server.chat { (d: inout ChatDirectory) throws(ChatRuleError) in
+                try d.createCategory(openCategory(), by: .system)
+                _ = try d.createRoom(Room(localpart: "lounge", name: "Lounge", category: "Eng", privacy: .open), by: .system)
+            }
+            let bob = try await server.online("bob")
+            try await bob.join("lounge", as: "Bob")
+            let alice = try await server.online("alice")
+            try await alice.clientState(active: false)
+            alice.send(XMLElement("presence", namespace: NS.client, attributes: ["to": "lounge@\(chatDomain)/Alice"],
+                                  children: [.element(XMLElement("x", namespace: "http://jabber.org/protocol/muc"))]))
+            try await alice.roundTrip(with: "lounge")  // an iq: it passes, after everything the join sent
+            #expect(!alice.unclaimed.contains { $0[attribute: "from"]?.hasPrefix("lounge@") == true })
+
+            try await alice.clientState(active: true)
+            let fromRoom = alice.unclaimed.filter { $0[attribute: "from"]?.hasPrefix("lounge@") == true }
+            #expect(fromRoom.map { "\($0.name) \($0[attribute: "from"] ?? "")" } == [
+                "presence lounge@\(chatDomain)/Bob", "presence lounge@\(chatDomain)/Alice", "message lounge@\(chatDomain)",
+            ])
+            #expect(statusCodes(fromRoom[1]).contains(110))
+        }
+    }
+
     @Test("An unknown element in the CSI namespace ends the stream")
     func unknownNonza() async throws {
         try await withServer { server async throws in

@@ -29,7 +29,8 @@ struct ClientStateUrgencyTests {
         ("<presence from='b@x/r'/>", "latest b@x/r"),
         ("<presence from='b@x/r' type='unavailable'/>", "latest b@x/r"),
         ("<presence from='b@x' type='subscribe'/>", "now"),
-        ("<presence from='room@chat.x/Alice'><x xmlns='http://jabber.org/protocol/muc#user'><status code='110'/></x></presence>", "now"),
+        ("<presence from='room@chat.x/Alice'><x xmlns='http://jabber.org/protocol/muc#user'><status code='110'/></x></presence>", "latest room@chat.x/Alice"),
+        ("<presence from='room@chat.x/Alice' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><status code='307'/><status code='110'/></x></presence>", "now"),
     ])
     func disposition(xml: String, expected: String) throws {
         let got: String = switch ClientStateUrgency.disposition(of: try parse(xml), roomNicks: nicks) {

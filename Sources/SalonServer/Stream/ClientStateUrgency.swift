@@ -31,8 +31,12 @@ enum ClientStateUrgency {
 
     private static func presence(_ element: XMLElement, type: String?) -> Disposition {
         switch type {
-        case nil, "unavailable":
-            // The user's own standing in a room (joined, renamed, kicked) is news, not chatter.
+        case nil:
+            // A room's own presence for the user waits too, so a join made while inactive still
+            // arrives in XEP-0045 order: occupants, the user, history, subject.
+            return .holdLatest(sender: element[attribute: "from"] ?? "")
+        case "unavailable":
+            // Being removed from a room (kicked, banned, room destroyed) is news, not chatter.
             if isSelfPresence(element) { return .now }
             return .holdLatest(sender: element[attribute: "from"] ?? "")
         default:
