@@ -33,9 +33,8 @@ final class FollowedRooms: Sendable {
         }
     }
 
-    /// Called for every adopted directory; returns at once.
+    /// Called for every adopted directory; returns at once (the comparing is the worker's).
     func directoryChanged(from previous: ChatDirectory, to current: ChatDirectory) {
-        guard previous != current else { return }
         queue.yield(.change(previous: previous, current: current))
     }
 
