@@ -12,7 +12,7 @@ struct MUCBlockingTests {
         { $0.name == "message" && $0.child("body", namespace: NS.client)?.text == text }
     }
 
-    @Test("A private message from an occupant whose real JID the recipient blocked is refused, and passes once unblocked")
+    @Test("Private messages between occupants whose real JIDs one blocked are refused either way, and pass once unblocked")
     func privateMessages() async throws {
         try await withServer { server async throws in
             let (alice, bob) = try await server.aliceAndBob(in: Room(localpart: "lobby", name: "Lobby", category: "Eng", privacy: .open))
@@ -25,9 +25,13 @@ struct MUCBlockingTests {
             try await alice.roundTrip(with: "lobby")
             #expect(!alice.unclaimed.contains(where: body("psst")))
 
-            // The other way round the room relays as before: only the recipient's list counts.
+            // Writing to the blocked occupant is refused as writing to the blocked JID is.
             alice.send(message(to: "lobby@\(chatDomain)/Bob", body: "hello"))
-            _ = try await bob.expect(body("hello"))
+            let own = try await alice.expect { $0.name == "message" && $0[attribute: "type"] == "error" }
+            #expect(errorCondition(own) == "not-acceptable")
+            #expect(own.child("error", namespace: NS.client)?.child("blocked", namespace: "urn:xmpp:blocking:errors") != nil)
+            try await bob.roundTrip(with: "lobby")
+            #expect(!bob.unclaimed.contains(where: body("hello")))
 
             #expect(try await alice.blocking("unblock", ["bob@\(domain)"])[attribute: "type"] == "result")
             bob.send(message(to: "lobby@\(chatDomain)/Alice", body: "psst again"))
