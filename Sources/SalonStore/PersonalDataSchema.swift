@@ -51,4 +51,10 @@ extension SalonSchema {
             ) WITHOUT ROWID;
             """)
     }
+
+    /// Items found by id across accounts (which accounts bookmarked a room), ids compared
+    /// without case as JIDs' domains and localparts are.
+    static func indexPEPItemsByItemID(_ db: Database) throws {
+        try db.execute(sql: "CREATE INDEX pep_items_by_item_id ON pep_items(node, item_id COLLATE NOCASE)")
+    }
 }

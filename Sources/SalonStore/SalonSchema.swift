@@ -17,6 +17,7 @@ enum SalonSchema {
         migrator.registerMigration("v9-im-vcard", migrate: createVCards)
         migrator.registerMigration("v9-pep-private-storage", migrate: createPrivateStorage)
         migrator.registerMigration("v9-pep-nodes", migrate: createPEPNodes)
+        migrator.registerMigration("v10-pep-items-by-item-id", migrate: indexPEPItemsByItemID)
         return migrator
     }
 

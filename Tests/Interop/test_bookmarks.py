@@ -110,3 +110,56 @@ def test_xep0048_bookmarks_in_pep_reach_private_storage_and_xep0402(salon):
         await offline(pep_user)
 
     run(scenario())
+
+
+async def room_known(xmpp, room):
+    """Waits until the server answers disco#info for `room` (it has picked the room up)."""
+    from slixmpp.exceptions import IqError
+    deadline = asyncio.get_running_loop().time() + TIMEOUT
+    while True:
+        try:
+            await xmpp.plugin["xep_0030"].get_info(jid=room, timeout=TIMEOUT)
+            return
+        except IqError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(0.2)
+
+
+def test_bookmark_of_a_removed_room_is_retracted(salon):
+    """The operator deletes a followed room with the CLI: the bookmark is retracted to the
+    user's other resource and gone from XEP-0048 private storage; another room's stays."""
+    from test_rooms import CHAT, cli
+
+    salon.user("follower", "pw-follower")
+    cli(salon, "category", "create", "Porches", "--allow", DOMAIN)
+    cli(salon, "room", "create", "Porch", "--category", "Porches", "--jid", "porch", "--privacy", "open")
+    cli(salon, "room", "create", "Garden", "--category", "Porches", "--jid", "garden", "--privacy", "open")
+    porch, garden = f"porch@{CHAT}", f"garden@{CHAT}"
+
+    async def scenario():
+        desk = await bookmark_client(salon, "follower", "desk")
+        phone = await bookmark_client(salon, "follower", "phone")
+        for room in (porch, garden):
+            conference = Conference()
+            conference["autojoin"] = True
+            conference["nick"] = "follower"
+            await desk.plugin["xep_0060"].publish(f"follower@{DOMAIN}", NODE, id=room, payload=conference,
+                                                  options=publish_options(desk), timeout=TIMEOUT)
+        # The server picks up CLI changes by polling: wait until it knows the room, so the
+        # removal below is a change it sees (not a room created and removed between two polls).
+        await room_known(phone, porch)
+        retracted = asyncio.get_running_loop().create_future()
+        phone.add_event_handler("pubsub_retract", lambda msg: retracted.done() or
+                                (msg["pubsub_event"]["items"]["node"] == NODE and retracted.set_result(msg)))
+        cli(salon, "room", "remove", "Porch")
+        msg = await asyncio.wait_for(retracted, TIMEOUT)
+        assert msg["pubsub_event"]["items"]["retract"]["id"] == porch
+
+        items = await phone.plugin["xep_0060"].get_items(f"follower@{DOMAIN}", NODE, timeout=TIMEOUT)
+        assert [item["id"] for item in items["pubsub"]["items"]] == [garden]
+        legacy = await phone.plugin["xep_0048"].get_bookmarks(method="xep_0049", timeout=TIMEOUT)
+        assert [c["jid"] for c in legacy["private"]["bookmarks"]["conferences"]] == [garden]
+        await offline(desk, phone)
+
+    run(scenario())

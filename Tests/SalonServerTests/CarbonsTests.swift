@@ -163,13 +163,16 @@ struct CarbonsTests {
         }
     }
 
-    @Test("A room's private message to the user is not copied; one the user sends to an occupant is")
+    @Test("A room's private message to the user is not copied; one the user sends goes only to resources joined under the same nick")
     func roomPrivateMessages() async throws {
         try await withServer { server async throws in
             let (alice, bob) = try await server.aliceAndBob(in: Room(localpart: "lobby", name: "Lobby", category: "Eng", privacy: .open))
             let phone = try await server.online("alice", resource: "phone")
-            try await phone.carbons()
-            try await alice.carbons()
+            let laptop = try await server.online("alice", resource: "laptop")
+            try await laptop.join("lobby", as: "Alice")
+            let tablet = try await server.online("alice", resource: "tablet")
+            try await tablet.join("lobby", as: "Alice-tablet")
+            for client in [alice, phone, laptop, tablet] { try await client.carbons() }
 
             bob.send(message(to: "lobby@\(chatDomain)/Alice", body: "psst"))
             _ = try await alice.expect { $0.name == "message" && $0.child("body", namespace: NS.client)?.text == "psst" }
@@ -180,8 +183,12 @@ struct CarbonsTests {
             pm.append(XMLElement("x", namespace: mucUser))
             alice.send(pm)
             _ = try await bob.expect { $0.name == "message" && $0.child("body", namespace: NS.client)?.text == "back at you" }
-            let (_, forwarded) = try await phone.carbon("sent")
+            let (_, forwarded) = try await laptop.carbon("sent")
             #expect(forwarded[attribute: "to"] == "lobby@\(chatDomain)/Bob")
+            for other in [phone, tablet] {
+                try await other.ping()
+                #expect(other.carbonsReceived == 0)
+            }
         }
     }
 

@@ -118,4 +118,20 @@ struct PersonalDataStoreTests {
             try database.close()
         }
     }
+
+    @Test func holdersOfItemsAcrossAccountsIgnoreCase() async throws {
+        let database = try await database()
+        let bob = "bob@example.com"
+        try await database.accounts.create(jid: bob, credentials: [])
+        let pep = database.pep
+        _ = try await publish(pep, "urn:marks", "Lobby@chat.example.com")
+        _ = try await publish(pep, "urn:other", "lobby@chat.example.com")
+        _ = try await pep.publish(owner: bob, node: "urn:marks", item: PEPItem(id: "lobby@chat.example.com", payload: "<x xmlns='urn:x'/>", publisher: bob),
+                                  newConfig: config, limits: limits, accepts: { _ in true })
+        _ = try await pep.publish(owner: bob, node: "urn:marks", item: PEPItem(id: "cafe@chat.example.com", payload: "<x xmlns='urn:x'/>", publisher: bob),
+                                  newConfig: config, limits: limits, accepts: { _ in true })
+        let found = try await pep.holders(ofItems: ["lobby@chat.example.com", "gone@chat.example.com"], in: "urn:marks")
+        #expect(found.map { "\($0.owner) \($0.itemID)" } == ["alice@example.com Lobby@chat.example.com", "bob@example.com lobby@chat.example.com"])
+        #expect(try await pep.holders(ofItems: [], in: "urn:marks").isEmpty)
+    }
 }

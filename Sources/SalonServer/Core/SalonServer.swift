@@ -109,6 +109,7 @@ public final class SalonServer: Service, Sendable {
             logger.warning("shutdown goes on with work still pending", metadata: ["pending": "\(state.context.pendingWork.count)"])
         }
         await state.context.muc.stop()
+        await state.context.followedRooms.stop()
         await settle(state.group)
         for stream in streams {
             stream.eventLoop.execute { stream.fail(.systemShutdown, text: "The server is shutting down.") }

@@ -20,6 +20,8 @@ final class ServerContext: Sendable {
     let accountEndpoint: AccountEndpoint
     /// PEP (XEP-0163) on every account.
     let pep: PEPService
+    /// Removes bookmarks of rooms their owners can no longer join.
+    let followedRooms: FollowedRooms
     let tls: TLSContext?
     let throttle: LoginThrottle
     /// What SCRAM derives unknown accounts' salts from (see `ServerSecret`).
@@ -69,6 +71,9 @@ final class ServerContext: Sendable {
         self.muc = muc
         rosters = RosterService(database: database, sessions: sessions, maxItems: configuration.limits.maxRosterItems, logger: logger)
         pep = PEPService(domain: domain, database: database, sessions: sessions, router: router, logger: logger)
+        let followedRooms = FollowedRooms(pep: pep, mucDomain: muc.domain, logger: logger)
+        self.followedRooms = followedRooms
+        muc.observeDirectory { followedRooms.directoryChanged(from: $0, to: $1) }
         presence = PresenceService(domain: domain, sessions: sessions, rosters: rosters, database: database, router: router, muc: muc,
                                    pep: pep)
         let limits = configuration.limits

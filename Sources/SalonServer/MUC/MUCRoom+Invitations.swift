@@ -23,6 +23,31 @@ extension MUCRoom {
         let message = XMLElement("message", namespace: NS.client, attributes: ["from": jid.description, "to": invitee.description], children: [
             .element(XMLElement("x", namespace: MUC.user, children: [.element(forwarded)])),
         ])
+        // XEP-0191 §3.3: an invitee who blocked the inviter's real JID gets nothing from it.
+        switch environment.output.router.blocksRelayed(from: from, to: invitee) {
+        case false?:
+            forward(stanza, message, to: invitee, from: inviter)
+        case true?:
+            bounce(stanza, StanzaError(.serviceUnavailable))
+        case nil:
+            let router = environment.output.router
+            awaiting({ try await router.blocksRelayedLookingUp(from: from, to: invitee) }) { [self] result in
+                switch result {
+                case .success(false):
+                    forward(stanza, message, to: invitee, from: inviter)
+                case .success(true):
+                    bounce(stanza, StanzaError(.serviceUnavailable))
+                case .failure(let error):
+                    environment.logger.error("blocklist lookup failed", metadata: ["account": "\(invitee.bare)", "error": "\(error)"])
+                    bounce(stanza, StanzaError(.internalServerError))
+                }
+            }
+        }
+    }
+
+    /// Sends the invitation, first making the invitee a member where the invitation does that.
+    private func forward(_ stanza: Stanza, _ message: XMLElement, to invitee: JID, from inviter: String) {
+        guard let (room, context) = current else { return bounce(stanza, StanzaError(.itemNotFound)) }
         let user = invitee.bare.description
         guard context.directory.invitationAddsMember(user, to: room, from: inviter) else { return send(message, to: invitee, from: jid) }
         let (host, localpart) = (host, localpart)

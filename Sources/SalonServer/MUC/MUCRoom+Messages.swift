@@ -126,6 +126,15 @@ extension MUCRoom {
         guard let recipient = occupants[nick] else {
             return bounce(stanza, StanzaError(.itemNotFound, text: "Nobody in the room has that nickname."))
         }
+        // XEP-0191 §3.3 by real JIDs: to a sender the recipient blocked, the recipient is not
+        // there; a sender who blocked the recipient is told so.
+        if let session = recipient.sessions.first {
+            let router = environment.output.router
+            if router.blocksRelayed(from: from, to: session) == true { return bounce(stanza, StanzaError(.serviceUnavailable)) }
+            if router.blocksRelayed(from: session, to: from) == true { return bounce(stanza, Blocklist.blockedError) }
+        }
+        let sameNick = occupants[senderNick]?.sessions ?? []
+        environment.output.router.carbons.sentToOccupant(stanza.element, to: occupantJID(nick), by: from, joinedAs: sameNick)
         var message = stanza.element
         message.removeStanzaIDs(claimingToBeBy: jid)
         let sender = occupantJID(senderNick)

@@ -34,6 +34,8 @@ final class MUCService: RoomHost {
         var revision: Int64
         var rooms: [String: MUCRoom] = [:]
         var poller: Task<Void, Never>?
+        /// Told of every adopted directory with the one before it (followed rooms).
+        var directoryObserver: (@Sendable (ChatDirectory, ChatDirectory) -> Void)?
     }
 
     private init(domain: String, serverDomain: String, database: SalonDatabase, router: Router, sessions: SessionRegistry,
@@ -76,6 +78,11 @@ final class MUCService: RoomHost {
     }
 
     var directory: ChatDirectory { state.withLock { $0.directory } }
+
+    /// Sets what is told of every directory adopted from now on (given the previous one first).
+    func observeDirectory(_ observer: @escaping @Sendable (_ previous: ChatDirectory, _ current: ChatDirectory) -> Void) {
+        state.withLock { $0.directoryObserver = observer }
+    }
 
     /// The current directory's generation: it changes whenever another directory is adopted.
     var directoryGeneration: UInt64 { state.withLock { $0.generation } }
@@ -238,21 +245,22 @@ final class MUCService: RoomHost {
     /// Makes `directory` current: rooms re-check their occupants (and reload their history when
     /// an administrator changed their content); new members get invitations.
     private func adopt(_ directory: ChatDirectory, revision: Int64, contentChanged: Set<String> = []) {
-        let adopted = state.withLock { state -> (ChatDirectory, [MUCRoom])? in
+        let adopted = state.withLock { state -> (ChatDirectory, [MUCRoom], (@Sendable (ChatDirectory, ChatDirectory) -> Void)?)? in
             // Saves finish out of order: one older than what is already adopted changes nothing.
             guard revision >= state.revision else { return nil }
             let previous = state.directory
             state.directory = directory
             state.generation &+= 1
             state.revision = max(state.revision, revision)
-            return (previous, Array(state.rooms.values))
+            return (previous, Array(state.rooms.values), state.directoryObserver)
         }
-        guard let (previous, rooms) = adopted else { return }
+        guard let (previous, rooms, observer) = adopted else { return }
         for room in rooms {
             let reload = contentChanged.contains(room.localpart)
             room.loop.execute { room.directoryChanged(contentChanged: reload) }
         }
         Task { await invitations.membersChanged(from: previous, to: directory) }
+        observer?(previous, directory)
     }
 
     var invitations: Invitations {

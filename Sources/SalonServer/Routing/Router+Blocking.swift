@@ -72,3 +72,23 @@ extension Router {
         return false
     }
 }
+
+/// XEP-0191 §3.3 applied to what a room relays for an occupant (a private message, a mediated
+/// invitation): the recipient's list is asked about the occupant's real JID, as if it had sent
+/// the stanza itself, since the room's own address hides who sent it.
+extension Router {
+    /// Whether `recipient`'s account blocks `realSender`; nil when the account is offline (its
+    /// list is cached only while it is online).
+    func blocksRelayed(from realSender: JID, to recipient: JID) -> Bool? {
+        let owner = recipient.bare
+        guard owner.domainpart == domain, owner.localpart != nil, realSender.bare != owner else { return false }
+        guard let list = sessions.blocklist(of: owner) else { return nil }
+        return Blocklist.covers(list, realSender)
+    }
+
+    /// As `blocksRelayed`, asking the store for an offline account's list.
+    func blocksRelayedLookingUp(from realSender: JID, to recipient: JID) async throws -> Bool {
+        if let known = blocksRelayed(from: realSender, to: recipient) { return known }
+        return try await database.blocklists.blocks(owner: recipient.bare.description, anyOf: Blocklist.items(covering: realSender))
+    }
+}

@@ -38,15 +38,28 @@ struct MessageCarbons {
     /// Messages to the account itself are not copied: its resources get the message itself.
     func sent(_ message: XMLElement, to: JID, by session: ClientSession) {
         let owner = session.jid.bare
-        guard to.bare != owner,
+        // A private message to an occupant of this service is copied by the room (`sentToOccupant`).
+        guard to.bare != owner, !(to.domainpart == mucDomain && to.resourcepart != nil),
               Self.isEligible(message, direction: .sent, counterpart: to, mucDomain: mucDomain,
                               toBoundResource: false) else { return }
-        copy(message, as: "sent", owner: owner, except: [session])
+        copy(message, as: "sent", owner: owner) { $0 !== session }
+    }
+
+    /// A resource sent a private message to a room occupant: only its other resources joined to
+    /// that room under the same nick get a `<sent/>` copy; the others are not in that conversation.
+    func sentToOccupant(_ message: XMLElement, to occupant: JID, by sender: JID, joinedAs sameNick: Set<JID>) {
+        guard Self.isEligible(message, direction: .sent, counterpart: occupant, mucDomain: mucDomain,
+                              toBoundResource: false) else { return }
+        copy(message, as: "sent", owner: sender.bare) { $0.jid != sender && sameNick.contains($0.jid) }
     }
 
     private func copy(_ message: XMLElement, as wrapper: String, owner: JID, except: [ClientSession]) {
+        copy(message, as: wrapper, owner: owner) { session in !except.contains { $0 === session } }
+    }
+
+    private func copy(_ message: XMLElement, as wrapper: String, owner: JID, to includes: (ClientSession) -> Bool) {
         let targets = sessions.resources(of: owner).filter { resource in
-            resource.carbons && !except.contains { $0 === resource.session }
+            resource.carbons && includes(resource.session)
         }
         guard !targets.isEmpty else { return }
         let forwarded = XMLElement("forwarded", namespace: Self.forward, children: [.element(message)])
