@@ -112,6 +112,20 @@ def test_xep0048_bookmarks_in_pep_reach_private_storage_and_xep0402(salon):
     run(scenario())
 
 
+async def room_known(xmpp, room):
+    """Waits until the server answers disco#info for `room` (it has picked the room up)."""
+    from slixmpp.exceptions import IqError
+    deadline = asyncio.get_running_loop().time() + TIMEOUT
+    while True:
+        try:
+            await xmpp.plugin["xep_0030"].get_info(jid=room, timeout=TIMEOUT)
+            return
+        except IqError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(0.2)
+
+
 def test_bookmark_of_a_removed_room_is_retracted(salon):
     """The operator deletes a followed room with the CLI: the bookmark is retracted to the
     user's other resource and gone from XEP-0048 private storage; another room's stays."""
@@ -132,6 +146,9 @@ def test_bookmark_of_a_removed_room_is_retracted(salon):
             conference["nick"] = "follower"
             await desk.plugin["xep_0060"].publish(f"follower@{DOMAIN}", NODE, id=room, payload=conference,
                                                   options=publish_options(desk), timeout=TIMEOUT)
+        # The server picks up CLI changes by polling: wait until it knows the room, so the
+        # removal below is a change it sees (not a room created and removed between two polls).
+        await room_known(phone, porch)
         retracted = asyncio.get_running_loop().create_future()
         phone.add_event_handler("pubsub_retract", lambda msg: retracted.done() or
                                 (msg["pubsub_event"]["items"]["node"] == NODE and retracted.set_result(msg)))
