@@ -38,6 +38,8 @@ extension Settings {
         limits.maxRosterItems = try positive("limits.max_roster_items", default: limits.maxRosterItems, minimum: 1)
         limits.maxBlocklistItems = try positive("limits.max_blocklist_items", default: limits.maxBlocklistItems, minimum: 1)
         limits.maxVCardBytes = try positive("limits.max_vcard_bytes", default: limits.maxVCardBytes, minimum: 1024)
+        limits.csiHeldStanzas = try positive("limits.csi_held_stanzas", default: limits.csiHeldStanzas, minimum: 1)
+        limits.csiHeldBytes = try positive("limits.csi_held_bytes", default: limits.csiHeldBytes, minimum: 1024)
         limits.roomPresenceBurst = try positive("limits.room_presence_burst", default: limits.roomPresenceBurst, minimum: 1)
         limits.roomPresencePerMinute = try positive("limits.room_presence_per_minute", default: limits.roomPresencePerMinute, minimum: 1)
         limits.roomNickChangeBurst = try positive("limits.room_nick_change_burst", default: limits.roomNickChangeBurst, minimum: 1)

@@ -60,6 +60,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
     func stream(_ stream: XMPPStream, didReceive element: XMLElement) {
         pingOutstanding = false
         if let session {
+            if element.namespace == ClientStateUrgency.csi { return clientState(element) }
             return handleStanza(element, session: session)
         }
         switch (element.namespace, element.name) {
@@ -152,6 +153,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
             features.append(XMLElement("bind", namespace: NS.bind))
             features.append(XMLElement("session", namespace: NS.session, children: [.element(XMLElement("optional", namespace: NS.session))]))
             features.append(XMLElement("ver", namespace: "urn:xmpp:features:rosterver"))
+            features.append(XMLElement("csi", namespace: ClientStateUrgency.csi))
         }
         return features
     }
@@ -233,6 +235,19 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
     }
 
     // MARK: Bound session
+
+    /// XEP-0352 nonzas: never answered (§4.2); what an inactive stream holds is
+    /// `ClientStateUrgency`'s choice, kept by `XMPPStream`.
+    private func clientState(_ element: XMLElement) {
+        let limits = context.configuration.limits
+        let bounds = ClientStateLimits(maxHeldStanzas: limits.csiHeldStanzas, maxHeldBytes: limits.csiHeldBytes)
+        switch element.name {
+        case "active": stream.setClientInactive(false, limits: bounds)
+        case "inactive": stream.setClientInactive(true, limits: bounds)
+        default: return stream.fail(.unsupportedStanzaType, text: "<\(element.name)/> is not a client state.")
+        }
+        logger.debug("client state", metadata: ["state": "\(element.name)"])
+    }
 
     /// The last `to` parsed. A client mostly writes to the same room or contact again, and
     /// parsing (normalising) a JID is a good part of what routing a groupchat message costs.

@@ -71,6 +71,10 @@ public struct ServerConfiguration: Sendable {
         public var maxBlocklistItems: Int = 1_000
         /// The largest vCard (XEP-0054) an account may store, serialised.
         public var maxVCardBytes: Int = 131_072
+        /// Stanzas and bytes an inactive client's stream holds back (XEP-0352) before sending
+        /// them anyway.
+        public var csiHeldStanzas: Int = 500
+        public var csiHeldBytes: Int = 262_144
         /// Presence changes (joins, status updates) one user may make in a room at once, and
         /// per minute after that; more are refused with policy-violation.
         public var roomPresenceBurst: Int = 10

@@ -74,7 +74,7 @@ struct Fanout {
     private func write(_ element: XMLElement, _ spliced: SplicedStanza, to targets: [Audience.Target]) {
         for target in targets {
             if target.session.isBound {
-                target.session.stream.deliver(spliced, address: target.address)
+                target.session.stream.deliver(spliced, address: target.address, element: element)
             } else {
                 route(element, to: target.session.jid)
             }

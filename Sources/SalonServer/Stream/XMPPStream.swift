@@ -57,6 +57,9 @@ final class XMPPStream: @unchecked Sendable {
     private var outbox: ByteBuffer?
     private(set) var isClosing = false
     private var disconnected = false
+    /// XEP-0352, once a client has said whether it is active: while inactive, unimportant
+    /// stanzas wait there. Nil for every stream that never used it, so delivery pays one check.
+    private(set) var clientState: ClientState?
 
     init(channel: Channel, contentNamespace: String, servedDomain: String, limits: XMLStreamLimits,
          negotiation: NegotiationLimits = NegotiationLimits(), maxQueuedBytes: Int = 8 << 20,
@@ -257,6 +260,10 @@ final class XMPPStream: @unchecked Sendable {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256)
         element.serialize(into: &bytes, parentNamespace: contentNamespace)
+        if let clientState {
+            clientState.notePresence(element)
+            if clientState.isInactive, held(element, bytes, in: clientState) { return }
+        }
         guard admits(bytes.count) else {
             owner?.stream(self, couldNotDeliver: element)
             return
@@ -267,11 +274,14 @@ final class XMPPStream: @unchecked Sendable {
     /// On the stream's loop: adds a stanza addressed by splicing (see SplicedStanza) to the
     /// outbox, which leaves in one write and one flush once the work already queued on this
     /// loop has run — a burst of room traffic costs the pipeline and the socket once. Room
-    /// traffic that finds the stream closing is dropped: the archive holds it.
-    func deliver(_ stanza: SplicedStanza, address: [UInt8]) {
+    /// traffic that finds the stream closing is dropped: the archive holds it. `element` is the
+    /// stanza unserialised, read only when the client said it is inactive (XEP-0352).
+    func deliver(_ stanza: SplicedStanza, address: [UInt8], element: XMLElement) {
         eventLoop.assertInEventLoop()
         let length = stanza.head.count + address.count + stanza.tail.count
-        guard !isClosing, admits(length) else { return }
+        guard !isClosing else { return }
+        if let clientState, clientState.isInactive, held(element, stanza.head + address + stanza.tail, in: clientState) { return }
+        guard admits(length) else { return }
         if outbox == nil {
             outbox = channel.allocator.buffer(capacity: Self.outboxCapacity)
             eventLoop.execute { [self] in writeOutbox(flush: true) }
@@ -290,6 +300,38 @@ final class XMPPStream: @unchecked Sendable {
         }
         // A large burst goes now: the socket takes what it can while the turn goes on.
         if outbox!.readableBytes >= Self.outboxFlushBytes { writeOutbox(flush: true) }
+    }
+
+    // MARK: Client state (XEP-0352)
+
+    /// `<active/>` or `<inactive/>` from the client. Becoming active sends what was held,
+    /// in one write, before anything delivered after it.
+    func setClientInactive(_ inactive: Bool, limits: ClientStateLimits) {
+        eventLoop.assertInEventLoop()
+        let state = clientState ?? ClientState(limits: limits)
+        clientState = state
+        state.setInactive(inactive)
+        if !inactive { sendHeld(state, reason: "active") }
+    }
+
+    /// Whether `bytes` (the serialised `element`) waits for the client to become active; a
+    /// full queue is sent at once rather than dropped.
+    private func held(_ element: XMLElement, _ bytes: @autoclosure () -> [UInt8], in state: ClientState) -> Bool {
+        switch state.disposition(of: element) {
+        case .now: return false
+        case .hold: state.hold(bytes())
+        case .holdLatest(let sender): state.hold(bytes(), presenceOf: sender)
+        }
+        if state.isFull { sendHeld(state, reason: "full") }
+        return true
+    }
+
+    private func sendHeld(_ state: ClientState, reason: String) {
+        guard state.heldCount > 0 else { return }
+        let (bytes, stanzas) = state.takeHeld()
+        logger.debug("client state: held stanzas sent", metadata: ["stanzas": "\(stanzas)", "bytes": "\(bytes.count)", "reason": "\(reason)"])
+        guard !isClosing, admits(bytes.count) else { return }
+        write(bytes: bytes, flush: true)
     }
 
     private static let outboxCapacity = 4096
