@@ -30,48 +30,28 @@ final class AccountEndpoint: Sendable {
             router.bounce(iq, StanzaError(.badRequest), target: to)
             return nil
         }
-        let fromSelf = from.bare == to
         switch (payload.namespace, payload.name) {
         case (NS.roster, "query"):
-            guard fromSelf, let session = session ?? sessions.session(from) else {
-                router.bounce(iq, StanzaError(.forbidden), target: to)
-                return nil
-            }
+            guard let session = ownSession(iq, to: to, from: from, session: session, refusal: .forbidden) else { return nil }
             return rosters.handle(iq, query: payload, session: session)
         case (MessageCarbons.ns, _):
-            guard fromSelf, let session = session ?? sessions.session(from) else {
-                router.bounce(iq, StanzaError(.notAllowed), target: to)
-                return nil
-            }
+            guard let session = ownSession(iq, to: to, from: from, session: session, refusal: .notAllowed) else { return nil }
             session.deliver(MessageCarbons.handle(iq, payload: payload, session: session, sessions: sessions))
         case (Blocklist.ns, _):
-            guard fromSelf, let session = session ?? sessions.session(from) else {
-                router.bounce(iq, StanzaError(.forbidden), target: to)
-                return nil
-            }
+            guard let session = ownSession(iq, to: to, from: from, session: session, refusal: .forbidden) else { return nil }
             return blocking.handle(iq, payload: payload, session: session)
         case (VCardService.ns, _):
-            let router = router
-            return vCards.handle(iq, payload: payload, owner: to, from: from) { reply in
-                var reply = reply
-                reply[attribute: "from"] = to.description
-                _ = router.route(reply)
-            }
+            return vCards.handle(iq, payload: payload, owner: to, from: from, reply: replying(as: to))
         case (PersonalStorage.privateXML, "query"):
-            guard fromSelf else {
+            guard from.bare == to else {
                 router.bounce(iq, StanzaError(.forbidden, text: "Private storage is the account's own."), target: to)
                 return nil
             }
-            let router = router
-            return privateStorage.handle(iq, query: payload, owner: to) { reply in
-                var reply = reply
-                if reply[attribute: "from"] == nil { reply[attribute: "from"] = to.description }
-                _ = router.route(reply)
-            }
+            return privateStorage.handle(iq, query: payload, owner: to, reply: replying(as: to))
         case (PubSub.ns, "pubsub"), (PubSub.owner, "pubsub"):
             return pep.handle(iq, payload: payload, owner: to, requester: from)
         case (NS.ping, "ping") where iq.type == "get":
-            _ = router.route(accountReply(iq, to: to, payload: nil))
+            replying(as: to)(iq.resultReply(nil))
         case (NS.discoInfo, "query") where iq.type == "get":
             if let node = payload[attribute: "node"] { return pep.discoInfo(iq, node: node, owner: to, requester: from) }
             var query = XMLElement("query", namespace: NS.discoInfo)
@@ -80,7 +60,7 @@ final class AccountEndpoint: Sendable {
             for feature in [NS.discoInfo, NS.discoItems, VCardService.ns] + PEPService.accountFeatures {
                 query.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": feature]))
             }
-            _ = router.route(accountReply(iq, to: to, payload: query))
+            replying(as: to)(iq.resultReply(query))
         case (NS.discoItems, "query") where iq.type == "get" && payload[attribute: "node"] == nil:
             return pep.discoItems(iq, owner: to, requester: from)
         default:
@@ -89,9 +69,24 @@ final class AccountEndpoint: Sendable {
         return nil
     }
 
-    private func accountReply(_ iq: Stanza, to: JID, payload: XMLElement?) -> XMLElement {
-        var result = iq.resultReply(payload)
-        result[attribute: "from"] = to.description
-        return result
+    /// The asking resource's session, when the account asks about itself; otherwise the iq is
+    /// refused with `refusal` and nil returned.
+    private func ownSession(_ iq: Stanza, to: JID, from: JID, session: ClientSession?,
+                            refusal: StanzaErrorCondition) -> ClientSession? {
+        guard from.bare == to, let session = session ?? sessions.session(from) else {
+            router.bounce(iq, StanzaError(refusal), target: to)
+            return nil
+        }
+        return session
+    }
+
+    /// Sends an answer with the account as its sender.
+    private func replying(as account: JID) -> @Sendable (XMLElement) -> Void {
+        let router = router
+        return { reply in
+            var reply = reply
+            reply[attribute: "from"] = account.description
+            _ = router.route(reply)
+        }
     }
 }
