@@ -10,8 +10,8 @@ extension Router {
                        then deliver: @escaping @Sendable () -> RoutingFollowup?) -> RoutingFollowup? {
         let owner = to.bare
         guard from.bare != owner, from.localpart != nil || from.domainpart != domain else { return deliver() }
-        if let list = sessions.blocklist(of: owner) {
-            if Blocklist.covers(list, from) { refuseBlocked(stanza); return nil }
+        if let blocked = cachedBlock(by: owner, of: from) {
+            if blocked { refuseBlocked(stanza); return nil }
             return deliver()
         }
         // Results and errors reach nobody when the account is offline; anything else might be
@@ -20,7 +20,7 @@ extension Router {
         return { [self] in
             let blocked: Bool
             do {
-                blocked = try await database.blocklists.blocks(owner: owner.description, anyOf: Blocklist.items(covering: from))
+                blocked = try await blocks(by: owner, of: from)
             } catch {
                 logger.error("blocklist lookup failed", metadata: ["account": "\(owner)", "error": "\(error)"])
                 bounce(stanza, StanzaError(.internalServerError))
@@ -82,13 +82,27 @@ extension Router {
     func blocksRelayed(from realSender: JID, to recipient: JID) -> Bool? {
         let owner = recipient.bare
         guard owner.domainpart == domain, owner.localpart != nil, realSender.bare != owner else { return false }
-        guard let list = sessions.blocklist(of: owner) else { return nil }
-        return Blocklist.covers(list, realSender)
+        return cachedBlock(by: owner, of: realSender)
     }
 
     /// As `blocksRelayed`, asking the store for an offline account's list.
     func blocksRelayedLookingUp(from realSender: JID, to recipient: JID) async throws -> Bool {
         if let known = blocksRelayed(from: realSender, to: recipient) { return known }
-        return try await database.blocklists.blocks(owner: recipient.bare.description, anyOf: Blocklist.items(covering: realSender))
+        return try await blocks(by: recipient.bare, of: realSender)
+    }
+}
+
+/// The one lookup both kinds of screening use.
+extension Router {
+    /// Whether `owner`'s list covers `sender`, from the list cached while the account is
+    /// online; nil when it is offline.
+    func cachedBlock(by owner: JID, of sender: JID) -> Bool? {
+        sessions.blocklist(of: owner).map { Blocklist.covers($0, sender) }
+    }
+
+    /// Whether `owner`'s list covers `sender`: the cached list, else the stored one.
+    func blocks(by owner: JID, of sender: JID) async throws -> Bool {
+        if let cached = cachedBlock(by: owner, of: sender) { return cached }
+        return try await database.blocklists.blocks(owner: owner.description, anyOf: Blocklist.items(covering: sender))
     }
 }
