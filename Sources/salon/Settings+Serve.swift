@@ -45,6 +45,7 @@ extension Settings {
         limits.roomNickChangeBurst = try positive("limits.room_nick_change_burst", default: limits.roomNickChangeBurst, minimum: 1)
         limits.roomNickChangesPerMinute = try positive("limits.room_nick_changes_per_minute", default: limits.roomNickChangesPerMinute, minimum: 1)
         configuration.limits = limits
+        configuration.http = try httpConfiguration()
         return configuration
     }
 
@@ -53,7 +54,7 @@ extension Settings {
     }
 
     /// A port number; a negative value turns that listener off.
-    private func port(_ key: String, default value: Int) throws -> Int? {
+    func port(_ key: String, default value: Int) throws -> Int? {
         let port = reader.int(forKey: ConfigKey(key), default: value)
         guard port <= 65_535 else { throw SettingsError(description: "\(key) must be a port number (0 picks any, negative turns it off)") }
         return port < 0 ? nil : port

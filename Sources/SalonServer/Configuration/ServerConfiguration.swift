@@ -34,6 +34,8 @@ public struct ServerConfiguration: Sendable {
     public var requireTLS: Bool = true
     /// Hostile-input limits.
     public var limits = Limits()
+    /// The HTTP server and file upload (XEP-0363).
+    public var http = HTTPConfiguration()
     /// SCRAM iteration count for new and changed passwords.
     public var scramIterations: Int {
         get { administration.scramIterations }
@@ -91,6 +93,9 @@ public struct ServerConfiguration: Sendable {
 
     /// The persistent-chat service's domain.
     public var mucDomain: String { chatDomain ?? "chat.\(domain)" }
+
+    /// The upload service's domain, when the HTTP server runs.
+    public var uploadDomain: String? { http.port == nil ? nil : http.upload.domain ?? "upload.\(domain)" }
 
     /// TLS may be skipped only where nobody else can listen: loopback.
     public var tlsRequirementEnforced: Bool {

@@ -48,7 +48,8 @@ final class MUCService: RoomHost {
         self.environment = RoomEnvironment(
             output: RoomOutput(router: router, sessions: sessions),
             archiveWriter: ArchiveWriter(database: database), archive: database.archive, chat: database.chat,
-            occupantIDs: OccupantIDs(secret: secret), presenceRates: presenceRates, logger: logger, refusalLog: LogThrottle())
+            occupantIDs: OccupantIDs(secret: secret), presenceRates: presenceRates, logger: logger, refusalLog: LogThrottle(),
+            uploadLinks: UploadLinks(store: database.files, logger: logger))
         self.adHoc = AdHocCommands(jid: domain, logger: logger)
         self.router = router
         self.sessions = sessions

@@ -33,6 +33,7 @@ final class Router: Sendable {
         var account: AccountEndpoint!
         var presence: PresenceService!
         var muc: MUCService!
+        var upload: UploadService?
     }
 
     init(domain: String, sessions: SessionRegistry, components: ComponentRegistry,
@@ -46,8 +47,10 @@ final class Router: Sendable {
     }
 
     /// Connects the services stanzas are routed to; once, before any stream exists.
-    func connect(server: any LocalEndpoint, account: AccountEndpoint, presence: PresenceService, muc: MUCService) {
+    func connect(server: any LocalEndpoint, account: AccountEndpoint, presence: PresenceService, muc: MUCService,
+                 upload: UploadService? = nil) {
         precondition(endpoints.server == nil, "the router's services are connected once")
+        endpoints.upload = upload
         endpoints.server = server
         endpoints.account = account
         endpoints.presence = presence
@@ -78,6 +81,9 @@ final class Router: Sendable {
         }
         if to.domainpart == endpoints.muc.domain {
             return endpoints.muc.handle(stanza, to: to, from: from)
+        }
+        if let upload = endpoints.upload, to.domainpart == upload.domain, to.localpart == nil {
+            return upload.handle(stanza, from: from)
         }
         if let link = components.link(for: to.domainpart) {
             link.deliver(stanza.element)
