@@ -5,6 +5,7 @@ and removes the file."""
 import asyncio
 import functools
 import io
+import socket
 import ssl
 import subprocess
 import time
@@ -16,7 +17,7 @@ from slixmpp import JID
 from slixmpp.exceptions import IqError
 from slixmpp.plugins.xep_0363 import http_upload
 
-from conftest import DOMAIN
+from conftest import DOMAIN, Salon
 from test_rooms import CHAT, cli, muc_client
 from test_slixmpp_clients import TIMEOUT, offline
 
@@ -43,11 +44,11 @@ def trusting(salon):
     return ssl.create_default_context(cafile=str(salon.workdir / "Certs" / f"{DOMAIN}.crt"))
 
 
-def curl(salon, *arguments):
+def curl(salon, *arguments, input_bytes=None):
     """curl against the server's HTTP port, trusting its certificate; returns (status, headers+body)."""
     result = subprocess.run(["curl", "-sS", "-i", "--cacert", str(salon.workdir / "Certs" / f"{DOMAIN}.crt"),
                              "--resolve", f"{DOMAIN}:{salon.http}:127.0.0.1", *arguments],
-                            capture_output=True, timeout=30)
+                            input=input_bytes, capture_output=True, timeout=30)
     assert result.returncode == 0, result.stderr
     text = result.stdout.decode("utf-8", "replace")
     return int(text.split(" ", 2)[1]), text
@@ -145,3 +146,47 @@ def test_http_edge_cases_with_curl(studio):
     assert status in (400, 404)
     status, _ = curl(studio, f"https://{DOMAIN}:{studio.http}/files/{'0' * 32}/nothing.txt")
     assert status == 404
+
+
+def test_kill_during_upload_leaves_no_half_file(tmp_path):
+    """kill -9 in the middle of a PUT: after a restart no partial file is left, the slot is not
+    marked uploaded, and the same signed URL then takes the whole file."""
+    server = Salon(tmp_path)
+    server.start()
+    server.user("ivy", "pw-ivy")
+    size = 1_000_000
+
+    async def request_slot():
+        ivy = await muc_client(server, "ivy")
+        ivy.register_plugin("xep_0363")
+        slot = await ivy.plugin["xep_0363"].request_slot(JID(f"upload.{DOMAIN}"), "tape.bin", size,
+                                                         "application/octet-stream", timeout=TIMEOUT)
+        await offline(ivy)
+        return slot["http_upload_slot"]["put"]["url"]
+
+    put_url = asyncio.run(asyncio.wait_for(request_slot(), 60))
+    target = urlsplit(put_url)
+    partial = tmp_path / "data" / "files" / "partial"
+    context = trusting(server)
+    with socket.create_connection(("127.0.0.1", server.http)) as raw:
+        with context.wrap_socket(raw, server_hostname=DOMAIN) as tls:
+            tls.sendall((f"PUT {target.path}?{target.query} HTTP/1.1\r\nHost: {DOMAIN}\r\n"
+                         f"Content-Type: application/octet-stream\r\nContent-Length: {size}\r\n\r\n").encode())
+            tls.sendall(b"x" * 300_000)
+            # Wait until the server says it is receiving the upload, then kill it.
+            while "upload started" not in server.output.read_text():
+                time.sleep(0.05)
+            server.process.kill()
+            server.process.wait(timeout=15)
+
+    server.start()
+    try:
+        assert list(partial.iterdir()) == []
+        assert [p.name for p in (tmp_path / "data" / "files").iterdir()] == ["partial"]
+        status, _ = curl(server, "-X", "PUT", "-H", "Content-Type: application/octet-stream",
+                         "--data-binary", "@-", put_url, input_bytes=b"y" * size)
+        assert status == 201
+        status, text = curl(server, "-I", f"https://{DOMAIN}:{server.http}{target.path}")
+        assert status == 200 and f"Content-Length: {size}" in text
+    finally:
+        server.stop()

@@ -66,6 +66,7 @@ final class FileRoutes: HTTPRoutes {
             return Self.plain(.conflict, "This file is being uploaded.")
         }
         defer { _ = uploading.withLock { $0.remove(id) } }
+        logger.info("upload started", metadata: ["account": "\(file.uploader)", "file": "\(id)", "bytes": "\(file.size)"])
         let partial = files.partialPath(id)
         let digest: [UInt8]
         do {

@@ -3,7 +3,9 @@ import SalonSecurity
 import _NIOFileSystem
 
 /// Where uploaded bytes live: `<data>/files/<id>` once complete, `<data>/files/partial/` while
-/// an upload streams in. A partial file is never served; one left by a crash is removed at start.
+/// an upload streams in. A partial file is never served. NIOFileSystem writes a new file
+/// unnamed (O_TMPFILE where Linux has it) and names it only when closed, so a crash leaves
+/// nothing; whatever an older system left in `partial/` is removed at start.
 struct UploadedFiles: Sendable {
     let directory: String
 
