@@ -133,6 +133,10 @@ struct FileUploadTests {
             #expect(try await server.put(pdf, Array("%PDF".utf8), type: "application/pdf").status == 201)
             let download = try await server.get(pdf.getTarget)
             #expect(download.header("Content-Disposition")?.hasPrefix("attachment;") == true)
+            // Quotes and non-ASCII cannot break out of the header: a plain fallback and RFC 6266's encoded form.
+            let quoted = try await server.upload("hi", as: "say \"hé\";x=1.txt", by: alice)
+            let disposition = try await server.get(quoted.getTarget).header("Content-Disposition")
+            #expect(disposition == "inline; filename=\"say _h__;x=1.txt\"; filename*=UTF-8''say%20%22h%C3%A9%22%3Bx%3D1.txt")
             let record = try #require(try await server.database.files.file(id: pdf.id))
             #expect(record.sha256 == Hex.encode(Crypto.hash(.sha256, Array("%PDF".utf8))))
         }
