@@ -1,6 +1,7 @@
 """Real-client tests of avatars: a XEP-0084 avatar published with slixmpp's xep_0084 is read
 as the vCard PHOTO (xep_0054) by another client and the reverse (XEP-0398 conversion), and a
 room vCard (XEP-0486) set by the room's manager is read by a member."""
+import asyncio
 import base64
 import hashlib
 import time
@@ -16,6 +17,9 @@ from test_slixmpp_clients import TIMEOUT, offline, run
 # A 1×1 PNG.
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
 PNG_ID = hashlib.sha1(PNG).hexdigest()
+# A 2×3 GIF.
+GIF = base64.b64decode("R0lGODlhAgADAIAAAP///wAAACwAAAAAAgADAAACAoRRADs=")
+GIF_ID = hashlib.sha1(GIF).hexdigest()
 AVATAR_PLUGINS = ("xep_0004", "xep_0054", "xep_0060", "xep_0084", "xep_0163")
 
 
@@ -109,5 +113,38 @@ def test_room_vcard_set_by_manager_read_by_member(gallery):
         # text-multi (XEP-0486 §5): one line per photo.
         assert info["disco_info"]["form"].get_values()["muc#roominfo_avatarhash"] == [PNG_ID]
         await offline(gina, hugo)
+
+    run(scenario())
+
+
+def test_room_avatar_from_the_cli_reaches_occupants(gallery, tmp_path):
+    async def scenario():
+        hugo = await online(gallery, "hugo", "cli", AVATAR_PLUGINS + ("xep_0045",))
+        room = f"gallery@{CHAT}"
+        await hugo.plugin["xep_0045"].join_muc_wait(room, "Hugo", maxstanzas=0, timeout=TIMEOUT)
+        changes = asyncio.Queue()
+
+        def on_status(message):
+            codes = [s.get("code") for s in message.xml.findall("{http://jabber.org/protocol/muc#user}x/"
+                                                                "{http://jabber.org/protocol/muc#user}status")]
+            if message["from"].bare == room and "104" in codes:
+                changes.put_nowait(message)
+
+        # slixmpp's xep_0045 reports room status messages (no body) as this event.
+        hugo.add_event_handler("groupchat_config_status", on_status)
+        image = tmp_path / "gallery.gif"
+        image.write_bytes(GIF)
+        assert GIF_ID in cli(gallery, "room", "avatar", "Gallery", str(image))
+        await asyncio.wait_for(changes.get(), TIMEOUT)
+        info = await hugo.plugin["xep_0030"].get_info(room, timeout=TIMEOUT)
+        assert info["disco_info"]["form"].get_values()["muc#roominfo_avatarhash"] == [GIF_ID]
+        iq = await hugo.plugin["xep_0054"].get_vcard(room, cached=False, timeout=TIMEOUT)
+        assert iq["vcard_temp"]["PHOTO"]["TYPE"] == "image/gif"
+
+        assert "avatar removed" in cli(gallery, "room", "avatar", "Gallery", "--remove")
+        await asyncio.wait_for(changes.get(), TIMEOUT)
+        info = await hugo.plugin["xep_0030"].get_info(room, timeout=TIMEOUT)
+        assert "muc#roominfo_avatarhash" not in info["disco_info"]["form"].get_values()
+        await offline(hugo)
 
     run(scenario())

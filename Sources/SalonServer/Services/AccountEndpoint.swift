@@ -1,3 +1,4 @@
+import SalonAdmin
 import XMPPCore
 
 /// iq addressed to an account's bare JID (or sent by a client with no `to`): the server answers

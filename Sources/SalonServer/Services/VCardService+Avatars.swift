@@ -1,3 +1,4 @@
+import SalonAdmin
 import SalonStore
 import XMPPCore
 
@@ -54,10 +55,7 @@ extension VCardService: PEPChangeObserver {
         do {
             let entry = try await database.vCards.vCard(owner: owner.description)
             guard (entry?.photoHash ?? "") != (image?.hash ?? "") else { return }
-            var vCard = entry.flatMap { try? XMLStreamParser.parseStanza($0.xml, namespace: NS.client) } ?? XMLElement("vCard", namespace: Self.ns)
-            vCard.removeChildren("PHOTO", namespace: Self.ns)
-            if let image { vCard.append(image.vCardPhoto) }
-            let xml = vCard.serialized(parentNamespace: NS.client)
+            let xml = AvatarImage.vCard(entry?.xml, photo: image).serialized(parentNamespace: NS.client)
             guard xml.utf8.count <= maxBytes else {
                 logger.notice("avatar not copied to vcard: too large", metadata: ["account": "\(owner)", "bytes": "\(xml.utf8.count)"])
                 return

@@ -1,4 +1,5 @@
 import Logging
+import SalonAdmin
 import SalonStore
 import XMPPCore
 
