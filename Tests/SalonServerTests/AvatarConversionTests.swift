@@ -1,4 +1,5 @@
 import PersistentChat
+import SalonAdmin
 import SalonClient
 @testable import SalonServer
 import Testing
@@ -141,6 +142,30 @@ struct AvatarConversionTests {
             _ = try await alice.request(XMLElement("iq", namespace: NS.client, attributes: ["type": "set"], children: [.element(card("Alice", photo: tinyPNG))]))
             try await alice.join("lobby", as: "Alice")
             _ = try await bob.expect { $0.name == "presence" && $0[attribute: "from"] == "lobby@\(chatDomain)/Alice" && photo($0) == tinyPNGHash }
+        }
+    }
+
+    @Test("Retracting the metadata item takes the photo out; an avatar too large for the vCard limit is left in PEP only")
+    func retractAndLimit() async throws {
+        let log = LogCapture()
+        try await withServer(log: log, configure: { $0.limits.maxVCardBytes = 2048 }) { server async throws in
+            try await server.addUser("alice")
+            let alice = try await server.online("alice")
+            let open = ["pubsub#access_model": "open"]
+            _ = try await alice.request(PubSubWire.publish(node: dataNS, id: tinyPNGHash, payload: textElement("data", namespace: dataNS, tinyPNG),
+                                                           options: open))
+            _ = try await alice.request(PubSubWire.publish(node: metadataNS, id: tinyPNGHash, payload: metadata(tinyPNGHash), options: open))
+            #expect(try await server.database.vCards.vCard(owner: "alice@\(domain)")?.photoHash == tinyPNGHash)
+            let retracted = try await alice.request(PubSubWire.retract(node: metadataNS, id: tinyPNGHash))
+            #expect(retracted[attribute: "type"] == "result")
+            #expect(try await server.database.vCards.vCard(owner: "alice@\(domain)")?.photoHash == nil)
+
+            let big = try #require(AvatarImage(bytes: (0 ..< 3000).map { UInt8($0 % 251) }, type: "image/png"))
+            _ = try await alice.request(PubSubWire.publish(node: dataNS, id: big.hash, payload: big.data))
+            let published = try await alice.request(PubSubWire.publish(node: metadataNS, id: big.hash, payload: big.metadata))
+            #expect(published[attribute: "type"] == "result")
+            #expect(try await server.database.vCards.vCard(owner: "alice@\(domain)")?.photoHash == nil)
+            #expect(log.lines("avatar not copied to vcard: too large").count == 1)
         }
     }
 }
