@@ -82,6 +82,8 @@ public struct ServerConfiguration: Sendable {
         /// Nickname changes one user may make in a room at once, and per minute after that.
         public var roomNickChangeBurst: Int = 3
         public var roomNickChangesPerMinute: Int = 6
+        /// Private storage (XEP-0049) and PEP (XEP-0163) per account.
+        public var personalData = PersonalDataLimits()
         public init() {}
     }
 

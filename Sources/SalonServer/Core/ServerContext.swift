@@ -70,7 +70,8 @@ final class ServerContext: Sendable {
         self.router = router
         self.muc = muc
         rosters = RosterService(database: database, sessions: sessions, maxItems: configuration.limits.maxRosterItems, logger: logger)
-        pep = PEPService(domain: domain, database: database, sessions: sessions, router: router, logger: logger)
+        pep = PEPService(domain: domain, database: database, sessions: sessions, router: router, limits: configuration.limits.personalData,
+                         logger: logger)
         let followedRooms = FollowedRooms(pep: pep, mucDomain: muc.domain, logger: logger)
         self.followedRooms = followedRooms
         muc.observeDirectory { followedRooms.directoryChanged(from: $0, to: $1) }
