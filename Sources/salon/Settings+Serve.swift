@@ -54,7 +54,11 @@ extension Settings {
         personal.pepSubscribersPerNode = try positive("limits.pep_subscribers_per_node", default: personal.pepSubscribersPerNode, minimum: 1)
         personal.pepItemsReplyBytes = try positive("limits.pep_items_reply_bytes", default: personal.pepItemsReplyBytes, minimum: 4096)
         limits.personalData = personal
+        limits.pushRegistrations = try positive("limits.push_registrations", default: limits.pushRegistrations, minimum: 1)
+        limits.pushBurst = try positive("limits.push_burst", default: limits.pushBurst, minimum: 1)
+        limits.pushPerMinute = try positive("limits.push_per_minute", default: limits.pushPerMinute, minimum: 1)
         configuration.limits = limits
+        configuration.pushIncludesBody = reader.bool(forKey: "push.include_body", default: false)
         return configuration
     }
 

@@ -22,6 +22,8 @@ final class ServerContext: Sendable {
     let pep: PEPService
     /// Removes bookmarks of rooms their owners can no longer join.
     let followedRooms: FollowedRooms
+    /// XEP-0357: wakes devices for what arrives while no session receives it.
+    let push: PushService
     let tls: TLSContext?
     let throttle: LoginThrottle
     /// What SCRAM derives unknown accounts' salts from (see `ServerSecret`).
@@ -78,13 +80,17 @@ final class ServerContext: Sendable {
         presence = PresenceService(domain: domain, sessions: sessions, rosters: rosters, database: database, router: router, muc: muc,
                                    pep: pep)
         let limits = configuration.limits
+        push = PushService(domain: domain, database: database, sessions: sessions, router: router,
+                           settings: .init(maxRegistrations: limits.pushRegistrations, burst: limits.pushBurst, perMinute: limits.pushPerMinute,
+                                           includeBody: configuration.pushIncludesBody),
+                           logger: logger)
         accountEndpoint = AccountEndpoint(
             rosters: rosters,
             blocking: BlockingService(database: database, sessions: sessions, router: router, maxItems: limits.maxBlocklistItems, logger: logger),
             vCards: VCardService(database: database, sessions: sessions, presence: presence, maxBytes: limits.maxVCardBytes, logger: logger),
             sessions: sessions, pep: pep,
             privateStorage: PrivateStorageService(database: database, bookmarks: pep.bookmarks, logger: logger),
-            router: router)
+            push: push, router: router)
         let adHoc = AdHocCommands(jid: domain, logger: logger)
         adHoc.register(UserAdminCommands(
             accounts: AccountService(database: database, domain: domain, iterations: configuration.scramIterations),
@@ -92,7 +98,7 @@ final class ServerContext: Sendable {
             isServerAdministrator: { muc.directory.isServerAdministrator($0) }).all)
         adHoc.register([PingCommand.command])
         router.connect(server: ServerEndpoint(domain: domain, components: components, router: router, muc: muc, adHoc: adHoc),
-                       account: accountEndpoint, presence: presence, muc: muc)
+                       account: accountEndpoint, presence: presence, muc: muc, push: push)
         throttle = LoginThrottle()
         c2sConnections = ConnectionCounter(maxTotal: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress)
         directTLSConnections = ConnectionCounter(maxTotal: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress)
