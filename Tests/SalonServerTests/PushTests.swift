@@ -86,14 +86,15 @@ struct PushTests {
         }
     }
 
-    @Test("An error from the push service disables that registration and no other")
+    @Test("An error from the push service disables that registration and no other; operators read why, never the device's token or secret")
     func errorDisables() async throws {
-        try await withServer(components: components) { server async throws in
+        let log = LogCapture()
+        try await withServer(components: components, log: log) { server async throws in
             let alice = try await absentAlice(server)
             try await server.addUser("bob")
             let bob = try await server.online("bob")
             let push = try await pushService(server)
-            #expect(try await alice.request(Push.enable(node: "old-phone"))[attribute: "type"] == "result")
+            #expect(try await alice.request(Push.enable(node: "old-phone", options: ["secret": "device-secret"]))[attribute: "type"] == "result")
             #expect(try await alice.request(Push.enable(node: "new-phone"))[attribute: "type"] == "result")
 
             bob.send(message(to: "alice@\(domain)", body: "one"))
@@ -113,6 +114,13 @@ struct PushTests {
             #expect(Push.summary(next).node == "new-phone")
             try await Push.barrier(from: bob, to: push)
             #expect(!push.client.unclaimed.contains { $0.name == "iq" })
+
+            #expect(log.lines("push enabled").count == 2)
+            let disabled = log.lines("push registration disabled")
+            #expect(disabled.count == 1)
+            #expect(disabled.first?.contains("account=alice@\(domain)") == true && disabled.first?.contains("cause=item-not-found") == true)
+            #expect(!log.lines("push enabled").contains { $0.contains("phone") || $0.contains("device-secret") })
+            #expect(!disabled.contains { $0.contains("old-phone") })
         }
     }
 

@@ -201,18 +201,18 @@ final class PushService: Sendable {
         router.queries.send(iq, route: { _ = router.route($0) }) { [self] answer in
             guard case .error(let reply) = answer else { return }
             _ = failed.withLock { $0.insert(RegistrationKey(owner: owner, registration)) }
-            Task { await disableAfterError(registration, owner: owner, reply: reply) }
+            let condition = reply.child("error", namespace: NS.client)?.elements.first { $0.namespace == NS.stanzaErrors && $0.name != "text" }?.name
+            logger.notice("push registration disabled", metadata: ["account": "\(owner)", "service": "\(registration.service)",
+                                                                   "cause": "\(condition ?? "error")"])
+            Task { await disableAfterError(registration, owner: owner) }
         }
     }
 
     /// An error from the push service ends the registration (XEP-0357 §7.1, as mod_cloud_notify
     /// does): the device registers again when it wants notifications.
-    private func disableAfterError(_ registration: PushRegistration, owner: String, reply: XMLElement) async {
-        let condition = reply.child("error", namespace: NS.client)?.elements.first { $0.namespace == NS.stanzaErrors && $0.name != "text" }?.name
+    private func disableAfterError(_ registration: PushRegistration, owner: String) async {
         do {
             try await database.push.disable(owner: owner, service: registration.service, node: registration.node)
-            logger.notice("push registration disabled", metadata: ["account": "\(owner)", "service": "\(registration.service)",
-                                                                   "cause": "\(condition ?? "error")"])
         } catch {
             logger.error("push registration write failed", metadata: ["account": "\(owner)", "error": "\(error)"])
         }
