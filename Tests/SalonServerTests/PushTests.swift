@@ -144,6 +144,33 @@ struct PushTests {
         }
     }
 
+    @Test("A push service ends a registration with an affiliation change (XEP-0357 §8); one from anyone else changes nothing")
+    func remoteDisabling() async throws {
+        try await withServer(components: components) { server async throws in
+            let alice = try await absentAlice(server)
+            try await server.addUser("bob")
+            let bob = try await server.online("bob")
+            let push = try await pushService(server)
+            for node in ["gone", "kept"] {
+                #expect(try await alice.request(Push.enable(node: node))[attribute: "type"] == "result")
+            }
+            let revocation = { (node: String) in
+                XMLElement("pubsub", namespace: PubSubWire.ns, attributes: ["node": node], children: [
+                    .element(XMLElement("affiliation", namespace: PubSubWire.ns, attributes: ["jid": "alice@\(domain)", "affiliation": "none"])),
+                ])
+            }
+            // Bob cannot speak for the push service.
+            bob.send(XMLElement("message", namespace: NS.client, attributes: ["to": "alice@\(domain)"], children: [.element(revocation("kept"))]))
+            try await bob.ping()
+            push.send("<message from='\(Push.service)' to='alice@\(domain)'>\(revocation("gone").serialized())</message>")
+            // The component's stream handles the message (and its storage work) before the ping.
+            _ = try await push.client.request(XMLElement("iq", namespace: NS.component, attributes: [
+                "type": "get", "from": Push.service, "to": domain,
+            ], children: [.element(XMLElement("ping", namespace: NS.ping))]))
+            #expect(try await server.database.push.registrations(owner: "alice@\(domain)").map(\.node) == ["kept"])
+        }
+    }
+
     @Test("Registrations are bounded per account, re-enabling replaces the options, bad requests are refused, others may not enable")
     func limitsAndRefusals() async throws {
         try await withServer(components: components, configure: { $0.limits.pushRegistrations = 2 }) { server async throws in

@@ -140,6 +140,28 @@ final class PushService: Sendable {
         return node
     }
 
+    /// XEP-0357 §8: a push service that stops accepting notifications for the account may say so
+    /// with an affiliation change to the account's bare JID; the registrations with that service
+    /// and node end (as mod_cloud_notify does, the message goes no further). Nil when the message
+    /// is not that. Its sender was stamped by the server, so only the service itself can say it.
+    func affiliationRevoked(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
+        guard stanza.kind == .message, to.resourcepart == nil,
+              let pubsub = stanza.element.child("pubsub", namespace: PubSub.ns), let node = pubsub[attribute: "node"],
+              let affiliation = pubsub.child("affiliation", namespace: PubSub.ns), affiliation[attribute: "affiliation"] == "none",
+              let jid = affiliation[attribute: "jid"].flatMap({ try? JID($0) }), jid.bare == to.bare else { return nil }
+        let owner = to.bare.description
+        return { [self] in
+            do {
+                let removed = try await database.push.disable(owner: owner, service: from.description, node: node)
+                guard removed > 0 else { return }
+                logger.notice("push registration disabled", metadata: ["account": "\(owner)", "service": "\(from)",
+                                                                       "cause": "affiliation removed by the service"])
+            } catch {
+                logger.error("push registration write failed", metadata: ["account": "\(owner)", "error": "\(error)"])
+            }
+        }
+    }
+
     // MARK: Notifying (XEP-0357 §7)
 
     /// Publishes a notification to every push registration of `account` when `stanza` is worth

@@ -131,6 +131,7 @@ final class Router: Sendable {
     // MARK: Accounts (RFC 6121 §8.5)
 
     private func toAccount(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
+        if let revoked = endpoints.push.affiliationRevoked(stanza, to: to, from: from) { return revoked }
         var stanza = stanza
         if stanza.kind == .message { stanza.element.removeStanzaIDs(claimingToBeBy: to) }
         if to.resourcepart != nil {
