@@ -63,7 +63,7 @@ struct BookmarkSync: Sendable {
     func legacyStored(_ storage: XMLElement, owner: JID, via source: Source) async {
         var wanted: [String: Bookmark] = [:]
         for conference in storage.children("conference", namespace: PersonalStorage.legacyBookmarks) {
-            guard wanted.count < PersonalDataLimits.pep.maxItemsPerNode,
+            guard wanted.count < pep.limits.pepItemsPerNode,
                   let bookmark = Self.legacy(conference), (try? JID(bookmark.jid))?.resourcepart == nil else { continue }
             wanted[bookmark.jid] = bookmark
         }
@@ -124,7 +124,7 @@ struct BookmarkSync: Sendable {
         do {
             try await pep.database.privateStorage.store(owner: owner.description, elements: [
                 (namespace: PersonalStorage.legacyBookmarks, element: storage.serialized()),
-            ], limits: PersonalDataLimits.privateStorage)
+            ], limits: pep.limits.privateStorage)
         } catch {
             pep.logger.notice("bookmark sync failed", metadata: ["account": "\(owner)", "node": "private storage", "cause": "\(error)"])
         }

@@ -23,8 +23,11 @@ final class PEPService: Sendable {
     unowned let router: Router
     let notifier: PEPNotifier
     private let observer = Mutex<(any PEPChangeObserver)?>(nil)
+    /// Private storage and PEP bounds per account (`limits.pep_*`, `limits.private_storage_*`).
+    let limits: PersonalDataLimits
 
-    init(domain: String, database: SalonDatabase, sessions: SessionRegistry, router: Router, logger: Logger) {
+    init(domain: String, database: SalonDatabase, sessions: SessionRegistry, router: Router, limits: PersonalDataLimits, logger: Logger) {
+        self.limits = limits
         self.domain = domain
         self.database = database
         self.sessions = sessions
@@ -93,7 +96,7 @@ final class PEPService: Sendable {
             return try await configure(owner: owner, node: node, form: form)
         case .defaultConfig:
             return XMLElement("pubsub", namespace: PubSub.owner, children: [.element(
-                XMLElement("default", namespace: PubSub.owner, children: [.element(PEPNodeOptions.form(PEPNodeOptions.defaults).element)]))])
+                XMLElement("default", namespace: PubSub.owner, children: [.element(PEPNodeOptions.form(PEPNodeOptions.defaults, maxItemsPerNode: limits.pepItemsPerNode).element)]))])
         case let .delete(node):
             try await delete(owner: owner, node: node)
             await bookmarks.retracted(node: node, owner: owner)
@@ -104,6 +107,14 @@ final class PEPService: Sendable {
             await bookmarks.retracted(node: node, owner: owner)
             await changeObserver?.removed(node: node, owner: owner)
             return nil
+        case let .subscriptions(node):
+            return try await subscriptions(owner: owner, node: node, requester: requester)
+        case let .affiliations(node):
+            return try await affiliations(owner: owner, node: node, requester: requester)
+        case let .nodeSubscriptions(node, changes):
+            return try await nodeSubscriptions(owner: owner, node: node, changes: changes)
+        case let .nodeAffiliations(node, changes):
+            return try await nodeAffiliations(owner: owner, node: node, changes: changes)
         }
     }
 
@@ -113,18 +124,19 @@ final class PEPService: Sendable {
     /// item id (generated when not given).
     func publish(owner: JID, node: String, itemID: String?, payload: XMLElement, options: DataForm?) async throws(StanzaError) -> String {
         let serialized = payload.serialized()
-        let limits = PersonalDataLimits.pep
+        let limits = limits.pep
+        let maxItemsPerNode = limits.maxItemsPerNode
         guard serialized.utf8.count <= limits.maxItemBytes else {
             throw PubSub.error(.notAcceptable, "payload-too-big", text: "An item holds at most \(limits.maxItemBytes) bytes.")
         }
         let id = itemID ?? Self.newItemID()
-        let newConfig = try options.map { form throws(StanzaError) in try PEPNodeOptions.apply(form, to: PEPNodeOptions.defaults) }
+        let newConfig = try options.map { form throws(StanzaError) in try PEPNodeOptions.apply(form, to: PEPNodeOptions.defaults, maxItemsPerNode: maxItemsPerNode) }
             ?? PEPNodeOptions.defaults
         let outcome: PEPPublishOutcome
         do {
             outcome = try await database.pep.publish(
                 owner: owner.description, node: node, item: PEPItem(id: id, payload: serialized, publisher: owner.description),
-                newConfig: newConfig, limits: limits, accepts: { current in options.map { PEPNodeOptions.meets($0, current) } ?? true })
+                newConfig: newConfig, limits: limits, accepts: { current in options.map { PEPNodeOptions.meets($0, current, maxItemsPerNode: maxItemsPerNode) } ?? true })
         } catch {
             throw storeFailure(error, owner: owner, doing: "publish")
         }
@@ -170,7 +182,7 @@ final class PEPService: Sendable {
 
     private func items(owner: JID, node: String, ids: [String]?, max: Int?, requester: JID) async throws(StanzaError) -> XMLElement {
         let stored = try await existingNode(owner: owner, node: node)
-        if let refusal = await readRefusal(stored.config, owner: owner, requester: requester) { throw refusal }
+        if let refusal = await readRefusal(stored, owner: owner, requester: requester) { throw refusal }
         let items: [PEPItem]
         do {
             items = try await database.pep.items(owner: owner.description, node: node, ids: ids, max: max)
@@ -181,7 +193,7 @@ final class PEPService: Sendable {
         var bytes = 0
         for item in items.reversed() {
             bytes += item.payload.utf8.count
-            if !kept.isEmpty, bytes > PersonalDataLimits.maxItemsReplyBytes { break }
+            if !kept.isEmpty, bytes > limits.pepItemsReplyBytes { break }
             kept.append(item)
         }
         kept.reverse()
@@ -196,10 +208,13 @@ final class PEPService: Sendable {
 
     // MARK: Helpers
 
-    /// Why `requester` may not read a node of `owner` (XEP-0060 §6.5.9), or nil.
-    func readRefusal(_ config: PEPNodeConfig, owner: JID, requester: JID) async -> StanzaError? {
+    /// Why `requester` may not read a node of `owner` (XEP-0060 §6.5.9), or nil: an outcast
+    /// reads nothing, a member reads a whitelist node.
+    func readRefusal(_ node: PEPNode, owner: JID, requester: JID) async -> StanzaError? {
         if requester.bare == owner { return nil }
-        switch config.accessModel {
+        let affiliation = try? await database.pep.affiliation(owner: owner.description, node: node.name, jid: requester.bare.description)
+        if affiliation == "outcast" { return StanzaError(.forbidden, text: "The owner has blocked you from this node.") }
+        switch node.config.accessModel {
         case "open":
             return nil
         case "presence":
@@ -207,7 +222,7 @@ final class PEPService: Sendable {
             if let item, item.subscription == "from" || item.subscription == "both" { return nil }
             return PubSub.error(.notAuthorized, "presence-subscription-required")
         default:
-            return PubSub.error(.notAllowed, "closed-node")
+            return affiliation == "member" ? nil : PubSub.error(.notAllowed, "closed-node")
         }
     }
 

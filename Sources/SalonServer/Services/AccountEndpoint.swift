@@ -11,16 +11,19 @@ final class AccountEndpoint: Sendable {
     /// The account's PEP service (XEP-0163) and private XML storage (XEP-0049).
     let pep: PEPService
     let privateStorage: PrivateStorageService
+    /// Push registrations (XEP-0357).
+    let push: PushService
     unowned let router: Router
 
     init(rosters: RosterService, blocking: BlockingService, vCards: VCardService, sessions: SessionRegistry, pep: PEPService,
-         privateStorage: PrivateStorageService, router: Router) {
+         privateStorage: PrivateStorageService, push: PushService, router: Router) {
         self.rosters = rosters
         self.blocking = blocking
         self.vCards = vCards
         self.sessions = sessions
         self.pep = pep
         self.privateStorage = privateStorage
+        self.push = push
         self.router = router
     }
 
@@ -41,6 +44,9 @@ final class AccountEndpoint: Sendable {
         case (Blocklist.ns, _):
             guard let session = ownSession(iq, to: to, from: from, session: session, refusal: .forbidden) else { return nil }
             return blocking.handle(iq, payload: payload, session: session)
+        case (PushService.ns, _):
+            guard let session = ownSession(iq, to: to, from: from, session: session, refusal: .forbidden) else { return nil }
+            return push.handle(iq, payload: payload, session: session)
         case (VCardService.ns, _):
             return vCards.handle(iq, payload: payload, owner: to, from: from, reply: router.replying(as: to))
         case (PersonalStorage.privateXML, "query"):
@@ -58,7 +64,7 @@ final class AccountEndpoint: Sendable {
             var query = XMLElement("query", namespace: NS.discoInfo)
             query.append(XMLElement("identity", namespace: NS.discoInfo, attributes: ["category": "account", "type": "registered"]))
             query.append(PEPService.accountIdentity)
-            for feature in [NS.discoInfo, NS.discoItems, VCardService.ns, AvatarImage.conversionFeature] + PEPService.accountFeatures {
+            for feature in [NS.discoInfo, NS.discoItems, VCardService.ns, AvatarImage.conversionFeature, PushService.ns] + PEPService.accountFeatures {
                 query.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": feature]))
             }
             router.send(iq.resultReply(query), as: to)
