@@ -259,6 +259,11 @@ public final class XMPPClient: Sendable {
         }.get()
     }
 
+    /// Drops received elements nobody will wait for (a long-running client's room presence).
+    public func discard(where matches: (XMLElement) -> Bool) {
+        inbox.discard { $0.element.map(matches) ?? false }
+    }
+
     /// Elements received and not yet claimed by `expect`.
     public var unclaimed: [XMLElement] { inbox.unclaimed.compactMap(\.element) }
 
