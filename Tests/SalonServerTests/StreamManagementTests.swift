@@ -127,6 +127,29 @@ struct StreamManagementTests {
         }
     }
 
+    @Test("A resumed session can be dropped and resumed again with the same id")
+    func resumeTwice() async throws {
+        try await withServer { server async throws in
+            for name in ["alice", "bob"] { try await server.addUser(name) }
+            let alice = try await server.online("alice")
+            let bob = try await server.online("bob")
+            let id = try #require(try await alice.enableStreamManagement()[attribute: "id"])
+            var current = alice
+            for round in 1...2 {
+                await current.dropConnection()
+                bob.send(message(to: alice.jid.description, body: "round \(round)"))
+                try await bob.ping()
+                let (resumed, answer) = try await server.resume("alice", previd: id, h: current.streamManagement.handled)
+                #expect(answer.name == "resumed")
+                let got = try await resumed.bodyMessage(from: bob.jid.description)
+                #expect(got.child("body", namespace: NS.client)?.text == "round \(round)")
+                current = resumed
+            }
+            try await current.ping()
+            #expect(!current.unclaimed.contains { $0.name == "message" })
+        }
+    }
+
     @Test("Resuming while the old connection is still open replaces it with a conflict")
     func resumeReplacesOpenStream() async throws {
         try await withServer { server async throws in

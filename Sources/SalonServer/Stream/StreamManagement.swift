@@ -54,7 +54,10 @@ final class StreamManagement {
     /// notification (XEP-0357) would be triggered.
     var onQueuedWhileDetached: ((Outbound) -> Void)?
 
-    init(id: String?, resumeTimeout: Int, limits: StreamManagementLimits) {
+    /// `counter` starts both counters elsewhere than zero (tests of the 2^32 wrap).
+    init(id: String?, resumeTimeout: Int, limits: StreamManagementLimits, counter: UInt32 = 0) {
+        sent = counter
+        acked = counter
         self.id = id
         self.resumeTimeout = resumeTimeout
         self.limits = limits
