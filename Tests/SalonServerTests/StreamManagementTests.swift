@@ -150,6 +150,31 @@ struct StreamManagementTests {
         }
     }
 
+    @Test("A message that waited for a detached session carries the time it arrived (XEP-0203)")
+    func delayStamp() async throws {
+        let log = LogCapture()
+        try await withServer(log: log) { server async throws in
+            for name in ["alice", "bob"] { try await server.addUser(name) }
+            let alice = try await server.online("alice")
+            let bob = try await server.online("bob")
+            let id = try #require(try await alice.enableStreamManagement()[attribute: "id"])
+            await alice.dropConnection()
+            // The server notices the drop in the background; its log line is the only sign.
+            for _ in 0..<500 where log.lines("stream management: detached").isEmpty {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(log.lines("stream management: detached").count == 1)
+            bob.send(message(to: alice.jid.description, body: "waited"))
+            try await bob.ping()
+            let (resumed, answer) = try await server.resume("alice", previd: id, h: alice.streamManagement.handled)
+            #expect(answer.name == "resumed")
+            let waited = try await resumed.bodyMessage(from: bob.jid.description)
+            #expect(waited.children("delay", namespace: NS.delay).map { $0[attribute: "from"] } == [domain])
+            let line = try #require(log.lines("stream management: resumed").first)
+            #expect(line.contains("account=alice@\(domain)") && line.contains("queued=1"))
+        }
+    }
+
     @Test("Resuming while the old connection is still open replaces it with a conflict")
     func resumeReplacesOpenStream() async throws {
         try await withServer { server async throws in

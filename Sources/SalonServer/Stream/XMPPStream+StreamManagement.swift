@@ -6,6 +6,12 @@ extension XMPPStream {
     /// A stanza for a session whose client is away (or whose resumption is being attached):
     /// kept, not written. A detached session over its bound is ended by its owner.
     func keepForLater(_ element: XMLElement, in state: StreamManagement) {
+        var element = element
+        // The client shows when a message arrived, not when it was resumed (XEP-0203).
+        if element.name == "message", element.child("body", namespace: NS.client) != nil,
+           !element.children("delay", namespace: NS.delay).contains(where: { $0[attribute: "from"] == servedDomain }) {
+            element.append(XMLElement("delay", namespace: NS.delay, attributes: ["from": servedDomain, "stamp": Timestamp.now()]))
+        }
         var bytes: [UInt8] = []
         element.serialize(into: &bytes, parentNamespace: contentNamespace)
         _ = state.queue(.init(bytes: bytes, element: element))
