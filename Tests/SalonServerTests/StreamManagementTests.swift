@@ -159,11 +159,7 @@ struct StreamManagementTests {
             let bob = try await server.online("bob")
             let id = try #require(try await alice.enableStreamManagement()[attribute: "id"])
             await alice.dropConnection()
-            // The server notices the drop in the background; its log line is the only sign.
-            for _ in 0..<500 where log.lines("stream management: detached").isEmpty {
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            #expect(log.lines("stream management: detached").count == 1)
+            try await log.waitFor("stream management: detached")
             bob.send(message(to: alice.jid.description, body: "waited"))
             try await bob.ping()
             let (resumed, answer) = try await server.resume("alice", previd: id, h: alice.streamManagement.handled)
@@ -172,6 +168,29 @@ struct StreamManagementTests {
             #expect(waited.children("delay", namespace: NS.delay).map { $0[attribute: "from"] } == [domain])
             let line = try #require(log.lines("stream management: resumed").first)
             #expect(line.contains("account=alice@\(domain)") && line.contains("queued=1"))
+        }
+    }
+
+    @Test("An administrator ending a detached session ends it for good")
+    func endedByAdministrator() async throws {
+        let log = LogCapture()
+        try await withServer(log: log) { server async throws in
+            for name in ["root", "alice"] { try await server.addUser(name) }
+            try await server.chat { (d: inout ChatDirectory) throws(ChatRuleError) in
+                try d.addAdministrator("root@\(domain)", role: .server, by: .system)
+            }
+            let root = try await server.online("root")
+            let alice = try await server.online("alice")
+            let id = try #require(try await alice.enableStreamManagement()[attribute: "id"])
+            await alice.dropConnection()
+            try await log.waitFor("stream management: detached")
+            let ended = try await root.runCommand("http://jabber.org/protocol/admin#end-user-session", at: domain,
+                                                  [["accountjids": ["alice@\(domain)"]]])
+            #expect(ended.note?.text == "Ended 1 sessions.")
+            try await log.waitFor("stream management: session not resumed")
+            #expect(log.lines("stream management: session not resumed").first?.contains("cause=ended by an administrator") == true)
+            let (_, answer) = try await server.resume("alice", previd: id, h: 0)
+            #expect(answer.name == "failed" && failedCondition(answer) == "item-not-found")
         }
     }
 
@@ -265,6 +284,17 @@ struct StreamManagementTests {
             await alice.close()
             try await server.waitForOffline("alice", count: 1)
         }
+    }
+}
+
+extension LogCapture {
+    /// Waits for a line the server logs about work it does in the background (noticing a
+    /// dropped connection, ending a session), when no stanza shows it.
+    func waitFor(_ message: String) async throws {
+        for _ in 0..<500 where lines(message).isEmpty {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        guard !lines(message).isEmpty else { throw ClientError("no '\(message)' line") }
     }
 }
 
