@@ -166,6 +166,7 @@ struct StreamManagementTests {
             #expect(answer.name == "resumed")
             let waited = try await resumed.bodyMessage(from: bob.jid.description)
             #expect(waited.children("delay", namespace: NS.delay).map { $0[attribute: "from"] } == [domain])
+            try await log.waitFor("stream management: resumed")
             let line = try #require(log.lines("stream management: resumed").first)
             #expect(line.contains("account=alice@\(domain)") && line.contains("queued=1"))
         }
@@ -191,6 +192,30 @@ struct StreamManagementTests {
             #expect(log.lines("stream management: session not resumed").first?.contains("cause=ended by an administrator") == true)
             let (_, answer) = try await server.resume("alice", previd: id, h: 0)
             #expect(answer.name == "failed" && failedCondition(answer) == "item-not-found")
+        }
+    }
+
+    @Test("Dropped while the room is talking: what the old connection got and what the new one gets are every post once, in order")
+    func dropDuringTraffic() async throws {
+        try await withServer { server async throws in
+            let (alice, bob) = try await server.aliceAndBob(in: openRoom())
+            let id = try #require(try await alice.enableStreamManagement()[attribute: "id"])
+            let posts = (1...40).map { "post \($0)" }
+            for post in posts.prefix(20) { bob.say("design", post) }
+            _ = try await alice.expect { $0.child("body", namespace: NS.client)?.text == "post 1" }
+            await alice.dropConnection()
+            for post in posts.suffix(20) { bob.say("design", post) }
+            try await bob.roundTrip(with: "design")
+            // Everything the old connection received is counted in h, claimed or not.
+            let before = ["post 1"] + alice.groupchatBodies
+            let (resumed, answer) = try await server.resume("alice", previd: id, h: alice.streamManagement.handled)
+            #expect(answer.name == "resumed")
+            var after: [String] = []
+            while before.count + after.count < posts.count {
+                after.append(try await resumed.heard(in: "design").child("body", namespace: NS.client)?.text ?? "")
+            }
+            try await resumed.roundTrip(with: "design")
+            #expect(before + after + resumed.groupchatBodies == posts)
         }
     }
 
