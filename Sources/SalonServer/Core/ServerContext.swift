@@ -54,7 +54,8 @@ final class ServerContext: Sendable {
                             offlineLimit: configuration.limits.offlineMessages, logger: logger)
         let muc = try await MUCService.start(domain: configuration.mucDomain, serverDomain: configuration.domain, database: database,
                                              router: router, sessions: sessions, group: group,
-                                             presenceRates: PresenceRates(limits: configuration.limits), logger: logger)
+                                             presenceRates: PresenceRates(limits: configuration.limits),
+                                             maxVCardBytes: configuration.limits.maxVCardBytes, logger: logger)
         return ServerContext(configuration: configuration, database: database, tls: tls, fakeSaltKey: fakeSaltKey,
                              sessions: sessions, components: components, router: router, muc: muc, logger: logger)
     }
@@ -73,16 +74,20 @@ final class ServerContext: Sendable {
         self.muc = muc
         rosters = RosterService(database: database, sessions: sessions, maxItems: configuration.limits.maxRosterItems, logger: logger)
         pep = PEPService(domain: domain, database: database, sessions: sessions, router: router, logger: logger)
-        let followedRooms = FollowedRooms(pep: pep, mucDomain: muc.domain, logger: logger)
+        let followedRooms = FollowedRooms(pep: pep, mucDomain: muc.domain, directory: { muc.directory }, logger: logger)
         self.followedRooms = followedRooms
         muc.observeDirectory { followedRooms.directoryChanged(from: $0, to: $1) }
+        muc.observeAcceptedInvitations { followedRooms.invitationAccepted(by: $0, room: $1, name: $2, nick: $3) }
         presence = PresenceService(domain: domain, sessions: sessions, rosters: rosters, database: database, router: router, muc: muc,
-                                   pep: pep)
+                                   pep: pep, followedRooms: followedRooms)
         let limits = configuration.limits
+        let vCards = VCardService(database: database, sessions: sessions, presence: presence, pep: pep, maxBytes: limits.maxVCardBytes,
+                                  logger: logger)
+        pep.observeChanges(vCards)
         accountEndpoint = AccountEndpoint(
             rosters: rosters,
             blocking: BlockingService(database: database, sessions: sessions, router: router, maxItems: limits.maxBlocklistItems, logger: logger),
-            vCards: VCardService(database: database, sessions: sessions, presence: presence, maxBytes: limits.maxVCardBytes, logger: logger),
+            vCards: vCards,
             sessions: sessions, pep: pep,
             privateStorage: PrivateStorageService(database: database, bookmarks: pep.bookmarks, logger: logger),
             router: router)

@@ -88,6 +88,15 @@ struct BookmarkSync: Sendable {
         }
     }
 
+    /// Adds one XEP-0402 bookmark (a server-made one: an accepted invitation) and carries it
+    /// to the XEP-0048 copies; false if it could not be published.
+    func add(_ bookmark: Bookmark, owner: JID) async -> Bool {
+        guard await publish(owner: owner, node: PersonalStorage.bookmarks, id: bookmark.jid, payload: Self.modern(bookmark, extensions: nil),
+                            options: Self.modernOptions) else { return false }
+        await modernChanged(owner: owner)
+        return true
+    }
+
     // MARK: Writes
 
     private func publishLegacy(_ storage: XMLElement, owner: JID) async {
@@ -95,13 +104,14 @@ struct BookmarkSync: Sendable {
     }
 
     /// Publishes with the format's options, or without them when a client made the node otherwise.
-    private func publish(owner: JID, node: String, id: String, payload: XMLElement, options: DataForm) async {
+    @discardableResult
+    private func publish(owner: JID, node: String, id: String, payload: XMLElement, options: DataForm) async -> Bool {
         do throws(StanzaError) {
-            _ = try await pep.publish(owner: owner, node: node, itemID: id, payload: payload, options: options)
-        } catch where error.applicationCondition?.name == "precondition-not-met" {
-            _ = try? await pep.publish(owner: owner, node: node, itemID: id, payload: payload, options: nil)
+            try await pep.publish(owner: owner, node: node, itemID: id, payload: payload, preferring: options)
+            return true
         } catch {
             pep.logger.notice("bookmark sync failed", metadata: ["account": "\(owner)", "node": "\(node)", "cause": "\(error.text ?? "\(error.condition)")"])
+            return false
         }
     }
 

@@ -16,7 +16,7 @@ extension PEPService {
             for node in nodes where await readRefusal(node.config, owner: owner, requester: requester) == nil {
                 query.append(XMLElement("item", namespace: NS.discoItems, attributes: ["jid": owner.description, "node": node.name]))
             }
-            answer(iq, owner: owner, query)
+            router.send(iq.resultReply(query), as: owner)
         }
     }
 
@@ -30,7 +30,7 @@ extension PEPService {
                     .element(XMLElement("identity", namespace: NS.discoInfo, attributes: ["category": "pubsub", "type": "leaf"])),
                     .element(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": PubSub.ns])),
                 ])
-                answer(iq, owner: owner, query)
+                router.send(iq.resultReply(query), as: owner)
             } catch {
                 refuse(iq, owner: owner, error)
             }

@@ -1,6 +1,15 @@
 import Logging
 import SalonStore
+import Synchronization
 import XMPPCore
+
+/// Told of what a client changed in its own PEP nodes (not of the server's own writes), after
+/// the change: XEP-0398 avatar conversion (`VCardService+Avatars.swift`).
+protocol PEPChangeObserver: Sendable {
+    func published(node: String, payload: XMLElement, owner: JID) async
+    /// Items were retracted, or the node purged or deleted.
+    func removed(node: String, owner: JID) async
+}
 
 /// XEP-0163 personal eventing: every account is a pubsub service (a XEP-0060 subset) whose
 /// nodes are created on first publish. Storage is SalonStore's `PEPStore`; notifications go
@@ -13,6 +22,7 @@ final class PEPService: Sendable {
     let logger: Logger
     unowned let router: Router
     let notifier: PEPNotifier
+    private let observer = Mutex<(any PEPChangeObserver)?>(nil)
 
     init(domain: String, database: SalonDatabase, sessions: SessionRegistry, router: Router, logger: Logger) {
         self.domain = domain
@@ -25,6 +35,13 @@ final class PEPService: Sendable {
     }
 
     var bookmarks: BookmarkSync { BookmarkSync(pep: self) }
+
+    /// Sets who is told of clients' changes (once, while the server is put together).
+    func observeChanges(_ observer: any PEPChangeObserver) {
+        self.observer.withLock { $0 = observer }
+    }
+
+    private var changeObserver: (any PEPChangeObserver)? { observer.withLock { $0 } }
 
     /// A pubsub or pubsub#owner iq to `owner`'s bare JID from `requester`.
     func handle(_ iq: Stanza, payload: XMLElement, owner: JID, requester: JID) -> RoutingFollowup? {
@@ -40,7 +57,7 @@ final class PEPService: Sendable {
         }
         return { [self] in
             do throws(StanzaError) {
-                answer(iq, owner: owner, try await perform(request, owner: owner, requester: requester))
+                router.send(iq.resultReply(try await perform(request, owner: owner, requester: requester)), as: owner)
             } catch {
                 refuse(iq, owner: owner, error)
             }
@@ -52,6 +69,7 @@ final class PEPService: Sendable {
         case let .publish(node, itemID, payload, options):
             let id = try await publish(owner: owner, node: node, itemID: itemID, payload: payload, options: options)
             await bookmarks.published(node: node, payload: payload, owner: owner)
+            await changeObserver?.published(node: node, payload: payload, owner: owner)
             return XMLElement("pubsub", namespace: PubSub.ns, children: [.element(
                 XMLElement("publish", namespace: PubSub.ns, attributes: ["node": node], children: [
                     .element(XMLElement("item", namespace: PubSub.ns, attributes: ["id": id])),
@@ -59,6 +77,7 @@ final class PEPService: Sendable {
         case let .retract(node, ids, notify):
             try await retract(owner: owner, node: node, itemIDs: ids, notify: notify)
             await bookmarks.retracted(node: node, owner: owner)
+            await changeObserver?.removed(node: node, owner: owner)
             return nil
         case let .items(node, ids, max):
             return try await items(owner: owner, node: node, ids: ids, max: max, requester: requester)
@@ -78,10 +97,12 @@ final class PEPService: Sendable {
         case let .delete(node):
             try await delete(owner: owner, node: node)
             await bookmarks.retracted(node: node, owner: owner)
+            await changeObserver?.removed(node: node, owner: owner)
             return nil
         case let .purge(node):
             try await purge(owner: owner, node: node)
             await bookmarks.retracted(node: node, owner: owner)
+            await changeObserver?.removed(node: node, owner: owner)
             return nil
         }
     }
@@ -116,6 +137,16 @@ final class PEPService: Sendable {
             await notifier.notify(owner: owner, node: stored, subscribers: subscribers, event: PEPNotifier.items(node, [(id, payload)]))
         }
         return id
+    }
+
+    /// Publishes a copy the server makes for the owner with `options`, or without them when the
+    /// owner's client made the node otherwise (the client's choice stays).
+    func publish(owner: JID, node: String, itemID: String, payload: XMLElement, preferring options: DataForm) async throws(StanzaError) {
+        do {
+            _ = try await publish(owner: owner, node: node, itemID: itemID, payload: payload, options: options)
+        } catch where error.applicationCondition?.name == "precondition-not-met" {
+            _ = try await publish(owner: owner, node: node, itemID: itemID, payload: payload, options: nil)
+        }
     }
 
     func retract(owner: JID, node: String, itemIDs: [String], notify: Bool) async throws(StanzaError) {
@@ -207,12 +238,6 @@ final class PEPService: Sendable {
 
     static func newItemID() -> String {
         (0 ..< 2).map { _ in String(UInt64.random(in: 0 ... .max), radix: 16) }.joined(separator: "-")
-    }
-
-    func answer(_ iq: Stanza, owner: JID, _ payload: XMLElement?) {
-        var result = iq.resultReply(payload)
-        result[attribute: "from"] = owner.description
-        _ = router.route(result)
     }
 
     func refuse(_ iq: Stanza, owner: JID, _ error: StanzaError) {
