@@ -202,8 +202,11 @@ final class Router: Sendable {
                 return false
             }
             var element = stanza.element
-            element.append(XMLElement("delay", namespace: NS.delay,
-                                      attributes: ["from": domain, "stamp": Timestamp.now()]))
+            // A message that already waited here (for a detached session, XEP-0198) keeps its stamp.
+            if !element.children("delay", namespace: NS.delay).contains(where: { $0[attribute: "from"] == domain }) {
+                element.append(XMLElement("delay", namespace: NS.delay,
+                                          attributes: ["from": domain, "stamp": Timestamp.now()]))
+            }
             let stored = try await database.offline.enqueue(
                 owner: owner.description, stanza: element.serialized(parentNamespace: NS.client), limit: offlineLimit)
             if !stored { bounce(stanza, StanzaError(.serviceUnavailable, text: "The recipient's offline storage is full.")) }
