@@ -34,6 +34,9 @@ public struct ServerConfiguration: Sendable {
     public var requireTLS: Bool = true
     /// Hostile-input limits.
     public var limits = Limits()
+    /// Whether push notifications (XEP-0357) carry the message's text (`push.include_body`). Off
+    /// by default: the push service and the phone vendor's relay then learn who wrote, not what.
+    public var pushIncludesBody = false
     /// The HTTP server and file upload (XEP-0363).
     public var http = HTTPConfiguration()
     /// SCRAM iteration count for new and changed passwords.
@@ -77,6 +80,13 @@ public struct ServerConfiguration: Sendable {
         /// them anyway.
         public var csiHeldStanzas: Int = 500
         public var csiHeldBytes: Int = 262_144
+        /// Stream management (XEP-0198): stanzas (and their bytes) a session keeps for its
+        /// client — sent and not yet acknowledged, or waiting while it is detached — before the
+        /// stream is closed (the session then ends as if never resumed).
+        public var smUnackedStanzas: Int = 1_000
+        public var smUnackedBytes: Int = 4 << 20
+        /// Seconds a session whose connection was lost waits to be resumed; 0 turns resumption off.
+        public var smResumeTimeout: Int = 300
         /// Presence changes (joins, status updates) one user may make in a room at once, and
         /// per minute after that; more are refused with policy-violation.
         public var roomPresenceBurst: Int = 10
@@ -84,7 +94,18 @@ public struct ServerConfiguration: Sendable {
         /// Nickname changes one user may make in a room at once, and per minute after that.
         public var roomNickChangeBurst: Int = 3
         public var roomNickChangesPerMinute: Int = 6
+        /// Private storage (XEP-0049) and PEP (XEP-0163) per account.
+        public var personalData = PersonalDataLimits()
+        /// Push registrations (XEP-0357 devices) one account may keep.
+        public var pushRegistrations: Int = 20
+        /// Notifications one push registration is sent at once, then per minute.
+        public var pushBurst: Int = 5
+        public var pushPerMinute: Int = 12
         public init() {}
+
+        var streamManagement: StreamManagementLimits {
+            StreamManagementLimits(maxStanzas: smUnackedStanzas, maxBytes: smUnackedBytes)
+        }
     }
 
     public init(domain: String = "localhost") {

@@ -23,6 +23,8 @@ final class ServerContext: Sendable {
     let pep: PEPService
     /// Removes bookmarks of rooms their owners can no longer join.
     let followedRooms: FollowedRooms
+    /// XEP-0357: wakes devices for what arrives while no session receives it.
+    let push: PushService
     /// File upload (XEP-0363) and its HTTP routes, when the HTTP server runs.
     let upload: UploadService?
     let fileRoutes: FileRoutes?
@@ -37,6 +39,8 @@ final class ServerContext: Sendable {
     private let directTLSConnections: ConnectionCounter
     private let componentConnections: ConnectionCounter
     let streams = StreamDirectory()
+    /// XEP-0198 sessions a client may resume, by SM-ID.
+    let resumption = ResumableSessions()
     let pendingWork = PendingWork()
     let logger: Logger
 
@@ -56,7 +60,8 @@ final class ServerContext: Sendable {
                             offlineLimit: configuration.limits.offlineMessages, logger: logger)
         let muc = try await MUCService.start(domain: configuration.mucDomain, serverDomain: configuration.domain, database: database,
                                              router: router, sessions: sessions, group: group,
-                                             presenceRates: PresenceRates(limits: configuration.limits), logger: logger)
+                                             presenceRates: PresenceRates(limits: configuration.limits),
+                                             maxVCardBytes: configuration.limits.maxVCardBytes, logger: logger)
         return ServerContext(configuration: configuration, database: database, tls: tls, fakeSaltKey: fakeSaltKey, uploadKey: uploadKey,
                              sessions: sessions, components: components, router: router, muc: muc, logger: logger)
     }
@@ -74,20 +79,29 @@ final class ServerContext: Sendable {
         self.router = router
         self.muc = muc
         rosters = RosterService(database: database, sessions: sessions, maxItems: configuration.limits.maxRosterItems, logger: logger)
-        pep = PEPService(domain: domain, database: database, sessions: sessions, router: router, logger: logger)
-        let followedRooms = FollowedRooms(pep: pep, mucDomain: muc.domain, logger: logger)
+        pep = PEPService(domain: domain, database: database, sessions: sessions, router: router, limits: configuration.limits.personalData,
+                         logger: logger)
+        let followedRooms = FollowedRooms(pep: pep, mucDomain: muc.domain, directory: { muc.directory }, logger: logger)
         self.followedRooms = followedRooms
         muc.observeDirectory { followedRooms.directoryChanged(from: $0, to: $1) }
+        muc.observeAcceptedInvitations { followedRooms.invitationAccepted(by: $0, room: $1, name: $2, nick: $3) }
         presence = PresenceService(domain: domain, sessions: sessions, rosters: rosters, database: database, router: router, muc: muc,
-                                   pep: pep)
+                                   pep: pep, followedRooms: followedRooms)
         let limits = configuration.limits
+        let vCards = VCardService(database: database, sessions: sessions, presence: presence, pep: pep, maxBytes: limits.maxVCardBytes,
+                                  logger: logger)
+        pep.observeChanges(vCards)
+        push = PushService(domain: domain, database: database, sessions: sessions, router: router,
+                           settings: .init(maxRegistrations: limits.pushRegistrations, burst: limits.pushBurst, perMinute: limits.pushPerMinute,
+                                           includeBody: configuration.pushIncludesBody),
+                           logger: logger)
         accountEndpoint = AccountEndpoint(
             rosters: rosters,
             blocking: BlockingService(database: database, sessions: sessions, router: router, maxItems: limits.maxBlocklistItems, logger: logger),
-            vCards: VCardService(database: database, sessions: sessions, presence: presence, maxBytes: limits.maxVCardBytes, logger: logger),
+            vCards: vCards,
             sessions: sessions, pep: pep,
             privateStorage: PrivateStorageService(database: database, bookmarks: pep.bookmarks, logger: logger),
-            router: router)
+            push: push, router: router)
         let adHoc = AdHocCommands(jid: domain, logger: logger)
         adHoc.register(UserAdminCommands(
             accounts: AccountService(database: database, domain: domain, iterations: configuration.scramIterations),
@@ -109,7 +123,7 @@ final class ServerContext: Sendable {
         }
         router.connect(server: ServerEndpoint(domain: domain, components: components, router: router, muc: muc, adHoc: adHoc,
                                               uploadDomain: upload?.domain),
-                       account: accountEndpoint, presence: presence, muc: muc, upload: upload)
+                       account: accountEndpoint, presence: presence, muc: muc, push: push, upload: upload)
         throttle = LoginThrottle()
         c2sConnections = ConnectionCounter(maxTotal: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress)
         directTLSConnections = ConnectionCounter(maxTotal: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress)

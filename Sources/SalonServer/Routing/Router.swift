@@ -33,6 +33,7 @@ final class Router: Sendable {
         var account: AccountEndpoint!
         var presence: PresenceService!
         var muc: MUCService!
+        var push: PushService!
         var upload: UploadService?
     }
 
@@ -47,7 +48,7 @@ final class Router: Sendable {
     }
 
     /// Connects the services stanzas are routed to; once, before any stream exists.
-    func connect(server: any LocalEndpoint, account: AccountEndpoint, presence: PresenceService, muc: MUCService,
+    func connect(server: any LocalEndpoint, account: AccountEndpoint, presence: PresenceService, muc: MUCService, push: PushService,
                  upload: UploadService? = nil) {
         precondition(endpoints.server == nil, "the router's services are connected once")
         endpoints.upload = upload
@@ -55,6 +56,7 @@ final class Router: Sendable {
         endpoints.account = account
         endpoints.presence = presence
         endpoints.muc = muc
+        endpoints.push = push
     }
 
     /// Routes a stanza whose `from` is already stamped and whose `to` is set.
@@ -135,6 +137,7 @@ final class Router: Sendable {
     // MARK: Accounts (RFC 6121 §8.5)
 
     private func toAccount(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
+        if let revoked = endpoints.push.affiliationRevoked(stanza, to: to, from: from) { return revoked }
         var stanza = stanza
         if stanza.kind == .message { stanza.element.removeStanzaIDs(claimingToBeBy: to) }
         if to.resourcepart != nil {
@@ -191,26 +194,33 @@ final class Router: Sendable {
         carbons.received(stanza.element, owner: to, from: from, deliveredTo: recipients, toBoundResource: false)
         if !recipients.isEmpty || type == "headline" { return nil }
         return { [self] in
-            await storeOffline(stanza, owner: to)
+            if await storeOffline(stanza, owner: to) { await endpoints.push.notify(account: to, stanza: stanza.element) }
         }
     }
 
-    /// Keeps a message for an account with no available resource (XEP-0160), with a delay stamp.
-    func storeOffline(_ stanza: Stanza, owner: JID) async {
+    /// Keeps a message for an account with no available resource (XEP-0160), with a delay stamp;
+    /// false when it was bounced instead.
+    @discardableResult
+    func storeOffline(_ stanza: Stanza, owner: JID) async -> Bool {
         do {
             guard try await database.accounts.exists(jid: owner.description) else {
                 bounce(stanza, StanzaError(.serviceUnavailable))
-                return
+                return false
             }
             var element = stanza.element
-            element.append(XMLElement("delay", namespace: NS.delay,
-                                      attributes: ["from": domain, "stamp": Timestamp.now()]))
+            // A message that already waited here (for a detached session, XEP-0198) keeps its stamp.
+            if !element.children("delay", namespace: NS.delay).contains(where: { $0[attribute: "from"] == domain }) {
+                element.append(XMLElement("delay", namespace: NS.delay,
+                                          attributes: ["from": domain, "stamp": Timestamp.now()]))
+            }
             let stored = try await database.offline.enqueue(
                 owner: owner.description, stanza: element.serialized(parentNamespace: NS.client), limit: offlineLimit)
             if !stored { bounce(stanza, StanzaError(.serviceUnavailable, text: "The recipient's offline storage is full.")) }
+            return stored
         } catch {
             logger.error("offline storage failed", metadata: ["error": "\(error)"])
             bounce(stanza, StanzaError(.internalServerError))
+            return false
         }
     }
 }
