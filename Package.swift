@@ -18,6 +18,10 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         // FilePath, for the configuration file (swift-configuration takes one).
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        // The HTTP server (file upload now; room pages and metrics later). Only its core and
+        // router are built: TLS stays Salon's own OpenSSL layer, not swift-nio-ssl.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // System libraries the mission names: expat for XML, OpenSSL for TLS and crypto, SQLite for storage.
@@ -58,6 +62,11 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            // Uploads stream to disk and downloads from it without blocking a thread.
+            .product(name: "_NIOFileSystem", package: "swift-nio"),
         ]),
         .executableTarget(name: "salon", dependencies: [
             "SalonServer", "SalonAdmin", "SalonStore", "PersistentChat", "XMPPCore", "CMalloc",

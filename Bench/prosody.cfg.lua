@@ -28,8 +28,20 @@ allow_registration = true
 modules_disabled = { "s2s", "s2s_auth_certs" }
 modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "register" }
 
+-- File upload (mod_http_file_share) over HTTPS only, as Salon serves it.
+http_ports = { }
+http_interfaces = { "127.0.0.1" }
+https_ports = { @HTTPS_PORT@ }
+https_interfaces = { "127.0.0.1" }
+https_ssl = { certificate = "@DIR@/cert.pem", key = "@DIR@/key.pem" }
+
 VirtualHost "localhost"
 
 Component "chat.localhost" "muc"
     restrict_room_creation = false
     muc_room_locking = true
+
+Component "upload.localhost" "http_file_share"
+    -- Salon's MaxFileSizeKB default (20000 KB) and a quota no run reaches.
+    http_file_share_size_limit = 20000 * 1024
+    http_file_share_daily_quota = 10 * 1024 * 1024 * 1024

@@ -51,6 +51,12 @@ enum ArchiveBatchInsert {
             results.append(.success(sequence))
         }
         try ArchiveInsertStatement.insert(rows, db)
+        // Uploaded files the messages carry belong to them from this commit on.
+        for row in rows where !row.message.files.isEmpty {
+            for file in row.message.files {
+                try FileStore.claim(file, room: row.message.room, stanzaID: row.message.stanzaID, at: row.timestamp, db)
+            }
+        }
         // Record the last sequence handed out per room, so deletions never lead to reuse.
         let record = try db.cachedStatement(sql: """
             INSERT INTO room_sequences (room, last) VALUES (?, ?)

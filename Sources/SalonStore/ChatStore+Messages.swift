@@ -2,10 +2,12 @@ import Foundation
 import GRDB
 
 extension ChatStore {
-    /// Removes a room's messages (room deletion). Its sequence numbers are not reused.
+    /// Removes a room's messages (room deletion), revoking its files, archived or not (a
+    /// trigger revokes those of archived messages). Its sequence numbers are not reused.
     public func deleteMessages(room: String) async throws {
         try await access.write { db in
             try db.execute(sql: "DELETE FROM room_messages WHERE room = ?", arguments: [room])
+            try FileStore.revokeRoom(room, db)
         }
     }
 

@@ -21,6 +21,7 @@ enum SalonSchema {
         migrator.registerMigration("v11-room-avatars", migrate: createRoomVCards)
         migrator.registerMigration("v11-push-pep-affiliations", migrate: createPEPAffiliations)
         migrator.registerMigration("v11-push-registrations", migrate: createPushRegistrations)
+        migrator.registerMigration("v11-files", migrate: createFiles)
         return migrator
     }
 

@@ -27,6 +27,9 @@ public struct StoredMessage: Sendable, Hashable {
     /// Whether the message was retracted by a moderator (XEP-0425): the row stays as a tombstone
     /// with an empty body.
     public var retracted: Bool
+    /// Ids of uploaded files (XEP-0363) the message carries; tied to it when it is archived
+    /// (not a column: the files table holds the reference).
+    public var files: [String] = []
 
     /// Creates a message; `sequence` is assigned when it is appended.
     public init(room: String, sequence: Int64 = 0, stanzaID: String, senderJID: String, nick: String,

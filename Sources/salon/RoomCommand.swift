@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PersistentChat
 import SalonAdmin
+import SalonStore
 
 /// `salon room …`: rooms, their settings and roles (design §3).
 struct RoomCommand: AsyncParsableCommand {
@@ -92,6 +93,12 @@ struct RoomCommand: AsyncParsableCommand {
             let localpart: String
             do { localpart = try RoomAddress.find(room, in: directory) } catch { throw CleanExit.failure("salon: \(error.message)") }
             print(ChatReport.text(ChatReport.room(directory.rooms[localpart]!, in: directory)))
+            let usage = try await withDatabase(common) { configuration, database in
+                try await FileAdministration(database: database, dataDirectory: configuration.dataDirectory).usageByUploader(room: localpart)
+            }
+            let total = usage.reduce(FileUsage(files: 0, bytes: 0)) { FileUsage(files: $0.files + $1.usage.files, bytes: $0.bytes + $1.usage.bytes) }
+            print("files: \(total.files) (\(total.bytes) bytes)")
+            for (uploader, used) in usage { print("  \(uploader): \(used.files) (\(used.bytes) bytes)") }
         }
     }
 

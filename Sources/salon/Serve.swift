@@ -27,6 +27,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("component-port"), parsing: .unconditional, help: "External component port, XEP-0114 (default 5347; negative turns it off).")
     var componentPort: Int?
 
+    @Option(name: .customLong("http-port"), parsing: .unconditional, help: "HTTP port for file upload, XEP-0363 (default 5443; negative turns it off).")
+    var httpPort: Int?
+
     @Option(name: .customLong("component"), help: "A component DOMAIN=SECRET (repeatable).")
     var components: [String] = []
 
@@ -44,6 +47,7 @@ struct Serve: AsyncParsableCommand {
         set("ports.c2s", c2sPort.map { .int($0) })
         set("ports.tls", tlsPort.map { .int($0) })
         set("ports.component", componentPort.map { .int($0) })
+        set("http.port", httpPort.map { .int($0) })
         set("paths.data", common.dataDirectory.map { .string($0) })
         if allowPlaintextAuth { set("tls.required", .bool(false)) }
 

@@ -62,6 +62,7 @@ extension Settings {
         limits.pushPerMinute = try positive("limits.push_per_minute", default: limits.pushPerMinute, minimum: 1)
         configuration.limits = limits
         configuration.pushIncludesBody = reader.bool(forKey: "push.include_body", default: false)
+        configuration.http = try httpConfiguration()
         return configuration
     }
 
@@ -70,7 +71,7 @@ extension Settings {
     }
 
     /// A port number; a negative value turns that listener off.
-    private func port(_ key: String, default value: Int) throws -> Int? {
+    func port(_ key: String, default value: Int) throws -> Int? {
         let port = reader.int(forKey: ConfigKey(key), default: value)
         guard port <= 65_535 else { throw SettingsError(description: "\(key) must be a port number (0 picks any, negative turns it off)") }
         return port < 0 ? nil : port

@@ -32,7 +32,7 @@ class Salon:
     def __init__(self, workdir: Path):
         self.workdir = workdir
         self.binary = salon_binary()
-        self.c2s, self.tls, self.component = free_port(), free_port(), free_port()
+        self.c2s, self.tls, self.component, self.http = free_port(), free_port(), free_port(), free_port()
         self.process = None
         self.output = workdir / "salon.log"
 
@@ -41,7 +41,7 @@ class Salon:
         self.process = subprocess.Popen(
             [str(self.binary), "serve", "--domain", DOMAIN,
              "--c2s-port", str(self.c2s), "--tls-port", str(self.tls),
-             "--component-port", str(self.component),
+             "--component-port", str(self.component), "--http-port", str(self.http),
              "--component", f"{COMPONENT}={COMPONENT_SECRET}",
              "--data-dir", str(self.workdir / "data")],
             cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT)

@@ -38,7 +38,7 @@ def test_a_signal_as_soon_as_the_port_answers_is_a_graceful_shutdown(tmp_path):
     c2s = free_port()
     for _ in range(3):
         process = subprocess.Popen(
-            [str(salon_binary()), "serve", "--c2s-port", str(c2s), "--tls-port", "-1", "--component-port", "-1"],
+            [str(salon_binary()), "serve", "--c2s-port", str(c2s), "--tls-port", "-1", "--component-port", "-1", "--http-port", "-1"],
             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert wait_for_port(c2s, process, interval=0.002)
         process.send_signal(signal.SIGINT)
@@ -68,7 +68,7 @@ def test_user_commands(tmp_path):
 def test_first_start_prints_an_admin_who_can_log_in_and_sigterm_is_graceful(tmp_path):
     c2s = free_port()
     process = subprocess.Popen(
-        [str(salon_binary()), "serve", "--c2s-port", str(c2s), "--tls-port", "-1", "--component-port", "-1"],
+        [str(salon_binary()), "serve", "--c2s-port", str(c2s), "--tls-port", "-1", "--component-port", "-1", "--http-port", "-1"],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert wait_for_port(c2s, process), process.stderr.read() if process.poll() is not None else "not listening"
@@ -98,7 +98,7 @@ def test_first_start_prints_an_admin_who_can_log_in_and_sigterm_is_graceful(tmp_
     assert process.returncode == 0
     # The banner is printed once only.
     again = subprocess.Popen(
-        [str(salon_binary()), "serve", "--c2s-port", str(c2s), "--tls-port", "-1", "--component-port", "-1"],
+        [str(salon_binary()), "serve", "--c2s-port", str(c2s), "--tls-port", "-1", "--component-port", "-1", "--http-port", "-1"],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert wait_for_port(c2s, again)
     again.send_signal(signal.SIGINT)
@@ -112,7 +112,7 @@ def test_port_in_use_and_bad_configuration_exit_nonzero(tmp_path):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = salon("serve", "--c2s-port", str(port), "--tls-port", "-1", "--component-port", "-1", cwd=tmp_path)
+        result = salon("serve", "--c2s-port", str(port), "--tls-port", "-1", "--component-port", "-1", "--http-port", "-1", cwd=tmp_path)
         assert result.returncode != 0
         assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
         # The first-start password is for a server that listens: none was printed.
@@ -136,7 +136,7 @@ def test_port_in_use_and_bad_configuration_exit_nonzero(tmp_path):
 def test_yaml_file_and_environment_configure_the_server(tmp_path):
     c2s, env_port = free_port(), free_port()
     config = tmp_path / "salon.yaml"
-    config.write_text(f"domain: chat.example\nports:\n  c2s: {c2s}\n  tls: -1\n  component: -1\n")
+    config.write_text(f"domain: chat.example\nports:\n  c2s: {c2s}\n  tls: -1\n  component: -1\nhttp:\n  port: -1\n")
     process = subprocess.Popen([str(salon_binary()), "serve", "--config", str(config)], cwd=tmp_path,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -176,11 +176,11 @@ def test_only_serve_and_init_create_a_database(tmp_path):
 def test_a_second_serve_on_one_data_directory_is_refused(tmp_path):
     c2s = free_port()
     process = subprocess.Popen(
-        [str(salon_binary()), "serve", "--c2s-port", str(c2s), "--tls-port", "-1", "--component-port", "-1"],
+        [str(salon_binary()), "serve", "--c2s-port", str(c2s), "--tls-port", "-1", "--component-port", "-1", "--http-port", "-1"],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert wait_for_port(c2s, process)
-        second = salon("serve", "--c2s-port", str(free_port()), "--tls-port", "-1", "--component-port", "-1", cwd=tmp_path)
+        second = salon("serve", "--c2s-port", str(free_port()), "--tls-port", "-1", "--component-port", "-1", "--http-port", "-1", cwd=tmp_path)
         assert second.returncode != 0
         assert f"another salon serve is already running on the data directory {tmp_path}/data" in second.stderr
     finally:

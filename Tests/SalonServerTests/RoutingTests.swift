@@ -112,7 +112,7 @@ struct RoutingTests {
             #expect(features.contains(NS.ping) && features.contains(NS.version) && features.contains(NS.discoInfo))
             let items = try await alice.request(XMLElement("iq", namespace: NS.client, attributes: ["type": "get", "to": domain],
                                                            children: [.element(XMLElement("query", namespace: NS.discoItems))]))
-            #expect(items.child("query", namespace: NS.discoItems)?.elements.map { $0[attribute: "jid"] } == ["chat.salon.test", "bot.salon.test"])
+            #expect(items.child("query", namespace: NS.discoItems)?.elements.map { $0[attribute: "jid"] } == ["chat.salon.test", "upload.salon.test", "bot.salon.test"])
             let version = try await alice.request(XMLElement("iq", namespace: NS.client, attributes: ["type": "get", "to": domain],
                                                              children: [.element(XMLElement("query", namespace: NS.version))]))
             #expect(version.child("query", namespace: NS.version)?.child("name", namespace: NS.version)?.text == "Salon")

@@ -25,6 +25,7 @@ final class TestServer: Sendable {
         configuration.c2sPort = 0
         configuration.directTLSPort = 0
         configuration.componentPort = 0
+        configuration.http.port = 0
         configuration.components = components
         configuration.requireTLS = requireTLS
         configuration.dataDirectory = directory + "/data"

@@ -9,6 +9,8 @@ enum ServerSecret {
     /// The SCRAM salts shown for accounts that do not exist: were they to change on restart
     /// while real accounts' salts stay, probing before and after would tell the two apart.
     static let fakeSalt = "scram-fake-salt-secret"
+    /// What signs upload PUT URLs (XEP-0363): kept across restarts, so a slot stays usable.
+    static let uploadToken = "upload-token-secret"
 
     static func load(_ name: String, from database: SalonDatabase) async throws -> [UInt8] {
         let fresh = Crypto.randomBytes(32)

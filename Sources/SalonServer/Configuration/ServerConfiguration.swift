@@ -37,6 +37,8 @@ public struct ServerConfiguration: Sendable {
     /// Whether push notifications (XEP-0357) carry the message's text (`push.include_body`). Off
     /// by default: the push service and the phone vendor's relay then learn who wrote, not what.
     public var pushIncludesBody = false
+    /// The HTTP server and file upload (XEP-0363).
+    public var http = HTTPConfiguration()
     /// SCRAM iteration count for new and changed passwords.
     public var scramIterations: Int {
         get { administration.scramIterations }
@@ -112,6 +114,9 @@ public struct ServerConfiguration: Sendable {
 
     /// The persistent-chat service's domain.
     public var mucDomain: String { chatDomain ?? "chat.\(domain)" }
+
+    /// The upload service's domain, when the HTTP server runs.
+    public var uploadDomain: String? { http.port == nil ? nil : http.upload.domain ?? "upload.\(domain)" }
 
     /// TLS may be skipped only where nobody else can listen: loopback.
     public var tlsRequirementEnforced: Bool {

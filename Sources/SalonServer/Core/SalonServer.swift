@@ -12,6 +12,8 @@ public struct BoundPorts: Sendable {
     public var c2s: Int
     public var directTLS: Int?
     public var component: Int?
+    /// The HTTP server (file upload); nil when off.
+    public var http: Int?
 }
 
 /// A running Salon: storage, TLS, listeners and routing. A swift-service-lifecycle `Service`:
@@ -25,6 +27,8 @@ public final class SalonServer: Service, Sendable {
         let group: MultiThreadedEventLoopGroup
         let context: ServerContext
         let listeners: [Channel]
+        let http: HTTPServer?
+        let sweeper: FileSweeper?
     }
 
     public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "salon")) {
@@ -38,8 +42,10 @@ public final class SalonServer: Service, Sendable {
         let database = try SalonDatabase(directory: configuration.dataDirectory)
         let tls: TLSContext
         let fakeSaltKey: [UInt8]
+        let uploadKey: [UInt8]
         do {
             fakeSaltKey = try await ServerSecret.load(ServerSecret.fakeSalt, from: database)
+            uploadKey = try await ServerSecret.load(ServerSecret.uploadToken, from: database)
             let certificates = try CertificateStore.certificates(domain: configuration.domain,
                                                                  directory: configuration.certificateDirectory, logger: logger)
             tls = try TLSContext.server(certificates: certificates, alpn: ["xmpp-client"])
@@ -51,7 +57,7 @@ public final class SalonServer: Service, Sendable {
         let context: ServerContext
         do {
             context = try await ServerContext.start(configuration: configuration, database: database, tls: tls,
-                                                    fakeSaltKey: fakeSaltKey, group: group, logger: logger)
+                                                    fakeSaltKey: fakeSaltKey, uploadKey: uploadKey, group: group, logger: logger)
         } catch {
             try? await group.shutdownGracefully()
             try? await database.shutdown()
@@ -59,7 +65,10 @@ public final class SalonServer: Service, Sendable {
         }
         var listeners: [Channel] = []
         var ports = BoundPorts(c2s: 0)
+        var http: HTTPServer?
         do {
+            http = try await startHTTP(context: context, tls: tls, group: group)
+            ports.http = http?.port
             let host = configuration.bindAddress
             let c2s = try await Listeners.bind(.c2s, host: host, port: configuration.c2sPort, context: context, group: group)
             listeners.append(c2s)
@@ -75,15 +84,18 @@ public final class SalonServer: Service, Sendable {
                 ports.component = channel.localAddress?.port
             }
         } catch {
+            await http?.stop()
             for channel in listeners { try? await channel.close() }
             try? await group.shutdownGracefully()
             try? await database.shutdown()
             throw error
         }
-        running.withLock { $0 = Running(group: group, context: context, listeners: listeners) }
+        let sweeper = context.fileRoutes.map { FileSweeper(routes: $0, logger: logger) }
+        running.withLock { $0 = Running(group: group, context: context, listeners: listeners, http: http, sweeper: sweeper) }
         logger.notice("serving", metadata: [
             "domain": "\(configuration.domain)", "c2s": "\(configuration.bindAddress):\(ports.c2s)",
             "tls": "\(ports.directTLS.map(String.init) ?? "off")", "component": "\(ports.component.map(String.init) ?? "off")",
+            "http": "\(http.map { "\(configuration.http.bindAddress):\($0.port)" } ?? "off")",
         ])
         return ports
     }
@@ -100,6 +112,8 @@ public final class SalonServer: Service, Sendable {
     public func stop() async {
         guard let state = running.withLock({ running -> Running? in defer { running = nil }; return running }) else { return }
         for channel in state.listeners { try? await channel.close() }
+        await state.sweeper?.stop()
+        await state.http?.stop()
         let streams = state.context.streams.all
         for stream in streams {
             try? await stream.eventLoop.submit { stream.stopInput() }.get()
@@ -126,6 +140,29 @@ public final class SalonServer: Service, Sendable {
         try? await state.group.shutdownGracefully()
         try? await state.context.database.shutdown()
         logger.notice("stopped")
+    }
+
+    /// The HTTP server with every feature's routes, when configured; the upload service learns
+    /// the URL it is reached at.
+    private func startHTTP(context: ServerContext, tls: TLSContext, group: MultiThreadedEventLoopGroup) async throws -> HTTPServer? {
+        let settings = configuration.http
+        guard let port = settings.port, let upload = context.upload, let fileRoutes = context.fileRoutes else { return nil }
+        try fileRoutes.files.prepare()
+        // A plain listener is allowed only where nobody else can connect: behind a local proxy.
+        let httpTLS: TLSContext? = settings.tls || !ServerConfiguration.isLoopback(settings.bindAddress)
+            ? try TLSContext.server(certificates: CertificateStore.certificates(domain: configuration.domain,
+                                                                                 directory: configuration.certificateDirectory, logger: logger),
+                                    alpn: ["http/1.1"])
+            : nil
+        let limits = configuration.limits
+        let server = try await HTTPServer.start(
+            configuration: settings, port: port, tls: httpTLS, routes: [fileRoutes],
+            connections: ConnectionCounter(maxTotal: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress),
+            group: group, logger: logger)
+        let url = settings.publicURL ?? "\(httpTLS == nil ? "http" : "https")://\(configuration.domain):\(server.port)"
+        upload.listening(at: url)
+        context.muc.environment.uploadLinks.listening(at: url)
+        return server
     }
 
     /// Runs every event loop through what is queued on it, a few times over: work that hops

@@ -1,4 +1,5 @@
 import Logging
+import PersistentChat
 import NIOCore
 import SalonAdmin
 import SalonSecurity
@@ -24,6 +25,9 @@ final class ServerContext: Sendable {
     let followedRooms: FollowedRooms
     /// XEP-0357: wakes devices for what arrives while no session receives it.
     let push: PushService
+    /// File upload (XEP-0363) and its HTTP routes, when the HTTP server runs.
+    let upload: UploadService?
+    let fileRoutes: FileRoutes?
     let tls: TLSContext?
     let throttle: LoginThrottle
     /// What SCRAM derives unknown accounts' salts from (see `ServerSecret`).
@@ -49,7 +53,7 @@ final class ServerContext: Sendable {
     /// connects those services to the router, once. Everything routes through the router, so
     /// it comes first and learns its services last.
     static func start(configuration: ServerConfiguration, database: SalonDatabase, tls: TLSContext?, fakeSaltKey: [UInt8],
-                      group: EventLoopGroup, logger: Logger) async throws -> ServerContext {
+                      uploadKey: [UInt8] = [], group: EventLoopGroup, logger: Logger) async throws -> ServerContext {
         let sessions = SessionRegistry()
         let components = ComponentRegistry(secrets: configuration.components)
         let router = Router(domain: configuration.domain, sessions: sessions, components: components, database: database,
@@ -58,11 +62,11 @@ final class ServerContext: Sendable {
                                              router: router, sessions: sessions, group: group,
                                              presenceRates: PresenceRates(limits: configuration.limits),
                                              maxVCardBytes: configuration.limits.maxVCardBytes, logger: logger)
-        return ServerContext(configuration: configuration, database: database, tls: tls, fakeSaltKey: fakeSaltKey,
+        return ServerContext(configuration: configuration, database: database, tls: tls, fakeSaltKey: fakeSaltKey, uploadKey: uploadKey,
                              sessions: sessions, components: components, router: router, muc: muc, logger: logger)
     }
 
-    private init(configuration: ServerConfiguration, database: SalonDatabase, tls: TLSContext?, fakeSaltKey: [UInt8],
+    private init(configuration: ServerConfiguration, database: SalonDatabase, tls: TLSContext?, fakeSaltKey: [UInt8], uploadKey: [UInt8],
                  sessions: SessionRegistry, components: ComponentRegistry, router: Router, muc: MUCService, logger: Logger) {
         self.configuration = configuration
         self.domain = configuration.domain
@@ -104,8 +108,22 @@ final class ServerContext: Sendable {
             sessions: sessions, domain: domain,
             isServerAdministrator: { muc.directory.isServerAdministrator($0) }).all)
         adHoc.register([PingCommand.command])
-        router.connect(server: ServerEndpoint(domain: domain, components: components, router: router, muc: muc, adHoc: adHoc),
-                       account: accountEndpoint, presence: presence, muc: muc, push: push)
+        if let uploadDomain = configuration.uploadDomain {
+            let files = UploadedFiles(dataDirectory: configuration.dataDirectory)
+            let directory: @Sendable () -> ChatDirectory = { muc.directory }
+            upload = UploadService(domain: uploadDomain, serverDomain: domain, configuration: configuration.http.upload,
+                                   tokenKey: uploadKey, store: database.files, directory: directory, router: router, logger: logger)
+            fileRoutes = FileRoutes(store: database.files, files: files, tokenKey: uploadKey, configuration: configuration.http.upload,
+                                    directory: directory, downloaders: FileDownloaders(store: database.accounts, domain: domain), logger: logger)
+            muc.adHoc.register(FileCommands(files: FileAdministration(database: database, dataDirectory: configuration.dataDirectory),
+                                            directory: directory).all)
+        } else {
+            upload = nil
+            fileRoutes = nil
+        }
+        router.connect(server: ServerEndpoint(domain: domain, components: components, router: router, muc: muc, adHoc: adHoc,
+                                              uploadDomain: upload?.domain),
+                       account: accountEndpoint, presence: presence, muc: muc, push: push, upload: upload)
         throttle = LoginThrottle()
         c2sConnections = ConnectionCounter(maxTotal: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress)
         directTLSConnections = ConnectionCounter(maxTotal: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress)

@@ -33,14 +33,22 @@ extension MUCRoom {
         guard body != nil else { return }
         // The occupant's role says whether a manager muted them for their stay.
         guard allows(stanza, { try access.checkMayPost(in: context.room, silenced: occupant.role == .visitor) }) else { return }
-        post(stanza, nick: nick, occupant: occupant)
+        // Files follow the category (design §2), whoever posts them.
+        let files = environment.uploadLinks.fileIDs(in: stanza.element)
+        if !files.isEmpty {
+            guard let category = context.category, allows(stanza, { try ChatDirectory.checkAllowsFiles(in: category) }) else {
+                if context.category == nil { bounce(stanza, StanzaError(.notAllowed, text: "This room accepts no files.")) }
+                return
+            }
+        }
+        post(stanza, nick: nick, occupant: occupant, files: files)
     }
 
     /// Stamps, archives (when the room's features archive posts) and then broadcasts one message: a
     /// message anyone received is in the archive. The room goes on with the next stanza while
     /// the archive commits (group commit gathers the posts of every room); broadcasts follow
     /// the posting order.
-    private func post(_ stanza: Stanza, nick: String, occupant: Occupant) {
+    private func post(_ stanza: Stanza, nick: String, occupant: Occupant, files: [String]) {
         guard unconfirmedPosts.count < Self.maxBacklog else {
             return bounce(stanza, StanzaError(.resourceConstraint, type: .wait, text: "The room is busy."))
         }
@@ -59,15 +67,22 @@ extension MUCRoom {
         let serialized = SplicedStanza(message, parentNamespace: NS.client)
         let post = UnconfirmedPost(stanza: stanza, message: message, serialized: serialized, timestamp: timestamp)
         unconfirmedPosts.append(post)
+        if !files.isEmpty {
+            environment.logger.notice("files posted", metadata: [
+                "account": "\(occupant.user)", "room": "\(localpart)", "files": "\(files.joined(separator: ","))",
+            ])
+        }
         guard archivesPosts else {
+            environment.uploadLinks.claim(files, room: localpart, stanzaID: stanzaID)
             post.outcome = .success(false)
             return releaseConfirmedPosts()
         }
-        let stored = StoredMessage(room: localpart, stanzaID: stanzaID, senderJID: occupant.user, nick: nick,
+        var stored = StoredMessage(room: localpart, stanzaID: stanzaID, senderJID: occupant.user, nick: nick,
                                    occupantID: occupant.occupantID, timestamp: timestamp,
                                    body: message.child("body", namespace: NS.client)?.text ?? "",
                                    subject: message.child("subject", namespace: NS.client)?.text,
                                    stanza: String(decoding: serialized.head + serialized.tail, as: UTF8.self))
+        stored.files = files
         // Queued now, so the archive keeps the order occupants will see.
         let promise = loop.makePromise(of: Int64.self)
         environment.archiveWriter.append(stored) { promise.completeWith($0) }

@@ -51,7 +51,7 @@ final class MUCService: RoomHost {
             output: RoomOutput(router: router, sessions: sessions),
             archiveWriter: ArchiveWriter(database: database), archive: database.archive, chat: database.chat,
             occupantIDs: OccupantIDs(secret: secret), presenceRates: presenceRates, maxVCardBytes: maxVCardBytes, logger: logger,
-            refusalLog: LogThrottle())
+            refusalLog: LogThrottle(), uploadLinks: UploadLinks(store: database.files, logger: logger))
         self.adHoc = AdHocCommands(jid: domain, logger: logger)
         self.router = router
         self.sessions = sessions

@@ -22,6 +22,8 @@ struct RoomEnvironment: Sendable {
     let logger: Logger
     /// Keeps refusals from flooding the log: one line per user and room per interval.
     let refusalLog: LogThrottle
+    /// Recognises this server's uploads in posts (XEP-0363) and ties them to their message.
+    let uploadLinks: UploadLinks
 }
 
 /// What a room asks of the service that holds it (`MUCService`).

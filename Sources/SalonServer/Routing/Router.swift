@@ -34,6 +34,7 @@ final class Router: Sendable {
         var presence: PresenceService!
         var muc: MUCService!
         var push: PushService!
+        var upload: UploadService?
     }
 
     init(domain: String, sessions: SessionRegistry, components: ComponentRegistry,
@@ -47,8 +48,10 @@ final class Router: Sendable {
     }
 
     /// Connects the services stanzas are routed to; once, before any stream exists.
-    func connect(server: any LocalEndpoint, account: AccountEndpoint, presence: PresenceService, muc: MUCService, push: PushService) {
+    func connect(server: any LocalEndpoint, account: AccountEndpoint, presence: PresenceService, muc: MUCService, push: PushService,
+                 upload: UploadService? = nil) {
         precondition(endpoints.server == nil, "the router's services are connected once")
+        endpoints.upload = upload
         endpoints.server = server
         endpoints.account = account
         endpoints.presence = presence
@@ -80,6 +83,9 @@ final class Router: Sendable {
         }
         if to.domainpart == endpoints.muc.domain {
             return endpoints.muc.handle(stanza, to: to, from: from)
+        }
+        if let upload = endpoints.upload, to.domainpart == upload.domain, to.localpart == nil {
+            return upload.handle(stanza, from: from)
         }
         if let link = components.link(for: to.domainpart) {
             link.deliver(stanza.element)

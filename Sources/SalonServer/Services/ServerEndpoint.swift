@@ -13,8 +13,11 @@ final class ServerEndpoint: LocalEndpoint {
     unowned let router: Router
     /// Listed as a disco item of the server.
     let muc: MUCService
+    /// The file upload service (XEP-0363), listed as a disco item when it runs.
+    let uploadDomain: String?
 
-    init(domain: String, components: ComponentRegistry, router: Router, muc: MUCService, adHoc: AdHocCommands) {
+    init(domain: String, components: ComponentRegistry, router: Router, muc: MUCService, adHoc: AdHocCommands, uploadDomain: String? = nil) {
+        self.uploadDomain = uploadDomain
         self.domain = domain
         self.components = components
         self.router = router
@@ -58,6 +61,9 @@ final class ServerEndpoint: LocalEndpoint {
         case ("get", NS.discoItems, "query") where payload[attribute: "node"] == nil:
             var query = XMLElement("query", namespace: NS.discoItems)
             query.append(XMLElement("item", namespace: NS.discoItems, attributes: ["jid": muc.domain, "name": "Persistent chat"]))
+            if let uploadDomain {
+                query.append(XMLElement("item", namespace: NS.discoItems, attributes: ["jid": uploadDomain, "name": "File upload"]))
+            }
             for component in components.secrets.keys.sorted() {
                 query.append(XMLElement("item", namespace: NS.discoItems, attributes: ["jid": component]))
             }
