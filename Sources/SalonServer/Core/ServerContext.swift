@@ -48,10 +48,12 @@ final class ServerContext: Sendable {
                       group: EventLoopGroup, logger: Logger) async throws -> ServerContext {
         let sessions = SessionRegistry()
         let components = ComponentRegistry(secrets: configuration.components)
+        // One writer for rooms' and accounts' archives: their appends share group commits.
+        let archiveWriter = ArchiveWriter(database: database)
         let router = Router(domain: configuration.domain, sessions: sessions, components: components, database: database,
-                            offlineLimit: configuration.limits.offlineMessages, logger: logger)
+                            archiveWriter: archiveWriter, offlineLimit: configuration.limits.offlineMessages, logger: logger)
         let muc = try await MUCService.start(domain: configuration.mucDomain, serverDomain: configuration.domain, database: database,
-                                             router: router, sessions: sessions, group: group,
+                                             archiveWriter: archiveWriter, router: router, sessions: sessions, group: group,
                                              presenceRates: PresenceRates(limits: configuration.limits), logger: logger)
         return ServerContext(configuration: configuration, database: database, tls: tls, fakeSaltKey: fakeSaltKey,
                              sessions: sessions, components: components, router: router, muc: muc, logger: logger)
@@ -83,6 +85,7 @@ final class ServerContext: Sendable {
             vCards: VCardService(database: database, sessions: sessions, presence: presence, maxBytes: limits.maxVCardBytes, logger: logger),
             sessions: sessions, pep: pep,
             privateStorage: PrivateStorageService(database: database, bookmarks: pep.bookmarks, logger: logger),
+            archive: PersonalArchiveService(store: database.personalArchive, router: router, logger: logger),
             router: router)
         let adHoc = AdHocCommands(jid: domain, logger: logger)
         adHoc.register(UserAdminCommands(

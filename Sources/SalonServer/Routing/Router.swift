@@ -23,6 +23,9 @@ final class Router: Sendable {
     let offlineLimit: Int
     /// iq requests the server itself sends, waiting for their answers.
     let queries = ServerQueries()
+    /// Accounts' archives (XEP-0313): which messages they keep, and the writer that commits them.
+    let personalArchiving: PersonalArchiving
+    let archiveWriter: ArchiveWriter
     private let endpoints = Endpoints()
 
     /// The services the router hands stanzas to. They route through the router themselves, so
@@ -36,8 +39,10 @@ final class Router: Sendable {
     }
 
     init(domain: String, sessions: SessionRegistry, components: ComponentRegistry,
-         database: SalonDatabase, offlineLimit: Int, logger: Logger) {
+         database: SalonDatabase, archiveWriter: ArchiveWriter, offlineLimit: Int, logger: Logger) {
         self.domain = domain
+        personalArchiving = PersonalArchiving(domain: domain)
+        self.archiveWriter = archiveWriter
         self.sessions = sessions
         self.components = components
         self.database = database
@@ -76,6 +81,15 @@ final class Router: Sendable {
             if to.localpart == nil { return toServer(stanza, from: from) }
             return screenInbound(stanza, to: to, from: from) { self.toAccount(stanza, to: to, from: from) }
         }
+        if stanza.kind == .message, to.domainpart == endpoints.muc.domain || components.link(for: to.domainpart) != nil,
+           let archiving = archivingOutgoing(stanza, to: to, from: from, then: { self.awayFromAccounts($0, to: to, from: from) }) {
+            return archiving
+        }
+        return awayFromAccounts(stanza, to: to, from: from)
+    }
+
+    /// Routes a stanza for a room, a component, or another server (refused: no federation).
+    private func awayFromAccounts(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
         if to.domainpart == endpoints.muc.domain {
             return endpoints.muc.handle(stanza, to: to, from: from)
         }
@@ -130,7 +144,18 @@ final class Router: Sendable {
 
     private func toAccount(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
         var stanza = stanza
-        if stanza.kind == .message { stanza.element.removeStanzaIDs(claimingToBeBy: to) }
+        if stanza.kind == .message {
+            stanza.element.removeStanzaIDs(claimingToBeBy: to)
+            if let archiving = archivingToAccount(stanza, to: to, from: from,
+                                                  then: { self.deliverToAccount($0, to: to, from: from) }) {
+                return archiving
+            }
+        }
+        return deliverToAccount(stanza, to: to, from: from)
+    }
+
+    /// Delivers to an account what has been archived already (or need not be).
+    func deliverToAccount(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
         if to.resourcepart != nil {
             if let session = sessions.session(to) {
                 session.deliver(stanza.element)

@@ -10,16 +10,19 @@ final class AccountEndpoint: Sendable {
     /// The account's PEP service (XEP-0163) and private XML storage (XEP-0049).
     let pep: PEPService
     let privateStorage: PrivateStorageService
+    /// The account's message archive (XEP-0313) and its preferences.
+    let archive: PersonalArchiveService
     unowned let router: Router
 
     init(rosters: RosterService, blocking: BlockingService, vCards: VCardService, sessions: SessionRegistry, pep: PEPService,
-         privateStorage: PrivateStorageService, router: Router) {
+         privateStorage: PrivateStorageService, archive: PersonalArchiveService, router: Router) {
         self.rosters = rosters
         self.blocking = blocking
         self.vCards = vCards
         self.sessions = sessions
         self.pep = pep
         self.privateStorage = privateStorage
+        self.archive = archive
         self.router = router
     }
 
@@ -48,6 +51,8 @@ final class AccountEndpoint: Sendable {
                 return nil
             }
             return privateStorage.handle(iq, query: payload, owner: to, reply: replying(as: to))
+        case (MAM.ns, _):
+            return archive.handle(iq, payload: payload, owner: to, from: from)
         case (PubSub.ns, "pubsub"), (PubSub.owner, "pubsub"):
             return pep.handle(iq, payload: payload, owner: to, requester: from)
         case (NS.ping, "ping") where iq.type == "get":
@@ -57,7 +62,8 @@ final class AccountEndpoint: Sendable {
             var query = XMLElement("query", namespace: NS.discoInfo)
             query.append(XMLElement("identity", namespace: NS.discoInfo, attributes: ["category": "account", "type": "registered"]))
             query.append(PEPService.accountIdentity)
-            for feature in [NS.discoInfo, NS.discoItems, VCardService.ns] + PEPService.accountFeatures {
+            for feature in [NS.discoInfo, NS.discoItems, VCardService.ns] + PEPService.accountFeatures
+                + PersonalArchiveService.features {
                 query.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": feature]))
             }
             replying(as: to)(iq.resultReply(query))
