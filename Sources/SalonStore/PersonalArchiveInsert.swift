@@ -9,19 +9,24 @@ enum PersonalArchiveInsert {
     typealias Item = [PersonalMessage]
 
     /// Inserts what the owners' preferences keep; returns, per item and copy, whether it was
-    /// archived. A copy for an account that does not exist is not archived.
+    /// archived. A copy for an account that does not exist is not archived, and a message
+    /// whose recipient (an incoming copy's owner) does not exist is not archived at all: it is
+    /// bounced, not sent.
     static func insert(_ items: [Item], timestamps: [[Int64]], _ db: Database) throws -> [[Bool]] {
         var preferences: [String: ArchivePreferences?] = [:]
         var rows: [(PersonalMessage, Int64)] = []
         var kept: [[Bool]] = []
         for (item, stamps) in zip(items, timestamps) {
+            for message in item where preferences[message.owner] == nil {
+                preferences[message.owner] = .some(try load(message.owner, db))
+            }
+            let undeliverable = item.contains { !$0.outgoing && preferences[$0.owner]! == nil }
             var flags: [Bool] = []
             for (message, timestamp) in zip(item, stamps) {
                 let owner = message.owner
-                if preferences[owner] == nil { preferences[owner] = .some(try load(owner, db)) }
-                let archives = try preferences[owner]!.map { prefs in
+                let archives = try !undeliverable && (preferences[owner]!.map { prefs in
                     try prefs.archives(message.with) { try inRoster(owner, message.withBare, db) }
-                } ?? false
+                } ?? false)
                 flags.append(archives)
                 if archives { rows.append((message, timestamp)) }
             }

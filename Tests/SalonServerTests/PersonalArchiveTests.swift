@@ -299,6 +299,11 @@ struct PersonalArchiveTests {
             _ = try await server.accounts.delete("bob")
             #expect(try await server.database.personalArchive.query(ArchiveQuery(rooms: [bobJID])).count == 0)
             #expect(try await server.database.personalArchive.query(ArchiveQuery(rooms: [aliceJID])).count == 1)
+            // To an account that no longer exists: bounced, and not in the sender's archive either.
+            alice.send(message(to: bobJID, body: "anyone there?"))
+            let bounce = try await alice.expect { $0.name == "message" && $0[attribute: "type"] == "error" }
+            #expect(errorCondition(bounce) == "service-unavailable")
+            #expect(bodies(try await alice.archive(aliceJID).results) == ["for the record"])
         }
     }
 }
