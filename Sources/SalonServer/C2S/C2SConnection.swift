@@ -292,8 +292,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
             }
         case .message:
             if to == nil { stanza.setTo(session.jid.bare) }
-            followup = context.router.route(stanza, to: to ?? session.jid.bare, from: session.jid)
-            context.router.carbons.sent(stanza.element, to: to ?? session.jid.bare, by: session)
+            followup = context.router.routeSent(stanza, to: to ?? session.jid.bare, by: session)
         }
         if let followup {
             stream.awaiting({ await followup() }, then: { _ in })

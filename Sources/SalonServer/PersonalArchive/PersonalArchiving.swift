@@ -2,7 +2,7 @@ import Foundation
 import SalonStore
 import XMPPCore
 
-/// Which 1:1 messages go into accounts' archives (XEP-0313 §7.1.1, "User Archives"), and the
+/// Which 1:1 messages go into accounts' archives (XEP-0313 §6.1.1, "User Archives"), and the
 /// copies one message makes: the sender's (outgoing, when a local account's client sent it)
 /// and the recipient's (incoming, when it is for a local account). Each copy has its own
 /// stanza-id; the router archives them together before delivering (`Router+PersonalArchive`).
@@ -12,7 +12,7 @@ import XMPPCore
 /// `<no-permanent-store/>`, a carbon, or what the server sends from an account's bare JID
 /// (archive results, PEP events). Private messages through a room (to or from an occupant JID)
 /// are 1:1 messages and archived like any other: the room's archive never holds them
-/// (XEP-0313 §7.1.2), so the user's is where they are kept, with the occupant JID as `with`.
+/// (XEP-0313 §6.1.2), so the user's is where they are kept, with the occupant JID as `with`.
 /// The owner's preferences (XEP-0441) decide last, when the copies are written.
 struct PersonalArchiving: Sendable {
     static let hints = "urn:xmpp:hints"

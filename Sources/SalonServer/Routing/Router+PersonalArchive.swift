@@ -11,23 +11,44 @@ import XMPPCore
 extension Router {
     /// Archives the copies of a message for a local account `to`, then hands the stamped
     /// message to `deliver`; nil when nothing is archived (deliver it as it is).
-    func archivingToAccount(_ stanza: Stanza, to: JID, from: JID,
+    func archivingToAccount(_ stanza: Stanza, to: JID, from: JID, sent: SenderArchiveID? = nil,
                             then deliver: @escaping @Sendable (Stanza) -> RoutingFollowup?) -> RoutingFollowup? {
         var stanza = stanza
         if personalArchiving.isLocalAccount(from), from.bare != to.bare { stanza.element.removeStanzaIDs(claimingToBeBy: from) }
         let copies = personalArchiving.copies(of: stanza.element, to: to, from: from)
         guard !copies.isEmpty else { return nil }
-        return archive(stanza, copies: copies, stampingFor: to.bare, then: deliver)
+        return archive(stanza, copies: copies, stampingFor: to.bare, sent: sent, then: deliver)
     }
 
     /// Archives the sender's copy of a message leaving this server's accounts (to a room
     /// occupant, a component), then hands it on; nil when nothing is archived.
-    func archivingOutgoing(_ stanza: Stanza, to: JID, from: JID,
+    func archivingOutgoing(_ stanza: Stanza, to: JID, from: JID, sent: SenderArchiveID?,
                            then deliver: @escaping @Sendable (Stanza) -> RoutingFollowup?) -> RoutingFollowup? {
         var stanza = stanza
         stanza.element.removeStanzaIDs(claimingToBeBy: from)
         guard let copy = personalArchiving.outgoingCopy(of: stanza.element, to: to, from: from) else { return nil }
-        return archive(stanza, copies: [copy], stampingFor: nil, then: deliver)
+        return archive(stanza, copies: [copy], stampingFor: nil, sent: sent, then: deliver)
+    }
+
+    /// A message a client sent: routed, then copied to the sender's other carbon-enabled
+    /// resources (XEP-0280). When the sender's archive keeps it, the copy is made after the
+    /// commit and its forwarded message carries the sender's stanza-id (XEP-0313 §3.5: in
+    /// carbons, not in what the recipient gets).
+    func routeSent(_ stanza: Stanza, to: JID, by session: ClientSession) -> RoutingFollowup? {
+        let sent = SenderArchiveID()
+        let carbons = carbons
+        guard let followup = route(stanza, to: to, from: session.jid, sent: sent) else {
+            carbons.sent(stanza.element, to: to, by: session)
+            return nil
+        }
+        return {
+            await followup()
+            var element = stanza.element
+            if let (owner, id) = sent.value {
+                element.append(XMLElement("stanza-id", namespace: MUC.stanzaID, attributes: ["by": owner, "id": id]))
+            }
+            carbons.sent(element, to: to, by: session)
+        }
     }
 
     /// A room's private message for every session of one occupant (`message` addressed to none
@@ -60,16 +81,20 @@ extension Router {
     /// Appends `copies` and, once committed, delivers the message with the stanza-id of the
     /// copy `stampingFor` owns (if kept); a failed write bounces the message (nothing is
     /// delivered that the archive lost).
-    private func archive(_ stanza: Stanza, copies: [PersonalMessage], stampingFor recipient: JID?,
+    private func archive(_ stanza: Stanza, copies: [PersonalMessage], stampingFor recipient: JID?, sent: SenderArchiveID?,
                          then deliver: @escaping @Sendable (Stanza) -> RoutingFollowup?) -> RoutingFollowup {
         let done = WorkSignal()
         archiveWriter.append(personal: copies) { [self] result in
             switch result {
             case .success(let kept):
                 var stanza = stanza
-                for (copy, kept) in zip(copies, kept) where kept && copy.owner == recipient?.description {
-                    stanza.element.append(XMLElement("stanza-id", namespace: MUC.stanzaID,
-                                                     attributes: ["by": copy.owner, "id": copy.stanzaID]))
+                for (copy, kept) in zip(copies, kept) where kept {
+                    if copy.owner == recipient?.description {
+                        stanza.element.append(XMLElement("stanza-id", namespace: MUC.stanzaID,
+                                                         attributes: ["by": copy.owner, "id": copy.stanzaID]))
+                    } else if copy.outgoing {
+                        sent?.set(copy.owner, copy.stanzaID)
+                    }
                 }
                 guard let more = deliver(stanza) else { return done.finish() }
                 Task {
@@ -85,6 +110,17 @@ extension Router {
         }
         return { await done.wait() }
     }
+}
+
+/// The sender's archive id of a message, once its copy is committed (`routeSent`).
+final class SenderArchiveID: Sendable {
+    private let state = Mutex<(owner: String, id: String)?>(nil)
+
+    func set(_ owner: String, _ id: String) {
+        state.withLock { $0 = (owner, id) }
+    }
+
+    var value: (owner: String, id: String)? { state.withLock { $0 } }
 }
 
 /// A one-shot signal: work started now, awaited later (or never).

@@ -75,14 +75,16 @@ final class Router: Sendable {
         return route(stanza, to: to, from: from)
     }
 
-    /// Routes a stanza whose addresses are already parsed (`from` stamped on it).
-    func route(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
+    /// Routes a stanza whose addresses are already parsed (`from` stamped on it). `sent` learns
+    /// the sender's archive id of a message a client sent (`routeSent`).
+    func route(_ stanza: Stanza, to: JID, from: JID, sent: SenderArchiveID? = nil) -> RoutingFollowup? {
         if to.domainpart == domain {
             if to.localpart == nil { return toServer(stanza, from: from) }
-            return screenInbound(stanza, to: to, from: from) { self.toAccount(stanza, to: to, from: from) }
+            return screenInbound(stanza, to: to, from: from) { self.toAccount(stanza, to: to, from: from, sent: sent) }
         }
         if stanza.kind == .message, to.domainpart == endpoints.muc.domain || components.link(for: to.domainpart) != nil,
-           let archiving = archivingOutgoing(stanza, to: to, from: from, then: { self.awayFromAccounts($0, to: to, from: from) }) {
+           let archiving = archivingOutgoing(stanza, to: to, from: from, sent: sent,
+                                             then: { self.awayFromAccounts($0, to: to, from: from) }) {
             return archiving
         }
         return awayFromAccounts(stanza, to: to, from: from)
@@ -142,11 +144,11 @@ final class Router: Sendable {
 
     // MARK: Accounts (RFC 6121 §8.5)
 
-    private func toAccount(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
+    private func toAccount(_ stanza: Stanza, to: JID, from: JID, sent: SenderArchiveID?) -> RoutingFollowup? {
         var stanza = stanza
         if stanza.kind == .message {
             stanza.element.removeStanzaIDs(claimingToBeBy: to)
-            if let archiving = archivingToAccount(stanza, to: to, from: from,
+            if let archiving = archivingToAccount(stanza, to: to, from: from, sent: sent,
                                                   then: { self.deliverToAccount($0, to: to, from: from) }) {
                 return archiving
             }
