@@ -57,6 +57,15 @@ extension Router {
     /// else it sends, so nothing overtakes the message.
     func routePrivateMessage(_ message: XMLElement, to sessions: [JID], from sender: JID) -> RoutingFollowup? {
         guard let first = sessions.first else { return nil }
+        guard personalArchiving.isLocalAccount(first) else {
+            // An occupant served by a component: no archive here, routed as addressed.
+            for session in sessions {
+                var element = message
+                element[attribute: "to"] = session.description
+                if let stanza = Stanza(element) { _ = route(stanza, to: session, from: sender) }
+            }
+            return nil
+        }
         var element = message
         element[attribute: "to"] = first.description
         element.removeStanzaIDs(claimingToBeBy: first)
