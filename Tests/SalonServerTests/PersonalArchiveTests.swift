@@ -78,6 +78,12 @@ struct PersonalArchiveTests {
             #expect(bodies(try await bob.archive(bobJID, fields: ["after-id": [resultIDs(bobResults)[0]]]).results) == ["two", "three"])
             #expect(bodies(try await bob.archive(bobJID, max: 2, before: "").results) == ["two", "three"])
             #expect(bodies(try await bob.archive(bobJID, max: 2, before: "", flip: true).results) == ["three", "two"])
+            // `<after/>` outside the RSM set, as Profanity sends it, pages as RSM after would.
+            var query = XMLElement("query", namespace: mam, attributes: ["queryid": "stray"])
+            query.append(textElement("after", namespace: mam, resultIDs(bobResults)[1]))
+            _ = try await bob.request(XMLElement("iq", namespace: NS.client, attributes: ["type": "set"], children: [.element(query)]))
+            let stray = bob.unclaimed.filter { $0.child("result", namespace: mam)?[attribute: "queryid"] == "stray" }
+            #expect(bodies(stray) == ["three"])
             // An id of Alice's archive is unknown in Bob's.
             let foreign = try await bob.archive(bobJID, fields: ["after-id": [resultIDs(aliceResults)[0]]])
             #expect(errorCondition(foreign.reply) == "item-not-found")

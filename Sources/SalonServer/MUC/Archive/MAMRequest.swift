@@ -34,6 +34,10 @@ struct MAMRequest {
             query.after = page.after
             query.before = page.before
             if page.index != nil { throw StanzaError(.featureNotImplemented, text: "Paging by index is not supported; use after/before.") }
+        } else if let after = element.child("after", namespace: MAM.ns)?.text, !after.isEmpty {
+            // Profanity 0.13 asks for the next page with `<after/>` straight in the query, outside
+            // the XEP-0059 set; answering the first page again would show every message twice.
+            query.after = after
         }
         query.flip = element.child("flip-page", namespace: MAM.ns) != nil
     }
