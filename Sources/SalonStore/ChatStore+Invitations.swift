@@ -29,15 +29,25 @@ extension ChatStore {
         }
     }
 
-    /// Remembers that `user` joined `room`, and clears the pending invitation to it.
+    /// The rooms (localparts) `user` has joined at least once.
+    public func joinedRooms(user: String) async throws -> Set<String> {
+        try await access.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT room FROM chat_joins WHERE user = ?", arguments: [user]))
+        }
+    }
+
+    /// Remembers that `user` joined `room`, and clears the pending invitation to it; returns
+    /// whether there was one (the join accepted an invitation).
     /// Throws roomNotFound unless the room is in the stored directory.
-    public func recordJoin(user: String, room: String) async throws {
+    @discardableResult
+    public func recordJoin(user: String, room: String) async throws -> Bool {
         try InputLimits.checkBareJID(user, "joining user")
         try InputLimits.checkRoomLocalpart(room)
-        try await access.write { db in
+        return try await access.write { db in
             try db.requireChatRoom(room)
             try db.execute(sql: "INSERT OR IGNORE INTO chat_joins (user, room) VALUES (?, ?)", arguments: [user, room])
             try db.execute(sql: "DELETE FROM chat_invitations WHERE user = ? AND room = ?", arguments: [user, room])
+            return db.changesCount > 0
         }
     }
 }

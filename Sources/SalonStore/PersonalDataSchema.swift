@@ -58,3 +58,21 @@ extension SalonSchema {
         try db.execute(sql: "CREATE INDEX pep_items_by_item_id ON pep_items(node, item_id COLLATE NOCASE)")
     }
 }
+
+extension SalonSchema {
+    /// Affiliations an owner gives others on a PEP node (XEP-0060 §8.9): `member` (may read a
+    /// whitelist node) or `outcast` (may read none). They go with the node.
+    static func createPEPAffiliations(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE pep_affiliations (
+                owner TEXT NOT NULL,
+                node TEXT NOT NULL,
+                jid TEXT NOT NULL,
+                affiliation TEXT NOT NULL CHECK (affiliation IN ('member', 'outcast')),
+                PRIMARY KEY (owner, node, jid),
+                FOREIGN KEY (owner, node) REFERENCES pep_nodes(owner, node) ON DELETE CASCADE
+            ) WITHOUT ROWID;
+            CREATE INDEX pep_affiliations_by_jid ON pep_affiliations(jid, owner);
+            """)
+    }
+}

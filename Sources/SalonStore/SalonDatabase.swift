@@ -74,6 +74,8 @@ public final class SalonDatabase: Sendable {
     public var privateStorage: PrivateStorageStore { PrivateStorageStore(access: StoreAccess(writer: writer)) }
     /// Per-user PEP nodes, items and subscriptions (XEP-0163).
     public var pep: PEPStore { PEPStore(access: StoreAccess(writer: writer)) }
+    /// Push registrations (XEP-0357).
+    public var push: PushStore { PushStore(access: StoreAccess(writer: writer)) }
 
     /// Closes every connection; later calls on this database or its stores fail.
     public func close() throws {

@@ -18,6 +18,9 @@ enum SalonSchema {
         migrator.registerMigration("v9-pep-private-storage", migrate: createPrivateStorage)
         migrator.registerMigration("v9-pep-nodes", migrate: createPEPNodes)
         migrator.registerMigration("v10-pep-items-by-item-id", migrate: indexPEPItemsByItemID)
+        migrator.registerMigration("v11-room-avatars", migrate: createRoomVCards)
+        migrator.registerMigration("v11-push-pep-affiliations", migrate: createPEPAffiliations)
+        migrator.registerMigration("v11-push-registrations", migrate: createPushRegistrations)
         migrator.registerMigration("v11-personal-archive", migrate: createPersonalArchive)
         return migrator
     }

@@ -7,7 +7,7 @@ import SalonAdmin
 struct RoomCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "room", abstract: "Manage rooms.",
-        subcommands: [Create.self, Set.self, Show.self, List.self, Remove.self, ClearRoom.self])
+        subcommands: [Create.self, Set.self, Show.self, List.self, Remove.self, ClearRoom.self, Avatar.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a room.")
@@ -143,6 +143,33 @@ struct RoomCommand: AsyncParsableCommand {
             }
             try await withChatAdministration(common) { try await $0.deleteMessages(room: outcome.result) }
             print("removed room \(room)")
+        }
+    }
+
+    struct Avatar: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set a room's avatar (the photo of its vCard, XEP-0486) from an image file, or remove it.")
+        @OptionGroup var common: CommonOptions
+        @Argument var room: String
+        @Argument(help: "An image file (PNG, JPEG, GIF, …).") var file: String?
+        @Option(help: "The image's media type (default: from its first bytes).") var type: String?
+        @Flag(help: "Remove the room's avatar.") var remove = false
+
+        func run() async throws {
+            guard remove != (file != nil) else { throw CleanExit.failure("salon: give an image file or --remove") }
+            var image: AvatarImage?
+            if let file {
+                guard let data = FileManager.default.contents(atPath: file), let read = AvatarImage(bytes: Array(data), type: type) else {
+                    throw CleanExit.failure("salon: cannot read an image from \(file)")
+                }
+                image = read
+            }
+            let localpart: String
+            do { localpart = try RoomAddress.find(room, in: try await readChat(common)) } catch let error as ChatRuleError {
+                throw CleanExit.failure("salon: \(error.message)")
+            }
+            try await withChatAdministration(common) { try await $0.setRoomAvatar(image, room: localpart) }
+            print(image.map { "room \(room): avatar set (\($0.type), \($0.byteCount) bytes, sha1 \($0.hash))" } ?? "room \(room): avatar removed")
         }
     }
 }

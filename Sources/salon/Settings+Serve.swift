@@ -44,7 +44,21 @@ extension Settings {
         limits.roomPresencePerMinute = try positive("limits.room_presence_per_minute", default: limits.roomPresencePerMinute, minimum: 1)
         limits.roomNickChangeBurst = try positive("limits.room_nick_change_burst", default: limits.roomNickChangeBurst, minimum: 1)
         limits.roomNickChangesPerMinute = try positive("limits.room_nick_changes_per_minute", default: limits.roomNickChangesPerMinute, minimum: 1)
+        var personal = limits.personalData
+        personal.privateStorageNamespaces = try positive("limits.private_storage_namespaces", default: personal.privateStorageNamespaces, minimum: 1)
+        personal.privateStorageBytes = try positive("limits.private_storage_bytes", default: personal.privateStorageBytes, minimum: 4096)
+        personal.pepNodes = try positive("limits.pep_nodes", default: personal.pepNodes, minimum: 1)
+        personal.pepItemsPerNode = try positive("limits.pep_items_per_node", default: personal.pepItemsPerNode, minimum: 1)
+        personal.pepItemBytes = try positive("limits.pep_item_bytes", default: personal.pepItemBytes, minimum: 1024)
+        personal.pepAccountBytes = try positive("limits.pep_account_bytes", default: personal.pepAccountBytes, minimum: personal.pepItemBytes)
+        personal.pepSubscribersPerNode = try positive("limits.pep_subscribers_per_node", default: personal.pepSubscribersPerNode, minimum: 1)
+        personal.pepItemsReplyBytes = try positive("limits.pep_items_reply_bytes", default: personal.pepItemsReplyBytes, minimum: 4096)
+        limits.personalData = personal
+        limits.pushRegistrations = try positive("limits.push_registrations", default: limits.pushRegistrations, minimum: 1)
+        limits.pushBurst = try positive("limits.push_burst", default: limits.pushBurst, minimum: 1)
+        limits.pushPerMinute = try positive("limits.push_per_minute", default: limits.pushPerMinute, minimum: 1)
         configuration.limits = limits
+        configuration.pushIncludesBody = reader.bool(forKey: "push.include_body", default: false)
         return configuration
     }
 

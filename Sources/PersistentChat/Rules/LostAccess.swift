@@ -17,4 +17,13 @@ extension ChatDirectory {
         guard let now = rooms[localpart] else { return true }
         return !access(of: user, to: now).canJoin
     }
+
+    /// Whether a bookmark `user` holds for room `localpart`, looked at when they log in, is of a
+    /// room lost while no change was seen (the server down): the room no longer exists, or
+    /// they have joined it before (`joinedBefore`) and may not join it now. A room never joined
+    /// and not open to them stays, as `hasLostAccess(_:to:since:)` keeps one.
+    public func hasLostAccess(_ user: String, to localpart: String, joinedBefore: Bool) -> Bool {
+        guard let room = rooms[localpart] else { return true }
+        return joinedBefore && !access(of: user, to: room).canJoin
+    }
 }

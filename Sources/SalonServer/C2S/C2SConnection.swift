@@ -154,6 +154,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
             features.append(XMLElement("session", namespace: NS.session, children: [.element(XMLElement("optional", namespace: NS.session))]))
             features.append(XMLElement("ver", namespace: "urn:xmpp:features:rosterver"))
             features.append(XMLElement("csi", namespace: ClientStateUrgency.csi))
+            features.append(ServerEndpoint.capsFeature)
         }
         return features
     }

@@ -34,6 +34,9 @@ public struct ServerConfiguration: Sendable {
     public var requireTLS: Bool = true
     /// Hostile-input limits.
     public var limits = Limits()
+    /// Whether push notifications (XEP-0357) carry the message's text (`push.include_body`). Off
+    /// by default: the push service and the phone vendor's relay then learn who wrote, not what.
+    public var pushIncludesBody = false
     /// SCRAM iteration count for new and changed passwords.
     public var scramIterations: Int {
         get { administration.scramIterations }
@@ -82,6 +85,13 @@ public struct ServerConfiguration: Sendable {
         /// Nickname changes one user may make in a room at once, and per minute after that.
         public var roomNickChangeBurst: Int = 3
         public var roomNickChangesPerMinute: Int = 6
+        /// Private storage (XEP-0049) and PEP (XEP-0163) per account.
+        public var personalData = PersonalDataLimits()
+        /// Push registrations (XEP-0357 devices) one account may keep.
+        public var pushRegistrations: Int = 20
+        /// Notifications one push registration is sent at once, then per minute.
+        public var pushBurst: Int = 5
+        public var pushPerMinute: Int = 12
         public init() {}
     }
 

@@ -22,6 +22,8 @@ final class ServerContext: Sendable {
     let pep: PEPService
     /// Removes bookmarks of rooms their owners can no longer join.
     let followedRooms: FollowedRooms
+    /// XEP-0357: wakes devices for what arrives while no session receives it.
+    let push: PushService
     let tls: TLSContext?
     let throttle: LoginThrottle
     /// What SCRAM derives unknown accounts' salts from (see `ServerSecret`).
@@ -54,7 +56,8 @@ final class ServerContext: Sendable {
                             archiveWriter: archiveWriter, offlineLimit: configuration.limits.offlineMessages, logger: logger)
         let muc = try await MUCService.start(domain: configuration.mucDomain, serverDomain: configuration.domain, database: database,
                                              archiveWriter: archiveWriter, router: router, sessions: sessions, group: group,
-                                             presenceRates: PresenceRates(limits: configuration.limits), logger: logger)
+                                             presenceRates: PresenceRates(limits: configuration.limits),
+                                             maxVCardBytes: configuration.limits.maxVCardBytes, logger: logger)
         return ServerContext(configuration: configuration, database: database, tls: tls, fakeSaltKey: fakeSaltKey,
                              sessions: sessions, components: components, router: router, muc: muc, logger: logger)
     }
@@ -72,21 +75,30 @@ final class ServerContext: Sendable {
         self.router = router
         self.muc = muc
         rosters = RosterService(database: database, sessions: sessions, maxItems: configuration.limits.maxRosterItems, logger: logger)
-        pep = PEPService(domain: domain, database: database, sessions: sessions, router: router, logger: logger)
-        let followedRooms = FollowedRooms(pep: pep, mucDomain: muc.domain, logger: logger)
+        pep = PEPService(domain: domain, database: database, sessions: sessions, router: router, limits: configuration.limits.personalData,
+                         logger: logger)
+        let followedRooms = FollowedRooms(pep: pep, mucDomain: muc.domain, directory: { muc.directory }, logger: logger)
         self.followedRooms = followedRooms
         muc.observeDirectory { followedRooms.directoryChanged(from: $0, to: $1) }
+        muc.observeAcceptedInvitations { followedRooms.invitationAccepted(by: $0, room: $1, name: $2, nick: $3) }
         presence = PresenceService(domain: domain, sessions: sessions, rosters: rosters, database: database, router: router, muc: muc,
-                                   pep: pep)
+                                   pep: pep, followedRooms: followedRooms)
         let limits = configuration.limits
+        let vCards = VCardService(database: database, sessions: sessions, presence: presence, pep: pep, maxBytes: limits.maxVCardBytes,
+                                  logger: logger)
+        pep.observeChanges(vCards)
+        push = PushService(domain: domain, database: database, sessions: sessions, router: router,
+                           settings: .init(maxRegistrations: limits.pushRegistrations, burst: limits.pushBurst, perMinute: limits.pushPerMinute,
+                                           includeBody: configuration.pushIncludesBody),
+                           logger: logger)
         accountEndpoint = AccountEndpoint(
             rosters: rosters,
             blocking: BlockingService(database: database, sessions: sessions, router: router, maxItems: limits.maxBlocklistItems, logger: logger),
-            vCards: VCardService(database: database, sessions: sessions, presence: presence, maxBytes: limits.maxVCardBytes, logger: logger),
+            vCards: vCards,
             sessions: sessions, pep: pep,
             privateStorage: PrivateStorageService(database: database, bookmarks: pep.bookmarks, logger: logger),
             archive: PersonalArchiveService(store: database.personalArchive, router: router, logger: logger),
-            router: router)
+            push: push, router: router)
         let adHoc = AdHocCommands(jid: domain, logger: logger)
         adHoc.register(UserAdminCommands(
             accounts: AccountService(database: database, domain: domain, iterations: configuration.scramIterations),
@@ -94,7 +106,7 @@ final class ServerContext: Sendable {
             isServerAdministrator: { muc.directory.isServerAdministrator($0) }).all)
         adHoc.register([PingCommand.command])
         router.connect(server: ServerEndpoint(domain: domain, components: components, router: router, muc: muc, adHoc: adHoc),
-                       account: accountEndpoint, presence: presence, muc: muc)
+                       account: accountEndpoint, presence: presence, muc: muc, push: push)
         throttle = LoginThrottle()
         c2sConnections = ConnectionCounter(maxTotal: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress)
         directTLSConnections = ConnectionCounter(maxTotal: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress)

@@ -23,6 +23,7 @@ enum MUC {
 enum MUCStatus: Int {
     case nonAnonymous = 100
     case selfPresence = 110
+    case configurationChanged = 104
     case logged = 170
     case created = 201
     case banned = 301

@@ -13,13 +13,14 @@ extension MUCRoom {
         query.append(XMLElement("identity", namespace: NS.discoInfo, attributes: ["category": "conference", "type": "text", "name": room.name]))
         var features = [MUC.ns, NS.discoInfo, NS.discoItems, NS.ping, "muc_persistent", "muc_nonanonymous", "muc_unsecured",
                         MUC.stanzaID, MUC.stableID, MUC.selfPingOptimization, Moderation.ns, Moderation.retract,
-                        Moderation.legacyNS]
+                        Moderation.legacyNS, VCardService.ns]
         features += roomFeatures.flatMap { $0.discoFeatures(context) }
         for feature in features {
             query.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": feature]))
         }
         var fields = [DataForm.Field("muc#roominfo_occupants", label: "Occupants", values: ["\(occupants.count)"])]
         fields += roomFeatures.flatMap { $0.infoFields(context) }
+        fields += avatarInfoFields
         let url = context.directory.settings.roomManagementURL
         if !url.isEmpty { fields.append(DataForm.Field("\(MUC.salon)#room_management_url", label: "Room management", values: [url])) }
         query.append(DataForm(type: .result, formType: MUC.roomInfo, fields: fields).element)

@@ -10,6 +10,8 @@ extension MUCRoom {
         guard stanza.type == "get" || stanza.type == "set", let payload = stanza.element.elements.first else { return }
         let user = from.bare.description
         switch (stanza.type, payload.namespace, payload.name) {
+        case (_, VCardService.ns, "vCard"):
+            vCard(stanza, payload: payload, user: user)
         case ("get", NS.ping, "ping"):
             answer(stanza, nil)
         case ("get", NS.discoInfo, "query"):

@@ -59,9 +59,11 @@ extension MUCRoom {
         admit(stanza, nick: nick, from: from, user: user, role: RoomStanding.role(access, room: room),
               affiliation: RoomStanding.affiliation(access, user: user, room: room, directory: directory),
               statuses: statuses, context: context)
-        let chat = environment.chat
-        let localpart = localpart
-        Task { try? await chat.recordJoin(user: user, room: localpart) }
+        let (chat, host, localpart, roomJID, name) = (environment.chat, host, localpart, jid, room.name)
+        Task {
+            guard try await chat.recordJoin(user: user, room: localpart), let account = try? JID(user) else { return }
+            host.invitationAccepted(by: account, room: roomJID, name: name, nick: nick)
+        }
     }
 
     /// Seats the occupant: others' presence, its own (110), history, subject; then tells the room.

@@ -31,6 +31,8 @@ final class MUCRoom: @unchecked Sendable {
     /// Queries relayed between occupants and awaiting their answer, by the id the room gave them
     /// (see MUCRoom+OccupantIQ).
     var relayedIQs: [String: RelayedIQ] = [:]
+    /// The SHA-1 of the room vCard's photo (XEP-0486), nil without one; loaded with the history.
+    var avatarHash: String?
 
     /// Storage operations in flight; stanzas wait while any is.
     private var inFlight = 0
@@ -69,6 +71,7 @@ final class MUCRoom: @unchecked Sendable {
 
     /// Loads recent history from the archive before the first stanza is handled.
     private func warmUp() {
+        reloadAvatar()
         reloadHistory { [self] in loaded = true }
     }
 
@@ -222,7 +225,9 @@ final class MUCRoom: @unchecked Sendable {
         // Content cleared or replaced by an administrator (here or from the CLI), or a longer
         // history to keep: it comes back fresh from the archive.
         if contentChanged || grew, loaded { reloadHistory() }
+        if contentChanged, loaded { reloadAvatar() }
         guard let (room, _) = current else {
+            avatarHash = nil
             removeEveryone(reason: "The room was deleted.", destroy: true)
             return
         }

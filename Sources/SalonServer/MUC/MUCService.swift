@@ -36,12 +36,14 @@ final class MUCService: RoomHost {
         var poller: Task<Void, Never>?
         /// Told of every adopted directory with the one before it (followed rooms).
         var directoryObserver: (@Sendable (ChatDirectory, ChatDirectory) -> Void)?
+        /// Told of every first join that accepts an invitation (followed rooms).
+        var invitationObserver: (@Sendable (JID, JID, String, String) -> Void)?
     }
 
     private init(domain: String, serverDomain: String, database: SalonDatabase, archiveWriter: ArchiveWriter, router: Router,
                  sessions: SessionRegistry,
                  loops: [EventLoop], secret: [UInt8], directory: ChatDirectory, revision: Int64, presenceRates: PresenceRates,
-                 logger: Logger) {
+                 maxVCardBytes: Int, logger: Logger) {
         self.domain = domain
         self.serverDomain = serverDomain
         self.database = database
@@ -49,7 +51,8 @@ final class MUCService: RoomHost {
         self.environment = RoomEnvironment(
             output: RoomOutput(router: router, sessions: sessions),
             archiveWriter: archiveWriter, archive: database.archive, chat: database.chat,
-            occupantIDs: OccupantIDs(secret: secret), presenceRates: presenceRates, logger: logger, refusalLog: LogThrottle())
+            occupantIDs: OccupantIDs(secret: secret), presenceRates: presenceRates, maxVCardBytes: maxVCardBytes, logger: logger,
+            refusalLog: LogThrottle())
         self.adHoc = AdHocCommands(jid: domain, logger: logger)
         self.router = router
         self.sessions = sessions
@@ -60,13 +63,14 @@ final class MUCService: RoomHost {
 
     /// `archiveWriter` is the server's one writer (accounts' archives share it); `stop` closes it.
     static func start(domain: String, serverDomain: String, database: SalonDatabase, archiveWriter: ArchiveWriter, router: Router,
-                      sessions: SessionRegistry, group: EventLoopGroup, presenceRates: PresenceRates, logger: Logger) async throws -> MUCService {
+                      sessions: SessionRegistry, group: EventLoopGroup, presenceRates: PresenceRates, maxVCardBytes: Int,
+                      logger: Logger) async throws -> MUCService {
         let (directory, revision) = try await database.chat.loadDirectoryAndRevision()
         let secret = try await ServerSecret.load(ServerSecret.occupantID, from: database)
         let service = MUCService(domain: domain, serverDomain: serverDomain, database: database, archiveWriter: archiveWriter,
                                  router: router, sessions: sessions,
                                  loops: Array(group.makeIterator()), secret: secret, directory: directory,
-                                 revision: revision, presenceRates: presenceRates, logger: logger)
+                                 revision: revision, presenceRates: presenceRates, maxVCardBytes: maxVCardBytes, logger: logger)
         service.adHoc.register(ChatCommandSet(service: service).all)
         service.startPolling()
         return service
@@ -85,6 +89,16 @@ final class MUCService: RoomHost {
     /// Sets what is told of every directory adopted from now on (given the previous one first).
     func observeDirectory(_ observer: @escaping @Sendable (_ previous: ChatDirectory, _ current: ChatDirectory) -> Void) {
         state.withLock { $0.directoryObserver = observer }
+    }
+
+    /// Sets what is told when a user first joins a room they were invited to (user, room, room
+    /// name, nick).
+    func observeAcceptedInvitations(_ observer: @escaping @Sendable (_ user: JID, _ room: JID, _ name: String, _ nick: String) -> Void) {
+        state.withLock { $0.invitationObserver = observer }
+    }
+
+    func invitationAccepted(by user: JID, room: JID, name: String, nick: String) {
+        state.withLock { $0.invitationObserver }?(user, room, name, nick)
     }
 
     /// The current directory's generation: it changes whenever another directory is adopted.
@@ -148,7 +162,7 @@ final class MUCService: RoomHost {
         case ("get", NS.discoInfo, "query"):
             var query = XMLElement("query", namespace: NS.discoInfo)
             query.append(XMLElement("identity", namespace: NS.discoInfo, attributes: ["category": "conference", "type": "text", "name": "Persistent chat"]))
-            for feature in [NS.discoInfo, NS.discoItems, MUC.ns, NS.ping, MAM.ns, MAM.extended, "urn:xmpp:fulltext:0", AdHocCommands.ns] {
+            for feature in [NS.discoInfo, NS.discoItems, MUC.ns, NS.ping, MAM.ns, MAM.extended, "urn:xmpp:fulltext:0", AdHocCommands.ns, VCardService.ns] {
                 query.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": feature]))
             }
             let settings = directory.settings

@@ -1,6 +1,7 @@
 import Logging
 import PersistentChat
 import SalonStore
+import XMPPCore
 
 /// Everything a room uses beyond its own state, built once by `MUCService`; with its `RoomHost`
 /// it is all a room reaches.
@@ -16,6 +17,8 @@ struct RoomEnvironment: Sendable {
     let occupantIDs: OccupantIDs
     /// How often one occupant may change its presence or nickname.
     let presenceRates: PresenceRates
+    /// The largest room vCard accepted, serialised (`limits.max_vcard_bytes`, as for accounts).
+    let maxVCardBytes: Int
     let logger: Logger
     /// Keeps refusals from flooding the log: one line per user and room per interval.
     let refusalLog: LogThrottle
@@ -31,6 +34,8 @@ protocol RoomHost: AnyObject, Sendable {
     var directoryWithGeneration: (directory: ChatDirectory, generation: UInt64) { get }
     /// Changes the directory under the model's rules, saves it and brings every room in line.
     func perform<T: Sendable>(_ change: (inout ChatDirectory) throws(ChatRuleError) -> T) async throws -> T
+    /// A user's first join of a room they were invited to (a bookmark may follow).
+    func invitationAccepted(by user: JID, room: JID, name: String, nick: String)
     /// Lets go of an empty, idle room.
     func deactivate(_ room: MUCRoom)
 }

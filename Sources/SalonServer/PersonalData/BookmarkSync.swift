@@ -63,7 +63,7 @@ struct BookmarkSync: Sendable {
     func legacyStored(_ storage: XMLElement, owner: JID, via source: Source) async {
         var wanted: [String: Bookmark] = [:]
         for conference in storage.children("conference", namespace: PersonalStorage.legacyBookmarks) {
-            guard wanted.count < PersonalDataLimits.pep.maxItemsPerNode,
+            guard wanted.count < pep.limits.pepItemsPerNode,
                   let bookmark = Self.legacy(conference), (try? JID(bookmark.jid))?.resourcepart == nil else { continue }
             wanted[bookmark.jid] = bookmark
         }
@@ -88,6 +88,15 @@ struct BookmarkSync: Sendable {
         }
     }
 
+    /// Adds one XEP-0402 bookmark (a server-made one: an accepted invitation) and carries it
+    /// to the XEP-0048 copies; false if it could not be published.
+    func add(_ bookmark: Bookmark, owner: JID) async -> Bool {
+        guard await publish(owner: owner, node: PersonalStorage.bookmarks, id: bookmark.jid, payload: Self.modern(bookmark, extensions: nil),
+                            options: Self.modernOptions) else { return false }
+        await modernChanged(owner: owner)
+        return true
+    }
+
     // MARK: Writes
 
     private func publishLegacy(_ storage: XMLElement, owner: JID) async {
@@ -95,13 +104,14 @@ struct BookmarkSync: Sendable {
     }
 
     /// Publishes with the format's options, or without them when a client made the node otherwise.
-    private func publish(owner: JID, node: String, id: String, payload: XMLElement, options: DataForm) async {
+    @discardableResult
+    private func publish(owner: JID, node: String, id: String, payload: XMLElement, options: DataForm) async -> Bool {
         do throws(StanzaError) {
-            _ = try await pep.publish(owner: owner, node: node, itemID: id, payload: payload, options: options)
-        } catch where error.applicationCondition?.name == "precondition-not-met" {
-            _ = try? await pep.publish(owner: owner, node: node, itemID: id, payload: payload, options: nil)
+            try await pep.publish(owner: owner, node: node, itemID: id, payload: payload, preferring: options)
+            return true
         } catch {
             pep.logger.notice("bookmark sync failed", metadata: ["account": "\(owner)", "node": "\(node)", "cause": "\(error.text ?? "\(error.condition)")"])
+            return false
         }
     }
 
@@ -114,7 +124,7 @@ struct BookmarkSync: Sendable {
         do {
             try await pep.database.privateStorage.store(owner: owner.description, elements: [
                 (namespace: PersonalStorage.legacyBookmarks, element: storage.serialized()),
-            ], limits: PersonalDataLimits.privateStorage)
+            ], limits: pep.limits.privateStorage)
         } catch {
             pep.logger.notice("bookmark sync failed", metadata: ["account": "\(owner)", "node": "private storage", "cause": "\(error)"])
         }

@@ -8,24 +8,34 @@ import XMPPCore
 /// — the user's resources get the retraction, `BookmarkSync` rewrites the XEP-0048 copies — so
 /// no client keeps rejoining it. Done at the change for online and offline users alike, in
 /// order, off the rooms' loops: only accounts holding a bookmark of an affected room are read.
-/// Bookmarks of other services' rooms are never touched.
+/// What changed while the server was not running is caught when the user logs in. Accepting a
+/// persistent-chat invitation (the first join of a room the user was invited to) bookmarks the
+/// room with autojoin, unless the user already has a bookmark for it. Bookmarks of other
+/// services' rooms are never touched.
 final class FollowedRooms: Sendable {
     private enum Work {
         case change(previous: ChatDirectory, current: ChatDirectory)
+        case login(JID)
+        case accepted(user: JID, room: JID, name: String, nick: String)
         case barrier(CheckedContinuation<Void, Never>)
     }
 
     private let queue: AsyncStream<Work>.Continuation
     private let worker: Task<Void, Never>
 
-    init(pep: PEPService, mucDomain: String, logger: Logger) {
+    init(pep: PEPService, mucDomain: String, directory: @escaping @Sendable () -> ChatDirectory, logger: Logger) {
         let (stream, queue) = AsyncStream.makeStream(of: Work.self)
         self.queue = queue
+        let pruning = Pruning(pep: pep, mucDomain: mucDomain, logger: logger)
         worker = Task {
             for await work in stream {
                 switch work {
                 case let .change(previous, current):
-                    await Self.prune(pep: pep, mucDomain: mucDomain, logger: logger, from: previous, to: current)
+                    await pruning.prune(from: previous, to: current)
+                case let .login(user):
+                    await pruning.pruneAtLogin(user, directory: directory())
+                case let .accepted(user, room, name, nick):
+                    await pruning.follow(room, name: name, nick: nick, for: user)
                 case let .barrier(done):
                     done.resume()
                 }
@@ -36,6 +46,16 @@ final class FollowedRooms: Sendable {
     /// Called for every adopted directory; returns at once (the comparing is the worker's).
     func directoryChanged(from previous: ChatDirectory, to current: ChatDirectory) {
         queue.yield(.change(previous: previous, current: current))
+    }
+
+    /// A resource of `user` came online: bookmarks of rooms lost meanwhile go.
+    func loggedIn(_ user: JID) {
+        queue.yield(.login(user.bare))
+    }
+
+    /// `user` joined `room` for the first time since being invited to it, as `nick`.
+    func invitationAccepted(by user: JID, room: JID, name: String, nick: String) {
+        queue.yield(.accepted(user: user.bare, room: room, name: name, nick: nick))
     }
 
     /// Returns once every change handed over before has been applied.
@@ -50,9 +70,15 @@ final class FollowedRooms: Sendable {
         queue.finish()
         await worker.value
     }
+}
 
-    private static func prune(pep: PEPService, mucDomain: String, logger: Logger,
-                              from previous: ChatDirectory, to current: ChatDirectory) async {
+/// The worker's part of `FollowedRooms`: what it reads and writes.
+private struct Pruning: Sendable {
+    let pep: PEPService
+    let mucDomain: String
+    let logger: Logger
+
+    func prune(from previous: ChatDirectory, to current: ChatDirectory) async {
         let rooms = current.roomsWithNarrowableAccess(since: previous)
         guard !rooms.isEmpty else { return }
         var localparts: [String: String] = [:]
@@ -72,14 +98,53 @@ final class FollowedRooms: Sendable {
         }
         for (owner, itemIDs) in lost.sorted(by: { $0.key < $1.key }) {
             guard let account = try? JID(owner) else { continue }
-            do throws(StanzaError) {
-                try await pep.retract(owner: account, node: PersonalStorage.bookmarks, itemIDs: itemIDs, notify: true)
-            } catch {
-                logger.notice("bookmark pruning failed", metadata: ["account": "\(owner)", "cause": "\(error.text ?? "\(error.condition)")"])
-                continue
-            }
-            await pep.bookmarks.modernChanged(owner: account)
-            logger.info("bookmarks removed: access lost", metadata: ["account": "\(owner)", "rooms": "\(itemIDs.sorted().joined(separator: " "))"])
+            await remove(itemIDs, of: account)
         }
+    }
+
+    /// The user's bookmarks of this service's rooms that `hasLostAccess(_:to:joinedBefore:)` says are lost.
+    func pruneAtLogin(_ user: JID, directory: ChatDirectory) async {
+        let owner = user.description
+        do {
+            let items = try await pep.database.pep.items(owner: owner, node: PersonalStorage.bookmarks)
+            let rooms = items.compactMap { item -> (id: String, localpart: String)? in
+                guard let jid = try? JID(item.id), jid.resourcepart == nil, jid.domainpart.lowercased() == mucDomain.lowercased(),
+                      let localpart = jid.localpart else { return nil }
+                return (item.id, localpart.lowercased())
+            }
+            guard !rooms.isEmpty else { return }
+            let joined = try await pep.database.chat.joinedRooms(user: owner)
+            let lost = rooms.filter { directory.hasLostAccess(owner, to: $0.localpart, joinedBefore: joined.contains($0.localpart)) }
+            if !lost.isEmpty { await remove(lost.map(\.id), of: user) }
+        } catch {
+            logger.error("bookmark pruning failed", metadata: ["account": "\(owner)", "error": "\(error)"])
+        }
+    }
+
+    /// One retraction (notified to the user's resources), then the XEP-0048 copies rewritten.
+    private func remove(_ itemIDs: [String], of owner: JID) async {
+        do throws(StanzaError) {
+            try await pep.retract(owner: owner, node: PersonalStorage.bookmarks, itemIDs: itemIDs, notify: true)
+        } catch {
+            logger.notice("bookmark pruning failed", metadata: ["account": "\(owner)", "cause": "\(error.text ?? "\(error.condition)")"])
+            return
+        }
+        await pep.bookmarks.modernChanged(owner: owner)
+        logger.info("bookmarks removed: access lost", metadata: ["account": "\(owner)", "rooms": "\(itemIDs.sorted().joined(separator: " "))"])
+    }
+
+    /// Bookmarks `room` with autojoin unless the user has a bookmark for it already.
+    func follow(_ room: JID, name: String, nick: String, for user: JID) async {
+        let address = room.description
+        do {
+            let items = try await pep.database.pep.items(owner: user.description, node: PersonalStorage.bookmarks)
+            guard !items.contains(where: { $0.id.lowercased() == address.lowercased() }) else { return }
+        } catch {
+            logger.error("bookmark on invitation failed", metadata: ["account": "\(user)", "error": "\(error)"])
+            return
+        }
+        let bookmark = BookmarkSync.Bookmark(jid: address, name: name, autojoin: true, nick: nick, password: nil)
+        guard await pep.bookmarks.add(bookmark, owner: user) else { return }
+        logger.info("bookmark added: invitation accepted", metadata: ["account": "\(user)", "room": "\(address)"])
     }
 }

@@ -12,7 +12,7 @@ enum PEPNodeOptions {
                                         sendLastPublishedItem: "on_sub_and_presence")
 
     /// `base` with the fields of `form` applied; unknown fields are ignored, bad values refused.
-    static func apply(_ form: DataForm, to base: PEPNodeConfig) throws(StanzaError) -> PEPNodeConfig {
+    static func apply(_ form: DataForm, to base: PEPNodeConfig, maxItemsPerNode: Int) throws(StanzaError) -> PEPNodeConfig {
         var config = base
         for field in form.fields {
             guard let variable = field.variable, let value = field.values.first else { continue }
@@ -23,7 +23,7 @@ enum PEPNodeOptions {
                 }
                 config.accessModel = value
             case "pubsub#max_items":
-                config.maxItems = try maxItems(value)
+                config.maxItems = try maxItems(value, limit: maxItemsPerNode)
             case "pubsub#persist_items":
                 guard let flag = flag(value) else { throw StanzaError(.notAcceptable, text: "pubsub#persist_items is a boolean.") }
                 config.persistItems = flag
@@ -41,14 +41,13 @@ enum PEPNodeOptions {
 
     /// Whether an existing node's configuration meets publish-options: every supported
     /// option given must have the value the node has.
-    static func meets(_ options: DataForm, _ config: PEPNodeConfig) -> Bool {
-        guard let wanted = try? apply(options, to: config) else { return false }
+    static func meets(_ options: DataForm, _ config: PEPNodeConfig, maxItemsPerNode: Int) -> Bool {
+        guard let wanted = try? apply(options, to: config, maxItemsPerNode: maxItemsPerNode) else { return false }
         return wanted == config
     }
 
     /// `max` is the most the service keeps; larger numbers are lowered to it.
-    private static func maxItems(_ value: String) throws(StanzaError) -> Int {
-        let limit = PersonalDataLimits.pep.maxItemsPerNode
+    private static func maxItems(_ value: String, limit: Int) throws(StanzaError) -> Int {
         if value == "max" { return limit }
         guard let number = Int(value), number >= 1 else {
             throw StanzaError(.notAcceptable, text: "pubsub#max_items is a positive number or max.")
@@ -65,11 +64,11 @@ enum PEPNodeOptions {
     }
 
     /// The configuration form of a node (owner configure get, default get).
-    static func form(_ config: PEPNodeConfig) -> DataForm {
+    static func form(_ config: PEPNodeConfig, maxItemsPerNode: Int) -> DataForm {
         DataForm(type: .form, formType: PubSub.nodeConfig, fields: [
             DataForm.Field("pubsub#access_model", type: "list-single", label: "Who may subscribe and retrieve items",
                            values: [config.accessModel], options: accessModels.map { (label: nil, value: $0) }),
-            DataForm.Field("pubsub#max_items", type: "text-single", label: "Items to keep (at most \(PersonalDataLimits.pep.maxItemsPerNode))",
+            DataForm.Field("pubsub#max_items", type: "text-single", label: "Items to keep (at most \(maxItemsPerNode))",
                            values: ["\(config.maxItems)"]),
             DataForm.Field("pubsub#persist_items", type: "boolean", label: "Keep items", values: [config.persistItems ? "1" : "0"]),
             DataForm.Field("pubsub#send_last_published_item", type: "list-single", label: "When to send the last item",

@@ -3,7 +3,8 @@ import XMPPCore
 
 /// Who is told of a change to a PEP node, and the notification itself (XEP-0163 §4): the
 /// owner's resources and, unless the node is whitelist-only, the resources of contacts
-/// subscribed to the owner's presence — each resource that shows `+notify` interest in its
+/// subscribed to the owner's presence; the node's members on a whitelist node; never its
+/// outcasts (XEP-0060 §4.1) — each resource that shows `+notify` interest in its
 /// entity capabilities, or that subscribed explicitly (its full or bare JID).
 struct PEPNotifier: Sendable {
     let sessions: SessionRegistry
@@ -35,7 +36,11 @@ struct PEPNotifier: Sendable {
     /// The available resources of the owner and of whoever may read the node.
     private func candidates(owner: JID, node: PEPNode, explicit: Set<String>) async -> [ResourcePresence] {
         var accounts = [owner]
-        if node.config.accessModel != "whitelist" {
+        let affiliations = (try? await database.pep.affiliations(owner: owner.description, node: node.name)) ?? []
+        let outcasts = Set(affiliations.filter { $0.affiliation == "outcast" }.map(\.jid))
+        if node.config.accessModel == "whitelist" {
+            accounts += affiliations.filter { $0.affiliation == "member" }.compactMap { try? JID($0.jid) }
+        } else {
             let roster: [RosterItem]
             if let cached = sessions.roster(of: owner) {
                 roster = Array(cached.values)
@@ -48,7 +53,7 @@ struct PEPNotifier: Sendable {
                 accounts += explicit.compactMap { try? JID($0).bare }.filter { !accounts.contains($0) }
             }
         }
-        return accounts.filter { $0.localpart != nil }.flatMap { sessions.resources(of: $0).filter(\.available) }
+        return accounts.filter { $0.localpart != nil && !outcasts.contains($0.description) }.flatMap { sessions.resources(of: $0).filter(\.available) }
     }
 
     /// Whether a resource's capabilities, as known now, include `node+notify`.

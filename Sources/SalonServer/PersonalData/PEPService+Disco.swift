@@ -13,10 +13,10 @@ extension PEPService {
         { [self] in
             let nodes = (try? await database.pep.nodes(owner: owner.description)) ?? []
             var query = XMLElement("query", namespace: NS.discoItems)
-            for node in nodes where await readRefusal(node.config, owner: owner, requester: requester) == nil {
+            for node in nodes where await readRefusal(node, owner: owner, requester: requester) == nil {
                 query.append(XMLElement("item", namespace: NS.discoItems, attributes: ["jid": owner.description, "node": node.name]))
             }
-            answer(iq, owner: owner, query)
+            router.send(iq.resultReply(query), as: owner)
         }
     }
 
@@ -25,12 +25,12 @@ extension PEPService {
         { [self] in
             do throws(StanzaError) {
                 let stored = try await existingNode(owner: owner, node: node)
-                if await readRefusal(stored.config, owner: owner, requester: requester) != nil { throw StanzaError(.itemNotFound) }
+                if await readRefusal(stored, owner: owner, requester: requester) != nil { throw StanzaError(.itemNotFound) }
                 let query = XMLElement("query", namespace: NS.discoInfo, attributes: ["node": node], children: [
                     .element(XMLElement("identity", namespace: NS.discoInfo, attributes: ["category": "pubsub", "type": "leaf"])),
                     .element(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": PubSub.ns])),
                 ])
-                answer(iq, owner: owner, query)
+                router.send(iq.resultReply(query), as: owner)
             } catch {
                 refuse(iq, owner: owner, error)
             }

@@ -5,12 +5,12 @@ import XMPPCore
 /// subscriptions by anyone who may read the node (§6.1, §6.2).
 extension PEPService {
     func create(owner: JID, node: String, config: DataForm?) async throws(StanzaError) {
-        let settings = try config.map { form throws(StanzaError) in try PEPNodeOptions.apply(form, to: PEPNodeOptions.defaults) }
+        let settings = try config.map { form throws(StanzaError) in try PEPNodeOptions.apply(form, to: PEPNodeOptions.defaults, maxItemsPerNode: limits.pepItemsPerNode) }
             ?? PEPNodeOptions.defaults
         let created: Bool
         do {
             created = try await database.pep.create(owner: owner.description, node: PEPNode(name: node, config: settings),
-                                                    limits: PersonalDataLimits.pep)
+                                                    limits: limits.pep)
         } catch {
             throw storeFailure(error, owner: owner, doing: "create")
         }
@@ -23,16 +23,16 @@ extension PEPService {
         guard let form else {
             return XMLElement("pubsub", namespace: PubSub.owner, children: [.element(
                 XMLElement("configure", namespace: PubSub.owner, attributes: ["node": node],
-                           children: [.element(PEPNodeOptions.form(stored.config).element)]))])
+                           children: [.element(PEPNodeOptions.form(stored.config, maxItemsPerNode: limits.pepItemsPerNode).element)]))])
         }
         guard form.type != .cancel else { return nil }
         guard form.type == .submit, form.formType == nil || form.formType == PubSub.nodeConfig else {
             throw StanzaError(.badRequest, text: "Submit a \(PubSub.nodeConfig) form.")
         }
-        let config = try PEPNodeOptions.apply(form, to: stored.config)
+        let config = try PEPNodeOptions.apply(form, to: stored.config, maxItemsPerNode: limits.pepItemsPerNode)
         do {
             _ = try await database.pep.configure(owner: owner.description, node: PEPNode(name: node, config: config),
-                                                 limits: PersonalDataLimits.pep)
+                                                 limits: limits.pep)
         } catch {
             throw storeFailure(error, owner: owner, doing: "configure")
         }
@@ -71,10 +71,10 @@ extension PEPService {
     func subscribe(owner: JID, node: String, jid: JID, requester: JID) async throws(StanzaError) -> XMLElement {
         guard jid.bare == requester.bare else { throw PubSub.error(.badRequest, "invalid-jid", text: "Subscribe your own JID.") }
         let stored = try await existingNode(owner: owner, node: node)
-        if let refusal = await readRefusal(stored.config, owner: owner, requester: requester) { throw refusal }
+        if let refusal = await readRefusal(stored, owner: owner, requester: requester) { throw refusal }
         do {
             _ = try await database.pep.subscribe(owner: owner.description, node: node, jid: jid.description,
-                                                 maxSubscribers: PersonalDataLimits.maxSubscribers)
+                                                 maxSubscribers: limits.pepSubscribersPerNode)
         } catch {
             throw storeFailure(error, owner: owner, doing: "subscribe")
         }

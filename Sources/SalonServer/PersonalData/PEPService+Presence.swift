@@ -28,7 +28,9 @@ extension PEPService {
         }
         for account in accounts {
             guard let last = try? await database.pep.lastItems(owner: account.description) else { continue }
-            for (node, item) in last where interest.contains(node.name + "+notify")
+            let barred = account == own ? [] : Set(((try? await database.pep.affiliations(owner: account.description, of: own.description)) ?? [])
+                .filter { $0.affiliation == "outcast" }.map(\.node))
+            for (node, item) in last where interest.contains(node.name + "+notify") && !barred.contains(node.name)
                 && node.config.sendLastPublishedItem == "on_sub_and_presence"
                 && (account == own || node.config.accessModel != "whitelist") {
                 sendLast(item, of: node, from: account, to: session)
@@ -44,8 +46,11 @@ extension PEPService {
         guard let item, item.subscription == "from" || item.subscription == "both" else { return }
         let resources = sessions.resources(of: contact).filter(\.available)
         guard !resources.isEmpty, let last = try? await database.pep.lastItems(owner: owner.description) else { return }
+        let barred = Set(((try? await database.pep.affiliations(owner: owner.description, of: contact.bare.description)) ?? [])
+            .filter { $0.affiliation == "outcast" }.map(\.node))
         for resource in resources {
             for (node, item) in last where node.config.accessModel == "presence" && node.config.sendLastPublishedItem != "never"
+                && !barred.contains(node.name)
                 && notifier.interested(resource, in: node.name) {
                 sendLast(item, of: node, from: owner, to: resource.session)
             }

@@ -1,6 +1,15 @@
 import Logging
 import SalonStore
+import Synchronization
 import XMPPCore
+
+/// Told of what a client changed in its own PEP nodes (not of the server's own writes), after
+/// the change: XEP-0398 avatar conversion (`VCardService+Avatars.swift`).
+protocol PEPChangeObserver: Sendable {
+    func published(node: String, payload: XMLElement, owner: JID) async
+    /// Items were retracted, or the node purged or deleted.
+    func removed(node: String, owner: JID) async
+}
 
 /// XEP-0163 personal eventing: every account is a pubsub service (a XEP-0060 subset) whose
 /// nodes are created on first publish. Storage is SalonStore's `PEPStore`; notifications go
@@ -13,8 +22,12 @@ final class PEPService: Sendable {
     let logger: Logger
     unowned let router: Router
     let notifier: PEPNotifier
+    private let observer = Mutex<(any PEPChangeObserver)?>(nil)
+    /// Private storage and PEP bounds per account (`limits.pep_*`, `limits.private_storage_*`).
+    let limits: PersonalDataLimits
 
-    init(domain: String, database: SalonDatabase, sessions: SessionRegistry, router: Router, logger: Logger) {
+    init(domain: String, database: SalonDatabase, sessions: SessionRegistry, router: Router, limits: PersonalDataLimits, logger: Logger) {
+        self.limits = limits
         self.domain = domain
         self.database = database
         self.sessions = sessions
@@ -25,6 +38,13 @@ final class PEPService: Sendable {
     }
 
     var bookmarks: BookmarkSync { BookmarkSync(pep: self) }
+
+    /// Sets who is told of clients' changes (once, while the server is put together).
+    func observeChanges(_ observer: any PEPChangeObserver) {
+        self.observer.withLock { $0 = observer }
+    }
+
+    private var changeObserver: (any PEPChangeObserver)? { observer.withLock { $0 } }
 
     /// A pubsub or pubsub#owner iq to `owner`'s bare JID from `requester`.
     func handle(_ iq: Stanza, payload: XMLElement, owner: JID, requester: JID) -> RoutingFollowup? {
@@ -40,7 +60,7 @@ final class PEPService: Sendable {
         }
         return { [self] in
             do throws(StanzaError) {
-                answer(iq, owner: owner, try await perform(request, owner: owner, requester: requester))
+                router.send(iq.resultReply(try await perform(request, owner: owner, requester: requester)), as: owner)
             } catch {
                 refuse(iq, owner: owner, error)
             }
@@ -52,6 +72,7 @@ final class PEPService: Sendable {
         case let .publish(node, itemID, payload, options):
             let id = try await publish(owner: owner, node: node, itemID: itemID, payload: payload, options: options)
             await bookmarks.published(node: node, payload: payload, owner: owner)
+            await changeObserver?.published(node: node, payload: payload, owner: owner)
             return XMLElement("pubsub", namespace: PubSub.ns, children: [.element(
                 XMLElement("publish", namespace: PubSub.ns, attributes: ["node": node], children: [
                     .element(XMLElement("item", namespace: PubSub.ns, attributes: ["id": id])),
@@ -59,6 +80,7 @@ final class PEPService: Sendable {
         case let .retract(node, ids, notify):
             try await retract(owner: owner, node: node, itemIDs: ids, notify: notify)
             await bookmarks.retracted(node: node, owner: owner)
+            await changeObserver?.removed(node: node, owner: owner)
             return nil
         case let .items(node, ids, max):
             return try await items(owner: owner, node: node, ids: ids, max: max, requester: requester)
@@ -74,15 +96,25 @@ final class PEPService: Sendable {
             return try await configure(owner: owner, node: node, form: form)
         case .defaultConfig:
             return XMLElement("pubsub", namespace: PubSub.owner, children: [.element(
-                XMLElement("default", namespace: PubSub.owner, children: [.element(PEPNodeOptions.form(PEPNodeOptions.defaults).element)]))])
+                XMLElement("default", namespace: PubSub.owner, children: [.element(PEPNodeOptions.form(PEPNodeOptions.defaults, maxItemsPerNode: limits.pepItemsPerNode).element)]))])
         case let .delete(node):
             try await delete(owner: owner, node: node)
             await bookmarks.retracted(node: node, owner: owner)
+            await changeObserver?.removed(node: node, owner: owner)
             return nil
         case let .purge(node):
             try await purge(owner: owner, node: node)
             await bookmarks.retracted(node: node, owner: owner)
+            await changeObserver?.removed(node: node, owner: owner)
             return nil
+        case let .subscriptions(node):
+            return try await subscriptions(owner: owner, node: node, requester: requester)
+        case let .affiliations(node):
+            return try await affiliations(owner: owner, node: node, requester: requester)
+        case let .nodeSubscriptions(node, changes):
+            return try await nodeSubscriptions(owner: owner, node: node, changes: changes)
+        case let .nodeAffiliations(node, changes):
+            return try await nodeAffiliations(owner: owner, node: node, changes: changes)
         }
     }
 
@@ -92,18 +124,19 @@ final class PEPService: Sendable {
     /// item id (generated when not given).
     func publish(owner: JID, node: String, itemID: String?, payload: XMLElement, options: DataForm?) async throws(StanzaError) -> String {
         let serialized = payload.serialized()
-        let limits = PersonalDataLimits.pep
+        let limits = limits.pep
+        let maxItemsPerNode = limits.maxItemsPerNode
         guard serialized.utf8.count <= limits.maxItemBytes else {
             throw PubSub.error(.notAcceptable, "payload-too-big", text: "An item holds at most \(limits.maxItemBytes) bytes.")
         }
         let id = itemID ?? Self.newItemID()
-        let newConfig = try options.map { form throws(StanzaError) in try PEPNodeOptions.apply(form, to: PEPNodeOptions.defaults) }
+        let newConfig = try options.map { form throws(StanzaError) in try PEPNodeOptions.apply(form, to: PEPNodeOptions.defaults, maxItemsPerNode: maxItemsPerNode) }
             ?? PEPNodeOptions.defaults
         let outcome: PEPPublishOutcome
         do {
             outcome = try await database.pep.publish(
                 owner: owner.description, node: node, item: PEPItem(id: id, payload: serialized, publisher: owner.description),
-                newConfig: newConfig, limits: limits, accepts: { current in options.map { PEPNodeOptions.meets($0, current) } ?? true })
+                newConfig: newConfig, limits: limits, accepts: { current in options.map { PEPNodeOptions.meets($0, current, maxItemsPerNode: maxItemsPerNode) } ?? true })
         } catch {
             throw storeFailure(error, owner: owner, doing: "publish")
         }
@@ -116,6 +149,16 @@ final class PEPService: Sendable {
             await notifier.notify(owner: owner, node: stored, subscribers: subscribers, event: PEPNotifier.items(node, [(id, payload)]))
         }
         return id
+    }
+
+    /// Publishes a copy the server makes for the owner with `options`, or without them when the
+    /// owner's client made the node otherwise (the client's choice stays).
+    func publish(owner: JID, node: String, itemID: String, payload: XMLElement, preferring options: DataForm) async throws(StanzaError) {
+        do {
+            _ = try await publish(owner: owner, node: node, itemID: itemID, payload: payload, options: options)
+        } catch where error.applicationCondition?.name == "precondition-not-met" {
+            _ = try await publish(owner: owner, node: node, itemID: itemID, payload: payload, options: nil)
+        }
     }
 
     func retract(owner: JID, node: String, itemIDs: [String], notify: Bool) async throws(StanzaError) {
@@ -139,7 +182,7 @@ final class PEPService: Sendable {
 
     private func items(owner: JID, node: String, ids: [String]?, max: Int?, requester: JID) async throws(StanzaError) -> XMLElement {
         let stored = try await existingNode(owner: owner, node: node)
-        if let refusal = await readRefusal(stored.config, owner: owner, requester: requester) { throw refusal }
+        if let refusal = await readRefusal(stored, owner: owner, requester: requester) { throw refusal }
         let items: [PEPItem]
         do {
             items = try await database.pep.items(owner: owner.description, node: node, ids: ids, max: max)
@@ -150,7 +193,7 @@ final class PEPService: Sendable {
         var bytes = 0
         for item in items.reversed() {
             bytes += item.payload.utf8.count
-            if !kept.isEmpty, bytes > PersonalDataLimits.maxItemsReplyBytes { break }
+            if !kept.isEmpty, bytes > limits.pepItemsReplyBytes { break }
             kept.append(item)
         }
         kept.reverse()
@@ -165,10 +208,13 @@ final class PEPService: Sendable {
 
     // MARK: Helpers
 
-    /// Why `requester` may not read a node of `owner` (XEP-0060 §6.5.9), or nil.
-    func readRefusal(_ config: PEPNodeConfig, owner: JID, requester: JID) async -> StanzaError? {
+    /// Why `requester` may not read a node of `owner` (XEP-0060 §6.5.9), or nil: an outcast
+    /// reads nothing, a member reads a whitelist node.
+    func readRefusal(_ node: PEPNode, owner: JID, requester: JID) async -> StanzaError? {
         if requester.bare == owner { return nil }
-        switch config.accessModel {
+        let affiliation = try? await database.pep.affiliation(owner: owner.description, node: node.name, jid: requester.bare.description)
+        if affiliation == "outcast" { return StanzaError(.forbidden, text: "The owner has blocked you from this node.") }
+        switch node.config.accessModel {
         case "open":
             return nil
         case "presence":
@@ -176,7 +222,7 @@ final class PEPService: Sendable {
             if let item, item.subscription == "from" || item.subscription == "both" { return nil }
             return PubSub.error(.notAuthorized, "presence-subscription-required")
         default:
-            return PubSub.error(.notAllowed, "closed-node")
+            return affiliation == "member" ? nil : PubSub.error(.notAllowed, "closed-node")
         }
     }
 
@@ -207,12 +253,6 @@ final class PEPService: Sendable {
 
     static func newItemID() -> String {
         (0 ..< 2).map { _ in String(UInt64.random(in: 0 ... .max), radix: 16) }.joined(separator: "-")
-    }
-
-    func answer(_ iq: Stanza, owner: JID, _ payload: XMLElement?) {
-        var result = iq.resultReply(payload)
-        result[attribute: "from"] = owner.description
-        _ = router.route(result)
     }
 
     func refuse(_ iq: Stanza, owner: JID, _ error: StanzaError) {

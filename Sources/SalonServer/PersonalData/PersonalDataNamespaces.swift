@@ -13,8 +13,10 @@ enum PubSub {
     static let features = [
         "access-open", "access-presence", "access-whitelist", "auto-create", "auto-subscribe", "config-node",
         "config-node-max", "create-nodes", "delete-items", "delete-nodes", "filtered-notifications", "item-ids", "last-published",
-        "multi-items", "persistent-items", "presence-notifications", "presence-subscribe", "publish", "publish-options",
-        "purge-nodes", "retract-items", "retrieve-default", "retrieve-items", "subscribe",
+        "manage-subscriptions", "member-affiliation", "modify-affiliations", "multi-items", "outcast-affiliation",
+        "persistent-items", "presence-notifications", "presence-subscribe", "publish", "publish-options",
+        "purge-nodes", "retract-items", "retrieve-affiliations", "retrieve-default", "retrieve-items", "retrieve-subscriptions",
+        "subscribe",
     ].map { "\(ns)#\($0)" }
 
     /// A stanza error with a pubsub#errors application condition (XEP-0060 §7, §6).

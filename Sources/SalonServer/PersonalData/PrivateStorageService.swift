@@ -57,7 +57,7 @@ final class PrivateStorageService: Sendable {
             return { [self] in
                 do {
                     try await database.privateStorage.store(owner: owner.description, elements: entries,
-                                                            limits: PersonalDataLimits.privateStorage)
+                                                            limits: bookmarks.pep.limits.privateStorage)
                     reply(iq.resultReply(nil))
                     if let legacyBookmarks {
                         await bookmarks.legacyStored(legacyBookmarks, owner: owner, via: .privateStorage)

@@ -13,11 +13,22 @@ enum PubSubRequest: Sendable {
     case defaultConfig
     case delete(node: String)
     case purge(node: String)
+    /// The requester's own subscriptions and affiliations (§5.6, §5.7), on one node or all.
+    case subscriptions(node: String?)
+    case affiliations(node: String?)
+    /// The owner's view of a node's subscriptions and affiliations (§8.8, §8.9); with changes, a set.
+    case nodeSubscriptions(node: String, changes: [(jid: JID, state: String)]?)
+    case nodeAffiliations(node: String, changes: [(jid: JID, state: String)]?)
+
+    /// What an owner may give in `<affiliations/>` and `<subscriptions/>` (the rest of XEP-0060's
+    /// values mean nothing on a personal node: only the owner publishes, nothing is pending).
+    static let settableAffiliations: Set = ["member", "outcast", "none"]
+    static let settableSubscriptions: Set = ["subscribed", "none"]
 
     /// Whether only the account itself may make this request.
     var ownerOnly: Bool {
         switch self {
-        case .items, .subscribe, .unsubscribe: false
+        case .items, .subscribe, .unsubscribe, .subscriptions, .affiliations: false
         default: true
         }
     }
@@ -90,6 +101,10 @@ enum PubSubRequest: Sendable {
                 max = value
             }
             return .items(node: node, itemIDs: ids.isEmpty ? nil : ids, max: max)
+        case "subscriptions":
+            return .subscriptions(node: try verb[attribute: "node"].map { node throws(StanzaError) in try identifier(node, "node") })
+        case "affiliations":
+            return .affiliations(node: try verb[attribute: "node"].map { node throws(StanzaError) in try identifier(node, "node") })
         default:
             throw PubSub.error(.featureNotImplemented, "unsupported", text: "\(verb.name) is not supported.")
         }
@@ -111,9 +126,33 @@ enum PubSubRequest: Sendable {
             return .delete(node: try nodeName(verb))
         case ("purge", true):
             return .purge(node: try nodeName(verb))
+        case ("subscriptions", _):
+            let changes = set ? try entries(verb, "subscription", attribute: "subscription", allowed: settableSubscriptions) : nil
+            return .nodeSubscriptions(node: try nodeName(verb), changes: changes)
+        case ("affiliations", _):
+            let changes = set ? try entries(verb, "affiliation", attribute: "affiliation", allowed: settableAffiliations) : nil
+            return .nodeAffiliations(node: try nodeName(verb), changes: changes)
         default:
             throw PubSub.error(.featureNotImplemented, "unsupported", text: "\(verb.name) is not supported.")
         }
+    }
+
+    /// The `<subscription/>` or `<affiliation/>` entries of an owner's set, each a JID and a
+    /// value from `allowed`.
+    private static func entries(_ verb: XMLElement, _ name: String, attribute: String,
+                                allowed: Set<String>) throws(StanzaError) -> [(jid: JID, state: String)] {
+        let elements = verb.children(name, namespace: PubSub.owner)
+        guard !elements.isEmpty else { throw StanzaError(.badRequest, text: "Name at least one \(name).") }
+        guard elements.count <= PersonalDataLimits.maxRequestedItems else { throw StanzaError(.policyViolation, text: "Too many entries.") }
+        var entries: [(jid: JID, state: String)] = []
+        for element in elements {
+            guard let text = element[attribute: "jid"], let jid = try? JID(text) else { throw StanzaError(.jidMalformed) }
+            guard let state = element[attribute: attribute], allowed.contains(state) else {
+                throw StanzaError(.notAcceptable, text: "\(attribute) is one of \(allowed.sorted().joined(separator: ", ")) on a personal node.")
+            }
+            entries.append((jid: jid, state: state))
+        }
+        return entries
     }
 
     private static func nodeName(_ verb: XMLElement) throws(StanzaError) -> String {

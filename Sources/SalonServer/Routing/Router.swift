@@ -36,6 +36,7 @@ final class Router: Sendable {
         var account: AccountEndpoint!
         var presence: PresenceService!
         var muc: MUCService!
+        var push: PushService!
     }
 
     init(domain: String, sessions: SessionRegistry, components: ComponentRegistry,
@@ -51,12 +52,13 @@ final class Router: Sendable {
     }
 
     /// Connects the services stanzas are routed to; once, before any stream exists.
-    func connect(server: any LocalEndpoint, account: AccountEndpoint, presence: PresenceService, muc: MUCService) {
+    func connect(server: any LocalEndpoint, account: AccountEndpoint, presence: PresenceService, muc: MUCService, push: PushService) {
         precondition(endpoints.server == nil, "the router's services are connected once")
         endpoints.server = server
         endpoints.account = account
         endpoints.presence = presence
         endpoints.muc = muc
+        endpoints.push = push
     }
 
     /// Routes a stanza whose `from` is already stamped and whose `to` is set.
@@ -145,6 +147,7 @@ final class Router: Sendable {
     // MARK: Accounts (RFC 6121 §8.5)
 
     private func toAccount(_ stanza: Stanza, to: JID, from: JID, sent: SenderArchiveID?) -> RoutingFollowup? {
+        if let revoked = endpoints.push.affiliationRevoked(stanza, to: to, from: from) { return revoked }
         var stanza = stanza
         if stanza.kind == .message {
             stanza.element.removeStanzaIDs(claimingToBeBy: to)
@@ -212,16 +215,18 @@ final class Router: Sendable {
         carbons.received(stanza.element, owner: to, from: from, deliveredTo: recipients, toBoundResource: false)
         if !recipients.isEmpty || type == "headline" { return nil }
         return { [self] in
-            await storeOffline(stanza, owner: to)
+            if await storeOffline(stanza, owner: to) { await endpoints.push.notify(account: to, stanza: stanza.element) }
         }
     }
 
-    /// Keeps a message for an account with no available resource (XEP-0160), with a delay stamp.
-    func storeOffline(_ stanza: Stanza, owner: JID) async {
+    /// Keeps a message for an account with no available resource (XEP-0160), with a delay stamp;
+    /// false when it was bounced instead.
+    @discardableResult
+    func storeOffline(_ stanza: Stanza, owner: JID) async -> Bool {
         do {
             guard try await database.accounts.exists(jid: owner.description) else {
                 bounce(stanza, StanzaError(.serviceUnavailable))
-                return
+                return false
             }
             var element = stanza.element
             element.append(XMLElement("delay", namespace: NS.delay,
@@ -229,9 +234,11 @@ final class Router: Sendable {
             let stored = try await database.offline.enqueue(
                 owner: owner.description, stanza: element.serialized(parentNamespace: NS.client), limit: offlineLimit)
             if !stored { bounce(stanza, StanzaError(.serviceUnavailable, text: "The recipient's offline storage is full.")) }
+            return stored
         } catch {
             logger.error("offline storage failed", metadata: ["error": "\(error)"])
             bounce(stanza, StanzaError(.internalServerError))
+            return false
         }
     }
 }

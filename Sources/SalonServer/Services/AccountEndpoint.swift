@@ -1,3 +1,4 @@
+import SalonAdmin
 import XMPPCore
 
 /// iq addressed to an account's bare JID (or sent by a client with no `to`): the server answers
@@ -12,10 +13,12 @@ final class AccountEndpoint: Sendable {
     let privateStorage: PrivateStorageService
     /// The account's message archive (XEP-0313) and its preferences.
     let archive: PersonalArchiveService
+    /// Push registrations (XEP-0357).
+    let push: PushService
     unowned let router: Router
 
     init(rosters: RosterService, blocking: BlockingService, vCards: VCardService, sessions: SessionRegistry, pep: PEPService,
-         privateStorage: PrivateStorageService, archive: PersonalArchiveService, router: Router) {
+         privateStorage: PrivateStorageService, archive: PersonalArchiveService, push: PushService, router: Router) {
         self.rosters = rosters
         self.blocking = blocking
         self.vCards = vCards
@@ -23,6 +26,7 @@ final class AccountEndpoint: Sendable {
         self.pep = pep
         self.privateStorage = privateStorage
         self.archive = archive
+        self.push = push
         self.router = router
     }
 
@@ -43,30 +47,33 @@ final class AccountEndpoint: Sendable {
         case (Blocklist.ns, _):
             guard let session = ownSession(iq, to: to, from: from, session: session, refusal: .forbidden) else { return nil }
             return blocking.handle(iq, payload: payload, session: session)
+        case (PushService.ns, _):
+            guard let session = ownSession(iq, to: to, from: from, session: session, refusal: .forbidden) else { return nil }
+            return push.handle(iq, payload: payload, session: session)
         case (VCardService.ns, _):
-            return vCards.handle(iq, payload: payload, owner: to, from: from, reply: replying(as: to))
+            return vCards.handle(iq, payload: payload, owner: to, from: from, reply: router.replying(as: to))
         case (PersonalStorage.privateXML, "query"):
             guard from.bare == to else {
                 router.bounce(iq, StanzaError(.forbidden, text: "Private storage is the account's own."), target: to)
                 return nil
             }
-            return privateStorage.handle(iq, query: payload, owner: to, reply: replying(as: to))
+            return privateStorage.handle(iq, query: payload, owner: to, reply: router.replying(as: to))
         case (MAM.ns, _):
             return archive.handle(iq, payload: payload, owner: to, from: from)
         case (PubSub.ns, "pubsub"), (PubSub.owner, "pubsub"):
             return pep.handle(iq, payload: payload, owner: to, requester: from)
         case (NS.ping, "ping") where iq.type == "get":
-            replying(as: to)(iq.resultReply(nil))
+            router.send(iq.resultReply(nil), as: to)
         case (NS.discoInfo, "query") where iq.type == "get":
             if let node = payload[attribute: "node"] { return pep.discoInfo(iq, node: node, owner: to, requester: from) }
             var query = XMLElement("query", namespace: NS.discoInfo)
             query.append(XMLElement("identity", namespace: NS.discoInfo, attributes: ["category": "account", "type": "registered"]))
             query.append(PEPService.accountIdentity)
-            for feature in [NS.discoInfo, NS.discoItems, VCardService.ns] + PEPService.accountFeatures
-                + PersonalArchiveService.features {
+            for feature in [NS.discoInfo, NS.discoItems, VCardService.ns, AvatarImage.conversionFeature, PushService.ns]
+                + PEPService.accountFeatures + PersonalArchiveService.features {
                 query.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": feature]))
             }
-            replying(as: to)(iq.resultReply(query))
+            router.send(iq.resultReply(query), as: to)
         case (NS.discoItems, "query") where iq.type == "get" && payload[attribute: "node"] == nil:
             return pep.discoItems(iq, owner: to, requester: from)
         default:
@@ -84,15 +91,5 @@ final class AccountEndpoint: Sendable {
             return nil
         }
         return session
-    }
-
-    /// Sends an answer with the account as its sender.
-    private func replying(as account: JID) -> @Sendable (XMLElement) -> Void {
-        let router = router
-        return { reply in
-            var reply = reply
-            reply[attribute: "from"] = account.description
-            _ = router.route(reply)
-        }
     }
 }

@@ -14,9 +14,11 @@ final class PresenceService: Sendable {
     let muc: MUCService
     /// Sends last published PEP items to a resource that comes online with `+notify` interest.
     let pep: PEPService
+    /// Removes bookmarks of rooms lost while the server did not see it, at login.
+    let followedRooms: FollowedRooms
 
     init(domain: String, sessions: SessionRegistry, rosters: RosterService, database: SalonDatabase, router: Router,
-         muc: MUCService, pep: PEPService) {
+         muc: MUCService, pep: PEPService, followedRooms: FollowedRooms) {
         self.domain = domain
         self.sessions = sessions
         self.rosters = rosters
@@ -24,6 +26,7 @@ final class PresenceService: Sendable {
         self.router = router
         self.muc = muc
         self.pep = pep
+        self.followedRooms = followedRooms
     }
 
     // MARK: From a client
@@ -47,7 +50,9 @@ final class PresenceService: Sendable {
             sessions.updatePresence(of: session) { state in
                 if type == nil { state.directedTo.insert(to) } else { state.directedTo.remove(to) }
             }
-            return router.route(stanza.element)
+            var presence = stanza.element
+            if type == nil { VCardService.stampPhotoUnlessGiven(&presence, hash: sessions.photoHash(of: session.jid.bare)) }
+            return router.route(presence)
         default:
             return router.route(stanza.element)
         }
@@ -57,9 +62,7 @@ final class PresenceService: Sendable {
         let priority = Int(stanza.element.child("priority", namespace: NS.client)?.text ?? "0") ?? 0
         var presence = stanza.element
         presence[attribute: "to"] = nil
-        if presence.child("x", namespace: VCardService.updateNS) == nil {
-            VCardService.stampPhoto(&presence, hash: sessions.photoHash(of: session.jid.bare))
-        }
+        VCardService.stampPhotoUnlessGiven(&presence, hash: sessions.photoHash(of: session.jid.bare))
         let previous = sessions.presence(of: session)
         let finalPresence = presence
         sessions.updatePresence(of: session) { state in
@@ -76,6 +79,7 @@ final class PresenceService: Sendable {
         probeContacts(for: session)
         let (muc, jid) = (muc, session.jid)
         Task { await muc.invitations.sendPending(to: jid) }
+        followedRooms.loggedIn(jid)
         guard priority >= 0 else { return nil }
         return { [self] in await deliverOffline(to: session) }
     }

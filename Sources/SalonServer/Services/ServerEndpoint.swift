@@ -1,3 +1,4 @@
+import SalonSecurity
 import XMPPCore
 
 /// The server domain's own iq services: XEP-0030 discovery, XEP-0199 ping, XEP-0092 version,
@@ -25,6 +26,23 @@ final class ServerEndpoint: LocalEndpoint {
     static let features = [NS.discoInfo, NS.discoItems, NS.ping, NS.version, NS.roster, "urn:xmpp:features:rosterver", AdHocCommands.ns,
                            MessageCarbons.ns, MessageCarbons.rules, Blocklist.ns, VCardService.ns, PersonalStorage.privateXML] + PubSub.features
 
+    /// The server's disco#info answer: what its entity capabilities (XEP-0115) hash.
+    static let discoInfo: XMLElement = {
+        var query = XMLElement("query", namespace: NS.discoInfo)
+        query.append(XMLElement("identity", namespace: NS.discoInfo, attributes: ["category": "server", "type": "im", "name": softwareName]))
+        query.append(PEPService.accountIdentity)
+        for feature in features {
+            query.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": feature]))
+        }
+        return query
+    }()
+
+    static let capsNode = "urn:salon:server"
+    static let capsVer = CapsCache.verificationHash(discoInfo, .sha1)
+    /// XEP-0115 §6.3: the server's capabilities in its stream features, so a client learns what it
+    /// supports without asking at every connection.
+    static let capsFeature = XMLElement("c", namespace: Caps.ns, attributes: ["hash": "sha-1", "node": capsNode, "ver": capsVer])
+
     func handleServerIQ(_ element: XMLElement, from: JID) -> RoutingFollowup? {
         guard let iq = Stanza(element), let payload = element.elements.first else {
             if let iq = Stanza(element) { router.bounce(iq, StanzaError(.badRequest)) }
@@ -32,13 +50,10 @@ final class ServerEndpoint: LocalEndpoint {
         }
         switch (iq.type, payload.namespace, payload.name) {
         case ("get", NS.discoInfo, "query") where payload[attribute: "node"] == nil:
-            var query = XMLElement("query", namespace: NS.discoInfo)
-            query.append(XMLElement("identity", namespace: NS.discoInfo,
-                                    attributes: ["category": "server", "type": "im", "name": Self.softwareName]))
-            query.append(PEPService.accountIdentity)
-            for feature in Self.features {
-                query.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": feature]))
-            }
+            _ = router.route(iq.resultReply(Self.discoInfo))
+        case ("get", NS.discoInfo, "query") where payload[attribute: "node"] == "\(Self.capsNode)#\(Self.capsVer)":
+            var query = Self.discoInfo
+            query[attribute: "node"] = payload[attribute: "node"]
             _ = router.route(iq.resultReply(query))
         case ("get", NS.discoItems, "query") where payload[attribute: "node"] == nil:
             var query = XMLElement("query", namespace: NS.discoItems)

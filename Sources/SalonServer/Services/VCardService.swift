@@ -1,11 +1,12 @@
 import Logging
-import SalonSecurity
+import SalonAdmin
 import SalonStore
 import XMPPCore
 
 /// XEP-0054 vcard-temp on accounts: each account sets its own vCard and anyone reads it at the
 /// account's bare JID. Stored as the XML the owner sent, size-limited, with the SHA-1 of its
-/// photo (XEP-0153) kept beside it.
+/// photo (XEP-0153) kept beside it. The photo and the XEP-0084 avatar in PEP are kept the same
+/// (XEP-0398, `VCardService+Avatars.swift`).
 final class VCardService: Sendable {
     static let ns = "vcard-temp"
     static let updateNS = "vcard-temp:x:update"
@@ -13,14 +14,16 @@ final class VCardService: Sendable {
     let database: SalonDatabase
     let sessions: SessionRegistry
     let presence: PresenceService
+    let pep: PEPService
     /// The largest vCard accepted, serialised (`limits.max_vcard_bytes`).
     let maxBytes: Int
     let logger: Logger
 
-    init(database: SalonDatabase, sessions: SessionRegistry, presence: PresenceService, maxBytes: Int, logger: Logger) {
+    init(database: SalonDatabase, sessions: SessionRegistry, presence: PresenceService, pep: PEPService, maxBytes: Int, logger: Logger) {
         self.database = database
         self.sessions = sessions
         self.presence = presence
+        self.pep = pep
         self.maxBytes = maxBytes
         self.logger = logger
     }
@@ -51,8 +54,13 @@ final class VCardService: Sendable {
             let entry = VCardStore.Entry(xml: xml, photoHash: Self.photoHash(of: payload))
             return { [self] in
                 do {
+                    let previous = try await database.vCards.vCard(owner: owner.description)
                     try await database.vCards.setVCard(owner: owner.description, entry)
                     logger.info("vcard set", metadata: ["account": "\(owner)", "bytes": "\(xml.utf8.count)"])
+                    // The PEP copy is made before the answer, so what the client reads next agrees.
+                    if (previous?.photoHash ?? "") != (entry.photoHash ?? "") {
+                        await publishAvatar(AvatarImage(vCard: payload), owner: owner)
+                    }
                     reply(iq.resultReply(nil))
                     announcePhoto(of: owner, hash: entry.photoHash ?? "")
                 } catch {
@@ -83,7 +91,7 @@ final class VCardService: Sendable {
     }
 
     /// XEP-0153 §3.2: contacts learn of a changed photo by the owner's presence, sent again.
-    private func announcePhoto(of owner: JID, hash: String) {
+    func announcePhoto(of owner: JID, hash: String) {
         guard sessions.photoHash(of: owner) != hash else { return }
         sessions.setPhotoHash(of: owner, hash)
         presence.rebroadcast(of: owner) { presence in
@@ -101,11 +109,17 @@ final class VCardService: Sendable {
         presence.append(XMLElement("x", namespace: updateNS, children: [.element(photo)]))
     }
 
+    /// XEP-0398 §5: the server's hash goes into every available presence, broadcast or
+    /// directed, whose client gave no `<photo/>` (an `<x/>` without one is replaced).
+    static func stampPhotoUnlessGiven(_ presence: inout XMLElement, hash: String?) {
+        guard hash != nil else { return }
+        if let x = presence.child("x", namespace: updateNS), x.child("photo", namespace: updateNS) != nil { return }
+        presence.removeChildren("x", namespace: updateNS)
+        stampPhoto(&presence, hash: hash)
+    }
+
     /// XEP-0153 §4: the hex SHA-1 of the photo's binary value, nil without one.
     static func photoHash(of vCard: XMLElement) -> String? {
-        guard let value = vCard.child("PHOTO", namespace: ns)?.child("BINVAL", namespace: ns)?.text else { return nil }
-        let compact = value.filter { !$0.isWhitespace }
-        guard !compact.isEmpty, let bytes = Base64.decode(compact) else { return nil }
-        return Hex.encode(Crypto.hash(.sha1, bytes))
+        AvatarImage(vCard: vCard)?.hash
     }
 }

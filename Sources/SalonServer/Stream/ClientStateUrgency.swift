@@ -65,7 +65,12 @@ enum ClientStateUrgency {
         let (room, sender) = split(from)
         guard let nick = roomNicks[room] else { return .now }
         if sender == nick { return .hold }  // the user's own post, from another device
-        return body.range(of: nick, options: [.caseInsensitive, .diacriticInsensitive]) != nil ? .now : .hold
+        return mentions(body, nick: nick) ? .now : .hold
+    }
+
+    /// Whether a room message's body names the user (also what wakes a phone, `RoomNotificationSetting`).
+    static func mentions(_ body: String, nick: String) -> Bool {
+        body.range(of: nick, options: [.caseInsensitive, .diacriticInsensitive]) != nil
     }
 
     /// Payloads without a body that still want the user: invitations, archive query results
