@@ -10,11 +10,14 @@ final class ClientStreamHandler: ChannelInboundHandler, RemovableChannelHandler 
 
     private let parser: XMLStreamParser
     private let inbox: Inbox
+    private let streamManagement: ClientStreamManagement
     private let tls: TLSContext?
     private let serverName: String
     private(set) var tlsHandler: OpenSSLHandler?
 
-    init(inbox: Inbox, tls: TLSContext?, serverName: String, existingTLS: OpenSSLHandler?) {
+    init(inbox: Inbox, tls: TLSContext?, serverName: String, existingTLS: OpenSSLHandler?,
+         streamManagement: ClientStreamManagement) {
+        self.streamManagement = streamManagement
         self.parser = XMLStreamParser(limits: XMLStreamLimits(maxStanzaBytes: 16 << 20, maxDepth: 64))
         self.inbox = inbox
         self.tls = tls
@@ -36,6 +39,11 @@ final class ClientStreamHandler: ChannelInboundHandler, RemovableChannelHandler 
             case .streamOpened(let header):
                 inbox.push(.header(header))
             case .stanza(let element):
+                if let answer = streamManagement.received(element) {
+                    var bytes: [UInt8] = []
+                    answer.serialize(into: &bytes, parentNamespace: NS.client)
+                    context.writeAndFlush(NIOAny(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
+                }
                 inbox.push(.element(element))
                 if element.namespace == NS.tls, element.name == "proceed", let tls {
                     let handler = OpenSSLHandler(context: tls, role: .client(serverName: serverName))

@@ -81,6 +81,11 @@ final class Inbox: Sendable {
         waiter?.continuation.resume(throwing: ClientError("nothing matching arrived within \(timeout)"))
     }
 
+    /// Drops received items nobody will wait for.
+    func discard(where matches: (Received) -> Bool) {
+        state.withLock { $0.items.removeAll(where: matches) }
+    }
+
     /// Everything received and not yet taken.
     var unclaimed: [Received] { state.withLock { $0.items } }
 }

@@ -33,6 +33,8 @@ public final class XMPPClient: Sendable {
     private let counter = Atomic<Int>(0)
     /// The mechanisms the server offered in its last features.
     public let offeredMechanisms = Mutex<[String]>([])
+    /// XEP-0198 counting (and answering `<r/>`) once the server enabled or resumed it.
+    public let streamManagement: ClientStreamManagement
 
     public static let sharedGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
@@ -44,7 +46,9 @@ public final class XMPPClient: Sendable {
     /// The JID bound by `bindResource`.
     public var jid: JID { boundJID.withLock { $0! } }
 
-    private init(channel: Channel, options: Options, inbox: Inbox, handler: NIOLoopBound<ClientStreamHandler>) {
+    private init(channel: Channel, options: Options, inbox: Inbox, handler: NIOLoopBound<ClientStreamHandler>,
+                 streamManagement: ClientStreamManagement) {
+        self.streamManagement = streamManagement
         self.channel = channel
         self.options = options
         self.inbox = inbox
@@ -54,6 +58,7 @@ public final class XMPPClient: Sendable {
     /// Opens a TCP connection (and TLS, for direct TLS) without saying anything.
     public static func open(_ options: Options, group: EventLoopGroup = sharedGroup) async throws -> XMPPClient {
         let inbox = Inbox()
+        let streamManagement = ClientStreamManagement()
         let tls = try (options.security == .directTLS ? directTLSContext : startTLSContext).get()
         let channel = try await ClientBootstrap(group: group)
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
@@ -65,11 +70,12 @@ public final class XMPPClient: Sendable {
                 try channel.pipeline.syncOperations.addHandler(tlsHandler)
                 existing = tlsHandler
             }
-            let handler = ClientStreamHandler(inbox: inbox, tls: tls, serverName: options.domain, existingTLS: existing)
+            let handler = ClientStreamHandler(inbox: inbox, tls: tls, serverName: options.domain, existingTLS: existing,
+                                              streamManagement: streamManagement)
             try channel.pipeline.syncOperations.addHandler(handler)
             return NIOLoopBound(handler, eventLoop: channel.eventLoop)
         }.get()
-        return XMPPClient(channel: channel, options: options, inbox: inbox, handler: handler)
+        return XMPPClient(channel: channel, options: options, inbox: inbox, handler: handler, streamManagement: streamManagement)
     }
 
     /// Connects, negotiates TLS as asked, authenticates and binds a resource.
@@ -251,6 +257,11 @@ public final class XMPPClient: Sendable {
             try pipeline.addHandler(make(), position: .after(handler.value))
             pipeline.removeHandler(handler.value, promise: nil)
         }.get()
+    }
+
+    /// Drops received elements nobody will wait for (a long-running client's room presence).
+    public func discard(where matches: (XMLElement) -> Bool) {
+        inbox.discard { $0.element.map(matches) ?? false }
     }
 
     /// Elements received and not yet claimed by `expect`.

@@ -7,7 +7,7 @@ import XMPPCore
 
 /// XEP-0479 (Compliance Suites 2023): what Advanced IM Server, Advanced Group Chat and Advanced
 /// Mobile Server require is advertised where clients look (docs/COMPLIANCE.md). Parts still being
-/// built elsewhere (stream management, HTTP upload) are not asked for here.
+/// built elsewhere (HTTP upload) are not asked for here.
 @Suite("Compliance Suites 2023 (XEP-0479) advertisements")
 struct ComplianceDiscoveryTests {
     let domain = TestServer.domain
@@ -36,13 +36,14 @@ struct ComplianceDiscoveryTests {
                 _ = try d.createRoom(Room(localpart: "lobby", name: "Lobby", category: "Eng", privacy: .open), by: .system)
             }
 
-            // Stream features after authentication: CSI (XEP-0352), roster versioning, and the
-            // server's own entity capabilities (XEP-0115 §6.3).
+            // Stream features after authentication: CSI (XEP-0352), stream management
+            // (XEP-0198), roster versioning, and the server's own entity capabilities (XEP-0115 §6.3).
             let client = try await XMPPClient.open(server.options())
             let before = try await client.secureStream()
             try await client.authenticate(features: before, username: "alice", password: "pw-alice")
             let streamFeatures = try await client.openStream()
             #expect(streamFeatures.child("csi", namespace: "urn:xmpp:csi:0") != nil)
+            #expect(streamFeatures.child("sm", namespace: "urn:xmpp:sm:3") != nil)
             #expect(streamFeatures.child("ver", namespace: "urn:xmpp:features:rosterver") != nil)
             let caps = try #require(streamFeatures.child("c", namespace: "http://jabber.org/protocol/caps"))
             try await client.bindResource(features: streamFeatures)

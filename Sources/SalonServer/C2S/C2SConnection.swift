@@ -8,18 +8,26 @@ import XMPPCore
 /// One client stream from first byte to last: STARTTLS, SASL, resource binding (RFC 6120),
 /// then the bound session's stanzas handed to the router. Lives on its channel's event loop.
 final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
-    private let context: ServerContext
-    private let stream: XMPPStream
+    let context: ServerContext
+    let stream: XMPPStream
     private let remoteAddress: String
-    private var logger: Logger
+    var logger: Logger
     private var tlsHandler: OpenSSLHandler?
     /// The SASL elements on the wire; owns the authenticated account.
     private lazy var sasl = SASLExchange(context: context, stream: stream, remoteAddress: remoteAddress) { [weak self] account, mechanism in
         self?.didAuthenticate(as: account, with: mechanism)
     }
-    private(set) var session: ClientSession?
+    var session: ClientSession?
     private var pingOutstanding = false
-    private var negotiationTimer: Scheduled<Void>?
+    var negotiationTimer: Scheduled<Void>?
+    /// XEP-0198 (C2SConnection+StreamManagement.swift): the SM-ID this connection registered
+    /// for resumption, whether its client is away (detached), whether another stream took the
+    /// session over, the detached session's timer, and whether the client closed the stream.
+    var resumptionID: String?
+    var isDetached = false
+    var handedOver = false
+    var resumptionTimer: Scheduled<Void>?
+    private var clientClosed = false
 
     init(context: ServerContext, stream: XMPPStream, tlsHandler: OpenSSLHandler?, remoteAddress: String) {
         self.context = context
@@ -35,7 +43,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
 
     private var domain: String { context.domain }
     private var tlsActive: Bool { tlsHandler != nil }
-    private var authenticated: JID? { sasl.authenticated }
+    var authenticated: JID? { sasl.authenticated }
     private var mayAuthenticate: Bool { tlsActive || !context.configuration.tlsRequirementEnforced }
 
     // MARK: Stream events
@@ -61,6 +69,8 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         pingOutstanding = false
         if let session {
             if element.namespace == ClientStateUrgency.csi { return clientState(element) }
+            if element.namespace == StreamManagement.ns { return streamManagement(element, session: session) }
+            stream.streamManagement?.received()
             return handleStanza(element, session: session)
         }
         switch (element.namespace, element.name) {
@@ -69,37 +79,56 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         case (NS.sasl, "response"): sasl.respond(element)
         case (NS.sasl, "abort"): sasl.abort()
         case (NS.client, "iq") where authenticated != nil: bind(element)
+        case (StreamManagement.ns, "resume") where authenticated != nil: resume(element)
+        case (StreamManagement.ns, "enable"), (StreamManagement.ns, "resume"):
+            stream.send(StreamManagement.failed(.unexpectedRequest, text: "Authenticate and bind a resource first."))
         case (NS.client, _): stream.fail(.notAuthorized, text: "Authenticate and bind a resource first.")
         default: stream.fail(.unsupportedStanzaType, text: "<\(element.name)/> is not expected here.")
         }
     }
 
     func streamDidEnd(_ stream: XMPPStream) {
+        clientClosed = true
         stream.close()
     }
 
     func streamDidStartClosing(_ stream: XMPPStream) {
+        if mayDetach(clientClosed: clientClosed) { return detach() }
         endSession()
     }
 
     func streamDidDisconnect(_ stream: XMPPStream) {
         negotiationTimer?.cancel()
+        if isDetached || handedOver { return }
+        if mayDetach(clientClosed: clientClosed) { return detach() }
         if !endSession() { logger.info("connection closed") }
     }
 
     /// Unbinds the session, once, as soon as the stream starts closing: from then on what is
-    /// routed to this resource goes elsewhere. Returns whether there was a session to end.
+    /// routed to this resource goes elsewhere. What a stream-management session never got
+    /// acknowledged is then handled as for a resource that is gone. Returns whether there was a
+    /// session to end.
     @discardableResult
-    private func endSession() -> Bool {
+    func endSession() -> Bool {
         guard let session, !sessionEnded else { return false }
+        // A resumption claimed this session: it takes it over on this loop shortly.
+        if let id = resumptionID {
+            guard context.resumption.remove(id, connection: self) else {
+                isDetached = true
+                stream.streamManagement?.startQueueing()
+                return true
+            }
+            resumptionID = nil
+        }
         sessionEnded = true
         context.presence.broadcastUnavailable(nil, from: session)
         context.sessions.unbind(session)
         logger.info("session ended", metadata: ["jid": "\(session.jid)"])
+        if let state = stream.streamManagement { endStreamManagement(state, session: session) }
         return true
     }
 
-    private var sessionEnded = false
+    var sessionEnded = false
     /// Messages handed back by the closing stream, on their way to offline storage.
     private var rerouting: Task<Void, Never>?
 
@@ -113,11 +142,14 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
             // A carbon is only a copy of what another resource got (XEP-0280 §9): not kept.
             if let session, MessageCarbons.isCarbon(element, for: session.jid.bare) { return }
             // Stored one after another, so offline storage keeps their order.
-            guard let followup = context.router.route(element) else { return }
+            guard let followup = context.router.rerouteUndelivered(element) else { return }
             let previous = rerouting
+            let pendingWork = context.pendingWork
+            pendingWork.begin()
             rerouting = Task {
                 await previous?.value
                 await followup()
+                pendingWork.end()
             }
         case .iq where stanza.type == "get" || stanza.type == "set":
             context.router.bounce(stanza, StanzaError(.serviceUnavailable))
@@ -155,6 +187,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
             features.append(XMLElement("ver", namespace: "urn:xmpp:features:rosterver"))
             features.append(XMLElement("csi", namespace: ClientStateUrgency.csi))
             features.append(ServerEndpoint.capsFeature)
+            features.append(XMLElement("sm", namespace: StreamManagement.ns))
         }
         return features
     }
@@ -219,6 +252,8 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
             if let replaced = context.sessions.bind(newSession, roster: state.roster, blocklist: state.blocklist, photoHash: state.photoHash) {
                 replaced.stream.eventLoop.execute {
                     replaced.stream.fail(.conflict, text: "Replaced by a new session for the same resource.")
+                    // A detached session (XEP-0198) has no stream to fail: it ends now.
+                    (replaced.stream.owner as? C2SConnection)?.expire(reason: "replaced")
                 }
             }
             session = newSession

@@ -78,6 +78,13 @@ public struct ServerConfiguration: Sendable {
         /// them anyway.
         public var csiHeldStanzas: Int = 500
         public var csiHeldBytes: Int = 262_144
+        /// Stream management (XEP-0198): stanzas (and their bytes) a session keeps for its
+        /// client — sent and not yet acknowledged, or waiting while it is detached — before the
+        /// stream is closed (the session then ends as if never resumed).
+        public var smUnackedStanzas: Int = 1_000
+        public var smUnackedBytes: Int = 4 << 20
+        /// Seconds a session whose connection was lost waits to be resumed; 0 turns resumption off.
+        public var smResumeTimeout: Int = 300
         /// Presence changes (joins, status updates) one user may make in a room at once, and
         /// per minute after that; more are refused with policy-violation.
         public var roomPresenceBurst: Int = 10
@@ -93,6 +100,10 @@ public struct ServerConfiguration: Sendable {
         public var pushBurst: Int = 5
         public var pushPerMinute: Int = 12
         public init() {}
+
+        var streamManagement: StreamManagementLimits {
+            StreamManagementLimits(maxStanzas: smUnackedStanzas, maxBytes: smUnackedBytes)
+        }
     }
 
     public init(domain: String = "localhost") {

@@ -111,12 +111,18 @@ public final class SalonServer: Service, Sendable {
         await state.context.muc.stop()
         await state.context.followedRooms.stop()
         await settle(state.group)
+        // Sessions waiting to be resumed (XEP-0198) end as a logout would.
+        for connection in state.context.resumption.connections {
+            try? await connection.stream.eventLoop.submit { connection.expire(reason: "shutdown") }.get()
+        }
         for stream in streams {
             stream.eventLoop.execute { stream.fail(.systemShutdown, text: "The server is shutting down.") }
         }
         for stream in streams {
             _ = try? await stream.channel.closeFuture.get()
         }
+        // What ended sessions never had acknowledged is being stored offline.
+        _ = await state.context.pendingWork.drained(within: .seconds(10))
         try? await state.group.shutdownGracefully()
         try? await state.context.database.shutdown()
         logger.notice("stopped")

@@ -35,6 +35,8 @@ final class ServerContext: Sendable {
     private let directTLSConnections: ConnectionCounter
     private let componentConnections: ConnectionCounter
     let streams = StreamDirectory()
+    /// XEP-0198 sessions a client may resume, by SM-ID.
+    let resumption = ResumableSessions()
     let pendingWork = PendingWork()
     let logger: Logger
 

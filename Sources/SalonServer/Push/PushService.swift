@@ -32,6 +32,7 @@ final class PushService: Sendable {
     unowned let router: Router
     let settings: Settings
     let logger: Logger
+    let cache = PushRegistrationCache()
     private let buckets = Mutex<[RegistrationKey: TokenBucket]>([:])
     /// Registrations whose push service answered with an error, until their row is deleted:
     /// nothing more is published to them from the moment the error arrives.
@@ -85,6 +86,7 @@ final class PushService: Sendable {
 
     private func enable(_ registration: PushRegistration, owner: String, iq: Stanza, session: ClientSession) async {
         do {
+            defer { cache.forget(owner: owner) }
             try await database.push.enable(owner: owner, registration, limit: settings.maxRegistrations)
         } catch let error as StoreError where error.kind == .limitReached {
             logger.info("push enable refused", metadata: ["account": "\(owner)", "service": "\(registration.service)",
@@ -102,6 +104,7 @@ final class PushService: Sendable {
 
     private func disable(service: String, node: String?, owner: String, iq: Stanza, session: ClientSession) async {
         do {
+            defer { cache.forget(owner: owner) }
             let removed = try await database.push.disable(owner: owner, service: service, node: node)
             logger.info("push disabled", metadata: ["account": "\(owner)", "service": "\(service)", "registrations": "\(removed)"])
             session.deliver(iq.resultReply(nil))
@@ -152,6 +155,7 @@ final class PushService: Sendable {
         let owner = to.bare.description
         return { [self] in
             do {
+                defer { cache.forget(owner: owner) }
                 let removed = try await database.push.disable(owner: owner, service: from.description, node: node)
                 guard removed > 0 else { return }
                 logger.notice("push registration disabled", metadata: ["account": "\(owner)", "service": "\(from)",
@@ -175,7 +179,7 @@ final class PushService: Sendable {
         let owner = account.bare.description
         let registrations: [PushRegistration]
         do {
-            registrations = try await database.push.registrations(owner: owner)
+            registrations = try await cache.registrations(owner: owner) { try await database.push.registrations(owner: owner) }
         } catch {
             logger.error("push registrations unreadable", metadata: ["account": "\(owner)", "error": "\(error)"])
             return
@@ -198,8 +202,10 @@ final class PushService: Sendable {
     private func roomWakes(owner: String, message: XMLElement, from sender: String, nick: String?) async -> Bool {
         let (room, senderNick) = ClientStateUrgency.split(sender)
         let bookmark = try? await database.pep.items(owner: owner, node: PersonalStorage.bookmarks, ids: [room]).first
-        let setting = RoomNotificationSetting(bookmark: bookmark.flatMap { PEPService.parse($0.payload) })
-        return setting.wakes(body: PushWorthiness.body(of: message), sender: senderNick, nick: nick)
+        let conference = bookmark.flatMap { PEPService.parse($0.payload) }
+        // Without the nickname the session learnt, the one the user bookmarked the room with.
+        let nick = nick ?? conference?.child("nick", namespace: PersonalStorage.bookmarks)?.text
+        return RoomNotificationSetting(bookmark: conference).wakes(body: PushWorthiness.body(of: message), sender: senderNick, nick: nick)
     }
 
     private func notification(count: Int, sender: String?, body: String?) -> XMLElement {
@@ -234,6 +240,7 @@ final class PushService: Sendable {
     /// does): the device registers again when it wants notifications.
     private func disableAfterError(_ registration: PushRegistration, owner: String) async {
         do {
+            defer { cache.forget(owner: owner) }
             try await database.push.disable(owner: owner, service: registration.service, node: registration.node)
         } catch {
             logger.error("push registration write failed", metadata: ["account": "\(owner)", "error": "\(error)"])

@@ -51,6 +51,15 @@ extension Router {
         }
     }
 
+    /// Routes again a message a closing stream handed back (RFC 6121 §8.5: the account's other
+    /// resources or offline storage). It was screened and archived on its way in, so it is not
+    /// archived again.
+    func rerouteUndelivered(_ element: XMLElement) -> RoutingFollowup? {
+        guard let stanza = Stanza(element), let to = try? stanza.to, let from = try? stanza.from else { return nil }
+        guard personalArchiving.isLocalAccount(to) else { return route(element) }
+        return deliverToAccount(stanza, to: to, from: from)
+    }
+
     /// A room's private message for every session of one occupant (`message` addressed to none
     /// yet): screened and archived once for the recipient's account, then delivered to each
     /// session. The follow-up ends once all have it; the room waits for it before anything

@@ -26,6 +26,8 @@ final class Router: Sendable {
     /// Accounts' archives (XEP-0313): which messages they keep, and the writer that commits them.
     let personalArchiving: PersonalArchiving
     let archiveWriter: ArchiveWriter
+    /// Offline storage in routing order, per account.
+    let offlineOrder = OfflineOrder()
     private let endpoints = Endpoints()
 
     /// The services the router hands stanzas to. They route through the router themselves, so
@@ -214,7 +216,7 @@ final class Router: Sendable {
         recipients.forEach { $0.deliver(stanza.element) }
         carbons.received(stanza.element, owner: to, from: from, deliveredTo: recipients, toBoundResource: false)
         if !recipients.isEmpty || type == "headline" { return nil }
-        return { [self] in
+        return offlineOrder.enqueue(for: to) { [self] in
             if await storeOffline(stanza, owner: to) { await endpoints.push.notify(account: to, stanza: stanza.element) }
         }
     }
@@ -229,8 +231,11 @@ final class Router: Sendable {
                 return false
             }
             var element = stanza.element
-            element.append(XMLElement("delay", namespace: NS.delay,
-                                      attributes: ["from": domain, "stamp": Timestamp.now()]))
+            // A message that already waited here (for a detached session, XEP-0198) keeps its stamp.
+            if !element.children("delay", namespace: NS.delay).contains(where: { $0[attribute: "from"] == domain }) {
+                element.append(XMLElement("delay", namespace: NS.delay,
+                                          attributes: ["from": domain, "stamp": Timestamp.now()]))
+            }
             let stored = try await database.offline.enqueue(
                 owner: owner.description, stanza: element.serialized(parentNamespace: NS.client), limit: offlineLimit)
             if !stored { bounce(stanza, StanzaError(.serviceUnavailable, text: "The recipient's offline storage is full.")) }

@@ -24,7 +24,8 @@ final class ClientSession: Sendable {
 
 /// What the router knows about one resource's presence.
 struct ResourcePresence: Sendable {
-    let session: ClientSession
+    /// Changes only when a resumed session (XEP-0198) takes this resource over.
+    fileprivate(set) var session: ClientSession
     var available = false
     var priority = 0
     /// The last available presence it broadcast, for probes.
@@ -83,6 +84,20 @@ final class SessionRegistry: Sendable {
             accounts[bare] = account.resources.isEmpty ? nil : account
             session.unbound()
             return entry
+        }
+    }
+
+    /// A resumed session (XEP-0198) takes the place of the one it resumes, keeping its presence
+    /// state, without any presence going out. False when `old` is no longer the bound one.
+    func replace(_ old: ClientSession, with new: ClientSession) -> Bool {
+        accounts.withLock { accounts in
+            let bare = old.jid.bare, resource = old.jid.resourcepart ?? ""
+            guard let entry = accounts[bare]?.resources[resource], entry.session === old else { return false }
+            var moved = entry
+            moved.session = new
+            accounts[bare]?.resources[resource] = moved
+            old.unbound()
+            return true
         }
     }
 

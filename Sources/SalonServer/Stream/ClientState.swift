@@ -62,17 +62,14 @@ final class ClientState {
         heldPresence = heldPresence.compactMapValues { moved[$0] }
     }
 
-    /// Everything held, oldest first, as one block of output; the queue is empty afterwards.
-    func takeHeld() -> (bytes: [UInt8], stanzas: Int) {
-        var out: [UInt8] = []
-        out.reserveCapacity(heldBytes)
-        for case let bytes? in held { out.append(contentsOf: bytes) }
-        let stanzas = heldCount
+    /// Everything held, oldest first, one entry per stanza; the queue is empty afterwards.
+    func takeHeld() -> [[UInt8]] {
+        let out = held.compactMap { $0 }
         held.removeAll(keepingCapacity: false)
         heldPresence.removeAll()
         heldCount = 0
         heldBytes = 0
-        return (out, stanzas)
+        return out
     }
 
     /// Follows the user's nickname in rooms through the self-presences this stream carries:

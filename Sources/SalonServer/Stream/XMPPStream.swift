@@ -60,6 +60,12 @@ final class XMPPStream: @unchecked Sendable {
     /// XEP-0352, once a client has said whether it is active: while inactive, unimportant
     /// stanzas wait there. Nil for every stream that never used it, so delivery pays one check.
     private(set) var clientState: ClientState?
+    /// XEP-0198, once the client enabled it (see XMPPStream+StreamManagement.swift).
+    var streamManagement: StreamManagement?
+    /// Set when another stream resumed this one's session: what still arrives here goes there.
+    var resumedBy: ClientSession?
+    /// The stream error this side sent, if any.
+    private(set) var failure: StreamErrorCondition?
 
     init(channel: Channel, contentNamespace: String, servedDomain: String, limits: XMLStreamLimits,
          negotiation: NegotiationLimits = NegotiationLimits(), maxQueuedBytes: Int = 8 << 20,
@@ -241,6 +247,7 @@ final class XMPPStream: @unchecked Sendable {
         bytes.reserveCapacity(256)
         element.serialize(into: &bytes, parentNamespace: contentNamespace)
         write(bytes: bytes, flush: flush)
+        if streamManagement != nil, StreamManagement.isStanza(element) { count(bytes, element) }
     }
 
     /// Thread-safe delivery of a routed stanza. From another event loop it crosses with the rest
@@ -253,6 +260,8 @@ final class XMPPStream: @unchecked Sendable {
     }
 
     private func deliverOnLoop(_ element: XMLElement) {
+        if let resumedBy { return resumedBy.deliver(element) }
+        if let streamManagement, streamManagement.isQueueing { return keepForLater(element, in: streamManagement) }
         guard !isClosing else {
             owner?.stream(self, couldNotDeliver: element)
             return
@@ -269,6 +278,7 @@ final class XMPPStream: @unchecked Sendable {
             return
         }
         write(bytes: bytes, flush: true)
+        if streamManagement != nil { count(bytes, element) }
     }
 
     /// On the stream's loop: adds a stanza addressed by splicing (see SplicedStanza) to the
@@ -279,6 +289,9 @@ final class XMPPStream: @unchecked Sendable {
     func deliver(_ stanza: SplicedStanza, address: [UInt8], element: XMLElement) {
         eventLoop.assertInEventLoop()
         let length = stanza.head.count + address.count + stanza.tail.count
+        if let streamManagement, streamManagement.isQueueing {
+            return keepForLater(stanza.head + address + stanza.tail, in: streamManagement)
+        }
         guard !isClosing else { return }
         if let clientState, clientState.isInactive, held(element, stanza.head + address + stanza.tail, in: clientState) { return }
         guard admits(length) else { return }
@@ -300,6 +313,7 @@ final class XMPPStream: @unchecked Sendable {
         }
         // A large burst goes now: the socket takes what it can while the turn goes on.
         if outbox!.readableBytes >= Self.outboxFlushBytes { writeOutbox(flush: true) }
+        if streamManagement != nil { count(stanza.head + address + stanza.tail, nil) }
     }
 
     // MARK: Client state (XEP-0352)
@@ -328,10 +342,17 @@ final class XMPPStream: @unchecked Sendable {
 
     private func sendHeld(_ state: ClientState, reason: String) {
         guard state.heldCount > 0 else { return }
-        let (bytes, stanzas) = state.takeHeld()
-        logger.debug("client state: held stanzas sent", metadata: ["stanzas": "\(stanzas)", "bytes": "\(bytes.count)", "reason": "\(reason)"])
+        let stanzas = state.takeHeld()
+        let bytes = Array(stanzas.joined())
+        logger.debug("client state: held stanzas sent", metadata: ["stanzas": "\(stanzas.count)", "bytes": "\(bytes.count)", "reason": "\(reason)"])
         guard !isClosing, admits(bytes.count) else { return }
         write(bytes: bytes, flush: true)
+        if streamManagement != nil { stanzas.forEach { count($0, nil) } }
+    }
+
+    /// What an inactive client's stream holds, taken when its session moves to another stream.
+    func takeHeldStanzas() -> [[UInt8]] {
+        clientState?.takeHeld() ?? []
     }
 
     private static let outboxCapacity = 4096
@@ -347,7 +368,7 @@ final class XMPPStream: @unchecked Sendable {
     /// Whether `count` more bytes may wait for the peer. While the socket takes what it is given
     /// (writable) little waits; otherwise what the channel and the outbox hold is counted, and
     /// past `maxQueuedBytes` the stream is closed instead of buffering without bound.
-    private func admits(_ count: Int) -> Bool {
+    func admits(_ count: Int) -> Bool {
         eventLoop.assertInEventLoop()
         if channel.isWritable { return true }
         let held = queuedBytes + count
@@ -367,7 +388,7 @@ final class XMPPStream: @unchecked Sendable {
     /// The connection's TLS, once it has one: output may wait there too.
     weak var tls: OpenSSLHandler?
 
-    private func write(bytes: [UInt8], flush: Bool) {
+    func write(bytes: [UInt8], flush: Bool) {
         // Behind deliveries waiting in the outbox, never ahead of them.
         if outbox != nil, eventLoop.inEventLoop {
             outbox!.writeBytes(bytes)
@@ -381,12 +402,16 @@ final class XMPPStream: @unchecked Sendable {
     func flush() { channel.flush() }
 
     /// Sends a stream error and closes the stream (RFC 6120 §4.9).
-    func fail(_ condition: StreamErrorCondition, text: String? = nil) {
+    /// `detail` is an application-specific condition (e.g. XEP-0198 `<handled-count-too-high/>`).
+    func fail(_ condition: StreamErrorCondition, text: String? = nil, detail: XMLElement? = nil) {
         guard !isClosing else { return }
         logger.info("stream error", metadata: ["condition": "\(condition.rawValue)", "text": "\(text ?? "")"])
+        failure = condition
         if !headerSent { openStream(from: servedDomain, id: "error") }
         var bytes: [UInt8] = []
-        streamErrorElement(condition, text: text).serialize(into: &bytes, parentNamespace: contentNamespace)
+        var error = streamErrorElement(condition, text: text)
+        if let detail { error.append(detail) }
+        error.serialize(into: &bytes, parentNamespace: contentNamespace)
         write(bytes: bytes, flush: false)
         close()
     }

@@ -131,7 +131,11 @@ struct UserAdminCommands: Sendable {
     private func end(sessionsOf jid: JID, because reason: String) -> Int {
         let targets = jid.resourcepart == nil ? sessions.resources(of: jid).map(\.session) : sessions.session(jid).map { [$0] } ?? []
         for session in targets {
-            session.stream.eventLoop.execute { session.stream.fail(.policyViolation, text: reason) }
+            session.stream.eventLoop.execute {
+                session.stream.fail(.policyViolation, text: reason)
+                // A session waiting to be resumed (XEP-0198) has no open stream to fail.
+                (session.stream.owner as? C2SConnection)?.expire(reason: "ended by an administrator")
+            }
         }
         return targets.count
     }
