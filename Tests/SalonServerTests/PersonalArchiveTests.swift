@@ -298,6 +298,23 @@ struct PersonalArchiveTests {
         }
     }
 
+    @Test("Messages a closing stream hands back to offline storage are not archived again")
+    func handedBackOnce() async throws {
+        try await withServer(configure: { $0.limits.smUnackedStanzas = 5 }) { server async throws in
+            try await server.addUser("alice")
+            try await server.addUser("bob")
+            let alice = try await server.online("alice")
+            let bob = try await server.online("bob")
+            try await alice.enableStreamManagement(answersRequests: false)
+            for index in 1...8 { bob.send(message(to: alice.jid.description, body: "m\(index)")) }
+            #expect(try await alice.expectStreamError() == "policy-violation")
+            try await server.waitForOffline("alice", count: 8)
+            let archive = server.database.personalArchive
+            #expect(try await archive.query(ArchiveQuery(rooms: [aliceJID])).messages.map(\.body) == (1...8).map { "m\($0)" })
+            #expect(try await archive.query(ArchiveQuery(rooms: [bobJID])).count == 8)
+        }
+    }
+
     @Test("Deleting an account deletes its archive")
     func deletion() async throws {
         try await withServer { server async throws in
