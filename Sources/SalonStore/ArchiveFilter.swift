@@ -3,11 +3,13 @@ import GRDB
 
 /// Validated archive filters, rendered as SQL conditions with bound arguments (values are never
 /// spliced into SQL). Messages are in archive order: by `id`, the append order, which within a
-/// room is sequence order.
+/// room is sequence order. `rooms` are the owners of the archives read: room localparts, or an
+/// account's bare JID when `table` is the accounts' archive.
 struct ArchiveFilter: Sendable {
     /// The most rooms, authors or ids one query may name.
     static let maxListCount = 1000
 
+    var table: ArchiveTable = .rooms
     var rooms: [String]
     var authors: [String] = []
     var startMilliseconds: Int64?
@@ -20,16 +22,17 @@ struct ArchiveFilter: Sendable {
     var beforePosition: Int64?
 
     /// Validates rooms, authors, dates, ids and text.
-    init(rooms: [String], authors: [String], start: Date?, end: Date?, ids: [String]?, text: TextFilter?,
-         includeRetracted: Bool) throws {
+    init(table: ArchiveTable = .rooms, rooms: [String], authors: [String], start: Date?, end: Date?, ids: [String]?,
+         text: TextFilter?, includeRetracted: Bool) throws {
+        self.table = table
         var seen = Set<String>()
         self.rooms = rooms.filter { seen.insert($0).inserted }
         guard !self.rooms.isEmpty else { throw ArchiveError(.invalid, "name at least one room") }
         for list in [self.rooms, authors, ids ?? []] where list.count > Self.maxListCount {
             throw ArchiveError(.invalid, "at most \(Self.maxListCount) rooms, authors or ids")
         }
-        for room in self.rooms where room.isEmpty || room.utf8.count > InputLimits.maxChatNameBytes {
-            throw ArchiveError(.invalid, "malformed room localpart")
+        for room in self.rooms where room.isEmpty || room.utf8.count > table.maxOwnerBytes {
+            throw ArchiveError(.invalid, table.owner == "room" ? "malformed room localpart" : "malformed archive owner")
         }
         for token in authors + (ids ?? []) where token.utf8.count > InputLimits.maxMessageTokenBytes * 3 {
             throw ArchiveError(.invalid, "author or id longer than \(InputLimits.maxMessageTokenBytes * 3) bytes")
@@ -59,18 +62,18 @@ struct ArchiveFilter: Sendable {
     /// The FROM clause: with text, the FTS5 table drives the join (CROSS JOIN keeps it outermost,
     /// so it yields matches in rowid order and stops early). Message columns are under `m`.
     var from: String {
-        text == nil ? "room_messages m" : "room_messages_fts CROSS JOIN room_messages m ON m.id = room_messages_fts.rowid"
+        text == nil ? "\(table.messages) m" : "\(table.index) CROSS JOIN \(table.messages) m ON m.id = \(table.index).rowid"
     }
 
     /// The column giving archive order: the FTS5 rowid when searching, so FTS5 consumes ORDER BY and ranges.
-    var orderColumn: String { text == nil ? "m.id" : "room_messages_fts.rowid" }
+    var orderColumn: String { text == nil ? "m.id" : "\(table.index).rowid" }
 
     /// The WHERE clause (without the keyword) and its arguments.
     func whereClause() -> (sql: String, arguments: StatementArguments) {
         var conditions: [String] = []
         var arguments = StatementArguments()
         if let text {
-            conditions.append("room_messages_fts MATCH ?")
+            conditions.append("\(table.index) MATCH ?")
             arguments += [matchExpression(text)]
             if !text.verbatim.isEmpty {
                 let tests = Array(repeating: "instr(m.body, ?) > 0", count: text.verbatim.count)
@@ -78,11 +81,12 @@ struct ArchiveFilter: Sendable {
                 arguments += StatementArguments(text.verbatim)
             }
         }
-        conditions.append(Self.membership("m.room", count: rooms.count))
+        conditions.append(Self.membership("m.\(table.owner)", count: rooms.count))
         arguments += StatementArguments(rooms)
         if !authors.isEmpty {
-            conditions.append(Self.membership("m.sender", count: authors.count))
-            arguments += StatementArguments(authors)
+            let (sql, values) = table.authorCondition(authors)
+            conditions.append(sql)
+            arguments += StatementArguments(values)
         }
         if let ids {
             if ids.isEmpty {
@@ -116,18 +120,7 @@ struct ArchiveFilter: Sendable {
 
     /// The FTS5 query: the words in bodies, within the rooms' tokens.
     func matchExpression(_ text: ArchiveTextSearch) -> String {
-        "body : (\(text.expression)) AND room_key : (" + rooms.map(Self.roomToken).joined(separator: " OR ") + ")"
-    }
-
-    /// The single FTS5 token standing for `room` (as the schema's room_key column computes it).
-    static func roomToken(_ room: String) -> String {
-        let digits = Array("0123456789ABCDEF".utf8)
-        var token = [UInt8(ascii: "r")]
-        for byte in room.utf8 {
-            token.append(digits[Int(byte >> 4)])
-            token.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: token, as: UTF8.self)
+        "body : (\(text.expression)) AND \(table.ownerKey) : (" + rooms.map(table.ownerToken).joined(separator: " OR ") + ")"
     }
 
     /// `column = ?` or `column IN (?, ?, …)` for `count` placeholders.
@@ -139,7 +132,7 @@ struct ArchiveFilter: Sendable {
     func position(of stanzaID: String, _ db: Database) throws -> Int64 {
         var arguments: StatementArguments = [stanzaID]
         arguments += StatementArguments(rooms)
-        let sql = "SELECT id FROM room_messages m WHERE stanza_id = ? AND " + Self.membership("m.room", count: rooms.count)
+        let sql = "SELECT id FROM \(table.messages) m WHERE stanza_id = ? AND " + Self.membership("m.\(table.owner)", count: rooms.count)
         guard let id = try Int64.fetchOne(db, sql: sql, arguments: arguments) else {
             throw ArchiveError(.itemNotFound, "no message \(stanzaID.prefix(64)) in the queried rooms")
         }
@@ -149,14 +142,14 @@ struct ArchiveFilter: Sendable {
     /// How many messages match.
     func count(_ db: Database) throws -> Int {
         if isRoomsOnly {
-            let sql = "SELECT COALESCE(SUM(total), 0) FROM room_message_counts m WHERE "
-                + Self.membership("m.room", count: rooms.count)
+            let sql = "SELECT COALESCE(SUM(total), 0) FROM \(table.counts) m WHERE "
+                + Self.membership("m.\(table.owner)", count: rooms.count)
             return try Int.fetchOne(db, sql: sql, arguments: StatementArguments(rooms)) ?? 0
         }
         if let text, text.verbatim.isEmpty, authors.isEmpty, startMilliseconds == nil, endMilliseconds == nil, ids == nil {
             // FTS5 alone knows words and rooms: no row lookups. Tombstones have no words, so
             // includeRetracted changes nothing here.
-            var sql = "SELECT COUNT(*) FROM room_messages_fts WHERE room_messages_fts MATCH ?"
+            var sql = "SELECT COUNT(*) FROM \(table.index) WHERE \(table.index) MATCH ?"
             var arguments: StatementArguments = [matchExpression(text)]
             if let afterPosition {
                 sql += " AND rowid > ?"

@@ -1,13 +1,34 @@
 import GRDB
 
+/// A message one of the archives returns (`ArchiveTable`): how to read it from a row.
+protocol ArchiveRecord: Sendable {
+    /// The archive it is read from.
+    static var table: ArchiveTable { get }
+    /// The columns to select, qualified by the alias `m`.
+    static var qualifiedColumns: String { get }
+    /// Decodes a row selected with `qualifiedColumns`.
+    init(row: Row) throws
+    /// The XEP-0359 id a page's bounds and cursors use.
+    var stanzaID: String { get }
+    /// What the message costs in a page (its stored text), for `maxPageBytes`.
+    var pageBytes: Int { get }
+}
+
+extension StoredMessage: ArchiveRecord {
+    static var table: ArchiveTable { .rooms }
+    static var qualifiedColumns: String { ChatStore.qualifiedMessageColumns }
+    init(row: Row) throws { self = try ChatStore.message(from: row) }
+    var pageBytes: Int { stanza.utf8.count + body.utf8.count }
+}
+
 /// Runs one XEP-0313 query with XEP-0059 paging inside a read transaction (one snapshot, so
-/// the page and its count agree).
-struct ArchivePaging: Sendable {
+/// the page and its count agree), in the archive `Record` comes from.
+struct ArchivePaging<Record: ArchiveRecord>: Sendable {
     /// The largest page, in messages…
-    static let maxPageSize = 1000
+    static var maxPageSize: Int { ArchivePageLimits.maxPageSize }
     /// … and in bytes of stored stanzas: past it the page ends early, incomplete, as XEP-0313
     /// allows, and the client asks for the next one.
-    public static let maxPageBytes = 1 << 20
+    static var maxPageBytes: Int { ArchivePageLimits.maxPageBytes }
 
     let query: ArchiveQuery
     let filter: ArchiveFilter
@@ -15,7 +36,7 @@ struct ArchivePaging: Sendable {
     /// Validates the query's filters.
     init(_ query: ArchiveQuery) throws {
         self.query = query
-        filter = try ArchiveFilter(rooms: query.rooms, authors: query.authors, start: query.start, end: query.end,
+        filter = try ArchiveFilter(table: Record.table, rooms: query.rooms, authors: query.authors, start: query.start, end: query.end,
                                    ids: query.ids, text: query.text, includeRetracted: query.includeRetracted)
         for id in [query.afterID, query.beforeID, query.after, query.before].compactMap({ $0 })
         where id.utf8.count > InputLimits.maxMessageTokenBytes {
@@ -23,7 +44,7 @@ struct ArchivePaging: Sendable {
         }
     }
 
-    func run(_ db: Database) throws -> ArchivePage {
+    func run(_ db: Database) throws -> ArchiveResultPage<Record> {
         var filter = self.filter
         if let afterID = query.afterID {
             filter.afterPosition = try filter.position(of: afterID, db)
@@ -48,12 +69,12 @@ struct ArchivePaging: Sendable {
         let limit = query.max == 0 ? 0 : Swift.min(Swift.max(query.max, 1), Self.maxPageSize)
         let (conditions, arguments) = window.whereClause()
         let sql = """
-            SELECT \(ChatStore.qualifiedMessageColumns) FROM \(window.from) WHERE \(conditions)
+            SELECT \(Record.qualifiedColumns) FROM \(window.from) WHERE \(conditions)
             ORDER BY \(window.orderColumn) \(backward ? "DESC" : "ASC") LIMIT ?
             """
         // Rows are read one at a time and the page ends early once it holds `maxPageBytes`
         // (it keeps at least one message): a page of large messages is not built whole in memory.
-        var messages: [StoredMessage] = []
+        var messages: [Record] = []
         var bytes = 0
         var complete = true
         let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments + [limit + 1])
@@ -62,8 +83,8 @@ struct ArchivePaging: Sendable {
                 complete = false
                 break
             }
-            let message = try ChatStore.message(from: row)
-            bytes += message.stanza.utf8.count + message.body.utf8.count
+            let message = try Record(row: row)
+            bytes += message.pageBytes
             messages.append(message)
         }
         if backward {
@@ -72,7 +93,15 @@ struct ArchivePaging: Sendable {
         if query.flip {
             messages.reverse()
         }
-        return ArchivePage(messages: messages, complete: complete, count: count,
+        return ArchiveResultPage(messages: messages, complete: complete, count: count,
                            first: messages.first?.stanzaID, last: messages.last?.stanzaID)
     }
+}
+
+/// The bounds on one page of any archive.
+public enum ArchivePageLimits {
+    /// The most messages in a page (a larger XEP-0059 max is clamped to it).
+    public static let maxPageSize = 1000
+    /// The most bytes of stored stanzas in a page.
+    public static let maxPageBytes = 1 << 20
 }

@@ -2,9 +2,11 @@ import Foundation
 
 /// A XEP-0313 archive query (or a search across rooms) with XEP-0059 paging.
 public struct ArchiveQuery: Sendable, Hashable {
-    /// Room localparts to search; at least one.
+    /// Room localparts to search; at least one. For an account's archive
+    /// (`PersonalArchiveStore`), the account's bare JID alone.
     public var rooms: [String]
-    /// Authors' bare JIDs (MAM `with`); empty means anyone.
+    /// Authors' bare JIDs (MAM `with`); empty means anyone. In an account's archive, the
+    /// correspondents: a bare JID matches any of its resources, a full JID only itself.
     public var authors: [String] = []
     /// Earliest time, inclusive.
     public var start: Date?
@@ -35,10 +37,13 @@ public struct ArchiveQuery: Sendable, Hashable {
     }
 }
 
+/// One page of a room archive's results.
+public typealias ArchivePage = ArchiveResultPage<StoredMessage>
+
 /// One page of archive results.
-public struct ArchivePage: Sendable {
-    /// The messages, oldest first unless the query asked to flip the page; each carries its room.
-    public var messages: [StoredMessage]
+public struct ArchiveResultPage<Message: Sendable>: Sendable {
+    /// The messages, oldest first unless the query asked to flip the page; each carries its owner.
+    public var messages: [Message]
     /// Whether no more results lie in the paging direction.
     public var complete: Bool
     /// How many messages match the filters, ignoring paging.
@@ -49,7 +54,7 @@ public struct ArchivePage: Sendable {
     public var last: String?
 
     /// Creates a page.
-    public init(messages: [StoredMessage], complete: Bool, count: Int, first: String?, last: String?) {
+    public init(messages: [Message], complete: Bool, count: Int, first: String?, last: String?) {
         self.messages = messages
         self.complete = complete
         self.count = count

@@ -9,7 +9,7 @@ public struct ArchiveStore: Sendable {
 
     /// One page of the messages matching `query`; throws ArchiveError for bad filters or unknown ids.
     public func query(_ query: ArchiveQuery) async throws -> ArchivePage {
-        let paging = try ArchivePaging(query)
+        let paging = try ArchivePaging<StoredMessage>(query)
         return try await read { db in try paging.run(db) }
     }
 

@@ -1,10 +1,10 @@
 import GRDB
 import Synchronization
 
-/// The single writer with group commit: appends from many rooms are gathered and committed
-/// together (one transaction, one fsync) while the previous batch commits; each caller resumes
-/// only after the transaction holding its message has committed (durable: synchronous=FULL or
-/// equivalent). Thread-safe; one per database.
+/// The single writer with group commit: appends from many rooms, and accounts' 1:1 messages
+/// (`append(personal:)`), are gathered and committed together (one transaction, one fsync)
+/// while the previous batch commits; each caller resumes only after the transaction holding its
+/// message has committed (durable: synchronous=FULL or equivalent). Thread-safe; one per database.
 public final class ArchiveWriter: Sendable {
     /// The most appends waiting at once; beyond it appends fail as busy instead of piling up memory.
     public static let maxPending = 100_000
@@ -15,9 +15,22 @@ public final class ArchiveWriter: Sendable {
 
     /// What a waiting append is told: its message's sequence once committed, or the failure.
     public typealias Caller = @Sendable (Result<Int64, any Error>) -> Void
+    /// What a waiting personal append is told: for each copy, whether it was archived (its
+    /// owner's preferences, an existing account), or the failure.
+    public typealias PersonalCaller = @Sendable (Result<[Bool], any Error>) -> Void
+
+    /// A queued append of either kind, and who waits for it.
+    private enum Pending: Sendable {
+        case room(ArchiveBatchInsert.Item)
+        case personal(PersonalArchiveInsert.Item, timestamps: [Int64])
+    }
+    private enum Waiter {
+        case room(Caller)
+        case personal(PersonalCaller)
+    }
 
     private struct State {
-        var queue = ArchiveAppendQueue<ArchiveBatchInsert.Item, Caller>()
+        var queue = ArchiveAppendQueue<Pending, Waiter>()
         var draining = false
         var closed = false
         var closeWaiters: [CheckedContinuation<Void, Never>] = []
@@ -51,19 +64,44 @@ public final class ArchiveWriter: Sendable {
         } catch {
             return completion(.failure(error))
         }
+        enqueue(.room(item), .room(completion)) { completion(.failure($0)) }
+    }
+
+    /// Archives the copies of one 1:1 message (the sender's and the recipient's, each for its
+    /// owner's archive) in one transaction, as `append(_:completion:)` does for rooms; tells
+    /// `completion` which copies were kept. Appends are queued in call order.
+    public func append(personal copies: [PersonalMessage], completion: @escaping PersonalCaller) {
+        let timestamps: [Int64]
+        do {
+            for copy in copies { try copy.validate() }
+            timestamps = try copies.map { try InputLimits.milliseconds($0.timestamp) }
+        } catch {
+            return completion(.failure(error))
+        }
+        enqueue(.personal(copies, timestamps: timestamps), .personal(completion)) { completion(.failure($0)) }
+    }
+
+    /// `append(personal:completion:)` awaited.
+    public func append(personal copies: [PersonalMessage]) async throws -> [Bool] {
+        try await withCheckedThrowingContinuation { continuation in
+            append(personal: copies) { continuation.resume(with: $0) }
+        }
+    }
+
+    private func enqueue(_ item: Pending, _ waiter: Waiter, failing: (any Error) -> Void) {
         let outcome: Result<Bool, StoreError> = state.withLock { state in
             if state.closed { return .failure(StoreError(.other, "the archive writer is closed")) }
             if state.queue.count >= Self.maxPending {
                 return .failure(StoreError(.busy, "too many archive appends are waiting"))
             }
-            state.queue.append(item, completion)
+            state.queue.append(item, waiter)
             if state.draining { return .success(false) }
             state.draining = true
             return .success(true)
         }
         switch outcome {
         case .failure(let error):
-            completion(.failure(error))
+            failing(error)
         case .success(let startDraining):
             if startDraining {
                 Task { await self.drain() }
@@ -124,7 +162,7 @@ public final class ArchiveWriter: Sendable {
     }
 
     private enum Next {
-        case batch(items: [ArchiveBatchInsert.Item], callers: [Caller])
+        case batch(items: [Pending], callers: [Waiter])
         case idle([CheckedContinuation<Void, Never>])
     }
 
@@ -153,34 +191,74 @@ public final class ArchiveWriter: Sendable {
             }
             return (state.queue.take(state.queue.count).callers, state.closeWaiters)
         }
-        failed.forEach { $0(.failure(error)) }
+        failed.forEach { Self.fail($0, error) }
         return closeWaiters
     }
 
     /// Writes one batch in one IMMEDIATE transaction (`commitTurn` runs it with synchronous=FULL:
     /// durable across a power loss too), then has its callers resumed: only now may their
-    /// messages be broadcast. A task resumes them, so the writer goes on with the next batch.
-    private func commit(_ items: [ArchiveBatchInsert.Item], _ callers: [Caller], _ db: Database) {
-        let outcome: Result<[Result<Int64, StoreError>], any Error>
+    /// messages be broadcast or delivered. A task resumes them, so the writer goes on with the
+    /// next batch. Personal messages are written in a savepoint of their own: a failure there
+    /// fails them, never the rooms' posts.
+    private func commit(_ items: [Pending], _ callers: [Waiter], _ db: Database) {
+        var roomItems: [ArchiveBatchInsert.Item] = []
+        var personalItems: [PersonalArchiveInsert.Item] = []
+        var personalTimestamps: [[Int64]] = []
+        for item in items {
+            switch item {
+            case .room(let room): roomItems.append(room)
+            case .personal(let copies, let timestamps):
+                personalItems.append(copies)
+                personalTimestamps.append(timestamps)
+            }
+        }
+        let outcome: Result<([Result<Int64, StoreError>], Result<[[Bool]], any Error>), any Error>
         do {
-            var results: [Result<Int64, StoreError>] = []
+            var roomResults: [Result<Int64, StoreError>] = []
+            var personalResults: Result<[[Bool]], any Error> = .success([])
             try db.inTransaction(.immediate) {
-                results = try ArchiveBatchInsert.insert(items, db)
+                if !roomItems.isEmpty { roomResults = try ArchiveBatchInsert.insert(roomItems, db) }
+                if !personalItems.isEmpty {
+                    do {
+                        try db.inSavepoint {
+                            personalResults = .success(try PersonalArchiveInsert.insert(personalItems, timestamps: personalTimestamps, db))
+                            return .commit
+                        }
+                    } catch {
+                        personalResults = .failure(StoreError.wrapping(error))
+                    }
+                }
                 return .commit
             }
-            outcome = .success(results)
+            outcome = .success((roomResults, personalResults))
         } catch {
             outcome = .failure(StoreError.wrapping(error))
         }
         Task {
             switch outcome {
-            case .success(let results):
-                for (caller, result) in zip(callers, results) {
-                    caller(result.mapError { $0 as any Error })
+            case .success(let (roomResults, personalResults)):
+                var nextRoom = 0
+                var nextPersonal = 0
+                for caller in callers {
+                    switch caller {
+                    case .room(let caller):
+                        caller(roomResults[nextRoom].mapError { $0 as any Error })
+                        nextRoom += 1
+                    case .personal(let caller):
+                        caller(personalResults.map { $0[nextPersonal] })
+                        nextPersonal += 1
+                    }
                 }
             case .failure(let error):
-                callers.forEach { $0(.failure(error)) }
+                callers.forEach { Self.fail($0, error) }
             }
+        }
+    }
+
+    private static func fail(_ waiter: Waiter, _ error: any Error) {
+        switch waiter {
+        case .room(let caller): caller(.failure(error))
+        case .personal(let caller): caller(.failure(error))
         }
     }
 

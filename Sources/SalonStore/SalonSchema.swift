@@ -22,6 +22,7 @@ enum SalonSchema {
         migrator.registerMigration("v11-push-pep-affiliations", migrate: createPEPAffiliations)
         migrator.registerMigration("v11-push-registrations", migrate: createPushRegistrations)
         migrator.registerMigration("v11-files", migrate: createFiles)
+        migrator.registerMigration("v11-personal-archive", migrate: createPersonalArchive)
         return migrator
     }
 

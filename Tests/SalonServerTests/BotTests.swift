@@ -42,6 +42,13 @@ struct BotTests {
             query.authors = ["helper@\(botDomain)"]
             #expect(try await server.database.archive.query(query).messages.map(\.body) == ["pong"])
 
+            // A private message to the bot reaches its component (and Alice's archive only).
+            alice.send(message(to: occupant, body: "psst, helper"))
+            let whispered = try await bot.client.expect { $0.name == "message" && $0.child("body", namespace: NS.component)?.text == "psst, helper" }
+            #expect(whispered[attribute: "from"] == "design@\(chatDomain)/Alice")
+            #expect(try await server.database.personalArchive.query(ArchiveQuery(rooms: ["alice@salon.test"])).messages.map(\.body)
+                    == ["psst, helper"])
+
             // Another JID of the same component is not a member of this Closed room.
             bot.send("<presence from='intruder@\(botDomain)/x' to='design@\(chatDomain)/Intruder'><x xmlns='http://jabber.org/protocol/muc'/></presence>")
             let refused = try await bot.client.expect { $0.name == "presence" && $0[attribute: "to"] == "intruder@\(botDomain)/x" }

@@ -6,8 +6,7 @@ import Testing
 import XMPPCore
 
 /// XEP-0479 (Compliance Suites 2023): what Advanced IM Server, Advanced Group Chat and Advanced
-/// Mobile Server require is advertised where clients look (docs/COMPLIANCE.md). Parts still being
-/// built elsewhere (stream management, the account archive, HTTP upload) are not asked for here.
+/// Mobile Server require is advertised where clients look (docs/COMPLIANCE.md).
 @Suite("Compliance Suites 2023 (XEP-0479) advertisements")
 struct ComplianceDiscoveryTests {
     let domain = TestServer.domain
@@ -67,6 +66,7 @@ struct ComplianceDiscoveryTests {
             #expect(identities(account).isSuperset(of: ["account/registered", "pubsub/pep"]))
             #expect(features(account).isSuperset(of: [
                 "urn:xmpp:push:0", "urn:xmpp:bookmarks:1#compat", "urn:xmpp:bookmarks:1#compat-pep", "vcard-temp",
+                "urn:xmpp:mam:2", "urn:xmpp:mam:2#extended", "urn:xmpp:sid:0",
                 "http://jabber.org/protocol/pubsub#publish-options", "http://jabber.org/protocol/pubsub#access-whitelist",
                 "http://jabber.org/protocol/pubsub#persistent-items",
             ]))
@@ -79,6 +79,14 @@ struct ComplianceDiscoveryTests {
             let service = try await info(client, chatDomain)
             #expect(identities(service).contains("conference/text"))
             #expect(features(service).isSuperset(of: ["http://jabber.org/protocol/muc", "urn:xmpp:mam:2"]))
+
+            // The upload service (XEP-0363 §2) is a disco item too, with its largest file in a form.
+            #expect(jids?.contains("upload.\(domain)") == true)
+            let upload = try await info(client, "upload.\(domain)")
+            #expect(identities(upload).contains("store/file"))
+            #expect(features(upload).contains("urn:xmpp:http:upload:0"))
+            #expect(upload.children("x", namespace: DataForm.namespace).compactMap(DataForm.init)
+                .contains { $0.formType == "urn:xmpp:http:upload:0" && $0.values("max-file-size").first.flatMap(Int.init) != nil })
 
             // A room: MUC, its archive, stable ids and self-ping (XEP-0410).
             let room = try await info(client, "lobby@\(chatDomain)")

@@ -142,7 +142,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
             // A carbon is only a copy of what another resource got (XEP-0280 §9): not kept.
             if let session, MessageCarbons.isCarbon(element, for: session.jid.bare) { return }
             // Stored one after another, so offline storage keeps their order.
-            guard let followup = context.router.route(element) else { return }
+            guard let followup = context.router.rerouteUndelivered(element) else { return }
             let previous = rerouting
             let pendingWork = context.pendingWork
             pendingWork.begin()
@@ -328,8 +328,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
             }
         case .message:
             if to == nil { stanza.setTo(session.jid.bare) }
-            followup = context.router.route(stanza, to: to ?? session.jid.bare, from: session.jid)
-            context.router.carbons.sent(stanza.element, to: to ?? session.jid.bare, by: session)
+            followup = context.router.routeSent(stanza, to: to ?? session.jid.bare, by: session)
         }
         if let followup {
             stream.awaiting({ await followup() }, then: { _ in })

@@ -56,10 +56,12 @@ final class ServerContext: Sendable {
                       uploadKey: [UInt8] = [], group: EventLoopGroup, logger: Logger) async throws -> ServerContext {
         let sessions = SessionRegistry()
         let components = ComponentRegistry(secrets: configuration.components)
+        // One writer for rooms' and accounts' archives: their appends share group commits.
+        let archiveWriter = ArchiveWriter(database: database)
         let router = Router(domain: configuration.domain, sessions: sessions, components: components, database: database,
-                            offlineLimit: configuration.limits.offlineMessages, logger: logger)
+                            archiveWriter: archiveWriter, offlineLimit: configuration.limits.offlineMessages, logger: logger)
         let muc = try await MUCService.start(domain: configuration.mucDomain, serverDomain: configuration.domain, database: database,
-                                             router: router, sessions: sessions, group: group,
+                                             archiveWriter: archiveWriter, router: router, sessions: sessions, group: group,
                                              presenceRates: PresenceRates(limits: configuration.limits),
                                              maxVCardBytes: configuration.limits.maxVCardBytes, logger: logger)
         return ServerContext(configuration: configuration, database: database, tls: tls, fakeSaltKey: fakeSaltKey, uploadKey: uploadKey,
@@ -101,6 +103,7 @@ final class ServerContext: Sendable {
             vCards: vCards,
             sessions: sessions, pep: pep,
             privateStorage: PrivateStorageService(database: database, bookmarks: pep.bookmarks, logger: logger),
+            archive: PersonalArchiveService(store: database.personalArchive, router: router, logger: logger),
             push: push, router: router)
         let adHoc = AdHocCommands(jid: domain, logger: logger)
         adHoc.register(UserAdminCommands(

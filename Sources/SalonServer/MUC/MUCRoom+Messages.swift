@@ -155,9 +155,10 @@ extension MUCRoom {
         let sender = occupantJID(senderNick)
         message[attribute: "from"] = sender.description
         message.append(XMLElement("x", namespace: MUC.user))
-        for session in recipient.sessions {
-            message[attribute: "to"] = session.description
-            send(message, to: session, from: sender)
+        // Archived once for the recipient's account (XEP-0313), then delivered to each of its
+        // sessions; what the room does next waits, so nothing it sends overtakes the message.
+        if let delivery = environment.output.router.routePrivateMessage(message, to: Array(recipient.sessions), from: sender) {
+            awaiting({ await delivery() }, then: { _ in })
         }
     }
 }

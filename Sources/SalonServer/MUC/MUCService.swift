@@ -40,7 +40,8 @@ final class MUCService: RoomHost {
         var invitationObserver: (@Sendable (JID, JID, String, String) -> Void)?
     }
 
-    private init(domain: String, serverDomain: String, database: SalonDatabase, router: Router, sessions: SessionRegistry,
+    private init(domain: String, serverDomain: String, database: SalonDatabase, archiveWriter: ArchiveWriter, router: Router,
+                 sessions: SessionRegistry,
                  loops: [EventLoop], secret: [UInt8], directory: ChatDirectory, revision: Int64, presenceRates: PresenceRates,
                  maxVCardBytes: Int, logger: Logger) {
         self.domain = domain
@@ -49,7 +50,7 @@ final class MUCService: RoomHost {
         self.administration = ChatAdministration(database: database)
         self.environment = RoomEnvironment(
             output: RoomOutput(router: router, sessions: sessions),
-            archiveWriter: ArchiveWriter(database: database), archive: database.archive, chat: database.chat,
+            archiveWriter: archiveWriter, archive: database.archive, chat: database.chat,
             occupantIDs: OccupantIDs(secret: secret), presenceRates: presenceRates, maxVCardBytes: maxVCardBytes, logger: logger,
             refusalLog: LogThrottle(), uploadLinks: UploadLinks(store: database.files, logger: logger))
         self.adHoc = AdHocCommands(jid: domain, logger: logger)
@@ -60,11 +61,14 @@ final class MUCService: RoomHost {
         self.state = Mutex(State(directory: directory, revision: revision))
     }
 
-    static func start(domain: String, serverDomain: String, database: SalonDatabase, router: Router, sessions: SessionRegistry,
-                      group: EventLoopGroup, presenceRates: PresenceRates, maxVCardBytes: Int, logger: Logger) async throws -> MUCService {
+    /// `archiveWriter` is the server's one writer (accounts' archives share it); `stop` closes it.
+    static func start(domain: String, serverDomain: String, database: SalonDatabase, archiveWriter: ArchiveWriter, router: Router,
+                      sessions: SessionRegistry, group: EventLoopGroup, presenceRates: PresenceRates, maxVCardBytes: Int,
+                      logger: Logger) async throws -> MUCService {
         let (directory, revision) = try await database.chat.loadDirectoryAndRevision()
         let secret = try await ServerSecret.load(ServerSecret.occupantID, from: database)
-        let service = MUCService(domain: domain, serverDomain: serverDomain, database: database, router: router, sessions: sessions,
+        let service = MUCService(domain: domain, serverDomain: serverDomain, database: database, archiveWriter: archiveWriter,
+                                 router: router, sessions: sessions,
                                  loops: Array(group.makeIterator()), secret: secret, directory: directory,
                                  revision: revision, presenceRates: presenceRates, maxVCardBytes: maxVCardBytes, logger: logger)
         service.adHoc.register(ChatCommandSet(service: service).all)

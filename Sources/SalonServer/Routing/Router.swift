@@ -23,6 +23,11 @@ final class Router: Sendable {
     let offlineLimit: Int
     /// iq requests the server itself sends, waiting for their answers.
     let queries = ServerQueries()
+    /// Accounts' archives (XEP-0313): which messages they keep, and the writer that commits them.
+    let personalArchiving: PersonalArchiving
+    let archiveWriter: ArchiveWriter
+    /// Offline storage in routing order, per account.
+    let offlineOrder = OfflineOrder()
     private let endpoints = Endpoints()
 
     /// The services the router hands stanzas to. They route through the router themselves, so
@@ -38,8 +43,10 @@ final class Router: Sendable {
     }
 
     init(domain: String, sessions: SessionRegistry, components: ComponentRegistry,
-         database: SalonDatabase, offlineLimit: Int, logger: Logger) {
+         database: SalonDatabase, archiveWriter: ArchiveWriter, offlineLimit: Int, logger: Logger) {
         self.domain = domain
+        personalArchiving = PersonalArchiving(domain: domain)
+        self.archiveWriter = archiveWriter
         self.sessions = sessions
         self.components = components
         self.database = database
@@ -75,12 +82,23 @@ final class Router: Sendable {
         return route(stanza, to: to, from: from)
     }
 
-    /// Routes a stanza whose addresses are already parsed (`from` stamped on it).
-    func route(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
+    /// Routes a stanza whose addresses are already parsed (`from` stamped on it). `sent` learns
+    /// the sender's archive id of a message a client sent (`routeSent`).
+    func route(_ stanza: Stanza, to: JID, from: JID, sent: SenderArchiveID? = nil) -> RoutingFollowup? {
         if to.domainpart == domain {
             if to.localpart == nil { return toServer(stanza, from: from) }
-            return screenInbound(stanza, to: to, from: from) { self.toAccount(stanza, to: to, from: from) }
+            return screenInbound(stanza, to: to, from: from) { self.toAccount(stanza, to: to, from: from, sent: sent) }
         }
+        if stanza.kind == .message, to.domainpart == endpoints.muc.domain || components.link(for: to.domainpart) != nil,
+           let archiving = archivingOutgoing(stanza, to: to, from: from, sent: sent,
+                                             then: { self.awayFromAccounts($0, to: to, from: from) }) {
+            return archiving
+        }
+        return awayFromAccounts(stanza, to: to, from: from)
+    }
+
+    /// Routes a stanza for a room, a component, or another server (refused: no federation).
+    private func awayFromAccounts(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
         if to.domainpart == endpoints.muc.domain {
             return endpoints.muc.handle(stanza, to: to, from: from)
         }
@@ -136,10 +154,21 @@ final class Router: Sendable {
 
     // MARK: Accounts (RFC 6121 §8.5)
 
-    private func toAccount(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
+    private func toAccount(_ stanza: Stanza, to: JID, from: JID, sent: SenderArchiveID?) -> RoutingFollowup? {
         if let revoked = endpoints.push.affiliationRevoked(stanza, to: to, from: from) { return revoked }
         var stanza = stanza
-        if stanza.kind == .message { stanza.element.removeStanzaIDs(claimingToBeBy: to) }
+        if stanza.kind == .message {
+            stanza.element.removeStanzaIDs(claimingToBeBy: to)
+            if let archiving = archivingToAccount(stanza, to: to, from: from, sent: sent,
+                                                  then: { self.deliverToAccount($0, to: to, from: from) }) {
+                return archiving
+            }
+        }
+        return deliverToAccount(stanza, to: to, from: from)
+    }
+
+    /// Delivers to an account what has been archived already (or need not be).
+    func deliverToAccount(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
         if to.resourcepart != nil {
             if let session = sessions.session(to) {
                 session.deliver(stanza.element)
@@ -193,7 +222,7 @@ final class Router: Sendable {
         recipients.forEach { $0.deliver(stanza.element) }
         carbons.received(stanza.element, owner: to, from: from, deliveredTo: recipients, toBoundResource: false)
         if !recipients.isEmpty || type == "headline" { return nil }
-        return { [self] in
+        return offlineOrder.enqueue(for: to) { [self] in
             if await storeOffline(stanza, owner: to) { await endpoints.push.notify(account: to, stanza: stanza.element) }
         }
     }

@@ -11,18 +11,21 @@ final class AccountEndpoint: Sendable {
     /// The account's PEP service (XEP-0163) and private XML storage (XEP-0049).
     let pep: PEPService
     let privateStorage: PrivateStorageService
+    /// The account's message archive (XEP-0313) and its preferences.
+    let archive: PersonalArchiveService
     /// Push registrations (XEP-0357).
     let push: PushService
     unowned let router: Router
 
     init(rosters: RosterService, blocking: BlockingService, vCards: VCardService, sessions: SessionRegistry, pep: PEPService,
-         privateStorage: PrivateStorageService, push: PushService, router: Router) {
+         privateStorage: PrivateStorageService, archive: PersonalArchiveService, push: PushService, router: Router) {
         self.rosters = rosters
         self.blocking = blocking
         self.vCards = vCards
         self.sessions = sessions
         self.pep = pep
         self.privateStorage = privateStorage
+        self.archive = archive
         self.push = push
         self.router = router
     }
@@ -55,6 +58,8 @@ final class AccountEndpoint: Sendable {
                 return nil
             }
             return privateStorage.handle(iq, query: payload, owner: to, reply: router.replying(as: to))
+        case (MAM.ns, _):
+            return archive.handle(iq, payload: payload, owner: to, from: from)
         case (PubSub.ns, "pubsub"), (PubSub.owner, "pubsub"):
             return pep.handle(iq, payload: payload, owner: to, requester: from)
         case (NS.ping, "ping") where iq.type == "get":
@@ -64,7 +69,8 @@ final class AccountEndpoint: Sendable {
             var query = XMLElement("query", namespace: NS.discoInfo)
             query.append(XMLElement("identity", namespace: NS.discoInfo, attributes: ["category": "account", "type": "registered"]))
             query.append(PEPService.accountIdentity)
-            for feature in [NS.discoInfo, NS.discoItems, VCardService.ns, AvatarImage.conversionFeature, PushService.ns] + PEPService.accountFeatures {
+            for feature in [NS.discoInfo, NS.discoItems, VCardService.ns, AvatarImage.conversionFeature, PushService.ns]
+                + PEPService.accountFeatures + PersonalArchiveService.features {
                 query.append(XMLElement("feature", namespace: NS.discoInfo, attributes: ["var": feature]))
             }
             router.send(iq.resultReply(query), as: to)

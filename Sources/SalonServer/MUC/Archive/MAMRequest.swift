@@ -18,14 +18,15 @@ struct MAMRequest {
     let queryID: String?
     var query: ArchiveQuery
 
-    /// Parses the query element; `rooms` are the rooms it covers. Errors are the XEP's.
-    init(_ element: XMLElement, rooms: [String], searchFields: Bool) throws(StanzaError) {
+    /// Parses the query element; `rooms` are the rooms it covers (or the one account whose
+    /// archive is asked: then `with` keeps its resource, XEP-0313 §4.1.1). Errors are the XEP's.
+    init(_ element: XMLElement, rooms: [String], searchFields: Bool, withResource: Bool = false) throws(StanzaError) {
         queryID = element[attribute: "queryid"]
         query = ArchiveQuery(rooms: rooms)
         if let x = element.child("x", namespace: DataForm.namespace) {
             guard let form = DataForm(x), form.type == .submit else { throw StanzaError(.badRequest, text: "The query form must be submitted.") }
             if let type = form.formType, type != MAM.ns { throw StanzaError(.badRequest, text: "Unknown form type \(type).") }
-            try read(form, searchFields: searchFields)
+            try read(form, searchFields: searchFields, withResource: withResource)
         }
         if let set = element.child("set", namespace: ResultSetRequest.namespace) {
             guard let page = ResultSetRequest(set) else { throw StanzaError(.badRequest, text: "Malformed result set request.") }
@@ -33,14 +34,18 @@ struct MAMRequest {
             query.after = page.after
             query.before = page.before
             if page.index != nil { throw StanzaError(.featureNotImplemented, text: "Paging by index is not supported; use after/before.") }
+        } else if let after = element.child("after", namespace: MAM.ns)?.text, !after.isEmpty {
+            // Profanity 0.13 asks for the next page with `<after/>` straight in the query, outside
+            // the XEP-0059 set; answering the first page again would show every message twice.
+            query.after = after
         }
         query.flip = element.child("flip-page", namespace: MAM.ns) != nil
     }
 
-    private mutating func read(_ form: DataForm, searchFields: Bool) throws(StanzaError) {
+    private mutating func read(_ form: DataForm, searchFields: Bool, withResource: Bool) throws(StanzaError) {
         if let with = form.values("with").first {
             guard let jid = try? JID(with) else { throw StanzaError(.jidMalformed, text: "'with' is not a JID.") }
-            query.authors = [jid.bare.description]
+            query.authors = [withResource ? jid.description : jid.bare.description]
         }
         if searchFields {
             for author in form.values(MAM.authors) {
@@ -90,13 +95,24 @@ struct MAMRequest {
     }
 }
 
+/// What a MAM result forwards: an archived stanza, when it was archived, and its id.
+protocol ArchivedStanza: Sendable {
+    var stanza: String { get }
+    var timestamp: Date { get }
+    var stanzaID: String { get }
+}
+
+extension StoredMessage: ArchivedStanza {}
+extension PersonalMessage: ArchivedStanza {}
+
 /// Sends one archive page: a `<result/>` message per item, then the `<fin/>` iq.
 struct MAMResponder {
     let router: Router
-    /// Where results come from: the room, or the service for a search across rooms.
+    /// Where results come from: the room, the service for a search across rooms, or the
+    /// account's bare JID.
     let archiveJID: String
 
-    func respond(to iq: Stanza, request: MAMRequest, page: ArchivePage) {
+    func respond<Message: ArchivedStanza>(to iq: Stanza, request: MAMRequest, page: ArchiveResultPage<Message>) {
         guard let requester = iq.element[attribute: "from"] else { return }
         for message in page.messages {
             guard let original = try? XMLStreamParser.parseStanza(message.stanza, namespace: NS.client) else { continue }
@@ -113,7 +129,20 @@ struct MAMResponder {
         if page.complete { fin[attribute: "complete"] = "true" }
         if let queryID = request.queryID { fin[attribute: "queryid"] = queryID }
         fin.append(ResultSetPage(first: page.first, last: page.last, count: page.count).element)
-        _ = router.route(iq.resultReply(fin))
+        var reply = iq.resultReply(fin)
+        // An account's own query may have had no `to`: the archive answers (RFC 6120 §8.1.2.1).
+        if reply[attribute: "from"] == nil { reply[attribute: "from"] = archiveJID }
+        _ = router.route(reply)
+    }
+
+    /// XEP-0313 §6.2 metadata: the first and last archived ids.
+    static func metadata(first: (any ArchivedStanza)?, last: (any ArchivedStanza)?) -> XMLElement {
+        var metadata = XMLElement("metadata", namespace: MAM.ns)
+        for (name, message) in [("start", first), ("end", last)] {
+            guard let message else { continue }
+            metadata.append(XMLElement(name, namespace: MAM.ns, attributes: ["id": message.stanzaID, "timestamp": Timestamp.format(message.timestamp)]))
+        }
+        return metadata
     }
 
     /// An archive failure as the XEP-0313 error.

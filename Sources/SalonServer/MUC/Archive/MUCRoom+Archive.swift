@@ -51,12 +51,7 @@ extension MUCRoom {
         Task {
             do {
                 let (first, last) = try await archive.bounds(room: room)
-                var metadata = XMLElement("metadata", namespace: MAM.ns)
-                for (name, message) in [("start", first), ("end", last)] {
-                    guard let message else { continue }
-                    metadata.append(XMLElement(name, namespace: MAM.ns, attributes: ["id": message.stanzaID, "timestamp": Timestamp.format(message.timestamp)]))
-                }
-                output.answer(stanza, metadata)
+                output.answer(stanza, MAMResponder.metadata(first: first, last: last))
             } catch {
                 output.bounce(stanza, MAMResponder.stanzaError(error))
             }

@@ -1,0 +1,90 @@
+import GRDB
+
+/// Accounts' message archives (XEP-0313 on the user's bare JID) and their XEP-0441 preferences.
+/// Queries share the rooms' filter and pager (`ArchiveTable.accounts`); appends go through the
+/// one `ArchiveWriter`, so personal and room messages share group commits. An account's rows
+/// and preferences are deleted with it.
+public struct PersonalArchiveStore: Sendable {
+    let access: StoreAccess
+
+    /// One page of `query.rooms.first`'s archive (the query names one account's bare JID);
+    /// throws ArchiveError for bad filters or unknown ids.
+    public func query(_ query: ArchiveQuery) async throws -> ArchiveResultPage<PersonalMessage> {
+        guard query.rooms.count == 1 else { throw ArchiveError(.invalid, "name exactly one account") }
+        let paging = try ArchivePaging<PersonalMessage>(query)
+        return try await read { db in try paging.run(db) }
+    }
+
+    /// The oldest and newest messages of `owner`'s archive (MAM metadata); nils when empty.
+    public func bounds(owner: String) async throws -> (first: PersonalMessage?, last: PersonalMessage?) {
+        let ends = try await read { db in
+            let sql = "SELECT \(PersonalMessage.qualifiedColumns) FROM account_messages m WHERE owner = ? ORDER BY id"
+            let first = try Row.fetchOne(db, sql: sql + " LIMIT 1", arguments: [owner]).map(PersonalMessage.init(row:))
+            let last = try Row.fetchOne(db, sql: sql + " DESC LIMIT 1", arguments: [owner]).map(PersonalMessage.init(row:))
+            return [first, last]
+        }
+        return (ends[0], ends[1])
+    }
+
+    /// `owner`'s preferences (`ArchivePreferences.initial` until it sets some).
+    public func preferences(owner: String) async throws -> ArchivePreferences {
+        try await read { db in try Self.preferences(owner, db) }
+    }
+
+    /// Replaces `owner`'s preferences and returns them as stored: a JID in both lists is kept
+    /// in `never` only, repeats once. Throws limitReached past `ArchivePreferences.maxJIDs`.
+    public func setPreferences(owner: String, _ preferences: ArchivePreferences) async throws -> ArchivePreferences {
+        try InputLimits.checkAccountJID(owner)
+        var never: [String] = []
+        var always: [String] = []
+        var seen = Set<String>()
+        for jid in preferences.never where seen.insert(jid).inserted { never.append(jid) }
+        for jid in preferences.always where seen.insert(jid).inserted { always.append(jid) }
+        guard seen.count <= ArchivePreferences.maxJIDs else {
+            throw StoreError(.limitReached, "at most \(ArchivePreferences.maxJIDs) JIDs in the archiving preferences")
+        }
+        for jid in seen { try InputLimits.checkText(jid, "JID", maxBytes: InputLimits.maxMessageTokenBytes * 3) }
+        let stored = ArchivePreferences(default: preferences.default, always: always, never: never)
+        try await access.writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO archive_preferences (owner, default_mode) VALUES (?, ?)
+                ON CONFLICT (owner) DO UPDATE SET default_mode = excluded.default_mode
+                """, arguments: [owner, stored.default.rawValue])
+            try db.execute(sql: "DELETE FROM archive_preference_jids WHERE owner = ?", arguments: [owner])
+            let insert = try db.cachedStatement(sql: "INSERT INTO archive_preference_jids (owner, jid, always) VALUES (?, ?, ?)")
+            for jid in stored.never { try insert.execute(arguments: [owner, jid, false]) }
+            for jid in stored.always { try insert.execute(arguments: [owner, jid, true]) }
+        }
+        return stored
+    }
+
+    static func preferences(_ owner: String, _ db: Database) throws -> ArchivePreferences {
+        let mode = try String.fetchOne(db.cachedStatement(sql: "SELECT default_mode FROM archive_preferences WHERE owner = ?"),
+                                       arguments: [owner])
+        guard let mode else { return .initial }
+        var preferences = ArchivePreferences(default: ArchivePreferences.Default(rawValue: mode) ?? .always, always: [], never: [])
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT jid, always FROM archive_preference_jids WHERE owner = ? ORDER BY jid"),
+                                    arguments: [owner])
+        for row in rows {
+            let jid: String = row["jid"]
+            if row["always"] as Bool { preferences.always.append(jid) } else { preferences.never.append(jid) }
+        }
+        return preferences
+    }
+
+    /// A read whose ArchiveErrors pass through as they are (others become StoreErrors).
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await access.writer.read(body)
+        } catch let error as ArchiveError {
+            throw error
+        } catch {
+            throw StoreError.wrapping(error)
+        }
+    }
+}
+
+extension SalonDatabase {
+    /// Accounts' message archives and archiving preferences.
+    public var personalArchive: PersonalArchiveStore { PersonalArchiveStore(access: StoreAccess(writer: writer)) }
+}
