@@ -39,4 +39,13 @@ extension SalonSchema {
             END;
             """)
     }
+
+    /// Migration "v11-files-sweep-indexes": the sweep runs every few minutes, so what it looks
+    /// for (files to take off the disk, uploads never posted) is indexed.
+    static func indexFileSweep(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE INDEX files_to_delete ON files (id) WHERE revoked_at IS NOT NULL AND deleted_at IS NULL;
+            CREATE INDEX files_unclaimed ON files (expires_at) WHERE room IS NULL AND revoked_at IS NULL;
+            """)
+    }
 }

@@ -23,6 +23,7 @@ enum SalonSchema {
         migrator.registerMigration("v11-push-registrations", migrate: createPushRegistrations)
         migrator.registerMigration("v11-files", migrate: createFiles)
         migrator.registerMigration("v11-personal-archive", migrate: createPersonalArchive)
+        migrator.registerMigration("v11-files-sweep-indexes", migrate: indexFileSweep)
         return migrator
     }
 

@@ -24,6 +24,20 @@ import Testing
         #expect(try await files.reserve(slot(id(3), size: 80, created: tomorrow), dailyQuota: 100, storageCap: 120) == .reserved)
     }
 
+    @Test func theSweepFindsItsFilesByIndex() async throws {
+        let files = try SalonDatabase.inMemory().files
+        let plans = try await files.access.lookUp { db in
+            try [
+                "SELECT id FROM files WHERE revoked_at IS NOT NULL AND deleted_at IS NULL",
+                "SELECT id FROM files WHERE room IS NULL AND revoked_at IS NULL AND expires_at < 0",
+            ].map { sql in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String? ?? "" }.joined(separator: "; ")
+            }
+        }
+        #expect(plans[0].contains("files_to_delete"), "\(plans[0])")
+        #expect(plans[1].contains("files_unclaimed"), "\(plans[1])")
+    }
+
     @Test func completionHappensOnce() async throws {
         let files = try SalonDatabase.inMemory().files
         _ = try await files.reserve(slot(id(1)), dailyQuota: 100, storageCap: 100)

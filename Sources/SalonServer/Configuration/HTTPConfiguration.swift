@@ -48,7 +48,7 @@ public struct UploadConfiguration: Sendable {
     /// (1:1 sharing works for that long) before the sweep removes it.
     public var unpostedLifetime: Double = 3600
     /// Seconds between sweeps of unposted and revoked files.
-    public var sweepInterval: Double = 86_400
+    public var sweepInterval: Double = 300
     public var downloadMode: DownloadMode = .link
 
     public init() {}

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import SalonStore
 
-/// The periodic sweep (`upload.sweep_interval`, daily by default): takes revoked files and
+/// The periodic sweep (`upload.sweep_interval`, every few minutes by default): takes revoked files and
 /// files never posted in a room off the disk, and forgets revoked ones after a week (their
 /// URLs answer 410 until then, 404 after).
 final class FileSweeper: Sendable {
