@@ -10,23 +10,17 @@ public struct ArchiveStore: Sendable {
     /// One page of the messages matching `query`; throws ArchiveError for bad filters or unknown ids.
     public func query(_ query: ArchiveQuery) async throws -> ArchivePage {
         let paging = try ArchivePaging<StoredMessage>(query)
-        return try await read { db in try paging.run(db) }
+        return try await access.archiveRead { db in try paging.run(db) }
     }
 
     /// The oldest and newest messages of a room (MAM metadata); nils for an empty room.
     public func bounds(room: String) async throws -> (first: StoredMessage?, last: StoredMessage?) {
-        let ends = try await read { db in
-            let sql = "SELECT \(ChatStore.messageColumns) FROM room_messages WHERE room = ? ORDER BY id"
-            let first = try Row.fetchOne(db, sql: sql + " LIMIT 1", arguments: [room]).map(ChatStore.message(from:))
-            let last = try Row.fetchOne(db, sql: sql + " DESC LIMIT 1", arguments: [room]).map(ChatStore.message(from:))
-            return [first, last]
-        }
-        return (ends[0], ends[1])
+        try await StoredMessage.bounds(of: room, in: access)
     }
 
     /// The message of `room` with that stanza-id, if archived.
     public func message(room: String, stanzaID: String) async throws -> StoredMessage? {
-        try await read { db in try Self.fetchMessage(room: room, stanzaID: stanzaID, db) }
+        try await access.archiveRead { db in try Self.fetchMessage(room: room, stanzaID: stanzaID, db) }
     }
 
     /// Deletes every message of the room up to and including `until`; returns how many.
@@ -91,17 +85,6 @@ public struct ArchiveStore: Sendable {
     private static func fetchMessage(room: String, stanzaID: String, _ db: Database) throws -> StoredMessage? {
         try Row.fetchOne(db, sql: "SELECT \(ChatStore.messageColumns) FROM room_messages WHERE stanza_id = ? AND room = ?",
                          arguments: [stanzaID, room]).map(ChatStore.message(from:))
-    }
-
-    /// A read whose ArchiveErrors pass through as they are (others become StoreErrors).
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        do {
-            return try await access.writer.read(body)
-        } catch let error as ArchiveError {
-            throw error
-        } catch {
-            throw StoreError.wrapping(error)
-        }
     }
 
     /// A durable write (administrative changes must survive a power loss like the appends they undo).

@@ -12,23 +12,17 @@ public struct PersonalArchiveStore: Sendable {
     public func query(_ query: ArchiveQuery) async throws -> ArchiveResultPage<PersonalMessage> {
         guard query.rooms.count == 1 else { throw ArchiveError(.invalid, "name exactly one account") }
         let paging = try ArchivePaging<PersonalMessage>(query)
-        return try await read { db in try paging.run(db) }
+        return try await access.archiveRead { db in try paging.run(db) }
     }
 
     /// The oldest and newest messages of `owner`'s archive (MAM metadata); nils when empty.
     public func bounds(owner: String) async throws -> (first: PersonalMessage?, last: PersonalMessage?) {
-        let ends = try await read { db in
-            let sql = "SELECT \(PersonalMessage.qualifiedColumns) FROM account_messages m WHERE owner = ? ORDER BY id"
-            let first = try Row.fetchOne(db, sql: sql + " LIMIT 1", arguments: [owner]).map(PersonalMessage.init(row:))
-            let last = try Row.fetchOne(db, sql: sql + " DESC LIMIT 1", arguments: [owner]).map(PersonalMessage.init(row:))
-            return [first, last]
-        }
-        return (ends[0], ends[1])
+        try await PersonalMessage.bounds(of: owner, in: access)
     }
 
     /// `owner`'s preferences (`ArchivePreferences.initial` until it sets some).
     public func preferences(owner: String) async throws -> ArchivePreferences {
-        try await read { db in try Self.preferences(owner, db) }
+        try await access.archiveRead { db in try Self.preferences(owner, db) }
     }
 
     /// Replaces `owner`'s preferences and returns them as stored: a JID in both lists is kept
@@ -70,17 +64,6 @@ public struct PersonalArchiveStore: Sendable {
             if row["always"] as Bool { preferences.always.append(jid) } else { preferences.never.append(jid) }
         }
         return preferences
-    }
-
-    /// A read whose ArchiveErrors pass through as they are (others become StoreErrors).
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        do {
-            return try await access.writer.read(body)
-        } catch let error as ArchiveError {
-            throw error
-        } catch {
-            throw StoreError.wrapping(error)
-        }
     }
 }
 
