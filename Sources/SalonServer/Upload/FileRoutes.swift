@@ -33,7 +33,7 @@ final class FileRoutes: HTTPRoutes {
         self.logger = logger
     }
 
-    func add(to router: Hummingbird.Router<BasicRequestContext>) {
+    func add(to router: Hummingbird.Router<SalonRequestContext>) {
         let files = router.group("files")
         files.put(":id/:name") { request, context in try await self.put(request, context) }
         files.get(":id/:name") { request, context in try await self.get(request, context, head: false) }
@@ -42,7 +42,7 @@ final class FileRoutes: HTTPRoutes {
 
     // MARK: Upload
 
-    private func put(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    private func put(_ request: Request, _ context: SalonRequestContext) async throws -> Response {
         guard let id = context.parameters.get("id"), UploadedFiles.isSlotID(id), let file = try await store.file(id: id) else {
             return Self.plain(.notFound, "No such upload slot.")
         }
@@ -127,7 +127,7 @@ final class FileRoutes: HTTPRoutes {
 
     // MARK: Download
 
-    private func get(_ request: Request, _ context: BasicRequestContext, head: Bool) async throws -> Response {
+    private func get(_ request: Request, _ context: SalonRequestContext, head: Bool) async throws -> Response {
         guard let id = context.parameters.get("id"), UploadedFiles.isSlotID(id), let file = try await store.file(id: id),
               file.completed != nil else {
             return Self.plain(.notFound, "No such file.")
@@ -140,7 +140,7 @@ final class FileRoutes: HTTPRoutes {
         if let room = file.room {
             let readersOnly = configuration.downloadMode == .members
             if readersOnly {
-                user = await downloaders.user(request.headers[.authorization])
+                user = await downloaders.user(request)
                 if user == nil {
                     return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Basic realm=\"Salon files\", charset=\"UTF-8\"",
                                                                      .contentType: "text/plain; charset=utf-8"],
