@@ -23,7 +23,7 @@ struct WebPages: Sendable {
               error: String? = nil, status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:]) -> Response {
         let body = library.render(Self.object(values), withTemplate: template) ?? ""
         var layout: [String: Any?] = ["title": title, "body": body, "notice": notice, "error": error]
-        if let user { layout["user"] = ["account": user.account, "csrf": user.csrf] }
+        if let user { layout["user"] = ["account": user.account, "csrf": user.csrf, "administrator": user.administrator] }
         var headers = Self.privateHeaders
         headers[.contentType] = "text/html; charset=utf-8"
         headers.append(contentsOf: extra)

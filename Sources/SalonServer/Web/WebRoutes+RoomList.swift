@@ -14,7 +14,11 @@ extension WebRoutes {
         filter.text = query.text("q").map { String($0.prefix(200)) }
         filter.searchDescription = true
         filter.category = query.text("category")
-        let found = filter.rooms(in: directory).filter { directory.access(of: user.account, to: $0).canFind }
+        // Managers and administrators also see the rooms they manage but may not find (disabled, Secret).
+        let found = filter.rooms(in: directory).filter { room in
+            let access = directory.access(of: user.account, to: room)
+            return access.canFind || access.canManage
+        }
         let page = max(0, min(Int(query["page"] ?? "") ?? 0, found.count / Self.roomsPerPage))
         let shown = found.dropFirst(page * Self.roomsPerPage).prefix(Self.roomsPerPage)
         func link(_ page: Int) -> String {

@@ -76,6 +76,10 @@ extension WebRoutes {
             values["historyNote"] = "This room's category keeps no chat history."
         }
         if access.canManage { managementValues(room, directory, into: &values) }
+        if access.canDelete {
+            values["administer"] = true
+            values["mayEditContent"] = directory.mayEditContent(user.account)
+        }
         return pages.page("room", title: room.name, values, user: user, notice: notice, error: shownError,
                           status: refusal.map(Self.status(of:)) ?? .ok)
     }

@@ -51,13 +51,14 @@ final class WebRoutes: HTTPRoutes {
         rooms.post("r/:room/state") { request, context in
             await self.action(request) { user, form in await self.changeState(context.parameters.get("room") ?? "", user, form) }
         }
+        addAdministration(to: rooms)
     }
 
     // MARK: Signed-in requests
 
     /// A page for the signed-in user; without a session, the sign-in form (which returns here).
     func page(_ request: Request, _ body: (WebUser) async -> Response) async -> Response {
-        guard let user = await sessions.user(cookies: Self.cookies(request)) else {
+        guard let user = await signedInUser(request) else {
             let here = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
             let next = WebPages.safeReturnPath(here).flatMap { $0 == "/rooms" ? nil : $0 }
             return WebPages.redirect("/rooms/sign-in" + (next.map { "?next=" + Self.queryEscaped($0) } ?? ""))
@@ -67,7 +68,7 @@ final class WebRoutes: HTTPRoutes {
 
     /// A form submitted by the signed-in user, with the session's CSRF token (else 403).
     func action(_ request: Request, _ body: (WebUser, WebForm) async -> Response) async -> Response {
-        guard let user = await sessions.user(cookies: Self.cookies(request)) else {
+        guard let user = await signedInUser(request) else {
             return pages.message("Signed out", "Your session has ended: sign in again.", status: .forbidden, user: nil)
         }
         let form: WebForm
@@ -80,6 +81,12 @@ final class WebRoutes: HTTPRoutes {
                                  status: .forbidden, user: user)
         }
         return await body(user, form)
+    }
+
+    private func signedInUser(_ request: Request) async -> WebUser? {
+        guard var user = await sessions.user(cookies: Self.cookies(request)) else { return nil }
+        user.administrator = muc.directory.isAdministrator(user.account)
+        return user
     }
 
     // MARK: Sign-in

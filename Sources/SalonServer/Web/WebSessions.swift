@@ -11,6 +11,8 @@ struct WebUser: Sendable {
     let account: String
     let tokenHash: String
     let csrf: String
+    /// A chat administrator (the pages show the administration link); set per request.
+    var administrator = false
 }
 
 /// Sign-in and sessions of the room-management pages. The token lives only in the browser's

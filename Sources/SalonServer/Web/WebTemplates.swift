@@ -4,7 +4,7 @@ enum WebTemplates {
     static let all: [String: String] = [
         "layout": layout, "sign-in": signIn, "rooms": rooms, "room": room, "room-manage": roomManage, "new-room": newRoom,
         "message": message, "message-page": messagePage,
-    ]
+    ].merging(WebAdminTemplates.all) { first, _ in first }
 
     static let messagePage = """
     <h1>{{heading}}</h1>
@@ -25,6 +25,7 @@ enum WebTemplates {
     <a class="brand" href="/rooms">Salon rooms</a>
     {{#user}}
     <nav aria-label="Account">
+    {{#administrator}}<a href="/rooms/admin">Administration</a>{{/administrator}}
     <span class="who">{{account}}</span>
     <form method="post" action="/rooms/sign-out" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Sign out</button></form>
     </nav>
@@ -129,6 +130,7 @@ enum WebTemplates {
     {{/readable}}
     {{#historyNote}}<p class="muted">{{historyNote}}</p>{{/historyNote}}
     {{#manage}}{{> room-manage}}{{/manage}}
+    {{#administer}}{{> room-administer}}{{/administer}}
     """
 
     static let roomManage = """

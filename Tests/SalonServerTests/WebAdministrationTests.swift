@@ -1,0 +1,105 @@
+import Foundation
+import PersistentChat
+import SalonClient
+@testable import SalonServer
+import Testing
+import XMPPCore
+
+/// What chat administrators do on the pages, and that nobody else can.
+@Suite("Room pages: administration")
+struct WebAdministrationTests {
+    /// root is a chat administrator; bob manages room "design" (Secret) in Eng.
+    func setUp(_ server: TestServer) async throws -> (root: WebBrowser, bob: WebBrowser) {
+        for name in ["root", "bob", "carol"] { try await server.addUser(name) }
+        try await server.chat { (d: inout ChatDirectory) throws(ChatRuleError) in
+            try d.addAdministrator(server.user("root"), by: .system)
+            try d.createCategory(openCategory(), by: .system)
+            _ = try d.createRoom(Room(localpart: "design", name: "Design", category: "Eng", privacy: .secret,
+                                      members: [.user(server.user("bob"))], managers: [.user(server.user("bob"))]), by: .system)
+        }
+        let root = WebBrowser(port: server.httpPort), bob = WebBrowser(port: server.httpPort)
+        #expect(try await root.signIn("root", password: "pw-root").status == 303)
+        #expect(try await bob.signIn("bob", password: "pw-bob").status == 303)
+        return (root, bob)
+    }
+
+    @Test("Administrators create, change and remove categories with the rules' texts; others get 403")
+    func categories() async throws {
+        try await withServer { server async throws in
+            let (root, bob) = try await setUp(server)
+            let rooms = try await root.get("/rooms")
+            #expect(rooms.text.contains("href=\"/rooms/admin\""))
+            #expect(rooms.text.contains("Design"))  // Secret, but root administers it
+            #expect(!(try await bob.get("/rooms").text.contains("href=\"/rooms/admin\"")))
+            #expect(try await bob.get("/rooms/admin").status == 403)
+            let forged = try await bob.submit(on: "/rooms", to: "/rooms/admin/categories", [("name", "Bob's"), ("allowed", "salon.test")])
+            #expect(forged.status == 403)
+            #expect(server.muc.directory.category(named: "Bob's") == nil)
+
+            let outside = try await root.submit(on: "/rooms/admin", to: "/rooms/admin/categories", [
+                ("name", "Web <Team>"), ("allowed", "salon.test"), ("creators", "eve@elsewhere.example"), ("chat-history", "yes"),
+            ])
+            #expect(outside.status == 400)
+            #expect(outside.text.contains("eve@elsewhere.example is not in the scope of category Web &lt;Team&gt; (AllowedMembers − DeniedMembers)."))
+            #expect(server.muc.directory.category(named: "Web <Team>") == nil)
+
+            let created = try await root.submit(on: "/rooms/admin", to: "/rooms/admin/categories", [
+                ("name", "Web <Team>"), ("description", "the \"web\" folks"), ("allowed", "salon.test"), ("creators", "carol"),
+                ("invitations", "yes"), ("chat-history", "yes"),
+            ])
+            #expect(created.status == 303)
+            let category = try #require(server.muc.directory.category(named: "Web <Team>"))
+            #expect(category.creators == [.user(server.user("carol"))])
+            #expect(category.invitations && category.chatHistory && !category.fileUpload)
+            let page = try await root.get(try #require(created.location))
+            #expect(page.text.contains("The category is created."))
+            #expect(page.text.contains("Category Web &lt;Team&gt;"))
+
+            let changed = try await root.submit(on: created.location!, to: "/rooms/admin/category", [
+                ("original", "Web <Team>"), ("name", "Web"), ("allowed", "salon.test"), ("creators", "carol"), ("file-upload", "yes"),
+            ])
+            #expect(changed.status == 200)
+            #expect(changed.text.contains("Saved."))
+            let renamed = try #require(server.muc.directory.category(named: "Web"))
+            #expect(renamed.fileUpload && !renamed.chatHistory && !renamed.invitations)
+
+            let busy = try await root.submit(on: "/rooms/admin", to: "/rooms/admin/category/remove", [("name", "Eng")])
+            #expect(busy.status == 409)
+            #expect(server.muc.directory.category(named: "Eng") != nil)
+            let removed = try await root.submit(on: "/rooms/admin", to: "/rooms/admin/category/remove", [("name", "Web")])
+            #expect(removed.status == 200)
+            #expect(server.muc.directory.category(named: "Web") == nil)
+        }
+    }
+
+    @Test("Administrators clear a room's history up to a date and delete rooms; a manager may do neither")
+    func clearAndDelete() async throws {
+        try await withServer { server async throws in
+            let (root, bob) = try await setUp(server)
+            let client = try await server.online("bob")
+            try await client.join("design", as: "Bob")
+            client.say("design", "old news")
+            _ = try await client.heard(in: "design")
+            #expect(!(try await bob.get("/rooms/r/design").text.contains("/rooms/r/design/delete")))
+            let refusedClear = try await bob.submit(on: "/rooms/r/design", to: "/rooms/r/design/clear", [("until", "2999-01-01")])
+            #expect(refusedClear.status == 403)
+            let refusedDelete = try await bob.submit(on: "/rooms/r/design", to: "/rooms/r/design/delete", [])
+            #expect(refusedDelete.status == 403)
+            #expect(try await server.archived("design").count == 1)
+            #expect(server.muc.directory.rooms["design"] != nil)
+
+            let badDate = try await root.submit(on: "/rooms/r/design", to: "/rooms/r/design/clear", [("until", "soon")])
+            #expect(badDate.status == 400)
+            #expect(badDate.text.contains("soon is not a date"))
+            let cleared = try await root.submit(on: "/rooms/r/design", to: "/rooms/r/design/clear", [("until", "2999-01-01")])
+            #expect(cleared.status == 200)
+            #expect(cleared.text.contains("Deleted 1 messages."))
+            #expect(try await server.archived("design").isEmpty)
+
+            let deleted = try await root.submit(on: "/rooms/r/design", to: "/rooms/r/design/delete", [])
+            #expect(deleted.status == 200)
+            #expect(server.muc.directory.rooms["design"] == nil)
+            #expect(try await root.get("/rooms/r/design").status == 404)
+        }
+    }
+}
