@@ -30,6 +30,12 @@ struct WebAdministrationTests {
             let rooms = try await root.get("/rooms")
             #expect(rooms.text.contains("href=\"/rooms/admin\""))
             #expect(rooms.text.contains("Design"))  // Secret, but root administers it
+            // The ad-hoc room-list filters, for administrators.
+            #expect(try await root.get("/rooms?privacy=secret&manager=bob").text.contains("1 room."))
+            #expect(try await root.get("/rooms?member=carol").text.contains("No room matches."))
+            let badFilter = try await root.get("/rooms?privacy=public")
+            #expect(badFilter.status == 400)
+            #expect(badFilter.text.contains("public is not a valid privacy."))
             #expect(!(try await bob.get("/rooms").text.contains("href=\"/rooms/admin\"")))
             #expect(try await bob.get("/rooms/admin").status == 403)
             let forged = try await bob.submit(on: "/rooms", to: "/rooms/admin/categories", [("name", "Bob's"), ("allowed", "salon.test")])
@@ -100,6 +106,46 @@ struct WebAdministrationTests {
             #expect(deleted.status == 200)
             #expect(server.muc.directory.rooms["design"] == nil)
             #expect(try await root.get("/rooms/r/design").status == 404)
+        }
+    }
+
+    @Test("Administrators change settings, add-ins, policy, groups and administrators with the rules' texts; others get 403")
+    func service() async throws {
+        try await withServer { server async throws in
+            let (root, bob) = try await setUp(server)
+            func service(_ browser: WebBrowser, _ fields: [(String, String)]) async throws -> HTTPTestResponse {
+                try await browser.submit(on: "/rooms", to: "/rooms/admin/service", fields)
+            }
+            #expect(try await service(bob, [("op", "addin-add"), ("name", "Wiki"), ("url", "https://wiki.example")]).status == 403)
+            #expect(server.muc.directory.addIns.isEmpty)
+
+            let badHistory = try await service(root, [("op", "settings"), ("DefaultChatHistory", "900")])
+            #expect(badHistory.status == 400)
+            #expect(badHistory.text.contains("DefaultChatHistory must be between 1 and 500."))
+            #expect(try await service(root, [("op", "settings"), ("DefaultChatHistory", "40"), ("RoomManagementUrl", "")]).status == 200)
+            #expect(server.muc.directory.settings.defaultChatHistory == 40)
+
+            #expect(try await service(root, [("op", "addin-add"), ("name", "Wiki"), ("url", "https://wiki.example/<x>")]).status == 200)
+            #expect(server.muc.directory.addIns.values.map(\.name) == ["Wiki"])
+            let page = try await root.get("/rooms/admin")
+            #expect(page.text.contains("https://wiki.example/&lt;x&gt;"))
+            #expect(try await service(root, [("op", "addin-remove"), ("name", "Wiki")]).status == 200)
+            #expect(server.muc.directory.addIns.isEmpty)
+
+            #expect(try await service(root, [("op", "policy"), ("user", "carol"), ("enabled", "off")]).status == 200)
+            #expect(!server.muc.directory.isEnabled(user: server.user("carol")))
+
+            #expect(try await service(root, [("op", "group-create"), ("name", "eng"), ("members", "bob, carol")]).status == 200)
+            #expect(server.muc.directory.groups["eng"] == [server.user("bob"), server.user("carol")])
+            let duplicate = try await service(root, [("op", "group-create"), ("name", "eng")])
+            #expect(duplicate.status == 409)
+            #expect(duplicate.text.contains("Group eng already exists."))
+
+            #expect(try await service(root, [("op", "admin-add"), ("user", "bob"), ("role", "chat")]).status == 200)
+            #expect(server.muc.directory.isAdministrator(server.user("bob")))
+            let serverRole = try await service(root, [("op", "admin-add"), ("user", "carol"), ("role", "server")])
+            #expect(serverRole.status == 403)
+            #expect(!server.muc.directory.isServerAdministrator(server.user("carol")))
         }
     }
 }

@@ -2,12 +2,13 @@
 enum WebAdminTemplates {
     static let all: [String: String] = [
         "admin": admin, "category": category, "category-form": categoryForm, "room-administer": roomAdminister,
+        "admin-service": adminService,
     ]
 
     static let admin = """
     <h1>Administration</h1>
-    <p class="muted">Add-ins, service settings, user policy, groups, administrators and message removal are in the
-    command line (<code>salon</code>) and the ad-hoc commands on the chat service.</p>
+    <p class="muted">Removing or replacing messages by filter is in the command line (<code>salon message remove</code>)
+    and the ad-hoc commands on the chat service.</p>
     <section aria-labelledby="categories"><h2 id="categories">Categories</h2>
     {{#hasCategories}}
     <table class="rooms">
@@ -23,6 +24,7 @@ enum WebAdminTemplates {
     <section aria-labelledby="new-category"><h2 id="new-category">New category</h2>
     {{> category-form}}
     </section>
+    {{> admin-service}}
     """
 
     static let category = """
@@ -71,6 +73,46 @@ enum WebAdminTemplates {
     <input type="hidden" name="csrf" value="{{csrf}}">
     <button type="submit" class="danger">Delete this room and its messages</button>
     </form>
+    </section>
+    """
+
+    /// A form of the service section: the operation and the CSRF token first.
+    static func serviceForm(_ op: String, _ fields: String, button: String, danger: Bool = false) -> String {
+        """
+        <form method="post" action="/rooms/admin/service" class="\(fields.isEmpty ? "inline" : "add")">\
+        <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="op" value="\(op)">\(fields)\
+        <button type="submit"\(danger ? " class=\"small\"" : "")>\(button)</button></form>
+        """
+    }
+
+    static let adminService = """
+    <section aria-labelledby="service"><h2 id="service">Service settings</h2>
+    <form method="post" action="/rooms/admin/service" class="stack">
+    <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="op" value="settings">
+    {{#settings}}<label for="setting-{{key}}">{{key}}</label><input id="setting-{{key}}" name="{{key}}" value="{{value}}">{{/settings}}
+    <p class="hint">An empty RoomManagementUrl points clients at these pages.</p>
+    <button type="submit">Save the settings</button>
+    </form>
+    </section>
+    <section aria-labelledby="addins"><h2 id="addins">Add-ins</h2>
+    <ul class="principals">{{#addIns}}<li>{{addInName}} <code>{{url}}</code> \(serviceForm("addin-remove", "<input type=\"hidden\" name=\"name\" value=\"{{addInName}}\">", button: "Remove", danger: true))</li>{{/addIns}}</ul>
+    \(serviceForm("addin-add", "<label for=\"addin-name\">Name</label><input id=\"addin-name\" name=\"name\" required maxlength=\"50\"><label for=\"addin-url\">URL (http or https)</label><input id=\"addin-url\" name=\"url\" required maxlength=\"255\">", button: "Register the add-in"))
+    </section>
+    <section aria-labelledby="policy"><h2 id="policy">Who may use persistent chat</h2>
+    <p>Everyone, unless an override says otherwise: <b>{{#policyOn}}on{{/policyOn}}{{^policyOn}}off{{/policyOn}}</b></p>
+    <ul class="principals">{{#overrides}}<li>{{jid}}: {{state}}</li>{{/overrides}}</ul>
+    \(serviceForm("policy", "<label for=\"policy-user\">User (empty: everyone)</label><input id=\"policy-user\" name=\"user\"><label for=\"policy-enabled\">Persistent chat</label><select id=\"policy-enabled\" name=\"enabled\"><option value=\"on\">on</option><option value=\"off\">off</option><option value=\"default\">back to the default</option></select>", button: "Set the policy"))
+    </section>
+    <section aria-labelledby="groups"><h2 id="groups">Groups</h2>
+    <ul class="principals">{{#groups}}<li><b>group:{{group}}</b>: {{members}} \(serviceForm("group-delete", "<input type=\"hidden\" name=\"name\" value=\"{{group}}\">", button: "Remove", danger: true))</li>{{/groups}}</ul>
+    \(serviceForm("group-create", "<label for=\"group-name\">New group</label><input id=\"group-name\" name=\"name\" required><label for=\"group-members\">Members (one per line or comma-separated)</label><textarea id=\"group-members\" name=\"members\" rows=\"2\"></textarea>", button: "Create the group"))
+    \(serviceForm("group-add", "<label for=\"group-add-name\">Add to group</label><input id=\"group-add-name\" name=\"name\" required><label for=\"group-add-members\">Users</label><input id=\"group-add-members\" name=\"members\" required>", button: "Add"))
+    \(serviceForm("group-remove", "<label for=\"group-remove-name\">Remove from group</label><input id=\"group-remove-name\" name=\"name\" required><label for=\"group-remove-members\">Users</label><input id=\"group-remove-members\" name=\"members\" required>", button: "Remove"))
+    </section>
+    <section aria-labelledby="administrators"><h2 id="administrators">Administrators</h2>
+    <ul class="principals">{{#administrators}}<li>{{jid}} ({{role}}) \(serviceForm("admin-remove", "<input type=\"hidden\" name=\"user\" value=\"{{jid}}\">", button: "Remove", danger: true))</li>{{/administrators}}</ul>
+    \(serviceForm("admin-add", "<label for=\"admin-user\">User</label><input id=\"admin-user\" name=\"user\" required><label for=\"admin-role\">Role</label><select id=\"admin-role\" name=\"role\"><option>chat</option><option>server</option></select>", button: "Make administrator"))
+    <p class="hint">Only server administrators grant or take the server role.</p>
     </section>
     """
 }

@@ -12,6 +12,7 @@ import XMPPCore
 extension WebRoutes {
     func addAdministration(to rooms: RouterGroup<SalonRequestContext>) {
         rooms.get("admin") { request, _ in await self.page(request) { user in self.administration(user) } }
+        addServiceAdministration(to: rooms)
         rooms.post("admin/categories") { request, _ in await self.action(request) { user, form in await self.createCategory(user, form) } }
         rooms.get("admin/category") { request, _ in
             let query = WebForm.query(request)
@@ -37,7 +38,7 @@ extension WebRoutes {
             return pages.message("Administration", Self.administratorsOnly, status: .forbidden, user: user)
         }
         let rooms = Dictionary(grouping: directory.rooms.values, by: { $0.category.lowercased() })
-        var values = categoryFormValues(nil, form: form, user: user)
+        var values = categoryFormValues(nil, form: form, user: user).merging(serviceValues(directory)) { first, _ in first }
         values["hasCategories"] = !directory.categories.isEmpty
         values["categories"] = directory.categories.values.sorted { $0.name.lowercased() < $1.name.lowercased() }.map { category in
             WebPages.object(["catName": category.name, "catDescription": category.description.isEmpty ? nil : category.description,

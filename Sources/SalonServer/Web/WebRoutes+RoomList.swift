@@ -14,6 +14,11 @@ extension WebRoutes {
         filter.text = query.text("q").map { String($0.prefix(200)) }
         filter.searchDescription = true
         filter.category = query.text("category")
+        var refusal: ChatRuleError?
+        if user.administrator {
+            // The ad-hoc room-list command's filters.
+            do throws(ChatRuleError) { try Self.administratorFilters(query, into: &filter, userDomain: serverDomain) } catch { refusal = error }
+        }
         // Managers and administrators also see the rooms they manage but may not find (disabled, Secret).
         let found = filter.rooms(in: directory).filter { room in
             let access = directory.access(of: user.account, to: room)
@@ -25,9 +30,10 @@ extension WebRoutes {
             var items = [("page", "\(page)")]
             if let text = filter.text { items.append(("q", text)) }
             if let category = filter.category { items.append(("category", category)) }
+            for key in ["member", "manager", "addin", "privacy", "type", "disabled"] { if let value = query.text(key) { items.append((key, value)) } }
             return "/rooms?" + items.map { "\($0.0)=\(Self.queryEscaped($0.1))" }.joined(separator: "&")
         }
-        let summary = found.isEmpty ? (filter.text == nil && filter.category == nil ? "There is no room you may see yet." : "No room matches.")
+        let summary = found.isEmpty ? (query.fields.contains { $0.name != "page" && !$0.value.isEmpty } ? "No room matches." : "There is no room you may see yet.")
             : found.count == 1 ? "1 room." : "\(found.count) rooms."
         return pages.page("rooms", title: "Rooms", [
             "mayCreate": directory.mayCreateRooms(user.account),
@@ -35,6 +41,12 @@ extension WebRoutes {
             "categories": directory.categories.values.map(\.name).sorted { $0.lowercased() < $1.lowercased() }
                 .map { ["name": $0, "selected": $0.lowercased() == filter.category?.lowercased()] as [String: Any] },
             "summary": summary,
+            "administrator": user.administrator,
+            "member": query["member"], "manager": query["manager"],
+            "addInOptions": WebPages.options([""] + directory.addIns.values.map(\.name).sorted(), selected: query["addin"] ?? ""),
+            "privacyOptions": WebPages.options([""] + RoomPrivacy.allCases.map(\.rawValue), selected: query["privacy"] ?? ""),
+            "typeOptions": WebPages.options([""] + RoomType.allCases.map(\.rawValue), selected: query["type"] ?? ""),
+            "disabledOptions": WebPages.options(["", "yes", "no"], selected: query["disabled"] ?? ""),
             "hasRooms": !shown.isEmpty,
             "rooms": shown.map { room in
                 WebPages.object(["localpart": room.localpart, "name": room.name, "description": room.description.isEmpty ? nil : room.description,
@@ -43,7 +55,28 @@ extension WebRoutes {
             },
             "previous": page > 0 ? link(page - 1) : nil,
             "next": (page + 1) * Self.roomsPerPage < found.count ? link(page + 1) : nil,
-        ], user: user)
+        ], user: user, error: refusal?.message, status: refusal.map(Self.status(of:)) ?? .ok)
+    }
+
+    /// Member, manager, add-in, privacy, type and disabled: what the ad-hoc `room-list` filters on.
+    static func administratorFilters(_ query: WebForm, into filter: inout RoomFilter, userDomain: String) throws(ChatRuleError) {
+        filter.member = try query.text("member").map { (text: String) throws(ChatRuleError) in try Principal(text, userDomain: userDomain) }
+        filter.manager = try query.text("manager").map { (text: String) throws(ChatRuleError) in try Principal(text, userDomain: userDomain) }
+        filter.addIn = query.text("addin")
+        if let privacy = query.text("privacy") {
+            guard let value = RoomPrivacy(rawValue: privacy) else { throw ChatRuleError(.invalid, "\(privacy.prefix(100)) is not a valid privacy.") }
+            filter.privacies = [value]
+        }
+        if let type = query.text("type") {
+            guard let value = RoomType(rawValue: type) else { throw ChatRuleError(.invalid, "\(type.prefix(100)) is not a valid type.") }
+            filter.types = [value]
+        }
+        switch query.text("disabled") {
+        case nil: break
+        case "yes": filter.disabled = true
+        case "no": filter.disabled = false
+        case let other?: throw ChatRuleError(.invalid, "\(other.prefix(100)) is not a valid disabled (yes or no).")
+        }
     }
 
     // MARK: Creation
