@@ -148,4 +148,40 @@ struct WebAdministrationTests {
             #expect(!server.muc.directory.isServerAdministrator(server.user("carol")))
         }
     }
+
+    @Test("Administrators preview the messages a filter matches, then replace or delete them; a manager may not")
+    func removeMessagesWithPreview() async throws {
+        try await withServer { server async throws in
+            let (root, bob) = try await setUp(server)
+            let client = try await server.online("bob")
+            try await client.join("design", as: "Bob")
+            for body in ["the secret plan", "lunch", "another SECRET <plan>"] {
+                client.say("design", body)
+                _ = try await client.heard(in: "design")
+            }
+            let filter = [("authors", "bob"), ("keywords", "secret"), ("match", "all"), ("action", "replace"), ("replacement", "[removed]")]
+            let refused = try await bob.submit(on: "/rooms/r/design", to: "/rooms/r/design/messages", filter + [("step", "apply")])
+            #expect(refused.status == 403)
+
+            let preview = try await root.submit(on: "/rooms/r/design", to: "/rooms/r/design/messages", filter + [("step", "preview")])
+            #expect(preview.status == 200)
+            #expect(preview.text.contains("2 messages match."))
+            #expect(preview.text.contains("another SECRET &lt;plan&gt;"))
+            #expect(preview.text.contains("name=\"step\" value=\"apply\""))
+            #expect(try await server.archived("design").map(\.body) == ["the secret plan", "lunch", "another SECRET <plan>"])
+
+            let applied = try await root.submit(on: "/rooms/r/design", to: "/rooms/r/design/messages", filter + [("step", "apply")])
+            #expect(applied.text.contains("Replaced 2 messages."))
+            #expect(try await server.archived("design").map(\.body) == ["[removed]", "lunch", "[removed]"])
+
+            let deleted = try await root.submit(on: "/rooms/r/design", to: "/rooms/r/design/messages",
+                                                [("keywords", "lunch"), ("action", "delete"), ("step", "apply")])
+            #expect(deleted.text.contains("Deleted 1 messages."))
+            #expect(try await server.archived("design").count == 2)
+            let badDate = try await root.submit(on: "/rooms/r/design", to: "/rooms/r/design/messages",
+                                                [("from", "yesterday"), ("action", "delete"), ("step", "preview")])
+            #expect(badDate.status == 400)
+            #expect(badDate.text.contains("yesterday is not a date"))
+        }
+    }
 }

@@ -68,6 +68,24 @@ enum WebAdminTemplates {
     <p id="until-hint" class="hint">Deletes every message up to the end of that day (UTC), and the files they carried.</p>
     <button type="submit" class="danger">Clear the history</button>
     </form>
+    <form method="post" action="/rooms/r/{{localpart}}/messages#remove-messages" class="stack" id="remove-messages">
+    <input type="hidden" name="csrf" value="{{csrf}}">
+    <h3>Remove or replace messages</h3>
+    <label for="rm-authors">Authors (one per line; empty: anyone)</label><textarea id="rm-authors" name="authors" rows="2">{{rmAuthors}}</textarea>
+    <label for="rm-from">From (UTC date or date-time)</label><input id="rm-from" name="from" value="{{rmFrom}}" placeholder="2026-11-21">
+    <label for="rm-to">To (inclusive)</label><input id="rm-to" name="to" value="{{rmTo}}" placeholder="2026-11-30">
+    <label for="rm-keywords">Keywords (or the phrase, for exact)</label><input id="rm-keywords" name="keywords" value="{{rmKeywords}}">
+    <label for="rm-match">Match</label>
+    <select id="rm-match" name="match">{{#matchOptions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/matchOptions}}</select>
+    <label><input type="checkbox" name="case-sensitive" value="yes"{{#rmCase}} checked{{/rmCase}}> Case sensitive</label>
+    <label for="rm-action">Action</label>
+    <select id="rm-action" name="action">{{#actionOptions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/actionOptions}}</select>
+    <label for="rm-replacement">Replacement text</label><input id="rm-replacement" name="replacement" value="{{rmReplacement}}">
+    <p class="hint">Preview first: applying uses the filters as they are in this form.</p>
+    <button type="submit" name="step" value="preview">Preview what matches</button>
+    {{#preview}}<button type="submit" name="step" value="apply" class="danger">Apply to the matching messages</button>{{/preview}}
+    </form>
+    {{#preview}}<div class="preview" role="status"><p>{{summary}} {{shown}}</p>{{#hasResults}}<ol class="messages">{{#results}}{{> message}}{{/results}}</ol>{{/hasResults}}</div>{{/preview}}
     {{/mayEditContent}}
     <form method="post" action="/rooms/r/{{localpart}}/delete" class="stack">
     <input type="hidden" name="csrf" value="{{csrf}}">

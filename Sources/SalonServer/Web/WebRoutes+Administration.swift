@@ -13,6 +13,7 @@ extension WebRoutes {
     func addAdministration(to rooms: RouterGroup<SalonRequestContext>) {
         rooms.get("admin") { request, _ in await self.page(request) { user in self.administration(user) } }
         addServiceAdministration(to: rooms)
+        addMessageRemoval(to: rooms)
         rooms.post("admin/categories") { request, _ in await self.action(request) { user, form in await self.createCategory(user, form) } }
         rooms.get("admin/category") { request, _ in
             let query = WebForm.query(request)

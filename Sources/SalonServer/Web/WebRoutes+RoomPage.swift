@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import PersistentChat
+import SalonAdmin
 import SalonStore
 
 /// A room's page: what the user may see of it (PersistentChat's `access(of:to:)` decides each
@@ -18,7 +19,8 @@ extension WebRoutes {
     }
 
     /// The page, with a notice, or with the refusal of a change just submitted (and its status).
-    func roomPage(_ localpart: String, _ user: WebUser, query: WebForm, notice: String? = nil, refusal: ChatRuleError? = nil) async -> Response {
+    func roomPage(_ localpart: String, _ user: WebUser, query: WebForm, notice: String? = nil, refusal: ChatRuleError? = nil,
+                  preview: [String: Any]? = nil, removal: WebForm? = nil) async -> Response {
         let directory = muc.directory
         let localpart = localpart.lowercased()
         guard let room = directory.rooms[localpart] else {
@@ -79,6 +81,7 @@ extension WebRoutes {
         if access.canDelete {
             values["administer"] = true
             values["mayEditContent"] = directory.mayEditContent(user.account)
+            removalValues(removal ?? WebForm(), preview: preview, into: &values)
         }
         return pages.page("room", title: room.name, values, user: user, notice: notice, error: shownError,
                           status: refusal.map(Self.status(of:)) ?? .ok)
@@ -149,5 +152,18 @@ extension WebRoutes {
         values["privacyOptions"] = WebPages.options(RoomPrivacy.allCases.map(\.rawValue), selected: room.privacy.rawValue)
         values["invitationOptions"] = WebPages.options(RoomInvitations.allCases.map(\.rawValue), selected: room.invitations.rawValue)
         values["addInOptions"] = WebPages.options(["none"] + directory.addIns.values.map(\.name).sorted(), selected: room.addIn ?? "none")
+    }
+
+    /// The message-removal form as submitted (or blank), and the preview of what it matches.
+    private func removalValues(_ form: WebForm, preview: [String: Any]?, into values: inout [String: Any?]) {
+        values["preview"] = preview
+        values["rmAuthors"] = form["authors"]
+        values["rmFrom"] = form["from"]
+        values["rmTo"] = form["to"]
+        values["rmKeywords"] = form["keywords"]
+        values["rmCase"] = form["case-sensitive"] == "yes"
+        values["rmReplacement"] = form["replacement"] ?? ArchiveAdministration.defaultReplacement
+        values["matchOptions"] = WebPages.options(TextMatch.allCases.map(\.rawValue), selected: form["match"] ?? TextMatch.all.rawValue)
+        values["actionOptions"] = WebPages.options(["replace", "delete"], selected: form["action"] ?? "replace")
     }
 }
