@@ -7,8 +7,8 @@ enum WebAdminTemplates {
 
     static let admin = """
     <h1>Administration</h1>
-    <p class="muted">Removing or replacing messages by filter is in the command line (<code>salon message remove</code>)
-    and the ad-hoc commands on the chat service.</p>
+    <p class="muted">Moving, deleting and clearing a room, and removing or replacing its messages, are on the room's
+    page (<a href="/rooms">every room is listed for you</a>).</p>
     <section aria-labelledby="categories"><h2 id="categories">Categories</h2>
     {{#hasCategories}}
     <table class="rooms">
@@ -95,9 +95,10 @@ enum WebAdminTemplates {
     """
 
     /// A form of the service section: the operation and the CSRF token first.
+    /// `danger` forms are a small Remove button beside an entry; the others stack their fields.
     static func serviceForm(_ op: String, _ fields: String, button: String, danger: Bool = false) -> String {
         """
-        <form method="post" action="/rooms/admin/service" class="\(fields.isEmpty ? "inline" : "add")">\
+        <form method="post" action="/rooms/admin/service" class="\(danger ? "inline" : "stack")">\
         <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="op" value="\(op)">\(fields)\
         <button type="submit"\(danger ? " class=\"small\"" : "")>\(button)</button></form>
         """

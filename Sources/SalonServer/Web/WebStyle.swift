@@ -53,6 +53,8 @@ enum WebStyle {
     ol.messages li { padding: .35rem 0; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
     ol.messages time { color: var(--muted); font-size: .85rem; margin-right: .3rem; }
     section.manage { border-top: 2px solid var(--line); margin-top: 2rem; }
+    form.stack + form.stack { margin-top: 1rem; }
+    .preview { border-left: 3px solid var(--danger); padding-left: .8rem; }
     @media (max-width: 40rem) {
       table.rooms thead { display: none; }
       table.rooms tr { display: block; border-bottom: 1px solid var(--line); padding: .3rem 0; }
