@@ -74,7 +74,7 @@ struct WebPages: Sendable {
 
     /// Options of a select, the current one selected.
     static func options(_ values: [String], selected: String?) -> [[String: Any]] {
-        values.map { ["value": $0, "selected": $0.lowercased() == selected?.lowercased()] }
+        values.map { ["value": $0, "label": $0.isEmpty ? "Any" : $0, "selected": $0.lowercased() == selected?.lowercased()] }
     }
 
     /// A time as the pages show it (UTC) and as `datetime` carries it.

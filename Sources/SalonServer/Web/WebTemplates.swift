@@ -64,10 +64,10 @@ enum WebTemplates {
     {{#administrator}}
     <div><label for="member">Member</label><input id="member" name="member" value="{{member}}"></div>
     <div><label for="manager">Manager</label><input id="manager" name="manager" value="{{manager}}"></div>
-    <div><label for="addin">Add-in</label><select id="addin" name="addin">{{#addInOptions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/addInOptions}}</select></div>
-    <div><label for="privacy">Privacy</label><select id="privacy" name="privacy">{{#privacyOptions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/privacyOptions}}</select></div>
-    <div><label for="type">Type</label><select id="type" name="type">{{#typeOptions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/typeOptions}}</select></div>
-    <div><label for="disabled">Disabled</label><select id="disabled" name="disabled">{{#disabledOptions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/disabledOptions}}</select></div>
+    <div><label for="addin">Add-in</label><select id="addin" name="addin">{{#addInOptions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/addInOptions}}</select></div>
+    <div><label for="privacy">Privacy</label><select id="privacy" name="privacy">{{#privacyOptions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/privacyOptions}}</select></div>
+    <div><label for="type">Type</label><select id="type" name="type">{{#typeOptions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/typeOptions}}</select></div>
+    <div><label for="disabled">Disabled</label><select id="disabled" name="disabled">{{#disabledOptions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/disabledOptions}}</select></div>
     {{/administrator}}
     <div><button type="submit">Search</button></div>
     </form>
