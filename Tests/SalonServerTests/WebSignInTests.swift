@@ -157,4 +157,25 @@ struct WebSignInTests {
             #expect(try await browser.get("/rooms").status == 200)
         }
     }
+
+    @Test("The log has one line per sign-in, failure and change, with the account and never the password")
+    func operatorLog() async throws {
+        let log = LogCapture()
+        try await withServer(log: log) { server async throws in
+            try await server.addUser("alice")
+            try await server.chat { (d: inout ChatDirectory) throws(ChatRuleError) in
+                try d.createCategory(openCategory(creators: [server.user("alice")]), by: .system)
+            }
+            let browser = WebBrowser(port: server.httpPort)
+            try await browser.signIn("alice", password: "hunter2-guess")
+            try await browser.signIn("alice", password: "pw-alice")
+            try await browser.submit(on: "/rooms/new", to: "/rooms/new", [("name", "Logged"), ("category", "Eng")])
+            #expect(log.lines("web sign-in failed").contains { $0.contains("account=alice@salon.test") && $0.contains("address=") })
+            #expect(log.lines("web sign-in").contains { $0.contains("account=alice@salon.test") })
+            #expect(log.lines("web change").contains { $0.contains("actor=alice@salon.test") && $0.contains("action=room created")
+                && $0.contains("room=logged") })
+            let web = ["web sign-in failed", "web sign-in", "web change"].flatMap(log.lines)
+            #expect(web.allSatisfy { !$0.contains("hunter2") && !$0.contains("pw-alice") })
+        }
+    }
 }
