@@ -110,6 +110,19 @@ struct WebSignInTests {
         }
     }
 
+    @Test("A new password ends the sessions signed in with the old one")
+    func passwordChangeEndsSessions() async throws {
+        try await withServer { server async throws in
+            try await server.addUser("alice")
+            let browser = WebBrowser(port: server.httpPort)
+            try await browser.signIn("alice", password: "pw-alice")
+            #expect(try await browser.get("/rooms").status == 200)
+            _ = try await server.accounts.setPassword("alice", password: "new-secret")
+            #expect(try await browser.get("/rooms").status == 303)
+            #expect(try await browser.signIn("alice", password: "new-secret").status == 303)
+        }
+    }
+
     @Test("After signing in the browser returns only to a page of this site", arguments: [
         ("/rooms/r/design", "/rooms/r/design"),
         ("https://evil.example/rooms", "/rooms"),
