@@ -47,4 +47,20 @@ import Testing
         try await database.accounts.setCredentials(jid: alice, credentials: [sampleCredential(seed: 2)])
         #expect(try await database.webSessions.session(tokenHash: "h1") == nil)
     }
+
+    @Test func anAccountOfAnOlderFileSignsInAfterTheUpgrade() async throws {
+        try await withTemporaryDirectory { path in
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            let old = try DatabaseQueue(path: path + "/" + SalonDatabase.fileName)
+            try SalonSchema.migrator.migrate(old, upTo: "v11-files-sweep-indexes")
+            try await old.write { db in
+                try db.execute(sql: "INSERT INTO users (jid, created_at) VALUES (?, 0)", arguments: [alice])
+            }
+            try old.close()
+            let database = try SalonDatabase(directory: path)
+            defer { try? database.close() }
+            try await database.webSessions.create(tokenHash: "h1", account: alice, expires: Date().addingTimeInterval(60), maxPerAccount: 5)
+            #expect(try await database.webSessions.session(tokenHash: "h1")?.account == alice)
+        }
+    }
 }
