@@ -11,6 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from slixmpp import ClientXMPP
 
 from conftest import DOMAIN
+from test_cli import salon as salon_command
 from test_rooms import CHAT, cli, muc_client
 from test_slixmpp_clients import TIMEOUT, insecure, offline, run
 
@@ -116,3 +117,11 @@ def run_returning(coroutine):
 
 def test_health_answers_while_serving(salon):
     assert fetch(salon, "/health") == (200, "serving\n")
+
+
+def test_a_bad_metrics_allow_entry_stops_the_server_with_its_name(tmp_path):
+    config = tmp_path / "salon.yaml"
+    config.write_text("metrics:\n  allow: [127.0.0.1, 10.0.0.0/33]\n")
+    result = salon_command("serve", "--config", str(config), cwd=tmp_path)
+    assert result.returncode != 0
+    assert "metrics.allow: '10.0.0.0/33' is not an IP address, a CIDR range or 'any'" in result.stderr
