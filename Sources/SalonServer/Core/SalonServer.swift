@@ -148,6 +148,8 @@ public final class SalonServer: Service, Sendable {
         // What ended sessions never had acknowledged is being stored offline.
         _ = await state.context.pendingWork.drained(within: .seconds(10))
         await state.http?.stop()
+        // What the HTTP connections' closing queued on the loops runs before they shut down.
+        await settle(state.group)
         try? await state.group.shutdownGracefully()
         try? await state.context.database.shutdown()
         logger.notice("stopped")
