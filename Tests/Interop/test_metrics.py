@@ -49,7 +49,7 @@ def total(samples, name, **labels):
 
 
 def test_metrics_after_a_client_session(salon):
-    for name in ("mia", "ned"):
+    for name in ("metmia", "metned"):
         salon.user(name, f"pw-{name}")
     cli(salon, "category", "create", "Ops", "--allow", DOMAIN)
     cli(salon, "room", "create", "Metrics", "--category", "Ops", "--jid", "metrics", "--privacy", "open")
@@ -58,7 +58,7 @@ def test_metrics_after_a_client_session(salon):
     before = scrape(salon)
 
     async def scenario():
-        wrong = ClientXMPP(f"mia@{DOMAIN}/interop", "not-her-password")
+        wrong = ClientXMPP(f"metmia@{DOMAIN}/interop", "not-her-password")
         insecure(wrong)
         wrong.enable_direct_tls = False
         failed = asyncio.get_running_loop().create_future()
@@ -68,8 +68,8 @@ def test_metrics_after_a_client_session(salon):
         assert await asyncio.wait_for(failed, TIMEOUT) is True
         wrong.disconnect()
 
-        mia = await muc_client(salon, "mia")
-        ned = await muc_client(salon, "ned")
+        mia = await muc_client(salon, "metmia")
+        ned = await muc_client(salon, "metned")
         await mia.plugin["xep_0045"].join_muc_wait(ROOM, "Mia", maxstanzas=0, timeout=TIMEOUT)
         await ned.plugin["xep_0045"].join_muc_wait(ROOM, "Ned", maxstanzas=0, timeout=TIMEOUT)
         heard = []
