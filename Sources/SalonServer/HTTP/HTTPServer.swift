@@ -7,7 +7,7 @@ import ServiceLifecycle
 import Synchronization
 
 /// What a feature contributes to the one HTTP server: its routes (file upload now; room pages
-/// and metrics later), each under its own path prefix.
+/// and metrics), each under its own path prefix.
 protocol HTTPRoutes: Sendable {
     func add(to router: Hummingbird.Router<SalonRequestContext>)
 }

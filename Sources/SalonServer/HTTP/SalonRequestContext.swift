@@ -1,8 +1,8 @@
 import Hummingbird
 import NIOCore
 
-/// The request context of Salon's HTTP routes: Hummingbird's basics and the peer's address,
-/// which the sign-in throttle counts failures by.
+/// The request context of Salon's HTTP routes: Hummingbird's basic one plus the peer's address
+/// (`/metrics` answers only the peers it allows; the room pages' sign-in throttle counts by it).
 struct SalonRequestContext: RequestContext, RemoteAddressRequestContext {
     var coreContext: CoreRequestContextStorage
     let remoteAddress: SocketAddress?
