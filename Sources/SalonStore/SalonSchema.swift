@@ -24,6 +24,8 @@ enum SalonSchema {
         migrator.registerMigration("v11-files", migrate: createFiles)
         migrator.registerMigration("v11-personal-archive", migrate: createPersonalArchive)
         migrator.registerMigration("v11-files-sweep-indexes", migrate: indexFileSweep)
+        migrator.registerMigration("v12-compliance", migrate: createComplianceJournal)
+        migrator.registerMigration("v12-compliance-file-downloads", migrate: createFileDownloads)
         return migrator
     }
 

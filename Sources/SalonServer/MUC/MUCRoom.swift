@@ -277,6 +277,7 @@ final class MUCRoom: @unchecked Sendable {
         let updates = participantUpdatesOn
         guard let occupant = occupants.removeValue(forKey: nick) else { return }
         for session in occupant.sessions { nicks[session] = nil }
+        recordRemoval(of: occupant.user, sessions: Array(occupant.sessions), nick: nick, cause: statuses.map { "\($0)" }.joined(separator: ","))
         let extra = reason.map { [XMLElement.text("reason", namespace: MUC.user, $0)] } ?? []
         let sender = occupantJID(nick)
         for session in occupant.sessions {
@@ -290,6 +291,7 @@ final class MUCRoom: @unchecked Sendable {
     private func removeEveryone(reason: String, destroy: Bool) {
         let from = jid
         for occupant in occupants.values {
+            recordRemoval(of: occupant.user, sessions: Array(occupant.sessions), nick: occupant.nick, cause: destroy ? "room destroyed" : reason)
             let sender = occupantJID(occupant.nick)
             for session in occupant.sessions {
                 var extra = [XMLElement.text("reason", namespace: MUC.user, reason)]
