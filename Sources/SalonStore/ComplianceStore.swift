@@ -29,6 +29,19 @@ public struct ComplianceRecord: Sendable, Hashable {
     }
 }
 
+/// Who makes an administrative change the store journals itself, and when.
+public struct ComplianceActor: Sendable {
+    public var actor: String
+    public var session: String
+    public var time: Int64
+
+    public init(actor: String, session: String = "", time: Int64) {
+        self.actor = actor
+        self.session = session
+        self.time = time
+    }
+}
+
 /// The first place the chain does not hold, or nil: the row's sequence and why.
 public struct ComplianceChainBreak: Sendable, Hashable, CustomStringConvertible {
     public var seq: Int64

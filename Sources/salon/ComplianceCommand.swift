@@ -63,7 +63,7 @@ struct ComplianceCommand: AsyncParsableCommand {
     }
 }
 
-private func withCompliance<T>(_ common: CommonOptions, _ body: (ComplianceAdministration) async throws -> T) async throws -> T {
+func withCompliance<T>(_ common: CommonOptions, _ body: (ComplianceAdministration) async throws -> T) async throws -> T {
     let chatDomain = try await chatDomain(common)
     return try await withDatabase(common) { configuration, database in
         try await body(ComplianceAdministration(database: database, configuration: configuration, chatDomain: chatDomain))

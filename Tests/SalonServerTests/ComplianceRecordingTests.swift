@@ -131,4 +131,31 @@ struct ComplianceRecordingTests {
             #expect(verify.note?.text == "compliance journal intact: 2 events")
         }
     }
+
+    @Test("Messages replaced, removed and cleared by an administrator are journaled with their old text")
+    func contentEdits() async throws {
+        try await withServer(configure: Self.on) { server async throws in
+            try await setUp(server)
+            let alice = try await server.online("alice")
+            try await alice.join("design", as: "Alice")
+            for body in ["secret plan", "lunch at noon"] { alice.say("design", body) }
+            for _ in 0..<2 { _ = try await alice.heard(in: "design") }
+            let root = try await server.online("root")
+            let replaced = try await root.runCommand("message-remove", [["room": ["Design"], "keywords": ["secret"], "action": ["replace"],
+                                                                         "replacement": ["[removed]"]]])
+            #expect(replaced.succeeded, "\(String(describing: replaced.note))")
+            #expect(try await root.runCommand("message-remove", [["room": ["Design"], "keywords": ["lunch"], "action": ["delete"]]]).succeeded)
+            #expect(try await root.runCommand("room-clear", [["room": ["Design"], "until": [Timestamp.format(Date().addingTimeInterval(60))]]]).succeeded)
+
+            let events = try await journal(server).suffix(3)
+            #expect(events.map(\.type) == ["MESSAGE_REPLACED", "MESSAGE_REMOVED", "ROOM_CLEARED"])
+            #expect(events.allSatisfy { $0.actorBare == "root@salon.test" && $0.room == "design" })
+            let replacedPayload = try payload(events[events.startIndex])
+            #expect(replacedPayload["before"] as? String == "secret plan" && replacedPayload["after"] as? String == "[removed]")
+            #expect(try payload(events[events.startIndex + 1])["before"] as? String == "lunch at noon")
+            #expect(try payload(events[events.startIndex + 2])["after"] as? String == "1 messages deleted")
+            // The CHAT events of the edited posts are still there, as posted.
+            #expect(try await journal(server).filter { $0.type == "CHAT" }.count == 2)
+        }
+    }
 }

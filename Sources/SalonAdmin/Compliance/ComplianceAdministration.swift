@@ -5,7 +5,7 @@ import SalonStore
 /// Compliance operations for the command line (`salon compliance`) and the server's ad-hoc
 /// commands alike: show and change the settings, export now, verify the chain.
 public struct ComplianceAdministration: Sendable {
-    let database: SalonDatabase
+    public let database: SalonDatabase
     let configuration: AdminConfiguration
     let chatDomain: String
 
@@ -52,6 +52,11 @@ public struct ComplianceAdministration: Sendable {
     /// turned off are exported too).
     public func exportNow() async throws -> ComplianceExporter.Outcome {
         try await exporter.run(try await settings())
+    }
+
+    /// Who to journal an administrative change as, when compliance is on (nil when off).
+    public func journal(as actor: String = ComplianceEvent.systemActor, session: String = "") async throws -> ComplianceActor? {
+        try await settings().enabled ? ComplianceActor(actor: actor, session: session, time: ComplianceExporter.now()) : nil
     }
 
     /// Walks the chain: a line saying how many events hold, or where it first breaks.

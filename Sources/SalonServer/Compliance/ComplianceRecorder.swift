@@ -76,6 +76,11 @@ final class ComplianceRecorder: Sendable {
         }
     }
 
+    /// Who to journal an administrative change as, when compliance is on (nil when off).
+    func journal(as actor: String, session: String = "") -> ComplianceActor? {
+        isEnabled ? ComplianceActor(actor: actor, session: session, time: Self.now()) : nil
+    }
+
     /// Now, as journal time (milliseconds since 1970).
     static func now() -> Int64 { milliseconds(Date()) }
 
