@@ -24,8 +24,9 @@ struct ComplianceRecordingTests {
         }
     }
 
+    /// The journal without the setup's own directory changes (made as the operator, "system").
     func journal(_ server: TestServer) async throws -> [ComplianceRecord] {
-        try await server.database.compliance.events(1...Int64.max)
+        try await server.database.compliance.events(1...Int64.max).filter { $0.actorBare != ComplianceEvent.systemActor }
     }
 
     func payload(_ record: ComplianceRecord) throws -> [String: Any] {
@@ -156,6 +157,37 @@ struct ComplianceRecordingTests {
             #expect(try payload(events[events.startIndex + 2])["after"] as? String == "1 messages deleted")
             // The CHAT events of the edited posts are still there, as posted.
             #expect(try await journal(server).filter { $0.type == "CHAT" }.count == 2)
+        }
+    }
+
+    @Test("Directory changes: a category by ad-hoc command, a member added through muc#admin, each with who and before/after")
+    func directoryChanges() async throws {
+        try await withServer(configure: Self.on) { server async throws in
+            try await setUp(server)
+            try await server.addUser("carol")
+            let root = try await server.online("root")
+            let created = try await root.runCommand("category-create", [["name": ["Legal"], "description": ["Counsel"], "allowed": ["salon.test"]]])
+            #expect(created.succeeded, "\(String(describing: created.note))")
+            let alice = try await server.online("alice", resource: "desk")
+            try await alice.join("design", as: "Alice")
+            let grant = XMLElement("query", namespace: "http://jabber.org/protocol/muc#admin", children: [
+                .element(XMLElement("item", namespace: "http://jabber.org/protocol/muc#admin", attributes: ["affiliation": "member", "jid": "carol@salon.test"])),
+            ])
+            let answer = try await alice.request(XMLElement("iq", namespace: NS.client, attributes: ["type": "set", "to": "design@\(chatDomain)"],
+                                                            children: [.element(grant)]))
+            #expect(answer[attribute: "type"] == "result")
+
+            let events = try await journal(server).filter { $0.type != "JOIN" }
+            #expect(events.map(\.type) == ["CATEGORY_CHANGED", "ROLE_CHANGED"])
+            let category = try payload(events[0])
+            #expect(events[0].actorBare == "root@salon.test")
+            #expect(category["what"] as? String == "category created" && (category["target"] as? String)?.lowercased() == "legal")
+            #expect((category["after"] as? String)?.contains("description: Counsel") == true)
+            let role = try payload(events[1])
+            #expect(events[1].actorBare == "alice@salon.test" && events[1].actorFull == "alice@salon.test/desk" && events[1].room == "design")
+            #expect(role["what"] as? String == "members changed")
+            #expect(role["before"] as? String == "members: alice@salon.test, bob@salon.test")
+            #expect(role["after"] as? String == "members: alice@salon.test, bob@salon.test, carol@salon.test")
         }
     }
 }

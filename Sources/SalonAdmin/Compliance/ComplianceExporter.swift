@@ -53,11 +53,12 @@ public struct ComplianceExporter: Sendable {
     }
 
     /// Exports everything pending, finishing first an export a crash interrupted.
-    public func run(_ settings: ComplianceSettings) async throws -> Outcome {
+    /// With `onlyInterrupted`, only an export a crash interrupted is finished.
+    public func run(_ settings: ComplianceSettings, onlyInterrupted: Bool = false) async throws -> Outcome {
         let store = database.compliance
         var outcome = Outcome()
         var next = try await store.unfinishedExport()
-        if next == nil { next = try await store.beginExport(limit: Self.eventsPerExport, time: Self.now()) }
+        if next == nil, !onlyInterrupted { next = try await store.beginExport(limit: Self.eventsPerExport, time: Self.now()) }
         guard next != nil else { return outcome }
         let directory = outputDirectory(settings)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
@@ -71,7 +72,7 @@ public struct ComplianceExporter: Sendable {
             try await store.finishExport(intent, files: files.map { ($0 as NSString).lastPathComponent }, time: Self.now())
             outcome.files += files
             outcome.events += events.count
-            next = try await store.beginExport(limit: Self.eventsPerExport, time: Self.now())
+            next = onlyInterrupted ? nil : try await store.beginExport(limit: Self.eventsPerExport, time: Self.now())
         }
         return outcome
     }

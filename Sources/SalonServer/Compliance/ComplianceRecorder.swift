@@ -81,6 +81,17 @@ final class ComplianceRecorder: Sendable {
         isEnabled ? ComplianceActor(actor: actor, session: session, time: Self.now()) : nil
     }
 
+    /// Who is changing the directory in this task (an ad-hoc command's requester, the occupant
+    /// whose stanza a room handles); the server itself when unset.
+    @TaskLocal static var changeActor: (bare: String, full: String)?
+
+    /// The journal actor of a directory change made now, when compliance is on.
+    func directoryChangeActor() -> ComplianceActor? {
+        guard isEnabled else { return nil }
+        let actor = Self.changeActor
+        return ComplianceActor(actor: actor?.bare ?? ComplianceEvent.systemActor, session: actor?.full ?? "", time: Self.now())
+    }
+
     /// Now, as journal time (milliseconds since 1970).
     static func now() -> Int64 { milliseconds(Date()) }
 

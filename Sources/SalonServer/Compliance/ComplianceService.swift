@@ -4,8 +4,8 @@ import PersistentChat
 import SalonAdmin
 
 /// The server's side of compliance operation: picks up settings changed by the command line
-/// (every `settingsPoll`) and runs the exporter every `run_interval` (first at start, which
-/// also finishes an export a crash interrupted).
+/// (every `settingsPoll`) and runs the exporter every `run_interval`; at start it finishes an
+/// export a crash interrupted.
 final class ComplianceService: Sendable {
     private let task: Task<Void, Never>
     static let settingsPoll = Duration.seconds(2)
@@ -14,7 +14,10 @@ final class ComplianceService: Sendable {
         let poll = Self.settingsPoll
         task = Task {
             let clock = ContinuousClock()
-            var nextExport = clock.now
+            await recorder.refresh()
+            // At start, only an export a crash interrupted is finished; the next runs a full interval later.
+            await Self.export(administration, settings: recorder.settings, onlyInterrupted: true, logger: logger)
+            var nextExport = clock.now.advanced(by: .seconds(recorder.settings.runInterval))
             while !Task.isCancelled {
                 await recorder.refresh()
                 if clock.now >= nextExport {
@@ -32,9 +35,10 @@ final class ComplianceService: Sendable {
     }
 
     /// One export of what waits; logged when it wrote something or failed.
-    static func export(_ administration: ComplianceAdministration, settings: ComplianceSettings, logger: Logger) async {
+    static func export(_ administration: ComplianceAdministration, settings: ComplianceSettings, onlyInterrupted: Bool = false,
+                       logger: Logger) async {
         do {
-            let outcome = try await administration.exporter.run(settings)
+            let outcome = try await administration.exporter.run(settings, onlyInterrupted: onlyInterrupted)
             if outcome.events > 0 {
                 logger.notice("compliance events exported", metadata: [
                     "events": "\(outcome.events)", "files": "\(outcome.files.count)",

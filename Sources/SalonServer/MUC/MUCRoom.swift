@@ -118,6 +118,13 @@ final class MUCRoom: @unchecked Sendable {
     }
 
     private func dispatch(_ stanza: Stanza, to: JID, from: JID) {
+        guard environment.compliance.isEnabled else { return handle(stanza, to: to, from: from) }
+        // Directory changes the stanza leads to (configuration, lists, voice, subject) are
+        // journaled as its sender: the tasks the room starts for them inherit this.
+        ComplianceRecorder.$changeActor.withValue((from.bare.description, from.description)) { handle(stanza, to: to, from: from) }
+    }
+
+    private func handle(_ stanza: Stanza, to: JID, from: JID) {
         switch stanza.kind {
         case .presence:
             // Presence to the bare room JID counts for the sender's own occupant (some clients

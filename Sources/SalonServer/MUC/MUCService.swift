@@ -219,11 +219,12 @@ final class MUCService: RoomHost {
         var changed = current
         let result = try change(&changed)
         guard changed != current else { return result }
-        if let saved = try await database.chat.save(changed, previous: current, ifRevision: revision) {
+        let journal = environment.compliance.directoryChangeActor()
+        if let saved = try await database.chat.save(changed, previous: current, ifRevision: revision, journal: journal) {
             adopt(changed, revision: saved)
             return result
         }
-        let outcome = try await administration.perform(change)
+        let outcome = try await administration.perform(change, journal: journal)
         // Adopted through the poll, so content changes saved in between are not skipped.
         await pollOnce()
         return outcome.result
