@@ -132,6 +132,9 @@ public final class ArchiveWriter: Sendable {
         }
     }
 
+    /// Whether `close` was called: appends now fail.
+    public var isClosed: Bool { state.withLock { $0.closed } }
+
     /// Refuses further appends and returns once every pending one has committed (or failed).
     public func close() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in

@@ -55,20 +55,23 @@ def test_journal_survives_sigkill_and_exports_once(monkeypatch):
         assert all(f">{body}</body>" in e[3] for e, body in zip(cora[1:], bodies))
         assert f"intact: {len(events)} events" in cli(server, "compliance", "verify")
 
-        # The exporter dies after renaming its file into place, before marking the events.
-        crash = dict(os.environ, SALON_COMPLIANCE_FAULT="after-rename")
-        crashed = salon_cli(server, "compliance", "export", "--now", env=crash)
-        assert crashed.returncode == -signal.SIGKILL
+        # The exporter dies at each step: its range stored, its file written under the temporary
+        # name, its file renamed into place (events not yet marked). Nothing is marked, and at
+        # most the one file of that export is there.
         output = workdir / "data" / "compliance"
-        assert sorted(p.name for p in output.iterdir()) == ["salon-compliance-00000001.xml"]
-        first = (output / "salon-compliance-00000001.xml").read_bytes()
-        assert all(e[4] is None for e in journal(server))
+        name = "salon-compliance-00000001.xml"
+        for point in ["after-begin", "before-rename", "after-rename"]:
+            crashed = salon_cli(server, "compliance", "export", "--now", env=dict(os.environ, SALON_COMPLIANCE_FAULT=point))
+            assert crashed.returncode == -signal.SIGKILL, point
+            assert all(e[4] is None for e in journal(server)), point
+            assert [p.name for p in output.iterdir() if not p.name.startswith(".")] in ([], [name]), point
+        first = (output / name).read_bytes()
 
         # The next run finishes that export: the same file again, the events marked once.
         done = cli(server, "compliance", "export", "--now")
         assert f"exported {len(events)} events in 1 files" in done
-        assert sorted(p.name for p in output.iterdir()) == ["salon-compliance-00000001.xml"]
-        assert (output / "salon-compliance-00000001.xml").read_bytes() == first
+        assert sorted(p.name for p in output.iterdir()) == [name]
+        assert (output / name).read_bytes() == first
         assert all(e[4] is not None for e in journal(server))
         assert "exported 0 events in 0 files" in cli(server, "compliance", "export", "--now")
         check = subprocess.run(["xmllint", "--noout", "--schema", str(SCHEMA), str(output / "salon-compliance-00000001.xml")],

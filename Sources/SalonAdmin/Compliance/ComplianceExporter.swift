@@ -29,10 +29,15 @@ public struct ComplianceExporter: Sendable {
     /// The most events one export (one set of files) holds; a run exports as many as wait.
     public static let eventsPerExport = 10_000
 
-    /// The variable naming a test's fault point: `after-rename` kills the process with SIGKILL
-    /// once the files are in place and before the events are marked. Used only by the
-    /// exporter's crash test.
+    /// The variable naming a test's fault point, where the exporter kills itself with SIGKILL:
+    /// `after-begin` (the export's range stored, no file written), `before-rename` (a file
+    /// written and fsynced under its temporary name), `after-rename` (the files in place, the
+    /// events not yet marked). Used only by the exporter's crash test.
     public static let faultVariable = "SALON_COMPLIANCE_FAULT"
+
+    private static func fault(_ point: String) {
+        if ProcessInfo.processInfo.environment[faultVariable] == point { kill(getpid(), SIGKILL) }
+    }
 
     let database: SalonDatabase
     let serverDomain: String
@@ -66,9 +71,10 @@ public struct ComplianceExporter: Sendable {
         let context = ComplianceExportContext(settings: settings, serverDomain: serverDomain, chatDomain: chatDomain,
                                               directory: try? await database.chat.loadDirectory())
         while let intent = next {
+            Self.fault("after-begin")
             let events = try await store.events(intent.range).filter { $0.exportedAt == nil }
             let files = try write(events, export: intent.id, to: directory, context: context)
-            if ProcessInfo.processInfo.environment[Self.faultVariable] == "after-rename" { kill(getpid(), SIGKILL) }
+            Self.fault("after-rename")
             try await store.finishExport(intent, files: files.map { ($0 as NSString).lastPathComponent }, time: Self.now())
             outcome.files += files
             outcome.events += events.count
@@ -107,7 +113,7 @@ public struct ComplianceExporter: Sendable {
                 text = ComplianceJSONLinesAdapter(context: context).document(group)
                 path = (directory as NSString).appendingPathComponent(name + ".jsonl")
             }
-            try DurableFile.write(text, to: path)
+            try DurableFile.write(text, to: path) { Self.fault("before-rename") }
             paths.append(path)
         }
         return paths

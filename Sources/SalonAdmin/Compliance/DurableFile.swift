@@ -12,7 +12,8 @@ enum DurableFile {
         let description: String
     }
 
-    static func write(_ text: String, to path: String) throws {
+    /// `beforeRename` runs once the temporary file is durable (the exporter's crash test uses it).
+    static func write(_ text: String, to path: String, beforeRename: () -> Void = {}) throws {
         let directory = (path as NSString).deletingLastPathComponent
         let temporary = (directory as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).tmp")
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
@@ -38,6 +39,7 @@ enum DurableFile {
             throw Failure(description: "cannot sync \(temporary): \(reason)")
         }
         close(descriptor)
+        beforeRename()
         guard rename(temporary, path) == 0 else { throw Failure(description: "cannot rename to \(path): \(String(cString: strerror(errno)))") }
         try syncDirectory(directory)
     }

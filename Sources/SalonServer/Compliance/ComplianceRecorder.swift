@@ -56,20 +56,35 @@ final class ComplianceRecorder: Sendable {
     }
 
     /// Journals `events` in the next group commit; `completion` runs once committed.
+    /// Once the writer has closed (shutdown: sessions ending leave their rooms after it), the
+    /// events are written in a durable transaction of their own.
     func record(_ events: [ComplianceEvent], completion: @escaping ArchiveWriter.JournalCaller) {
-        writer.journal(events, completion: completion)
+        guard writer.isClosed else { return writer.journal(events, completion: completion) }
+        let store = store
+        Task {
+            do {
+                try await store.append(events)
+                completion(.success(()))
+            } catch {
+                completion(.failure(error))
+            }
+        }
     }
 
     /// `record(_:completion:)` awaited.
     func record(_ events: [ComplianceEvent]) async throws {
-        try await writer.journal(events)
+        if writer.isClosed {
+            try await store.append(events)
+        } else {
+            try await writer.journal(events)
+        }
     }
 
     /// Journals `events` where nobody waits for the answer (an occupant removed by a change):
     /// queued now, in order with what follows; a failure is logged.
     func recordInBackground(_ events: [ComplianceEvent]) {
         let logger = logger
-        writer.journal(events) { result in
+        record(events) { result in
             if case .failure(let error) = result {
                 logger.error("compliance event not recorded", metadata: ["type": "\(events.first?.type.rawValue ?? "")", "error": "\(error)"])
             }
