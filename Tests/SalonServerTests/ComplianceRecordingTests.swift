@@ -190,4 +190,21 @@ struct ComplianceRecordingTests {
             #expect(role["after"] as? String == "members: alice@salon.test, bob@salon.test, carol@salon.test")
         }
     }
+
+    @Test("Creating a room by joining it journals the creator's JOIN, then the room's creation as the creator")
+    func creationByJoining() async throws {
+        try await withServer(configure: Self.on) { server async throws in
+            try await server.addUser("alice")
+            try await server.chat { (d: inout ChatDirectory) throws(ChatRuleError) in
+                try d.createCategory(openCategory(creators: ["alice@salon.test"]), by: .system)
+            }
+            let alice = try await server.online("alice", resource: "desk")
+            let created = try await alice.createRoomByJoining("ideas", name: "Ideas")
+            #expect(created[attribute: "type"] == "result")
+            let events = try await journal(server)
+            #expect(events.map(\.type) == ["JOIN", "ROOM_CHANGED"])
+            #expect(events.allSatisfy { $0.actorFull == "alice@salon.test/desk" && $0.room == "ideas" })
+            #expect(try payload(events[1])["what"] as? String == "room created")
+        }
+    }
 }

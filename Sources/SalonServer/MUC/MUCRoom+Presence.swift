@@ -140,7 +140,19 @@ extension MUCRoom {
         }
         guard allows(stanza, { try ChatDirectory.checkRoomLocalpart(localpart) }) else { return }
         creator = user
-        admit(stanza, nick: nick, from: from, user: user, role: .moderator, affiliation: .owner, statuses: [.created], context: nil)
+        guard environment.compliance.isEnabled else {
+            return admit(stanza, nick: nick, from: from, user: user, role: .moderator, affiliation: .owner, statuses: [.created], context: nil)
+        }
+        let event = ComplianceEvent.join(time: ComplianceRecorder.now(), user: user, session: from.description, room: localpart, nick: nick,
+                                         role: MUCRole.moderator.rawValue)
+        awaiting({ [compliance = environment.compliance] in try await compliance.record([event]) }) { [self] result in
+            if case .failure(let error) = result {
+                creator = nil
+                environment.logger.error("compliance event not recorded: join refused", metadata: ["account": "\(user)", "room": "\(localpart)", "error": "\(error)"])
+                return bounce(stanza, StanzaError(.internalServerError, type: .wait, text: "The join could not be recorded."))
+            }
+            admit(stanza, nick: nick, from: from, user: user, role: .moderator, affiliation: .owner, statuses: [.created], context: nil)
+        }
     }
 
     // MARK: Leaving, nick changes, presence updates
