@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PersistentChat
 
 /// The message archive of persistent rooms: XEP-0313 queries with XEP-0059 paging, full-text
 /// search across rooms, and the administrators' clear, remove and moderate. Appends go through
@@ -24,23 +25,39 @@ public struct ArchiveStore: Sendable {
     }
 
     /// Deletes every message of the room up to and including `until`; returns how many.
-    public func clear(room: String, until: Date) async throws -> Int {
+    /// With `journal` (compliance on), ROOM_CLEARED is written in the same transaction.
+    public func clear(room: String, until: Date, journal: ComplianceActor? = nil) async throws -> Int {
         let until = try ArchiveFilter.milliseconds(until)
         return try await write { db in
             try db.execute(sql: "DELETE FROM room_messages WHERE room = ? AND timestamp <= ?", arguments: [room, until])
-            return db.changesCount
+            let count = db.changesCount
+            if let journal {
+                try ComplianceJournalInsert.insert([.administrative(.roomCleared, time: journal.time, actor: journal.actor, session: journal.session,
+                                                                     room: room, what: "messages up to \(until) ms deleted",
+                                                                     after: "\(count) messages deleted")], db)
+            }
+            return count
         }
     }
 
     /// Deletes (replacement nil) or replaces the body and the stored stanza of matching messages; returns how many.
     /// Replacing skips tombstones; deleting removes them too.
+    /// With `journal` (compliance on), each message's MESSAGE_REMOVED or MESSAGE_REPLACED event,
+    /// with its old text, is written in the same transaction.
     public func remove(room: String, authors: [String], from: Date?, to: Date?, text: TextFilter?,
-                       replacement: ArchiveReplacement?) async throws -> Int {
+                       replacement: ArchiveReplacement?, journal: ComplianceActor? = nil) async throws -> Int {
         let filter = try ArchiveFilter(rooms: [room], authors: authors, start: from, end: to, ids: nil, text: text,
                                        includeRetracted: replacement == nil)
         guard let replacement else {
             return try await write { db in
                 let (conditions, arguments) = filter.whereClause()
+                if let journal {
+                    let rows = try Row.fetchAll(db, sql: "SELECT m.stanza_id, m.body FROM \(filter.from) WHERE \(conditions)", arguments: arguments)
+                    try ComplianceJournalInsert.insert(rows.map {
+                        .administrative(.messageRemoved, time: journal.time, actor: journal.actor, session: journal.session, room: room,
+                                        what: "message deleted", target: $0["stanza_id"], before: $0["body"])
+                    }, db)
+                }
                 try db.execute(sql: "DELETE FROM room_messages WHERE id IN (SELECT m.id FROM \(filter.from) WHERE \(conditions))",
                                arguments: arguments)
                 return db.changesCount
@@ -52,9 +69,15 @@ public struct ArchiveStore: Sendable {
             // In slices, so a room-wide replacement never holds every stanza in memory at once.
             for start in stride(from: 0, to: ids.count, by: 500) {
                 let slice = Array(ids[start..<Swift.min(start + 500, ids.count)])
-                let rows = try Row.fetchAll(db, sql: "SELECT id, stanza FROM room_messages WHERE "
+                let rows = try Row.fetchAll(db, sql: "SELECT id, stanza, stanza_id, body FROM room_messages WHERE "
                                             + ArchiveFilter.membership("id", count: slice.count),
                                             arguments: StatementArguments(slice))
+                if let journal {
+                    try ComplianceJournalInsert.insert(rows.map {
+                        .administrative(.messageReplaced, time: journal.time, actor: journal.actor, session: journal.session, room: room,
+                                        what: "message replaced", target: $0["stanza_id"], before: $0["body"], after: replacement.body)
+                    }, db)
+                }
                 for row in rows {
                     let id: Int64 = try row.decode(Int64.self, forColumn: "id")
                     let stanza = replacement.stanza(try row.decode(String.self, forColumn: "stanza"))

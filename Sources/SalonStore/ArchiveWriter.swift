@@ -1,4 +1,5 @@
 import GRDB
+import PersistentChat
 import Synchronization
 
 /// The single writer with group commit: appends from many rooms, and accounts' 1:1 messages
@@ -23,15 +24,19 @@ public final class ArchiveWriter: Sendable {
     /// What a waiting personal append is told: for each copy, whether it was archived (its
     /// owner's preferences, an existing account), or the failure.
     public typealias PersonalCaller = @Sendable (Result<[Bool], any Error>) -> Void
+    /// What a waiting journal append is told: committed, or the failure.
+    public typealias JournalCaller = @Sendable (Result<Void, any Error>) -> Void
 
     /// A queued append of either kind, and who waits for it.
     private enum Pending: Sendable {
         case room(ArchiveBatchInsert.Item)
         case personal(PersonalArchiveInsert.Item, timestamps: [Int64])
+        case journal([ComplianceEvent])
     }
     private enum Waiter {
         case room(Caller)
         case personal(PersonalCaller)
+        case journal(JournalCaller)
     }
 
     private struct State {
@@ -94,6 +99,24 @@ public final class ArchiveWriter: Sendable {
         }
     }
 
+    /// Appends compliance events to the journal in the next group commit (with the posts
+    /// queued before them) and calls `completion` once committed.
+    public func journal(_ events: [ComplianceEvent], completion: @escaping JournalCaller) {
+        do {
+            for event in events { try event.validate() }
+        } catch {
+            return completion(.failure(error))
+        }
+        enqueue(.journal(events), .journal(completion)) { completion(.failure($0)) }
+    }
+
+    /// `journal(_:completion:)` awaited.
+    public func journal(_ events: [ComplianceEvent]) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            journal(events) { continuation.resume(with: $0) }
+        }
+    }
+
     private func enqueue(_ item: Pending, _ waiter: Waiter, failing: (any Error) -> Void) {
         let outcome: Result<Bool, StoreError> = state.withLock { state in
             if state.closed { return .failure(StoreError(.other, "the archive writer is closed")) }
@@ -114,6 +137,9 @@ public final class ArchiveWriter: Sendable {
             }
         }
     }
+
+    /// Whether `close` was called: appends now fail.
+    public var isClosed: Bool { state.withLock { $0.closed } }
 
     /// Refuses further appends and returns once every pending one has committed (or failed).
     public func close() async {
@@ -210,12 +236,17 @@ public final class ArchiveWriter: Sendable {
         var roomItems: [ArchiveBatchInsert.Item] = []
         var personalItems: [PersonalArchiveInsert.Item] = []
         var personalTimestamps: [[Int64]] = []
+        var journaled = false
         for item in items {
             switch item {
-            case .room(let room): roomItems.append(room)
+            case .room(let room):
+                roomItems.append(room)
+                if room.message.compliance != nil { journaled = true }
             case .personal(let copies, let timestamps):
                 personalItems.append(copies)
                 personalTimestamps.append(timestamps)
+            case .journal:
+                journaled = true
             }
         }
         let outcome: Result<([Result<Int64, StoreError>], Result<[[Bool]], any Error>), any Error>
@@ -225,6 +256,7 @@ public final class ArchiveWriter: Sendable {
             var personalResults: Result<[[Bool]], any Error> = .success([])
             try db.inTransaction(.immediate) {
                 if !roomItems.isEmpty { roomResults = try ArchiveBatchInsert.insert(roomItems, db) }
+                if journaled { try Self.journal(items, roomResults: roomResults, db) }
                 if !personalItems.isEmpty {
                     do {
                         try db.inSavepoint {
@@ -256,6 +288,8 @@ public final class ArchiveWriter: Sendable {
                     case .personal(let caller):
                         caller(personalResults.map { $0[nextPersonal] })
                         nextPersonal += 1
+                    case .journal(let caller):
+                        caller(.success(()))
                     }
                 }
             case .failure(let error):
@@ -268,7 +302,28 @@ public final class ArchiveWriter: Sendable {
         switch waiter {
         case .room(let caller): caller(.failure(error))
         case .personal(let caller): caller(.failure(error))
+        case .journal(let caller): caller(.failure(error))
         }
+    }
+
+    /// Journals, in queue order, the CHAT events of the posts just archived (not of those
+    /// refused) and the events queued alone. In the batch's transaction: a failure here fails
+    /// the whole batch, so a post is never seen without its event.
+    private static func journal(_ items: [Pending], roomResults: [Result<Int64, StoreError>], _ db: Database) throws {
+        var events: [ComplianceEvent] = []
+        var nextRoom = 0
+        for item in items {
+            switch item {
+            case .room(let room):
+                if let event = room.message.compliance, case .success = roomResults[nextRoom] { events.append(event) }
+                nextRoom += 1
+            case .journal(let queued):
+                events.append(contentsOf: queued)
+            case .personal:
+                break
+            }
+        }
+        try ComplianceJournalInsert.insert(events, db)
     }
 
     /// How long the writer keeps the connection while appends keep coming: long enough to commit

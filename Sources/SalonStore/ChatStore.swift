@@ -24,23 +24,33 @@ public struct ChatStore: Sendable {
     /// compared with `previous` (the value loaded earlier), bumps the revision and returns it.
     /// Throws invalidArgument, writing nothing, for a directory whose keys, references or sizes are wrong.
     @discardableResult
-    public func save(_ directory: ChatDirectory, previous: ChatDirectory) async throws -> Int64 {
+    /// With `journal` (compliance on), the change's events are journaled in the same transaction.
+    public func save(_ directory: ChatDirectory, previous: ChatDirectory, journal: ComplianceActor? = nil) async throws -> Int64 {
         try ChatDirectoryValidation.validate(directory)
         return try await access.write { db in
             try ChatDirectoryWriter.save(directory, previous: previous, db)
+            try Self.journal(directory, previous: previous, journal, db)
             return try ChatDirectoryWriter.bumpRevision(db)
         }
+    }
+
+    private static func journal(_ directory: ChatDirectory, previous: ChatDirectory, _ journal: ComplianceActor?, _ db: Database) throws {
+        guard let journal else { return }
+        try ComplianceJournalInsert.insert(ComplianceEvent.directoryChanges(from: previous, to: directory, actor: journal.actor, session: journal.session,
+                                                             time: journal.time), db)
     }
 
     /// Saves like `save`, but only while the stored revision is still `revision`, the one
     /// `previous` was read at: a caller holding the directory in memory need not read it
     /// back first. Returns the new revision, or nil, writing nothing, when another save came first.
     /// Only what differs from `previous` is validated: the rest was valid when saved.
-    public func save(_ directory: ChatDirectory, previous: ChatDirectory, ifRevision revision: Int64) async throws -> Int64? {
+    public func save(_ directory: ChatDirectory, previous: ChatDirectory, ifRevision revision: Int64,
+                     journal: ComplianceActor? = nil) async throws -> Int64? {
         try ChatDirectoryValidation.validate(directory, changedFrom: previous)
         return try await access.write { db in
             guard try ChatDirectoryReader.revision(db) == revision else { return nil }
             try ChatDirectoryWriter.save(directory, previous: previous, db)
+            try Self.journal(directory, previous: previous, journal, db)
             return try ChatDirectoryWriter.bumpRevision(db)
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PersistentChat
 
 /// One uploaded file (or a slot still waiting for its upload).
 public struct FileRecord: Sendable, Hashable {
@@ -92,12 +93,16 @@ public struct FileStore: Sendable {
     }
 
     /// Marks an upload complete; false when it already was (or the slot is gone): the second PUT.
-    public func complete(id: String, sha256: String, at time: Date) async throws -> Bool {
-        try await access.write { db in
+    /// With compliance on, `event` (FILEUPLOAD) is journaled in the same durable transaction.
+    public func complete(id: String, sha256: String, at time: Date, journal event: ComplianceEvent? = nil) async throws -> Bool {
+        let body: @Sendable (Database) throws -> Bool = { db in
             try db.execute(sql: "UPDATE files SET completed_at = ?, sha256 = ? WHERE id = ? AND completed_at IS NULL AND revoked_at IS NULL",
                            arguments: [Self.ms(time), sha256, id])
-            return db.changesCount == 1
+            guard db.changesCount == 1 else { return false }
+            if let event { try ComplianceJournalInsert.insert([event], db) }
+            return true
         }
+        return event == nil ? try await access.write(body) : try await access.writeDurably(body)
     }
 
     /// Ties files to a room message that is not archived (a room without history); an archived

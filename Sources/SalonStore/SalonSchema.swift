@@ -25,6 +25,8 @@ enum SalonSchema {
         migrator.registerMigration("v11-personal-archive", migrate: createPersonalArchive)
         migrator.registerMigration("v11-files-sweep-indexes", migrate: indexFileSweep)
         migrator.registerMigration("v12-web-sessions", migrate: createWebSessions)
+        migrator.registerMigration("v12-compliance", migrate: createComplianceJournal)
+        migrator.registerMigration("v12-compliance-file-downloads", migrate: createFileDownloads)
         return migrator
     }
 

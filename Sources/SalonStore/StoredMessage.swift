@@ -1,4 +1,5 @@
 import Foundation
+import PersistentChat
 
 /// One archived groupchat message of a persistent room, as broadcast.
 public struct StoredMessage: Sendable, Hashable {
@@ -30,6 +31,9 @@ public struct StoredMessage: Sendable, Hashable {
     /// Ids of uploaded files (XEP-0363) the message carries; tied to it when it is archived
     /// (not a column: the files table holds the reference).
     public var files: [String] = []
+    /// The CHAT event recording this post when compliance is on (nil otherwise): journaled in
+    /// the transaction that archives the message, so no one sees a post the journal lacks.
+    public var compliance: ComplianceEvent? = nil
 
     /// Creates a message; `sequence` is assigned when it is appended.
     public init(room: String, sequence: Int64 = 0, stanzaID: String, senderJID: String, nick: String,

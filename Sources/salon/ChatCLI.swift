@@ -9,8 +9,10 @@ import SalonStore
 /// trusted operator. Rule violations exit non-zero with the rule's own message.
 func withChat<T: Sendable>(_ common: CommonOptions,
                            _ change: (inout ChatDirectory) throws(ChatRuleError) -> T) async throws -> ChatAdministration.Outcome<T> {
-    try await withChatAdministration(common) { administration in
-        try await administration.perform(change)
+    try await withDatabase(common) { configuration, database in
+        // Journaled as the operator when compliance is on.
+        let journal = try await ComplianceAdministration(database: database, configuration: configuration, chatDomain: configuration.domain).journal()
+        return try await ChatAdministration(database: database).perform(change, journal: journal)
     }
 }
 

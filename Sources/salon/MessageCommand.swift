@@ -13,8 +13,8 @@ struct ClearRoom: AsyncParsableCommand {
     @Option(help: "UTC date-time or date (2026-11-21T18:00:00Z, 2026-11-21).") var until: ContentDate
 
     func run() async throws {
-        let removed = try await withChatAdministration(common) { administration in
-            try await ArchiveAdministration(database: administration.database).clear(room: room, until: until.date)
+        let removed = try await withCompliance(common) { compliance in
+            try await ArchiveAdministration(database: compliance.database).clear(room: room, until: until.date, journal: try await compliance.journal())
         }
         print("deleted \(removed) messages from \(room)")
     }
@@ -46,9 +46,10 @@ struct MessageCommand: AsyncParsableCommand {
             let replacement = delete ? nil : (self.text ?? ArchiveAdministration.defaultReplacement)
             let filter = keywords.map { TextFilter($0, match: match, caseSensitive: caseSensitive) }
             let authors = author.map { $0.lowercased() }
-            let count = try await withChatAdministration(common) { administration in
-                try await ArchiveAdministration(database: administration.database).remove(
-                    room: room, authors: authors, from: from?.date, to: to?.date, text: filter, replacement: replacement)
+            let count = try await withCompliance(common) { compliance in
+                try await ArchiveAdministration(database: compliance.database).remove(
+                    room: room, authors: authors, from: from?.date, to: to?.date, text: filter, replacement: replacement,
+                    journal: try await compliance.journal())
             }
             print(delete ? "deleted \(count) messages" : "replaced \(count) messages")
         }

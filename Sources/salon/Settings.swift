@@ -45,6 +45,7 @@ struct Settings {
         var configuration = AdminConfiguration(domain: try Self.domain(reader.requiredString(forKey: "domain", default: "localhost"), key: "domain"))
         configuration.dataDirectory = reader.string(forKey: "paths.data", default: configuration.dataDirectory)
         configuration.scramIterations = try positive("scram.iterations", default: configuration.scramIterations, minimum: 4096)
+        configuration.compliance = try complianceDefaults()
         return configuration
     }
 

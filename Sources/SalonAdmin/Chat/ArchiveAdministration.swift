@@ -14,22 +14,24 @@ public struct ArchiveAdministration: Sendable {
     }
 
     /// Deletes everything in the room up to and including `until`; returns how many messages.
-    public func clear(room name: String, until: Date) async throws -> Int {
+    /// `journal`: who, when compliance is on (the journal then records the change).
+    public func clear(room name: String, until: Date, journal: ComplianceActor? = nil) async throws -> Int {
         let room = try await localpart(of: name)
-        let removed = try await database.archive.clear(room: room, until: until)
+        let removed = try await database.archive.clear(room: room, until: until, journal: journal)
         try await database.chat.bumpRevision(contentOf: room)
         return removed
     }
 
     /// Deletes (`replacement` nil) or replaces matching messages; returns how many.
     public func remove(room name: String, authors: [String], from: Date?, to: Date?, text: TextFilter?,
-                       replacement: String?) async throws -> Int {
+                       replacement: String?, journal: ComplianceActor? = nil) async throws -> Int {
         let room = try await localpart(of: name)
         // Built here, as moderation builds its tombstone: the store keeps stanzas as text.
         let rewrite = replacement.map { text in
             ArchiveReplacement(body: text) { StanzaBodyRewriter.replacingBodies(of: $0, with: text) }
         }
-        let count = try await database.archive.remove(room: room, authors: authors, from: from, to: to, text: text, replacement: rewrite)
+        let count = try await database.archive.remove(room: room, authors: authors, from: from, to: to, text: text, replacement: rewrite,
+                                                       journal: journal)
         try await database.chat.bumpRevision(contentOf: room)
         return count
     }

@@ -30,13 +30,15 @@ public struct ChatAdministration: Sendable {
     }
 
     /// Applies `change` to the stored directory; nothing is saved when it throws.
-    public func perform<T: Sendable>(_ change: (inout ChatDirectory) throws(ChatRuleError) -> T) async throws -> Outcome<T> {
+    /// With `journal` (compliance on), the change is journaled in the transaction that saves it.
+    public func perform<T: Sendable>(_ change: (inout ChatDirectory) throws(ChatRuleError) -> T,
+                                     journal: ComplianceActor? = nil) async throws -> Outcome<T> {
         let before = try await database.chat.loadDirectory()
         var after = before
         let result = try change(&after)
         var revision: Int64?
         if after != before {
-            revision = try await database.chat.save(after, previous: before)
+            revision = try await database.chat.save(after, previous: before, journal: journal)
         }
         return Outcome(result: result, before: before, after: after, revision: revision)
     }

@@ -1,3 +1,5 @@
+import PersistentChat
+
 /// What administration needs of a deployment's configuration: the domain accounts live on,
 /// where the database is, how new passwords are hashed. `salon serve` reads it as part of the
 /// server's configuration; the CLI's other commands read only this.
@@ -8,6 +10,9 @@ public struct AdminConfiguration: Sendable {
     public var dataDirectory: String = "./data"
     /// SCRAM iteration count for new and changed passwords.
     public var scramIterations: Int = 4096
+    /// Compliance recording as the configuration file sets it (`compliance.*`); what
+    /// `salon compliance set` or the ad-hoc command stored in the database overrides it.
+    public var compliance = ComplianceSettings()
 
     public init(domain: String = "localhost") {
         self.domain = domain

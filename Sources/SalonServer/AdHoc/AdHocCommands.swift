@@ -83,7 +83,10 @@ final class AdHocCommands: Sendable {
         }
         let step: AdHocStep
         do {
-            step = try await command.run(AdHocRequest(user: user, stages: stages))
+            // Directory changes the command makes are journaled as its requester.
+            step = try await ComplianceRecorder.$changeActor.withValue((user, "")) {
+                try await command.run(AdHocRequest(user: user, stages: stages))
+            }
         } catch let error as StanzaError {
             close(sessionID)
             log(command, user: user, outcome: error.text ?? error.condition.rawValue, failed: true)

@@ -33,6 +33,7 @@ public final class SalonServer: Service, Sendable {
         let listeners: [Channel]
         let http: HTTPServer?
         let sweeper: FileSweeper?
+        let compliance: ComplianceService
     }
 
     /// `metricsRegistry`: where the server's metrics are kept; its own when nil (tests run
@@ -100,7 +101,10 @@ public final class SalonServer: Service, Sendable {
             throw error
         }
         let sweeper = context.fileRoutes.map { FileSweeper(routes: $0, logger: logger) }
-        running.withLock { $0 = Running(group: group, context: context, listeners: listeners, http: http, sweeper: sweeper) }
+        let compliance = ComplianceService(recorder: context.muc.environment.compliance, administration: context.muc.environment.compliance.administration,
+                                           logger: logger)
+        running.withLock { $0 = Running(group: group, context: context, listeners: listeners, http: http, sweeper: sweeper,
+                                        compliance: compliance) }
         logger.notice("serving", metadata: [
             "domain": "\(configuration.domain)", "c2s": "\(configuration.bindAddress):\(ports.c2s)",
             "tls": "\(ports.directTLS.map(String.init) ?? "off")", "component": "\(ports.component.map(String.init) ?? "off")",
@@ -124,6 +128,7 @@ public final class SalonServer: Service, Sendable {
         metrics.health.beginShutdown()
         for channel in state.listeners { try? await channel.close() }
         await state.sweeper?.stop()
+        await state.compliance.stop()
         let streams = state.context.streams.all
         for stream in streams {
             try? await stream.eventLoop.submit { stream.stopInput() }.get()

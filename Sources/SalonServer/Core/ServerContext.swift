@@ -63,12 +63,17 @@ final class ServerContext: Sendable {
         let components = ComponentRegistry(secrets: configuration.components)
         // One writer for rooms' and accounts' archives: their appends share group commits.
         let archiveWriter = ArchiveWriter(database: database, commitObserver: metrics.archiveCommitObserver)
+        let compliance = ComplianceRecorder(
+            administration: ComplianceAdministration(database: database, configuration: configuration.administration,
+                                                     chatDomain: configuration.mucDomain),
+            writer: archiveWriter, store: database.compliance, logger: logger)
+        await compliance.refresh()
         let router = Router(domain: configuration.domain, sessions: sessions, components: components, database: database,
                             archiveWriter: archiveWriter, offlineLimit: configuration.limits.offlineMessages, logger: logger)
         let muc = try await MUCService.start(domain: configuration.mucDomain, serverDomain: configuration.domain, database: database,
                                              archiveWriter: archiveWriter, router: router, sessions: sessions, group: group,
                                              presenceRates: PresenceRates(limits: configuration.limits),
-                                             maxVCardBytes: configuration.limits.maxVCardBytes, metrics: metrics, logger: logger)
+                                             maxVCardBytes: configuration.limits.maxVCardBytes, metrics: metrics, compliance: compliance, logger: logger)
         return ServerContext(configuration: configuration, database: database, tls: tls, fakeSaltKey: fakeSaltKey, uploadKey: uploadKey,
                              sessions: sessions, components: components, router: router, muc: muc, metrics: metrics, logger: logger)
     }
@@ -138,7 +143,7 @@ final class ServerContext: Sendable {
                                    tokenKey: uploadKey, store: database.files, directory: directory, router: router, logger: logger)
             fileRoutes = FileRoutes(store: database.files, files: files, tokenKey: uploadKey, configuration: configuration.http.upload,
                                     directory: directory, downloaders: FileDownloaders(passwords: passwords, sessions: webSessions),
-                                    metrics: metrics,
+                                    metrics: metrics, compliance: muc.environment.compliance,
                                     logger: logger)
             muc.adHoc.register(FileCommands(files: FileAdministration(database: database, dataDirectory: configuration.dataDirectory),
                                             directory: directory).all)

@@ -41,14 +41,14 @@ extension MUCRoom {
                 return
             }
         }
-        post(stanza, nick: nick, occupant: occupant, files: files)
+        post(stanza, nick: nick, occupant: occupant, files: files, from: from)
     }
 
     /// Stamps, archives (when the room's features archive posts) and then broadcasts one message: a
     /// message anyone received is in the archive. The room goes on with the next stanza while
     /// the archive commits (group commit gathers the posts of every room); broadcasts follow
     /// the posting order.
-    private func post(_ stanza: Stanza, nick: String, occupant: Occupant, files: [String]) {
+    private func post(_ stanza: Stanza, nick: String, occupant: Occupant, files: [String], from: JID) {
         guard unconfirmedPosts.count < Self.maxBacklog else {
             return bounce(stanza, StanzaError(.resourceConstraint, type: .wait, text: "The room is busy."))
         }
@@ -72,17 +72,34 @@ extension MUCRoom {
                 "account": "\(occupant.user)", "room": "\(localpart)", "files": "\(files.joined(separator: ","))",
             ])
         }
+        let compliance = environment.compliance
+        // Only when compliance is on: nothing is made or asked per post otherwise.
+        let event: ComplianceEvent? = compliance.isEnabled
+            ? .chat(time: ComplianceRecorder.milliseconds(timestamp), user: occupant.user, session: from.description, room: localpart,
+                    stanza: String(decoding: serialized.head + serialized.tail, as: UTF8.self))
+            : nil
         guard archivesPosts else {
             environment.uploadLinks.claim(files, room: localpart, stanzaID: stanzaID)
-            post.outcome = .success(false)
-            return releaseConfirmedPosts()
+            guard let event else {
+                post.outcome = .success(false)
+                return releaseConfirmedPosts()
+            }
+            // Not archived, but journaled before anyone sees it.
+            let promise = loop.makePromise(of: Void.self)
+            compliance.record([event]) { promise.completeWith($0) }
+            promise.futureResult.assumeIsolated().whenComplete { [self] result in
+                post.outcome = result.map { _ in false }
+                releaseConfirmedPosts()
+            }
+            return
         }
         var stored = StoredMessage(room: localpart, stanzaID: stanzaID, senderJID: occupant.user, nick: nick,
                                    occupantID: occupant.occupantID, timestamp: timestamp,
                                    body: message.child("body", namespace: NS.client)?.text ?? "",
                                    subject: message.child("subject", namespace: NS.client)?.text,
-                                   stanza: String(decoding: serialized.head + serialized.tail, as: UTF8.self))
+                                   stanza: event?.payload ?? String(decoding: serialized.head + serialized.tail, as: UTF8.self))
         stored.files = files
+        stored.compliance = event
         // Queued now, so the archive keeps the order occupants will see.
         let promise = loop.makePromise(of: Int64.self)
         environment.archiveWriter.append(stored) { promise.completeWith($0) }

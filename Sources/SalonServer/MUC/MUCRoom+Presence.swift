@@ -56,9 +56,27 @@ extension MUCRoom {
             return bounce(stanza, StanzaError(.conflict, text: "That nickname is in use."))
         }
         let statuses = roomFeatures.flatMap { $0.joinStatuses(context) }
-        admit(stanza, nick: nick, from: from, user: user, role: RoomStanding.role(access, room: room),
-              affiliation: RoomStanding.affiliation(access, user: user, room: room, directory: directory),
-              statuses: statuses, context: context)
+        let role = RoomStanding.role(access, room: room)
+        let enter = { [self] in
+            admit(stanza, nick: nick, from: from, user: user, role: role,
+                  affiliation: RoomStanding.affiliation(access, user: user, room: room, directory: directory),
+                  statuses: statuses, context: context)
+            recordJoin(user: user, nick: nick, room: room)
+        }
+        guard environment.compliance.isEnabled else { return enter() }
+        // Journaled (with the history the joiner is about to read) before the room answers.
+        awaiting({ [compliance = environment.compliance, events = joinEvents(stanza, nick: nick, from: from, role: role.rawValue, context: context)] in
+            try await compliance.record(events)
+        }) { [self] result in
+            if case .failure(let error) = result {
+                environment.logger.error("compliance event not recorded: join refused", metadata: ["account": "\(user)", "room": "\(localpart)", "error": "\(error)"])
+                return bounce(stanza, StanzaError(.internalServerError, type: .wait, text: "The join could not be recorded."))
+            }
+            enter()
+        }
+    }
+
+    private func recordJoin(user: String, nick: String, room: Room) {
         let (chat, host, localpart, roomJID, name) = (environment.chat, host, localpart, jid, room.name)
         Task {
             guard try await chat.recordJoin(user: user, room: localpart), let account = try? JID(user) else { return }
@@ -123,12 +141,38 @@ extension MUCRoom {
         }
         guard allows(stanza, { try ChatDirectory.checkRoomLocalpart(localpart) }) else { return }
         creator = user
-        admit(stanza, nick: nick, from: from, user: user, role: .moderator, affiliation: .owner, statuses: [.created], context: nil)
+        guard environment.compliance.isEnabled else {
+            return admit(stanza, nick: nick, from: from, user: user, role: .moderator, affiliation: .owner, statuses: [.created], context: nil)
+        }
+        let event = ComplianceEvent.join(time: ComplianceRecorder.now(), user: user, session: from.description, room: localpart, nick: nick,
+                                         role: MUCRole.moderator.rawValue)
+        awaiting({ [compliance = environment.compliance] in try await compliance.record([event]) }) { [self] result in
+            if case .failure(let error) = result {
+                creator = nil
+                environment.logger.error("compliance event not recorded: join refused", metadata: ["account": "\(user)", "room": "\(localpart)", "error": "\(error)"])
+                return bounce(stanza, StanzaError(.internalServerError, type: .wait, text: "The join could not be recorded."))
+            }
+            admit(stanza, nick: nick, from: from, user: user, role: .moderator, affiliation: .owner, statuses: [.created], context: nil)
+        }
     }
 
     // MARK: Leaving, nick changes, presence updates
 
     private func leave(_ stanza: Stanza, from: JID) {
+        guard let nick = nicks[from], let occupant = occupants[nick] else { return }
+        guard environment.compliance.isEnabled else { return depart(stanza, from: from) }
+        // Journaled before the room confirms the exit; a failure is logged, the exit goes on.
+        let event = ComplianceEvent.part(time: ComplianceRecorder.now(), user: occupant.user, session: from.description, room: localpart,
+                                         nick: nick, cause: nil)
+        awaiting({ [compliance = environment.compliance] in try await compliance.record([event]) }) { [self] result in
+            if case .failure(let error) = result {
+                environment.logger.error("compliance event not recorded", metadata: ["type": "PART", "account": "\(occupant.user)", "error": "\(error)"])
+            }
+            depart(stanza, from: from)
+        }
+    }
+
+    private func depart(_ stanza: Stanza, from: JID) {
         guard let nick = nicks[from], var occupant = occupants[nick] else { return }
         // The leaving session stays in `goodbye`, so the others still see whose JID left.
         var goodbye = occupant
@@ -165,6 +209,7 @@ extension MUCRoom {
         }
         occupants[nick] = nil
         environment.logger.notice("occupant removed after an error presence", metadata: ["actor": "\(from)", "room": "\(localpart)"])
+        recordRemoval(of: occupant.user, sessions: [from], nick: nick, cause: "error")
         var gone = occupant
         gone.sessions = [from]
         if participantUpdatesOn {

@@ -118,6 +118,13 @@ final class MUCRoom: @unchecked Sendable {
     }
 
     private func dispatch(_ stanza: Stanza, to: JID, from: JID) {
+        guard environment.compliance.isEnabled else { return handle(stanza, to: to, from: from) }
+        // Directory changes the stanza leads to (configuration, lists, voice, subject) are
+        // journaled as its sender: the tasks the room starts for them inherit this.
+        ComplianceRecorder.$changeActor.withValue((from.bare.description, from.description)) { handle(stanza, to: to, from: from) }
+    }
+
+    private func handle(_ stanza: Stanza, to: JID, from: JID) {
         switch stanza.kind {
         case .presence:
             // Presence to the bare room JID counts for the sender's own occupant (some clients
@@ -277,6 +284,7 @@ final class MUCRoom: @unchecked Sendable {
         let updates = participantUpdatesOn
         guard let occupant = occupants.removeValue(forKey: nick) else { return }
         for session in occupant.sessions { nicks[session] = nil }
+        recordRemoval(of: occupant.user, sessions: Array(occupant.sessions), nick: nick, cause: statuses.map { "\($0)" }.joined(separator: ","))
         let extra = reason.map { [XMLElement.text("reason", namespace: MUC.user, $0)] } ?? []
         let sender = occupantJID(nick)
         for session in occupant.sessions {
@@ -290,6 +298,7 @@ final class MUCRoom: @unchecked Sendable {
     private func removeEveryone(reason: String, destroy: Bool) {
         let from = jid
         for occupant in occupants.values {
+            recordRemoval(of: occupant.user, sessions: Array(occupant.sessions), nick: occupant.nick, cause: destroy ? "room destroyed" : reason)
             let sender = occupantJID(occupant.nick)
             for session in occupant.sessions {
                 var extra = [XMLElement.text("reason", namespace: MUC.user, reason)]

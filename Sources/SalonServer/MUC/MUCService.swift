@@ -43,7 +43,7 @@ final class MUCService: RoomHost {
     private init(domain: String, serverDomain: String, database: SalonDatabase, archiveWriter: ArchiveWriter, router: Router,
                  sessions: SessionRegistry,
                  loops: [EventLoop], secret: [UInt8], directory: ChatDirectory, revision: Int64, presenceRates: PresenceRates,
-                 maxVCardBytes: Int, metrics: ServerMetrics, logger: Logger) {
+                 maxVCardBytes: Int, metrics: ServerMetrics, compliance: ComplianceRecorder, logger: Logger) {
         self.domain = domain
         self.serverDomain = serverDomain
         self.database = database
@@ -53,7 +53,7 @@ final class MUCService: RoomHost {
             archiveWriter: archiveWriter, archive: database.archive, chat: database.chat,
             occupantIDs: OccupantIDs(secret: secret), presenceRates: presenceRates, maxVCardBytes: maxVCardBytes, logger: logger,
             refusalLog: LogThrottle(), uploadLinks: UploadLinks(store: database.files, logger: logger),
-            metrics: metrics)
+            metrics: metrics, compliance: compliance)
         self.adHoc = AdHocCommands(jid: domain, logger: logger)
         self.router = router
         self.sessions = sessions
@@ -65,13 +65,14 @@ final class MUCService: RoomHost {
     /// `archiveWriter` is the server's one writer (accounts' archives share it); `stop` closes it.
     static func start(domain: String, serverDomain: String, database: SalonDatabase, archiveWriter: ArchiveWriter, router: Router,
                       sessions: SessionRegistry, group: EventLoopGroup, presenceRates: PresenceRates, maxVCardBytes: Int,
-                      metrics: ServerMetrics, logger: Logger) async throws -> MUCService {
+                      metrics: ServerMetrics, compliance: ComplianceRecorder, logger: Logger) async throws -> MUCService {
         let (directory, revision) = try await database.chat.loadDirectoryAndRevision()
         let secret = try await ServerSecret.load(ServerSecret.occupantID, from: database)
         let service = MUCService(domain: domain, serverDomain: serverDomain, database: database, archiveWriter: archiveWriter,
                                  router: router, sessions: sessions,
                                  loops: Array(group.makeIterator()), secret: secret, directory: directory,
                                  revision: revision, presenceRates: presenceRates, maxVCardBytes: maxVCardBytes, metrics: metrics,
+                                 compliance: compliance,
                                  logger: logger)
         service.adHoc.register(ChatCommandSet(service: service).all)
         service.startPolling()
@@ -229,11 +230,12 @@ final class MUCService: RoomHost {
         var changed = current
         let result = try change(&changed)
         guard changed != current else { return result }
-        if let saved = try await database.chat.save(changed, previous: current, ifRevision: revision) {
+        let journal = environment.compliance.directoryChangeActor()
+        if let saved = try await database.chat.save(changed, previous: current, ifRevision: revision, journal: journal) {
             adopt(changed, revision: saved)
             return result
         }
-        let outcome = try await administration.perform(change)
+        let outcome = try await administration.perform(change, journal: journal)
         // Adopted through the poll, so content changes saved in between are not skipped.
         await pollOnce()
         return outcome.result

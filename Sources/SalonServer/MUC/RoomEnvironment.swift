@@ -28,6 +28,8 @@ struct RoomEnvironment: Sendable {
     let metrics: ServerMetrics
     /// RoomManagementUrl, defaulting to the room pages (disco#info of the service and rooms).
     let roomManagement = RoomManagementAddress()
+    /// Compliance recording (design §6): joins, parts, posts and history reads.
+    let compliance: ComplianceRecorder
 }
 
 /// What a room asks of the service that holds it (`MUCService`).

@@ -21,11 +21,15 @@ final class FileRoutes: HTTPRoutes {
     let logger: Logger
     /// Counts the bytes uploaded and downloaded.
     let metrics: ServerMetrics
+    /// Uploads and downloads are journaled when compliance is on.
+    let compliance: ComplianceRecorder
     /// Slots with an upload streaming in: a second PUT meanwhile gets 409.
     private let uploading = Mutex<Set<String>>([])
 
     init(store: FileStore, files: UploadedFiles, tokenKey: [UInt8], configuration: UploadConfiguration,
-         directory: @escaping @Sendable () -> ChatDirectory, downloaders: FileDownloaders, metrics: ServerMetrics, logger: Logger) {
+         directory: @escaping @Sendable () -> ChatDirectory, downloaders: FileDownloaders, metrics: ServerMetrics,
+         compliance: ComplianceRecorder, logger: Logger) {
+        self.compliance = compliance
         self.store = store
         self.files = files
         self.tokenKey = tokenKey
@@ -91,7 +95,12 @@ final class FileRoutes: HTTPRoutes {
             logger.error("cannot store an upload", metadata: ["file": "\(id)", "error": "\(error)"])
             return Self.plain(.internalServerError, "The file could not be stored.")
         }
-        guard try await store.complete(id: id, sha256: Hex.encode(digest), at: Date()) else {
+        let completed = Date()
+        let event: ComplianceEvent? = compliance.isEnabled
+            ? .file(.fileUpload, time: ComplianceRecorder.milliseconds(completed), user: file.uploader, room: file.room ?? "", file: id,
+                    name: file.name, size: file.size, contentType: file.contentType)
+            : nil
+        guard try await store.complete(id: id, sha256: Hex.encode(digest), at: completed, journal: event) else {
             await files.remove(id)
             return Self.plain(.conflict, "This slot is no longer open.")
         }
@@ -179,6 +188,19 @@ final class FileRoutes: HTTPRoutes {
         }
         headers[.contentLength] = "\(bytes.count)"
         if head { return Response(status: status, headers: headers) }
+        // Recorded (and journaled, compliance on) before a byte is served.
+        let served = Date()
+        let event: ComplianceEvent? = compliance.isEnabled
+            ? .file(.fileDownload, time: ComplianceRecorder.milliseconds(served), user: user ?? Self.anonymous, room: file.room ?? "",
+                    file: id, name: file.name, size: file.size, contentType: file.contentType,
+                    range: "\(bytes.lowerBound)-\(bytes.upperBound)")
+            : nil
+        do {
+            try await store.recordDownload(FileDownload(file: id, room: file.room, account: user, time: served, range: bytes), journal: event)
+        } catch {
+            logger.error("download not recorded", metadata: ["file": "\(id)", "error": "\(error)"])
+            return Self.plain(.serviceUnavailable, "The download could not be recorded; try again.")
+        }
         logger.info("file downloaded", metadata: [
             "file": "\(id)", "room": "\(file.room ?? "-")", "account": "\(user ?? "-")",
             "bytes": "\(bytes.lowerBound)-\(bytes.upperBound)",
@@ -195,6 +217,9 @@ final class FileRoutes: HTTPRoutes {
         }
         return Response(status: status, headers: headers, body: body)
     }
+
+    /// Who a download by link is journaled as: the link names nobody.
+    static let anonymous = "anonymous"
 
     static func plain(_ status: HTTPResponse.Status, _ text: String) -> Response {
         let buffer = ByteBuffer(string: text + "\n")

@@ -12,7 +12,7 @@ struct ChatCommandSet: Sendable {
     /// Every command, in the order clients list them.
     var all: [AdHocCommand] {
         categoryCommands + roomCommands + roomContentCommands + addInCommands + serviceCommands
-            + groupCommands + administratorCommands + [searchCommand]
+            + groupCommands + administratorCommands + complianceCommands + [searchCommand]
     }
 
     var directory: ChatDirectory { service.directory }

@@ -18,7 +18,7 @@ extension ChatCommandSet {
                 }
                 let room = try room(in: form, for: request)
                 guard let until = try FormInput(form).date("until", endOfDay: true) else { throw AdHocInputError("Until is required.") }
-                let removed = try await administration.clear(room: room.localpart, until: until)
+                let removed = try await administration.clear(room: room.localpart, until: until, journal: service.environment.compliance.journal(as: request.user))
                 await service.pollOnce()
                 return .done("Deleted \(removed) messages from \(room.name).")
             },
@@ -48,7 +48,8 @@ extension ChatCommandSet {
                 }
                 let count = try await administration.remove(
                     room: room.localpart, authors: try input.jids("authors"), from: try input.date("from"), to: try input.date("to", endOfDay: true),
-                    text: text, replacement: replace ? input.text("replacement") ?? ArchiveAdministration.defaultReplacement : nil)
+                    text: text, replacement: replace ? input.text("replacement") ?? ArchiveAdministration.defaultReplacement : nil,
+                    journal: service.environment.compliance.journal(as: request.user))
                 await service.pollOnce()
                 return .done(replace ? "Replaced \(count) messages in \(room.name)." : "Deleted \(count) messages from \(room.name).")
             },

@@ -31,13 +31,16 @@ extension ChatCommandSet {
             query.end = try input.date("end", endOfDay: true)
             query.max = min(1000, max(1, Int(input.text("max") ?? "50") ?? 50))
             query.before = ""
-            guard !rooms.isEmpty else { return .completed(resultForm([]), note: "No room to search.") }
             let page: ArchivePage
             do {
-                page = try await service.database.archive.query(query)
+                page = rooms.isEmpty ? ArchivePage(messages: [], complete: true, count: 0, first: nil, last: nil)
+                    : try await service.database.archive.query(query)
+                try await service.environment.compliance.recordBackchat(query, source: "search", room: "", user: request.user,
+                                                                        session: "", results: page.messages.count)
             } catch {
                 throw MAMResponder.stanzaError(error)
             }
+            guard !rooms.isEmpty else { return .completed(resultForm([]), note: "No room to search.") }
             return .completed(resultForm(page.messages), note: "\(page.count) messages match; showing the last \(page.messages.count).")
         }
     }

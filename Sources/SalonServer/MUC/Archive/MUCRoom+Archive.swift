@@ -33,9 +33,13 @@ extension MUCRoom {
         let output = environment.output
         let responder = MAMResponder(router: output.router, archiveJID: jid.description)
         let archive = environment.archive
+        let (compliance, room) = (environment.compliance, localpart)
         Task {
             do {
-                responder.respond(to: stanza, request: request, page: try await archive.query(request.query))
+                let page = try await archive.query(request.query)
+                try await compliance.recordBackchat(request.query, source: "mam", room: room, user: user,
+                                                    session: stanza.element[attribute: "from"] ?? user, results: page.messages.count)
+                responder.respond(to: stanza, request: request, page: page)
             } catch {
                 output.bounce(stanza, MAMResponder.stanzaError(error))
             }

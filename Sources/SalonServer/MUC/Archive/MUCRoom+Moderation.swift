@@ -24,7 +24,18 @@ extension MUCRoom {
         let archive = environment.archive
         let roomName = localpart
         let tombstone = ModerationNotice.tombstone(room: jid, id: request.id, actor: user, moderatorID: moderatorID, reason: request.reason)
-        awaiting({ try await archive.retract(room: roomName, stanzaID: request.id, tombstone: tombstone.serialized(parentNamespace: NS.client)) }) { [self] result in
+        let compliance = environment.compliance
+        let session = stanza.element[attribute: "from"] ?? user
+        awaiting({
+            let original = try await archive.retract(room: roomName, stanzaID: request.id, tombstone: tombstone.serialized(parentNamespace: NS.client))
+            // Journaled before anyone is told; the old text goes with it (the archive keeps only the tombstone).
+            if let original, compliance.isEnabled {
+                try await compliance.record([.administrative(.moderation, time: ComplianceRecorder.now(), actor: user, session: session, room: roomName,
+                                                             what: "message retracted", target: request.id, before: original.body,
+                                                             after: request.reason)])
+            }
+            return original
+        }) { [self] result in
             switch result {
             case .success(nil):
                 bounce(stanza, StanzaError(.itemNotFound, text: "There is no message \(request.id) in this room."))

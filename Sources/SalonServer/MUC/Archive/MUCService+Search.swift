@@ -23,14 +23,17 @@ extension MUCService {
         let request: MAMRequest
         do { request = try MAMRequest(element, rooms: rooms, searchFields: true) } catch { return router.bounce(stanza, error) }
         let responder = MAMResponder(router: router, archiveJID: domain)
-        guard !rooms.isEmpty else {
-            return responder.respond(to: stanza, request: request, page: ArchivePage(messages: [], complete: true, count: 0, first: nil, last: nil))
-        }
         let archive = database.archive
         let router = router
+        let compliance = environment.compliance
         Task {
             do {
-                responder.respond(to: stanza, request: request, page: try await archive.query(request.query))
+                // A search covering no room is still a search: journaled, answered empty.
+                let page = rooms.isEmpty ? ArchivePage(messages: [], complete: true, count: 0, first: nil, last: nil)
+                    : try await archive.query(request.query)
+                try await compliance.recordBackchat(request.query, source: "search", room: "", user: user,
+                                                    session: stanza.element[attribute: "from"] ?? user, results: page.messages.count)
+                responder.respond(to: stanza, request: request, page: page)
             } catch {
                 router.bounce(stanza, MAMResponder.stanzaError(error))
             }
