@@ -63,6 +63,7 @@ final class ServerContext: Sendable {
         let muc = try await MUCService.start(domain: configuration.mucDomain, serverDomain: configuration.domain, database: database,
                                              archiveWriter: archiveWriter, router: router, sessions: sessions, group: group,
                                              presenceRates: PresenceRates(limits: configuration.limits),
+                                             lockedRoomsPerUser: configuration.limits.lockedRoomsPerUser,
                                              maxVCardBytes: configuration.limits.maxVCardBytes, logger: logger)
         return ServerContext(configuration: configuration, database: database, tls: tls, fakeSaltKey: fakeSaltKey, uploadKey: uploadKey,
                              sessions: sessions, components: components, router: router, muc: muc, logger: logger)
