@@ -213,6 +213,50 @@ extension HostileRow {
             let received = try await scene.alice.expect { $0.name == "message" && $0.child("body", namespace: NS.client)?.text == "honest" }
             #expect(received[attribute: "from"] == "helper@\(HostileScene.component)")
         },
+        HostileRow("a JID part over 1023 bytes in to → jid-malformed") { (scene: HostileScene) async throws in
+            for to in [String(repeating: "a", count: 2000) + "@salon.test", "alice@salon.test/" + String(repeating: "r", count: 2000),
+                       "alice@" + String(repeating: "d", count: 2000)] {
+                scene.mallory.sendRaw("<message to='\(to)' type='chat' id='long'><body>x</body></message>")
+                let error = try await scene.mallory.expect { $0.name == "message" && $0[attribute: "type"] == "error" }
+                #expect(errorCondition(error) == "jid-malformed")
+            }
+        },
+        HostileRow("iq without an id, or with no payload, or two → bad-request") { (scene: HostileScene) async throws in
+            for iq in ["<iq type='get' to='salon.test' id='ID'/>",
+                       "<iq type='get' to='salon.test' id='ID'><ping xmlns='urn:xmpp:ping'/><ping xmlns='urn:xmpp:ping'/></iq>"] {
+                let answer = try await scene.malloryIQ(iq)
+                #expect(errorCondition(answer) == "bad-request", "\(iq): \(answer)")
+            }
+            scene.mallory.sendRaw("<iq type='get' to='salon.test'><ping xmlns='urn:xmpp:ping'/></iq>")
+            let noID = try await scene.mallory.expect { $0.name == "iq" && $0[attribute: "type"] == "error" && $0[attribute: "id"] == nil }
+            #expect(errorCondition(noID) == "bad-request")
+        },
+        HostileRow("stanzas of an unknown type: iq and presence → bad-request; a message is handled as normal (RFC 6121 §5.2.2)") { (scene: HostileScene) async throws in
+            let iq = try await scene.malloryIQ("<iq type='bogus' to='salon.test' id='ID'><ping xmlns='urn:xmpp:ping'/></iq>")
+            #expect(errorCondition(iq) == "bad-request")
+            scene.mallory.sendRaw("<presence type='bogus' id='p-bogus' to='alice@salon.test'/>")
+            scene.mallory.sendRaw("<presence type='bogus' id='p-bogus-room' to='lobby@chat.salon.test/Mallory'/>")
+            try await scene.mallory.ping()
+            let presenceErrors = scene.mallory.unclaimed.filter { $0.name == "presence" && $0[attribute: "type"] == "error" }
+            #expect(presenceErrors.count == 2 && presenceErrors.allSatisfy { errorCondition($0) == "bad-request" }, "\(presenceErrors)")
+            scene.mallory.sendRaw("<message type='bogus' to='alice@salon.test' id='t1'><body>odd type</body></message>")
+            let received = try await scene.alice.expect { $0.name == "message" && $0.child("body", namespace: NS.client)?.text == "odd type" }
+            #expect(received[attribute: "from"] == scene.mallory.jid.description)
+        },
+        HostileRow("a second stream header inside an open stream → a stream error") { (scene: HostileScene) async throws in
+            let condition = try await scene.malloryStreamError(HostileScene.header)
+            #expect(["unsupported-stanza-type", "not-well-formed", "bad-format", "restricted-xml"].contains(condition), "\(condition)")
+        },
+        HostileRow("a nickname over 1023 bytes, or empty, or only spaces → jid-malformed or not-acceptable") { (scene: HostileScene) async throws in
+            for nick in [String(repeating: "n", count: 2000), "", "   "] {
+                scene.mallory.sendRaw("<presence id='nick' to='lobby@chat.salon.test/\(nick)'><x xmlns='http://jabber.org/protocol/muc'/></presence>")
+                let refused = try await scene.mallory.expect { $0.name == "presence" && $0[attribute: "type"] == "error" }
+                #expect(["jid-malformed", "not-acceptable"].contains(errorCondition(refused) ?? "none"), "nick '\(nick.prefix(8))': \(refused)")
+            }
+            try await scene.alice.roundTrip(with: "lobby")
+            #expect(!scene.alice.unclaimed.contains { $0.name == "presence" && $0[attribute: "type"] == nil
+                && $0[attribute: "from"]?.hasPrefix("lobby@chat.salon.test/") == true && $0[attribute: "from"] != "lobby@chat.salon.test/Alice" })
+        },
         HostileRow("a roster set with 100,000 items → policy-violation (stanza size)") { (scene: HostileScene) async throws in
             let items = (0..<100_000).map { "<item jid='c\($0)@salon.test'/>" }.joined()
             #expect(try await scene.malloryStreamError("<iq type='set' id='r1'><query xmlns='jabber:iq:roster'>\(items)</query></iq>") == "policy-violation")
