@@ -257,6 +257,17 @@ extension HostileRow {
             #expect(!scene.alice.unclaimed.contains { $0.name == "presence" && $0[attribute: "type"] == nil
                 && $0[attribute: "from"]?.hasPrefix("lobby@chat.salon.test/") == true && $0[attribute: "from"] != "lobby@chat.salon.test/Alice" })
         },
+        HostileRow("directed presence to more addresses than a resource may remember → resource-constraint") { (scene: HostileScene) async throws in
+            let limit = PresenceService.maxDirectedPresences
+            for index in 0..<(limit + 5) { scene.mallory.sendRaw("<presence to='ghost\(index)@salon.test'/>") }
+            try await scene.mallory.ping()
+            let refused = scene.mallory.unclaimed.filter { $0.name == "presence" && $0[attribute: "type"] == "error" }
+            #expect(refused.count == 5 && refused.allSatisfy { errorCondition($0) == "resource-constraint" }, "\(refused.count)")
+            // A presence to an address already remembered still goes, as does leaving it.
+            scene.mallory.sendRaw("<presence to='ghost0@salon.test'/><presence type='unavailable' to='ghost1@salon.test'/><presence to='ghost-new@salon.test'/>")
+            try await scene.mallory.ping()
+            #expect(scene.mallory.unclaimed.filter { $0.name == "presence" && $0[attribute: "type"] == "error" }.count == 5)
+        },
         HostileRow("a roster set with 100,000 items → policy-violation (stanza size)") { (scene: HostileScene) async throws in
             let items = (0..<100_000).map { "<item jid='c\($0)@salon.test'/>" }.joined()
             #expect(try await scene.malloryStreamError("<iq type='set' id='r1'><query xmlns='jabber:iq:roster'>\(items)</query></iq>") == "policy-violation")

@@ -5,6 +5,9 @@ import XMPPCore
 /// RFC 6121 §3–4: presence broadcast, probes, directed presence and the subscription handshake
 /// between accounts of this server (and components, which get the stanzas as they are).
 final class PresenceService: Sendable {
+    /// Addresses one resource may send directed presence to (room joins among them): each is
+    /// remembered and sent its unavailable presence at the end, so the set is bounded.
+    static let maxDirectedPresences = 1000
     let domain: String
     let sessions: SessionRegistry
     let rosters: RosterService
@@ -47,8 +50,18 @@ final class PresenceService: Sendable {
         case "subscribe", "subscribed", "unsubscribe", "unsubscribed":
             return subscriptionFromUser(stanza, type: type!, user: session.jid.bare, contact: to.bare)
         case nil, "unavailable":
+            var full = false
             sessions.updatePresence(of: session) { state in
-                if type == nil { state.directedTo.insert(to) } else { state.directedTo.remove(to) }
+                if type == nil {
+                    full = state.directedTo.count >= Self.maxDirectedPresences && !state.directedTo.contains(to)
+                    if !full { state.directedTo.insert(to) }
+                } else {
+                    state.directedTo.remove(to)
+                }
+            }
+            if full {
+                return router.route(stanza.errorReply(StanzaError(.resourceConstraint, text:
+                    "Directed presence already goes to \(Self.maxDirectedPresences) addresses from this resource.")))
             }
             var presence = stanza.element
             if type == nil { VCardService.stampPhotoUnlessGiven(&presence, hash: sessions.photoHash(of: session.jid.bare)) }
