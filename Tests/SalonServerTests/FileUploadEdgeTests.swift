@@ -44,7 +44,7 @@ struct FileUploadEdgeTests {
         }
     }
 
-    @Test("An upload still arriving at http.request_timeout is cut with 408, its partial file removed, the slot usable again",
+    @Test("An upload still arriving at http.request_timeout is cut with 408, its partial file removed, the slot usable again; unfinished headers too",
           .timeLimit(.minutes(1)))
     func uploadDeadline() async throws {
         let log = LogCapture()
@@ -61,6 +61,9 @@ struct FileUploadEdgeTests {
             #expect(log.lines("upload refused").contains { $0.contains("account=alice@\(domain)") && $0.contains("longer than the server allows") })
             #expect(try await server.put(slot, [UInt8](repeating: 66, count: 100)).status == 201)
             #expect(try await server.get(slot.getTarget).body == [UInt8](repeating: 66, count: 100))
+            // Headers that never end are cut at the deadline too: the connection closes unanswered.
+            let unfinished = "PUT \(slot.putTarget) HTTP/1.1\r\nHost: salon.test\r\nX-Slow: "
+            #expect(try await HTTPTestClient.exchange(port: server.httpPort, Array(unfinished.utf8)).isEmpty)
         }
     }
 

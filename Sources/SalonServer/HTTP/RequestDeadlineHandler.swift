@@ -7,10 +7,11 @@ struct RequestDeadlineExceeded: Error, CustomStringConvertible {
     var description: String { "the request took longer than its deadline to arrive" }
 }
 
-/// The whole of a request, from its head to the end of its body, must arrive within the
-/// deadline: an upload trickled just fast enough to beat the idle timeout is still cut off.
-/// Past it, the body the route is reading fails with `RequestDeadlineExceeded` (the route
-/// answers and cleans up) and, as the stream has failed, Hummingbird closes the connection.
+/// A whole request, headers and body, must arrive within the deadline, counted from the
+/// connection's start or the end of the request before it: an upload (or a header) trickled
+/// just fast enough to beat the idle timeout is still cut off. Past it, the body the route is
+/// reading fails with `RequestDeadlineExceeded` (the route answers and cleans up) and, as the
+/// inbound stream has failed, Hummingbird closes the connection once the answer is written.
 final class RequestDeadlineHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTP1Channel.Value.InboundPart
     typealias InboundOut = InboundIn
@@ -22,19 +23,14 @@ final class RequestDeadlineHandler: ChannelInboundHandler, RemovableChannelHandl
         self.deadline = deadline
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        arm(context)
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head:
-            timer?.cancel()
-            timer = context.eventLoop.assumeIsolated().scheduleTask(in: deadline) {
-                self.timer = nil
-                context.fireErrorCaught(RequestDeadlineExceeded())
-            }
-        case .end:
-            timer?.cancel()
-            timer = nil
-        case .body:
-            break
+        if case .end = unwrapInboundIn(data) {
+            // The next request's time starts now.
+            arm(context)
         }
         context.fireChannelRead(data)
     }
@@ -48,6 +44,14 @@ final class RequestDeadlineHandler: ChannelInboundHandler, RemovableChannelHandl
         timer?.cancel()
         timer = nil
         context.fireChannelInactive()
+    }
+
+    private func arm(_ context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = context.eventLoop.assumeIsolated().scheduleTask(in: deadline) {
+            self.timer = nil
+            context.fireErrorCaught(RequestDeadlineExceeded())
+        }
     }
 }
 
