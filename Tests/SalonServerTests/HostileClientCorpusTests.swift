@@ -257,8 +257,9 @@ extension HostileRow {
             #expect(!scene.alice.unclaimed.contains { $0.name == "presence" && $0[attribute: "type"] == nil
                 && $0[attribute: "from"]?.hasPrefix("lobby@chat.salon.test/") == true && $0[attribute: "from"] != "lobby@chat.salon.test/Alice" })
         },
-        HostileRow("directed presence to more addresses than a resource may remember → resource-constraint") { (scene: HostileScene) async throws in
-            let limit = PresenceService.maxDirectedPresences
+        HostileRow("directed presence to more addresses than limits.directed_presences → resource-constraint",
+                   configure: { $0.limits.directedPresences = 20 }) { (scene: HostileScene) async throws in
+            let limit = 20
             for index in 0..<(limit + 5) { scene.mallory.sendRaw("<presence to='ghost\(index)@salon.test'/>") }
             try await scene.mallory.ping()
             let refused = scene.mallory.unclaimed.filter { $0.name == "presence" && $0[attribute: "type"] == "error" }

@@ -96,6 +96,8 @@ public struct ServerConfiguration: Sendable {
         public var roomNickChangesPerMinute: Int = 6
         /// Rooms one user may hold locked at once, joined into existence and not yet configured.
         public var lockedRoomsPerUser: Int = 5
+        /// Addresses one resource may send directed presence to at once (room joins among them).
+        public var directedPresences: Int = 1000
         /// Private storage (XEP-0049) and PEP (XEP-0163) per account.
         public var personalData = PersonalDataLimits()
         /// Push registrations (XEP-0357 devices) one account may keep.

@@ -89,7 +89,7 @@ final class ServerContext: Sendable {
         muc.observeDirectory { followedRooms.directoryChanged(from: $0, to: $1) }
         muc.observeAcceptedInvitations { followedRooms.invitationAccepted(by: $0, room: $1, name: $2, nick: $3) }
         presence = PresenceService(domain: domain, sessions: sessions, rosters: rosters, database: database, router: router, muc: muc,
-                                   pep: pep, followedRooms: followedRooms)
+                                   pep: pep, followedRooms: followedRooms, maxDirectedPresences: configuration.limits.directedPresences)
         let limits = configuration.limits
         let vCards = VCardService(database: database, sessions: sessions, presence: presence, pep: pep, maxBytes: limits.maxVCardBytes,
                                   logger: logger)

@@ -63,7 +63,7 @@ final class MUCService: RoomHost {
 
     /// `archiveWriter` is the server's one writer (accounts' archives share it); `stop` closes it.
     static func start(domain: String, serverDomain: String, database: SalonDatabase, archiveWriter: ArchiveWriter, router: Router,
-                      sessions: SessionRegistry, group: EventLoopGroup, presenceRates: PresenceRates, lockedRoomsPerUser: Int = 5,
+                      sessions: SessionRegistry, group: EventLoopGroup, presenceRates: PresenceRates, lockedRoomsPerUser: Int,
                       maxVCardBytes: Int, logger: Logger) async throws -> MUCService {
         let (directory, revision) = try await database.chat.loadDirectoryAndRevision()
         let secret = try await ServerSecret.load(ServerSecret.occupantID, from: database)

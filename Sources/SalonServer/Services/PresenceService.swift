@@ -5,9 +5,6 @@ import XMPPCore
 /// RFC 6121 §3–4: presence broadcast, probes, directed presence and the subscription handshake
 /// between accounts of this server (and components, which get the stanzas as they are).
 final class PresenceService: Sendable {
-    /// Addresses one resource may send directed presence to (room joins among them): each is
-    /// remembered and sent its unavailable presence at the end, so the set is bounded.
-    static let maxDirectedPresences = 1000
     let domain: String
     let sessions: SessionRegistry
     let rosters: RosterService
@@ -19,9 +16,13 @@ final class PresenceService: Sendable {
     let pep: PEPService
     /// Removes bookmarks of rooms lost while the server did not see it, at login.
     let followedRooms: FollowedRooms
+    /// Addresses one resource may send directed presence to (room joins among them): each is
+    /// remembered and sent its unavailable presence at the end, so the set is bounded.
+    let maxDirectedPresences: Int
 
     init(domain: String, sessions: SessionRegistry, rosters: RosterService, database: SalonDatabase, router: Router,
-         muc: MUCService, pep: PEPService, followedRooms: FollowedRooms) {
+         muc: MUCService, pep: PEPService, followedRooms: FollowedRooms, maxDirectedPresences: Int) {
+        self.maxDirectedPresences = maxDirectedPresences
         self.domain = domain
         self.sessions = sessions
         self.rosters = rosters
@@ -53,7 +54,7 @@ final class PresenceService: Sendable {
             var full = false
             sessions.updatePresence(of: session) { state in
                 if type == nil {
-                    full = state.directedTo.count >= Self.maxDirectedPresences && !state.directedTo.contains(to)
+                    full = state.directedTo.count >= maxDirectedPresences && !state.directedTo.contains(to)
                     if !full { state.directedTo.insert(to) }
                 } else {
                     state.directedTo.remove(to)
@@ -61,7 +62,7 @@ final class PresenceService: Sendable {
             }
             if full {
                 return router.route(stanza.errorReply(StanzaError(.resourceConstraint, text:
-                    "Directed presence already goes to \(Self.maxDirectedPresences) addresses from this resource.")))
+                    "Directed presence already goes to \(maxDirectedPresences) addresses from this resource.")))
             }
             var presence = stanza.element
             if type == nil { VCardService.stampPhotoUnlessGiven(&presence, hash: sessions.photoHash(of: session.jid.bare)) }
