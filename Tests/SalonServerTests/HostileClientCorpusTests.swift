@@ -269,6 +269,31 @@ extension HostileRow {
             try await scene.mallory.ping()
             #expect(scene.mallory.unclaimed.filter { $0.name == "presence" && $0[attribute: "type"] == "error" }.count == 5)
         },
+        HostileRow("upload slot requests in a flood → resource-constraint past the slot rate",
+                   configure: { $0.http.upload.slotBurst = 3; $0.http.upload.slotsPerMinute = 1 }) { (scene: HostileScene) async throws in
+            var refused = 0
+            for index in 0..<10 {
+                let answer = try await scene.mallory.slotRequest(filename: "f\(index).txt", size: 10)
+                if answer[attribute: "type"] == "error" {
+                    #expect(errorCondition(answer) == "resource-constraint")
+                    refused += 1
+                }
+            }
+            #expect(refused >= 6)
+        },
+        HostileRow("MAM filters: impossible dates → bad-request, a malformed with → jid-malformed, start after end → an empty page") { (scene: HostileScene) async throws in
+            let cases: [([String: [String]], String?)] = [
+                (["start": ["not a date"]], "bad-request"),
+                (["end": ["9999999-99-99T99:99:99Z"]], "bad-request"),
+                (["with": ["a@b@c"]], "jid-malformed"),
+                (["start": ["2030-01-01T00:00:00Z"], "end": ["2020-01-01T00:00:00Z"]], nil),
+            ]
+            for (fields, expected) in cases {
+                let (results, reply) = try await scene.mallory.archive(scene.lobby, fields: fields)
+                #expect(errorCondition(reply) == expected, "\(fields): \(reply)")
+                #expect(results.isEmpty)
+            }
+        },
         HostileRow("a roster set with 100,000 items → policy-violation (stanza size)") { (scene: HostileScene) async throws in
             let items = (0..<100_000).map { "<item jid='c\($0)@salon.test'/>" }.joined()
             #expect(try await scene.malloryStreamError("<iq type='set' id='r1'><query xmlns='jabber:iq:roster'>\(items)</query></iq>") == "policy-violation")
