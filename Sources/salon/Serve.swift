@@ -2,6 +2,8 @@ import ArgumentParser
 import Configuration
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import SalonAdmin
 import SalonServer
 import SalonStore
@@ -27,7 +29,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("component-port"), parsing: .unconditional, help: "External component port, XEP-0114 (default 5347; negative turns it off).")
     var componentPort: Int?
 
-    @Option(name: .customLong("http-port"), parsing: .unconditional, help: "HTTP port for file upload, XEP-0363 (default 5443; negative turns it off).")
+    @Option(name: .customLong("http-port"), parsing: .unconditional, help: "HTTP port for file upload (XEP-0363) and the room pages (default 5443; negative turns it off).")
     var httpPort: Int?
 
     @Option(name: .customLong("component"), help: "A component DOMAIN=SECRET (repeatable).")
@@ -78,7 +80,11 @@ struct Serve: AsyncParsableCommand {
         }
         // The service group traps SIGTERM/SIGINT before the server opens its listeners, so a
         // signal sent as soon as the port answers is a graceful shutdown, not a kill.
-        let server = SalonServer(configuration: configuration, logger: logger)
+        // One registry for the process: the server's own metrics, and whatever libraries
+        // report through swift-metrics, on the same /metrics.
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let server = SalonServer(configuration: configuration, logger: logger, metricsRegistry: registry)
         let served = configuration
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: RunningServer(server: server, announce: { try await announceFirstAdministrator(served) }))],

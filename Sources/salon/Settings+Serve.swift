@@ -65,6 +65,7 @@ extension Settings {
         configuration.limits = limits
         configuration.pushIncludesBody = reader.bool(forKey: "push.include_body", default: false)
         configuration.http = try httpConfiguration()
+        configuration.metrics = try metricsConfiguration()
         return configuration
     }
 

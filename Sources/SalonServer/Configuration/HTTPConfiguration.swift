@@ -18,6 +18,8 @@ public struct HTTPConfiguration: Sendable {
     public var requestTimeout: Double = 900
     /// File upload (XEP-0363).
     public var upload = UploadConfiguration()
+    /// The room-management pages.
+    public var web = WebConfiguration()
 
     public init() {}
 }

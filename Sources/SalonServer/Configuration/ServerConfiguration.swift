@@ -39,6 +39,8 @@ public struct ServerConfiguration: Sendable {
     public var pushIncludesBody = false
     /// The HTTP server and file upload (XEP-0363).
     public var http = HTTPConfiguration()
+    /// Who may read `/metrics`.
+    public var metrics = MetricsConfiguration()
     /// SCRAM iteration count for new and changed passwords.
     public var scramIterations: Int {
         get { administration.scramIterations }

@@ -43,16 +43,18 @@ final class MUCService: RoomHost {
     private init(domain: String, serverDomain: String, database: SalonDatabase, archiveWriter: ArchiveWriter, router: Router,
                  sessions: SessionRegistry,
                  loops: [EventLoop], secret: [UInt8], directory: ChatDirectory, revision: Int64, presenceRates: PresenceRates,
-                 lockedRoomsPerUser: Int, maxVCardBytes: Int, logger: Logger) {
+                 lockedRoomsPerUser: Int, maxVCardBytes: Int, metrics: ServerMetrics, logger: Logger) {
         self.domain = domain
         self.serverDomain = serverDomain
         self.database = database
         self.administration = ChatAdministration(database: database)
         self.environment = RoomEnvironment(
-            output: RoomOutput(router: router, sessions: sessions),
+            output: RoomOutput(router: router, sessions: sessions, sent: metrics.stanzasSent),
             archiveWriter: archiveWriter, archive: database.archive, chat: database.chat,
             occupantIDs: OccupantIDs(secret: secret), presenceRates: presenceRates,
-            lockedRooms: LockedRooms(limit: lockedRoomsPerUser), maxVCardBytes: maxVCardBytes, logger: logger, refusalLog: LogThrottle(), uploadLinks: UploadLinks(store: database.files, logger: logger))
+            lockedRooms: LockedRooms(limit: lockedRoomsPerUser), maxVCardBytes: maxVCardBytes, logger: logger,
+            refusalLog: LogThrottle(), uploadLinks: UploadLinks(store: database.files, logger: logger),
+            metrics: metrics)
         self.adHoc = AdHocCommands(jid: domain, logger: logger)
         self.router = router
         self.sessions = sessions
@@ -64,14 +66,14 @@ final class MUCService: RoomHost {
     /// `archiveWriter` is the server's one writer (accounts' archives share it); `stop` closes it.
     static func start(domain: String, serverDomain: String, database: SalonDatabase, archiveWriter: ArchiveWriter, router: Router,
                       sessions: SessionRegistry, group: EventLoopGroup, presenceRates: PresenceRates, lockedRoomsPerUser: Int,
-                      maxVCardBytes: Int, logger: Logger) async throws -> MUCService {
+                      maxVCardBytes: Int, metrics: ServerMetrics, logger: Logger) async throws -> MUCService {
         let (directory, revision) = try await database.chat.loadDirectoryAndRevision()
         let secret = try await ServerSecret.load(ServerSecret.occupantID, from: database)
         let service = MUCService(domain: domain, serverDomain: serverDomain, database: database, archiveWriter: archiveWriter,
                                  router: router, sessions: sessions,
                                  loops: Array(group.makeIterator()), secret: secret, directory: directory,
                                  revision: revision, presenceRates: presenceRates, lockedRoomsPerUser: lockedRoomsPerUser,
-                                 maxVCardBytes: maxVCardBytes, logger: logger)
+                                 maxVCardBytes: maxVCardBytes, metrics: metrics, logger: logger)
         service.adHoc.register(ChatCommandSet(service: service).all)
         service.startPolling()
         return service
@@ -86,6 +88,9 @@ final class MUCService: RoomHost {
     }
 
     var directory: ChatDirectory { state.withLock { $0.directory } }
+
+    /// The rooms active now (for metrics: each is read on its own loop).
+    var liveRooms: [MUCRoom] { state.withLock { Array($0.rooms.values) } }
 
     /// Sets what is told of every directory adopted from now on (given the previous one first).
     func observeDirectory(_ observer: @escaping @Sendable (_ previous: ChatDirectory, _ current: ChatDirectory) -> Void) {
@@ -140,6 +145,12 @@ final class MUCService: RoomHost {
         }
     }
 
+    /// The nicknames in a room now, read on its loop; none when the room is not active.
+    func occupantNicks(_ localpart: String) async -> [String] {
+        guard let room = state.withLock({ $0.rooms[localpart] }) else { return [] }
+        return (try? await room.loop.submit { room.occupants.keys.sorted() }.get()) ?? []
+    }
+
     /// An empty room with nothing pending lets go of its memory.
     func deactivate(_ room: MUCRoom) {
         state.withLock { state in
@@ -168,7 +179,7 @@ final class MUCService: RoomHost {
             }
             let settings = directory.settings
             query.append(DataForm(type: .result, formType: "\(MUC.salon)#service", fields: [
-                DataForm.Field("room_management_url", label: "Room management", values: [settings.roomManagementURL]),
+                DataForm.Field("room_management_url", label: "Room management", values: [environment.roomManagement.url(settings)]),
                 DataForm.Field("default_chat_history", values: ["\(settings.defaultChatHistory)"]),
                 DataForm.Field("max_file_size_kb", values: ["\(settings.maxFileSizeKB)"]),
             ]).element)

@@ -26,6 +26,10 @@ struct RoomEnvironment: Sendable {
     let refusalLog: LogThrottle
     /// Recognises this server's uploads in posts (XEP-0363) and ties them to their message.
     let uploadLinks: UploadLinks
+    /// Groupchat messages, history served and loaded.
+    let metrics: ServerMetrics
+    /// RoomManagementUrl, defaulting to the room pages (disco#info of the service and rooms).
+    let roomManagement = RoomManagementAddress()
 }
 
 /// What a room asks of the service that holds it (`MUCService`).
