@@ -18,6 +18,8 @@ struct StreamTreeBuilder {
     private var textBytes: [UInt8] = []
     /// Where the current unit (stream header, or stanza with anything before it) started.
     private var unitStart = 0
+    /// Namespace declarations seen for the start tag expat is about to report.
+    private var pendingDeclarations = 0
 
     init(limits: XMLStreamLimits) {
         self.limits = limits
@@ -33,6 +35,7 @@ struct StreamTreeBuilder {
         stack.removeAll()
         textBytes.removeAll()
         unitStart = 0
+        pendingDeclarations = 0
     }
 
     /// Records the first error; the caller stops the parser.
@@ -44,7 +47,10 @@ struct StreamTreeBuilder {
 
     /// A namespace declaration; only the default one on the stream element matters.
     mutating func declareNamespace(prefix: UnsafePointer<CChar>?, uri: UnsafePointer<CChar>?) {
-        guard failure == nil, !streamOpen, prefix == nil else { return }
+        guard failure == nil else { return }
+        // Counted against the next start tag's attributes (expat reports declarations first).
+        pendingDeclarations += 1
+        guard !streamOpen, prefix == nil else { return }
         pendingContentNamespace = uri.map { String(cString: $0) } ?? ""
     }
 
@@ -66,9 +72,15 @@ struct StreamTreeBuilder {
             fail(.policyViolation, "elements nested deeper than \(limits.maxDepth)")
             return
         }
+        let list = attributeList(attributes)
+        defer { pendingDeclarations = 0 }
+        guard list.count + pendingDeclarations <= limits.maxAttributes else {
+            fail(.policyViolation, "more than \(limits.maxAttributes) attributes and namespace declarations on one element")
+            return
+        }
         flushText()
         let (elementName, namespace) = qualifiedName(name)
-        stack.append(XMLElement(elementName, namespace: namespace, attributeList: attributeList(attributes)))
+        stack.append(XMLElement(elementName, namespace: namespace, attributeList: list))
     }
 
     /// An end tag; `eventEnd` is the offset just past it.
@@ -124,6 +136,7 @@ struct StreamTreeBuilder {
     }
 
     private mutating func openStream(name: UnsafePointer<CChar>, attributes: UnsafeMutablePointer<UnsafePointer<CChar>?>?, eventEnd: Int) {
+        pendingDeclarations = 0
         guard withinSizeLimit(eventEnd) else { return }
         let (rootName, namespace) = qualifiedName(name)
         guard rootName == "stream", namespace == NS.streams else {

@@ -6,11 +6,15 @@ public struct XMLStreamLimits: Sendable, Hashable {
     public var maxDepth: Int = 32
     /// Largest prolog plus stream header (`<?xml …?><stream:stream …>`) in bytes.
     public var maxHeaderBytes: Int = 8_192
+    /// Most attributes and namespace declarations on one element: far above what any protocol
+    /// uses, so a flood of them in one start tag is refused rather than carried along.
+    public var maxAttributes: Int = 100
 
     /// Creates limits; the defaults suit client streams.
-    public init(maxStanzaBytes: Int = 262_144, maxDepth: Int = 32, maxHeaderBytes: Int = 8_192) {
+    public init(maxStanzaBytes: Int = 262_144, maxDepth: Int = 32, maxHeaderBytes: Int = 8_192, maxAttributes: Int = 100) {
         self.maxStanzaBytes = maxStanzaBytes
         self.maxDepth = maxDepth
         self.maxHeaderBytes = maxHeaderBytes
+        self.maxAttributes = maxAttributes
     }
 }

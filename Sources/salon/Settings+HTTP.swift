@@ -15,6 +15,7 @@ extension Settings {
             http.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
         }
         http.idleTimeout = Double(try positive("http.idle_timeout", default: Int(http.idleTimeout), minimum: 5))
+        http.requestTimeout = Double(try positive("http.request_timeout", default: Int(http.requestTimeout), minimum: 10))
         var upload = http.upload
         if let domain = reader.string(forKey: "http.upload.domain"), !domain.isEmpty {
             upload.domain = try Self.domain(domain, key: "http.upload.domain")

@@ -47,6 +47,8 @@ extension Settings {
         limits.roomPresencePerMinute = try positive("limits.room_presence_per_minute", default: limits.roomPresencePerMinute, minimum: 1)
         limits.roomNickChangeBurst = try positive("limits.room_nick_change_burst", default: limits.roomNickChangeBurst, minimum: 1)
         limits.roomNickChangesPerMinute = try positive("limits.room_nick_changes_per_minute", default: limits.roomNickChangesPerMinute, minimum: 1)
+        limits.lockedRoomsPerUser = try positive("limits.locked_rooms_per_user", default: limits.lockedRoomsPerUser, minimum: 1)
+        limits.directedPresences = try positive("limits.directed_presences", default: limits.directedPresences, minimum: 10)
         var personal = limits.personalData
         personal.privateStorageNamespaces = try positive("limits.private_storage_namespaces", default: personal.privateStorageNamespaces, minimum: 1)
         personal.privateStorageBytes = try positive("limits.private_storage_bytes", default: personal.privateStorageBytes, minimum: 4096)

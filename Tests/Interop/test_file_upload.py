@@ -1,6 +1,6 @@
 """Real-client tests of file upload (XEP-0363): slixmpp's xep_0363 uploads a file over HTTPS
 and posts it in a room with XEP-0066 out-of-band data, another member downloads it; curl for
-the HTTP edge cases (ranges, a second PUT, a forged token, conflicting framing); the CLI lists
+the HTTP edge cases (ranges, a second PUT, a forged token, conflicting framing, CORS); the CLI lists
 and removes the file."""
 import asyncio
 import functools
@@ -122,6 +122,17 @@ def test_upload_post_and_download(studio):
     # A second PUT to a finished slot, and a PUT with a forged token.
     status, _ = curl(studio, "-X", "PUT", "--data-binary", "x", base + path + "?token=1.00")
     assert status in (403, 409)
+
+    # CORS, as a browser client (Converse.js) asks it: a preflight, then the download.
+    status, text = curl(studio, "-X", "OPTIONS", "-H", "Origin: https://web.example",
+                        "-H", "Access-Control-Request-Method: PUT", "-H", "Access-Control-Request-Headers: content-type",
+                        base + path)
+    headers = text.lower()
+    assert status == 204 and "access-control-allow-origin: *" in headers
+    assert "put" in headers.split("access-control-allow-methods:")[1].split("\n")[0]
+    assert "access-control-allow-credentials" not in headers
+    status, text = curl(studio, "-H", "Origin: https://web.example", base + path)
+    assert status == 200 and "access-control-allow-origin: *" in text.lower()
 
     # The CLI lists the file under its room and removes it; its URL is then gone.
     file_id = path.split("/")[2]

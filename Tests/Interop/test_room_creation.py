@@ -1,12 +1,15 @@
 """Real-client tests of creating a room by joining it (XEP-0045 §10.1) with slixmpp: the
 creator gets status 201, accepts the instant room or fills in the reserved room's form with
 the standard muc#roomconfig fields, stays in the room, posts and hears it, leaves and comes
-back; an administrator does the same; the server logs each creation."""
+back; an administrator does the same; the server logs each creation; a later change of the
+configuration reaches the occupants as status 104."""
 import asyncio
 import time
 
 import pytest
 from slixmpp.plugins.xep_0004 import Form
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import MatchXPath
 
 from conftest import DOMAIN
 from test_rooms import CHAT, cli, muc_client
@@ -126,3 +129,35 @@ def test_reserved_room_with_standard_fields(atelier, name):
     assert logged_creation(atelier, f"{name}@{DOMAIN}", f"plan-{name}") is not None
     shown = cli(atelier, "room", "show", f"Plans of {name}")
     assert "secret" in shown.lower(), shown
+
+
+def test_reconfiguration_sends_status_104(atelier):
+    room = f"mural@{CHAT}"
+    muc_user = "{http://jabber.org/protocol/muc#user}"
+
+    async def scenario():
+        cora = await muc_client(atelier, "cora")
+        await create(cora, room, "Cora")
+        form = await cora.plugin["xep_0045"].get_room_config(room)
+        form.get_fields()["muc#roomconfig_membersonly"]["value"] = False
+        await cora.plugin["xep_0045"].set_room_config(room, form)
+        adam = await muc_client(atelier, "adam")
+        await adam.plugin["xep_0045"].join_muc_wait(room, "Adam", maxstanzas=0, timeout=TIMEOUT)
+        notices = []
+        # A raw handler: slixmpp raises no event for a room message without a body.
+        adam.register_handler(Callback("room statuses", MatchXPath(f"{{jabber:client}}message/{muc_user}x"), lambda msg: notices.extend(
+            status.get("code") for status in msg.xml.findall(f"{muc_user}x/{muc_user}status"))))
+        # XEP-0045 §10.2.1: a changed configuration is announced to the occupants...
+        form = await cora.plugin["xep_0045"].get_room_config(room)
+        form.get_fields()["muc#roomconfig_roomname"]["value"] = "The Mural"
+        await cora.plugin["xep_0045"].set_room_config(room, form)
+        await post_and_hear(adam, room, "after the change")
+        assert notices == ["104"]
+        # ...and one submitted unchanged is not.
+        form = await cora.plugin["xep_0045"].get_room_config(room)
+        await cora.plugin["xep_0045"].set_room_config(room, form)
+        await post_and_hear(adam, room, "after the same form")
+        assert notices == ["104"]
+        await offline(cora, adam)
+
+    run(scenario())

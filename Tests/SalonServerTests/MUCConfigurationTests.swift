@@ -177,4 +177,29 @@ struct MUCConfigurationTests {
             #expect(!bob.unclaimed.contains { $0[attribute: "type"] == "groupchat" && $0.child("body", namespace: NS.client) != nil })
         }
     }
+
+    @Test("A configuration change through the owner form sends occupants status 104; a form submitted unchanged does not")
+    func configurationChangeAnnounced() async throws {
+        try await withServer { server async throws in
+            try await setUp(server)
+            let alice = try await server.online("alice")
+            let bob = try await server.online("bob")
+            try await alice.join("design", as: "Alice")
+            try await bob.join("design", as: "Bob")
+            let described = DataForm(type: .submit, formType: "http://jabber.org/protocol/muc#roomconfig", fields: [
+                DataForm.Field("muc#roomconfig_roomdesc", values: ["Reviews of designs"]),
+            ])
+            let saved = try await alice.query("design@\(chatDomain)", owner, type: "set", [described.element])
+            #expect(saved[attribute: "type"] == "result")
+            let notice = try await bob.expect { $0.name == "message" && statusCodes($0).contains(104) }
+            #expect(notice[attribute: "from"] == "design@\(chatDomain)")
+            #expect(notice[attribute: "type"] == "groupchat")
+            _ = try await alice.expect { $0.name == "message" && statusCodes($0).contains(104) }
+
+            let again = try await alice.query("design@\(chatDomain)", owner, type: "set", [described.element])
+            #expect(again[attribute: "type"] == "result")
+            try await bob.roundTrip(with: "design")
+            #expect(!bob.unclaimed.contains { $0.name == "message" && statusCodes($0).contains(104) })
+        }
+    }
 }

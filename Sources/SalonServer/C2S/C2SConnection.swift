@@ -312,6 +312,10 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         var followup: RoutingFollowup?
         switch stanza.kind {
         case .presence:
+            // RFC 6121 §4.7.1: the types the schema allows; anything else is not relayed.
+            guard [nil, "unavailable", "subscribe", "subscribed", "unsubscribe", "unsubscribed", "probe", "error"].contains(stanza.type) else {
+                return session.deliver(stanza.errorReply(StanzaError(.badRequest, text: "Unknown presence type.")))
+            }
             followup = context.presence.outbound(stanza, from: session)
         case .iq:
             guard stanza.id != nil, ["get", "set", "result", "error"].contains(stanza.type ?? "") else {

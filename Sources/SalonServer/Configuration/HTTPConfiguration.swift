@@ -13,6 +13,9 @@ public struct HTTPConfiguration: Sendable {
     public var publicURL: String?
     /// Seconds a connection may stay silent (a stalled upload) before it is closed.
     public var idleTimeout: Double = 60
+    /// Seconds a whole request (headers and body) may take to arrive, from the connection's
+    /// start or the previous request's end, however steadily it trickles in.
+    public var requestTimeout: Double = 900
     /// File upload (XEP-0363).
     public var upload = UploadConfiguration()
     /// The room-management pages.

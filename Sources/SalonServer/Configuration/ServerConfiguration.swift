@@ -96,6 +96,10 @@ public struct ServerConfiguration: Sendable {
         /// Nickname changes one user may make in a room at once, and per minute after that.
         public var roomNickChangeBurst: Int = 3
         public var roomNickChangesPerMinute: Int = 6
+        /// Rooms one user may hold locked at once, joined into existence and not yet configured.
+        public var lockedRoomsPerUser: Int = 5
+        /// Addresses one resource may send directed presence to at once (room joins among them).
+        public var directedPresences: Int = 1000
         /// Private storage (XEP-0049) and PEP (XEP-0163) per account.
         public var personalData = PersonalDataLimits()
         /// Push registrations (XEP-0357 devices) one account may keep.

@@ -73,6 +73,7 @@ final class ServerContext: Sendable {
         let muc = try await MUCService.start(domain: configuration.mucDomain, serverDomain: configuration.domain, database: database,
                                              archiveWriter: archiveWriter, router: router, sessions: sessions, group: group,
                                              presenceRates: PresenceRates(limits: configuration.limits),
+                                             lockedRoomsPerUser: configuration.limits.lockedRoomsPerUser,
                                              maxVCardBytes: configuration.limits.maxVCardBytes, metrics: metrics, compliance: compliance, logger: logger)
         return ServerContext(configuration: configuration, database: database, tls: tls, fakeSaltKey: fakeSaltKey, uploadKey: uploadKey,
                              sessions: sessions, components: components, router: router, muc: muc, metrics: metrics, logger: logger)
@@ -100,7 +101,7 @@ final class ServerContext: Sendable {
         muc.observeDirectory { followedRooms.directoryChanged(from: $0, to: $1) }
         muc.observeAcceptedInvitations { followedRooms.invitationAccepted(by: $0, room: $1, name: $2, nick: $3) }
         presence = PresenceService(domain: domain, sessions: sessions, rosters: rosters, database: database, router: router, muc: muc,
-                                   pep: pep, followedRooms: followedRooms)
+                                   pep: pep, followedRooms: followedRooms, maxDirectedPresences: configuration.limits.directedPresences)
         let limits = configuration.limits
         let vCards = VCardService(database: database, sessions: sessions, presence: presence, pep: pep, maxBytes: limits.maxVCardBytes,
                                   logger: logger)

@@ -34,8 +34,10 @@ final class HTTPServer: Sendable {
         let router = Hummingbird.Router(context: SalonRequestContext.self)
         for feature in routes { feature.add(to: router) }
         let idle = TimeAmount.milliseconds(Int64(configuration.idleTimeout * 1000))
+        let deadline = TimeAmount.milliseconds(Int64(configuration.requestTimeout * 1000))
         let server = HTTPServerBuilder { responder in
-            SalonHTTPChannel(base: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: idle)),
+            SalonHTTPChannel(base: HTTP1Channel(responder: responder, configuration: .init(
+                                 additionalChannelHandlers: [RequestDeadlineHandler(deadline: deadline)], idleTimeout: idle)),
                              tls: tls, connections: connections)
         }
         let (bound, boundContinuation) = AsyncStream.makeStream(of: Int.self)

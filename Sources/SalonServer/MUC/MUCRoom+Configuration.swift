@@ -38,7 +38,8 @@ extension MUCRoom {
         }
         let isNew = current == nil
         guard !isNew || creator == user else { return bounce(stanza, StanzaError(.itemNotFound)) }
-        var room = current?.room ?? draft(directory: directory, user: user)
+        let before = current?.room
+        var room = before ?? draft(directory: directory, user: user)
         do throws(ChatRuleError) {
             if let form, form.type == .submit {
                 try roomEdit(from: form, shown: room, directory: directory).apply(to: &room, in: directory)
@@ -73,6 +74,10 @@ extension MUCRoom {
                     // Unlocked (XEP-0045 §10.1): the creator, now manager and member, stays.
                     creator = nil
                     directoryChanged()
+                } else if configured != before {
+                    // XEP-0045 §10.2.1: occupants learn the configuration changed (not for a form
+                    // submitted unchanged).
+                    announceConfigurationChange()
                 }
                 answer(stanza, nil)
             case .failure(let error):

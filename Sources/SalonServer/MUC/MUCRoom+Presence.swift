@@ -140,6 +140,15 @@ extension MUCRoom {
             return bounce(stanza, StanzaError(refusal: error))
         }
         guard allows(stanza, { try ChatDirectory.checkRoomLocalpart(localpart) }) else { return }
+        guard environment.lockedRooms.reserve(for: user) else {
+            let limit = environment.lockedRooms.limit
+            if environment.refusalLog.shouldLog("locked\u{0}\(user)") {
+                environment.logger.notice("room creation refused", metadata: [
+                    "account": "\(user)", "room": "\(localpart)", "cause": "\(limit) rooms locked awaiting configuration",
+                ])
+            }
+            return bounce(stanza, StanzaError(.notAllowed, text: "You have \(limit) new rooms waiting to be configured: configure or leave one first."))
+        }
         creator = user
         guard environment.compliance.isEnabled else {
             return admit(stanza, nick: nick, from: from, user: user, role: .moderator, affiliation: .owner, statuses: [.created], context: nil)

@@ -24,8 +24,13 @@ final class MUCRoom: @unchecked Sendable {
     /// Real full JID → nick.
     var nicks: [JID: String] = [:]
     var history: RoomHistory
-    /// A room being created by join: it exists only here until its owner configures it.
-    var creator: String?
+    /// A room being created by join: it exists only here until its owner configures it. It
+    /// holds one of the creator's `lockedRooms` until then.
+    var creator: String? {
+        didSet {
+            if let oldValue, oldValue != creator { environment.lockedRooms.release(for: oldValue) }
+        }
+    }
     /// What each user may still broadcast here, by bare JID (see MUCRoom+PresenceLimits).
     var presenceBudgets: [String: PresenceBudget] = [:]
     /// Queries relayed between occupants and awaiting their answer, by the id the room gave them

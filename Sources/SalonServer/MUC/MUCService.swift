@@ -43,7 +43,7 @@ final class MUCService: RoomHost {
     private init(domain: String, serverDomain: String, database: SalonDatabase, archiveWriter: ArchiveWriter, router: Router,
                  sessions: SessionRegistry,
                  loops: [EventLoop], secret: [UInt8], directory: ChatDirectory, revision: Int64, presenceRates: PresenceRates,
-                 maxVCardBytes: Int, metrics: ServerMetrics, compliance: ComplianceRecorder, logger: Logger) {
+                 lockedRoomsPerUser: Int, maxVCardBytes: Int, metrics: ServerMetrics, compliance: ComplianceRecorder, logger: Logger) {
         self.domain = domain
         self.serverDomain = serverDomain
         self.database = database
@@ -51,7 +51,8 @@ final class MUCService: RoomHost {
         self.environment = RoomEnvironment(
             output: RoomOutput(router: router, sessions: sessions, sent: metrics.stanzasSent),
             archiveWriter: archiveWriter, archive: database.archive, chat: database.chat,
-            occupantIDs: OccupantIDs(secret: secret), presenceRates: presenceRates, maxVCardBytes: maxVCardBytes, logger: logger,
+            occupantIDs: OccupantIDs(secret: secret), presenceRates: presenceRates,
+            lockedRooms: LockedRooms(limit: lockedRoomsPerUser), maxVCardBytes: maxVCardBytes, logger: logger,
             refusalLog: LogThrottle(), uploadLinks: UploadLinks(store: database.files, logger: logger),
             metrics: metrics, compliance: compliance)
         self.adHoc = AdHocCommands(jid: domain, logger: logger)
@@ -64,16 +65,15 @@ final class MUCService: RoomHost {
 
     /// `archiveWriter` is the server's one writer (accounts' archives share it); `stop` closes it.
     static func start(domain: String, serverDomain: String, database: SalonDatabase, archiveWriter: ArchiveWriter, router: Router,
-                      sessions: SessionRegistry, group: EventLoopGroup, presenceRates: PresenceRates, maxVCardBytes: Int,
-                      metrics: ServerMetrics, compliance: ComplianceRecorder, logger: Logger) async throws -> MUCService {
+                      sessions: SessionRegistry, group: EventLoopGroup, presenceRates: PresenceRates, lockedRoomsPerUser: Int,
+                      maxVCardBytes: Int, metrics: ServerMetrics, compliance: ComplianceRecorder, logger: Logger) async throws -> MUCService {
         let (directory, revision) = try await database.chat.loadDirectoryAndRevision()
         let secret = try await ServerSecret.load(ServerSecret.occupantID, from: database)
         let service = MUCService(domain: domain, serverDomain: serverDomain, database: database, archiveWriter: archiveWriter,
                                  router: router, sessions: sessions,
                                  loops: Array(group.makeIterator()), secret: secret, directory: directory,
-                                 revision: revision, presenceRates: presenceRates, maxVCardBytes: maxVCardBytes, metrics: metrics,
-                                 compliance: compliance,
-                                 logger: logger)
+                                 revision: revision, presenceRates: presenceRates, lockedRoomsPerUser: lockedRoomsPerUser,
+                                 maxVCardBytes: maxVCardBytes, metrics: metrics, compliance: compliance, logger: logger)
         service.adHoc.register(ChatCommandSet(service: service).all)
         service.startPolling()
         return service

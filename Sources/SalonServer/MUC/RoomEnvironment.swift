@@ -17,6 +17,8 @@ struct RoomEnvironment: Sendable {
     let occupantIDs: OccupantIDs
     /// How often one occupant may change its presence or nickname.
     let presenceRates: PresenceRates
+    /// Rooms each user holds locked, being created by join.
+    let lockedRooms: LockedRooms
     /// The largest room vCard accepted, serialised (`limits.max_vcard_bytes`, as for accounts).
     let maxVCardBytes: Int
     let logger: Logger

@@ -16,9 +16,13 @@ final class PresenceService: Sendable {
     let pep: PEPService
     /// Removes bookmarks of rooms lost while the server did not see it, at login.
     let followedRooms: FollowedRooms
+    /// Addresses one resource may send directed presence to (room joins among them): each is
+    /// remembered and sent its unavailable presence at the end, so the set is bounded.
+    let maxDirectedPresences: Int
 
     init(domain: String, sessions: SessionRegistry, rosters: RosterService, database: SalonDatabase, router: Router,
-         muc: MUCService, pep: PEPService, followedRooms: FollowedRooms) {
+         muc: MUCService, pep: PEPService, followedRooms: FollowedRooms, maxDirectedPresences: Int) {
+        self.maxDirectedPresences = maxDirectedPresences
         self.domain = domain
         self.sessions = sessions
         self.rosters = rosters
@@ -47,8 +51,18 @@ final class PresenceService: Sendable {
         case "subscribe", "subscribed", "unsubscribe", "unsubscribed":
             return subscriptionFromUser(stanza, type: type!, user: session.jid.bare, contact: to.bare)
         case nil, "unavailable":
+            var full = false
             sessions.updatePresence(of: session) { state in
-                if type == nil { state.directedTo.insert(to) } else { state.directedTo.remove(to) }
+                if type == nil {
+                    full = state.directedTo.count >= maxDirectedPresences && !state.directedTo.contains(to)
+                    if !full { state.directedTo.insert(to) }
+                } else {
+                    state.directedTo.remove(to)
+                }
+            }
+            if full {
+                return router.route(stanza.errorReply(StanzaError(.resourceConstraint, text:
+                    "Directed presence already goes to \(maxDirectedPresences) addresses from this resource.")))
             }
             var presence = stanza.element
             if type == nil { VCardService.stampPhotoUnlessGiven(&presence, hash: sessions.photoHash(of: session.jid.bare)) }

@@ -41,7 +41,10 @@ final class FileRoutes: HTTPRoutes {
     }
 
     func add(to router: Hummingbird.Router<SalonRequestContext>) {
-        let files = router.group("files")
+        let files = router.group("files").add(middleware: FileCORS())
+        files.on(":id/:name", method: .options) { _, _ in
+            Response(status: .noContent, headers: [.allow: FileCORS<SalonRequestContext>.allowedMethods])
+        }
         files.put(":id/:name") { request, context in try await self.put(request, context) }
         files.get(":id/:name") { request, context in try await self.get(request, context, head: false) }
         files.head(":id/:name") { request, context in try await self.get(request, context, head: true) }
@@ -121,14 +124,18 @@ final class FileRoutes: HTTPRoutes {
         var received: Int64 = 0
         try await FileSystem.shared.withFileHandle(forWritingAt: FilePath(path), options: .newFile(replaceExisting: false)) { handle in
             try await handle.withBufferedWriter { writer in
-                for try await chunk in body {
-                    received += Int64(chunk.readableBytes)
-                    self.metrics.uploaded(bytes: chunk.readableBytes)
-                    guard received <= size else {
-                        throw UploadRefusal(status: .contentTooLarge, text: "The upload is larger than the slot's \(size) bytes.")
+                do {
+                    for try await chunk in body {
+                        received += Int64(chunk.readableBytes)
+                        self.metrics.uploaded(bytes: chunk.readableBytes)
+                        guard received <= size else {
+                            throw UploadRefusal(status: .contentTooLarge, text: "The upload is larger than the slot's \(size) bytes.")
+                        }
+                        chunk.withUnsafeReadableBytes { digest.update($0) }
+                        _ = try await writer.write(contentsOf: chunk)
                     }
-                    chunk.withUnsafeReadableBytes { digest.update($0) }
-                    _ = try await writer.write(contentsOf: chunk)
+                } catch is RequestDeadlineExceeded {
+                    throw UploadRefusal(status: .requestTimeout, text: "The upload took longer than the server allows; start it again.")
                 }
             }
         }
@@ -150,16 +157,17 @@ final class FileRoutes: HTTPRoutes {
             return Self.plain(.gone, "This file was removed.")
         }
         var user: String?
-        if let room = file.room {
-            let readersOnly = configuration.downloadMode == .members
-            if readersOnly {
-                user = await downloaders.user(request)
-                if user == nil {
-                    return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Basic realm=\"Salon files\", charset=\"UTF-8\"",
-                                                                     .contentType: "text/plain; charset=utf-8"],
-                                    body: ResponseBody(byteBuffer: ByteBuffer(string: "Log in with your chat account.\n")))
-                }
+        let readersOnly = configuration.downloadMode == .members
+        if readersOnly {
+            // A file never posted in a room (1:1 sharing) goes to any account of this domain.
+            user = await downloaders.user(request)
+            if user == nil {
+                return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Basic realm=\"Salon files\", charset=\"UTF-8\"",
+                                                                 .contentType: "text/plain; charset=utf-8"],
+                                body: ResponseBody(byteBuffer: ByteBuffer(string: "Log in with your chat account.\n")))
             }
+        }
+        if let room = file.room {
             do {
                 try directory().checkMayDownload(fromRoom: room, user: user, readersOnly: readersOnly)
             } catch {

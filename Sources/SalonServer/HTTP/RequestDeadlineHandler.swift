@@ -1,0 +1,61 @@
+import Hummingbird
+import HummingbirdCore
+import NIOCore
+
+/// Raised in a route reading a request body that took longer than `http.request_timeout`.
+struct RequestDeadlineExceeded: Error, CustomStringConvertible {
+    var description: String { "the request took longer than its deadline to arrive" }
+}
+
+/// A whole request, headers and body, must arrive within the deadline, counted from the
+/// connection's start or the end of the request before it: an upload (or a header) trickled
+/// just fast enough to beat the idle timeout is still cut off. Past it, the body the route is
+/// reading fails with `RequestDeadlineExceeded` (the route answers and cleans up) and, as the
+/// inbound stream has failed, Hummingbird closes the connection once the answer is written.
+final class RequestDeadlineHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTP1Channel.Value.InboundPart
+    typealias InboundOut = InboundIn
+
+    private let deadline: TimeAmount
+    private var timer: Scheduled<Void>?
+
+    init(deadline: TimeAmount) {
+        self.deadline = deadline
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        arm(context)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .end = unwrapInboundIn(data) {
+            // The next request's time starts now.
+            arm(context)
+        }
+        context.fireChannelRead(data)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+        context.fireChannelInactive()
+    }
+
+    private func arm(_ context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = context.eventLoop.assumeIsolated().scheduleTask(in: deadline) {
+            self.timer = nil
+            context.fireErrorCaught(RequestDeadlineExceeded())
+        }
+    }
+}
+
+extension NIOAsyncChannel {
+    /// Hummingbird's request parts, named through its channel so no further package is declared.
+    typealias InboundPart = Inbound
+}
