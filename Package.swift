@@ -22,6 +22,8 @@ let package = Package(
         // router are built: TLS stays Salon's own OpenSSL layer, not swift-nio-ssl.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // The service export's archive format (salon export / import).
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         // System libraries the mission names: expat for XML, OpenSSL for TLS and crypto, SQLite for storage.
@@ -54,7 +56,10 @@ let package = Package(
         ]),
         // Administration without a network: accounts, the chat directory, room content; shared
         // by the CLI, the server's ad-hoc commands and the benchmark.
-        .target(name: "SalonAdmin", dependencies: ["SalonStore", "PersistentChat", "SalonSecurity", "XMPPCore"]),
+        .target(name: "SalonAdmin", dependencies: [
+            "SalonStore", "PersistentChat", "SalonSecurity", "XMPPCore",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         // The server: listeners, streams, routing, components, services.
         .target(name: "SalonServer", dependencies: [
             "XMPPCore", "SalonSecurity", "SalonStore", "SalonAdmin", "PersistentChat",
@@ -100,7 +105,10 @@ let package = Package(
             "salon-bench",
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
-        .testTarget(name: "SalonAdminTests", dependencies: ["SalonAdmin", "SalonStore", "PersistentChat", "SalonSecurity", "XMPPCore"]),
+        .testTarget(name: "SalonAdminTests", dependencies: [
+            "SalonAdmin", "SalonStore", "PersistentChat", "SalonSecurity", "XMPPCore",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         .testTarget(name: "SalonServerTests", dependencies: [
             "SalonServer", "SalonAdmin", "SalonClient", "SalonStore", "PersistentChat", "SalonSecurity", "XMPPCore",
             .product(name: "NIOCore", package: "swift-nio"),
