@@ -39,6 +39,10 @@ public struct ServerConfiguration: Sendable {
     public var pushIncludesBody = false
     /// The HTTP server and file upload (XEP-0363).
     public var http = HTTPConfiguration()
+    /// Where the ad-hoc `service-export` writes and `service-import` reads (`export.directory`;
+    /// default `<data>/exports`).
+    public var exportDirectory: String?
+    public var effectiveExportDirectory: String { exportDirectory ?? dataDirectory + "/exports" }
     /// SCRAM iteration count for new and changed passwords.
     public var scramIterations: Int {
         get { administration.scramIterations }

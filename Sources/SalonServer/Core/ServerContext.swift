@@ -111,6 +111,8 @@ final class ServerContext: Sendable {
             sessions: sessions, domain: domain,
             isServerAdministrator: { muc.directory.isServerAdministrator($0) }).all)
         adHoc.register([PingCommand.command])
+        muc.adHoc.register(ServiceTransferCommands(database: database, configuration: configuration.administration,
+                                                   exportDirectory: configuration.effectiveExportDirectory, muc: muc, logger: logger).all)
         if let uploadDomain = configuration.uploadDomain {
             let files = UploadedFiles(dataDirectory: configuration.dataDirectory)
             let directory: @Sendable () -> ChatDirectory = { muc.directory }
