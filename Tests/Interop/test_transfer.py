@@ -1,6 +1,6 @@
-"""Service export and import with the command line, and migration from Debian's Prosody: its own
-prosody-migrator writes XEP-0227 files, `salon import` reads them, and slixmpp logs in with the
-passwords the users had on Prosody."""
+"""Service export and import with the command line, and migration from Debian's Prosody and
+ejabberd: their own tools (prosody-migrator, ejabberdctl export_piefxis_host) write XEP-0227
+files, `salon import` reads them, and slixmpp logs in with the passwords the users had there."""
 import asyncio
 import os
 import shutil
@@ -73,6 +73,72 @@ def prosody_xep0227_export(users, roster):
     assert result.returncode == 0 and "Done!" in result.stderr, prosody_quiet(result.stdout + result.stderr)
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{name}@{DOMAIN}.xml" for name in users)
     return out
+
+
+def ejabberd_xep0227_export(users, roster):
+    """Starts Debian's ejabberd on a throwaway node, spool and configuration (no listeners),
+    registers `users`, adds `roster` with ejabberdctl, and runs `export_piefxis_host`. Returns
+    the directory it wrote (the caller removes its parent)."""
+    base = Path(tempfile.mkdtemp(prefix="salon-ejabberd-"))
+    for name in ("logs", "spool", "out"):
+        (base / name).mkdir()
+    # ejabberdctl drops root for the ejabberd user, which writes here.
+    for directory in [base, base / "logs", base / "spool", base / "out"]:
+        os.chmod(directory, 0o777)
+    (base / "ejabberd.yml").write_text(f"hosts:\n  - {DOMAIN}\nauth_method: internal\nauth_password_format: scram\n"
+                                       "default_db: mnesia\nlisten: []\nmodules:\n  mod_roster: {}\n")
+    control = Path("/etc/ejabberd/ejabberdctl.cfg").read_text()
+    (base / "ejabberdctl.cfg").write_text(control.replace("EJABBERD_PID_PATH=/run/ejabberd/ejabberd.pid",
+                                                          f"EJABBERD_PID_PATH={base}/ejabberd.pid"))
+    for name in ("ejabberd.yml", "ejabberdctl.cfg"):
+        os.chmod(base / name, 0o644)
+    ctl = ["ejabberdctl", "--config-dir", str(base), "--config", str(base / "ejabberd.yml"),
+           "--ctl-config", str(base / "ejabberdctl.cfg"), "--logs", str(base / "logs"), "--spool", str(base / "spool"),
+           "--node", f"salon-interop-{os.getpid()}@localhost"]
+
+    def run_ctl(*args, timeout=120):
+        result = subprocess.run(ctl + list(args), capture_output=True, text=True, timeout=timeout)
+        assert result.returncode == 0, f"ejabberdctl {args[0]}: {result.stdout}{result.stderr}"
+
+    run_ctl("start")
+    try:
+        run_ctl("started")
+        for name, password in users.items():
+            run_ctl("register", name, DOMAIN, password)
+        for owner, contacts in roster.items():
+            for jid, name, subscription, group in contacts:
+                user, host = jid.split("@")
+                run_ctl("add_rosteritem", owner, DOMAIN, user, host, name, group, subscription)
+        run_ctl("export_piefxis_host", str(base / "out"), DOMAIN)
+    finally:
+        subprocess.run(ctl + ["stop"], capture_output=True, timeout=120)
+        subprocess.run(ctl + ["stopped"], capture_output=True, timeout=120)
+    return base / "out"
+
+
+@pytest.mark.skipif(shutil.which("ejabberdctl") is None, reason="Debian's ejabberd is not installed")
+def test_users_migrated_from_ejabberd_log_in_with_their_passwords(salon):
+    out = ejabberd_xep0227_export({"ejmig-alice": "alice on ejabberd", "ejmig-bob": "bob on ejabberd"},
+                                  {"ejmig-alice": [(f"ejmig-bob@{DOMAIN}", "Bob", "both", "Friends")]})
+    try:
+        # A main file XIncluding one file per host, whose root is <host/>.
+        assert len(list(out.glob("*.xml"))) == 2
+        result = salon_cli(salon, "import", str(out))
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("added 2 accounts (0 already here), 1 roster items"), result.stdout
+    finally:
+        shutil.rmtree(out.parent, ignore_errors=True)
+
+    async def scenario():
+        # ejabberd keeps SCRAM-SHA-1 keys by default, as Prosody does.
+        alice = await login(salon, f"ejmig-alice@{DOMAIN}", "alice on ejabberd", "SCRAM-SHA-1")
+        await alice.get_roster()
+        item = alice.client_roster[f"ejmig-bob@{DOMAIN}"]
+        assert (item["name"], item["subscription"], item["groups"]) == ("Bob", "both", ["Friends"])
+        bob = await login(salon, f"ejmig-bob@{DOMAIN}", "bob on ejabberd", "SCRAM-SHA-1")
+        await offline(alice, bob)
+
+    run(scenario())
 
 
 async def login(salon, jid, password, mechanism=None):

@@ -14,36 +14,42 @@ struct XEP0227ImportTests {
         return path
     }
 
-    /// A `<scram-credentials/>` element as ejabberd's format_scram_password writes it
-    /// (iter-count, salt, server-key, stored-key; explicit xmlns) for `password`.
-    private func ejabberdSCRAM(_ password: String, _ algorithm: HashAlgorithm) -> String {
+    /// A `<scram-credentials/>` element as ejabberd 23.01's export_piefxis writes it (iter-count,
+    /// salt, server-key, stored-key; explicit xmlns), salt and keys base64-encoded twice as it
+    /// does (it stores them base64-encoded and encodes them again), or once as XEP-0227 says.
+    private func ejabberdSCRAM(_ password: String, _ algorithm: HashAlgorithm, twice: Bool = true) -> String {
         let credential = SCRAMCredentials.derive(password: password, algorithm: algorithm, iterations: 4096)
+        let encode: ([UInt8]) -> String = { twice ? Base64.encode(Array(Base64.encode($0).utf8)) : Base64.encode($0) }
         return "<scram-credentials xmlns='urn:xmpp:pie:0#scram' mechanism='\(algorithm.scramMechanism(plus: false))'>"
-            + "<iter-count>4096</iter-count><salt>\(Base64.encode(credential.salt))</salt>"
-            + "<server-key>\(Base64.encode(credential.serverKey))</server-key><stored-key>\(Base64.encode(credential.storedKey))</stored-key>"
+            + "<iter-count>4096</iter-count><salt>\(encode(credential.salt))</salt>"
+            + "<server-key>\(encode(credential.serverKey))</server-key><stored-key>\(encode(credential.storedKey))</stored-key>"
             + "</scram-credentials>"
     }
 
-    @Test("An ejabberd export_piefxis host file: SCRAM keys keep passwords working, plaintext is hashed, rosters come along")
+    @Test("An ejabberd export_piefxis directory: SCRAM keys keep passwords working, plaintext is hashed, rosters come along")
     func ejabberd() async throws {
-        // The shape of ejabberd 23.01's ejabberd_piefxis (export_host): XInclude namespace on the
-        // root and host, users with SCRAM credentials or a password attribute, roster queries
-        // and pending subscriptions as presence.
+        // The shape of ejabberd 23.01's export_piefxis_host (seen running it): a main file that
+        // XIncludes one file per host whose root is <host/>, users with SCRAM credentials or a
+        // password attribute, roster queries and pending subscriptions as presence.
+        let main = """
+            <?xml version='1.0' encoding='UTF-8'?><server-data xmlns='urn:xmpp:pie:0' xmlns:xi='http://www.w3.org/2001/XInclude'>\
+            <xi:include href='20261206-124703_example.com.xml'/></server-data>
+            """
         let document = """
             <?xml version='1.0' encoding='UTF-8'?>
-            <server-data xmlns='urn:xmpp:pie:0' xmlns:xi='http://www.w3.org/2001/XInclude'>
             <host xmlns='urn:xmpp:pie:0' xmlns:xi='http://www.w3.org/2001/XInclude' jid='example.com'>
             <user name='alice'>\(ejabberdSCRAM("alice-pw", .sha1))\(ejabberdSCRAM("alice-pw", .sha256))\
             <query xmlns='jabber:iq:roster'><item subscription='both' name='Bob' jid='bob@example.com'><group>Friends</group></item>\
             <item subscription='none' ask='subscribe' jid='carol@elsewhere.net'/></query>\
             <presence xmlns='jabber:client' type='subscribe' to='alice@example.com' from='dave@example.com'/></user>
             <user name='bob' password='bob-pw'/>
-            <user name='Eve'>\(ejabberdSCRAM("eve-pw", .sha1))\(ejabberdSCRAM("eve-pw", .sha1).replacingOccurrences(of: "SCRAM-SHA-1", with: "SCRAM-SHA-512"))</user>
+            <user name='Eve'>\(ejabberdSCRAM("eve-pw", .sha1, twice: false))\(ejabberdSCRAM("eve-pw", .sha1).replacingOccurrences(of: "SCRAM-SHA-1", with: "SCRAM-SHA-512"))</user>
             </host>
-            </server-data>
             """
+        let directory = URL(fileURLWithPath: try write(main, name: "20261206-124703.xml")).deletingLastPathComponent()
+        try Data(document.utf8).write(to: directory.appendingPathComponent("20261206-124703_example.com.xml"))
         let service = try TransferService.make()
-        let report = try await service.importer().importFile(at: try write(document), dryRun: false)
+        let report = try await service.importer().importFile(at: directory.path, dryRun: false)
         #expect(report.conflicts == [])
         #expect((report.accountsAdded, report.rosterItemsAdded) == (3, 2))
         for (jid, password) in [("alice@example.com", "alice-pw"), ("bob@example.com", "bob-pw"), ("eve@example.com", "eve-pw")] {
@@ -54,7 +60,7 @@ struct XEP0227ImportTests {
         let roster = try await service.database.rosters.items(owner: "alice@example.com")
         #expect(roster == [RosterItem(jid: "bob@example.com", name: "Bob", subscription: "both", groups: ["Friends"]),
                            RosterItem(jid: "carol@elsewhere.net", subscription: "none", ask: true)])
-        let again = try await service.importer().importFile(at: try write(document), dryRun: false)
+        let again = try await service.importer().importFile(at: directory.path, dryRun: false)
         #expect((again.accountsAdded, again.accountsPresent, again.rosterItemsAdded) == (0, 3, 0))
     }
 

@@ -53,11 +53,17 @@ enum XEP0227 {
     static func accounts(in text: String, maxBytes: Int,
                          password: (String) -> [SCRAMCredentials]) throws -> [TransferredAccount] {
         let document = try parse(text, maxBytes: maxBytes)
-        guard document.name == "server-data", document.namespace == namespace else {
+        // ejabberd's export_piefxis writes each host to a file of its own whose root is <host/>
+        // (the main file only XIncludes them).
+        let hosts: [XMLElement]
+        switch (document.name, document.namespace) {
+        case ("server-data", namespace): hosts = document.children("host", namespace: namespace)
+        case ("host", namespace): hosts = [document]
+        default:
             throw ExportDocumentError(description: "not a XEP-0227 document: its root is <\(document.name.prefix(64))/> in \(document.namespace.prefix(100))")
         }
         var accounts: [TransferredAccount] = []
-        for host in document.children("host", namespace: namespace) {
+        for host in hosts {
             guard let domain = host[attribute: "jid"] else { throw ExportDocumentError(description: "a <host/> has no jid") }
             for user in host.children("user", namespace: namespace) {
                 guard let name = user[attribute: "name"], let jid = try? JID(localpart: name, domainpart: domain, resourcepart: nil) else {
@@ -92,8 +98,23 @@ enum XEP0227 {
               let iterations = Int(countText.trimmingCharacters(in: .whitespacesAndNewlines)), iterations > 0 else {
             throw ExportDocumentError(description: "\(algorithm.scramMechanism(plus: false)) credentials without a positive <iter-count/>")
         }
-        return SCRAMCredentials(algorithm: algorithm, salt: try bytes("salt"), iterations: iterations,
-                                storedKey: try bytes("stored-key"), serverKey: try bytes("server-key"))
+        var (salt, storedKey, serverKey) = (try bytes("salt"), try bytes("stored-key"), try bytes("server-key"))
+        // ejabberd keeps salt and keys base64-encoded and its export_piefxis encodes them once
+        // more: keys a digest long after a second decoding mean all three were encoded twice.
+        if storedKey.count != algorithm.digestLength, let inner = twiceEncoded(storedKey, algorithm),
+           let server = twiceEncoded(serverKey, algorithm), let innerSalt = Base64.decode(String(decoding: salt, as: UTF8.self)) {
+            (salt, storedKey, serverKey) = (innerSalt, inner, server)
+        }
+        guard storedKey.count == algorithm.digestLength, serverKey.count == algorithm.digestLength else {
+            throw ExportDocumentError(description: "\(algorithm.scramMechanism(plus: false)) keys are not \(algorithm.digestLength) bytes")
+        }
+        return SCRAMCredentials(algorithm: algorithm, salt: salt, iterations: iterations, storedKey: storedKey, serverKey: serverKey)
+    }
+
+    /// The key inside `bytes` when they are the base64 text of a key of the algorithm's length.
+    private static func twiceEncoded(_ bytes: [UInt8], _ algorithm: HashAlgorithm) -> [UInt8]? {
+        guard let inner = Base64.decode(String(decoding: bytes, as: UTF8.self)), inner.count == algorithm.digestLength else { return nil }
+        return inner
     }
 
     /// ejabberd before XEP-0227 1.1 wrote SCRAM keys into the password attribute:
