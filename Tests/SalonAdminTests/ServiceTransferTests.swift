@@ -152,4 +152,25 @@ struct ServiceTransferTests {
         let lobby = try #require(try await target.database.chat.loadDirectory().rooms["lobby"])
         #expect(lobby.subject == "Ours" && lobby.members == [.user("zed@example.com")] && lobby.managers == [.user("alice@example.com")])
     }
+
+    @Test("A failed export leaves nothing behind; a file whose bytes are gone is left out and named")
+    func failedExportAndMissingBytes() async throws {
+        let source = try TransferService.make()
+        try await source.populate()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("exports-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let target = directory.appendingPathComponent("out.zip").path
+        await #expect(throws: (any Error).self) {
+            _ = try await source.exporter.export(to: target, options: ExportOptions(categories: ["nope"]))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == [])
+
+        try FileManager.default.removeItem(atPath: source.directory + "/files/f1le0000000000000000000000000001")
+        let summary = try await source.exporter.export(to: target, options: ExportOptions())
+        #expect(summary.skipped == ["file f1le0000000000000000000000000001 (cat.png) has no bytes on disk; left out"])
+        #expect(summary.records(ExportFormat.files) == 0 && summary.records(ExportFormat.messages) == 5)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["out.zip"])
+        let imported = try await TransferService.make().importer().importFile(at: target, dryRun: false)
+        #expect(imported.conflicts == [] && imported.filesAdded == 0 && imported.messagesAdded == 5)
+    }
 }
