@@ -170,6 +170,7 @@ struct ServiceTransferTests {
         #expect(summary.skipped == ["file f1le0000000000000000000000000001 (cat.png) has no bytes on disk; left out"])
         #expect(summary.records(ExportFormat.files) == 0 && summary.records(ExportFormat.messages) == 5)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["out.zip"])
+        #expect((try FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         let imported = try await TransferService.make().importer().importFile(at: target, dryRun: false)
         #expect(imported.conflicts == [] && imported.filesAdded == 0 && imported.messagesAdded == 5)
     }

@@ -58,6 +58,8 @@ enum ExportArchiveWriter {
             .appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).partial")
         defer { try? FileManager.default.removeItem(at: temporary) }
         try addEntries(manifest: manifest, members: members, to: temporary)
+        // The export holds every account's SCRAM keys: its owner alone reads it.
+        guard chmod(temporary.path, 0o600) == 0 else { throw ExportDocumentError(description: "cannot restrict \(temporary.path) to its owner") }
         try sync(temporary)
         guard rename(temporary.path, destination.path) == 0 else {
             throw ExportDocumentError(description: "cannot rename the export to \(destination.path): \(String(cString: strerror(errno)))")

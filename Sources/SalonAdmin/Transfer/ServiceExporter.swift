@@ -40,7 +40,7 @@ public struct ServiceExporter: Sendable {
         let destination = URL(fileURLWithPath: path)
         let staging = destination.deletingLastPathComponent()
             .appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).staging")
-        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(at: staging) }
 
         let parts = ExportLevel.parts(options.levels)
