@@ -18,6 +18,7 @@ struct ServiceTransferTests {
         #expect(report.conflicts == [])
         #expect(report.committed)
         #expect((report.accountsAdded, report.messagesAdded, report.filesAdded, report.rosterItemsAdded) == (2, 5, 1, 1))
+        #expect(report.personalMessagesAdded == 2)
         let second = try await target.export()
         #expect(try TransferService.contents(of: first) == TransferService.contents(of: second))
 
@@ -27,6 +28,12 @@ struct ServiceTransferTests {
         #expect(try await target.database.chat.loadDirectory() == source.database.chat.loadDirectory())
         let message = try #require(try await target.database.archive.message(room: "lobby", stanzaID: "lobby-1"))
         #expect(message.body == "lobby message 1 <&>")
+        let personal = try await target.database.transfer.export { snapshot in
+            var messages: [PersonalMessage] = []
+            try snapshot.forEachPersonalMessage(since: nil) { messages.append($0) }
+            return messages
+        }
+        #expect(personal.map(\.stanzaID) == ["pm-alice-1", "pm-bob-1"] && personal[1].with == "alice@example.com/phone")
         #expect(try Data(contentsOf: URL(fileURLWithPath: target.directory + "/files/f1le0000000000000000000000000001")) == Data("a picture".utf8))
         #expect(try await target.database.files.file(id: "f1le0000000000000000000000000001")?.stanzaID == "lobby-2")
     }
@@ -43,6 +50,7 @@ struct ServiceTransferTests {
         #expect(again.conflicts == [])
         #expect((again.accountsAdded, again.rosterItemsAdded, again.messagesAdded, again.filesAdded) == (0, 0, 0, 0))
         #expect((again.accountsPresent, again.messagesPresent, again.filesPresent) == (2, 5, 1))
+        #expect((again.personalMessagesAdded, again.personalMessagesPresent) == (0, 2))
         #expect(again.added == [])
         #expect(try await target.database.chat.revision() == revision)
         #expect(try await target.messageCount(room: "lobby") == 3)
@@ -120,6 +128,8 @@ struct ServiceTransferTests {
         let writer = ArchiveWriter(database: target.database)
         _ = try await writer.append(StoredMessage(room: "planning", stanzaID: "plans-0", senderJID: "carol@example.com", nick: "Carol",
                                                   occupantID: "c", timestamp: Date(), body: "mine", stanza: "<message/>"))
+        _ = try await writer.append(personal: [PersonalMessage(owner: "carol@example.com", stanzaID: "pm-alice-1", with: "dan@example.com",
+                                                               outgoing: true, timestamp: Date(), body: "mine", stanza: "<message/>")])
         await writer.close()
         let before = try await target.database.chat.loadDirectory()
 
@@ -129,6 +139,7 @@ struct ServiceTransferTests {
         #expect(report.conflicts.contains { $0.contains("room address lobby is taken") })
         #expect(report.conflicts.contains { $0.contains("a name room planning has here") })
         #expect(report.conflicts.contains { $0.contains("plans-0") && $0.contains("room planning") })
+        #expect(report.conflicts.contains { $0.contains("pm-alice-1") && $0.contains("archived here for carol@example.com") })
         #expect(report.lines(dryRun: false).first?.hasPrefix("import stopped, nothing changed") == true)
         #expect(try await target.database.chat.loadDirectory() == before)
         #expect(try await target.database.accounts.count(domain: nil) == 1)

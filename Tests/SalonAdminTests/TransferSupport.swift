@@ -31,7 +31,7 @@ struct TransferService {
 
     /// Two categories (one with files), a group, an administrator, a policy override, changed
     /// settings, an add-in, three rooms with roles, two accounts with a roster, messages in two
-    /// rooms, and one posted file with its bytes.
+    /// rooms, a 1:1 message in both accounts' archives, and one posted file with its bytes.
     func populate() async throws {
         _ = try await accounts.add("alice", password: "alice-pw")
         _ = try await accounts.add("bob", password: "bob-pw")
@@ -62,6 +62,14 @@ struct TransferService {
                     stanza: "<message type='groupchat'><body>\(body.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;"))</body></message>"))
             }
         }
+        let sent = Date(timeIntervalSince1970: 1_780_000_200)
+        let chat = "<message type='chat' to='bob@example.com' from='alice@example.com/phone'><body>hi Bob</body></message>"
+        _ = try await writer.append(personal: [
+            PersonalMessage(owner: "alice@example.com", stanzaID: "pm-alice-1", with: "bob@example.com", outgoing: true,
+                            timestamp: sent, body: "hi Bob", stanza: chat),
+            PersonalMessage(owner: "bob@example.com", stanzaID: "pm-bob-1", with: "alice@example.com/phone", outgoing: false,
+                            timestamp: sent, body: "hi Bob", stanza: chat),
+        ])
         await writer.close()
         try await addFile(id: "f1le0000000000000000000000000001", bytes: Array("a picture".utf8), room: "lobby", stanzaID: "lobby-2")
     }

@@ -77,6 +77,18 @@ struct MessageDocument: Codable, Hashable {
     var stanza: String
 }
 
+/// One line of `personal-messages.jsonl`.
+struct PersonalMessageDocument: Codable, Hashable {
+    var owner: String
+    var stanzaId: String
+    /// The correspondent as the message named it (full or bare).
+    var with: String
+    var outgoing: Bool
+    var time: String
+    var body: String
+    var stanza: String
+}
+
 /// One line of `files.jsonl`.
 struct FileDocument: Codable, Hashable {
     var id: String
@@ -172,6 +184,17 @@ enum ExportDocuments {
                       occupantID: document.occupantId, timestamp: try Timestamps.parse(document.time, "message time"),
                       body: document.body, subject: document.subject, alert: document.alert, retracted: document.retracted,
                       stanza: document.stanza)
+    }
+
+    static func personal(_ message: PersonalMessage) -> PersonalMessageDocument {
+        PersonalMessageDocument(owner: message.owner, stanzaId: message.stanzaID, with: message.with, outgoing: message.outgoing,
+                                time: Timestamps.format(message.timestamp), body: message.body, stanza: message.stanza)
+    }
+
+    static func personal(_ document: PersonalMessageDocument) throws -> PersonalMessage {
+        PersonalMessage(owner: document.owner, stanzaID: document.stanzaId, with: document.with, outgoing: document.outgoing,
+                        timestamp: try Timestamps.parse(document.time, "personal message time"), body: document.body,
+                        stanza: document.stanza)
     }
 
     static func file(_ file: FileRecord) -> FileDocument {

@@ -42,6 +42,8 @@ public enum ExportFormat {
     static let rooms = "rooms.json"
     /// Room messages, one JSON object a line, room by room in archive order.
     static let messages = "messages.jsonl"
+    /// Accounts' own archives (XEP-0313 on their bare JIDs), one JSON object a line.
+    static let personalMessages = "personal-messages.jsonl"
     /// Uploaded files' records, one JSON object a line; the bytes are `files/<id>`.
     static let files = "files.jsonl"
     static let fileDirectory = "files/"
@@ -50,7 +52,7 @@ public enum ExportFormat {
     // ServiceImport.
 
     /// The document members, in the order they are written.
-    static let documents = [users, principals, categories, rooms, messages, files]
+    static let documents = [users, principals, categories, rooms, messages, personalMessages, files]
 }
 
 /// `manifest.json`: what the export holds, and a SHA-256 for every other member.

@@ -22,7 +22,8 @@ public struct ServiceExporter: Sendable {
         public var line: String {
             let files = manifest.members.filter { $0.path.hasPrefix(ExportFormat.fileDirectory) }.count
             return "exported \(records(ExportFormat.users)) accounts, \(records(ExportFormat.rooms)) rooms, "
-                + "\(records(ExportFormat.messages)) messages and \(files) files to \(path)"
+                + "\(records(ExportFormat.messages)) room messages, \(records(ExportFormat.personalMessages)) personal messages "
+                + "and \(files) files to \(path)"
         }
     }
 
@@ -129,6 +130,16 @@ public struct ServiceExporter: Sendable {
                 messages.records += 1
             }
             try add(messages)
+            // Accounts' archives belong to no category: a category export leaves them out.
+            if categories.isEmpty {
+                let personal = try StagedMember(path: ExportFormat.personalMessages, in: staging)
+                try snapshot.forEachPersonalMessage(since: since) { message in
+                    try personal.write(try line.encode(ExportDocuments.personal(message)))
+                    try personal.write("\n")
+                    personal.records += 1
+                }
+                try add(personal)
+            }
             let files = try StagedMember(path: ExportFormat.files, in: staging)
             var bytes: [Staged] = []
             try snapshot.forEachFile(rooms: rooms, since: since) { file in

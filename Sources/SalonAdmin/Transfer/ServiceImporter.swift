@@ -62,6 +62,15 @@ public struct ServiceImporter: Sendable {
                 }
             }
         }
+        if archive.contains(ExportFormat.personalMessages) {
+            input.personalMessages = { each in
+                try archive.forEachLine(ExportFormat.personalMessages) { line, number in
+                    try each(try Self.record(line, number, ExportFormat.personalMessages) {
+                        try ExportDocuments.personal(try JSONDecoder().decode(PersonalMessageDocument.self, from: $0))
+                    })
+                }
+            }
+        }
         if archive.contains(ExportFormat.files) {
             for line in try Self.fileIDs(archive) where !archive.contains(ExportFormat.fileDirectory + line) {
                 throw ImportError("file \(line) is in \(ExportFormat.files) but its bytes are not in the archive")
@@ -181,7 +190,9 @@ extension ServiceImportReport {
         }
         let verb = dryRun ? "would add" : "added"
         return ["\(verb) \(accountsAdded) accounts (\(accountsPresent) already here), \(rosterItemsAdded) roster items, "
-                + "\(messagesAdded) messages (\(messagesPresent) already here), \(filesAdded) files (\(filesPresent) already here)"]
+                + "\(messagesAdded) messages (\(messagesPresent) already here), "
+                + "\(personalMessagesAdded) personal messages (\(personalMessagesPresent) already here), "
+                + "\(filesAdded) files (\(filesPresent) already here)"]
             + added.map { "\(verb) \($0)" } + kept.map { "kept \($0)" }
             + (dryRun ? ["dry run: nothing changed"] : [])
     }

@@ -60,6 +60,15 @@ public struct ExportSnapshot {
         }
     }
 
+    /// Accounts' own archives (XEP-0313 on their bare JIDs), account by account in archive
+    /// order, from `since` on.
+    public func forEachPersonalMessage(since: Date?, _ body: (PersonalMessage) throws -> Void) throws {
+        let cursor = try Row.fetchCursor(db, sql: """
+            SELECT \(PersonalMessage.columns) FROM account_messages WHERE timestamp >= ? ORDER BY owner, id
+            """, arguments: [since.map(FileStore.ms) ?? Int64.min])
+        while let row = try cursor.next() { try body(try PersonalMessage(row: row)) }
+    }
+
     /// Uploaded files posted in a room and not revoked, of `rooms` (nil: all), created from
     /// `since` on, oldest first.
     public func forEachFile(rooms: Set<String>?, since: Date?, _ body: (FileRecord) throws -> Void) throws {

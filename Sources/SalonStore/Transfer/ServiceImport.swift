@@ -7,12 +7,15 @@ import PersistentChat
 public struct ServiceImport: Sendable {
     /// Calls `each` with every message of the import, in archive order.
     public typealias MessageSource = @Sendable (_ each: (StoredMessage) throws -> Void) throws -> Void
+    /// Calls `each` with every message of the accounts' own archives.
+    public typealias PersonalMessageSource = @Sendable (_ each: (PersonalMessage) throws -> Void) throws -> Void
     /// Calls `each` with every file record of the import.
     public typealias FileSource = @Sendable (_ each: (FileRecord) throws -> Void) throws -> Void
 
     public var accounts: [TransferredAccount]
     public var directory: DirectoryPart?
     public var messages: MessageSource?
+    public var personalMessages: PersonalMessageSource?
     public var files: FileSource?
     /// Puts a file's bytes in place; called inside the transaction, for files not already here,
     /// before the rows are committed (never in a dry run).
@@ -40,6 +43,8 @@ public struct ServiceImportReport: Sendable, Hashable {
     public var rosterItemsAdded = 0
     public var messagesAdded = 0
     public var messagesPresent = 0
+    public var personalMessagesAdded = 0
+    public var personalMessagesPresent = 0
     public var filesAdded = 0
     public var filesPresent = 0
     /// Whether the changes were committed (false for a dry run or when there were conflicts).
@@ -124,6 +129,25 @@ extension ServiceTransferStore {
             }
             report.conflicts += lines.lines
         }
+        if let personal = input.personalMessages {
+            var lines = ConflictLines(kind: "personal messages")
+            let imported = Set(input.accounts.map(\.jid))
+            let ownerOf = try db.cachedStatement(sql: "SELECT owner FROM account_messages WHERE stanza_id = ?")
+            try personal { message in
+                do {
+                    try message.validate()
+                } catch {
+                    return lines.add("personal message \(message.stanzaID.prefix(64)) of \(message.owner.prefix(200)): \(error)")
+                }
+                if !imported.contains(message.owner), try !db.userExists(message.owner) {
+                    return lines.add("personal message \(message.stanzaID.prefix(64)) belongs to \(message.owner), an account neither here nor in the import")
+                }
+                if let owner = try String.fetchOne(ownerOf, arguments: [message.stanzaID]), owner != message.owner {
+                    lines.add("personal message \(message.stanzaID.prefix(64)) of \(message.owner) is archived here for \(owner)")
+                }
+            }
+            report.conflicts += lines.lines
+        }
         if let files = input.files {
             var lines = ConflictLines(kind: "files")
             let existing = try db.cachedStatement(sql: "SELECT room, stanza_id FROM files WHERE id = ?")
@@ -191,6 +215,17 @@ extension ServiceTransferStore {
                         ON CONFLICT (room) DO UPDATE SET revision = excluded.revision
                         """, arguments: [room, revision])
                 }
+            }
+        }
+        if let personal = input.personalMessages {
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO account_messages (owner, stanza_id, with_full, with_bare, outgoing, timestamp, body, stanza)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (stanza_id) DO NOTHING
+                """)
+            try personal { message in
+                try insert.execute(arguments: [message.owner, message.stanzaID, message.with, message.withBare, message.outgoing,
+                                               FileStore.ms(message.timestamp), message.body, message.stanza])
+                if db.changesCount > 0 { report.personalMessagesAdded += 1 } else { report.personalMessagesPresent += 1 }
             }
         }
         if let files = input.files {
