@@ -72,6 +72,7 @@ struct HostileImportTests {
         let notZIP = FileManager.default.temporaryDirectory.appendingPathComponent("not-\(UUID().uuidString).zip").path
         try Data([0x50, 0x4B, 0x03, 0x04, 0, 1, 2]).write(to: URL(fileURLWithPath: notZIP))
         #expect(try await refusal(notZIP).contains("is not a readable ZIP archive"))
+        #expect(try await refusal("/dev/zero").contains("/dev/zero is not a regular file"))
     }
 
     @Test("A file record whose bytes are not in the archive is named before anything is written")

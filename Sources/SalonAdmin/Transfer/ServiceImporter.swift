@@ -27,6 +27,7 @@ public struct ServiceImporter: Sendable {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw ImportError("no file \(path)") }
         if isDirectory.boolValue { return try await importXEP0227(directory: path, dryRun: dryRun) }
+        try Self.requireRegularFile(path)
         if try Self.startsLikeZIP(path) { return try await importArchive(URL(fileURLWithPath: path), dryRun: dryRun) }
         return try await importXEP0227(files: [path], dryRun: dryRun)
     }
@@ -122,6 +123,7 @@ public struct ServiceImporter: Sendable {
     private func importXEP0227(files: [String], dryRun: Bool) async throws -> ServiceImportReport {
         var input = ServiceImport()
         for path in files {
+            try Self.requireRegularFile(path)
             let size = Int64(try URL(fileURLWithPath: path).resourceValues(forKeys: [.fileSizeKey]).fileSize ?? 0)
             guard size <= limits.maxDocumentBytes else { throw ImportError("\(path) is more than \(limits.maxDocumentBytes) bytes") }
             input.accounts += try readAccounts(try Data(contentsOf: URL(fileURLWithPath: path)), from: path)
@@ -171,6 +173,13 @@ public struct ServiceImporter: Sendable {
             throw error
         } catch {
             throw ImportError("line \(number) of \(member) is malformed: \(error)")
+        }
+    }
+
+    /// A device or FIFO would read forever: only regular files are imported.
+    private static func requireRegularFile(_ path: String) throws {
+        guard try URL(fileURLWithPath: path).resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true else {
+            throw ImportError("\(path) is not a regular file")
         }
     }
 
