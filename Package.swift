@@ -22,6 +22,10 @@ let package = Package(
         // router are built: TLS stays Salon's own OpenSSL layer, not swift-nio-ssl.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // /metrics: swift-prometheus's registry (one per server) and the swift-metrics API it
+        // implements, which `salon serve` bootstraps with that registry.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // The service export's archive format (salon export / import).
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
@@ -72,6 +76,7 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             // Uploads stream to disk and downloads from it without blocking a thread.
             .product(name: "_NIOFileSystem", package: "swift-nio"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "salon", dependencies: [
             "SalonServer", "SalonAdmin", "SalonStore", "PersistentChat", "XMPPCore", "CMalloc",
@@ -80,6 +85,8 @@ let package = Package(
             .product(name: "SystemPackage", package: "swift-system"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // Load scenarios against any XMPP server, for side-by-side comparisons.
         .executableTarget(name: "salon-bench", dependencies: [

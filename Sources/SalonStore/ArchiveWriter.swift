@@ -12,6 +12,11 @@ public final class ArchiveWriter: Sendable {
     private let access: StoreAccess
     private let maxBatch: Int
     private let state = Mutex(State())
+    /// Told of every group commit: how many messages it held and how long it took.
+    private let commitObserver: CommitObserver?
+
+    /// What the owner learns of each group commit (the server's metrics; SalonStore keeps none).
+    public typealias CommitObserver = @Sendable (_ messages: Int, _ duration: Duration) -> Void
 
     /// What a waiting append is told: its message's sequence once committed, or the failure.
     public typealias Caller = @Sendable (Result<Int64, any Error>) -> Void
@@ -38,9 +43,10 @@ public final class ArchiveWriter: Sendable {
 
     /// Creates the writer of `database`; a batch holds at most `maxBatch` messages (clamped to 1…10 000).
     /// Batches are powers of two (see ArchiveInsertStatement), so the default takes up to 1024.
-    public init(database: SalonDatabase, maxBatch: Int = 1024) {
+    public init(database: SalonDatabase, maxBatch: Int = 1024, commitObserver: CommitObserver? = nil) {
         access = StoreAccess(writer: database.writer)
         self.maxBatch = min(max(maxBatch, 1), 10_000)
+        self.commitObserver = commitObserver
     }
 
     /// Archives `message` and returns its sequence once its transaction has committed.
@@ -213,6 +219,7 @@ public final class ArchiveWriter: Sendable {
             }
         }
         let outcome: Result<([Result<Int64, StoreError>], Result<[[Bool]], any Error>), any Error>
+        let started = ContinuousClock.now
         do {
             var roomResults: [Result<Int64, StoreError>] = []
             var personalResults: Result<[[Bool]], any Error> = .success([])
@@ -234,6 +241,8 @@ public final class ArchiveWriter: Sendable {
         } catch {
             outcome = .failure(StoreError.wrapping(error))
         }
+        // Before the callers resume: what they see done is already counted.
+        commitObserver?(items.count, ContinuousClock.now - started)
         Task {
             switch outcome {
             case .success(let (roomResults, personalResults)):

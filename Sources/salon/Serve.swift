@@ -2,6 +2,8 @@ import ArgumentParser
 import Configuration
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import SalonAdmin
 import SalonServer
 import SalonStore
@@ -78,7 +80,11 @@ struct Serve: AsyncParsableCommand {
         }
         // The service group traps SIGTERM/SIGINT before the server opens its listeners, so a
         // signal sent as soon as the port answers is a graceful shutdown, not a kill.
-        let server = SalonServer(configuration: configuration, logger: logger)
+        // One registry for the process: the server's own metrics, and whatever libraries
+        // report through swift-metrics, on the same /metrics.
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let server = SalonServer(configuration: configuration, logger: logger, metricsRegistry: registry)
         let served = configuration
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: RunningServer(server: server, announce: { try await announceFirstAdministrator(served) }))],

@@ -38,6 +38,7 @@ struct StreamBudgetTests {
             #expect(registry.session(bob.jid) == nil, "bob still bound after \(sent) messages of 100 kB")
             #expect(sent < 200)
             try await alice.ping()
+            #expect(try await server.scrape()["salon_slow_consumer_disconnects_total", ["reason": "unread_output"]] == 1)
         }
     }
 

@@ -290,6 +290,7 @@ struct StreamManagementTests {
             for index in 1...8 { bob.send(message(to: alice.jid.description, body: "m\(index)")) }
             #expect(try await alice.expectStreamError() == "policy-violation")
             try await server.waitForOffline("alice", count: 8)
+            #expect(try await server.scrape()["salon_slow_consumer_disconnects_total", ["reason": "unacknowledged_stanzas"]] == 1)
             let again = try await server.online("alice")
             var bodies: [String] = []
             for _ in 1...8 { bodies.append(try await again.bodyMessage(from: bob.jid.description).child("body", namespace: NS.client)?.text ?? "") }

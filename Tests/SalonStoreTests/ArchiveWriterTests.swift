@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import SalonStore
 
@@ -34,6 +35,28 @@ import Testing
                 #expect(page.count == 50)
                 #expect(page.messages.map(\.sequence) == Array(1...50))
             }
+        }
+    }
+
+    @Test func everyCommitIsReportedWithItsSizeBeforeItsCallersResume() async throws {
+        try await withTemporaryDirectory { path in
+            let database = try SalonDatabase(directory: path)
+            let commits = Mutex<[(Int, Duration)]>([])
+            let writer = ArchiveWriter(database: database, maxBatch: 16) { messages, duration in
+                commits.withLock { $0.append((messages, duration)) }
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<100 {
+                    group.addTask { _ = try await writer.append(archiveMessage("lobby", index)) }
+                }
+                try await group.waitForAll()
+            }
+            // Every caller has resumed: every commit is already reported.
+            let reported = commits.withLock { $0 }
+            #expect(reported.map(\.0).reduce(0, +) == 100)
+            #expect(reported.allSatisfy { $0.0 >= 1 && $0.0 <= 16 && $0.1 >= .zero })
+            await writer.close()
+            try database.close()
         }
     }
 

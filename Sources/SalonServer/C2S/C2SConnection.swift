@@ -208,6 +208,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         }
         tlsHandler = handler
         stream.tls = handler
+        (try? stream.channel.pipeline.syncOperations.handler(type: ConnectionLimitHandler.self))?.upgradedToTLS()
         stream.restart()
         logger.debug("STARTTLS")
     }
@@ -220,6 +221,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         stream.restart()
         logger[metadataKey: "jid"] = "\(account)"
         logger.info("authenticated", metadata: ["mechanism": "\(mechanism.rawValue)"])
+        context.metrics.authenticated(mechanism: mechanism.rawValue, .success)
     }
 
     static func streamID() -> String {

@@ -183,6 +183,7 @@ final class SASLExchange {
         if let refusal = negotiator.refusal, refusal.precedesPasswordCheck {
             refusedMechanisms += 1
             logger.info("authentication refused before any password check", metadata: metadata)
+            context.metrics.authenticated(mechanism: negotiator.mechanism.rawValue, .refused)
             sendFailure(failure, text: Self.explanation(of: refusal))
             if refusedMechanisms >= Self.maxRefusedMechanisms {
                 stream.fail(.policyViolation, text: "Too many refused authentication attempts.")
@@ -191,6 +192,7 @@ final class SASLExchange {
         }
         failedAuthentications += 1
         logger.info("authentication failed", metadata: metadata)
+        context.metrics.authenticated(mechanism: negotiator.mechanism.rawValue, .failure)
         let exhausted = failedAuthentications >= Self.maxAuthenticationAttempts
         stream.answerFailure(throttledBy: context.throttle, account: name, address: remoteAddress) { [self] in
             sendFailure(failure)

@@ -70,6 +70,7 @@ final class ComponentConnection: XMPPStreamOwner, @unchecked Sendable {
         let offered = element.text.trimmingCharacters(in: .whitespaces).lowercased()
         guard Crypto.constantTimeEqual(Array(expected.utf8), Array(offered.utf8)) else {
             logger.warning("component handshake failed: wrong secret", metadata: ["component": "\(domain)", "address": "\(remoteAddress)"])
+            context.metrics.authenticated(mechanism: "component-handshake", .failure)
             // Answered late, as a failed login is: secrets cannot be guessed at the speed of the wire.
             return stream.answerFailure(throttledBy: context.componentThrottle, account: domain, address: remoteAddress) { [stream] in
                 stream.fail(.notAuthorized, text: "Wrong handshake.")
@@ -85,6 +86,7 @@ final class ComponentConnection: XMPPStreamOwner, @unchecked Sendable {
         negotiationTimer?.cancel()
         stream.send(XMLElement("handshake", namespace: NS.component))
         logger.info("component connected")
+        context.metrics.authenticated(mechanism: "component-handshake", .success)
     }
 
     func streamDidEnd(_ stream: XMPPStream) {

@@ -39,6 +39,8 @@ public struct ServerConfiguration: Sendable {
     public var pushIncludesBody = false
     /// The HTTP server and file upload (XEP-0363).
     public var http = HTTPConfiguration()
+    /// Who may read `/metrics`.
+    public var metrics = MetricsConfiguration()
     /// Where the ad-hoc `service-export` writes and `service-import` reads (`export.directory`;
     /// default `<data>/exports`).
     public var exportDirectory: String?

@@ -21,12 +21,17 @@ final class ConnectionCounter: Sendable {
     private let maxTotal: Int
     private let maxPerAddress: Int
     private let state = Mutex(State())
+    /// The metrics of this listener's kind, and whether its connections start encrypted.
+    let gauges: ConnectionGauges?
+    let startsWithTLS: Bool
     /// Refusals come in floods: the first is logged, then at most one summary per interval.
     static let reportInterval = TimeAmount.seconds(60)
 
-    init(maxTotal: Int, maxPerAddress: Int) {
+    init(maxTotal: Int, maxPerAddress: Int, gauges: ConnectionGauges? = nil, startsWithTLS: Bool = false) {
         self.maxTotal = maxTotal
         self.maxPerAddress = maxPerAddress
+        self.gauges = gauges
+        self.startsWithTLS = startsWithTLS
     }
 
     /// Takes a slot for `address`, or says which limit refused it.
@@ -67,6 +72,8 @@ final class ConnectionLimitHandler: ChannelInboundHandler {
     private let counter: ConnectionCounter
     private let logger: Logger
     private var admittedAddress: String?
+    /// Whether TLS protects the connection now (it may start plain and upgrade by STARTTLS).
+    private var encrypted = false
 
     init(counter: ConnectionCounter, logger: Logger) {
         self.counter = counter
@@ -77,8 +84,11 @@ final class ConnectionLimitHandler: ChannelInboundHandler {
         let address = context.channel.remoteAddress?.ipAddress ?? "unknown"
         guard case .refused(let limit, let report) = counter.admit(address) else {
             admittedAddress = address
+            encrypted = counter.startsWithTLS
+            counter.gauges?.opened(tls: encrypted)
             return context.fireChannelActive()
         }
+        counter.gauges?.wasRefused()
         if let report {
             logger.warning("connection refused: listener full (refused: how many since the last such line)", metadata: [
                 "address": "\(address)", "limit": "\(limit)", "refused": "\(report)",
@@ -90,8 +100,16 @@ final class ConnectionLimitHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         if let address = admittedAddress {
             counter.release(address)
+            counter.gauges?.closed(tls: encrypted)
             admittedAddress = nil
         }
         context.fireChannelInactive()
+    }
+
+    /// STARTTLS succeeded: the connection counts as encrypted from now on.
+    func upgradedToTLS() {
+        guard admittedAddress != nil, !encrypted else { return }
+        encrypted = true
+        counter.gauges?.upgraded()
     }
 }

@@ -64,7 +64,8 @@ enum Listeners {
         let stream = XMPPStream(channel: channel, contentNamespace: namespace, servedDomain: context.domain,
                                 limits: context.parserLimits,
                                 negotiation: NegotiationLimits(maxStanzaBytes: limits.negotiationStanzaBytes, maxBytes: limits.negotiationBytes),
-                                maxQueuedBytes: limits.maxQueuedBytes, pendingWork: context.pendingWork, logger: logger)
+                                maxQueuedBytes: limits.maxQueuedBytes, pendingWork: context.pendingWork, metrics: context.metrics,
+                                logger: logger)
         stream.tls = tlsHandler
         try pipeline.addHandler(IdleStateHandler(readTimeout: .milliseconds(Int64(limits.idleTimeout * 1000))))
         try pipeline.addHandler(StreamChannelHandler(stream: stream, bytesPerSecond: limits.bytesPerSecond, burstBytes: limits.burstBytes))

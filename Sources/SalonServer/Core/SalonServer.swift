@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import Prometheus
 import SalonSecurity
 import SalonStore
 import ServiceLifecycle
@@ -22,6 +23,9 @@ public final class SalonServer: Service, Sendable {
     public let configuration: ServerConfiguration
     private let logger: Logger
     private let running = Mutex<Running?>(nil)
+    private let metrics: ServerMetrics
+    /// What `/metrics` renders. `salon serve` bootstraps swift-metrics with it too.
+    public var metricsRegistry: PrometheusCollectorRegistry { metrics.registry }
 
     private struct Running {
         let group: MultiThreadedEventLoopGroup
@@ -31,9 +35,13 @@ public final class SalonServer: Service, Sendable {
         let sweeper: FileSweeper?
     }
 
-    public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "salon")) {
+    /// `metricsRegistry`: where the server's metrics are kept; its own when nil (tests run
+    /// several servers in one process, each with its own).
+    public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "salon"),
+                metricsRegistry: PrometheusCollectorRegistry? = nil) {
         self.configuration = configuration
         self.logger = logger
+        self.metrics = ServerMetrics(registry: metricsRegistry ?? PrometheusCollectorRegistry())
     }
 
     /// Opens storage, loads (or makes) certificates and starts listening.
@@ -57,7 +65,8 @@ public final class SalonServer: Service, Sendable {
         let context: ServerContext
         do {
             context = try await ServerContext.start(configuration: configuration, database: database, tls: tls,
-                                                    fakeSaltKey: fakeSaltKey, uploadKey: uploadKey, group: group, logger: logger)
+                                                    fakeSaltKey: fakeSaltKey, uploadKey: uploadKey, group: group, metrics: metrics,
+                                                    logger: logger)
         } catch {
             try? await group.shutdownGracefully()
             try? await database.shutdown()
@@ -111,9 +120,10 @@ public final class SalonServer: Service, Sendable {
     /// recipients, then ends every stream with `system-shutdown` and closes the database.
     public func stop() async {
         guard let state = running.withLock({ running -> Running? in defer { running = nil }; return running }) else { return }
+        // /health answers 503 from now on; the HTTP server stays up until the streams are closed.
+        metrics.health.beginShutdown()
         for channel in state.listeners { try? await channel.close() }
         await state.sweeper?.stop()
-        await state.http?.stop()
         let streams = state.context.streams.all
         for stream in streams {
             try? await stream.eventLoop.submit { stream.stopInput() }.get()
@@ -137,6 +147,9 @@ public final class SalonServer: Service, Sendable {
         }
         // What ended sessions never had acknowledged is being stored offline.
         _ = await state.context.pendingWork.drained(within: .seconds(10))
+        await state.http?.stop()
+        // What the HTTP connections' closing queued on the loops runs before they shut down.
+        await settle(state.group)
         try? await state.group.shutdownGracefully()
         try? await state.context.database.shutdown()
         logger.notice("stopped")
@@ -155,9 +168,15 @@ public final class SalonServer: Service, Sendable {
                                     alpn: ["http/1.1"])
             : nil
         let limits = configuration.limits
+        let metricsRoutes = MetricsRoutes(metrics: metrics, allow: configuration.metrics.allow, collect: { [metrics, muc = context.muc] in
+            let (rooms, occupants) = await muc.occupancy()
+            metrics.roomsLive.set(to: Double(rooms))
+            metrics.occupants.set(to: Double(occupants))
+        }, logger: logger)
         let server = try await HTTPServer.start(
-            configuration: settings, port: port, tls: httpTLS, routes: [fileRoutes],
-            connections: ConnectionCounter(maxTotal: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress),
+            configuration: settings, port: port, tls: httpTLS, routes: [fileRoutes, metricsRoutes],
+            connections: ConnectionCounter(maxTotal: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress,
+                                           gauges: metrics.httpConnections, startsWithTLS: httpTLS != nil),
             group: group, logger: logger)
         let url = settings.publicURL ?? "\(httpTLS == nil ? "http" : "https")://\(configuration.domain):\(server.port)"
         upload.listening(at: url)

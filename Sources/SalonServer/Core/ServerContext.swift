@@ -42,6 +42,8 @@ final class ServerContext: Sendable {
     /// XEP-0198 sessions a client may resume, by SM-ID.
     let resumption = ResumableSessions()
     let pendingWork = PendingWork()
+    /// What `/metrics` reports (Metrics/ServerMetrics.swift).
+    let metrics: ServerMetrics
     let logger: Logger
 
     var parserLimits: XMLStreamLimits {
@@ -53,23 +55,26 @@ final class ServerContext: Sendable {
     /// connects those services to the router, once. Everything routes through the router, so
     /// it comes first and learns its services last.
     static func start(configuration: ServerConfiguration, database: SalonDatabase, tls: TLSContext?, fakeSaltKey: [UInt8],
-                      uploadKey: [UInt8] = [], group: EventLoopGroup, logger: Logger) async throws -> ServerContext {
+                      uploadKey: [UInt8] = [], group: EventLoopGroup, metrics: ServerMetrics = ServerMetrics(),
+                      logger: Logger) async throws -> ServerContext {
         let sessions = SessionRegistry()
         let components = ComponentRegistry(secrets: configuration.components)
         // One writer for rooms' and accounts' archives: their appends share group commits.
-        let archiveWriter = ArchiveWriter(database: database)
+        let archiveWriter = ArchiveWriter(database: database, commitObserver: metrics.archiveCommitObserver)
         let router = Router(domain: configuration.domain, sessions: sessions, components: components, database: database,
                             archiveWriter: archiveWriter, offlineLimit: configuration.limits.offlineMessages, logger: logger)
         let muc = try await MUCService.start(domain: configuration.mucDomain, serverDomain: configuration.domain, database: database,
                                              archiveWriter: archiveWriter, router: router, sessions: sessions, group: group,
                                              presenceRates: PresenceRates(limits: configuration.limits),
-                                             maxVCardBytes: configuration.limits.maxVCardBytes, logger: logger)
+                                             maxVCardBytes: configuration.limits.maxVCardBytes, metrics: metrics, logger: logger)
         return ServerContext(configuration: configuration, database: database, tls: tls, fakeSaltKey: fakeSaltKey, uploadKey: uploadKey,
-                             sessions: sessions, components: components, router: router, muc: muc, logger: logger)
+                             sessions: sessions, components: components, router: router, muc: muc, metrics: metrics, logger: logger)
     }
 
     private init(configuration: ServerConfiguration, database: SalonDatabase, tls: TLSContext?, fakeSaltKey: [UInt8], uploadKey: [UInt8],
-                 sessions: SessionRegistry, components: ComponentRegistry, router: Router, muc: MUCService, logger: Logger) {
+                 sessions: SessionRegistry, components: ComponentRegistry, router: Router, muc: MUCService, metrics: ServerMetrics,
+                 logger: Logger) {
+        self.metrics = metrics
         self.configuration = configuration
         self.domain = configuration.domain
         self.database = database
@@ -119,7 +124,8 @@ final class ServerContext: Sendable {
             upload = UploadService(domain: uploadDomain, serverDomain: domain, configuration: configuration.http.upload,
                                    tokenKey: uploadKey, store: database.files, directory: directory, router: router, logger: logger)
             fileRoutes = FileRoutes(store: database.files, files: files, tokenKey: uploadKey, configuration: configuration.http.upload,
-                                    directory: directory, downloaders: FileDownloaders(store: database.accounts, domain: domain), logger: logger)
+                                    directory: directory, downloaders: FileDownloaders(store: database.accounts, domain: domain), metrics: metrics,
+                                    logger: logger)
             muc.adHoc.register(FileCommands(files: FileAdministration(database: database, dataDirectory: configuration.dataDirectory),
                                             directory: directory).all)
         } else {
@@ -130,10 +136,12 @@ final class ServerContext: Sendable {
                                               uploadDomain: upload?.domain),
                        account: accountEndpoint, presence: presence, muc: muc, push: push, upload: upload)
         throttle = LoginThrottle()
-        c2sConnections = ConnectionCounter(maxTotal: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress)
-        directTLSConnections = ConnectionCounter(maxTotal: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress)
+        c2sConnections = ConnectionCounter(maxTotal: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress,
+                                           gauges: metrics.c2sConnections)
+        directTLSConnections = ConnectionCounter(maxTotal: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress,
+                                                 gauges: metrics.c2sConnections, startsWithTLS: true)
         componentConnections = ConnectionCounter(maxTotal: limits.componentMaxConnections,
-                                                 maxPerAddress: limits.componentMaxConnectionsPerAddress)
+                                                 maxPerAddress: limits.componentMaxConnectionsPerAddress, gauges: metrics.componentConnections)
     }
 
     /// Each listener counts its own connections: a flood on one port leaves the others their capacity.

@@ -7,9 +7,9 @@ import ServiceLifecycle
 import Synchronization
 
 /// What a feature contributes to the one HTTP server: its routes (file upload now; room pages
-/// and metrics later), each under its own path prefix.
+/// and metrics), each under its own path prefix.
 protocol HTTPRoutes: Sendable {
-    func add(to router: Hummingbird.Router<BasicRequestContext>)
+    func add(to router: Hummingbird.Router<SalonRequestContext>)
 }
 
 struct HTTPServerFailure: Error, CustomStringConvertible {
@@ -31,7 +31,7 @@ final class HTTPServer: Sendable {
 
     static func start(configuration: HTTPConfiguration, port: Int, tls: TLSContext?, routes: [any HTTPRoutes],
                       connections: ConnectionCounter, group: any EventLoopGroup, logger: Logger) async throws -> HTTPServer {
-        let router = Hummingbird.Router(context: BasicRequestContext.self)
+        let router = Hummingbird.Router(context: SalonRequestContext.self)
         for feature in routes { feature.add(to: router) }
         let idle = TimeAmount.milliseconds(Int64(configuration.idleTimeout * 1000))
         let server = HTTPServerBuilder { responder in

@@ -102,6 +102,7 @@ extension MUCRoom {
                     history.append(post.message, characters: RoomHistory.characters(in: post.serialized), at: post.timestamp)
                 }
                 environment.output.fanout.deliver(post.message, serialized: post.serialized, to: audience)
+                environment.metrics.groupchatMessages.increment()
             case .failure(let error):
                 environment.logger.error("cannot archive a message", metadata: ["room": "\(localpart)", "error": "\(error)"])
                 bounce(post.stanza, StanzaError(.internalServerError, type: .wait, text: "The message could not be stored."))

@@ -91,6 +91,7 @@ extension MUCRoom {
                                    to: occupants.values.filter { $0.nick != nick }.flatMap(\.sessions))
         }
         if let context {
+            if ChatDirectory.keepsHistory(in: context.category) { environment.metrics.historyCacheHits.increment() }
             let joiner = Joiner(session: from, historyRequest: stanza.element.child("x", namespace: MUC.ns)?.child("history", namespace: MUC.ns),
                                 history: history)
             for feature in roomFeatures {

@@ -43,16 +43,17 @@ final class MUCService: RoomHost {
     private init(domain: String, serverDomain: String, database: SalonDatabase, archiveWriter: ArchiveWriter, router: Router,
                  sessions: SessionRegistry,
                  loops: [EventLoop], secret: [UInt8], directory: ChatDirectory, revision: Int64, presenceRates: PresenceRates,
-                 maxVCardBytes: Int, logger: Logger) {
+                 maxVCardBytes: Int, metrics: ServerMetrics, logger: Logger) {
         self.domain = domain
         self.serverDomain = serverDomain
         self.database = database
         self.administration = ChatAdministration(database: database)
         self.environment = RoomEnvironment(
-            output: RoomOutput(router: router, sessions: sessions),
+            output: RoomOutput(router: router, sessions: sessions, sent: metrics.stanzasSent),
             archiveWriter: archiveWriter, archive: database.archive, chat: database.chat,
             occupantIDs: OccupantIDs(secret: secret), presenceRates: presenceRates, maxVCardBytes: maxVCardBytes, logger: logger,
-            refusalLog: LogThrottle(), uploadLinks: UploadLinks(store: database.files, logger: logger))
+            refusalLog: LogThrottle(), uploadLinks: UploadLinks(store: database.files, logger: logger),
+            metrics: metrics)
         self.adHoc = AdHocCommands(jid: domain, logger: logger)
         self.router = router
         self.sessions = sessions
@@ -64,13 +65,14 @@ final class MUCService: RoomHost {
     /// `archiveWriter` is the server's one writer (accounts' archives share it); `stop` closes it.
     static func start(domain: String, serverDomain: String, database: SalonDatabase, archiveWriter: ArchiveWriter, router: Router,
                       sessions: SessionRegistry, group: EventLoopGroup, presenceRates: PresenceRates, maxVCardBytes: Int,
-                      logger: Logger) async throws -> MUCService {
+                      metrics: ServerMetrics, logger: Logger) async throws -> MUCService {
         let (directory, revision) = try await database.chat.loadDirectoryAndRevision()
         let secret = try await ServerSecret.load(ServerSecret.occupantID, from: database)
         let service = MUCService(domain: domain, serverDomain: serverDomain, database: database, archiveWriter: archiveWriter,
                                  router: router, sessions: sessions,
                                  loops: Array(group.makeIterator()), secret: secret, directory: directory,
-                                 revision: revision, presenceRates: presenceRates, maxVCardBytes: maxVCardBytes, logger: logger)
+                                 revision: revision, presenceRates: presenceRates, maxVCardBytes: maxVCardBytes, metrics: metrics,
+                                 logger: logger)
         service.adHoc.register(ChatCommandSet(service: service).all)
         service.startPolling()
         return service
@@ -85,6 +87,9 @@ final class MUCService: RoomHost {
     }
 
     var directory: ChatDirectory { state.withLock { $0.directory } }
+
+    /// The rooms active now (for metrics: each is read on its own loop).
+    var liveRooms: [MUCRoom] { state.withLock { Array($0.rooms.values) } }
 
     /// Sets what is told of every directory adopted from now on (given the previous one first).
     func observeDirectory(_ observer: @escaping @Sendable (_ previous: ChatDirectory, _ current: ChatDirectory) -> Void) {

@@ -24,6 +24,8 @@ struct RoomEnvironment: Sendable {
     let refusalLog: LogThrottle
     /// Recognises this server's uploads in posts (XEP-0363) and ties them to their message.
     let uploadLinks: UploadLinks
+    /// Groupchat messages, history served and loaded.
+    let metrics: ServerMetrics
 }
 
 /// What a room asks of the service that holds it (`MUCService`).

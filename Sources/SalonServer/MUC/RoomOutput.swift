@@ -7,9 +7,9 @@ struct RoomOutput: Sendable {
     unowned let router: Router
     let fanout: Fanout
 
-    init(router: Router, sessions: SessionRegistry) {
+    init(router: Router, sessions: SessionRegistry, sent: StanzaCounters? = nil) {
         self.router = router
-        self.fanout = Fanout(sessions: sessions, router: router)
+        self.fanout = Fanout(sessions: sessions, router: router, sent: sent)
     }
 
     /// Sends `element`, which carries `to` and `from` for the wire, routed by those same

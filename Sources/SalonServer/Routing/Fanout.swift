@@ -8,6 +8,8 @@ import XMPPCore
 struct Fanout {
     let sessions: SessionRegistry
     unowned let router: Router
+    /// Counts each broadcast once per event loop it reaches, not per recipient.
+    var sent: StanzaCounters?
 
     /// Recipients resolved to their sessions and grouped by event loop; valid while every
     /// session in it stays bound (a room keeps one until its occupants change).
@@ -52,6 +54,7 @@ struct Fanout {
         // so they write in parallel with it rather than after it.
         var local: [Audience.Target]?
         for group in audience.groups {
+            sent?.count(element, times: group.targets.count)
             if group.loop.inEventLoop {
                 local = group.targets
             } else {

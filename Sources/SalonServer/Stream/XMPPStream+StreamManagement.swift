@@ -28,6 +28,7 @@ extension XMPPStream {
         guard state.wrote(.init(bytes: bytes, element: element)) else {
             logger.notice("stream management: unacknowledged stanzas over the limit",
                           metadata: ["unacked": "\(state.unacked.count)", "limit": "\(state.limits.maxStanzas)"])
+            metrics?.streamManagementOverflows.increment()
             return fail(.policyViolation, text: "Too many unacknowledged stanzas.")
         }
         requestAck(state)

@@ -66,11 +66,14 @@ final class XMPPStream: @unchecked Sendable {
     var resumedBy: ClientSession?
     /// The stream error this side sent, if any.
     private(set) var failure: StreamErrorCondition?
+    /// Counts stanzas in and out, and disconnects of peers that fall behind.
+    let metrics: ServerMetrics?
 
     init(channel: Channel, contentNamespace: String, servedDomain: String, limits: XMLStreamLimits,
          negotiation: NegotiationLimits = NegotiationLimits(), maxQueuedBytes: Int = 8 << 20,
-         pendingWork: PendingWork? = nil, logger: Logger) {
+         pendingWork: PendingWork? = nil, metrics: ServerMetrics? = nil, logger: Logger) {
         self.pendingWork = pendingWork
+        self.metrics = metrics
         self.maxQueuedBytes = maxQueuedBytes
         self.authenticatedLimits = limits
         self.negotiation = negotiation
@@ -124,7 +127,9 @@ final class XMPPStream: @unchecked Sendable {
         guard let owner else { return }
         switch event {
         case .streamOpened(let header): owner.stream(self, didOpen: header)
-        case .stanza(let element): owner.stream(self, didReceive: element)
+        case .stanza(let element):
+            metrics?.stanzasReceived.count(element)
+            owner.stream(self, didReceive: element)
         case .streamClosed: owner.streamDidEnd(self)
         }
     }
@@ -247,6 +252,7 @@ final class XMPPStream: @unchecked Sendable {
         bytes.reserveCapacity(256)
         element.serialize(into: &bytes, parentNamespace: contentNamespace)
         write(bytes: bytes, flush: flush)
+        metrics?.stanzasSent.count(element)
         if streamManagement != nil, StreamManagement.isStanza(element) { count(bytes, element) }
     }
 
@@ -269,6 +275,8 @@ final class XMPPStream: @unchecked Sendable {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256)
         element.serialize(into: &bytes, parentNamespace: contentNamespace)
+        // Counted once handed to this stream, whether written now or held for an inactive client.
+        metrics?.stanzasSent.count(element)
         if let clientState {
             clientState.notePresence(element)
             if clientState.isInactive, held(element, bytes, in: clientState) { return }
@@ -374,6 +382,7 @@ final class XMPPStream: @unchecked Sendable {
         let held = queuedBytes + count
         guard held > maxQueuedBytes else { return true }
         logger.notice("slow reader disconnected", metadata: ["queued_bytes": "\(held - count)"])
+        metrics?.slowReaderDisconnects.increment()
         fail(.policyViolation, text: "The connection is not reading what it is sent.")
         return false
     }

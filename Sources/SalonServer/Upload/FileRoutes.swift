@@ -19,21 +19,24 @@ final class FileRoutes: HTTPRoutes {
     let directory: @Sendable () -> ChatDirectory
     let downloaders: FileDownloaders
     let logger: Logger
+    /// Counts the bytes uploaded and downloaded.
+    let metrics: ServerMetrics
     /// Slots with an upload streaming in: a second PUT meanwhile gets 409.
     private let uploading = Mutex<Set<String>>([])
 
     init(store: FileStore, files: UploadedFiles, tokenKey: [UInt8], configuration: UploadConfiguration,
-         directory: @escaping @Sendable () -> ChatDirectory, downloaders: FileDownloaders, logger: Logger) {
+         directory: @escaping @Sendable () -> ChatDirectory, downloaders: FileDownloaders, metrics: ServerMetrics, logger: Logger) {
         self.store = store
         self.files = files
         self.tokenKey = tokenKey
         self.configuration = configuration
         self.directory = directory
         self.downloaders = downloaders
+        self.metrics = metrics
         self.logger = logger
     }
 
-    func add(to router: Hummingbird.Router<BasicRequestContext>) {
+    func add(to router: Hummingbird.Router<SalonRequestContext>) {
         let files = router.group("files")
         files.put(":id/:name") { request, context in try await self.put(request, context) }
         files.get(":id/:name") { request, context in try await self.get(request, context, head: false) }
@@ -42,7 +45,7 @@ final class FileRoutes: HTTPRoutes {
 
     // MARK: Upload
 
-    private func put(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    private func put(_ request: Request, _ context: SalonRequestContext) async throws -> Response {
         guard let id = context.parameters.get("id"), UploadedFiles.isSlotID(id), let file = try await store.file(id: id) else {
             return Self.plain(.notFound, "No such upload slot.")
         }
@@ -111,6 +114,7 @@ final class FileRoutes: HTTPRoutes {
             try await handle.withBufferedWriter { writer in
                 for try await chunk in body {
                     received += Int64(chunk.readableBytes)
+                    self.metrics.uploaded(bytes: chunk.readableBytes)
                     guard received <= size else {
                         throw UploadRefusal(status: .contentTooLarge, text: "The upload is larger than the slot's \(size) bytes.")
                     }
@@ -127,7 +131,7 @@ final class FileRoutes: HTTPRoutes {
 
     // MARK: Download
 
-    private func get(_ request: Request, _ context: BasicRequestContext, head: Bool) async throws -> Response {
+    private func get(_ request: Request, _ context: SalonRequestContext, head: Bool) async throws -> Response {
         guard let id = context.parameters.get("id"), UploadedFiles.isSlotID(id), let file = try await store.file(id: id),
               file.completed != nil else {
             return Self.plain(.notFound, "No such file.")
@@ -184,6 +188,7 @@ final class FileRoutes: HTTPRoutes {
             try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(path)) { handle in
                 for try await chunk in handle.readChunks(in: bytes, chunkLength: .kibibytes(128)) {
                     try await writer.write(chunk)
+                    self.metrics.downloaded(bytes: chunk.readableBytes)
                 }
             }
             try await writer.finish(nil)

@@ -53,6 +53,7 @@ extension MUCRoom {
         let archive = environment.archive
         let room = localpart
         let limit = history.capacity
+        environment.metrics.historyCacheMisses.increment()
         awaiting({ try await archive.query(Self.lastPage(room: room, limit: limit)) }) { [self] result in
             defer { done() }
             guard case .success(let page) = result else { return }

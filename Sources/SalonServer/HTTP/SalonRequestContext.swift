@@ -1,0 +1,14 @@
+import Hummingbird
+import NIOCore
+
+/// The request context of Salon's HTTP routes: Hummingbird's basic one plus the peer's address
+/// (`/metrics` answers only the peers it allows).
+struct SalonRequestContext: RequestContext, RemoteAddressRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let remoteAddress: SocketAddress?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+}
