@@ -22,6 +22,8 @@ let package = Package(
         // router are built: TLS stays Salon's own OpenSSL layer, not swift-nio-ssl.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // The room-management pages' templates.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         // /metrics: swift-prometheus's registry (one per server) and the swift-metrics API it
         // implements, which `salon serve` bootstraps with that registry.
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
@@ -76,6 +78,7 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             // Uploads stream to disk and downloads from it without blocking a thread.
             .product(name: "_NIOFileSystem", package: "swift-nio"),
+            .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "salon", dependencies: [

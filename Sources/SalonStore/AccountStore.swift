@@ -21,12 +21,14 @@ public struct AccountStore: Sendable {
         }
     }
 
-    /// Replaces all of the account's credentials with `credentials`; throws userNotFound.
+    /// Replaces all of the account's credentials with `credentials` (a new password): the
+    /// room pages' sessions signed in with the old one end with it. Throws userNotFound.
     public func setCredentials(jid: String, credentials: [SCRAMCredentials]) async throws {
         try credentials.forEach { try $0.validate() }
         try await access.write { db in
             try db.requireUser(jid)
             try db.execute(sql: "DELETE FROM credentials WHERE jid = ?", arguments: [jid])
+            try db.execute(sql: "DELETE FROM web_sessions WHERE account = ?", arguments: [jid])
             try Self.insert(credentials, for: jid, db)
         }
     }

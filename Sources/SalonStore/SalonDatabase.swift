@@ -78,6 +78,8 @@ public final class SalonDatabase: Sendable {
     public var push: PushStore { PushStore(access: StoreAccess(writer: writer)) }
     /// Uploaded files (XEP-0363) and the room messages that carry them.
     public var files: FileStore { FileStore(access: StoreAccess(writer: writer)) }
+    /// Sessions of the room-management pages.
+    public var webSessions: WebSessionStore { WebSessionStore(access: StoreAccess(writer: writer)) }
 
     /// Closes every connection; later calls on this database or its stores fail.
     public func close() throws {

@@ -24,6 +24,7 @@ enum SalonSchema {
         migrator.registerMigration("v11-files", migrate: createFiles)
         migrator.registerMigration("v11-personal-archive", migrate: createPersonalArchive)
         migrator.registerMigration("v11-files-sweep-indexes", migrate: indexFileSweep)
+        migrator.registerMigration("v12-web-sessions", migrate: createWebSessions)
         return migrator
     }
 

@@ -29,7 +29,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("component-port"), parsing: .unconditional, help: "External component port, XEP-0114 (default 5347; negative turns it off).")
     var componentPort: Int?
 
-    @Option(name: .customLong("http-port"), parsing: .unconditional, help: "HTTP port for file upload, XEP-0363 (default 5443; negative turns it off).")
+    @Option(name: .customLong("http-port"), parsing: .unconditional, help: "HTTP port for file upload (XEP-0363) and the room pages (default 5443; negative turns it off).")
     var httpPort: Int?
 
     @Option(name: .customLong("component"), help: "A component DOMAIN=SECRET (repeatable).")

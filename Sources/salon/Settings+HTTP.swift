@@ -34,6 +34,11 @@ extension Settings {
         }
         upload.downloadMode = downloadMode
         http.upload = upload
+        http.web.enabled = reader.bool(forKey: "http.web.enabled", default: http.web.enabled)
+        http.web.sessionLifetime = Double(try positive("http.web.session_lifetime", default: Int(http.web.sessionLifetime), minimum: 60))
+        http.web.maxSessionsPerAccount = try positive("http.web.max_sessions_per_account", default: http.web.maxSessionsPerAccount, minimum: 1)
+        http.web.maxFormBytes = try positive("http.web.max_form_bytes", default: http.web.maxFormBytes, minimum: 4096)
+        http.web.pageSize = try positive("http.web.page_size", default: http.web.pageSize, minimum: 1)
         return http
     }
 }

@@ -15,6 +15,8 @@ public struct HTTPConfiguration: Sendable {
     public var idleTimeout: Double = 60
     /// File upload (XEP-0363).
     public var upload = UploadConfiguration()
+    /// The room-management pages.
+    public var web = WebConfiguration()
 
     public init() {}
 }

@@ -159,8 +159,8 @@ public final class SalonServer: Service, Sendable {
     /// the URL it is reached at.
     private func startHTTP(context: ServerContext, tls: TLSContext, group: MultiThreadedEventLoopGroup) async throws -> HTTPServer? {
         let settings = configuration.http
-        guard let port = settings.port, let upload = context.upload, let fileRoutes = context.fileRoutes else { return nil }
-        try fileRoutes.files.prepare()
+        guard let port = settings.port else { return nil }
+        try context.fileRoutes?.files.prepare()
         // A plain listener is allowed only where nobody else can connect: behind a local proxy.
         let httpTLS: TLSContext? = settings.tls || !ServerConfiguration.isLoopback(settings.bindAddress)
             ? try TLSContext.server(certificates: CertificateStore.certificates(domain: configuration.domain,
@@ -173,14 +173,18 @@ public final class SalonServer: Service, Sendable {
             metrics.roomsLive.set(to: Double(rooms))
             metrics.occupants.set(to: Double(occupants))
         }, logger: logger)
+        let routes: [any HTTPRoutes] = [context.fileRoutes as (any HTTPRoutes)?, context.webRoutes, metricsRoutes].compactMap { $0 }
         let server = try await HTTPServer.start(
-            configuration: settings, port: port, tls: httpTLS, routes: [fileRoutes, metricsRoutes],
+            configuration: settings, port: port, tls: httpTLS, routes: routes,
             connections: ConnectionCounter(maxTotal: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress,
                                            gauges: metrics.httpConnections, startsWithTLS: httpTLS != nil),
             group: group, logger: logger)
         let url = settings.publicURL ?? "\(httpTLS == nil ? "http" : "https")://\(configuration.domain):\(server.port)"
-        upload.listening(at: url)
-        context.muc.environment.uploadLinks.listening(at: url)
+        if let upload = context.upload {
+            upload.listening(at: url)
+            context.muc.environment.uploadLinks.listening(at: url)
+        }
+        if context.webRoutes != nil { context.muc.environment.roomManagement.listening(at: url) }
         return server
     }
 

@@ -28,6 +28,8 @@ final class ServerContext: Sendable {
     /// File upload (XEP-0363) and its HTTP routes, when the HTTP server runs.
     let upload: UploadService?
     let fileRoutes: FileRoutes?
+    /// The room-management pages (`/rooms`), when the HTTP server runs them.
+    let webRoutes: WebRoutes?
     let tls: TLSContext?
     let throttle: LoginThrottle
     /// What SCRAM derives unknown accounts' salts from (see `ServerSecret`).
@@ -118,13 +120,27 @@ final class ServerContext: Sendable {
         adHoc.register([PingCommand.command])
         muc.adHoc.register(ServiceTransferCommands(database: database, configuration: configuration.administration,
                                                    exportDirectory: configuration.effectiveExportDirectory, muc: muc, logger: logger).all)
+        let throttle = LoginThrottle()
+        self.throttle = throttle
+        let passwords = AccountPasswords(store: database.accounts, domain: domain)
+        let webSessions = configuration.http.port != nil && configuration.http.web.enabled
+            ? WebSessions(store: database.webSessions, passwords: passwords, throttle: throttle, configuration: configuration.http.web,
+                          logger: logger)
+            : nil
+        if let webSessions {
+            webRoutes = WebRoutes(sessions: webSessions, muc: muc, archive: database.archive, configuration: configuration.http.web,
+                                  serverDomain: configuration.domain, logger: logger)
+        } else {
+            webRoutes = nil
+        }
         if let uploadDomain = configuration.uploadDomain {
             let files = UploadedFiles(dataDirectory: configuration.dataDirectory)
             let directory: @Sendable () -> ChatDirectory = { muc.directory }
             upload = UploadService(domain: uploadDomain, serverDomain: domain, configuration: configuration.http.upload,
                                    tokenKey: uploadKey, store: database.files, directory: directory, router: router, logger: logger)
             fileRoutes = FileRoutes(store: database.files, files: files, tokenKey: uploadKey, configuration: configuration.http.upload,
-                                    directory: directory, downloaders: FileDownloaders(store: database.accounts, domain: domain), metrics: metrics,
+                                    directory: directory, downloaders: FileDownloaders(passwords: passwords, sessions: webSessions),
+                                    metrics: metrics,
                                     logger: logger)
             muc.adHoc.register(FileCommands(files: FileAdministration(database: database, dataDirectory: configuration.dataDirectory),
                                             directory: directory).all)
@@ -135,7 +151,6 @@ final class ServerContext: Sendable {
         router.connect(server: ServerEndpoint(domain: domain, components: components, router: router, muc: muc, adHoc: adHoc,
                                               uploadDomain: upload?.domain),
                        account: accountEndpoint, presence: presence, muc: muc, push: push, upload: upload)
-        throttle = LoginThrottle()
         c2sConnections = ConnectionCounter(maxTotal: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress,
                                            gauges: metrics.c2sConnections)
         directTLSConnections = ConnectionCounter(maxTotal: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress,

@@ -21,7 +21,7 @@ extension MUCRoom {
         var fields = [DataForm.Field("muc#roominfo_occupants", label: "Occupants", values: ["\(occupants.count)"])]
         fields += roomFeatures.flatMap { $0.infoFields(context) }
         fields += avatarInfoFields
-        let url = context.directory.settings.roomManagementURL
+        let url = environment.roomManagement.url(context.directory.settings)
         if !url.isEmpty { fields.append(DataForm.Field("\(MUC.salon)#room_management_url", label: "Room management", values: [url])) }
         query.append(DataForm(type: .result, formType: MUC.roomInfo, fields: fields).element)
         answer(stanza, query)

@@ -144,6 +144,12 @@ final class MUCService: RoomHost {
         }
     }
 
+    /// The nicknames in a room now, read on its loop; none when the room is not active.
+    func occupantNicks(_ localpart: String) async -> [String] {
+        guard let room = state.withLock({ $0.rooms[localpart] }) else { return [] }
+        return (try? await room.loop.submit { room.occupants.keys.sorted() }.get()) ?? []
+    }
+
     /// An empty room with nothing pending lets go of its memory.
     func deactivate(_ room: MUCRoom) {
         state.withLock { state in
@@ -172,7 +178,7 @@ final class MUCService: RoomHost {
             }
             let settings = directory.settings
             query.append(DataForm(type: .result, formType: "\(MUC.salon)#service", fields: [
-                DataForm.Field("room_management_url", label: "Room management", values: [settings.roomManagementURL]),
+                DataForm.Field("room_management_url", label: "Room management", values: [environment.roomManagement.url(settings)]),
                 DataForm.Field("default_chat_history", values: ["\(settings.defaultChatHistory)"]),
                 DataForm.Field("max_file_size_kb", values: ["\(settings.maxFileSizeKB)"]),
             ]).element)

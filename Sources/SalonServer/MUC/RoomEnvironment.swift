@@ -26,6 +26,8 @@ struct RoomEnvironment: Sendable {
     let uploadLinks: UploadLinks
     /// Groupchat messages, history served and loaded.
     let metrics: ServerMetrics
+    /// RoomManagementUrl, defaulting to the room pages (disco#info of the service and rooms).
+    let roomManagement = RoomManagementAddress()
 }
 
 /// What a room asks of the service that holds it (`MUCService`).

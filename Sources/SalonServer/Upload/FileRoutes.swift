@@ -144,7 +144,7 @@ final class FileRoutes: HTTPRoutes {
         if let room = file.room {
             let readersOnly = configuration.downloadMode == .members
             if readersOnly {
-                user = await downloaders.user(request.headers[.authorization])
+                user = await downloaders.user(request)
                 if user == nil {
                     return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Basic realm=\"Salon files\", charset=\"UTF-8\"",
                                                                      .contentType: "text/plain; charset=utf-8"],

@@ -12,14 +12,10 @@ extension ChatCommandSet {
                 guard let form = request.stage(0) else { return .form(roomForm("Create a room", nil, for: request.user), final: true) }
                 let input = FormInput(form)
                 let name = try input.required("name", "The name")
-                var edit = try roomEdit(form)
-                edit.name = nil
+                let edit = try roomEdit(form)
                 let address = input.text("address")
                 let room = try await perform { (directory: inout ChatDirectory) throws(ChatRuleError) -> Room in
-                    var room = Room(localpart: address?.lowercased() ?? RoomAddress.make(from: name, taken: Set(directory.rooms.keys)),
-                                    name: name, category: edit.category ?? "")
-                    try edit.apply(to: &room, in: directory)
-                    return try directory.createRoom(room, by: request.actor)
+                    try directory.createRoom(named: name, address: address, applying: edit, by: request.actor)
                 }
                 return .done("Created room \(room.name) (\(room.localpart)@\(service.domain)).")
             },
