@@ -28,6 +28,8 @@ let package = Package(
         // implements, which `salon serve` bootstraps with that registry.
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // The service export's archive format (salon export / import).
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         // System libraries the mission names: expat for XML, OpenSSL for TLS and crypto, SQLite for storage.
@@ -60,7 +62,10 @@ let package = Package(
         ]),
         // Administration without a network: accounts, the chat directory, room content; shared
         // by the CLI, the server's ad-hoc commands and the benchmark.
-        .target(name: "SalonAdmin", dependencies: ["SalonStore", "PersistentChat", "SalonSecurity", "XMPPCore"]),
+        .target(name: "SalonAdmin", dependencies: [
+            "SalonStore", "PersistentChat", "SalonSecurity", "XMPPCore",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         // The server: listeners, streams, routing, components, services.
         .target(name: "SalonServer", dependencies: [
             "XMPPCore", "SalonSecurity", "SalonStore", "SalonAdmin", "PersistentChat",
@@ -110,7 +115,10 @@ let package = Package(
             "salon-bench",
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
-        .testTarget(name: "SalonAdminTests", dependencies: ["SalonAdmin", "SalonStore", "PersistentChat", "SalonSecurity", "XMPPCore"]),
+        .testTarget(name: "SalonAdminTests", dependencies: [
+            "SalonAdmin", "SalonStore", "PersistentChat", "SalonSecurity", "XMPPCore",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         .testTarget(name: "SalonServerTests", dependencies: [
             "SalonServer", "SalonAdmin", "SalonClient", "SalonStore", "PersistentChat", "SalonSecurity", "XMPPCore",
             .product(name: "NIOCore", package: "swift-nio"),

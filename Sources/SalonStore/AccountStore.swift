@@ -152,7 +152,7 @@ public struct AccountStore: Sendable {
     private static let domainFilter = "substr(jid, -length(?1)) = ?1 AND length(jid) > length(?1)"
 
     /// Inserts `credentials`; a repeated mechanism keeps the last one given.
-    private static func insert(_ credentials: [SCRAMCredentials], for jid: String, _ db: Database) throws {
+    static func insert(_ credentials: [SCRAMCredentials], for jid: String, _ db: Database) throws {
         for credential in credentials {
             try db.execute(sql: """
                 INSERT INTO credentials (jid, mechanism, salt, iterations, stored_key, server_key)
@@ -165,7 +165,7 @@ public struct AccountStore: Sendable {
         }
     }
 
-    private static func credential(from row: Row, algorithm: HashAlgorithm) throws -> SCRAMCredentials {
+    static func credential(from row: Row, algorithm: HashAlgorithm) throws -> SCRAMCredentials {
         SCRAMCredentials(
             algorithm: algorithm,
             salt: [UInt8](try row.decode(Data.self, forColumn: "salt")),

@@ -16,7 +16,7 @@ public struct RosterStore: Sendable {
         access.lookUp({ db in try Self.items(owner: owner, db) }, completion: completion)
     }
 
-    private static func items(owner: String, _ db: Database) throws -> [RosterItem] {
+    static func items(owner: String, _ db: Database) throws -> [RosterItem] {
         let statement = try db.cachedStatement(sql: """
             SELECT jid, name, subscription, ask, groups FROM roster_items
             WHERE owner = ? ORDER BY jid
@@ -101,7 +101,7 @@ public struct RosterStore: Sendable {
         return version
     }
 
-    private static func encodeGroups(_ groups: [String]) throws -> String {
+    static func encodeGroups(_ groups: [String]) throws -> String {
         let data = try JSONEncoder().encode(groups)
         guard let text = String(data: data, encoding: .utf8) else {
             throw StoreError(.other, "roster groups did not encode as UTF-8 JSON")

@@ -66,6 +66,7 @@ extension Settings {
         configuration.pushIncludesBody = reader.bool(forKey: "push.include_body", default: false)
         configuration.http = try httpConfiguration()
         configuration.metrics = try metricsConfiguration()
+        if let directory = reader.string(forKey: "export.directory"), !directory.isEmpty { configuration.exportDirectory = directory }
         return configuration
     }
 

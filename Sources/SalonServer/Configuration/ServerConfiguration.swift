@@ -41,6 +41,10 @@ public struct ServerConfiguration: Sendable {
     public var http = HTTPConfiguration()
     /// Who may read `/metrics`.
     public var metrics = MetricsConfiguration()
+    /// Where the ad-hoc `service-export` writes and `service-import` reads (`export.directory`;
+    /// default `<data>/exports`).
+    public var exportDirectory: String?
+    public var effectiveExportDirectory: String { exportDirectory ?? dataDirectory + "/exports" }
     /// SCRAM iteration count for new and changed passwords.
     public var scramIterations: Int {
         get { administration.scramIterations }

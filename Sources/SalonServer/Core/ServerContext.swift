@@ -124,6 +124,8 @@ final class ServerContext: Sendable {
             sessions: sessions, domain: domain,
             isServerAdministrator: { muc.directory.isServerAdministrator($0) }).all)
         adHoc.register([PingCommand.command])
+        muc.adHoc.register(ServiceTransferCommands(database: database, configuration: configuration.administration,
+                                                   exportDirectory: configuration.effectiveExportDirectory, muc: muc, logger: logger).all)
         let throttle = LoginThrottle()
         self.throttle = throttle
         let passwords = AccountPasswords(store: database.accounts, domain: domain)
