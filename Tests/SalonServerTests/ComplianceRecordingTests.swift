@@ -191,6 +191,32 @@ struct ComplianceRecordingTests {
         }
     }
 
+    @Test("A Normal room's mute and the voice given back are journaled as ROLE_CHANGED before the room announces them")
+    func mutes() async throws {
+        try await withServer(configure: Self.on) { server async throws in
+            try await setUp(server)
+            let alice = try await server.online("alice", resource: "desk")
+            try await alice.join("design", as: "Alice")
+            let bob = try await server.online("bob")
+            try await bob.join("design", as: "Bob")
+            let admin = "http://jabber.org/protocol/muc#admin"
+            for role in ["visitor", "participant"] {
+                let answer = try await alice.query("design@\(chatDomain)", admin, type: "set",
+                                                   [XMLElement("item", namespace: admin, attributes: ["role": role, "nick": "Bob"])])
+                #expect(answer[attribute: "type"] == "result")
+                _ = try await bob.expect { $0.name == "presence" && $0[attribute: "from"] == "design@\(chatDomain)/Bob"
+                    && mucItem($0)?[attribute: "role"] == role }
+            }
+            let events = try await journal(server).filter { $0.type == "ROLE_CHANGED" }
+            #expect(events.count == 2)
+            let muted = try payload(events[0]), voiced = try payload(events[1])
+            #expect(events[0].actorBare == "alice@salon.test" && events[0].room == "design")
+            #expect(muted["what"] as? String == "occupant muted" && muted["target"] as? String == "bob@salon.test")
+            #expect(muted["before"] as? String == "participant" && muted["after"] as? String == "visitor")
+            #expect(voiced["what"] as? String == "voice given back" && voiced["after"] as? String == "participant")
+        }
+    }
+
     @Test("Creating a room by joining it journals the creator's JOIN, then the room's creation as the creator")
     func creationByJoining() async throws {
         try await withServer(configure: Self.on) { server async throws in

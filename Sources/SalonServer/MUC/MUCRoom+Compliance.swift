@@ -33,6 +33,19 @@ extension MUCRoom {
     }
 }
 
+extension MUCRoom {
+    /// ROLE_CHANGED for a Normal room's mutes and voices given back (they last while the occupant
+    /// stays, so no directory change records them).
+    func voiceEvents(_ changed: [Occupant], by actor: String) -> [ComplianceEvent] {
+        let time = ComplianceRecorder.now()
+        return changed.map { occupant in
+            .administrative(.roleChanged, time: time, actor: actor, room: localpart,
+                            what: occupant.muted ? "occupant muted" : "voice given back", target: occupant.user,
+                            before: occupant.muted ? "participant" : "visitor", after: occupant.muted ? "visitor" : "participant")
+        }
+    }
+}
+
 extension ArchiveQuery {
     /// What a history query asked, for its BACKCHAT event: filters, search terms, paging.
     var compliancePayload: CompliancePayload {

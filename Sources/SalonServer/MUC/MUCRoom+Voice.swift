@@ -27,15 +27,31 @@ extension MUCRoom {
                     return done(StanzaError.refusal(error))
                 }
             }
+            var changed: [Occupant] = []
             for target in targets {
                 guard var occupant = occupants[target.nick] else { continue }
                 occupant.muted = target.change == .revoke
                 occupant.role = RoomStanding.role(access(target.user), room: room, silenced: occupant.muted)
                 occupants[target.nick] = occupant
-                announce(occupant)
+                changed.append(occupant)
                 logVoice(occupant.muted ? "occupant muted" : "voice given back", actor: actor, target: target.user, cause: nil)
             }
-            done(nil)
+            // The mute holds at once; it is announced (and acknowledged) once journaled.
+            let compliance = environment.compliance
+            guard compliance.isEnabled, !changed.isEmpty else {
+                changed.forEach(announce)
+                return done(nil)
+            }
+            let events = voiceEvents(changed, by: actor)
+            awaiting({ try await compliance.record(events) }) { [self] result in
+                if case .failure(let error) = result {
+                    environment.logger.error("compliance event not recorded", metadata: ["room": "\(localpart)", "error": "\(error)"])
+                }
+                for occupant in changed {
+                    if let current = occupants[occupant.nick], current.user == occupant.user { announce(current) }
+                }
+                done(nil)
+            }
         case .auditorium:
             let (host, localpart, targets) = (host, localpart, targets)
             awaiting({
