@@ -11,6 +11,7 @@ from pathlib import Path
 
 from conftest import ROOT, Salon
 from test_archive import post, setup_room
+from test_metrics import scrape, value
 from test_rooms import CHAT, cli, muc_client
 from test_slixmpp_clients import TIMEOUT, offline, run
 
@@ -123,6 +124,10 @@ def test_journal_moves_with_an_export_and_verifies_on_the_new_server(monkeypatch
         run(write())
         events = journal(server)
         assert [e[1] for e in events][-3:] == ["JOIN", "CHAT", "CHAT"]
+        # Nothing exported yet (the exporter's first run is an interval away): all of it waits.
+        samples = scrape(server)
+        assert value(samples, "salon_compliance_events_pending") == len(events)
+        assert ("salon_compliance_lag_seconds", frozenset()) in samples
         archive = workdir / "service.zip"
         exported = salon_cli(server, "export", str(archive))
         assert exported.returncode == 0, exported.stderr
