@@ -15,3 +15,10 @@ extension ComplianceStore {
         }
     }
 }
+
+extension ComplianceStore {
+    /// When the exporter last finished an export (ms since 1970), or nil when it never has.
+    public func lastExport() async throws -> Int64? {
+        try await access.read { db in try Int64.fetchOne(db, sql: "SELECT max(finished_at) FROM compliance_exports") }
+    }
+}
