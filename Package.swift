@@ -121,6 +121,7 @@ let package = Package(
         ]),
         .testTarget(name: "SalonServerTests", dependencies: [
             "SalonServer", "SalonAdmin", "SalonClient", "SalonStore", "PersistentChat", "SalonSecurity", "XMPPCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

@@ -9,7 +9,7 @@ public struct ImportLimits: Sendable, Hashable {
     public var maxManifestBytes: Int64 = 16 << 20
     /// users.xml, principals.json, categories.json, rooms.json (each read whole).
     public var maxDocumentBytes: Int64 = 256 << 20
-    /// messages.jsonl, files.jsonl (streamed).
+    /// The JSON Lines members: messages, personal messages, files, compliance (streamed).
     public var maxContentBytes: Int64 = 1 << 40
     /// One uploaded file's bytes.
     public var maxFileBytes: Int64 = 16 << 30
@@ -169,7 +169,7 @@ final class ExportArchiveReader: @unchecked Sendable {  // used by one thread at
     private static func cap(for path: String, _ limits: ImportLimits) -> Int64 {
         switch path {
         case ExportFormat.manifest: limits.maxManifestBytes
-        case ExportFormat.messages, ExportFormat.files: limits.maxContentBytes
+        case ExportFormat.messages, ExportFormat.personalMessages, ExportFormat.files, ExportFormat.compliance: limits.maxContentBytes
         case _ where path.hasPrefix(ExportFormat.fileDirectory): limits.maxFileBytes
         default: limits.maxDocumentBytes
         }

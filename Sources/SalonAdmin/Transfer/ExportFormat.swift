@@ -47,12 +47,11 @@ public enum ExportFormat {
     /// Uploaded files' records, one JSON object a line; the bytes are `files/<id>`.
     static let files = "files.jsonl"
     static let fileDirectory = "files/"
-    // The compliance journal (issue #16 part 1) joins the content level as `compliance.jsonl`
-    // once its table exists: a member name here, a cursor in ExportSnapshot, an insert in
-    // ServiceImport.
+    /// The compliance journal, one row a line in sequence order, hashes as stored.
+    static let compliance = "compliance.jsonl"
 
     /// The document members, in the order they are written.
-    static let documents = [users, principals, categories, rooms, messages, personalMessages, files]
+    static let documents = [users, principals, categories, rooms, messages, personalMessages, files, compliance]
 }
 
 /// `manifest.json`: what the export holds, and a SHA-256 for every other member.

@@ -22,8 +22,8 @@ public struct ServiceExporter: Sendable {
         public var line: String {
             let files = manifest.members.filter { $0.path.hasPrefix(ExportFormat.fileDirectory) }.count
             return "exported \(records(ExportFormat.users)) accounts, \(records(ExportFormat.rooms)) rooms, "
-                + "\(records(ExportFormat.messages)) room messages, \(records(ExportFormat.personalMessages)) personal messages "
-                + "and \(files) files to \(path)"
+                + "\(records(ExportFormat.messages)) room messages, \(records(ExportFormat.personalMessages)) personal messages, "
+                + "\(files) files and \(records(ExportFormat.compliance)) compliance events to \(path)"
         }
     }
 
@@ -154,6 +154,16 @@ public struct ServiceExporter: Sendable {
             }
             try add(files)
             staged += bytes
+            // A journal cut by room is no longer a chain: a category export leaves it out.
+            if categories.isEmpty {
+                let journal = try StagedMember(path: ExportFormat.compliance, in: staging)
+                try snapshot.forEachComplianceEvent(since: since) { record in
+                    try journal.write(try line.encode(ComplianceEventDocument(record)))
+                    try journal.write("\n")
+                    journal.records += 1
+                }
+                try add(journal)
+            }
         }
         return (staged, skipped)
     }

@@ -84,6 +84,15 @@ public struct ServiceImporter: Sendable {
             let filesDirectory = URL(fileURLWithPath: dataDirectory).appendingPathComponent("files")
             input.placeFile = { file in try Self.place(file, from: archive, in: filesDirectory) }
         }
+        if archive.contains(ExportFormat.compliance) {
+            input.compliance = { each in
+                try archive.forEachLine(ExportFormat.compliance) { line, number in
+                    try each(try Self.record(line, number, ExportFormat.compliance) {
+                        try JSONDecoder().decode(ComplianceEventDocument.self, from: $0).record
+                    })
+                }
+            }
+        }
         return try await run(input, dryRun: dryRun)
     }
 
@@ -201,7 +210,8 @@ extension ServiceImportReport {
         return ["\(verb) \(accountsAdded) accounts (\(accountsPresent) already here), \(rosterItemsAdded) roster items, "
                 + "\(messagesAdded) messages (\(messagesPresent) already here), "
                 + "\(personalMessagesAdded) personal messages (\(personalMessagesPresent) already here), "
-                + "\(filesAdded) files (\(filesPresent) already here)"]
+                + "\(filesAdded) files (\(filesPresent) already here), "
+                + "\(complianceEventsAdded) compliance events (\(complianceEventsPresent) already here)"]
             + added.map { "\(verb) \($0)" } + kept.map { "kept \($0)" }
             + (dryRun ? ["dry run: nothing changed"] : [])
     }

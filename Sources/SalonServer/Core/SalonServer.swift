@@ -177,6 +177,7 @@ public final class SalonServer: Service, Sendable {
             let (rooms, occupants) = await muc.occupancy()
             metrics.roomsLive.set(to: Double(rooms))
             metrics.occupants.set(to: Double(occupants))
+            await metrics.compliance.collect(from: muc.environment.compliance)
         }, logger: logger)
         let routes: [any HTTPRoutes] = [context.fileRoutes as (any HTTPRoutes)?, context.webRoutes, metricsRoutes].compactMap { $0 }
         let server = try await HTTPServer.start(

@@ -37,8 +37,8 @@ final class ServerMetrics: Sendable {
     let uploadBytesReceived: Counter
     let downloadBytesSent: Counter
 
-    // Compliance lag (`salon_compliance_lag_seconds`) belongs to the compliance journal
-    // (issue #16): its exporter registers the gauge from `registry` and sets it as it advances.
+    /// The compliance journal's backlog, set at scrape time.
+    let compliance: ComplianceGauges
 
     init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -72,6 +72,7 @@ final class ServerMetrics: Sendable {
         let upload = "File bytes received by uploads (in) and sent by downloads (out)."
         uploadBytesReceived = registry.makeCounter(name: "salon_upload_bytes_total", labels: [("direction", "in")], help: upload)
         downloadBytesSent = registry.makeCounter(name: "salon_upload_bytes_total", labels: [("direction", "out")], help: upload)
+        compliance = ComplianceGauges(registry)
     }
 
     enum AuthenticationResult: String {

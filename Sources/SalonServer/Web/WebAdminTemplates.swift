@@ -2,7 +2,7 @@
 enum WebAdminTemplates {
     static let all: [String: String] = [
         "admin": admin, "category": category, "category-form": categoryForm, "room-administer": roomAdminister,
-        "admin-service": adminService,
+        "admin-service": adminService, "admin-compliance": WebComplianceTemplates.page,
     ]
 
     static let admin = """
@@ -25,6 +25,10 @@ enum WebAdminTemplates {
     {{> category-form}}
     </section>
     {{> admin-service}}
+    <section aria-labelledby="compliance"><h2 id="compliance">Compliance</h2>
+    <p>Recording is <b>{{#complianceOn}}on{{/complianceOn}}{{^complianceOn}}off{{/complianceOn}}</b> (adapter {{complianceAdapter}}).
+    <a href="/rooms/admin/compliance">Status, verification of the journal, on and off</a></p>
+    </section>
     """
 
     static let category = """

@@ -14,6 +14,7 @@ extension WebRoutes {
         rooms.get("admin") { request, _ in await self.page(request) { user in self.administration(user) } }
         addServiceAdministration(to: rooms)
         addMessageRemoval(to: rooms)
+        addComplianceAdministration(to: rooms)
         rooms.post("admin/categories") { request, _ in await self.action(request) { user, form in await self.createCategory(user, form) } }
         rooms.get("admin/category") { request, _ in
             let query = WebForm.query(request)
@@ -40,6 +41,7 @@ extension WebRoutes {
         }
         let rooms = Dictionary(grouping: directory.rooms.values, by: { $0.category.lowercased() })
         var values = categoryFormValues(nil, form: form, user: user).merging(serviceValues(directory)) { first, _ in first }
+            .merging(complianceSummary()) { first, _ in first }
         values["hasCategories"] = !directory.categories.isEmpty
         values["categories"] = directory.categories.values.sorted { $0.name.lowercased() < $1.name.lowercased() }.map { category in
             WebPages.object(["catName": category.name, "catDescription": category.description.isEmpty ? nil : category.description,

@@ -11,12 +11,15 @@ public struct ServiceImport: Sendable {
     public typealias PersonalMessageSource = @Sendable (_ each: (PersonalMessage) throws -> Void) throws -> Void
     /// Calls `each` with every file record of the import.
     public typealias FileSource = @Sendable (_ each: (FileRecord) throws -> Void) throws -> Void
+    /// Calls `each` with every compliance journal row of the import, in sequence order.
+    public typealias ComplianceSource = @Sendable (_ each: (ComplianceRecord) throws -> Void) throws -> Void
 
     public var accounts: [TransferredAccount]
     public var directory: DirectoryPart?
     public var messages: MessageSource?
     public var personalMessages: PersonalMessageSource?
     public var files: FileSource?
+    public var compliance: ComplianceSource?
     /// Puts a file's bytes in place; called inside the transaction, for files not already here,
     /// before the rows are committed (never in a dry run).
     public var placeFile: (@Sendable (FileRecord) throws -> Void)?
@@ -47,6 +50,8 @@ public struct ServiceImportReport: Sendable, Hashable {
     public var personalMessagesPresent = 0
     public var filesAdded = 0
     public var filesPresent = 0
+    public var complianceEventsAdded = 0
+    public var complianceEventsPresent = 0
     /// Whether the changes were committed (false for a dry run or when there were conflicts).
     public var committed = false
 
@@ -163,6 +168,9 @@ extension ServiceTransferStore {
             }
             report.conflicts += lines.lines
         }
+        if let compliance = input.compliance, let conflict = try ComplianceImport.conflict(compliance, db) {
+            report.conflicts.append(conflict)
+        }
         return plan
     }
 
@@ -242,6 +250,7 @@ extension ServiceTransferStore {
                 if !dryRun { try input.placeFile?(file) }
             }
         }
+        if let compliance = input.compliance { try ComplianceImport.write(compliance, db, &report) }
     }
 }
 

@@ -77,7 +77,8 @@ struct ServiceTransferCommands: Sendable {
         if report.committed { await muc.pollOnce() }
         logger.notice(report.conflicts.isEmpty ? "service imported" : "service import stopped by conflicts",
                       metadata: ["by": "\(user)", "file": "\(path)", "dry-run": "\(dryRun)", "conflicts": "\(report.conflicts.count)",
-                                 "accounts": "\(report.accountsAdded)", "messages": "\(report.messagesAdded)"])
+                                 "accounts": "\(report.accountsAdded)", "messages": "\(report.messagesAdded)",
+                                 "compliance-events": "\(report.complianceEventsAdded)"])
         let lines = report.lines(dryRun: dryRun)
         return .completed(DataForm(type: .result, title: "Import", fields: [.textMulti("report", "Report", lines)]), note: lines.first)
     }
