@@ -23,7 +23,7 @@ final class FileDownloaders: Sendable {
     /// The bare JID the request proves: its `Authorization: Basic …`, else its session cookie.
     func user(_ request: Request) async -> String? {
         if let user = await user(authorization: request.headers[.authorization]) { return user }
-        return await sessions?.user(cookies: WebRoutes.cookies(request))?.account
+        return await sessions?.user(request)?.account
     }
 
     /// The bare JID `Authorization: Basic …` proves, or nil. A bare user name means this domain.

@@ -84,7 +84,7 @@ final class WebRoutes: HTTPRoutes {
     }
 
     private func signedInUser(_ request: Request) async -> WebUser? {
-        guard var user = await sessions.user(cookies: Self.cookies(request)) else { return nil }
+        guard var user = await sessions.user(request) else { return nil }
         user.administrator = muc.directory.isAdministrator(user.account)
         return user
     }
@@ -94,7 +94,7 @@ final class WebRoutes: HTTPRoutes {
     private func signInForm(_ request: Request, account: String = "", error: String? = nil,
                             status: HTTPResponse.Status = .ok) async -> Response {
         let query = WebForm.query(request)
-        if error == nil, await sessions.user(cookies: Self.cookies(request)) != nil {
+        if error == nil, await sessions.user(request) != nil {
             return WebPages.redirect(WebPages.safeReturnPath(query["next"]) ?? "/rooms")
         }
         let value = WebSessions.newToken()
@@ -108,7 +108,7 @@ final class WebRoutes: HTTPRoutes {
         do { form = try await WebForm.body(request, limit: 16 * 1024) } catch {
             return pages.message("Not accepted", error.message, status: error.status, user: nil)
         }
-        guard let expected = WebSessions.cookie(WebSessions.signInCookieName, in: Self.cookies(request)),
+        guard let expected = WebSessions.cookie(WebSessions.signInCookieName, in: request),
               WebSessions.matches(form["csrf"], expected) else {
             return await signInForm(request, error: "This form did not come from this page, or is too old: try again.", status: .forbidden)
         }
@@ -117,7 +117,7 @@ final class WebRoutes: HTTPRoutes {
                                      address: context.peerAddress) {
         case .signedIn(_, let token):
             // Whatever session the browser had ends: the new one has a new id.
-            if let previous = await sessions.user(cookies: Self.cookies(request)) { await sessions.signOut(previous) }
+            if let previous = await sessions.user(request) { await sessions.signOut(previous) }
             var headers = HTTPFields()
             headers.append(HTTPField(name: .setCookie, value: sessions.sessionCookie(token)))
             headers.append(HTTPField(name: .setCookie, value: "\(WebSessions.signInCookieName)=; Path=/rooms; Max-Age=0; HttpOnly; Secure; SameSite=Strict"))
@@ -138,11 +138,6 @@ final class WebRoutes: HTTPRoutes {
     }
 
     // MARK: Helpers
-
-    static func cookies(_ request: Request) -> String? {
-        let values = request.headers[values: .cookie]
-        return values.isEmpty ? nil : values.joined(separator: "; ")
-    }
 
     static func queryEscaped(_ text: String) -> String {
         var allowed = CharacterSet.alphanumerics

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Hummingbird
 import Logging
 import SalonSecurity
 import SalonStore
@@ -80,8 +81,8 @@ final class WebSessions: Sendable {
     }
 
     /// The signed-in user of a request (its session cookie), or nil.
-    func user(cookies: String?) async -> WebUser? {
-        guard let token = Self.cookie(Self.cookieName, in: cookies), Self.isToken(token) else { return nil }
+    func user(_ request: Request) async -> WebUser? {
+        guard let token = Self.cookie(Self.cookieName, in: request), Self.isToken(token) else { return nil }
         let tokenHash = Self.hash(token)
         guard let session = try? await store.session(tokenHash: tokenHash) else { return nil }
         return WebUser(account: session.account, tokenHash: tokenHash, csrf: Self.csrf(for: token))
@@ -123,15 +124,11 @@ final class WebSessions: Sendable {
         "\(signInCookieName)=\(value); Path=/rooms; Max-Age=3600; HttpOnly; Secure; SameSite=Strict"
     }
 
-    /// A cookie's value in a `Cookie` header (at most 8 KB of header is read).
-    static func cookie(_ name: String, in header: String?) -> String? {
-        guard let header, header.utf8.count <= 8192 else { return nil }
-        for pair in header.split(separator: ";") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == name {
-                return parts[1].trimmingCharacters(in: .whitespaces)
-            }
-        }
-        return nil
+    /// A cookie's value in the request's `Cookie` headers (Hummingbird's parser); none when
+    /// those headers hold more than 8 KB.
+    static func cookie(_ name: String, in request: Request) -> String? {
+        let headers = request.headers[values: .cookie]
+        guard headers.reduce(0, { $0 + $1.utf8.count }) <= 8192 else { return nil }
+        return Cookies(from: headers)[name]?.value
     }
 }
