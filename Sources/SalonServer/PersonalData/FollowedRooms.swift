@@ -1,5 +1,6 @@
 import Logging
 import PersistentChat
+import Synchronization
 import XMPPCore
 
 /// Followed rooms follow access (issue #14): when a directory change takes away a user's right
@@ -22,17 +23,23 @@ final class FollowedRooms: Sendable {
 
     private let queue: AsyncStream<Work>.Continuation
     private let worker: Task<Void, Never>
+    /// Accounts with a login check queued: a client reconnecting in a loop queues one check,
+    /// not one per login, so the queue stays bounded by the number of accounts.
+    private let pendingLogins: PendingAccounts
 
     init(pep: PEPService, mucDomain: String, directory: @escaping @Sendable () -> ChatDirectory, logger: Logger) {
         let (stream, queue) = AsyncStream.makeStream(of: Work.self)
         self.queue = queue
         let pruning = Pruning(pep: pep, mucDomain: mucDomain, logger: logger)
+        let pendingLogins = PendingAccounts()
+        self.pendingLogins = pendingLogins
         worker = Task {
             for await work in stream {
                 switch work {
                 case let .change(previous, current):
                     await pruning.prune(from: previous, to: current)
                 case let .login(user):
+                    pendingLogins.remove(user)
                     await pruning.pruneAtLogin(user, directory: directory())
                 case let .accepted(user, room, name, nick):
                     await pruning.follow(room, name: name, nick: nick, for: user)
@@ -50,7 +57,9 @@ final class FollowedRooms: Sendable {
 
     /// A resource of `user` came online: bookmarks of rooms lost meanwhile go.
     func loggedIn(_ user: JID) {
-        queue.yield(.login(user.bare))
+        let account = user.bare
+        guard pendingLogins.insert(account) else { return }
+        queue.yield(.login(account))
     }
 
     /// `user` joined `room` for the first time since being invited to it, as `nick`.
@@ -70,6 +79,16 @@ final class FollowedRooms: Sendable {
         queue.finish()
         await worker.value
     }
+}
+
+/// The accounts whose login check waits in the queue.
+private final class PendingAccounts: Sendable {
+    private let accounts = Mutex<Set<JID>>([])
+
+    /// False when `account` was queued already.
+    func insert(_ account: JID) -> Bool { accounts.withLock { $0.insert(account).inserted } }
+
+    func remove(_ account: JID) { _ = accounts.withLock { $0.remove(account) } }
 }
 
 /// The worker's part of `FollowedRooms`: what it reads and writes.
