@@ -1,4 +1,5 @@
--- Prosody for Scripts/bench-compare: loopback only, no limits, no archive, MUC on chat.localhost.
+-- Prosody for Scripts/bench-compare: loopback only, no limits, MUC on chat.localhost (no
+-- archive) and on archive.localhost (every room archived by mod_muc_mam, in SQLite).
 -- @DIR@, @C2S_PORT@ and @TLS_PORT@ are filled in by the script.
 run_as_root = true
 daemonize = false
@@ -20,11 +21,14 @@ ssl = { certificate = "@DIR@/cert.pem", key = "@DIR@/key.pem" }
 
 authentication = "internal_hashed"
 default_iteration_count = 4096
-storage = "internal"
+default_storage = "internal"
+-- Room archives in SQLite (Debian's lua-dbi-sqlite3), as Salon's; the rest as shipped.
+storage = { muc_log = "sql" }
+sql = { driver = "SQLite3", database = "prosody.sqlite" }
 -- In-band registration provisions the bench accounts; loopback is on mod_register_limits' allowlist.
 allow_registration = true
 
--- No s2s (and no port 5269), no rate limits (mod_limits is not loaded), no MAM.
+-- No s2s (and no port 5269), no rate limits (mod_limits is not loaded), no MAM for accounts.
 modules_disabled = { "s2s", "s2s_auth_certs" }
 modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "register" }
 
@@ -40,6 +44,16 @@ VirtualHost "localhost"
 Component "chat.localhost" "muc"
     restrict_room_creation = false
     muc_room_locking = true
+
+-- The archived rooms: the same MUC, every room archived.
+Component "archive.localhost" "muc"
+    restrict_room_creation = false
+    muc_room_locking = true
+    modules_enabled = { "muc_mam" }
+    muc_log_all_rooms = true
+    -- Persistent, as Salon's and ejabberd's archived rooms: Prosody deletes a room's archive
+    -- when the room is destroyed, which an unpersistent room is once empty.
+    muc_room_default_persistent = true
 
 Component "upload.localhost" "http_file_share"
     -- Salon's MaxFileSizeKB default (20000 KB) and a quota no run reaches.

@@ -35,8 +35,15 @@ public final class ArchiveWriter: Sendable {
     }
     private enum Waiter {
         case room(Caller)
+        case sink(any ArchiveCommitSink, token: UInt64)
         case personal(PersonalCaller)
         case journal(JournalCaller)
+
+        /// Whether a closure waits (resumed from a Task), rather than a sink.
+        var isClosure: Bool {
+            if case .sink = self { return false }
+            return true
+        }
     }
 
     private struct State {
@@ -44,6 +51,8 @@ public final class ArchiveWriter: Sendable {
         var draining = false
         var closed = false
         var closeWaiters: [CheckedContinuation<Void, Never>] = []
+        /// Whether the writer connection got its page cache and checkpoint interval.
+        var tuned = false
     }
 
     /// Creates the writer of `database`; a batch holds at most `maxBatch` messages (clamped to 1…10 000).
@@ -76,6 +85,24 @@ public final class ArchiveWriter: Sendable {
             return completion(.failure(error))
         }
         enqueue(.room(item), .room(completion)) { completion(.failure($0)) }
+    }
+
+    /// Queues `message` as `append(_:completion:)` does, and tells `sink` its result, marked
+    /// `token`, on the writer's thread once its transaction has committed, followed by
+    /// `commitEnded` for the whole group commit (see ArchiveCommitSink).
+    public func append(_ message: StoredMessage, token: UInt64, sink: any ArchiveCommitSink) {
+        let item: ArchiveBatchInsert.Item
+        do {
+            try message.validate()
+            item = ArchiveBatchInsert.Item(message: message, timestamp: try InputLimits.milliseconds(message.timestamp))
+        } catch {
+            sink.committed(token, Result<Int64, any Error>.failure(StoreError.wrapping(error)))
+            return sink.commitEnded()
+        }
+        enqueue(.room(item), .sink(sink, token: token)) {
+            sink.committed(token, Result<Int64, any Error>.failure(StoreError.wrapping($0)))
+            sink.commitEnded()
+        }
     }
 
     /// Archives the copies of one 1:1 message (the sender's and the recipient's, each for its
@@ -180,7 +207,10 @@ public final class ArchiveWriter: Sendable {
     /// when the turn ended first.
     private func commitTurn(_ db: Database) throws -> [CheckedContinuation<Void, Never>]? {
         try db.withFullSync {
-            try Self.tuneConnection(db)
+            if !state.withLock({ $0.tuned }) {
+                try Self.tuneConnection(db)
+                state.withLock { $0.tuned = true }
+            }
             let clock = ContinuousClock()
             let deadline = clock.now.advanced(by: Self.turnDuration)
             repeat {
@@ -223,6 +253,7 @@ public final class ArchiveWriter: Sendable {
             }
             return (state.queue.take(state.queue.count).callers, state.closeWaiters)
         }
+        Self.tellSinks(failed) { _ in .failure(StoreError.wrapping(error)) }
         failed.forEach { Self.fail($0, error) }
         return closeWaiters
     }
@@ -275,6 +306,16 @@ public final class ArchiveWriter: Sendable {
         }
         // Before the callers resume: what they see done is already counted.
         commitObserver?(items.count, ContinuousClock.now - started)
+        // Rooms' sinks are told here, before the next batch: recording a result is cheap, and
+        // a Task would add a hop (and its wait for a thread) to every post's latency.
+        switch outcome {
+        case .success(let (roomResults, _)):
+            Self.tellSinks(callers) { roomResults[$0].mapError { $0 as any Error } }
+        case .failure(let error):
+            let failure = StoreError.wrapping(error)
+            Self.tellSinks(callers) { _ in .failure(failure) }
+        }
+        guard callers.contains(where: \.isClosure) else { return }
         Task {
             switch outcome {
             case .success(let (roomResults, personalResults)):
@@ -284,6 +325,8 @@ public final class ArchiveWriter: Sendable {
                     switch caller {
                     case .room(let caller):
                         caller(roomResults[nextRoom].mapError { $0 as any Error })
+                        nextRoom += 1
+                    case .sink:
                         nextRoom += 1
                     case .personal(let caller):
                         caller(personalResults.map { $0[nextPersonal] })
@@ -298,8 +341,29 @@ public final class ArchiveWriter: Sendable {
         }
     }
 
+    /// Tells each sink among `waiters` its results (`result` of the room append's index among
+    /// the room appends), then that the batch ended, once per sink.
+    private static func tellSinks(_ waiters: [Waiter], _ result: (Int) -> Result<Int64, any Error>) {
+        var nextRoom = 0
+        var told: [any ArchiveCommitSink] = []
+        for waiter in waiters {
+            switch waiter {
+            case .room:
+                nextRoom += 1
+            case .sink(let sink, let token):
+                sink.committed(token, result(nextRoom))
+                nextRoom += 1
+                if !told.contains(where: { $0 === sink }) { told.append(sink) }
+            case .personal, .journal:
+                break
+            }
+        }
+        for sink in told { sink.commitEnded() }
+    }
+
     private static func fail(_ waiter: Waiter, _ error: any Error) {
         switch waiter {
+        case .sink: break  // told by tellSinks
         case .room(let caller): caller(.failure(error))
         case .personal(let caller): caller(.failure(error))
         case .journal(let caller): caller(.failure(error))
@@ -335,7 +399,7 @@ public final class ArchiveWriter: Sendable {
     /// faster than with SQLite's 2 MiB default. And checkpoints every 10,000 WAL pages
     /// (about 40 MB) instead of 1,000: pages rewritten batch after batch (index tails, FTS5
     /// segments merged away soon after) then reach the database file once instead of each
-    /// time. Cheap to repeat: each only sets a field.
+    /// time. Once per writer: both stay set on the connection.
     private static func tuneConnection(_ db: Database) throws {
         try db.execute(sql: "PRAGMA cache_size = -\(writerCacheKiB)")
         try db.execute(sql: "PRAGMA wal_autocheckpoint = \(writerCheckpointPages)")
@@ -346,3 +410,4 @@ public final class ArchiveWriter: Sendable {
     /// WAL pages after which a commit checkpoints.
     static let writerCheckpointPages = 10_000
 }
+

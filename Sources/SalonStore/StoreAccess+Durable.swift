@@ -28,9 +28,10 @@ extension Database {
     /// Runs `body` with `synchronous = FULL`, so what it commits survives a power loss too (the
     /// database's NORMAL only guarantees it survives a crash); back to NORMAL afterwards.
     func withFullSync<T>(_ body: () throws -> T) throws -> T {
-        try execute(sql: "PRAGMA synchronous = FULL")
+        // Cached: the archive writer switches for every group commit, and parsing is the dear part.
+        try cachedStatement(sql: "PRAGMA synchronous = FULL").execute()
         // If restoring fails, the connection merely stays on the safer, slower setting.
-        defer { try? execute(sql: "PRAGMA synchronous = NORMAL") }
+        defer { try? cachedStatement(sql: "PRAGMA synchronous = NORMAL").execute() }
         return try body()
     }
 }

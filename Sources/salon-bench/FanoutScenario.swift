@@ -21,21 +21,26 @@ struct FanoutScenario: AsyncParsableCommand {
     @Option(help: "Messages per second in all (default: as fast as the window allows).") var rate: Double?
     @Option(help: "Connections joining at once while the room fills.") var concurrency = 20
     @Option(help: "Seconds without a delivery before a run is given up.") var stall: Int64 = 15
+    @Option(help: "Seconds after which no more occupants start joining (the run then did not finish).") var joinDeadline: Double?
+    @Option(help: "After the run, one more account joins asking for this many history messages (timed).") var lateJoinHistory: Int?
 
     func validate() throws {
-        guard occupants >= 0, senders >= 1, messages ?? 1 >= 1, warmup >= 0, window >= 1, concurrency >= 1, stall >= 1 else {
+        guard occupants >= 0, senders >= 1, messages ?? 1 >= 1, warmup >= 0, window >= 1, concurrency >= 1, stall >= 1,
+              lateJoinHistory ?? 0 >= 0 else {
             throw ValidationError("need at least one sender, one message and a window of one")
         }
-        for (name, value) in [("--rate", rate), ("--duration", duration), ("--time-limit", timeLimit)] {
+        for (name, value) in [("--rate", rate), ("--duration", duration), ("--time-limit", timeLimit), ("--join-deadline", joinDeadline)] {
             if let value, !(value > 0 && value < 1e6) { throw ValidationError("\(name) must be positive") }
         }
     }
 
     func run() async throws {
+        FileLimit.raiseToHard()
         let roomJID = room.jid(on: target)
         let loop = XMPPClient.sharedGroup.next()
         let driver = try await loop.submit { NIOLoopBound(FanoutDriver(loop: loop, message: StampedMessage(room: roomJID)), eventLoop: loop) }.get()
-        let entries = await Occupants.fill(target, room: roomJID, count: occupants + senders, concurrency: concurrency) {
+        let stop = joinDeadline.map { ContinuousClock.now + .milliseconds(Int64($0 * 1000)) }
+        let entries = await Occupants.fill(target, room: roomJID, count: occupants + senders, concurrency: concurrency, deadline: stop) {
             DeliveryCounter(driver: driver.value)
         }
         do {
@@ -49,6 +54,13 @@ struct FanoutScenario: AsyncParsableCommand {
 
     /// A warm-up run, a pause, then the measured run between two samples of the server.
     private func measure(_ entries: [Occupants.Entry], loop: EventLoop, driver: NIOLoopBound<FanoutDriver>) async throws {
+        let skipped = entries.filter(\.skipped).count
+        if skipped > 0 {
+            let joined = entries.filter { $0.channel != nil }.count
+            Report.print("fanout", "did not finish: \(joined) of \(entries.count) occupants joined by the \(joinDeadline ?? 0) s deadline",
+                         [("joined", Double(joined)), ("skipped", Double(skipped)), ("did_not_finish", 1)])
+            throw BenchError("the room did not fill by the join deadline")
+        }
         if let failed = entries.first(where: { $0.failure != nil })?.failure {
             throw BenchError("\(entries.filter { $0.failure != nil }.count) of \(entries.count) could not join: \(failed)")
         }
@@ -69,19 +81,27 @@ struct FanoutScenario: AsyncParsableCommand {
         let before = try server?.sample()
         let outcome = try await drive(messages ?? (duration == nil ? 20_000 : .max), sendingTime: duration, timeLimit: timeLimit)
         let after = try server?.sample()
-        report(outcome, expected: outcome.sent * entries.count, before: before, after: after)
+        var late: LateJoin.Outcome?
+        if outcome.failure == nil, let history = lateJoinHistory {
+            late = try await LateJoin.measure(target, account: occupants + senders + 1, room: room.jid(on: target), history: history)
+        }
+        report(outcome, expected: outcome.sent * entries.count, before: before, after: after, late: late)
         if let failure = outcome.failure { throw BenchError(failure) }
     }
 
-    private func report(_ outcome: FanoutDriver.Outcome, expected: Int, before: ServerProcess.Sample?, after: ServerProcess.Sample?) {
+    private func report(_ outcome: FanoutDriver.Outcome, expected: Int, before: ServerProcess.Sample?, after: ServerProcess.Sample?,
+                        late: LateJoin.Outcome?) {
         let perSecond = Double(outcome.delivered) / max(outcome.seconds, 1e-9)
         let server = Report.serverFields(before, after, per: outcome.delivered, unit: "delivery")
+        let lateText = late.map { Report.format("; occupant %d joined in %.1f ms with %d history messages", occupants + senders + 1,
+                                                $0.milliseconds, $0.historyMessages) } ?? ""
+        let lateFields = late.map { [("late_join_ms", $0.milliseconds), ("late_history", Double($0.historyMessages))] } ?? []
         let pace = rate.map { Report.format("%.0f msg/s", $0) } ?? "window \(window)"
         Report.print("fanout", Report.format(
-            "%d occupants + %d senders, %d messages (%@) → %d of %d deliveries in %.2f s = %.0f deliveries/s; latency %@%@ [%@]%@",
+            "%d occupants + %d senders, %d messages (%@) → %d of %d deliveries in %.2f s = %.0f deliveries/s; latency %@%@%@ [%@]%@",
             occupants, senders, outcome.sent, pace, outcome.delivered, expected, outcome.seconds, perSecond,
-            outcome.latencies.summary, server.text, target.label, outcome.failure.map { " FAILED: \($0)" } ?? ""),
+            outcome.latencies.summary, server.text, lateText, target.label, outcome.failure.map { " FAILED: \($0)" } ?? ""),
             [("deliveries_per_s", perSecond), ("delivered", Double(outcome.delivered)), ("expected", Double(expected))]
-                + outcome.latencies.fields("latency_") + server.fields)
+                + outcome.latencies.fields("latency_") + server.fields + lateFields)
     }
 }

@@ -96,6 +96,39 @@ struct MUCArchiveTests {
         }
     }
 
+    @Test("Two rooms posting at once share group commits; each room's batch is broadcast and archived in its own order")
+    func twoRoomsShareCommits() async throws {
+        try await withServer { server async throws in
+            let alice = try await setUp(server, privacy: .open)
+            try await server.chat { (d: inout ChatDirectory) throws(ChatRuleError) in
+                _ = try d.createRoom(Room(localpart: "review", name: "Review", category: "Eng", privacy: .open), by: .system)
+            }
+            let bob = try await server.online("bob")
+            try await bob.join("design", as: "Bob", history: ["maxstanzas": "0"])
+            try await bob.join("review", as: "Bob", history: ["maxstanzas": "0"])
+            try await alice.join("review", as: "Alice", history: ["maxstanzas": "0"])
+            _ = try await alice.expect { $0.name == "presence" && $0[attribute: "from"] == "review@\(chatDomain)/Bob" }
+            let design = (1...150).map { "design \($0)" }
+            let review = (1...150).map { "review \($0)" }
+            for (first, second) in zip(design, review) {
+                alice.say("design", first)
+                bob.say("review", second)
+            }
+            var heardDesign: [String] = []
+            var heardReview: [String] = []
+            for _ in design { heardDesign.append(try await bob.heard(in: "design").child("body", namespace: NS.client)?.text ?? "") }
+            for _ in review { heardReview.append(try await alice.heard(in: "review").child("body", namespace: NS.client)?.text ?? "") }
+            #expect(heardDesign == design)
+            #expect(heardReview == review)
+            for (localpart, posted) in [("design", design), ("review", review)] {
+                var query = ArchiveQuery(rooms: [localpart])
+                query.max = 150
+                query.before = ""
+                #expect(try await server.database.archive.query(query).messages.map(\.body) == posted)
+            }
+        }
+    }
+
     @Test("Paging: first page, next page, last page, flip, count and complete; unknown ids are item-not-found")
     func paging() async throws {
         try await withServer { server async throws in

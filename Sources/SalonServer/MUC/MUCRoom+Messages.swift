@@ -65,7 +65,9 @@ extension MUCRoom {
         let timestamp = Date()
         // Serialised once: the archive stores these bytes, every occupant gets them with its `to`.
         let serialized = SplicedStanza(message, parentNamespace: NS.client)
-        let post = UnconfirmedPost(stanza: stanza, message: message, serialized: serialized, timestamp: timestamp)
+        let post = UnconfirmedPost(stanza: stanza, message: message, serialized: serialized, timestamp: timestamp,
+                                   ordinal: nextPostOrdinal)
+        nextPostOrdinal &+= 1
         unconfirmedPosts.append(post)
         if !files.isEmpty {
             environment.logger.notice("files posted", metadata: [
@@ -76,7 +78,7 @@ extension MUCRoom {
         // Only when compliance is on: nothing is made or asked per post otherwise.
         let event: ComplianceEvent? = compliance.isEnabled
             ? .chat(time: ComplianceRecorder.milliseconds(timestamp), user: occupant.user, session: from.description, room: localpart,
-                    stanza: String(decoding: serialized.head + serialized.tail, as: UTF8.self))
+                    stanza: serialized.textWithoutRecipient)
             : nil
         guard archivesPosts else {
             environment.uploadLinks.claim(files, room: localpart, stanzaID: stanzaID)
@@ -97,16 +99,26 @@ extension MUCRoom {
                                    occupantID: occupant.occupantID, timestamp: timestamp,
                                    body: message.child("body", namespace: NS.client)?.text ?? "",
                                    subject: message.child("subject", namespace: NS.client)?.text,
-                                   stanza: event?.payload ?? String(decoding: serialized.head + serialized.tail, as: UTF8.self))
+                                   stanza: event?.payload ?? serialized.textWithoutRecipient)
         stored.files = files
         stored.compliance = event
-        // Queued now, so the archive keeps the order occupants will see.
-        let promise = loop.makePromise(of: Int64.self)
-        environment.archiveWriter.append(stored) { promise.completeWith($0) }
-        promise.futureResult.assumeIsolated().whenComplete { [self] result in
-            post.outcome = result.map { _ in true }
-            releaseConfirmedPosts()
+        // Queued now, so the archive keeps the order occupants will see; the commit comes back
+        // through `confirmations`, with the rest of its batch.
+        environment.archiveWriter.append(stored, token: post.ordinal, sink: confirmations)
+    }
+
+    /// The outcomes of one or more group commits, on the loop: each post learns its own, then
+    /// every post now confirmed is broadcast, in order.
+    func applyConfirmations(_ results: [PostConfirmations.Result]) {
+        for (ordinal, outcome) in results {
+            // Posts wait in ordinal order, one ordinal after the other, so the offset finds it.
+            guard let first = unconfirmedPosts.first, ordinal >= first.ordinal, ordinal - first.ordinal < UInt64(unconfirmedPosts.count) else {
+                continue
+            }
+            let post = unconfirmedPosts[unconfirmedPosts.index(unconfirmedPosts.startIndex, offsetBy: Int(ordinal - first.ordinal))]
+            post.outcome = outcome.map { _ in true }
         }
+        releaseConfirmedPosts()
     }
 
     /// Broadcasts (or refuses) the oldest posts whose commit is known, in order.
@@ -187,13 +199,28 @@ final class UnconfirmedPost {
     let message: XMLElement
     let serialized: SplicedStanza
     let timestamp: Date
+    /// The room's count of posts before this one: posts wait in this order, without gaps.
+    let ordinal: UInt64
     /// Known once committed: archived (true) or not kept (false), or the storage failure.
     var outcome: Result<Bool, any Error>?
 
-    init(stanza: Stanza, message: XMLElement, serialized: SplicedStanza, timestamp: Date) {
+    init(stanza: Stanza, message: XMLElement, serialized: SplicedStanza, timestamp: Date, ordinal: UInt64) {
+        self.ordinal = ordinal
         self.stanza = stanza
         self.message = message
         self.serialized = serialized
         self.timestamp = timestamp
+    }
+}
+
+extension SplicedStanza {
+    /// The stanza as text without its `to` (what the archive and the journal keep), made
+    /// straight from the two parts without joining them first.
+    var textWithoutRecipient: String {
+        String(unsafeUninitializedCapacity: head.count + tail.count) { buffer in
+            let afterHead = buffer.initialize(fromContentsOf: head)
+            let afterTail = buffer[afterHead...].initialize(fromContentsOf: tail)
+            return afterTail
+        }
     }
 }

@@ -49,6 +49,12 @@ final class MUCRoom: @unchecked Sendable {
     /// Messages posted but not yet broadcast, oldest first: each waits for its archive commit
     /// and for every message before it, so occupants see the room's order.
     var unconfirmedPosts = CircularBuffer<UnconfirmedPost>()
+    /// The next post's ordinal (`UnconfirmedPost.ordinal`).
+    var nextPostOrdinal: UInt64 = 0
+    /// Where the archive writer reports this room's commits, a group commit at a time.
+    private(set) lazy var confirmations = PostConfirmations(loop: loop) { [weak self] results in
+        self?.applyConfirmations(results)
+    }
 
     init(localpart: String, jid: JID, host: any RoomHost, environment: RoomEnvironment, loop: EventLoop, historyCapacity: Int) {
         self.localpart = localpart
