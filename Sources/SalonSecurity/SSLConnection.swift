@@ -103,22 +103,22 @@ final class SSLConnection {
         }
     }
 
-    /// Gives both memory BIOs' buffers back when they are empty: a memory BIO keeps the capacity
+    /// Gives the memory BIOs' buffers back where they are empty: a memory BIO keeps the capacity
     /// of its largest write, and the handshake's (the certificate flight) is far more than an
-    /// idle connection needs. Once per connection, after the handshake.
+    /// idle connection needs. Once per connection, after the handshake; the read side often
+    /// already holds the client's first record then, and is left alone.
     func releaseHandshakeBuffers() {
-        guard let ssl, BIO_ctrl_pending(readBIO) == 0, BIO_ctrl_pending(writeBIO) == 0 else { return }
-        guard let freshRead = BIO_new(BIO_s_mem()) else { return }
-        guard let freshWrite = BIO_new(BIO_s_mem()) else {
-            BIO_free(freshRead)
-            return
+        guard let ssl else { return }
+        if BIO_ctrl_pending(writeBIO) == 0, let fresh = BIO_new(BIO_s_mem()) {
+            _ = salon_BIO_set_mem_eof_return(fresh, -1)
+            SSL_set0_wbio(ssl, fresh) // frees the old one
+            writeBIO = fresh
         }
-        _ = salon_BIO_set_mem_eof_return(freshRead, -1)
-        _ = salon_BIO_set_mem_eof_return(freshWrite, -1)
-        // Frees the old pair: each is replaced by a different BIO.
-        SSL_set_bio(ssl, freshRead, freshWrite)
-        readBIO = freshRead
-        writeBIO = freshWrite
+        if BIO_ctrl_pending(readBIO) == 0, let fresh = BIO_new(BIO_s_mem()) {
+            _ = salon_BIO_set_mem_eof_return(fresh, -1)
+            SSL_set0_rbio(ssl, fresh)
+            readBIO = fresh
+        }
     }
 
     /// Ciphertext bytes waiting to be sent.
