@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include "ticket_keys.h"
 
 // Swift cannot import function-like or composite macros: these wrappers expose the ones Salon uses.
 

@@ -13,16 +13,18 @@ final class ClientStreamHandler: ChannelInboundHandler, RemovableChannelHandler 
     private let streamManagement: ClientStreamManagement
     private let tls: TLSContext?
     private let serverName: String
+    private let tlsSession: TLSSession?
     private(set) var tlsHandler: OpenSSLHandler?
 
     init(inbox: Inbox, tls: TLSContext?, serverName: String, existingTLS: OpenSSLHandler?,
-         streamManagement: ClientStreamManagement) {
+         tlsSession: TLSSession? = nil, streamManagement: ClientStreamManagement) {
         self.streamManagement = streamManagement
         self.parser = XMLStreamParser(limits: XMLStreamLimits(maxStanzaBytes: 16 << 20, maxDepth: 64))
         self.inbox = inbox
         self.tls = tls
         self.serverName = serverName
         self.tlsHandler = existingTLS
+        self.tlsSession = tlsSession
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -46,7 +48,7 @@ final class ClientStreamHandler: ChannelInboundHandler, RemovableChannelHandler 
                 }
                 inbox.push(.element(element))
                 if element.namespace == NS.tls, element.name == "proceed", let tls {
-                    let handler = OpenSSLHandler(context: tls, role: .client(serverName: serverName))
+                    let handler = OpenSSLHandler(context: tls, role: .client(serverName: serverName), offering: tlsSession)
                     try? context.pipeline.syncOperations.addHandler(handler, position: .first)
                     tlsHandler = handler
                     parser.reset()

@@ -18,6 +18,10 @@ public final class XMPPClient: Sendable {
         public var mechanism: String?
         public var resource: String?
         public var timeout: Duration = .seconds(10)
+        /// A TLS session from an earlier connection to offer for resumption.
+        public var tlsSession: TLSSession?
+        /// The local address to connect from (nil: the system's choice).
+        public var localAddress: String?
         public init(port: Int, domain: String, security: Security = .startTLS) {
             self.port = port
             self.domain = domain
@@ -60,18 +64,21 @@ public final class XMPPClient: Sendable {
         let inbox = Inbox()
         let streamManagement = ClientStreamManagement()
         let tls = try (options.security == .directTLS ? directTLSContext : startTLSContext).get()
-        let channel = try await ClientBootstrap(group: group)
+        var bootstrap = ClientBootstrap(group: group)
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
-            .connect(host: options.host, port: options.port).get()
+        if let localAddress = options.localAddress {
+            bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: localAddress, port: 0))
+        }
+        let channel = try await bootstrap.connect(host: options.host, port: options.port).get()
         let handler = try await channel.eventLoop.submit {
             var existing: OpenSSLHandler?
             if options.security == .directTLS {
-                let tlsHandler = OpenSSLHandler(context: tls, role: .client(serverName: options.domain))
+                let tlsHandler = OpenSSLHandler(context: tls, role: .client(serverName: options.domain), offering: options.tlsSession)
                 try channel.pipeline.syncOperations.addHandler(tlsHandler)
                 existing = tlsHandler
             }
             let handler = ClientStreamHandler(inbox: inbox, tls: tls, serverName: options.domain, existingTLS: existing,
-                                              streamManagement: streamManagement)
+                                              tlsSession: options.tlsSession, streamManagement: streamManagement)
             try channel.pipeline.syncOperations.addHandler(handler)
             return NIOLoopBound(handler, eventLoop: channel.eventLoop)
         }.get()
@@ -164,6 +171,18 @@ public final class XMPPClient: Sendable {
         var auth = XMLElement("auth", namespace: NS.sasl, attributes: ["mechanism": mechanism])
         auth.append(text: message.isEmpty ? "=" : Base64.encode(message))
         return auth
+    }
+
+    /// Whether the TLS handshake resumed the offered session.
+    public func tlsResumed() async throws -> Bool {
+        let handler = self.handler
+        return try await channel.eventLoop.submit { handler.value.tlsHandler?.isSessionResumed ?? false }.get()
+    }
+
+    /// The TLS session to offer next time (after login the server's ticket has arrived).
+    public func resumableTLSSession() async throws -> TLSSession? {
+        let handler = self.handler
+        return try await channel.eventLoop.submit { handler.value.tlsHandler?.resumableSession() }.get()
     }
 
     /// The tls-exporter bytes of this connection (TLS 1.3).

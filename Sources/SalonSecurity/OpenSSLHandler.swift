@@ -49,6 +49,8 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private let tlsContext: TLSContext
     private let role: TLSRole
+    /// The session a client offers to resume.
+    private let offeredSession: TLSSession?
     var connection: SSLConnection?
     var state: State = .idle
     private var completedHandshake: TLSHandshakeCompleted?
@@ -73,9 +75,11 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var closeTimeoutTask: Scheduled<Void>?
 
     /// A handler using `context` in `role`; the SSL object is made when the handler is added.
-    public init(context: TLSContext, role: TLSRole) {
+    /// A client may offer `session`, from an earlier connection's `resumableSession()`.
+    public init(context: TLSContext, role: TLSRole, offering session: TLSSession? = nil) {
         self.tlsContext = context
         self.role = role
+        self.offeredSession = session
     }
 
     // MARK: Public state
@@ -112,6 +116,16 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// True once the handshake has completed.
     public var isHandshakeComplete: Bool { completedHandshake != nil }
 
+    /// True when the completed handshake resumed an earlier session.
+    public var isSessionResumed: Bool { completedHandshake?.resumed ?? false }
+
+    /// On a client, the session to offer next time: in TLS 1.3 the server's newest ticket,
+    /// which arrives after the handshake (so ask once the server has said something since).
+    public func resumableSession() -> TLSSession? {
+        guard completedHandshake != nil, let connection, !connection.isFreed else { return nil }
+        return connection.resumableSession()
+    }
+
     /// The DNS names (subjectAltName) of the certificate the peer presented; empty if none.
     public var peerCertificateDNSNames: [String] {
         guard completedHandshake != nil, let connection else { return [] }
@@ -122,7 +136,7 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     public func handlerAdded(context: ChannelHandlerContext) {
         do {
-            connection = try SSLConnection(context: tlsContext, role: role)
+            connection = try SSLConnection(context: tlsContext, role: role, offering: offeredSession)
         } catch {
             state = .closed
             context.fireErrorCaught(error)
@@ -267,8 +281,9 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
         case .complete:
             state = .active
             emitCiphertext(context: context, promise: nil)
+            connection.releaseHandshakeBuffers()
             let details = TLSHandshakeCompleted(alpn: connection.negotiatedALPN, version: connection.versionName,
-                                                serverName: connection.serverName)
+                                                serverName: connection.serverName, resumed: connection.isSessionReused)
             completedHandshake = details
             context.fireUserInboundEventTriggered(details)
             if state == .active {

@@ -27,11 +27,11 @@ final class SSLConnection {
     let context: TLSContext
     private var ssl: OpaquePointer?
     /// Network → OpenSSL (owned by `ssl`).
-    private let readBIO: OpaquePointer
+    private var readBIO: OpaquePointer
     /// OpenSSL → network (owned by `ssl`).
-    private let writeBIO: OpaquePointer
+    private var writeBIO: OpaquePointer
 
-    init(context: TLSContext, role: TLSRole) throws(TLSError) {
+    init(context: TLSContext, role: TLSRole, offering session: TLSSession? = nil) throws(TLSError) {
         self.context = context
         ERR_clear_error()
         guard let ssl = SSL_new(context.pointer) else { throw OpenSSLErrors.error("SSL_new failed") }
@@ -51,6 +51,12 @@ final class SSLConnection {
             SSL_set_accept_state(ssl)
         case .client(let serverName):
             SSL_set_connect_state(ssl)
+            // A copy: the handshake would otherwise mark the caller's session used up, and the
+            // same ticket may be offered again. The server decides; refused means a full handshake.
+            if let session, session.isResumable, let copy = SSL_SESSION_dup(session.pointer) {
+                _ = SSL_set_session(ssl, copy)
+                SSL_SESSION_free(copy)
+            }
             if let serverName, !serverName.isEmpty {
                 if !SSLConnection.isIPAddress(serverName) {
                     guard salon_SSL_set_tlsext_host_name(ssl, serverName) == 1 else {
@@ -94,6 +100,24 @@ final class SSLConnection {
                 offset += Int(written)
             }
             return true
+        }
+    }
+
+    /// Gives the memory BIOs' buffers back where they are empty: a memory BIO keeps the capacity
+    /// of its largest write, and the handshake's (the certificate flight) is far more than an
+    /// idle connection needs. Once per connection, after the handshake; the read side often
+    /// already holds the client's first record then, and is left alone.
+    func releaseHandshakeBuffers() {
+        guard let ssl else { return }
+        if BIO_ctrl_pending(writeBIO) == 0, let fresh = BIO_new(BIO_s_mem()) {
+            _ = salon_BIO_set_mem_eof_return(fresh, -1)
+            SSL_set0_wbio(ssl, fresh) // frees the old one
+            writeBIO = fresh
+        }
+        if BIO_ctrl_pending(readBIO) == 0, let fresh = BIO_new(BIO_s_mem()) {
+            _ = salon_BIO_set_mem_eof_return(fresh, -1)
+            SSL_set0_rbio(ssl, fresh)
+            readBIO = fresh
         }
     }
 
@@ -177,6 +201,20 @@ final class SSLConnection {
     var versionName: String {
         guard let ssl, let name = SSL_get_version(ssl) else { return "unknown" }
         return String(cString: name)
+    }
+
+    /// Whether the handshake resumed a session instead of authenticating the server again.
+    var isSessionReused: Bool {
+        guard let ssl else { return false }
+        return SSL_session_reused(ssl) == 1
+    }
+
+    /// A copy of the session to offer next time (in TLS 1.3, the newest ticket received), if resumable.
+    func resumableSession() -> TLSSession? {
+        guard let ssl, let current = SSL_get1_session(ssl) else { return nil }
+        defer { SSL_SESSION_free(current) }
+        guard SSL_SESSION_is_resumable(current) == 1, let copy = SSL_SESSION_dup(current) else { return nil }
+        return TLSSession(owning: copy)
     }
 
     var isTLS13: Bool {

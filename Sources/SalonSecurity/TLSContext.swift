@@ -12,11 +12,15 @@ public final class TLSContext: @unchecked Sendable {
     public let verifiesPeer: Bool
     private let serverNames: ServerNameTable?
     private let alpnPreferences: ALPNPreferences?
+    /// The session ticket keys, when the server issues tickets.
+    private let ticketKeys: TicketKeyRing?
 
     var pointer: OpaquePointer { box.pointer }
 
-    private init(box: SSLContextBox, isServer: Bool, verifiesPeer: Bool, serverNames: ServerNameTable?, alpnPreferences: ALPNPreferences?) {
+    private init(box: SSLContextBox, isServer: Bool, verifiesPeer: Bool, serverNames: ServerNameTable?, alpnPreferences: ALPNPreferences?,
+                 ticketKeys: TicketKeyRing? = nil) {
         self.box = box
+        self.ticketKeys = ticketKeys
         self.isServer = isServer
         self.verifiesPeer = verifiesPeer
         self.serverNames = serverNames
@@ -28,20 +32,33 @@ public final class TLSContext: @unchecked Sendable {
         + "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
 
     /// A server context; the first certificate is the default, the others are chosen by SNI.
-    public static func server(certificates: [TLSCertificate], alpn: [String]) throws(TLSError) -> TLSContext {
+    /// With `sessionTickets` enabled, every context seals tickets with the same rotating keys.
+    public static func server(certificates: [TLSCertificate], alpn: [String],
+                              sessionTickets: TLSSessionTickets = .disabled) throws(TLSError) -> TLSContext {
         guard let defaultCertificate = certificates.first else {
             throw TLSError(message: "a TLS server needs at least one certificate")
         }
         let preferences = try ALPNPreferences(alpn)
-        let defaultBox = try makeServerContext(certificate: defaultCertificate, alpn: preferences)
+        let ticketKeys = sessionTickets.enabled ? try TicketKeyRing(rotationSeconds: sessionTickets.keyRotationSeconds) : nil
+        let defaultBox = try makeServerContext(certificate: defaultCertificate, alpn: preferences,
+                                               tickets: sessionTickets, keys: ticketKeys)
         var entries: [(domain: String, context: SSLContextBox)] = [(defaultCertificate.domain, defaultBox)]
         for certificate in certificates.dropFirst() {
-            entries.append((certificate.domain, try makeServerContext(certificate: certificate, alpn: preferences)))
+            entries.append((certificate.domain, try makeServerContext(certificate: certificate, alpn: preferences,
+                                                                      tickets: sessionTickets, keys: ticketKeys)))
         }
         let table = ServerNameTable(entries)
         table.install(on: defaultBox.pointer)
-        return TLSContext(box: defaultBox, isServer: true, verifiesPeer: false, serverNames: table, alpnPreferences: preferences)
+        return TLSContext(box: defaultBox, isServer: true, verifiesPeer: false, serverNames: table, alpnPreferences: preferences,
+                          ticketKeys: ticketKeys)
     }
+
+    /// Whether this server context issues and accepts session tickets.
+    public var issuesSessionTickets: Bool { ticketKeys != nil }
+
+    /// Rotates the ticket keys now: tickets sealed before stay valid until the next rotation.
+    @_spi(Testing)
+    public func rotateTicketKeysForTesting() -> Bool { ticketKeys?.rotate() ?? false }
 
     /// A client context offering `alpn`; with `verifyPeer` the chain must lead to the trusted file/directory (or the system store).
     public static func client(alpn: [String], verifyPeer: Bool = false, trustedCertificatePath: String? = nil) throws(TLSError) -> TLSContext {
@@ -103,7 +120,8 @@ public final class TLSContext: @unchecked Sendable {
     }
 
     /// A server context serving one certificate.
-    private static func makeServerContext(certificate: TLSCertificate, alpn: ALPNPreferences) throws(TLSError) -> SSLContextBox {
+    private static func makeServerContext(certificate: TLSCertificate, alpn: ALPNPreferences, tickets: TLSSessionTickets,
+                                          keys: TicketKeyRing?) throws(TLSError) -> SSLContextBox {
         let box = try makeContext(server: true)
         let context = box.pointer
         ERR_clear_error()
@@ -118,10 +136,20 @@ public final class TLSContext: @unchecked Sendable {
         }
         let sessionContext = Array("salon".utf8)
         _ = SSL_CTX_set_session_id_context(context, sessionContext, UInt32(sessionContext.count))
-        // No TLS 1.3 session tickets: making one is a large part of the cost of a STARTTLS login,
-        // paid on every login, to spare a later resumption only the certificate's
-        // signature — cheap with an EC key; the key exchange is done again either way.
-        _ = SSL_CTX_set_num_tickets(context, 0)
+        if let keys {
+            // Stateless resumption only: one ticket per handshake (an XMPP client holds one
+            // connection), nothing kept per session here, and no ticket outlives its key.
+            _ = SSL_CTX_set_num_tickets(context, 1)
+            _ = SSL_CTX_set_timeout(context, tickets.keyRotationSeconds)
+            _ = salon_SSL_CTX_set_session_cache_mode(context, salon_SSL_SESS_CACHE_OFF())
+            guard salon_SSL_CTX_use_ticket_keys(context, keys.pointer) == 1 else {
+                throw OpenSSLErrors.error("cannot install TLS session ticket keys")
+            }
+        } else {
+            // No tickets (TLS 1.3's or 1.2's): every login pays a full handshake.
+            _ = SSL_CTX_set_num_tickets(context, 0)
+            SSL_CTX_set_options(context, salon_SSL_OP_NO_TICKET())
+        }
         alpn.install(on: context)
         return box
     }

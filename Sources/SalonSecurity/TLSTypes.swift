@@ -30,12 +30,15 @@ public struct TLSHandshakeCompleted: Sendable, Hashable {
     public var version: String
     /// SNI: the name the client asked for (on a server) or sent (on a client).
     public var serverName: String?
+    /// Whether the handshake resumed an earlier session (a ticket) rather than a full one.
+    public var resumed: Bool
 
     /// Creates the event.
-    public init(alpn: String?, version: String, serverName: String?) {
+    public init(alpn: String?, version: String, serverName: String?, resumed: Bool = false) {
         self.alpn = alpn
         self.version = version
         self.serverName = serverName
+        self.resumed = resumed
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SalonClient
+import SalonSecurity
 
 /// Where the server is, how to reach it and which accounts to use.
 struct Target: ParsableArguments {
@@ -40,18 +41,27 @@ struct Target: ParsableArguments {
         (Self.name(user, index), Self.name(password, index))
     }
 
-    /// Connects, authenticates and binds as account number `index` (on the client's single loop).
-    func login(account index: Int) async throws -> XMPPClient {
+    /// Connects, authenticates and binds as account number `index` (on the client's single loop),
+    /// offering a TLS session to resume and connecting from `source` when given.
+    func login(account index: Int, session: TLSSession? = nil, from source: String? = nil) async throws -> XMPPClient {
         let (user, password) = account(index)
+        var options = self.options
+        options.tlsSession = session
+        options.localAddress = source
         return try await XMPPClient.connect(options, username: user, password: password)
     }
 
     /// Logs in once as accounts 1…`count` and leaves, untimed. Real clients keep their SCRAM
     /// keys (RFC 5802 §5.1); so does this one afterwards, and a run then measures the server
     /// rather than the client's PBKDF2.
-    func warmKeyCache(accounts count: Int, concurrency: Int) async {
-        _ = await concurrently(count, limit: concurrency) { index -> Bool in
-            (try? await login(account: index + 1).channel.close()) != nil
+    /// Returns each account's TLS session to resume (nil where the server gave none).
+    @discardableResult
+    func warmKeyCache(accounts count: Int, concurrency: Int) async -> [TLSSession?] {
+        await concurrently(count, limit: concurrency) { index -> TLSSession? in
+            guard let client = try? await login(account: index + 1) else { return nil }
+            let session = try? await client.resumableTLSSession()
+            try? await client.channel.close()
+            return session
         }
     }
 

@@ -14,6 +14,9 @@ extension Settings {
         configuration.componentPort = try port("ports.component", default: 5347)
         configuration.certificateDirectory = reader.string(forKey: "paths.certs", default: configuration.certificateDirectory)
         configuration.requireTLS = reader.bool(forKey: "tls.required", default: true)
+        configuration.tlsSessionTickets = reader.bool(forKey: "tls.session_tickets", default: configuration.tlsSessionTickets)
+        configuration.tlsTicketKeyRotation = try positive("tls.ticket_key_rotation", default: configuration.tlsTicketKeyRotation,
+                                                          minimum: 60)
         if let chat = reader.string(forKey: "chat.domain"), !chat.isEmpty { configuration.chatDomain = try Self.domain(chat, key: "chat.domain") }
         for entry in reader.stringArray(forKey: "components", default: []) {
             let (domain, secret) = try Self.component(entry)

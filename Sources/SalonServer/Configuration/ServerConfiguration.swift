@@ -32,6 +32,12 @@ public struct ServerConfiguration: Sendable {
     public var certificateDirectory: String = "./Certs"
     /// Refuse authentication before TLS. Turning it off is honoured only on loopback addresses.
     public var requireTLS: Bool = true
+    /// TLS session tickets (`tls.session_tickets`): clients that keep one resume their next
+    /// login's handshake instead of a full one.
+    public var tlsSessionTickets: Bool = true
+    /// Seconds one ticket key seals tickets (`tls.ticket_key_rotation`); it opens them for as
+    /// long again, and a ticket lives at most this long.
+    public var tlsTicketKeyRotation: Int = 3600
     /// Hostile-input limits.
     public var limits = Limits()
     /// Whether push notifications (XEP-0357) carry the message's text (`push.include_body`). Off

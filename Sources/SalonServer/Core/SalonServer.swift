@@ -57,7 +57,7 @@ public final class SalonServer: Service, Sendable {
             uploadKey = try await ServerSecret.load(ServerSecret.uploadToken, from: database)
             let certificates = try CertificateStore.certificates(domain: configuration.domain,
                                                                  directory: configuration.certificateDirectory, logger: logger)
-            tls = try TLSContext.server(certificates: certificates, alpn: ["xmpp-client"])
+            tls = try TLSContext.server(certificates: certificates, alpn: ["xmpp-client"], sessionTickets: configuration.sessionTickets)
         } catch {
             try? await database.shutdown()
             throw error
@@ -170,7 +170,7 @@ public final class SalonServer: Service, Sendable {
         let httpTLS: TLSContext? = settings.tls || !ServerConfiguration.isLoopback(settings.bindAddress)
             ? try TLSContext.server(certificates: CertificateStore.certificates(domain: configuration.domain,
                                                                                  directory: configuration.certificateDirectory, logger: logger),
-                                    alpn: ["http/1.1"])
+                                    alpn: ["http/1.1"], sessionTickets: configuration.sessionTickets)
             : nil
         let limits = configuration.limits
         let metricsRoutes = MetricsRoutes(metrics: metrics, allow: configuration.metrics.allow, collect: { [metrics, muc = context.muc] in
