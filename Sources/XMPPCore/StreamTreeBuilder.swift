@@ -20,6 +20,8 @@ struct StreamTreeBuilder {
     private var unitStart = 0
     /// Namespace declarations seen for the start tag expat is about to report.
     private var pendingDeclarations = 0
+    /// The stream element's namespace declarations (prefix, or nil for the default; URI).
+    private var streamDeclarations: [(prefix: String?, uri: String)] = []
 
     init(limits: XMLStreamLimits) {
         self.limits = limits
@@ -36,6 +38,31 @@ struct StreamTreeBuilder {
         textBytes.removeAll()
         unitStart = 0
         pendingDeclarations = 0
+        streamDeclarations.removeAll()
+    }
+
+    /// Whether the stream is open with no stanza under way: the next byte may start one.
+    var isBetweenStanzas: Bool { streamOpen && !streamClosed && stack.isEmpty && failure == nil }
+
+    /// Stream offset up to which every byte has been reported (between stanzas).
+    var consumedOffset: Int { unitStart }
+
+    /// An unclosed start tag declaring what the stream element declared, for a fresh parser to
+    /// read before the rest of the stream.
+    func streamNamespacesElement() -> [UInt8] {
+        var bytes = Array("<s".utf8)
+        for declaration in streamDeclarations {
+            bytes.append(contentsOf: " xmlns".utf8)
+            if let prefix = declaration.prefix {
+                bytes.append(UInt8(ascii: ":"))
+                bytes.append(contentsOf: prefix.utf8)
+            }
+            bytes.append(contentsOf: "='".utf8)
+            XMLEscaping.append(declaration.uri, to: &bytes, context: .attribute)
+            bytes.append(UInt8(ascii: "'"))
+        }
+        bytes.append(UInt8(ascii: ">"))
+        return bytes
     }
 
     /// Records the first error; the caller stops the parser.
@@ -50,7 +77,9 @@ struct StreamTreeBuilder {
         guard failure == nil else { return }
         // Counted against the next start tag's attributes (expat reports declarations first).
         pendingDeclarations += 1
-        guard !streamOpen, prefix == nil else { return }
+        guard !streamOpen else { return }
+        streamDeclarations.append((prefix.map { String(cString: $0) }, uri.map { String(cString: $0) } ?? ""))
+        guard prefix == nil else { return }
         pendingContentNamespace = uri.map { String(cString: $0) } ?? ""
     }
 

@@ -8,18 +8,19 @@ extension XMLStreamParser {
         XML_SetElementHandler(parser, { userData, name, attributes in
             guard let (parser, expat) = XMLStreamParser.context(userData), let name else { return }
             parser.builder.startElement(name: name, attributes: attributes,
-                                        eventStart: Int(XML_GetCurrentByteIndex(expat)), eventEnd: XMLStreamParser.eventEnd(expat))
+                                        eventStart: Int(XML_GetCurrentByteIndex(expat)) + parser.indexBase,
+                                        eventEnd: parser.eventEnd(expat))
             parser.stopIfFailed(expat)
         }, { userData, _ in
             guard let (parser, expat) = XMLStreamParser.context(userData) else { return }
-            parser.builder.endElement(eventEnd: XMLStreamParser.eventEnd(expat))
+            parser.builder.endElement(eventEnd: parser.eventEnd(expat))
             parser.stopIfFailed(expat)
         })
         XML_SetCharacterDataHandler(parser) { userData, characters, length in
             guard let (parser, expat) = XMLStreamParser.context(userData), let characters, length > 0 else { return }
             characters.withMemoryRebound(to: UInt8.self, capacity: Int(length)) { bytes in
                 parser.builder.characters(UnsafeBufferPointer(start: bytes, count: Int(length)),
-                                          eventEnd: XMLStreamParser.eventEnd(expat))
+                                          eventEnd: parser.eventEnd(expat))
             }
             parser.stopIfFailed(expat)
         }
@@ -57,8 +58,8 @@ extension XMLStreamParser {
     }
 
     /// Offset in the stream just past the event being reported.
-    private static func eventEnd(_ expat: XML_Parser) -> Int {
-        Int(XML_GetCurrentByteIndex(expat)) + Int(XML_GetCurrentByteCount(expat))
+    private func eventEnd(_ expat: XML_Parser) -> Int {
+        Int(XML_GetCurrentByteIndex(expat)) + Int(XML_GetCurrentByteCount(expat)) + indexBase
     }
 
     private static func reject(_ userData: UnsafeMutableRawPointer?, _ condition: StreamErrorCondition, _ text: String) {

@@ -8,6 +8,10 @@ public final class XMLStreamParser {
     static let namespaceSeparator: UInt8 = 0x01
     /// Largest slice handed to expat at once, so oversized input is caught between slices.
     private static let sliceBytes = 65_536
+    /// Bytes an expat parser takes before it is swapped, between stanzas, for a fresh one:
+    /// expat keeps every distinct element and attribute name it has seen until it is freed, so
+    /// a peer sending ever-new names would otherwise grow its connection's memory without end.
+    public static let recycleBytes = 65_536
 
     /// The limits this parser enforces; a change applies to what is parsed from then on
     /// (a stream allows larger stanzas once its peer has authenticated).
@@ -19,8 +23,15 @@ public final class XMLStreamParser {
     /// The expat handle, for the callbacks.
     var currentExpat: XML_Parser? { expat }
     private var failure: XMLStreamError?
-    /// Bytes given to the current expat parser since its creation.
+    /// Bytes given since the stream started (the last `reset()`).
     private var streamOffset = 0
+    /// Where in the stream the current expat parser's input begins.
+    private var expatStart = 0
+    /// What to add to expat's byte index for a stream offset (expat counts from its own first
+    /// byte, which for a recycled parser is the replayed stream header).
+    private(set) var indexBase = 0
+    /// How many times the expat parser was swapped for a fresh one within this stream.
+    public private(set) var recycledParsers = 0
 
     /// Creates a parser ready for a stream header.
     public init(limits: XMLStreamLimits = XMLStreamLimits()) {
@@ -58,6 +69,11 @@ public final class XMLStreamParser {
             builder.checkPendingBytes(streamOffset: streamOffset)
             if let error = builder.failure {
                 throw fail(error)
+            }
+            // Between stanzas, what expat holds unreported (a partial tag) lies in this slice.
+            let unreported = streamOffset - builder.consumedOffset
+            if streamOffset - expatStart >= Self.recycleBytes, builder.isBetweenStanzas, unreported <= length {
+                try recycle(replaying: UnsafeRawBufferPointer(start: base + offset - unreported, count: unreported))
             }
         }
     }
@@ -97,7 +113,39 @@ public final class XMLStreamParser {
         builder.reset()
         failure = nil
         streamOffset = 0
+        expatStart = 0
+        indexBase = 0
+        recycledParsers = 0
         expat = makeExpatParser()
+    }
+
+    /// Swaps expat for a fresh parser that has read only an element declaring the stream's
+    /// namespaces (so stanzas keep resolving their prefixes), then hands it `unreported`, the
+    /// bytes the old one held without reporting. Stream offsets carry on unchanged.
+    private func recycle(replaying unreported: UnsafeRawBufferPointer) throws(XMLStreamError) {
+        let opening = builder.streamNamespacesElement()
+        guard let fresh = makeExpatParser(handlers: false) else {
+            throw fail(XMLStreamError(.resourceConstraint, text: "the XML parser could not be created"))
+        }
+        let primed = opening.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { XML_Parse(fresh, $0.baseAddress, Int32($0.count), 0) }
+        }
+        guard primed == XML_STATUS_OK else {
+            // Cannot happen with names the old parser accepted; keep it rather than fail the stream.
+            XML_ParserFree(fresh)
+            return
+        }
+        installHandlers(on: fresh)
+        if let expat { XML_ParserFree(expat) }
+        expat = fresh
+        expatStart = streamOffset - unreported.count
+        indexBase = expatStart - opening.count
+        recycledParsers += 1
+        guard let start = unreported.baseAddress, !unreported.isEmpty else { return }
+        if XML_Parse(fresh, start.assumingMemoryBound(to: CChar.self), Int32(unreported.count), 0) != XML_STATUS_OK {
+            throw fail(builder.failure ?? Self.expatError(fresh))
+        }
+        if let error = builder.failure { throw fail(error) }
     }
 
     private func fail(_ error: XMLStreamError) -> XMLStreamError {
@@ -105,13 +153,13 @@ public final class XMLStreamParser {
         return error
     }
 
-    private func makeExpatParser() -> XML_Parser? {
+    private func makeExpatParser(handlers: Bool = true) -> XML_Parser? {
         let separator = CChar(bitPattern: Self.namespaceSeparator)
         guard let parser = XML_ParserCreateNS("UTF-8", separator) else { return nil }
         // A random salt keeps hash-flooding attacks on expat's tables from being precomputed.
         XML_SetHashSalt(parser, CUnsignedLong.random(in: 1 ... .max))
         salon_expat_disable_reparse_deferral(parser)
-        installHandlers(on: parser)
+        if handlers { installHandlers(on: parser) }
         return parser
     }
 
