@@ -47,10 +47,14 @@ struct StreamTreeBuilder {
     /// Stream offset up to which every byte has been reported (between stanzas).
     var consumedOffset: Int { unitStart }
 
-    /// An unclosed start tag declaring what the stream element declared, for a fresh parser to
-    /// read before the rest of the stream.
-    func streamNamespacesElement() -> [UInt8] {
-        var bytes = Array("<s".utf8)
+    /// The stream's start tag as a fresh parser needs it: the root's name (the prefix is the
+    /// first one declared for the streams namespace; the root was checked to be in it) and
+    /// every namespace it declared. Nil when no declaration names that namespace.
+    func streamStartTag() -> [UInt8]? {
+        guard let root = streamDeclarations.first(where: { $0.uri == NS.streams }) else { return nil }
+        var bytes = Array("<".utf8)
+        if let prefix = root.prefix { bytes.append(contentsOf: (prefix + ":").utf8) }
+        bytes.append(contentsOf: "stream".utf8)
         for declaration in streamDeclarations {
             bytes.append(contentsOf: " xmlns".utf8)
             if let prefix = declaration.prefix {

@@ -13,8 +13,10 @@ extension XMLStreamParser {
             parser.stopIfFailed(expat)
         }, { userData, _ in
             guard let (parser, expat) = XMLStreamParser.context(userData) else { return }
-            parser.builder.endElement(eventEnd: parser.eventEnd(expat))
+            let eventEnd = parser.eventEnd(expat)
+            parser.builder.endElement(eventEnd: eventEnd)
             parser.stopIfFailed(expat)
+            parser.suspendIfRecycleDue(expat, at: eventEnd)
         })
         XML_SetCharacterDataHandler(parser) { userData, characters, length in
             guard let (parser, expat) = XMLStreamParser.context(userData), let characters, length > 0 else { return }

@@ -50,31 +50,41 @@ public final class XMLStreamParser {
     /// Events before an error are still appended. After a thrown error the parser is dead until `reset()`.
     public func feed(_ bytes: UnsafeRawBufferPointer, into events: inout [XMLStreamEvent]) throws(XMLStreamError) {
         if let failure { throw failure }
-        guard let expat else {
+        guard expat != nil else {
             throw fail(XMLStreamError(.resourceConstraint, text: "the XML parser could not be created"))
         }
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
         swap(&builder.events, &events)
         defer { swap(&builder.events, &events) }
         var offset = 0
-        while offset < bytes.count {
+        // The parser is read afresh for every slice: a recycle replaces it.
+        while offset < bytes.count, let expat {
             let length = min(bytes.count - offset, Self.sliceBytes)
             let chunk = (base + offset).assumingMemoryBound(to: CChar.self)
-            let status = XML_Parse(expat, chunk, Int32(length), 0)
+            var status = XML_Parse(expat, chunk, Int32(length), 0)
             streamOffset += length
             offset += length
+            // Suspended at the end of a stanza because a recycle is due: the rest of the slice
+            // goes to a fresh parser (which may be suspended again, further on).
+            while status == XML_STATUS_SUSPENDED {
+                let rest = streamOffset - builder.consumedOffset
+                status = try recycle(replaying: UnsafeRawBufferPointer(start: base + offset - rest, count: rest))
+            }
             if status != XML_STATUS_OK {
-                throw fail(builder.failure ?? Self.expatError(expat))
+                throw fail(builder.failure ?? Self.expatError(self.expat ?? expat))
             }
             builder.checkPendingBytes(streamOffset: streamOffset)
             if let error = builder.failure {
                 throw fail(error)
             }
-            // Between stanzas, what expat holds unreported (a partial tag) lies in this slice.
-            let unreported = streamOffset - builder.consumedOffset
-            if streamOffset - expatStart >= Self.recycleBytes, builder.isBetweenStanzas, unreported <= length {
-                try recycle(replaying: UnsafeRawBufferPointer(start: base + offset - unreported, count: unreported))
-            }
+        }
+    }
+
+    /// Called when a stanza has ended: suspends expat if it has taken enough bytes to be
+    /// swapped for a fresh one (see `recycleBytes`).
+    func suspendIfRecycleDue(_ expat: XML_Parser, at eventEnd: Int) {
+        if eventEnd - expatStart >= Self.recycleBytes, builder.isBetweenStanzas {
+            XML_StopParser(expat, XML_Bool(1))
         }
     }
 
@@ -119,33 +129,31 @@ public final class XMLStreamParser {
         expat = makeExpatParser()
     }
 
-    /// Swaps expat for a fresh parser that has read only an element declaring the stream's
-    /// namespaces (so stanzas keep resolving their prefixes), then hands it `unreported`, the
-    /// bytes the old one held without reporting. Stream offsets carry on unchanged.
-    private func recycle(replaying unreported: UnsafeRawBufferPointer) throws(XMLStreamError) {
-        let opening = builder.streamNamespacesElement()
-        guard let fresh = makeExpatParser(handlers: false) else {
-            throw fail(XMLStreamError(.resourceConstraint, text: "the XML parser could not be created"))
+    /// Swaps the suspended expat for a fresh parser that has read only a stream start tag
+    /// declaring the stream's namespaces (so stanzas keep resolving their prefixes, and the
+    /// stream's end tag matches), then hands it `rest`, the bytes after the stanza the old one
+    /// stopped at. Stream offsets carry on unchanged. Returns the status of parsing `rest`.
+    private func recycle(replaying rest: UnsafeRawBufferPointer) throws(XMLStreamError) -> XML_Status {
+        guard let suspended = expat else { return XML_STATUS_ERROR }
+        guard let opening = builder.streamStartTag(), let fresh = makeExpatParser(handlers: false) else {
+            return XML_ResumeParser(suspended)
         }
         let primed = opening.withUnsafeBufferPointer { bytes in
             bytes.withMemoryRebound(to: CChar.self) { XML_Parse(fresh, $0.baseAddress, Int32($0.count), 0) }
         }
         guard primed == XML_STATUS_OK else {
-            // Cannot happen with names the old parser accepted; keep it rather than fail the stream.
+            // Cannot happen with names the old parser accepted: carry on with it.
             XML_ParserFree(fresh)
-            return
+            return XML_ResumeParser(suspended)
         }
         installHandlers(on: fresh)
-        if let expat { XML_ParserFree(expat) }
+        XML_ParserFree(suspended)
         expat = fresh
-        expatStart = streamOffset - unreported.count
+        expatStart = streamOffset - rest.count
         indexBase = expatStart - opening.count
         recycledParsers += 1
-        guard let start = unreported.baseAddress, !unreported.isEmpty else { return }
-        if XML_Parse(fresh, start.assumingMemoryBound(to: CChar.self), Int32(unreported.count), 0) != XML_STATUS_OK {
-            throw fail(builder.failure ?? Self.expatError(fresh))
-        }
-        if let error = builder.failure { throw fail(error) }
+        guard let start = rest.baseAddress, !rest.isEmpty else { return XML_STATUS_OK }
+        return XML_Parse(fresh, start.assumingMemoryBound(to: CChar.self), Int32(rest.count), 0)
     }
 
     private func fail(_ error: XMLStreamError) -> XMLStreamError {

@@ -87,4 +87,24 @@ struct XMLStreamParserRecyclingTests {
         #expect(condition(of: input + Array("<y:message/>".utf8), chunkSize: 4_096) == .badNamespacePrefix)
         #expect(condition(of: input + Array("hello".utf8), chunkSize: 4_096) == .badFormat)
     }
+
+    /// The fresh parser opens the stream with the root's own prefix, so the peer's end tag matches.
+    @Test(arguments: ["stream", "s", nil] as [String?])
+    func theStreamClosesCleanlyAfterASwap(prefix: String?) throws {
+        let root = prefix.map { "\($0):stream" } ?? "stream"
+        let declaration = prefix.map { "xmlns:\($0)" } ?? "xmlns"
+        var input = Array("<\(root) \(declaration)='http://etherx.jabber.org/streams' xmlns:c='jabber:client'>".utf8)
+        while input.count < 2 * XMLStreamParser.recycleBytes { input += Array("<c:presence/>".utf8) }
+        input += Array("</\(root)>".utf8)
+        let parser = XMLStreamParser()
+        var events: [XMLStreamEvent] = []
+        for start in stride(from: 0, to: input.count, by: 1_000) {
+            events += try parser.feed(Array(input[start ..< min(start + 1_000, input.count)]))
+        }
+        #expect(parser.recycledParsers >= 1)
+        guard case .streamClosed? = events.last else {
+            Issue.record("the stream did not close cleanly")
+            return
+        }
+    }
 }
