@@ -143,22 +143,24 @@ class Client:
         return features
 
     async def try_plain(self, user, password, timeout=30):
-        """One SASL PLAIN attempt: True on success, False on <failure/>; raises when the stream ends."""
+        """One SASL PLAIN attempt: True on success, else the <failure/>'s condition (a string,
+        never true-ish); raises when the stream ends."""
         token = base64.b64encode(f"\0{user}\0{password}".encode()).decode()
         self.writer.write(f"<auth xmlns='{SASL}' mechanism='PLAIN'>{token}</auth>".encode())
         answer = await self._read_stanza(timeout)
         if answer.tag == f"{{{SASL}}}success":
             return True
         if answer.tag == f"{{{SASL}}}failure":
-            return False
+            return "".join(c.tag.split("}")[1] for c in answer if c.tag != f"{{{SASL}}}text") or "failure"
         raise StreamClosed("stream error: " + ",".join(c.tag.split("}")[1] for c in answer))
 
     async def login(self, timeout=30):
         """Connects, authenticates and binds; returns the seconds it took."""
         started = time.monotonic()
         await self.secure(timeout)
-        if not await self.try_plain(self.user, self.password, timeout):
-            raise StreamClosed("authentication failed")
+        outcome = await self.try_plain(self.user, self.password, timeout)
+        if outcome is not True:
+            raise StreamClosed(f"authentication failed: {outcome}")
         await self._restart(timeout)
         iq = next_id("bind")
         self.writer.write(f"<iq type='set' id='{iq}'><bind xmlns='{BIND}'><resource>"

@@ -28,6 +28,15 @@ def rss_kib(pid):
     return 0
 
 
+def cpu_seconds(pid):
+    """User and system CPU time `pid` has used, in seconds."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 class Salon:
     """One server in `workdir`, on free loopback ports, started and stopped by this process."""
 
