@@ -168,7 +168,7 @@ async def auth_failures(salon, duration, addresses, connections=200):
                         raise RuntimeError("a wrong password was accepted")
                     if outcome == "temporary-auth-failure":  # too many in progress: not checked
                         counts["refused_unchecked"] += 1
-                        await asyncio.sleep(0.1)
+                        await asyncio.sleep(1)
                         continue
                     counts["failures_answered"] += 1
                     counts["answer_s"].append(time.monotonic() - asked)
@@ -232,3 +232,35 @@ async def stalled_reader(salon, duration, room, password, senders=6, size=4000):
     eve.abort()
     return {"posted": posted, "bytes_posted": posted * size,
             "stalled_reader_closed": ended, "policy_violation_seen": b"policy-violation" in tail}
+
+
+SCENARIOS = {
+    "never-send": lambda target, duration, args: never_send(target, duration),
+    "half-open-tls": lambda target, duration, args: half_open_tls(target, duration),
+    "slowloris": lambda target, duration, args: slowloris(target, duration),
+    "auth-one": lambda target, duration, args: auth_failures(target, duration, sources(1)),
+    "auth-many": lambda target, duration, args: auth_failures(target, duration, sources(50)),
+    "stalled-reader": lambda target, duration, args: stalled_reader(target, duration, args.room, args.password),
+}
+
+
+def main():
+    """Runs one scenario and prints what it saw as JSON. Scripts/flood runs this in a process
+    of its own, so the flood's own CPU does not slow the legitimate users it measures."""
+    import argparse
+    import json
+    import types
+    parser = argparse.ArgumentParser()
+    parser.add_argument("scenario", choices=sorted(SCENARIOS))
+    parser.add_argument("--c2s", type=int, required=True)
+    parser.add_argument("--tls", type=int, required=True)
+    parser.add_argument("--duration", type=float, required=True)
+    parser.add_argument("--room", default="")
+    parser.add_argument("--password", default="")
+    args = parser.parse_args()
+    target = types.SimpleNamespace(c2s=args.c2s, tls=args.tls)
+    print(json.dumps(asyncio.run(SCENARIOS[args.scenario](target, args.duration, args))))
+
+
+if __name__ == "__main__":
+    main()
