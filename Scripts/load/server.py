@@ -28,6 +28,10 @@ def rss_kib(pid):
     return 0
 
 
+class PortTaken(Exception):
+    pass
+
+
 def cpu_seconds(pid):
     """User and system CPU time `pid` has used, in seconds."""
     try:
@@ -56,7 +60,19 @@ class Salon:
             raise RuntimeError(f"salon {' '.join(args)}: {result.stderr.strip()}")
         return result.stdout
 
-    def start(self, timeout=60):
+    def start(self, timeout=60, attempts=3):
+        """Starts the server; when one of its ports was taken meanwhile (they are picked free
+        once, and another program may have bound one since), picks new ports and tries again."""
+        for attempt in range(attempts):
+            try:
+                return self._start(timeout)
+            except PortTaken:
+                if attempt == attempts - 1:
+                    raise
+                self.c2s, self.tls, self.http = free_port(), free_port(), free_port()
+
+    def _start(self, timeout):
+        offset = self.log.stat().st_size if self.log.exists() else 0
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 [self.binary, "serve", "--domain", DOMAIN, "--c2s-port", str(self.c2s),
@@ -66,6 +82,8 @@ class Salon:
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.process.poll() is not None:
+                if b"is already in use" in self.log.read_bytes()[offset:]:
+                    raise PortTaken()
                 raise RuntimeError(f"salon exited with {self.process.returncode}; see {self.log}")
             try:
                 with socket.create_connection(("127.0.0.1", self.c2s), timeout=0.5):
