@@ -35,6 +35,7 @@ extension Settings {
         limits.componentMaxConnectionsPerAddress = try positive("limits.component_max_connections_per_address",
                                                                 default: limits.componentMaxConnectionsPerAddress, minimum: 1)
         limits.negotiationTimeout = Double(try positive("limits.negotiation_timeout", default: Int(limits.negotiationTimeout), minimum: 1))
+        limits.authInProgressPerAddress = try positive("limits.auth_in_progress_per_address", default: limits.authInProgressPerAddress, minimum: 1)
         limits.idleTimeout = Double(try positive("limits.idle_timeout", default: Int(limits.idleTimeout), minimum: 5))
         limits.offlineMessages = try positive("limits.offline_messages", default: limits.offlineMessages, minimum: 0)
         limits.maxQueuedBytes = try positive("limits.max_queued_bytes", default: limits.maxQueuedBytes, minimum: 2 * limits.maxStanzaBytes)

@@ -99,6 +99,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
 
     func streamDidDisconnect(_ stream: XMPPStream) {
         negotiationTimer?.cancel()
+        sasl.releasePlace()
         if isDetached || handedOver { return }
         if mayDetach(clientClosed: clientClosed) { return detach() }
         if !endSession() { logger.info("connection closed") }

@@ -25,6 +25,9 @@ final class SASLExchange {
     private var refusedMechanisms = 0
     /// The account this stream authenticated as.
     private(set) var authenticated: JID?
+    /// Whether an attempt of this stream holds one of its address's places
+    /// (`AuthenticationsInProgress`), from its password check until its answer.
+    private var holdsPlace = false
 
     static let maxAuthenticationAttempts = 3
     /// Enough for a client to walk through every SCRAM mechanism twice.
@@ -97,6 +100,7 @@ final class SASLExchange {
 
     /// `<abort/>`.
     func abort() {
+        releasePlace()
         negotiator = nil
         awaitingFinal = false
         stream.send(XMLElement("failure", namespace: NS.sasl, children: [.element(XMLElement("aborted", namespace: NS.sasl))]))
@@ -105,6 +109,7 @@ final class SASLExchange {
     private func start(_ negotiator: inout SASLNegotiator, _ message: [UInt8]) {
         let account: JID?
         do { account = try negotiator.start(message) } catch { return attemptFailed(error, negotiator) }
+        guard takePlace(for: negotiator) else { return }
         self.negotiator = negotiator
         let database = context.database
         let mechanism = negotiator.mechanism
@@ -145,6 +150,7 @@ final class SASLExchange {
             negotiator = nil
             awaitingFinal = false
             authenticated = jid
+            releasePlace()
             context.throttle.succeeded(account: jid.description)
             var success = XMLElement("success", namespace: NS.sasl)
             if !data.isEmpty { success.append(text: Base64.encode(data)) }
@@ -155,6 +161,7 @@ final class SASLExchange {
 
     /// Answers a refused request that tried no credentials.
     private func sendFailure(_ failure: SASLFailure, text: String? = nil) {
+        releasePlace()
         negotiator = nil
         awaitingFinal = false
         var element = XMLElement("failure", namespace: NS.sasl, children: [.element(XMLElement(failure.rawValue, namespace: NS.sasl))])
@@ -198,6 +205,33 @@ final class SASLExchange {
             sendFailure(failure)
             if exhausted { stream.fail(.policyViolation, text: "Too many failed authentication attempts.") }
         }
+    }
+
+    /// Takes a place among the attempts in progress from this address, or answers
+    /// temporary-auth-failure (RFC 6120 §6.5.12) at once, with no password checked and no
+    /// failure counted, when the address has `limits.auth_in_progress_per_address` already.
+    private func takePlace(for negotiator: SASLNegotiator) -> Bool {
+        let places = context.throttle.inProgress
+        if holdsPlace || places.enter(remoteAddress, limit: context.configuration.limits.authInProgressPerAddress) {
+            holdsPlace = true
+            return true
+        }
+        if places.refusalLog.shouldLog(remoteAddress) {
+            logger.notice("authentication refused: too many in progress from this address", metadata: [
+                "account": "\(negotiator.user?.description ?? negotiator.claimedName ?? "-")",
+                "address": "\(remoteAddress)", "cause": "auth_in_progress_per_address",
+            ])
+        }
+        context.metrics.authenticated(mechanism: negotiator.mechanism.rawValue, .refused)
+        sendFailure(.temporaryAuthFailure, text: "Too many authentication attempts in progress from your address; try again later.")
+        return false
+    }
+
+    /// Gives the address's place back: the attempt was answered, or the stream went away.
+    func releasePlace() {
+        guard holdsPlace else { return }
+        holdsPlace = false
+        context.throttle.inProgress.leave(remoteAddress)
     }
 
     /// What the client is told about a refusal that revealed nothing about the account.

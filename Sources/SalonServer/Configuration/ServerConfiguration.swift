@@ -75,6 +75,10 @@ public struct ServerConfiguration: Sendable {
         public var componentMaxConnectionsPerAddress: Int = 10
         /// Seconds a stream may take to authenticate and bind.
         public var negotiationTimeout: Double = 60
+        /// Client authentication attempts one address may have in progress at once (checked, or
+        /// failed and waiting for the login throttle's delayed answer); one more is answered at
+        /// once with temporary-auth-failure, its password unchecked.
+        public var authInProgressPerAddress: Int = 16
         /// Seconds of silence before the server pings a client, and again before it closes.
         public var idleTimeout: Double = 300
         /// Output bytes that may wait for a client that stopped reading before its stream is

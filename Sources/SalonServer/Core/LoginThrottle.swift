@@ -24,6 +24,8 @@ final class LoginThrottle: Sendable {
     }
 
     private let records = Mutex(Records())
+    /// Client logins being checked or answered, per address (`limits.auth_in_progress_per_address`).
+    let inProgress = AuthenticationsInProgress()
     private let window: TimeInterval = 600
     private static let steps = 6
 
