@@ -9,6 +9,7 @@ public struct SCRAMServer: Sendable {
     private let channelBindingData: [UInt8]?
     private let channelBindingOffered: Bool
     private let fakeSaltKey: [UInt8]
+    private let unknownUserIterations: Int
     private let serverNonce: String
     private var state: State = .awaitingClientFirst
     /// The username client-first named, once parsed (for the log, also when the exchange fails).
@@ -35,22 +36,26 @@ public struct SCRAMServer: Sendable {
     /// `plus`: this is the -PLUS mechanism; `channelBindingOffered`: the server advertised -PLUS mechanisms.
     /// `fakeSaltKey`: the secret unknown users' salts derive from; it must outlive the process
     /// (a salt that changed on restart while real ones stayed would tell the two apart).
+    /// `unknownUserIterations`: the count new credentials get (`scram.iterations`), so an unknown
+    /// user's server-first looks like a real one's.
     public init(algorithm: HashAlgorithm, plus: Bool, channelBindingType: String?, channelBindingData: [UInt8]?,
-                channelBindingOffered: Bool, fakeSaltKey: [UInt8]) {
+                channelBindingOffered: Bool, fakeSaltKey: [UInt8], unknownUserIterations: Int = 4096) {
         self.init(algorithm: algorithm, plus: plus, channelBindingType: channelBindingType, channelBindingData: channelBindingData,
-                  channelBindingOffered: channelBindingOffered, fakeSaltKey: fakeSaltKey, serverNonce: SCRAMSyntax.makeNonce())
+                  channelBindingOffered: channelBindingOffered, fakeSaltKey: fakeSaltKey, unknownUserIterations: unknownUserIterations,
+                  serverNonce: SCRAMSyntax.makeNonce())
     }
 
     /// Same as the public init but with a fixed server nonce, for known-answer tests.
     @_spi(Testing)
     public init(algorithm: HashAlgorithm, plus: Bool, channelBindingType: String?, channelBindingData: [UInt8]?,
-                channelBindingOffered: Bool, fakeSaltKey: [UInt8], serverNonce: String) {
+                channelBindingOffered: Bool, fakeSaltKey: [UInt8], unknownUserIterations: Int = 4096, serverNonce: String) {
         self.algorithm = algorithm
         self.plus = plus
         self.channelBindingType = channelBindingType
         self.channelBindingData = channelBindingData
         self.channelBindingOffered = channelBindingOffered
         self.fakeSaltKey = fakeSaltKey
+        self.unknownUserIterations = max(1, unknownUserIterations)
         self.serverNonce = serverNonce
     }
 
@@ -185,7 +190,8 @@ public struct SCRAMServer: Sendable {
     /// Stable per-username salt so repeated probes cannot tell unknown users from real ones.
     private func fakeCredentials(username: String) -> SCRAMCredentials {
         let seed = Crypto.hmac(.sha256, key: fakeSaltKey, data: Array((algorithm.rawValue + "\0" + username).utf8))
-        return SCRAMCredentials(algorithm: algorithm, salt: Array(seed.prefix(SCRAMCredentials.defaultSaltLength)), iterations: 4096,
+        return SCRAMCredentials(algorithm: algorithm, salt: Array(seed.prefix(SCRAMCredentials.defaultSaltLength)),
+                                iterations: unknownUserIterations,
                                 storedKey: Crypto.randomBytes(algorithm.digestLength),
                                 serverKey: Crypto.randomBytes(algorithm.digestLength))
     }

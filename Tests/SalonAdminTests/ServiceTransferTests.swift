@@ -36,6 +36,11 @@ struct ServiceTransferTests {
         #expect(personal.map(\.stanzaID) == ["pm-alice-1", "pm-bob-1"] && personal[1].with == "alice@example.com/phone")
         #expect(try Data(contentsOf: URL(fileURLWithPath: target.directory + "/files/f1le0000000000000000000000000001")) == Data("a picture".utf8))
         #expect(try await target.database.files.file(id: "f1le0000000000000000000000000001")?.stanzaID == "lobby-2")
+        // Imported bytes are kept as the server keeps uploads: the server's user's alone.
+        for (path, mode) in [("/files", 0o700), ("/files/f1le0000000000000000000000000001", 0o600)] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: target.directory + path)
+            #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == mode, "\(path)")
+        }
     }
 
     @Test("Importing the same export twice changes nothing the second time")

@@ -4,11 +4,22 @@ import Synchronization
 /// Keeps what a test server logs, as "message key=value …" lines, for tests about the log.
 final class LogCapture: Sendable {
     private let lines = Mutex<[String]>([])
+    private let level: Logger.Level
+
+    /// `level`: the lowest level kept (trace for tests about what no level may show).
+    init(level: Logger.Level = .debug) {
+        self.level = level
+    }
 
     var logger: Logger {
-        var logger = Logger(label: "salon-test") { _ in Handler(capture: self) }
-        logger.logLevel = .debug
+        var logger = Logger(label: "salon-test") { _ in Handler(capture: self, logLevel: self.level) }
+        logger.logLevel = level
         return logger
+    }
+
+    /// Every line kept, whatever its message.
+    var all: [String] {
+        lines.withLock { $0 }
     }
 
     /// The lines whose message is `message`.
@@ -21,7 +32,12 @@ final class LogCapture: Sendable {
     private struct Handler: LogHandler {
         let capture: LogCapture
         var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .debug
+        var logLevel: Logger.Level
+
+        init(capture: LogCapture, logLevel: Logger.Level) {
+            self.capture = capture
+            self.logLevel = logLevel
+        }
 
         subscript(metadataKey key: String) -> Logger.Metadata.Value? {
             get { metadata[key] }

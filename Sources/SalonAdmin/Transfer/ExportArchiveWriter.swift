@@ -57,9 +57,8 @@ enum ExportArchiveWriter {
         let temporary = destination.deletingLastPathComponent()
             .appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).partial")
         defer { try? FileManager.default.removeItem(at: temporary) }
+        try createPrivateArchive(at: temporary)
         try addEntries(manifest: manifest, members: members, to: temporary)
-        // The export holds every account's SCRAM keys: its owner alone reads it.
-        guard chmod(temporary.path, 0o600) == 0 else { throw ExportDocumentError(description: "cannot restrict \(temporary.path) to its owner") }
         try sync(temporary)
         guard rename(temporary.path, destination.path) == 0 else {
             throw ExportDocumentError(description: "cannot rename the export to \(destination.path): \(String(cString: strerror(errno)))")
@@ -67,9 +66,26 @@ enum ExportArchiveWriter {
         try? sync(destination.deletingLastPathComponent())
     }
 
+    /// An empty ZIP (its end-of-central-directory record alone) made with mode 0600 before a
+    /// byte is in it: the export holds every account's SCRAM keys, and ZIPFoundation's own
+    /// `.create` would make the file with the umask's mode, readable by others while it fills.
+    private static func createPrivateArchive(at url: URL) throws {
+        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw ExportDocumentError(description: "cannot create \(url.path): \(String(cString: strerror(errno)))")
+        }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        // The umask may have narrowed the mode; set it exactly.
+        guard fchmod(descriptor, 0o600) == 0 else {
+            throw ExportDocumentError(description: "cannot restrict \(url.path) to its owner")
+        }
+        try handle.write(contentsOf: [0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18))
+        try handle.close()
+    }
+
     /// In a function of its own so the archive is closed (its deinit) before the file is synced.
     private static func addEntries(manifest: URL, members: [(path: String, url: URL, compressed: Bool)], to url: URL) throws {
-        let archive = try Archive(url: url, accessMode: .create)
+        let archive = try Archive(url: url, accessMode: .update)
         try archive.addEntry(with: ExportFormat.manifest, fileURL: manifest, compressionMethod: .deflate)
         for member in members {
             try archive.addEntry(with: member.path, fileURL: member.url, compressionMethod: member.compressed ? .deflate : .none)

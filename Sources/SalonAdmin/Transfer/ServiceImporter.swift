@@ -107,10 +107,11 @@ public struct ServiceImporter: Sendable {
 
     /// Copies a file's bytes from the archive into `files/` under a temporary name, then renames.
     private static func place(_ file: FileRecord, from archive: ExportArchiveReader, in directory: URL) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // The server's upload store: its user's alone, as the server makes it.
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let target = directory.appendingPathComponent(file.id)
         let temporary = directory.appendingPathComponent(".\(file.id).import")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
             throw ImportError("cannot write \(temporary.path)")
         }
         defer { try? FileManager.default.removeItem(at: temporary) }

@@ -69,7 +69,8 @@ final class SASLExchange {
         }
         let binding = mechanism.isPlus ? tls?.channelBinding(type: "tls-exporter") : nil
         var negotiator = SASLNegotiator(mechanism: mechanism, domain: context.domain, channelBindingData: binding,
-                                        plusOffered: offeredMechanisms.contains(where: \.isPlus), fakeSaltKey: context.fakeSaltKey)
+                                        plusOffered: offeredMechanisms.contains(where: \.isPlus), fakeSaltKey: context.fakeSaltKey,
+                                        unknownUserIterations: context.configuration.scramIterations)
         let text = auth.text
         if text.isEmpty {
             // No initial response: an empty challenge asks for it (RFC 6120 §6.4.2).

@@ -48,6 +48,8 @@ struct SASLNegotiator {
     let channelBindingData: [UInt8]?
     let plusOffered: Bool
     let fakeSaltKey: [UInt8]
+    /// The iteration count an unknown user's fake credentials show: `scram.iterations`.
+    let unknownUserIterations: Int
     private var scram: SCRAMServer?
     private var started = false
     /// The account the exchange names, once known.
@@ -59,12 +61,14 @@ struct SASLNegotiator {
     /// Whether the named account had a credential for this mechanism, once looked up.
     private(set) var accountFound: Bool?
 
-    init(mechanism: SASLMechanism, domain: String, channelBindingData: [UInt8]?, plusOffered: Bool, fakeSaltKey: [UInt8]) {
+    init(mechanism: SASLMechanism, domain: String, channelBindingData: [UInt8]?, plusOffered: Bool, fakeSaltKey: [UInt8],
+         unknownUserIterations: Int = 4096) {
         self.mechanism = mechanism
         self.domain = domain
         self.channelBindingData = channelBindingData
         self.plusOffered = plusOffered
         self.fakeSaltKey = fakeSaltKey
+        self.unknownUserIterations = unknownUserIterations
     }
 
     /// The account a SASL username names, or nil when it cannot be one.
@@ -93,7 +97,7 @@ struct SASLNegotiator {
             var server = SCRAMServer(algorithm: mechanism.algorithm!, plus: mechanism.isPlus,
                                      channelBindingType: mechanism.isPlus ? "tls-exporter" : nil,
                                      channelBindingData: channelBindingData, channelBindingOffered: plusOffered,
-                                     fakeSaltKey: fakeSaltKey)
+                                     fakeSaltKey: fakeSaltKey, unknownUserIterations: unknownUserIterations)
             let username: String, authzid: String?
             do {
                 (username, authzid) = try server.receiveClientFirst(message)

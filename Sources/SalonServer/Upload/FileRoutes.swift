@@ -122,7 +122,7 @@ final class FileRoutes: HTTPRoutes {
     private func receive(_ body: RequestBody, into path: String, size: Int64) async throws -> [UInt8] {
         let digest = StreamingDigest(.sha256)
         var received: Int64 = 0
-        try await FileSystem.shared.withFileHandle(forWritingAt: FilePath(path), options: .newFile(replaceExisting: false)) { handle in
+        try await FileSystem.shared.withFileHandle(forWritingAt: FilePath(path), options: .newFile(replaceExisting: false, permissions: UploadedFiles.fileMode)) { handle in
             try await handle.withBufferedWriter { writer in
                 do {
                     for try await chunk in body {

@@ -9,6 +9,9 @@ import _NIOFileSystem
 struct UploadedFiles: Sendable {
     let directory: String
 
+    /// Uploaded bytes are the organisation's records: the server's user alone reads them.
+    static let fileMode: FilePermissions = [.ownerRead, .ownerWrite]
+
     init(dataDirectory: String) {
         directory = dataDirectory + "/files"
     }

@@ -49,7 +49,8 @@ struct ServiceTransferCommands: Sendable {
         let path = try path(of: try input.required("file", "The file name"))
         let options = ExportOptions(levels: try input.choices("level", ExportLevel.self), categories: input.lines("category"),
                                     since: try input.date("since"))
-        try FileManager.default.createDirectory(atPath: exportDirectory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: exportDirectory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
         let summary: ServiceExporter.Summary
         do {
             summary = try await ServiceExporter(database: database, domain: configuration.domain, dataDirectory: configuration.dataDirectory)
