@@ -21,7 +21,7 @@ private func LLVMFuzzerRunDriver(
 func salonFuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
     let name = getenv("SALON_FUZZ_TARGET").map { String(cString: $0) } ?? ""
     guard let target = FuzzTarget.named(name) else {
-        fputs("salon-fuzz: set SALON_FUZZ_TARGET to one of: \(FuzzTarget.all.map(\.name).joined(separator: ", "))\n", stderr)
+        print("salon-fuzz: set SALON_FUZZ_TARGET to one of: \(FuzzTarget.all.map(\.name).joined(separator: ", "))")
         return 2
     }
     selected = target
