@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "salon", targets: ["salon"]),
         .executable(name: "salon-bench", targets: ["salon-bench"]),
+        // Fuzz entry points, linked into libFuzzer binaries only by the separate Fuzz/ package.
+        .library(name: "SalonFuzzTargets", targets: ["SalonFuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -99,6 +101,14 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
+        // Fuzz entry points: plain functions over bytes, replayed by SalonFuzzTests and wrapped
+        // as LLVMFuzzerTestOneInput by the Fuzz/ package.
+        .target(name: "SalonFuzzTargets", dependencies: [
+            "XMPPCore", "SalonSecurity", "SalonStore", "SalonServer", "SalonClient", "SalonAdmin", "PersistentChat",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "SalonFuzzTests", dependencies: ["SalonFuzzTargets"]),
         .testTarget(name: "XMPPCoreTests", dependencies: ["XMPPCore"]),
         .testTarget(name: "SalonSecurityTests", dependencies: [
             "SalonSecurity",
