@@ -11,7 +11,10 @@ import GRDB
 enum ArchiveIndexCatchUp {
     /// Unindexed rows after which the archive writer indexes them in the next group commit.
     static let writerThreshold = 1024
-    /// Rows indexed per statement when catching up a long tail (an import, an old file).
+    /// The most rows the writer indexes in one group commit, so a long tail (an import) never
+    /// stalls posts: it drains a run per commit.
+    static let writerRunRows = 4096
+    /// Rows indexed per transaction or statement when a search catches up a long tail.
     static let chunkRows = 10_000
 
     /// Whether some archived message is past the index's mark.
@@ -52,9 +55,10 @@ enum ArchiveIndexCatchUp {
 
 extension StoreAccess {
     /// Brings the rooms' full-text index up to date before a search (a read first, so an index
-    /// already up to date costs no write).
+    /// already up to date costs no write); a chunk per transaction, so the archive writer's
+    /// group commits go on between them.
     func catchUpArchiveIndex() async throws {
         guard try await writer.read({ db in try ArchiveIndexCatchUp.isBehind(db) }) else { return }
-        try await writer.write { db in try ArchiveIndexCatchUp.indexAll(db) }
+        while try await writer.write({ db in try ArchiveIndexCatchUp.indexTail(limit: ArchiveIndexCatchUp.chunkRows, db) }) {}
     }
 }

@@ -49,6 +49,8 @@ public struct ArchiveStore: Sendable {
                        replacement: ArchiveReplacement?, journal: ComplianceActor? = nil) async throws -> Int {
         let filter = try ArchiveFilter(rooms: [room], authors: authors, start: from, end: to, ids: nil, text: text,
                                        includeRetracted: replacement == nil)
+        // Most of a long unindexed tail first, in chunks; the rest inside the removal's transaction.
+        if text != nil { try await catchUpIndex() }
         guard let replacement else {
             return try await write { db in
                 if filter.text != nil { try ArchiveIndexCatchUp.indexAll(db) }

@@ -351,8 +351,9 @@ public final class ArchiveWriter: Sendable {
     }
 
     /// Counts `archived` rows as unindexed and, once `ArchiveIndexCatchUp.writerThreshold` have
-    /// gathered, indexes them in this group commit (one FTS5 segment for many commits). In a
-    /// savepoint: if indexing fails the posts still commit, and a later batch or search retries.
+    /// gathered, indexes them (at most `writerRunRows`) in this group commit: one FTS5 segment
+    /// for many commits. In a savepoint: if indexing fails the posts still commit, and a later
+    /// batch or search retries.
     private func indexIfBehind(adding archived: Int, _ db: Database) throws {
         let due = state.withLock { state in
             state.unindexed += archived
@@ -361,10 +362,10 @@ public final class ArchiveWriter: Sendable {
         guard due else { return }
         do {
             try db.inSavepoint {
-                try ArchiveIndexCatchUp.indexAll(db)
+                try ArchiveIndexCatchUp.indexTail(limit: ArchiveIndexCatchUp.writerRunRows, db)
                 return .commit
             }
-            state.withLock { $0.unindexed = 0 }
+            state.withLock { $0.unindexed = max(0, $0.unindexed - ArchiveIndexCatchUp.writerRunRows) }
         } catch {
             // Retried after another threshold's worth of posts; searches catch up themselves.
             state.withLock { $0.unindexed = 0 }

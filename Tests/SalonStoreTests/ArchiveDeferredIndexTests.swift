@@ -55,6 +55,25 @@ import Testing
         try await checkIndex(database)
     }
 
+    @Test func aWriterStartingBehindIndexesTheTailARunPerGroupCommit() async throws {
+        let database = try SalonDatabase.inMemory()
+        // A long tail no writer counted (as an import or a crash leaves it).
+        let tail = ArchiveIndexCatchUp.writerRunRows + 500
+        let items = (0..<tail).map { index in
+            let message = archiveMessage("lobby", index, body: "imported \(index)")
+            return ArchiveBatchInsert.Item(message: message, timestamp: Int64(1_700_000_000_000 + index))
+        }
+        _ = try await database.writer.write { db in try ArchiveBatchInsert.insert(items, db) }
+        #expect(try await backlog(database) == tail)
+        let writer = ArchiveWriter(database: database)
+        _ = try await writer.append(archiveMessage("lobby", tail, body: "fresh"))
+        await writer.close()
+        #expect(try await backlog(database) == tail + 1 - ArchiveIndexCatchUp.writerRunRows)
+        #expect(try await database.archive.query(archiveQuery("lobby") { $0.text = TextFilter("imported") }).count == tail)
+        #expect(try await backlog(database) == 0)
+        try await checkIndex(database)
+    }
+
     @Test func removalReplacementAndRetractionOfUnindexedMessagesKeepTheIndexRight() async throws {
         let database = try await archiveWith((0..<6).map { archiveMessage("lobby", $0, body: "budget item \($0)") })
         let archive = database.archive
