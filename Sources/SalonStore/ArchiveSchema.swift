@@ -93,6 +93,44 @@ extension SalonSchema {
             """)
     }
 
+    /// Migration "v13-archive-write-path": the rooms' FTS5 index no longer written in the group
+    /// commit (see ArchiveIndexCatchUp). `room_messages_fts_through` holds the highest id the
+    /// index covers (every message now); rows past it are indexed later, in runs. The triggers
+    /// touch the index only for rows at or below the mark, and index at once a row inserted
+    /// below it; the counts stay per row (they share the page the batch dirties anyway).
+    static func deferArchiveIndex(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE room_messages_fts_through (id INTEGER NOT NULL);
+            INSERT INTO room_messages_fts_through (id) SELECT COALESCE(MAX(id), 0) FROM room_messages;
+
+            DROP TRIGGER room_messages_inserted;
+            DROP TRIGGER room_messages_deleted;
+            DROP TRIGGER room_messages_text_updated;
+            CREATE TRIGGER room_messages_inserted AFTER INSERT ON room_messages BEGIN
+                INSERT INTO room_message_counts (room, total) VALUES (new.room, 1)
+                    ON CONFLICT (room) DO UPDATE SET total = total + 1;
+            END;
+            CREATE TRIGGER room_messages_inserted_below_index AFTER INSERT ON room_messages
+                WHEN new.id <= (SELECT id FROM room_messages_fts_through) BEGIN
+                INSERT INTO room_messages_fts (rowid, body, room_key) VALUES (new.id, new.body, 'r' || hex(new.room));
+            END;
+            CREATE TRIGGER room_messages_deleted AFTER DELETE ON room_messages BEGIN
+                UPDATE room_message_counts SET total = total - 1 WHERE room = old.room;
+            END;
+            CREATE TRIGGER room_messages_deleted_from_index AFTER DELETE ON room_messages
+                WHEN old.id <= (SELECT id FROM room_messages_fts_through) BEGIN
+                INSERT INTO room_messages_fts (room_messages_fts, rowid, body, room_key)
+                    VALUES ('delete', old.id, old.body, 'r' || hex(old.room));
+            END;
+            CREATE TRIGGER room_messages_text_updated AFTER UPDATE OF body, room ON room_messages
+                WHEN old.id <= (SELECT id FROM room_messages_fts_through) BEGIN
+                INSERT INTO room_messages_fts (room_messages_fts, rowid, body, room_key)
+                    VALUES ('delete', old.id, old.body, 'r' || hex(old.room));
+                INSERT INTO room_messages_fts (rowid, body, room_key) VALUES (new.id, new.body, 'r' || hex(new.room));
+            END;
+            """)
+    }
+
     /// FTS5's automerge setting for the archive index (see leanArchiveIndex).
     static let archiveAutomerge = 8
 }

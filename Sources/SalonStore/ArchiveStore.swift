@@ -11,6 +11,7 @@ public struct ArchiveStore: Sendable {
     /// One page of the messages matching `query`; throws ArchiveError for bad filters or unknown ids.
     public func query(_ query: ArchiveQuery) async throws -> ArchivePage {
         let paging = try ArchivePaging<StoredMessage>(query)
+        if query.text != nil { try await catchUpIndex() }
         return try await access.archiveRead { db in try paging.run(db) }
     }
 
@@ -48,8 +49,11 @@ public struct ArchiveStore: Sendable {
                        replacement: ArchiveReplacement?, journal: ComplianceActor? = nil) async throws -> Int {
         let filter = try ArchiveFilter(rooms: [room], authors: authors, start: from, end: to, ids: nil, text: text,
                                        includeRetracted: replacement == nil)
+        // Most of a long unindexed tail first, in chunks; the rest inside the removal's transaction.
+        if text != nil { try await catchUpIndex() }
         guard let replacement else {
             return try await write { db in
+                if filter.text != nil { try ArchiveIndexCatchUp.indexAll(db) }
                 let (conditions, arguments) = filter.whereClause()
                 if let journal {
                     let rows = try Row.fetchAll(db, sql: "SELECT m.stanza_id, m.body FROM \(filter.from) WHERE \(conditions)", arguments: arguments)
@@ -65,6 +69,7 @@ public struct ArchiveStore: Sendable {
         }
         try InputLimits.checkText(replacement.body, "replacement", maxBytes: InputLimits.maxMessageBytes, allowEmpty: true)
         return try await write { db in
+            if filter.text != nil { try ArchiveIndexCatchUp.indexAll(db) }
             let ids = try filter.matchingIDs(db)
             // In slices, so a room-wide replacement never holds every stanza in memory at once.
             for start in stride(from: 0, to: ids.count, by: 500) {
@@ -104,6 +109,15 @@ public struct ArchiveStore: Sendable {
     }
 
     // MARK: - Access
+
+    /// Brings the full-text index up to date, so a search sees every committed message.
+    private func catchUpIndex() async throws {
+        do {
+            try await access.catchUpArchiveIndex()
+        } catch {
+            throw StoreError.wrapping(error)
+        }
+    }
 
     private static func fetchMessage(room: String, stanzaID: String, _ db: Database) throws -> StoredMessage? {
         try Row.fetchOne(db, sql: "SELECT \(ChatStore.messageColumns) FROM room_messages WHERE stanza_id = ? AND room = ?",

@@ -53,6 +53,8 @@ public final class ArchiveWriter: Sendable {
         var closeWaiters: [CheckedContinuation<Void, Never>] = []
         /// Whether the writer connection got its page cache and checkpoint interval.
         var tuned = false
+        /// Room messages archived past the full-text index's mark (see ArchiveIndexCatchUp).
+        var unindexed = 0
     }
 
     /// Creates the writer of `database`; a batch holds at most `maxBatch` messages (clamped to 1…10 000).
@@ -209,7 +211,11 @@ public final class ArchiveWriter: Sendable {
         try db.withFullSync {
             if !state.withLock({ $0.tuned }) {
                 try Self.tuneConnection(db)
-                state.withLock { $0.tuned = true }
+                let backlog = try ArchiveIndexCatchUp.backlog(db)
+                state.withLock {
+                    $0.tuned = true
+                    $0.unindexed = backlog
+                }
             }
             let clock = ContinuousClock()
             let deadline = clock.now.advanced(by: Self.turnDuration)
@@ -286,7 +292,10 @@ public final class ArchiveWriter: Sendable {
             var roomResults: [Result<Int64, StoreError>] = []
             var personalResults: Result<[[Bool]], any Error> = .success([])
             try db.inTransaction(.immediate) {
-                if !roomItems.isEmpty { roomResults = try ArchiveBatchInsert.insert(roomItems, db) }
+                if !roomItems.isEmpty {
+                    roomResults = try ArchiveBatchInsert.insert(roomItems, db)
+                    try indexIfBehind(adding: roomResults.count, db)
+                }
                 if journaled { try Self.journal(items, roomResults: roomResults, db) }
                 if !personalItems.isEmpty {
                     do {
@@ -338,6 +347,28 @@ public final class ArchiveWriter: Sendable {
             case .failure(let error):
                 callers.forEach { Self.fail($0, error) }
             }
+        }
+    }
+
+    /// Counts `archived` rows as unindexed and, once `ArchiveIndexCatchUp.writerThreshold` have
+    /// gathered, indexes them (at most `writerRunRows`) in this group commit: one FTS5 segment
+    /// for many commits. In a savepoint: if indexing fails the posts still commit, and a later
+    /// batch or search retries.
+    private func indexIfBehind(adding archived: Int, _ db: Database) throws {
+        let due = state.withLock { state in
+            state.unindexed += archived
+            return state.unindexed >= ArchiveIndexCatchUp.writerThreshold
+        }
+        guard due else { return }
+        do {
+            try db.inSavepoint {
+                try ArchiveIndexCatchUp.indexTail(limit: ArchiveIndexCatchUp.writerRunRows, db)
+                return .commit
+            }
+            state.withLock { $0.unindexed = max(0, $0.unindexed - ArchiveIndexCatchUp.writerRunRows) }
+        } catch {
+            // Retried after another threshold's worth of posts; searches catch up themselves.
+            state.withLock { $0.unindexed = 0 }
         }
     }
 

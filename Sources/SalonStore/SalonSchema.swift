@@ -27,6 +27,7 @@ enum SalonSchema {
         migrator.registerMigration("v12-web-sessions", migrate: createWebSessions)
         migrator.registerMigration("v12-compliance", migrate: createComplianceJournal)
         migrator.registerMigration("v12-compliance-file-downloads", migrate: createFileDownloads)
+        migrator.registerMigration("v13-archive-write-path", migrate: deferArchiveIndex)
         return migrator
     }
 
