@@ -234,6 +234,22 @@ async def stalled_reader(salon, duration, room, password, senders=6, size=4000):
             "stalled_reader_closed": ended, "policy_violation_seen": b"policy-violation" in tail}
 
 
+async def unique_names(salon, duration, password, batch=2000):
+    """dave, logged in, sends stanzas whose every element and attribute name is new (in iq
+    results nobody asked for, which the server drops): a parser that kept every name it saw
+    would grow for as long as this lasts. A ping after each batch paces it."""
+    dave = Client("127.0.0.1", salon.c2s, "localhost", "dave", password, "names")
+    await dave.login(15)
+    started, sent = time.monotonic(), 0
+    while time.monotonic() - started < duration:
+        dave.send("".join(f"<iq type='result' id='u{sent + i}'><n{sent + i} a{sent + i}='1' xmlns='urn:n:{sent + i}'/></iq>"
+                          for i in range(batch)))
+        sent += batch
+        await dave.ping(60)
+    await dave.close()
+    return {"unique_names_sent": sent}
+
+
 SCENARIOS = {
     "never-send": lambda target, duration, args: never_send(target, duration),
     "half-open-tls": lambda target, duration, args: half_open_tls(target, duration),
@@ -241,6 +257,7 @@ SCENARIOS = {
     "auth-one": lambda target, duration, args: auth_failures(target, duration, sources(1)),
     "auth-many": lambda target, duration, args: auth_failures(target, duration, sources(50)),
     "stalled-reader": lambda target, duration, args: stalled_reader(target, duration, args.room, args.password),
+    "unique-names": lambda target, duration, args: unique_names(target, duration, args.password),
 }
 
 
