@@ -43,8 +43,17 @@ struct ArchiveTextSearch: Sendable {
     }
 
     /// `term` as an FTS5 string: the tokenizer splits it into a phrase, operators inside are plain text.
+    /// Quotes are doubled scalar by scalar: a quote followed by a combining mark is one
+    /// Character, which a Character-wise replacement would leave single for FTS5 to read as syntax.
     static func ftsString(_ term: String) -> String {
-        "\"" + term.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var quoted = String.UnicodeScalarView()
+        quoted.append("\"")
+        for scalar in term.unicodeScalars {
+            if scalar == "\"" { quoted.append("\"") }
+            quoted.append(scalar)
+        }
+        quoted.append("\"")
+        return String(quoted)
     }
 
     /// Whether unicode61 would find a token in `text` (letters, digits and marks are token characters).

@@ -21,6 +21,12 @@ struct CorpusReplayTests {
         await FuzzCorpus.replay(FuzzCorpus.inputs(of: name, in: "regressions"), through: target)
     }
 
+    /// Findings, each replayed by name (their fix: ArchiveSearchTests.fuzzQuoteFollowedByACombiningMark).
+    @Test(arguments: ["quote-in-a-grapheme-926907a8", "quote-in-a-grapheme-3b7c6aa6"])
+    func fuzzArchiveSearchQuoteInAGrapheme(input: String) async throws {
+        try await FuzzCorpus.replay(regression: input, of: "archive-search")
+    }
+
     @Test func everyTargetHasADictionary() {
         for target in FuzzTarget.all {
             #expect(FileManager.default.fileExists(atPath: FuzzCorpus.root + "/dict/\(target.name).dict"), "no dictionary for \(target.name)")

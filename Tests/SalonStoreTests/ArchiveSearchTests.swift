@@ -29,6 +29,17 @@ import Testing
         return page.ids
     }
 
+    /// Found by fuzzing (archive-search): a quote followed by a combining mark is one Swift
+    /// Character, so doubling quotes Character by Character left it single and FTS5 failed
+    /// with a syntax error (an SQL error for the client, not a refusal or an answer).
+    @Test(arguments: [TextMatch.all, .any, .exact])
+    func fuzzQuoteFollowedByACombiningMark(match: TextMatch) async throws {
+        let archive = try await searchArchive()
+        #expect(ArchiveTextSearch.ftsString("a\"\u{301}b") == "\"a\"\"\u{301}b\"")
+        #expect(try await search(archive, TextFilter("report\"\u{301} {x}", match: match)).allSatisfy { $0.hasPrefix("lobby-") })
+        #expect(try await search(archive, TextFilter("\"\u{301}\"\u{301}bob\"\u{20DD}", match: match)).allSatisfy { $0.hasPrefix("lobby-") })
+    }
+
     @Test func allKeywordsMustOccur() async throws {
         let archive = try await searchArchive()
         #expect(try await search(archive, TextFilter("report bob")) == stanzaIDs("lobby", [3, 4, 7]))
