@@ -178,6 +178,37 @@ struct ClosingStreamTests {
         }
     }
 
+    /// Found by a test that failed on a loaded machine: once the connection was gone the stream
+    /// had let go of its connection, so a message routed to the session just before reached a
+    /// stream with no one to hand it back to, and was dropped.
+    @Test("A 1:1 message that reaches a session whose connection is already gone goes to offline storage")
+    func messageAfterDisconnect() async throws {
+        try await withServer { server async throws in
+            try await server.addUser("alice")
+            try await server.addUser("bob")
+            let bob = try await server.online("bob")
+            let registry = try #require(server.server.context?.sessions)
+            let session = try #require(registry.session(bob.jid))
+            bob.sendRaw(XMLStreamHeader.closingTag)
+            _ = try await bob.expectEnd()
+            try await session.stream.channel.closeFuture.get()
+            try await session.stream.channel.eventLoop.submit {}.get()
+            for index in 0..<5 {
+                var stanza = message(to: bob.jid.description, body: "after \(index)")
+                stanza[attribute: "from"] = "alice@salon.test/phone"
+                session.deliver(stanza)
+            }
+            let again = try await server.login("bob")
+            again.send(XMLElement("presence", namespace: NS.client))
+            var bodies: [String] = []
+            for _ in 0..<5 {
+                let offline = try await again.expect { $0.name == "message" }
+                bodies.append(offline.child("body", namespace: NS.client)?.text ?? "")
+            }
+            #expect(bodies == (0..<5).map { "after \($0)" })
+        }
+    }
+
     @Test("At shutdown what was posted is archived and broadcast, never bounced as not stored")
     func shutdownDrains() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("salon-test-\(UUID().uuidString)").path

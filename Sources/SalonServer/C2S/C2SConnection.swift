@@ -98,6 +98,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
     }
 
     func streamDidDisconnect(_ stream: XMPPStream) {
+        if session != nil { keepHandingBack(stream) }
         negotiationTimer?.cancel()
         sasl.releasePlace()
         if isDetached || handedOver { return }
@@ -137,25 +138,48 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
     /// or to offline storage, an iq request gets its error; room traffic and presence are not
     /// kept (rooms have their archive, presence is current state).
     func stream(_ stream: XMPPStream, couldNotDeliver element: XMLElement) {
-        guard let stanza = Stanza(element), !stanza.isError else { return }
+        guard let followup = Self.handBack(element, account: session?.jid.bare, context: context) else { return }
+        // Stored one after another, so offline storage keeps their order.
+        let previous = rerouting
+        let pendingWork = context.pendingWork
+        pendingWork.begin()
+        rerouting = Task {
+            await previous?.value
+            await followup()
+            pendingWork.end()
+        }
+    }
+
+    /// Where a stanza this resource could not take goes; the follow-up, when it is stored.
+    static func handBack(_ element: XMLElement, account: JID?, context: ServerContext) -> RoutingFollowup? {
+        guard let stanza = Stanza(element), !stanza.isError else { return nil }
         switch stanza.kind {
         case .message where stanza.type != "groupchat":
             // A carbon is only a copy of what another resource got (XEP-0280 §9): not kept.
-            if let session, MessageCarbons.isCarbon(element, for: session.jid.bare) { return }
-            // Stored one after another, so offline storage keeps their order.
-            guard let followup = context.router.rerouteUndelivered(element) else { return }
-            let previous = rerouting
+            if let account, MessageCarbons.isCarbon(element, for: account) { return nil }
+            return context.router.rerouteUndelivered(element)
+        case .iq where stanza.type == "get" || stanza.type == "set":
+            context.router.bounce(stanza, StanzaError(.serviceUnavailable))
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// Once the connection is gone the stream lets go of this connection, yet a stanza routed
+    /// to the session just before may still reach it: the stream hands such stanzas on as this
+    /// connection would have (offline storage keeps their order by itself).
+    private func keepHandingBack(_ stream: XMPPStream) {
+        let account = session?.jid.bare
+        let context = context
+        stream.undeliverable = { element in
+            guard let followup = C2SConnection.handBack(element, account: account, context: context) else { return }
             let pendingWork = context.pendingWork
             pendingWork.begin()
-            rerouting = Task {
-                await previous?.value
+            Task {
                 await followup()
                 pendingWork.end()
             }
-        case .iq where stanza.type == "get" || stanza.type == "set":
-            context.router.bounce(stanza, StanzaError(.serviceUnavailable))
-        default:
-            break
         }
     }
 

@@ -268,10 +268,7 @@ final class XMPPStream: @unchecked Sendable {
     private func deliverOnLoop(_ element: XMLElement) {
         if let resumedBy { return resumedBy.deliver(element) }
         if let streamManagement, streamManagement.isQueueing { return keepForLater(element, in: streamManagement) }
-        guard !isClosing else {
-            owner?.stream(self, couldNotDeliver: element)
-            return
-        }
+        guard !isClosing else { return handBack(element) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256)
         element.serialize(into: &bytes, parentNamespace: contentNamespace)
@@ -281,10 +278,7 @@ final class XMPPStream: @unchecked Sendable {
             clientState.notePresence(element)
             if clientState.isInactive, held(element, bytes, in: clientState) { return }
         }
-        guard admits(bytes.count) else {
-            owner?.stream(self, couldNotDeliver: element)
-            return
-        }
+        guard admits(bytes.count) else { return handBack(element) }
         write(bytes: bytes, flush: true)
         if streamManagement != nil { count(bytes, element) }
     }
@@ -458,6 +452,15 @@ final class XMPPStream: @unchecked Sendable {
     }
 
     func retainOwner(_ owner: AnyObject) { retainedOwner = owner }
+
+    /// Takes what could not be written once the owner is gone (it is let go at disconnect, while
+    /// a stanza routed here just before may still arrive); set by the owner as it goes.
+    var undeliverable: ((XMLElement) -> Void)?
+
+    /// A stanza this stream cannot write, to its owner, or where the owner said when it went.
+    private func handBack(_ element: XMLElement) {
+        if let owner { owner.stream(self, couldNotDeliver: element) } else { undeliverable?(element) }
+    }
 
     /// Called by the channel handler when the connection is gone.
     func didDisconnect() {
