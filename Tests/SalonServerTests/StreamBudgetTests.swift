@@ -160,21 +160,11 @@ struct ClosingStreamTests {
             while registry.session(bob.jid) != nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
             #expect(registry.session(bob.jid) == nil, "the session is unbound as soon as the stream closes")
             // Ten messages routed to the session just before it closed arrive now.
-            for index in 0..<10 {
-                var stanza = message(to: bob.jid.description, body: "late \(index)")
-                stanza[attribute: "from"] = "alice@salon.test/phone"
-                session.deliver(stanza)
-            }
+            let late = (0..<10).map { "late \($0)" }
+            Self.deliver(late, to: session)
             _ = try await bob.expectEnd()
             #expect(!bob.unclaimed.contains { $0.name == "message" }, "nothing is written after the stream's end")
-            let again = try await server.login("bob")
-            again.send(XMLElement("presence", namespace: NS.client))
-            var bodies: [String] = []
-            for _ in 0..<10 {
-                let offline = try await again.expect { $0.name == "message" }
-                bodies.append(offline.child("body", namespace: NS.client)?.text ?? "")
-            }
-            #expect(bodies == (0..<10).map { "late \($0)" })
+            #expect(try await Self.offlineBodies(of: "bob", on: server, count: late.count) == late)
         }
     }
 
@@ -193,20 +183,31 @@ struct ClosingStreamTests {
             _ = try await bob.expectEnd()
             try await session.stream.channel.closeFuture.get()
             try await session.stream.channel.eventLoop.submit {}.get()
-            for index in 0..<5 {
-                var stanza = message(to: bob.jid.description, body: "after \(index)")
-                stanza[attribute: "from"] = "alice@salon.test/phone"
-                session.deliver(stanza)
-            }
-            let again = try await server.login("bob")
-            again.send(XMLElement("presence", namespace: NS.client))
-            var bodies: [String] = []
-            for _ in 0..<5 {
-                let offline = try await again.expect { $0.name == "message" }
-                bodies.append(offline.child("body", namespace: NS.client)?.text ?? "")
-            }
-            #expect(bodies == (0..<5).map { "after \($0)" })
+            let after = (0..<5).map { "after \($0)" }
+            Self.deliver(after, to: session)
+            #expect(try await Self.offlineBodies(of: "bob", on: server, count: after.count) == after)
         }
+    }
+
+    /// Routes 1:1 messages from alice to `session` directly, as the router would have just before.
+    private static func deliver(_ bodies: [String], to session: ClientSession) {
+        for body in bodies {
+            var stanza = message(to: session.jid.description, body: body)
+            stanza[attribute: "from"] = "alice@salon.test/phone"
+            session.deliver(stanza)
+        }
+    }
+
+    /// Logs `user` in again and reads the first `count` offline messages' bodies.
+    private static func offlineBodies(of user: String, on server: TestServer, count: Int) async throws -> [String] {
+        let again = try await server.login(user)
+        again.send(XMLElement("presence", namespace: NS.client))
+        var bodies: [String] = []
+        for _ in 0..<count {
+            let offline = try await again.expect { $0.name == "message" }
+            bodies.append(offline.child("body", namespace: NS.client)?.text ?? "")
+        }
+        return bodies
     }
 
     @Test("At shutdown what was posted is archived and broadcast, never bounced as not stored")
