@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as shown
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -50,7 +51,10 @@ def shots(tmp_path):
 
 
 def wait_for_text(driver, text):
-    WebDriverWait(driver, TIMEOUT).until(shown.text_to_be_present_in_element((By.TAG_NAME, "main"), text))
+    # While the page navigates, chromedriver may answer "Node with given id does not belong to
+    # the document" as a plain WebDriverException rather than a stale element: read again.
+    WebDriverWait(driver, TIMEOUT, ignored_exceptions=(WebDriverException,)).until(
+        shown.text_to_be_present_in_element((By.TAG_NAME, "main"), text))
 
 
 def submit(form_field):
