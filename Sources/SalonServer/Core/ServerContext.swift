@@ -96,7 +96,7 @@ final class ServerContext: Sendable {
         rosters = RosterService(database: database, sessions: sessions, maxItems: configuration.limits.maxRosterItems, logger: logger)
         pep = PEPService(domain: domain, database: database, sessions: sessions, router: router, limits: configuration.limits.personalData,
                          logger: logger)
-        let followedRooms = FollowedRooms(pep: pep, mucDomain: muc.domain, directory: { muc.directory }, logger: logger)
+        let followedRooms = FollowedRooms(pep: pep, mucDomain: muc.domain, directory: { await muc.currentDirectory() }, logger: logger)
         self.followedRooms = followedRooms
         // The rooms service only tells followed rooms; this context owns both (FollowedRooms reads
         // the service's directory, so a strong capture would be a cycle).
