@@ -33,6 +33,14 @@ final class OfflineOrder: Sendable {
         return { await task.value }
     }
 
+    /// Returns once the writes already queued for `owner` are done: offline delivery at login
+    /// drains the queue after them, or a message routed just before the login would be stored
+    /// after the drain and wait for the next one.
+    func queuedWrites(of owner: JID) async {
+        let tail = state.withLock { $0.tails[owner]?.task }
+        await tail?.value
+    }
+
     /// Forgets the account's tail once its last queued write is done.
     private func finished(_ owner: JID, _ number: UInt64) {
         state.withLock { state in
