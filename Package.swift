@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // The service export's archive format (salon export / import).
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
+        // PostgreSQL beside SQLite (issue #20): the client, its connection pool, bound parameters.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // System libraries the mission names: expat for XML, OpenSSL for TLS and crypto, SQLite for storage.
@@ -51,10 +53,13 @@ let package = Package(
         // The persistent-chat rules: pure Swift, no XMPP, no I/O.
         .target(name: "PersistentChat"),
         // SQLite through GRDB: accounts (SalonSecurity's SCRAM credentials), rosters, the chat
-        // directory, room messages.
+        // directory, room messages; PostgreSQL through PostgresNIO for the stores on the
+        // backend seam (docs/ARCHITECTURE.md, section 7).
         .target(name: "SalonStore", dependencies: [
             "CSQLite", "PersistentChat", "SalonSecurity",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // A small XMPP client over NIO, shared by the tests and the benchmark.
         .target(name: "SalonClient", dependencies: [
@@ -120,6 +125,7 @@ let package = Package(
         .testTarget(name: "SalonStoreTests", dependencies: [
             "SalonStore", "PersistentChat", "SalonSecurity", "XMPPCore",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         .testTarget(name: "SalonBenchTests", dependencies: [
             "salon-bench",

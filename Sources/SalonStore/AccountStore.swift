@@ -1,176 +1,48 @@
-import Foundation
-import GRDB
 import SalonSecurity
 
-/// Local accounts ("user@domain"), their SCRAM credentials, and service metadata.
-/// Every method is async and runs on GRDB's threads, never the caller's.
-public struct AccountStore: Sendable {
-    let access: StoreAccess
-
+/// Local accounts ("user@domain"), their SCRAM credentials, and service metadata, on whichever
+/// backend the deployment uses (`SQLiteAccountStore`, `PostgresAccountStore`): callers hold
+/// `any AccountStore` and never learn which. Every method is async and never blocks the caller.
+public protocol AccountStore: Sendable {
     /// Creates an account with `credentials`; throws userExists if `jid` already has one.
-    public func create(jid: String, credentials: [SCRAMCredentials]) async throws {
-        try InputLimits.checkAccountJID(jid)
-        try credentials.forEach { try $0.validate() }
-        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
-        try await access.write { db in
-            if try db.userExists(jid) {
-                throw StoreError(.userExists, "account \(jid) already exists")
-            }
-            try db.execute(sql: "INSERT INTO users (jid, created_at) VALUES (?, ?)", arguments: [jid, now])
-            try Self.insert(credentials, for: jid, db)
-        }
-    }
+    func create(jid: String, credentials: [SCRAMCredentials]) async throws
 
     /// Replaces all of the account's credentials with `credentials` (a new password): the
     /// room pages' sessions signed in with the old one end with it. Throws userNotFound.
-    public func setCredentials(jid: String, credentials: [SCRAMCredentials]) async throws {
-        try credentials.forEach { try $0.validate() }
-        try await access.write { db in
-            try db.requireUser(jid)
-            try db.execute(sql: "DELETE FROM credentials WHERE jid = ?", arguments: [jid])
-            try db.execute(sql: "DELETE FROM web_sessions WHERE account = ?", arguments: [jid])
-            try Self.insert(credentials, for: jid, db)
-        }
-    }
+    func setCredentials(jid: String, credentials: [SCRAMCredentials]) async throws
 
-    /// Deletes the account with its credentials, roster and offline messages; throws userNotFound.
-    public func delete(jid: String) async throws {
-        try await access.write { db in
-            try db.execute(sql: "DELETE FROM users WHERE jid = ?", arguments: [jid])
-            guard db.changesCount > 0 else {
-                throw StoreError(.userNotFound, "no account \(jid)")
-            }
-            // Foreign keys cascade to credentials, roster items and offline messages.
-            // The roster version survives, bumped, so a re-created account never repeats one.
-            try RosterStore.bumpVersion(owner: jid, db)
-        }
-    }
+    /// Deletes the account with its credentials and everything it owns (roster, offline
+    /// messages, personal data…), in one transaction; throws userNotFound. The roster version
+    /// survives, bumped, so a re-created account never repeats one.
+    func delete(jid: String) async throws
 
     /// Whether an account exists for `jid`.
-    public func exists(jid: String) async throws -> Bool {
-        try await access.read { db in try db.userExists(jid) }
-    }
+    func exists(jid: String) async throws -> Bool
 
     /// The account's credential for `algorithm`, or nil if the account or that credential is absent.
-    public func credential(jid: String, algorithm: HashAlgorithm) async throws -> SCRAMCredentials? {
-        try await access.lookUp { db in try Self.credential(jid: jid, algorithm: algorithm, db) }
-    }
+    func credential(jid: String, algorithm: HashAlgorithm) async throws -> SCRAMCredentials?
 
-    /// `credential(jid:algorithm:)`, answered on a GRDB thread: the cheapest way for a login.
-    public func credential(jid: String, algorithm: HashAlgorithm,
-                           completion: @escaping @Sendable (Result<SCRAMCredentials?, any Error>) -> Void) {
-        access.lookUp({ db in try Self.credential(jid: jid, algorithm: algorithm, db) }, completion: completion)
-    }
-
-    private static func credential(jid: String, algorithm: HashAlgorithm, _ db: Database) throws -> SCRAMCredentials? {
-        let statement = try db.cachedStatement(sql: """
-            SELECT salt, iterations, stored_key, server_key
-            FROM credentials WHERE jid = ? AND mechanism = ?
-            """)
-        return try Row.fetchOne(statement, arguments: [jid, SCRAMCredentials.mechanism(of: algorithm)])
-            .map { try credential(from: $0, algorithm: algorithm) }
-    }
+    /// `credential(jid:algorithm:)` with its answer handed to `completion`: the cheapest way a
+    /// backend has to answer, for the lookup every login makes.
+    func credential(jid: String, algorithm: HashAlgorithm,
+                    completion: @escaping @Sendable (Result<SCRAMCredentials?, any Error>) -> Void)
 
     /// All of the account's credentials, sorted by mechanism (empty if the account is absent).
-    public func credentials(jid: String) async throws -> [SCRAMCredentials] {
-        try await access.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT mechanism, salt, iterations, stored_key, server_key
-                FROM credentials WHERE jid = ? ORDER BY mechanism
-                """, arguments: [jid])
-            .compactMap { row in
-                // A mechanism the store never writes (a row edited by hand) is no credential.
-                try SCRAMCredentials.algorithm(ofMechanism: row["mechanism"]).map { try Self.credential(from: row, algorithm: $0) }
-            }
-        }
-    }
+    func credentials(jid: String) async throws -> [SCRAMCredentials]
 
-    /// The bare JIDs of all accounts, or of those ending with "@domain", sorted.
-    public func list(domain: String?) async throws -> [String] {
-        try await access.read { db in
-            if let domain {
-                return try String.fetchAll(db, sql: """
-                    SELECT jid FROM users WHERE \(Self.domainFilter) ORDER BY jid
-                    """, arguments: ["@" + domain])
-            }
-            return try String.fetchAll(db, sql: "SELECT jid FROM users ORDER BY jid")
-        }
-    }
+    /// The bare JIDs of all accounts, or of those ending with "@domain", sorted by their bytes.
+    func list(domain: String?) async throws -> [String]
 
     /// How many accounts exist, overall or ending with "@domain".
-    public func count(domain: String?) async throws -> Int {
-        try await access.read { db in
-            if let domain {
-                return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users WHERE \(Self.domainFilter)",
-                                        arguments: ["@" + domain]) ?? 0
-            }
-            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users") ?? 0
-        }
-    }
+    func count(domain: String?) async throws -> Int
 
     /// The service metadata value for `key` (e.g. "admin-created"), or nil.
-    public func metadata(_ key: String) async throws -> String? {
-        try await access.read { db in
-            try String.fetchOne(db, sql: "SELECT value FROM metadata WHERE key = ?", arguments: [key])
-        }
-    }
+    func metadata(_ key: String) async throws -> String?
 
     /// The service metadata value for `key`, storing `candidate` first when there is none (in
     /// one transaction, so processes starting at once agree on the value).
-    public func metadata(_ key: String, storingIfAbsent candidate: String) async throws -> String {
-        guard !key.isEmpty, key.utf8.count <= InputLimits.maxMetadataKeyBytes else {
-            throw StoreError(.invalidArgument, "metadata key must be 1…\(InputLimits.maxMetadataKeyBytes) bytes")
-        }
-        return try await access.write { db in
-            try db.execute(sql: "INSERT INTO metadata (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
-                           arguments: [key, candidate])
-            return try String.fetchOne(db, sql: "SELECT value FROM metadata WHERE key = ?", arguments: [key]) ?? candidate
-        }
-    }
+    func metadata(_ key: String, storingIfAbsent candidate: String) async throws -> String
 
     /// Sets the service metadata value for `key`; nil removes it.
-    public func setMetadata(_ key: String, _ value: String?) async throws {
-        guard !key.isEmpty, key.utf8.count <= InputLimits.maxMetadataKeyBytes else {
-            throw StoreError(.invalidArgument, "metadata key must be 1…\(InputLimits.maxMetadataKeyBytes) bytes")
-        }
-        try await access.write { db in
-            if let value {
-                try db.execute(sql: """
-                    INSERT INTO metadata (key, value) VALUES (?, ?)
-                    ON CONFLICT (key) DO UPDATE SET value = excluded.value
-                    """, arguments: [key, value])
-            } else {
-                try db.execute(sql: "DELETE FROM metadata WHERE key = ?", arguments: [key])
-            }
-        }
-    }
-
-    // MARK: - Rows
-
-    /// Matches jids ending with the bound suffix ("@domain"); LIKE would treat "_" and "%" as
-    /// wildcards and fold case, so compare the tail exactly.
-    private static let domainFilter = "substr(jid, -length(?1)) = ?1 AND length(jid) > length(?1)"
-
-    /// Inserts `credentials`; a repeated mechanism keeps the last one given.
-    static func insert(_ credentials: [SCRAMCredentials], for jid: String, _ db: Database) throws {
-        for credential in credentials {
-            try db.execute(sql: """
-                INSERT INTO credentials (jid, mechanism, salt, iterations, stored_key, server_key)
-                VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (jid, mechanism) DO UPDATE SET
-                    salt = excluded.salt, iterations = excluded.iterations,
-                    stored_key = excluded.stored_key, server_key = excluded.server_key
-                """, arguments: [jid, SCRAMCredentials.mechanism(of: credential.algorithm), Data(credential.salt), credential.iterations,
-                                 Data(credential.storedKey), Data(credential.serverKey)])
-        }
-    }
-
-    static func credential(from row: Row, algorithm: HashAlgorithm) throws -> SCRAMCredentials {
-        SCRAMCredentials(
-            algorithm: algorithm,
-            salt: [UInt8](try row.decode(Data.self, forColumn: "salt")),
-            iterations: try row.decode(Int.self, forColumn: "iterations"),
-            storedKey: [UInt8](try row.decode(Data.self, forColumn: "stored_key")),
-            serverKey: [UInt8](try row.decode(Data.self, forColumn: "server_key")))
-    }
+    func setMetadata(_ key: String, _ value: String?) async throws
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Bounds on what the store accepts: values may come from the network, even after normalisation.
 enum InputLimits {
     /// A bare JID is at most a 1023-byte localpart, "@", and a 1023-byte domain (RFC 7622).
@@ -24,5 +26,21 @@ enum InputLimits {
         guard let at = jid.firstIndex(of: "@"), at != jid.startIndex, jid.index(after: at) != jid.endIndex else {
             throw StoreError(.invalidArgument, "account JID must look like user@domain: \(jid)")
         }
+        // No JID holds a control character (RFC 7622), and PostgreSQL's text cannot hold NUL.
+        guard !jid.utf8.contains(0) else {
+            throw StoreError(.invalidArgument, "account JID contains a NUL character")
+        }
+    }
+
+    /// Throws invalidArgument unless `key` is a metadata key of bounded size.
+    static func checkMetadataKey(_ key: String) throws {
+        guard !key.isEmpty, key.utf8.count <= maxMetadataKeyBytes else {
+            throw StoreError(.invalidArgument, "metadata key must be 1…\(maxMetadataKeyBytes) bytes")
+        }
+    }
+
+    /// Now, as the stores keep times: milliseconds since the Unix epoch.
+    static func nowMilliseconds() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1000).rounded())
     }
 }

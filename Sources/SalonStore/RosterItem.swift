@@ -41,5 +41,9 @@ public struct RosterItem: Sendable, Hashable {
         for group in groups where group.isEmpty || group.utf8.count > InputLimits.maxRosterTextBytes {
             throw StoreError(.invalidArgument, "roster group names must be 1…\(InputLimits.maxRosterTextBytes) bytes")
         }
+        // XML cannot carry NUL, so no client sends one; PostgreSQL's text cannot hold it.
+        guard !([jid, name ?? ""] + groups).contains(where: { $0.utf8.contains(0) }) else {
+            throw StoreError(.invalidArgument, "roster items hold no NUL character")
+        }
     }
 }

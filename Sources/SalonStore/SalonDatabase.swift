@@ -60,9 +60,9 @@ public final class SalonDatabase: Sendable {
     }
 
     /// Accounts, SCRAM credentials and service metadata.
-    public var accounts: AccountStore { AccountStore(access: StoreAccess(writer: writer)) }
+    public var accounts: any AccountStore { SQLiteAccountStore(access: StoreAccess(writer: writer)) }
     /// Per-user rosters with versions (RFC 6121).
-    public var rosters: RosterStore { RosterStore(access: StoreAccess(writer: writer)) }
+    public var rosters: any RosterStore { SQLiteRosterStore(access: StoreAccess(writer: writer)) }
     /// Per-user queues of offline messages (XEP-0160).
     public var offline: OfflineStore { OfflineStore(access: StoreAccess(writer: writer)) }
     /// Per-user blocklists (XEP-0191).

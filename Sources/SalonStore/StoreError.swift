@@ -22,6 +22,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let schemaTooNew = Kind("schemaTooNew")
         /// A configured cap (such as the roster size) would be exceeded; nothing was written.
         public static let limitReached = Kind("limitReached")
+        /// The database server cannot be reached (PostgreSQL down, its connections failing);
+        /// nothing was written. Worth retrying later.
+        public static let unavailable = Kind("unavailable")
         /// Any other failure (I/O, corruption, closed database…); see the message.
         public static let other = Kind("other")
 

@@ -42,6 +42,7 @@ struct Settings {
 
     /// What every command needs: the domain, the data directory, the SCRAM iterations.
     func adminConfiguration() throws -> AdminConfiguration {
+        try checkStorageBackend()
         var configuration = AdminConfiguration(domain: try Self.domain(reader.requiredString(forKey: "domain", default: "localhost"), key: "domain"))
         configuration.dataDirectory = reader.string(forKey: "paths.data", default: configuration.dataDirectory)
         configuration.scramIterations = try positive("scram.iterations", default: configuration.scramIterations, minimum: 4096)

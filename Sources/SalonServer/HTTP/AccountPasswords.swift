@@ -4,7 +4,7 @@ import SalonStore
 /// A chat account's password checked over HTTP against its stored SCRAM keys (never stored):
 /// the one check behind members-mode downloads and the room pages' sign-in.
 struct AccountPasswords: Sendable {
-    let store: AccountStore
+    let store: any AccountStore
     let domain: String
 
     /// The bare JID a name and password prove, or nil. A bare user name means this domain;

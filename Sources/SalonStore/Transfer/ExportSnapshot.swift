@@ -34,9 +34,9 @@ public struct ExportSnapshot {
         let jids = try String.fetchCursor(db, sql: "SELECT jid FROM users ORDER BY jid")
         while let jid = try jids.next() {
             let scram = try Row.fetchAll(credentials, arguments: [jid]).compactMap { row in
-                try SCRAMCredentials.algorithm(ofMechanism: row["mechanism"]).map { try AccountStore.credential(from: row, algorithm: $0) }
+                try SCRAMCredentials.algorithm(ofMechanism: row["mechanism"]).map { try SQLiteAccountStore.credential(from: row, algorithm: $0) }
             }
-            try body(TransferredAccount(jid: jid, credentials: scram, roster: try RosterStore.items(owner: jid, db)))
+            try body(TransferredAccount(jid: jid, credentials: scram, roster: try SQLiteRosterStore.items(owner: jid, db)))
         }
     }
 

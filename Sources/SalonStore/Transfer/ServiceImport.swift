@@ -186,7 +186,7 @@ extension ServiceTransferStore {
                 report.accountsPresent += 1
             } else {
                 try db.execute(sql: "INSERT INTO users (jid, created_at) VALUES (?, ?)", arguments: [account.jid, now])
-                try AccountStore.insert(account.credentials, for: account.jid, db)
+                try SQLiteAccountStore.insert(account.credentials, for: account.jid, db)
                 report.accountsAdded += 1
             }
             var changed = false
@@ -194,10 +194,10 @@ extension ServiceTransferStore {
                 try db.execute(sql: """
                     INSERT INTO roster_items (owner, jid, name, subscription, ask, groups) VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT (owner, jid) DO NOTHING
-                    """, arguments: [account.jid, item.jid, item.name, item.subscription, item.ask, try RosterStore.encodeGroups(item.groups)])
+                    """, arguments: [account.jid, item.jid, item.name, item.subscription, item.ask, try SQLiteRosterStore.encodeGroups(item.groups)])
                 if db.changesCount > 0 { changed = true; report.rosterItemsAdded += 1 }
             }
-            if changed { try RosterStore.bumpVersion(owner: account.jid, db) }
+            if changed { try SQLiteRosterStore.bumpVersion(owner: account.jid, db) }
         }
         if let messages = input.messages {
             var batch: [ArchiveBatchInsert.Item] = []

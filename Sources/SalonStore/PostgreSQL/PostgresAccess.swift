@@ -1,0 +1,91 @@
+import Logging
+import PostgresNIO
+
+/// Runs store operations on PostgreSQL through the client's pool, as `StoreAccess` does on
+/// SQLite: every failure comes out as a StoreError, never with SQL parameters in it.
+struct PostgresAccess: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    /// One statement on a pooled connection; its rows collected.
+    func query(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        do {
+            return try await client.withConnection { connection in
+                try await connection.query(query, logger: logger).collect()
+            }
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    /// A prepared statement (parsed once per connection): for the lookups every login makes.
+    func execute<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row]
+        where Statement.Row: Sendable {
+        do {
+            return try await client.withConnection { connection in
+                var rows: [Statement.Row] = []
+                for try await row in try await connection.execute(statement, logger: logger) {
+                    rows.append(row)
+                }
+                return rows
+            }
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    /// `body` in one transaction on one connection: committed when it returns, rolled back when
+    /// it throws. What spans several tables (an account and what it owns) is one of these.
+    func transaction<T: Sendable>(_ body: @Sendable (Transaction) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { connection in
+                try await connection.withTransaction(logger: logger) { connection in
+                    try await body(Transaction(connection: connection, logger: logger))
+                }
+            }
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    /// A connection inside a transaction.
+    struct Transaction {
+        let connection: PostgresConnection
+        let logger: Logger
+
+        @discardableResult
+        func query(_ query: PostgresQuery) async throws -> [PostgresRow] {
+            try await connection.query(query, logger: logger).collect()
+        }
+    }
+
+    /// The StoreError a PostgresNIO failure means. PSQLError hides the server's words from its
+    /// description (they may quote data); the SQLSTATE and the server's message are kept.
+    static func storeError(_ error: any Error) -> any Error {
+        switch error {
+        case let storeError as StoreError:
+            return storeError
+        case is CancellationError:
+            return error
+        case let transaction as PostgresTransactionError:
+            if let inner = transaction.closureError ?? transaction.commitError ?? transaction.beginError {
+                return storeError(inner)
+            }
+            return StoreError(.other, "PostgreSQL transaction failed")
+        case let psql as PSQLError:
+            if psql.code == .server, let info = psql.serverInfo {
+                let state = info[.sqlState] ?? "?"
+                let message = "PostgreSQL \(state): \(info[.message] ?? "no message")"
+                // 40001 serialization failure, 40P01 deadlock, 55P03 lock not available.
+                if ["40001", "40P01", "55P03"].contains(state) { return StoreError(.busy, message) }
+                // 57P0x: the server is shutting down or cannot accept connections.
+                if state.hasPrefix("57P") || state.hasPrefix("08") { return StoreError(.unavailable, message) }
+                return StoreError(.other, message)
+            }
+            return StoreError(.unavailable, "PostgreSQL unreachable: \(psql.code)")
+        default:
+            // The pool's own failures (its circuit breaker open after failed connection attempts).
+            return StoreError(.unavailable, "PostgreSQL unreachable: \(error)")
+        }
+    }
+}

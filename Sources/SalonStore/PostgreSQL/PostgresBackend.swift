@@ -1,0 +1,59 @@
+import Logging
+import PostgresNIO
+
+/// A Salon deployment's storage on PostgreSQL: one connection pool (PostgresNIO's
+/// `PostgresClient`, on its own event loops), the schema migrated when opened. It serves the
+/// stores that are on the backend seam (docs/ARCHITECTURE.md, section 7); the others are
+/// SQLite's only, which is why `salon serve` refuses `storage.backend: postgresql` for now.
+public final class PostgresBackend: StoreBackend {
+    public let configuration: PostgresConfiguration
+    let access: PostgresAccess
+    private let runner: Task<Void, Never>
+
+    private init(configuration: PostgresConfiguration, client: PostgresClient, logger: Logger) {
+        self.configuration = configuration
+        self.access = PostgresAccess(client: client, logger: logger)
+        self.runner = Task { await client.run() }
+    }
+
+    /// Connects, then applies pending migrations under the advisory lock; throws unavailable
+    /// when the server cannot be reached, schemaTooNew for a database of a newer Salon.
+    public static func open(_ configuration: PostgresConfiguration,
+                            logger: Logger = Logger(label: "salon.store.postgresql")) async throws -> PostgresBackend {
+        let client = PostgresClient(configuration: configuration.client, backgroundLogger: logger)
+        let database = PostgresBackend(configuration: configuration, client: client, logger: logger)
+        do {
+            try await database.firstConnection(within: configuration.startupTimeout)
+            try await PostgresSchema.migrate(database.access)
+        } catch {
+            await database.shutdown()
+            throw error
+        }
+        return database
+    }
+
+    /// Waits for the pool's first connection, at most `timeout`: the pool retries a server
+    /// that refuses for far longer, and a server should not hang at start.
+    private func firstConnection(within timeout: Duration) async throws {
+        let access = self.access
+        let place = configuration.description
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try await access.query("SELECT 1") }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw StoreError(.unavailable, "no connection to \(place) within \(timeout)")
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+    }
+
+    public var accounts: any AccountStore { PostgresAccountStore(access: access) }
+    public var rosters: any RosterStore { PostgresRosterStore(access: access) }
+
+    /// Closes the pool: queries still waiting for a connection fail, later ones too.
+    public func shutdown() async {
+        runner.cancel()
+        await runner.value
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import PostgresNIO
+
+/// Where a PostgreSQL deployment's database is and how to reach it, read from a libpq-style URL:
+/// `postgresql://user[:password]@host[:port]/database[?sslmode=…&host=/socket/directory]`.
+/// The password may instead come from a file (`passwordFile`), so it stays out of the
+/// configuration and out of `ps`.
+public struct PostgresConfiguration: Sendable, CustomStringConvertible {
+    /// How the connection is protected. libpq's `require` (encrypt, trust any certificate) is
+    /// not offered: a connection is either on a trusted path or verified.
+    public enum TLSMode: String, Sendable {
+        /// No TLS: for loopback and Unix sockets (the default there).
+        case disable
+        /// TLS with the server's certificate verified against the system's roots and its name
+        /// (the default for any other host).
+        case verifyFull = "verify-full"
+    }
+
+    public var host: String?
+    public var port: Int
+    /// The directory of the server's Unix socket (`?host=/path`), used instead of host and port.
+    public var socketDirectory: String?
+    public var username: String
+    public var password: String?
+    public var database: String
+    public var tls: TLSMode
+    /// The schema Salon's tables live in (`search_path`); nil: the user's default (`public`).
+    public var schema: String?
+    /// The pool's most connections at once (each node has its own pool).
+    public var maximumConnections: Int = 20
+    /// How long opening waits for a first connection before giving up as unavailable.
+    public var startupTimeout: Duration = .seconds(30)
+
+    /// The longest URL accepted: a configuration value, not a document.
+    static let maxURLBytes = 4096
+
+    /// Reads `url`; throws invalidArgument naming what is wrong (never the password).
+    public init(url: String, passwordFile: String? = nil) throws {
+        guard url.utf8.count <= Self.maxURLBytes, let components = URLComponents(string: url) else {
+            throw StoreError(.invalidArgument, "storage.postgresql.url is not a URL")
+        }
+        guard let scheme = components.scheme, ["postgresql", "postgres"].contains(scheme) else {
+            throw StoreError(.invalidArgument, "storage.postgresql.url must start with postgresql://")
+        }
+        let query = Dictionary(components.queryItems?.map { ($0.name, $0.value ?? "") } ?? [], uniquingKeysWith: { $1 })
+        if let unknown = query.keys.first(where: { !["sslmode", "host", "schema"].contains($0) }) {
+            throw StoreError(.invalidArgument, "storage.postgresql.url: unknown parameter \(unknown)")
+        }
+        host = components.host.flatMap { $0.isEmpty ? nil : $0 }
+        socketDirectory = query["host"].flatMap { $0.hasPrefix("/") ? $0 : nil }
+        guard host != nil || socketDirectory != nil else {
+            throw StoreError(.invalidArgument, "storage.postgresql.url names no host (or ?host=/socket/directory)")
+        }
+        port = components.port ?? 5432
+        guard (1...65535).contains(port) else {
+            throw StoreError(.invalidArgument, "storage.postgresql.url: port out of range")
+        }
+        username = components.user ?? "salon"
+        password = components.password
+        let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        database = path.isEmpty ? username : path
+        schema = query["schema"].flatMap { $0.isEmpty ? nil : $0 }
+        let onTrustedPath = socketDirectory != nil || ["127.0.0.1", "::1", "localhost"].contains(host ?? "")
+        if let mode = query["sslmode"] {
+            guard let parsed = TLSMode(rawValue: mode) else {
+                throw StoreError(.invalidArgument, "storage.postgresql.url: sslmode must be disable or verify-full")
+            }
+            tls = parsed
+        } else {
+            tls = onTrustedPath ? .disable : .verifyFull
+        }
+        if let passwordFile {
+            guard password == nil else {
+                throw StoreError(.invalidArgument, "give the PostgreSQL password in the URL or in a file, not both")
+            }
+            password = try Self.readPassword(passwordFile)
+        }
+    }
+
+    /// The first line of `path`, without its line end.
+    private static func readPassword(_ path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path), data.count <= 4096,
+              let text = String(data: data, encoding: .utf8) else {
+            throw StoreError(.invalidArgument, "cannot read the PostgreSQL password file \(path)")
+        }
+        return String(text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+    }
+
+    /// The configuration PostgresNIO's client takes.
+    var client: PostgresClient.Configuration {
+        var configuration: PostgresClient.Configuration
+        if let socketDirectory {
+            configuration = .init(unixSocketPath: socketDirectory + "/.s.PGSQL.\(port)",
+                                  username: username, password: password, database: database)
+        } else {
+            configuration = .init(host: host ?? "localhost", port: port, username: username, password: password,
+                                  database: database,
+                                  tls: tls == .disable ? .disable : .require(.makeClientConfiguration()))
+        }
+        if let schema {
+            configuration.options.additionalStartupParameters = [("search_path", schema)]
+        }
+        configuration.options.maximumConnections = maximumConnections
+        configuration.options.connectTimeout = .seconds(10)
+        return configuration
+    }
+
+    /// The database's address for logs and errors: never the password.
+    public var description: String {
+        let place = socketDirectory.map { "\($0) port \(port)" } ?? "\(host ?? "localhost"):\(port)"
+        return "postgresql://\(username)@\(place)/\(database)" + (schema.map { " schema \($0)" } ?? "")
+    }
+}
