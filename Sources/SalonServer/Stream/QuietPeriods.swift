@@ -31,7 +31,6 @@ struct QuietPeriods {
     /// A period went by without a read; returns whether the idle timeout is reached with it.
     mutating func periodElapsed() -> Bool {
         elapsed += 1
-        guard elapsed % perIdleTimeout == 0 else { return false }
-        return true
+        return elapsed % perIdleTimeout == 0
     }
 }
