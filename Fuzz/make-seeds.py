@@ -28,6 +28,11 @@ def xml_stream():
         "comment-pi": (3, HEADER + "<!-- c --><?pi x?><message/>"),
         "cdata-deep": (17, HEADER + "<a><b><c><d><e><f><g><![CDATA[<x>]]></g></f></e></d></c></b></a>"),
         "restart": (1, HEADER + "<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>" + CLOSE + "trailing"),
+        # Seed 20: expat swapped after 10 bytes, so every stanza ends on a swap.
+        "recycle-stanzas": (20, HEADER + "<presence/> <message xmlns:x='urn:x'><x:a x:b='1'>t</x:a></message>\n"
+                            + "<iq type='get' id='2'><query xmlns='jabber:iq:roster'/></iq>" + CLOSE),
+        "recycle-prefixed-root": (1, "<s:stream xmlns:s='http://etherx.jabber.org/streams' xmlns:c='jabber:client'>"
+                                  "<c:presence/><c:message><c:body>x</c:body></c:message></s:stream>"),
         "no-default-ns": (9, "<stream:stream xmlns:stream='http://etherx.jabber.org/streams'><message xmlns='urn:x' x:y='1' xmlns:x='urn:y'/>"),
     }
     for name, (seed, text) in seeds.items():

@@ -28,9 +28,22 @@ public enum HTTPExchange {
             try await channel.close()
             return []
         }
+        // A server that never closes would otherwise hang the caller: past `waitForClose` the
+        // exchange fails instead.
+        let gaveUp = Atomic<Bool>(false)
+        let limit = TimeoutScale.scaled(waitForClose)
+        let timer = channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(limit.components.seconds) * 1_000_000_000)) {
+            gaveUp.store(true, ordering: .relaxed)
+            channel.close(promise: nil)
+        }
         try await channel.closeFuture.get()
+        timer.cancel()
+        if gaveUp.load(ordering: .relaxed) { throw ClientError("the server kept the connection open for \(limit)") }
         return collector.bytes.withLock { $0 }
     }
+
+    /// How long `send` waits for the server to close once everything is sent.
+    public static let waitForClose: Duration = .seconds(120)
 
     private final class Collector: ChannelInboundHandler, Sendable {
         typealias InboundIn = ByteBuffer

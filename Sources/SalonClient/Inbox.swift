@@ -57,7 +57,8 @@ final class Inbox: Sendable {
     }
 
     func take(timeout: Duration, where matches: @escaping @Sendable (Received) -> Bool) async throws -> Received {
-        try await withCheckedThrowingContinuation { continuation in
+        let timeout = TimeoutScale.scaled(timeout)
+        return try await withCheckedThrowingContinuation { continuation in
             let outcome: Result<Received, any Error>? = state.withLock { state in
                 if let index = state.items.firstIndex(where: matches) {
                     return .success(state.items.remove(at: index))

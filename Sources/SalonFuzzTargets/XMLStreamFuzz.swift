@@ -1,9 +1,12 @@
 import XMPPCore
 
-/// The expat stream parser and tree builder. The first byte seeds the chunking; the rest is
-/// a client's stream. The same bytes must give the same events and the same error however
-/// TCP splits them (a parser reset in between must forget everything), and every stanza must
-/// survive serialisation and parsing unchanged.
+/// The expat stream parser and tree builder. The first byte seeds the chunking and the
+/// recycling threshold; the rest is a client's stream. The parser swaps expat for a fresh one
+/// between stanzas (`XMLStreamParser.recycleThreshold`); here it does so after a few bytes, so
+/// small inputs cross many swaps. The same bytes must give the same events and the same error
+/// with or without swaps, and the same events and verdict however TCP splits them (a parser
+/// reset in between must forget everything); every stanza must survive serialisation and
+/// parsing unchanged.
 enum XMLStreamFuzz {
     /// Small limits, so inputs the fuzzer can reach also cross them.
     static let limits = XMLStreamLimits(maxStanzaBytes: 2_048, maxDepth: 6, maxHeaderBytes: 512, maxAttributes: 12)
@@ -21,8 +24,15 @@ enum XMLStreamFuzz {
         var input = FuzzBytes(data)
         let seed = input.byte()
         let bytes = input.rest
-        let parser = XMLStreamParser(limits: limits)
+        let threshold = recycleThreshold(seed: seed)
+        let reference = parse(bytes, chunks: [bytes.count], with: XMLStreamParser(limits: limits, recycleThreshold: .max))
+        let parser = XMLStreamParser(limits: limits, recycleThreshold: threshold)
         let whole = parse(bytes, chunks: [bytes.count], with: parser)
+        // A swap is invisible: the same input in one piece gives the same events and the same
+        // error (limits count the stream's bytes, not the current expat's).
+        fuzzCheck(whole.events == reference.events, "events change when expat is swapped after \(threshold) bytes")
+        fuzzCheck(whole.verdict == reference.verdict,
+                  "the error changes when expat is swapped after \(threshold) bytes: \(describe(reference.verdict)) vs \(describe(whole.verdict))")
         parser.reset()
         let chunked = parse(bytes, chunks: chunkSizes(seed: seed, total: bytes.count), with: parser)
         fuzzCheck(whole.events == chunked.events, "events depend on chunking")
@@ -31,8 +41,17 @@ enum XMLStreamFuzz {
         // chunk cuts a run of text decides which of two overlapping faults is seen first
         // (text outside a stanza that is also not well-formed: bad-format or not-well-formed).
         fuzzCheck((whole.verdict == nil) == (chunked.verdict == nil),
-                  "verdict depends on chunking: \(String(describing: whole.verdict)) vs \(String(describing: chunked.verdict))")
+                  "verdict depends on chunking: \(describe(whole.verdict)) vs \(describe(chunked.verdict))")
         checkRoundTrip(whole.events)
+    }
+
+    /// Swaps after 0…127 bytes: 0 swaps at every stanza's end.
+    static func recycleThreshold(seed: UInt8) -> Int {
+        Int(seed >> 1)
+    }
+
+    static func describe(_ verdict: StreamErrorCondition?) -> String {
+        verdict.map { "\($0)" } ?? "accepted"
     }
 
     static func parse(_ bytes: [UInt8], chunks: [Int], with parser: XMLStreamParser) -> Outcome {

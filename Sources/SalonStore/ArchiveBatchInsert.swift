@@ -5,10 +5,17 @@ import GRDB
 /// fails alone (a duplicate stanza-id fails only its own append), so one bad message never
 /// costs the others their durability. Every statement it runs stays prepared between batches.
 enum ArchiveBatchInsert {
-    /// A validated message with its timestamp in milliseconds.
-    struct Item: Sendable {
+    /// A validated message with its timestamp in milliseconds. A class: the message is handed
+    /// from the room's loop to the queue, the batch and the statement's rows, and a struct of a
+    /// dozen strings would be retained and released field by field, across threads, at each step.
+    final class Item: Sendable {
         let message: StoredMessage
         let timestamp: Int64
+
+        init(message: StoredMessage, timestamp: Int64) {
+            self.message = message
+            self.timestamp = timestamp
+        }
     }
 
     /// Inserts `items` in order and returns each one's sequence or failure.
@@ -38,23 +45,25 @@ enum ArchiveBatchInsert {
         results.reserveCapacity(items.count)
         rows.reserveCapacity(items.count)
         for item in items {
-            let message = item.message
-            guard seen.insert(message.stanzaID).inserted, try archived?.contains(message.stanzaID) != true else {
-                results.append(.failure(StoreError(.conflict, "stanza ID \(message.stanzaID.prefix(64)) is already archived")))
+            let stanzaID = item.message.stanzaID
+            guard seen.insert(stanzaID).inserted, try archived?.contains(stanzaID) != true else {
+                results.append(.failure(StoreError(.conflict, "stanza ID \(stanzaID.prefix(64)) is already archived")))
                 continue
             }
-            let sequence = try next[message.room] ?? firstFreeSequence(room: message.room, db)
+            let room = item.message.room
+            let sequence = try next[room] ?? firstFreeSequence(room: room, db)
             let (following, overflow) = sequence.addingReportingOverflow(1)
-            guard !overflow else { throw StoreError(.other, "room \(message.room) has run out of sequence numbers") }
-            next[message.room] = following
-            rows.append(ArchiveInsertStatement.Row(message: message, sequence: sequence, timestamp: item.timestamp))
+            guard !overflow else { throw StoreError(.other, "room \(room) has run out of sequence numbers") }
+            next[room] = following
+            rows.append(ArchiveInsertStatement.Row(item: item, sequence: sequence))
             results.append(.success(sequence))
         }
         try ArchiveInsertStatement.insert(rows, db)
         // Uploaded files the messages carry belong to them from this commit on.
-        for row in rows where !row.message.files.isEmpty {
-            for file in row.message.files {
-                try FileStore.claim(file, room: row.message.room, stanzaID: row.message.stanzaID, at: row.timestamp, db)
+        for row in rows where !row.item.message.files.isEmpty {
+            let message = row.item.message
+            for file in message.files {
+                try FileStore.claim(file, room: message.room, stanzaID: message.stanzaID, at: row.item.timestamp, db)
             }
         }
         // Record the last sequence handed out per room, so deletions never lead to reuse.

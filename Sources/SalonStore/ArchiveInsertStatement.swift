@@ -3,18 +3,15 @@ import GRDB
 
 /// Multi-row INSERTs into room_messages, bound straight from Swift strings.
 ///
-/// One statement per group commit matters: FTS5 flushes its pending terms into a new segment at
-/// every statement that writes it (the insert trigger makes each statement open a savepoint), so
-/// row-by-row inserts would write, and later merge, one tiny segment per message. Preparing a
-/// 1000-row INSERT costs about as much as running it, so statements come in power-of-two sizes
-/// that stay prepared in the connection's statement cache, and the writer forms batches of
-/// those sizes.
+/// Few statements per group commit: each row-by-row statement costs a step, a reset and its
+/// triggers' set-up. Preparing a 1000-row INSERT costs about as much as running it, so
+/// statements come in power-of-two sizes that stay prepared in the connection's statement
+/// cache, and a batch of any size is inserted by at most one statement per set bit of its count.
 enum ArchiveInsertStatement {
-    /// One row to insert: a validated message with its sequence and timestamp in milliseconds.
+    /// One row to insert: a validated message (with its timestamp in milliseconds) and its sequence.
     struct Row {
-        let message: StoredMessage
+        let item: ArchiveBatchInsert.Item
         let sequence: Int64
-        let timestamp: Int64
     }
 
     /// Bound parameters per row.
@@ -88,12 +85,12 @@ enum ArchiveInsertStatement {
                 bindText(first + 1)
                 check(sqlite3_bind_int64(handle, first + 2, entry.sequence))
                 for column in 3...6 { bindText(first + Int32(column)) }
-                check(sqlite3_bind_int64(handle, first + 7, entry.timestamp))
+                check(sqlite3_bind_int64(handle, first + 7, entry.item.timestamp))
                 bindText(first + 8)
-                if entry.message.subject == nil { check(sqlite3_bind_null(handle, first + 9)) } else { bindText(first + 9) }
+                if entry.item.message.subject == nil { check(sqlite3_bind_null(handle, first + 9)) } else { bindText(first + 9) }
                 bindText(first + 10)
-                check(sqlite3_bind_int(handle, first + 11, entry.message.alert ? 1 : 0))
-                check(sqlite3_bind_int(handle, first + 12, entry.message.retracted ? 1 : 0))
+                check(sqlite3_bind_int(handle, first + 11, entry.item.message.alert ? 1 : 0))
+                check(sqlite3_bind_int(handle, first + 12, entry.item.message.retracted ? 1 : 0))
             }
             if failure == SQLITE_OK { failure = sqlite3_step(handle) }
             guard failure == SQLITE_DONE else {
@@ -117,15 +114,15 @@ enum ArchiveInsertStatement {
             bytes.reserveCapacity(rows.count * 512)
             offsets.reserveCapacity(rows.count * 7 + 1)
             for row in rows {
-                let message = row.message
-                append(message.room)
-                append(message.stanzaID)
-                append(message.senderJID)
-                append(message.nick)
-                append(message.occupantID)
-                append(message.body)
-                if let subject = message.subject { append(subject) }
-                append(message.stanza)
+                // Read in place through the item: copying the message out would retain every field.
+                append(row.item.message.room)
+                append(row.item.message.stanzaID)
+                append(row.item.message.senderJID)
+                append(row.item.message.nick)
+                append(row.item.message.occupantID)
+                append(row.item.message.body)
+                if let subject = row.item.message.subject { append(subject) }
+                append(row.item.message.stanza)
             }
         }
 

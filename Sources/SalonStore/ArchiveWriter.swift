@@ -58,7 +58,6 @@ public final class ArchiveWriter: Sendable {
     }
 
     /// Creates the writer of `database`; a batch holds at most `maxBatch` messages (clamped to 1…10 000).
-    /// Batches are powers of two (see ArchiveInsertStatement), so the default takes up to 1024.
     public init(database: SalonDatabase, maxBatch: Int = 1024, commitObserver: CommitObserver? = nil) {
         access = StoreAccess(writer: database.writer)
         self.maxBatch = min(max(maxBatch, 1), 10_000)
@@ -242,10 +241,10 @@ public final class ArchiveWriter: Sendable {
                 defer { state.closeWaiters = [] }
                 return .idle(state.closeWaiters)
             }
-            // A power of two, so one cached statement inserts the whole batch (see
-            // ArchiveInsertStatement); the rest join the next batch.
-            let count = ArchiveInsertStatement.powerOfTwo(atMost: min(state.queue.count, maxBatch))
-            let batch = state.queue.take(count)
+            // Everything waiting, up to maxBatch, in one transaction: each commit costs an fsync
+            // and rewrites the pages every batch touches (index tails, counters), whatever its
+            // size. ArchiveInsertStatement inserts it in power-of-two chunks.
+            let batch = state.queue.take(min(state.queue.count, maxBatch))
             return .batch(items: batch.items, callers: batch.callers)
         }
     }

@@ -8,6 +8,21 @@ public enum SQLiteLibrary {
     /// The linked SQLite version, e.g. "3.40.1".
     public static var version: String { String(cString: sqlite3_libversion()) }
 
+    /// Statement and savepoint journals up to this size stay in memory (SQLite's default: 64 KiB).
+    public static let statementJournalSpillBytes: Int32 = 4 << 20
+
+    /// Keeps statement and savepoint journals in memory up to `statementJournalSpillBytes`
+    /// before they spill to a temporary file. A group commit's savepoint journals the pages its
+    /// inserts change, usually a little over 64 KiB, so with the default nearly every commit
+    /// created, wrote and unlinked a file in the temporary directory. Larger journals (a big
+    /// deletion) still spill, so memory stays bounded. Process-wide, and SQLite takes it only
+    /// before its first use: call it before any database is opened, on one thread; returns
+    /// whether SQLite took it.
+    @discardableResult
+    public static func keepStatementJournalsInMemory() -> Bool {
+        salon_sqlite3_config_statement_journal_spill(statementJournalSpillBytes) == SQLITE_OK
+    }
+
     /// Throws unless the linked SQLite is recent enough and built thread-safe (GRDB's pool needs it).
     static func check() throws {
         guard sqlite3_libversion_number() >= minimumVersionNumber else {

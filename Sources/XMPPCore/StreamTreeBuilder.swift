@@ -22,6 +22,9 @@ struct StreamTreeBuilder {
     private var pendingDeclarations = 0
     /// The stream element's namespace declarations (prefix, or nil for the default; URI).
     private var streamDeclarations: [(prefix: String?, uri: String)] = []
+    /// The stream element's prefix as the peer wrote it (nil: unprefixed), so that a replayed
+    /// start tag matches the peer's end tag.
+    private var streamPrefix: String?
 
     init(limits: XMLStreamLimits) {
         self.limits = limits
@@ -39,6 +42,7 @@ struct StreamTreeBuilder {
         unitStart = 0
         pendingDeclarations = 0
         streamDeclarations.removeAll()
+        streamPrefix = nil
     }
 
     /// Gives back what only serves while stanzas arrive (interned names, buffers' capacity);
@@ -56,13 +60,13 @@ struct StreamTreeBuilder {
     /// Stream offset up to which every byte has been reported (between stanzas).
     var consumedOffset: Int { unitStart }
 
-    /// The stream's start tag as a fresh parser needs it: the root's name (the prefix is the
-    /// first one declared for the streams namespace; the root was checked to be in it) and
-    /// every namespace it declared. Nil when no declaration names that namespace.
+    /// The stream's start tag as a fresh parser needs it: the root's name with the peer's own
+    /// prefix (several may be bound to the streams namespace, and the end tag must match this
+    /// one) and every namespace it declared. Nil before the stream is open.
     func streamStartTag() -> [UInt8]? {
-        guard let root = streamDeclarations.first(where: { $0.uri == NS.streams }) else { return nil }
+        guard streamOpen else { return nil }
         var bytes = Array("<".utf8)
-        if let prefix = root.prefix { bytes.append(contentsOf: (prefix + ":").utf8) }
+        if let prefix = streamPrefix { bytes.append(contentsOf: (prefix + ":").utf8) }
         bytes.append(contentsOf: "stream".utf8)
         for declaration in streamDeclarations {
             bytes.append(contentsOf: " xmlns".utf8)
@@ -194,6 +198,7 @@ struct StreamTreeBuilder {
             }
         }
         streamOpen = true
+        streamPrefix = Self.prefix(of: name)
         unitStart = max(unitStart, eventEnd)
         events.append(.streamOpened(XMLStreamHeader(name: rootName, namespace: namespace,
                                                     contentNamespace: pendingContentNamespace,
@@ -212,24 +217,38 @@ struct StreamTreeBuilder {
         textBytes.removeAll(keepingCapacity: true)
     }
 
-    /// Splits expat's "namespace\u{1}local" (or plain "local") into its parts.
+    /// Splits expat's "namespace\u{1}local", "namespace\u{1}local\u{1}prefix" (names are reported
+    /// as triplets) or plain "local" into local name and namespace.
     private mutating func qualifiedName(_ name: UnsafePointer<CChar>) -> (name: String, namespace: String) {
         name.withMemoryRebound(to: UInt8.self, capacity: 1) { bytes in
             var length = 0
             var separator = -1
+            var prefixSeparator = -1
             while bytes[length] != 0 {
-                if bytes[length] == XMLStreamParser.namespaceSeparator, separator < 0 {
-                    separator = length
+                if bytes[length] == XMLStreamParser.namespaceSeparator {
+                    if separator < 0 {
+                        separator = length
+                    } else if prefixSeparator < 0 {
+                        prefixSeparator = length
+                    }
                 }
                 length += 1
             }
             guard separator >= 0 else {
                 return (interner.string(UnsafeBufferPointer(start: bytes, count: length)), "")
             }
+            let localEnd = prefixSeparator >= 0 ? prefixSeparator : length
             let namespace = interner.string(UnsafeBufferPointer(start: bytes, count: separator))
-            let local = interner.string(UnsafeBufferPointer(start: bytes + separator + 1, count: length - separator - 1))
+            let local = interner.string(UnsafeBufferPointer(start: bytes + separator + 1, count: localEnd - separator - 1))
             return (local, namespace)
         }
+    }
+
+    /// The prefix of a name expat reported as a triplet; nil when the name had none.
+    private static func prefix(of name: UnsafePointer<CChar>) -> String? {
+        let parts = String(cString: name).split(separator: Character(Unicode.Scalar(XMLStreamParser.namespaceSeparator)),
+                                                omittingEmptySubsequences: false)
+        return parts.count == 3 ? String(parts[2]) : nil
     }
 
     /// Reads expat's NULL-terminated name/value array.

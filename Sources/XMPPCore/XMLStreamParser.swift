@@ -12,6 +12,9 @@ public final class XMLStreamParser {
     /// expat keeps every distinct element and attribute name it has seen until it is freed, so
     /// a peer sending ever-new names would otherwise grow its connection's memory without end.
     public static let recycleBytes = 65_536
+    /// This parser's recycling threshold: `recycleBytes` unless the creator chose another
+    /// (the fuzz target swaps after a few bytes, so its small inputs cross swaps).
+    public let recycleThreshold: Int
 
     /// The limits this parser enforces; a change applies to what is parsed from then on
     /// (a stream allows larger stanzas once its peer has authenticated).
@@ -35,9 +38,10 @@ public final class XMLStreamParser {
     /// The expat parser was freed between stanzas (`park()`); the next bytes make a fresh one.
     public private(set) var isParked = false
 
-    /// Creates a parser ready for a stream header.
-    public init(limits: XMLStreamLimits = XMLStreamLimits()) {
+    /// Creates a parser ready for a stream header, swapping expat after `recycleThreshold` bytes.
+    public init(limits: XMLStreamLimits = XMLStreamLimits(), recycleThreshold: Int = XMLStreamParser.recycleBytes) {
         self.limits = limits
+        self.recycleThreshold = max(0, recycleThreshold)
         self.builder = StreamTreeBuilder(limits: limits)
         self.expat = makeExpatParser()
     }
@@ -86,7 +90,7 @@ public final class XMLStreamParser {
     /// Called when a stanza has ended: suspends expat if it has taken enough bytes to be
     /// swapped for a fresh one (see `recycleBytes`).
     func suspendIfRecycleDue(_ expat: XML_Parser, at eventEnd: Int) {
-        if eventEnd - expatStart >= Self.recycleBytes, builder.isBetweenStanzas {
+        if eventEnd - expatStart >= recycleThreshold, builder.isBetweenStanzas {
             XML_StopParser(expat, XML_Bool(1))
         }
     }
@@ -203,6 +207,8 @@ public final class XMLStreamParser {
         // A random salt keeps hash-flooding attacks on expat's tables from being precomputed.
         XML_SetHashSalt(parser, CUnsignedLong.random(in: 1 ... .max))
         salon_expat_disable_reparse_deferral(parser)
+        // Names come with their prefix too: the stream's own is needed to replay its start tag.
+        XML_SetReturnNSTriplet(parser, 1)
         if handlers { installHandlers(on: parser) }
         return parser
     }

@@ -40,6 +40,8 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         MemoryAllocator.keepFreedMemoryForReuse()
+        // Before the first database is opened: SQLite takes it only then.
+        SQLiteLibrary.keepStatementJournalsInMemory()
         var flags: [AbsoluteConfigKey: ConfigValue] = [:]
         func set(_ key: String, _ content: ConfigContent?) {
             if let content { flags[AbsoluteConfigKey(stringLiteral: key)] = ConfigValue(content, isSecret: false) }

@@ -27,6 +27,11 @@ struct CorpusReplayTests {
         try await FuzzCorpus.replay(regression: input, of: "archive-search")
     }
 
+    /// Its fix: XMLStreamParserRecyclingTests.fuzzStreamPrefixBoundTwice.
+    @Test func fuzzXMLStreamStreamPrefixBoundTwice() async throws {
+        try await FuzzCorpus.replay(regression: "stream-prefix-bound-twice", of: "xml-stream")
+    }
+
     @Test func everyTargetHasADictionary() {
         for target in FuzzTarget.all {
             #expect(FileManager.default.fileExists(atPath: FuzzCorpus.root + "/dict/\(target.name).dict"), "no dictionary for \(target.name)")

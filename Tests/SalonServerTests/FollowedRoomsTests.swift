@@ -1,4 +1,5 @@
 import PersistentChat
+import SalonAdmin
 import SalonClient
 @testable import SalonServer
 import Testing
@@ -56,6 +57,28 @@ struct FollowedRoomsTests {
             let left = try await bookmarks(phone)
             #expect(left.modern == [jid("cafe"), elsewhere])
             #expect(left.legacy == [jid("cafe"), elsewhere])
+        }
+    }
+
+    @Test("A bookmark of a room the CLI created a moment ago survives a login check that runs before the server polled")
+    func roomCreatedOutsideIsNotTakenForDeleted() async throws {
+        try await withServer { server async throws in
+            try await server.addUser("alice")
+            try await server.chat { (d: inout ChatDirectory) throws(ChatRuleError) in try d.createCategory(openCategory(), by: .system) }
+            let desk = try await server.login("alice", resource: "desk")
+            try await server.server.context!.followedRooms.settled()
+            // What `salon room create` does: a save straight to the database, which the server
+            // adopts at its next poll.
+            _ = try await ChatAdministration(database: server.database).perform { (d: inout ChatDirectory) throws(ChatRuleError) in
+                try d.createRoom(Room(localpart: "fresh", name: "Fresh", category: "Eng", privacy: .open), by: .system)
+            }
+            try await bookmark(desk, jid("fresh"))
+            // Initial presence queues the login check.
+            let phone = try await server.online("alice", resource: "phone")
+            try await server.server.context!.followedRooms.settled()
+            let left = try await bookmarks(phone)
+            #expect(left.modern == [jid("fresh")])
+            #expect(left.legacy == [jid("fresh")])
         }
     }
 

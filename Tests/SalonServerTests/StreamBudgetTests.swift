@@ -162,6 +162,7 @@ struct ClosingStreamTests {
             // Ten messages routed to the session just before it closed arrive now.
             let late = (0..<10).map { "late \($0)" }
             Self.deliver(late, to: session)
+            try await Self.handedBack(by: session)
             _ = try await bob.expectEnd()
             #expect(!bob.unclaimed.contains { $0.name == "message" }, "nothing is written after the stream's end")
             #expect(try await Self.offlineBodies(of: "bob", on: server, count: late.count) == late)
@@ -185,6 +186,7 @@ struct ClosingStreamTests {
             try await session.stream.channel.eventLoop.submit {}.get()
             let after = (0..<5).map { "after \($0)" }
             Self.deliver(after, to: session)
+            try await Self.handedBack(by: session)
             #expect(try await Self.offlineBodies(of: "bob", on: server, count: after.count) == after)
         }
     }
@@ -196,6 +198,12 @@ struct ClosingStreamTests {
             stanza[attribute: "from"] = "alice@salon.test/phone"
             session.deliver(stanza)
         }
+    }
+
+    /// Returns once the session's stream has handed back what was delivered to it (it runs on
+    /// the stream's loop in order): the messages are then on their way to offline storage.
+    private static func handedBack(by session: ClientSession) async throws {
+        try await session.stream.channel.eventLoop.submit {}.get()
     }
 
     /// Logs `user` in again and reads the first `count` offline messages' bodies.

@@ -30,6 +30,8 @@ final class TestServer: Sendable {
         configuration.requireTLS = requireTLS
         configuration.dataDirectory = directory + "/data"
         configuration.certificateDirectory = directory + "/certs"
+        // A slow run (a sanitizer) logs in slowly too; a test that sets its own timeout keeps it.
+        configuration.limits.negotiationTimeout *= TimeoutScale.factor
         configure(&configuration)
         var logger = Logger(label: "salon-test")
         logger.logLevel = ProcessInfo.processInfo.environment["SALON_TEST_LOG"] != nil ? .debug : .critical

@@ -107,4 +107,33 @@ struct XMLStreamParserRecyclingTests {
             return
         }
     }
+
+    /// Fuzz finding `stream-prefix-bound-twice` (Fuzz/regressions/xml-stream/): with two prefixes
+    /// bound to the streams namespace, the fresh parser opened the stream with the first one
+    /// declared, not the one the peer wrote, so the peer's end tag no longer matched after a swap.
+    @Test(arguments: [
+        ("<s:stream xmlns:a='http://etherx.jabber.org/streams' xmlns:s='http://etherx.jabber.org/streams' xmlns='jabber:client'>",
+         "</s:stream>"),
+        ("<stream xmlns:s='http://etherx.jabber.org/streams' xmlns='http://etherx.jabber.org/streams'>", "</stream>"),
+    ])
+    func fuzzStreamPrefixBoundTwice(open: String, close: String) throws {
+        let parser = XMLStreamParser(recycleThreshold: 0)
+        let events = try parser.feed(Array((open + "<presence/> <presence/>" + close).utf8))
+        #expect(parser.recycledParsers == 2)
+        #expect(events.count == 4)
+        guard case .streamClosed? = events.last else {
+            Issue.record("the stream did not close cleanly")
+            return
+        }
+    }
+
+    /// A threshold of its own: the parser swaps at every stanza's end and nowhere else, and the
+    /// stanzas are those a parser that never swaps gives.
+    @Test func aSmallThresholdSwapsAtEveryStanza() throws {
+        let input = Array((clientHeader + "<presence/>\n<message><body>a</body></message><iq type='get' id='1'/>").utf8)
+        let parser = XMLStreamParser(recycleThreshold: 1)
+        let events = try parser.feed(input)
+        #expect(parser.recycledParsers == 3)
+        #expect(summary(events) == summary(try XMLStreamParser(recycleThreshold: .max).feed(input)))
+    }
 }

@@ -96,10 +96,12 @@ final class ServerContext: Sendable {
         rosters = RosterService(database: database, sessions: sessions, maxItems: configuration.limits.maxRosterItems, logger: logger)
         pep = PEPService(domain: domain, database: database, sessions: sessions, router: router, limits: configuration.limits.personalData,
                          logger: logger)
-        let followedRooms = FollowedRooms(pep: pep, mucDomain: muc.domain, directory: { muc.directory }, logger: logger)
+        let followedRooms = FollowedRooms(pep: pep, mucDomain: muc.domain, directory: { await muc.currentDirectory() }, logger: logger)
         self.followedRooms = followedRooms
-        muc.observeDirectory { followedRooms.directoryChanged(from: $0, to: $1) }
-        muc.observeAcceptedInvitations { followedRooms.invitationAccepted(by: $0, room: $1, name: $2, nick: $3) }
+        // The rooms service only tells followed rooms; this context owns both (FollowedRooms reads
+        // the service's directory, so a strong capture would be a cycle).
+        muc.observeDirectory { [weak followedRooms] in followedRooms?.directoryChanged(from: $0, to: $1) }
+        muc.observeAcceptedInvitations { [weak followedRooms] in followedRooms?.invitationAccepted(by: $0, room: $1, name: $2, nick: $3) }
         presence = PresenceService(domain: domain, sessions: sessions, rosters: rosters, database: database, router: router, muc: muc,
                                    pep: pep, followedRooms: followedRooms, maxDirectedPresences: configuration.limits.directedPresences)
         let limits = configuration.limits
@@ -148,8 +150,9 @@ final class ServerContext: Sendable {
                                     directory: directory, downloaders: FileDownloaders(passwords: passwords, sessions: webSessions),
                                     metrics: metrics, compliance: muc.environment.compliance,
                                     logger: logger)
+            // Commands the rooms service holds reach it unowned, as its other commands do.
             muc.adHoc.register(FileCommands(files: FileAdministration(database: database, dataDirectory: configuration.dataDirectory),
-                                            directory: directory).all)
+                                            directory: { [unowned muc] in muc.directory }).all)
         } else {
             upload = nil
             fileRoutes = nil

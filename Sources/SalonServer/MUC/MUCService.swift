@@ -89,6 +89,12 @@ final class MUCService: RoomHost {
 
     var directory: ChatDirectory { state.withLock { $0.directory } }
 
+    /// The directory as saved now, with what other processes (the CLI) saved since the last poll.
+    func currentDirectory() async -> ChatDirectory {
+        await pollOnce()
+        return directory
+    }
+
     /// The rooms active now (for metrics: each is read on its own loop).
     var liveRooms: [MUCRoom] { state.withLock { Array($0.rooms.values) } }
 

@@ -8,7 +8,8 @@ import XMPPCore
 /// its metadata, and its XEP-0441 preferences. Only the account itself reads it.
 struct PersonalArchiveService: Sendable {
     let store: PersonalArchiveStore
-    let router: Router
+    /// The context owns the router, which reaches this service (a strong reference would be a cycle).
+    unowned let router: Router
     let logger: Logger
 
     /// What the account's disco#info lists for its archive.

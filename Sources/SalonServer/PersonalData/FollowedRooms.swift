@@ -27,7 +27,8 @@ final class FollowedRooms: Sendable {
     /// not one per login, so the queue stays bounded by the number of accounts.
     private let pendingLogins: PendingAccounts
 
-    init(pep: PEPService, mucDomain: String, directory: @escaping @Sendable () -> ChatDirectory, logger: Logger) {
+    /// `directory` gives the directory as saved now, other processes' changes included.
+    init(pep: PEPService, mucDomain: String, directory: @escaping @Sendable () async -> ChatDirectory, logger: Logger) {
         let (stream, queue) = AsyncStream.makeStream(of: Work.self)
         self.queue = queue
         let pruning = Pruning(pep: pep, mucDomain: mucDomain, logger: logger)
@@ -40,7 +41,7 @@ final class FollowedRooms: Sendable {
                     await pruning.prune(from: previous, to: current)
                 case let .login(user):
                     pendingLogins.remove(user)
-                    await pruning.pruneAtLogin(user, directory: directory())
+                    await pruning.pruneAtLogin(user, directory: directory)
                 case let .accepted(user, room, name, nick):
                     await pruning.follow(room, name: name, nick: nick, for: user)
                 case let .barrier(done):
@@ -122,7 +123,9 @@ private struct Pruning: Sendable {
     }
 
     /// The user's bookmarks of this service's rooms that `hasLostAccess(_:to:joinedBefore:)` says are lost.
-    func pruneAtLogin(_ user: JID, directory: ChatDirectory) async {
+    /// The directory is read after the bookmarks, and fresh: a room the CLI created a moment
+    /// ago, bookmarked before this check ran, is not taken for a deleted one.
+    func pruneAtLogin(_ user: JID, directory currentDirectory: @Sendable () async -> ChatDirectory) async {
         let owner = user.description
         do {
             let items = try await pep.database.pep.items(owner: owner, node: PersonalStorage.bookmarks)
@@ -133,6 +136,7 @@ private struct Pruning: Sendable {
             }
             guard !rooms.isEmpty else { return }
             let joined = try await pep.database.chat.joinedRooms(user: owner)
+            let directory = await currentDirectory()
             let lost = rooms.filter { directory.hasLostAccess(owner, to: $0.localpart, joinedBefore: joined.contains($0.localpart)) }
             if !lost.isEmpty { await remove(lost.map(\.id), of: user) }
         } catch {

@@ -5,7 +5,7 @@ import XMPPCore
 
 /// Told of what a client changed in its own PEP nodes (not of the server's own writes), after
 /// the change: XEP-0398 avatar conversion (`VCardService+Avatars.swift`).
-protocol PEPChangeObserver: Sendable {
+protocol PEPChangeObserver: AnyObject, Sendable {
     func published(node: String, payload: XMLElement, owner: JID) async
     /// Items were retracted, or the node purged or deleted.
     func removed(node: String, owner: JID) async
@@ -22,7 +22,12 @@ final class PEPService: Sendable {
     let logger: Logger
     unowned let router: Router
     let notifier: PEPNotifier
-    private let observer = Mutex<(any PEPChangeObserver)?>(nil)
+    /// Held weakly: the observer (vCards) holds this service, and the context owns both.
+    private let observer = Mutex(WeakObserver())
+
+    private struct WeakObserver: @unchecked Sendable {
+        weak var value: (any PEPChangeObserver)?
+    }
     /// Private storage and PEP bounds per account (`limits.pep_*`, `limits.private_storage_*`).
     let limits: PersonalDataLimits
 
@@ -41,10 +46,10 @@ final class PEPService: Sendable {
 
     /// Sets who is told of clients' changes (once, while the server is put together).
     func observeChanges(_ observer: any PEPChangeObserver) {
-        self.observer.withLock { $0 = observer }
+        self.observer.withLock { $0.value = observer }
     }
 
-    private var changeObserver: (any PEPChangeObserver)? { observer.withLock { $0 } }
+    private var changeObserver: (any PEPChangeObserver)? { observer.withLock { $0.value } }
 
     /// A pubsub or pubsub#owner iq to `owner`'s bare JID from `requester`.
     func handle(_ iq: Stanza, payload: XMLElement, owner: JID, requester: JID) -> RoutingFollowup? {

@@ -177,6 +177,7 @@ final class PresenceService: Sendable {
 
     private func deliverOffline(to session: ClientSession) async {
         do {
+            await router.offlineOrder.queuedWrites(of: session.jid.bare)
             let stored = try await database.offline.drain(owner: session.jid.bare.description)
             // Delivered like any routed stanza: a stream that closes meanwhile hands them back.
             for stanza in stored {

@@ -19,7 +19,7 @@ struct ChatCommandSet: Sendable {
 
     /// A command only persistent-chat (and server) administrators see.
     func administrators(_ node: String, _ name: String, run: @escaping @Sendable (AdHocRequest) async throws -> AdHocStep) -> AdHocCommand {
-        let service = service
+        unowned let service = service  // the service holds its commands
         return AdHocCommand(node: node, name: name, mayRun: { service.directory.isAdministrator($0) }, run: run)
     }
 

@@ -6,7 +6,7 @@ import XMPPCore
 /// filters, remove (administrators).
 extension ChatCommandSet {
     var roomCommands: [AdHocCommand] {
-        let service = service
+        unowned let service = service  // the service holds its commands
         return [
             AdHocCommand(node: "room-create", name: "Create a room", mayRun: { service.directory.mayCreateRooms($0) }) { request in
                 guard let form = request.stage(0) else { return .form(roomForm("Create a room", nil, for: request.user), final: true) }

@@ -7,7 +7,7 @@ import XMPPCore
 /// by author, dates and keywords. Live rooms reload their history at once.
 extension ChatCommandSet {
     var roomContentCommands: [AdHocCommand] {
-        let service = service
+        unowned let service = service  // the service holds its commands
         let administration = ArchiveAdministration(database: service.database)
         return [
             contentEditors("room-clear", "Clear a room's content") { request in
@@ -60,7 +60,7 @@ extension ChatCommandSet {
 extension ChatCommandSet {
     /// A content command: only those PersistentChat lets edit room content see it.
     func contentEditors(_ node: String, _ name: String, run: @escaping @Sendable (AdHocRequest) async throws -> AdHocStep) -> AdHocCommand {
-        let service = service
+        unowned let service = service  // the service holds its commands
         return AdHocCommand(node: node, name: name, mayRun: { service.directory.mayEditContent($0) }, run: run)
     }
 }

@@ -7,7 +7,7 @@ import XMPPCore
 /// for clients without MAM forms. Results are a table tagged with each message's room.
 extension ChatCommandSet {
     var searchCommand: AdHocCommand {
-        let service = service
+        unowned let service = service  // the service holds its commands
         return AdHocCommand(node: "search", name: "Search persistent chat", mayRun: { service.directory.maySearch($0) },
                             administrative: false) { request in
             guard let form = request.stage(0) else {
