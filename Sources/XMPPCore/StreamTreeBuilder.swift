@@ -45,6 +45,15 @@ struct StreamTreeBuilder {
         streamPrefix = nil
     }
 
+    /// Gives back what only serves while stanzas arrive (interned names, buffers' capacity);
+    /// between stanzas of an idle stream, where none of it holds anything.
+    mutating func releaseScratch() {
+        interner = StringInterner()
+        textBytes = []
+        stack = []
+        events = []
+    }
+
     /// Whether the stream is open with no stanza under way: the next byte may start one.
     var isBetweenStanzas: Bool { streamOpen && !streamClosed && stack.isEmpty && failure == nil }
 

@@ -35,6 +35,8 @@ public final class XMLStreamParser {
     private(set) var indexBase = 0
     /// How many times the expat parser was swapped for a fresh one within this stream.
     public private(set) var recycledParsers = 0
+    /// The expat parser was freed between stanzas (`park()`); the next bytes make a fresh one.
+    public private(set) var isParked = false
 
     /// Creates a parser ready for a stream header, swapping expat after `recycleThreshold` bytes.
     public init(limits: XMLStreamLimits = XMLStreamLimits(), recycleThreshold: Int = XMLStreamParser.recycleBytes) {
@@ -54,10 +56,11 @@ public final class XMLStreamParser {
     /// Events before an error are still appended. After a thrown error the parser is dead until `reset()`.
     public func feed(_ bytes: UnsafeRawBufferPointer, into events: inout [XMLStreamEvent]) throws(XMLStreamError) {
         if let failure { throw failure }
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        if isParked { unpark() }
         guard expat != nil else {
             throw fail(XMLStreamError(.resourceConstraint, text: "the XML parser could not be created"))
         }
-        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
         swap(&builder.events, &events)
         defer { swap(&builder.events, &events) }
         var offset = 0
@@ -110,6 +113,7 @@ public final class XMLStreamParser {
     /// Declares the end of input: throws `not-well-formed` unless the stream was closed properly.
     public func finish() throws(XMLStreamError) {
         if let failure { throw failure }
+        if isParked { unpark() }
         guard let expat else { return }
         var events: [XMLStreamEvent] = []
         swap(&builder.events, &events)
@@ -130,7 +134,34 @@ public final class XMLStreamParser {
         expatStart = 0
         indexBase = 0
         recycledParsers = 0
+        isParked = false
         expat = makeExpatParser()
+    }
+
+    /// Frees the expat parser (and the builder's scratch space) of an idle stream: only when
+    /// the stream is open, no stanza is under way and every byte given has been reported, so
+    /// nothing is lost. The next `feed` makes a fresh parser primed with the stream's start
+    /// tag, as a recycle does. Returns whether the parser is parked now.
+    @discardableResult
+    public func park() -> Bool {
+        if isParked { return true }
+        guard let parser = expat, failure == nil, builder.isBetweenStanzas,
+              builder.consumedOffset == streamOffset, builder.streamStartTag() != nil else { return false }
+        XML_ParserFree(parser)
+        expat = nil
+        builder.releaseScratch()
+        isParked = true
+        return true
+    }
+
+    /// A fresh parser for a parked stream; left nil (and reported by `feed`) if it cannot be made.
+    private func unpark() {
+        isParked = false
+        guard let (fresh, opening) = primedParser() else { return }
+        installHandlers(on: fresh)
+        expat = fresh
+        expatStart = streamOffset
+        indexBase = expatStart - opening
     }
 
     /// Swaps the suspended expat for a fresh parser that has read only a stream start tag
@@ -139,25 +170,30 @@ public final class XMLStreamParser {
     /// stopped at. Stream offsets carry on unchanged. Returns the status of parsing `rest`.
     private func recycle(replaying rest: UnsafeRawBufferPointer) throws(XMLStreamError) -> XML_Status {
         guard let suspended = expat else { return XML_STATUS_ERROR }
-        guard let opening = builder.streamStartTag(), let fresh = makeExpatParser(handlers: false) else {
-            return XML_ResumeParser(suspended)
-        }
-        let primed = opening.withUnsafeBufferPointer { bytes in
-            bytes.withMemoryRebound(to: CChar.self) { XML_Parse(fresh, $0.baseAddress, Int32($0.count), 0) }
-        }
-        guard primed == XML_STATUS_OK else {
-            // Cannot happen with names the old parser accepted: carry on with it.
-            XML_ParserFree(fresh)
-            return XML_ResumeParser(suspended)
-        }
+        // Failure cannot happen with names the old parser accepted: carry on with it then.
+        guard let (fresh, opening) = primedParser() else { return XML_ResumeParser(suspended) }
         installHandlers(on: fresh)
         XML_ParserFree(suspended)
         expat = fresh
         expatStart = streamOffset - rest.count
-        indexBase = expatStart - opening.count
+        indexBase = expatStart - opening
         recycledParsers += 1
         guard let start = rest.baseAddress, !rest.isEmpty else { return XML_STATUS_OK }
         return XML_Parse(fresh, start.assumingMemoryBound(to: CChar.self), Int32(rest.count), 0)
+    }
+
+    /// A fresh parser, without handlers yet, that has read the stream's start tag (so its
+    /// stanzas resolve the stream's prefixes); with the length of that tag.
+    private func primedParser() -> (XML_Parser, Int)? {
+        guard let opening = builder.streamStartTag(), let fresh = makeExpatParser(handlers: false) else { return nil }
+        let primed = opening.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { XML_Parse(fresh, $0.baseAddress, Int32($0.count), 0) }
+        }
+        guard primed == XML_STATUS_OK else {
+            XML_ParserFree(fresh)
+            return nil
+        }
+        return (fresh, opening.count)
     }
 
     private func fail(_ error: XMLStreamError) -> XMLStreamError {

@@ -15,11 +15,13 @@ struct IdleScenario: AsyncParsableCommand {
     var accounts = 0
     @Option(help: "Sessions logging in at once.") var concurrency = 50
     @Option(help: "Seconds to let the server settle before each memory reading.") var settle = 2
+    @Option(help: "Seconds the sessions stay quiet before the last reading, if longer than --settle (a server may give back per-session memory after a silence: Salon's limits.idle_parser_release).")
+    var quiet = 0
     @Option(help: "Connect from this many loopback addresses (127.0.0.2 up) in turn; 0: the system's choice. One address has about 28,000 ports.")
     var sourceAddresses = 0
 
     func validate() throws {
-        guard sessions >= 1, concurrency >= 1, settle >= 0, accounts >= 0 else { throw ValidationError("need at least one session at a time") }
+        guard sessions >= 1, concurrency >= 1, settle >= 0, quiet >= 0, accounts >= 0 else { throw ValidationError("need at least one session at a time") }
         guard sourceAddresses >= 0, sourceAddresses <= 250 else { throw ValidationError("--source-addresses is 0…250") }
         guard target.serverPid != nil else { throw ValidationError("idle measures the server: give --server-pid") }
     }
@@ -48,7 +50,7 @@ struct IdleScenario: AsyncParsableCommand {
         }
         let loginSeconds = stopwatch.seconds
         let loggedIn = try server.sample()
-        try await Task.sleep(for: .seconds(settle))
+        try await Task.sleep(for: .seconds(max(settle, quiet)))
         let after = try server.sample()
         let held = results.compactMap { try? $0.get() }
         let failures = results.compactMap { result -> String? in

@@ -37,6 +37,7 @@ extension Settings {
         limits.negotiationTimeout = Double(try positive("limits.negotiation_timeout", default: Int(limits.negotiationTimeout), minimum: 1))
         limits.authInProgressPerAddress = try positive("limits.auth_in_progress_per_address", default: limits.authInProgressPerAddress, minimum: 1)
         limits.idleTimeout = Double(try positive("limits.idle_timeout", default: Int(limits.idleTimeout), minimum: 5))
+        limits.idleParserRelease = Double(try positive("limits.idle_parser_release", default: Int(limits.idleParserRelease), minimum: 0))
         limits.offlineMessages = try positive("limits.offline_messages", default: limits.offlineMessages, minimum: 0)
         limits.maxQueuedBytes = try positive("limits.max_queued_bytes", default: limits.maxQueuedBytes, minimum: 2 * limits.maxStanzaBytes)
         limits.maxRosterItems = try positive("limits.max_roster_items", default: limits.maxRosterItems, minimum: 1)

@@ -215,11 +215,12 @@ struct NegotiationTests {
         server.removeFiles()
     }
 
-    @Test("An idle client is pinged, and one that stays silent is disconnected")
-    func idleTimeout() async throws {
+    /// With and without the parser given back in between (the idle timer then counts periods).
+    @Test("An idle client is pinged, and one that stays silent is disconnected", arguments: [0, 1.5])
+    func idleTimeout(parserRelease: Double) async throws {
         // Not a second or two: on a loaded machine a login step can stall that long, and a
         // stream idle before it is bound is closed without a ping.
-        try await withServer(configure: { $0.limits.idleTimeout = 8 }) { server async throws in
+        try await withServer(configure: { $0.limits.idleTimeout = 8; $0.limits.idleParserRelease = parserRelease }) { server async throws in
             try await server.addUser("lee")
             let client = try await server.login("lee")
             let ping = try await client.expect(timeout: .seconds(30)) { $0.name == "iq" && $0.child("ping", namespace: NS.ping) != nil }

@@ -81,6 +81,9 @@ public struct ServerConfiguration: Sendable {
         public var authInProgressPerAddress: Int = 16
         /// Seconds of silence before the server pings a client, and again before it closes.
         public var idleTimeout: Double = 300
+        /// Seconds of silence after which a stream gives back its XML parser (made again, primed
+        /// with the stream's header, on its next bytes); 0 keeps every parser.
+        public var idleParserRelease: Double = 30
         /// Output bytes that may wait for a client that stopped reading before its stream is
         /// closed; it must hold the largest burst a client is sent at once (history on join).
         public var maxQueuedBytes: Int = 8 << 20

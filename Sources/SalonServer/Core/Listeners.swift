@@ -67,8 +67,10 @@ enum Listeners {
                                 maxQueuedBytes: limits.maxQueuedBytes, pendingWork: context.pendingWork, metrics: context.metrics,
                                 logger: logger)
         stream.tls = tlsHandler
-        try pipeline.addHandler(IdleStateHandler(readTimeout: .milliseconds(Int64(limits.idleTimeout * 1000))))
-        try pipeline.addHandler(StreamChannelHandler(stream: stream, bytesPerSecond: limits.bytesPerSecond, burstBytes: limits.burstBytes))
+        let quiet = QuietPeriods(idleTimeout: limits.idleTimeout, parserRelease: limits.idleParserRelease)
+        try pipeline.addHandler(IdleStateHandler(readTimeout: quiet.period))
+        try pipeline.addHandler(StreamChannelHandler(stream: stream, bytesPerSecond: limits.bytesPerSecond, burstBytes: limits.burstBytes,
+                                                     quiet: quiet))
         // The owner keeps itself alive through the stream's strong reference below.
         let owner: AnyObject = kind == .component
             ? ComponentConnection(context: context, stream: stream, remoteAddress: remote)

@@ -7,18 +7,25 @@ final class StreamChannelHandler: ChannelInboundHandler, RemovableChannelHandler
 
     private let stream: XMPPStream
     private var bucket: TokenBucket
+    private var quiet: QuietPeriods
     /// The one pending resume while reading is paused for the rate.
     private var resumeTask: Scheduled<Void>?
 
-    init(stream: XMPPStream, bytesPerSecond: Int, burstBytes: Int) {
+    /// `quiet` must match the read timeout of the `IdleStateHandler` before this handler.
+    init(stream: XMPPStream, bytesPerSecond: Int, burstBytes: Int, quiet: QuietPeriods) {
         self.stream = stream
         self.bucket = TokenBucket(ratePerSecond: Double(bytesPerSecond), burst: burstBytes)
+        self.quiet = quiet
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
         let wait = bucket.consume(buffer.readableBytes, now: .now())
+        let afterSilence = quiet.read()
         stream.feed(buffer)
+        // A keepalive or a lone stanza after a silence: the peer is likely quiet again, so the
+        // parser goes back at once rather than after another period. Busy streams never get here.
+        if afterSilence, quiet.releasesParser { stream.parkParser() }
         if let wait, resumeTask == nil {
             // Over the sustained rate: stop reading until the bucket has refilled.
             stream.setRatePaused(true)
@@ -41,7 +48,8 @@ final class StreamChannelHandler: ChannelInboundHandler, RemovableChannelHandler
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
-            stream.owner?.streamDidIdle(stream)
+            if quiet.releasesParser { stream.parkParser() }
+            if quiet.periodElapsed() { stream.owner?.streamDidIdle(stream) }
         }
         context.fireUserInboundEventTriggered(event)
     }

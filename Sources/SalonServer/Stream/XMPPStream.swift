@@ -49,7 +49,7 @@ final class XMPPStream: @unchecked Sendable {
     let maxQueuedBytes: Int
     /// Bytes received from the peer, for the rate limit's tests and the log.
     private(set) var bytesReceived = 0
-    private var pending = CircularBuffer<XMLStreamEvent>()
+    private var pending = CircularBuffer<XMLStreamEvent>(initialCapacity: 4)
     private var pendingError: XMLStreamError?
     private var suspensions = 0
     private var headerSent = false
@@ -217,6 +217,21 @@ final class XMPPStream: @unchecked Sendable {
         authenticated = true
         parser.limits = authenticatedLimits
     }
+
+    /// A quiet stream gives back its parser and the capacity of its event queue; both come
+    /// back with the next bytes. Nothing happens mid-stanza, while events wait, or once closing.
+    func parkParser() {
+        eventLoop.assertInEventLoop()
+        guard !isClosing, pending.isEmpty, pendingError == nil, parser.park() else { return }
+        if pending.capacity > Self.parkedQueueCapacity {
+            pending = CircularBuffer(initialCapacity: Self.parkedQueueCapacity)
+        }
+    }
+
+    /// Whether the parser is parked (for tests).
+    var isParserParked: Bool { parser.isParked }
+
+    private static let parkedQueueCapacity = 2
 
     /// A stream restart (after STARTTLS or SASL success): a fresh parser, and whatever the old
     /// one still held is discarded, as RFC 6120 requires.
