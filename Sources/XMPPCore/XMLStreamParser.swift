@@ -158,10 +158,7 @@ public final class XMLStreamParser {
     private func unpark() {
         isParked = false
         guard let (fresh, opening) = primedParser() else { return }
-        installHandlers(on: fresh)
-        expat = fresh
-        expatStart = streamOffset
-        indexBase = expatStart - opening
+        take(fresh, openingBytes: opening, from: streamOffset)
     }
 
     /// Swaps the suspended expat for a fresh parser that has read only a stream start tag
@@ -172,14 +169,19 @@ public final class XMLStreamParser {
         guard let suspended = expat else { return XML_STATUS_ERROR }
         // Failure cannot happen with names the old parser accepted: carry on with it then.
         guard let (fresh, opening) = primedParser() else { return XML_ResumeParser(suspended) }
-        installHandlers(on: fresh)
         XML_ParserFree(suspended)
-        expat = fresh
-        expatStart = streamOffset - rest.count
-        indexBase = expatStart - opening
+        take(fresh, openingBytes: opening, from: streamOffset - rest.count)
         recycledParsers += 1
         guard let start = rest.baseAddress, !rest.isEmpty else { return XML_STATUS_OK }
         return XML_Parse(fresh, start.assumingMemoryBound(to: CChar.self), Int32(rest.count), 0)
+    }
+
+    /// Makes `fresh` (primed with `openingBytes` of start tag) the parser, reading the stream from `offset` on.
+    private func take(_ fresh: XML_Parser, openingBytes: Int, from offset: Int) {
+        installHandlers(on: fresh)
+        expat = fresh
+        expatStart = offset
+        indexBase = offset - openingBytes
     }
 
     /// A fresh parser, without handlers yet, that has read the stream's start tag (so its

@@ -8,8 +8,8 @@ struct PostgresAccountStore: AccountStore {
     let access: PostgresAccess
 
     func create(jid: String, credentials: [SCRAMCredentials]) async throws {
+        // Refuses a NUL character too, which PostgreSQL's text cannot hold.
         try InputLimits.checkAccountJID(jid)
-        try PostgresText.check(jid, "account JID")
         try credentials.forEach { try $0.validate() }
         let now = InputLimits.nowMilliseconds()
         try await access.transaction { transaction in
