@@ -80,7 +80,7 @@ struct ArchiveScenario: AsyncParsableCommand {
     /// Appends `messages` from concurrent producers (producer p appends p, p + producers, …);
     /// returns the seconds it took.
     static func fill(_ database: SalonDatabase, messages: [StoredMessage]) async throws -> Double {
-        let writer = ArchiveWriter(database: database)
+        let writer = SQLiteArchiveWriter(database: database)
         let stopwatch = Stopwatch()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for producer in 0..<producers {
