@@ -132,9 +132,13 @@ public final class PostgresArchiveWriter: ArchiveWriter {
                 let batch = state.queue.take(min(state.queue.count, maxBatch))
                 return .batch(items: batch.items, waiters: batch.callers)
             }
-            guard case .batch(let items, let waiters) = next else {
-                if case .idle(let closeWaiters) = next { closeWaiters.forEach { $0.resume() } }
+            let items: [ArchiveBatchInsert.Item], waiters: [Waiter]
+            switch next {
+            case .idle(let closeWaiters):
+                closeWaiters.forEach { $0.resume() }
                 return
+            case .batch(let batch, let batchWaiters):
+                (items, waiters) = (batch, batchWaiters)
             }
             let started = ContinuousClock.now
             let results: [Result<Int64, any Error>]
