@@ -140,4 +140,28 @@ import Testing
             #expect(empty.first == nil && empty.last == nil)
         }
     }
+
+    /// Appends queued together (one group commit, as a busy room's are): a repeated stanza-id
+    /// fails alone, the others get consecutive sequences per room.
+    @Test(arguments: TestBackend.all) func aRepeatedStanzaIDInOneBatchFailsAlone(backend: TestBackend) async throws {
+        try await withBackend(backend) { database async throws in
+            let writer = database.archiveWriter(maxBatch: 64, commitObserver: nil)
+            let messages = [archiveMessage("lobby", 0), archiveMessage("lobby", 0), archiveMessage("deals", 0), archiveMessage("lobby", 1)]
+            let (stream, continuation) = AsyncStream.makeStream(of: (Int, Result<Int64, any Error>).self)
+            for (index, message) in messages.enumerated() {
+                writer.append(message) { continuation.yield((index, $0)) }
+            }
+            var results: [Int: Result<Int64, any Error>] = [:]
+            for await (index, result) in stream {
+                results[index] = result
+                if results.count == messages.count { break }
+            }
+            await writer.close()
+            #expect(try results[0]?.get() == 1)
+            #expect(await storeErrorKind { _ = try results[1]?.get() } == .conflict)
+            #expect(try results[2]?.get() == 1)
+            #expect(try results[3]?.get() == 2)
+            #expect(try await database.archive.query(archiveQuery("lobby", "deals")).ids == ["lobby-0", "deals-0", "lobby-1"])
+        }
+    }
 }

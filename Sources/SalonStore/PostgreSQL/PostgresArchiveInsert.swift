@@ -1,10 +1,11 @@
 import PostgresNIO
 
-/// Writes one group commit's room messages on PostgreSQL in one transaction: the stanza-ids
-/// already archived looked up at once, each room's sequences drawn by one UPDATE of its
-/// `room_counters` row (locked until COMMIT, rooms in name order so two nodes never deadlock),
-/// and every row inserted by one multi-row INSERT of UNNESTed arrays. Each message succeeds or
-/// fails alone, as on SQLite: a duplicate stanza-id fails only its own append.
+/// Writes one group commit's room messages on PostgreSQL in one transaction of two statements:
+/// the first looks up the stanza-ids already archived and draws each room's sequences for the
+/// others by one upsert of its `room_counters` row (locked until COMMIT, rooms in name order so
+/// two nodes never deadlock); the second inserts every row by one multi-row INSERT of UNNESTed
+/// arrays. Each message succeeds or fails alone, as on SQLite: a duplicate stanza-id fails only
+/// its own append.
 enum PostgresArchiveInsert {
     /// Inserts `items` in order and returns each one's sequence or failure; throws (failing the
     /// whole batch, nothing written) when the transaction does not commit.
@@ -12,21 +13,22 @@ enum PostgresArchiveInsert {
         // Within the batch, the first of a repeated stanza-id wins, as on SQLite.
         var seen = Set<String>(minimumCapacity: items.count)
         let firsts = items.map { seen.insert($0.message.stanzaID).inserted }
-        let distinct = Array(seen)
+        let candidates = zip(items, firsts).filter(\.1).map(\.0)
         return try await access.transaction { transaction in
-            let archived = Set(try await transaction.execute(ArchivedStanzaIDs(ids: distinct)))
+            var archived = Set<String>()
+            var lastDrawn: [String: Int64] = [:]
+            for (kind, key, last) in try await transaction.execute(DrawSequences(candidates: candidates)) {
+                if kind == DrawSequences.archived { archived.insert(key) } else { lastDrawn[key] = last }
+            }
             var fresh: [ArchiveBatchInsert.Item] = []
             var perRoom: [String: Int64] = [:]
-            for (item, first) in zip(items, firsts) where first && !archived.contains(item.message.stanzaID) {
+            for item in candidates where !archived.contains(item.message.stanzaID) {
                 fresh.append(item)
                 perRoom[item.message.room, default: 0] += 1
             }
             var next: [String: Int64] = [:]
-            if !fresh.isEmpty {
-                let rooms = perRoom.keys.sorted()
-                for (room, last) in try await transaction.execute(DrawSequences(rooms: rooms, counts: rooms.map { perRoom[$0]! })) {
-                    next[room] = last - perRoom[room]! + 1
-                }
+            for (room, count) in perRoom {
+                if let last = lastDrawn[room] { next[room] = last - count + 1 }
             }
             var sequences: [Int64] = []
             sequences.reserveCapacity(fresh.count)
@@ -53,38 +55,37 @@ enum PostgresArchiveInsert {
         }
     }
 
-    /// The stanza-ids among `ids` already archived.
-    struct ArchivedStanzaIDs: PostgresPreparedStatement {
-        static let sql = "SELECT stanza_id FROM room_messages WHERE stanza_id = ANY($1::text[])"
-        typealias Row = String
-        let ids: [String]
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(ids)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
-    }
-
-    /// Draws `counts[i]` sequences for `rooms[i]` (sorted: rows are locked in that order) and
-    /// returns each room's last one.
+    /// For a batch's messages (stanza-ids unique within it): the stanza-ids already archived,
+    /// and for each room the last of the sequences drawn for its other messages (rooms locked
+    /// in name order). Rows: (`archived`, stanza-id, 0) or (`drawn`, room, last sequence).
     struct DrawSequences: PostgresPreparedStatement {
+        static let archived = "archived"
         static let sql = """
-            INSERT INTO room_counters AS c (room, last_sequence)
-            SELECT room, n FROM unnest($1::text[], $2::bigint[]) AS t(room, n) ORDER BY room
-            ON CONFLICT (room) DO UPDATE SET last_sequence = c.last_sequence + excluded.last_sequence
-            RETURNING room, last_sequence
+            WITH batch AS (
+                SELECT room, stanza_id FROM unnest($1::text[], $2::text[]) AS t(room, stanza_id)
+            ), archived AS (
+                SELECT stanza_id FROM room_messages WHERE stanza_id = ANY($2::text[])
+            ), wanted AS (
+                SELECT room, count(*) AS n FROM batch
+                WHERE NOT EXISTS (SELECT 1 FROM archived a WHERE a.stanza_id = batch.stanza_id)
+                GROUP BY room
+            ), drawn AS (
+                INSERT INTO room_counters AS c (room, last_sequence)
+                SELECT room, n FROM wanted ORDER BY room
+                ON CONFLICT (room) DO UPDATE SET last_sequence = c.last_sequence + excluded.last_sequence
+                RETURNING room, last_sequence
+            )
+            SELECT 'archived', stanza_id, 0::bigint FROM archived
+            UNION ALL
+            SELECT 'drawn', room, last_sequence FROM drawn
             """
-        typealias Row = (String, Int64)
-        let rooms: [String]
-        let counts: [Int64]
+        typealias Row = (String, String, Int64)
+        let candidates: [ArchiveBatchInsert.Item]
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 2)
-            bindings.append(rooms)
-            bindings.append(counts)
+            bindings.append(candidates.map(\.message.room))
+            bindings.append(candidates.map(\.message.stanzaID))
             return bindings
         }
 
