@@ -23,7 +23,7 @@ enum ArchiveSearchFuzz {
             try? FileManager.default.removeItem(atPath: directory)
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let database = try SalonDatabase(directory: directory)
-            let writer = ArchiveWriter(database: database)
+            let writer = SQLiteArchiveWriter(database: database)
             for (index, body) in bodies.enumerated() {
                 let room = rooms[index % rooms.count]
                 var message = XMLElement("message", namespace: "jabber:client", attributes: ["type": "groupchat"])

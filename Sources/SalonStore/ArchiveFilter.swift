@@ -37,6 +37,10 @@ struct ArchiveFilter: Sendable {
         for token in authors + (ids ?? []) where token.utf8.count > InputLimits.maxMessageTokenBytes * 3 {
             throw ArchiveError(.invalid, "author or id longer than \(InputLimits.maxMessageTokenBytes * 3) bytes")
         }
+        // PostgreSQL's text holds no NUL (nor does XML): refused on both backends alike.
+        for name in self.rooms + authors + (ids ?? []) where !PostgresText.isStorable(name) {
+            throw ArchiveError(.invalid, "a room, author or id contains a NUL character")
+        }
         self.authors = authors
         self.ids = ids
         startMilliseconds = try start.map(Self.milliseconds)

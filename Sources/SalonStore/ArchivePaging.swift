@@ -42,6 +42,9 @@ struct ArchivePaging<Record: ArchiveRecord>: Sendable {
         where id.utf8.count > InputLimits.maxMessageTokenBytes {
             throw ArchiveError(.itemNotFound, "no message with an id that long")
         }
+        for id in [query.afterID, query.beforeID, query.after, query.before].compactMap({ $0 }) where !PostgresText.isStorable(id) {
+            throw ArchiveError(.itemNotFound, "no message with a NUL character in its id")
+        }
     }
 
     func run(_ db: Database) throws -> ArchiveResultPage<Record> {

@@ -1,142 +1,62 @@
 import Foundation
-import GRDB
 import PersistentChat
 
-/// The message archive of persistent rooms: XEP-0313 queries with XEP-0059 paging, full-text
-/// search across rooms, and the administrators' clear, remove and moderate. Appends go through
-/// `ArchiveWriter`. Reads run on WAL readers and never wait for the writer.
-public struct ArchiveStore: Sendable {
-    let access: StoreAccess
-
+/// The message archive of persistent rooms, on whichever backend the deployment uses
+/// (`SQLiteArchiveStore`, `PostgresArchiveStore`): XEP-0313 queries with XEP-0059 paging,
+/// full-text search across rooms, and the administrators' clear, remove and moderate. Appends
+/// go through the backend's `ArchiveWriter`. Both backends refuse the same queries with the
+/// same `ArchiveError` (`ArchiveFilter` and `ArchivePaging` validate before either runs SQL).
+public protocol ArchiveStore: Sendable {
     /// One page of the messages matching `query`; throws ArchiveError for bad filters or unknown ids.
-    public func query(_ query: ArchiveQuery) async throws -> ArchivePage {
-        let paging = try ArchivePaging<StoredMessage>(query)
-        if query.text != nil { try await catchUpIndex() }
-        return try await access.archiveRead { db in try paging.run(db) }
-    }
+    func query(_ query: ArchiveQuery) async throws -> ArchivePage
 
     /// The oldest and newest messages of a room (MAM metadata); nils for an empty room.
-    public func bounds(room: String) async throws -> (first: StoredMessage?, last: StoredMessage?) {
-        try await StoredMessage.bounds(of: room, in: access)
-    }
+    func bounds(room: String) async throws -> (first: StoredMessage?, last: StoredMessage?)
 
     /// The message of `room` with that stanza-id, if archived.
-    public func message(room: String, stanzaID: String) async throws -> StoredMessage? {
-        try await access.archiveRead { db in try Self.fetchMessage(room: room, stanzaID: stanzaID, db) }
-    }
+    func message(room: String, stanzaID: String) async throws -> StoredMessage?
 
     /// Deletes every message of the room up to and including `until`; returns how many.
     /// With `journal` (compliance on), ROOM_CLEARED is written in the same transaction.
-    public func clear(room: String, until: Date, journal: ComplianceActor? = nil) async throws -> Int {
-        let until = try ArchiveFilter.milliseconds(until)
-        return try await write { db in
-            try db.execute(sql: "DELETE FROM room_messages WHERE room = ? AND timestamp <= ?", arguments: [room, until])
-            let count = db.changesCount
-            if let journal {
-                try ComplianceJournalInsert.insert([.administrative(.roomCleared, time: journal.time, actor: journal.actor, session: journal.session,
-                                                                     room: room, what: "messages up to \(until) ms deleted",
-                                                                     after: "\(count) messages deleted")], db)
-            }
-            return count
-        }
-    }
+    func clear(room: String, until: Date, journal: ComplianceActor?) async throws -> Int
 
     /// Deletes (replacement nil) or replaces the body and the stored stanza of matching messages; returns how many.
     /// Replacing skips tombstones; deleting removes them too.
     /// With `journal` (compliance on), each message's MESSAGE_REMOVED or MESSAGE_REPLACED event,
     /// with its old text, is written in the same transaction.
-    public func remove(room: String, authors: [String], from: Date?, to: Date?, text: TextFilter?,
-                       replacement: ArchiveReplacement?, journal: ComplianceActor? = nil) async throws -> Int {
-        let filter = try ArchiveFilter(rooms: [room], authors: authors, start: from, end: to, ids: nil, text: text,
-                                       includeRetracted: replacement == nil)
-        // Most of a long unindexed tail first, in chunks; the rest inside the removal's transaction.
-        if text != nil { try await catchUpIndex() }
-        guard let replacement else {
-            return try await write { db in
-                if filter.text != nil { try ArchiveIndexCatchUp.indexAll(db) }
-                let (conditions, arguments) = filter.whereClause()
-                if let journal {
-                    let rows = try Row.fetchAll(db, sql: "SELECT m.stanza_id, m.body FROM \(filter.from) WHERE \(conditions)", arguments: arguments)
-                    try ComplianceJournalInsert.insert(rows.map {
-                        .administrative(.messageRemoved, time: journal.time, actor: journal.actor, session: journal.session, room: room,
-                                        what: "message deleted", target: $0["stanza_id"], before: $0["body"])
-                    }, db)
-                }
-                try db.execute(sql: "DELETE FROM room_messages WHERE id IN (SELECT m.id FROM \(filter.from) WHERE \(conditions))",
-                               arguments: arguments)
-                return db.changesCount
-            }
-        }
-        try InputLimits.checkText(replacement.body, "replacement", maxBytes: InputLimits.maxMessageBytes, allowEmpty: true)
-        return try await write { db in
-            if filter.text != nil { try ArchiveIndexCatchUp.indexAll(db) }
-            let ids = try filter.matchingIDs(db)
-            // In slices, so a room-wide replacement never holds every stanza in memory at once.
-            for start in stride(from: 0, to: ids.count, by: 500) {
-                let slice = Array(ids[start..<Swift.min(start + 500, ids.count)])
-                let rows = try Row.fetchAll(db, sql: "SELECT id, stanza, stanza_id, body FROM room_messages WHERE "
-                                            + ArchiveFilter.membership("id", count: slice.count),
-                                            arguments: StatementArguments(slice))
-                if let journal {
-                    try ComplianceJournalInsert.insert(rows.map {
-                        .administrative(.messageReplaced, time: journal.time, actor: journal.actor, session: journal.session, room: room,
-                                        what: "message replaced", target: $0["stanza_id"], before: $0["body"], after: replacement.body)
-                    }, db)
-                }
-                for row in rows {
-                    let id: Int64 = try row.decode(Int64.self, forColumn: "id")
-                    let stanza = replacement.stanza(try row.decode(String.self, forColumn: "stanza"))
-                    try db.execute(sql: "UPDATE room_messages SET body = ?, stanza = ? WHERE id = ?",
-                                   arguments: [replacement.body, stanza, id])
-                }
-            }
-            return ids.count
-        }
-    }
+    func remove(room: String, authors: [String], from: Date?, to: Date?, text: TextFilter?,
+                replacement: ArchiveReplacement?, journal: ComplianceActor?) async throws -> Int
 
     /// XEP-0425: tombstones one message (body emptied, retracted = true, stanza replaced by `tombstone`); returns the old message.
     /// The story title goes too: it is content.
-    public func retract(room: String, stanzaID: String, tombstone: String) async throws -> StoredMessage? {
-        try InputLimits.checkText(tombstone, "tombstone", maxBytes: InputLimits.maxMessageBytes)
-        return try await write { db in
-            guard let old = try Self.fetchMessage(room: room, stanzaID: stanzaID, db) else { return nil }
-            try db.execute(sql: """
-                UPDATE room_messages SET body = '', subject = NULL, stanza = ?, retracted = 1
-                WHERE room = ? AND stanza_id = ?
-                """, arguments: [tombstone, room, stanzaID])
-            return old
-        }
+    func retract(room: String, stanzaID: String, tombstone: String) async throws -> StoredMessage?
+}
+
+extension ArchiveStore {
+    /// `clear` without a compliance journal.
+    public func clear(room: String, until: Date) async throws -> Int {
+        try await clear(room: room, until: until, journal: nil)
     }
 
-    // MARK: - Access
-
-    /// Brings the full-text index up to date, so a search sees every committed message.
-    private func catchUpIndex() async throws {
-        do {
-            try await access.catchUpArchiveIndex()
-        } catch {
-            throw StoreError.wrapping(error)
-        }
-    }
-
-    private static func fetchMessage(room: String, stanzaID: String, _ db: Database) throws -> StoredMessage? {
-        try Row.fetchOne(db, sql: "SELECT \(ChatStore.messageColumns) FROM room_messages WHERE stanza_id = ? AND room = ?",
-                         arguments: [stanzaID, room]).map(ChatStore.message(from:))
-    }
-
-    /// A durable write (administrative changes must survive a power loss like the appends they undo).
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        do {
-            return try await access.writeDurably(body)
-        } catch let error as ArchiveError {
-            throw error
-        } catch {
-            throw StoreError.wrapping(error)
-        }
+    /// `remove` without a compliance journal.
+    public func remove(room: String, authors: [String], from: Date?, to: Date?, text: TextFilter?,
+                       replacement: ArchiveReplacement?) async throws -> Int {
+        try await remove(room: room, authors: authors, from: from, to: to, text: text, replacement: replacement, journal: nil)
     }
 }
 
-extension SalonDatabase {
-    /// The message archive: queries, search, clear, remove and moderation.
-    public var archive: ArchiveStore { ArchiveStore(access: StoreAccess(writer: writer)) }
+/// The checks both archive stores make on an administrator's or moderator's text before their
+/// backend sees it, so both refuse the same input with the same StoreError.
+enum ArchiveArguments {
+    /// A replacement body: bounded, possibly empty, no NUL (PostgreSQL's text cannot hold one).
+    static func checkReplacement(_ replacement: ArchiveReplacement) throws {
+        try InputLimits.checkText(replacement.body, "replacement", maxBytes: InputLimits.maxMessageBytes, allowEmpty: true)
+        try PostgresText.check(replacement.body, "replacement")
+    }
+
+    /// A retracted message's tombstone: bounded, not empty, no NUL.
+    static func checkTombstone(_ tombstone: String) throws {
+        try InputLimits.checkText(tombstone, "tombstone", maxBytes: InputLimits.maxMessageBytes)
+        try PostgresText.check(tombstone, "tombstone")
+    }
 }

@@ -12,6 +12,10 @@ struct ArchiveTextSearch: Sendable {
     let verbatim: [String]
     /// Whether one verbatim string suffices (`.any`) or all are needed.
     let anyVerbatim: Bool
+    /// The keywords (or the one phrase) as given, for a backend that builds its own query.
+    let terms: [String]
+    /// How the terms combine.
+    let match: TextMatch
 
     /// Throws `.invalid` for empty, oversized or wordless text.
     init(_ filter: TextFilter) throws {
@@ -40,6 +44,8 @@ struct ArchiveTextSearch: Sendable {
         expression = quoted.joined(separator: filter.match == .any ? " OR " : " AND ")
         verbatim = filter.caseSensitive ? terms : []
         anyVerbatim = filter.match == .any
+        self.terms = terms
+        match = filter.match
     }
 
     /// `term` as an FTS5 string: the tokenizer splits it into a phrase, operators inside are plain text.

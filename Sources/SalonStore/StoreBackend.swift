@@ -6,6 +6,14 @@ public protocol StoreBackend: AnyObject, Sendable {
     var accounts: any AccountStore { get }
     /// Per-user rosters with versions (RFC 6121).
     var rosters: any RosterStore { get }
+    /// The rooms' message archive: MAM queries, search, clear, remove, moderation.
+    var archive: any ArchiveStore { get }
+    /// The node's archive writer (group commit; one per node), batches of at most `maxBatch`.
+    func archiveWriter(maxBatch: Int, commitObserver: ArchiveWriter.CommitObserver?) -> any ArchiveWriter
 }
 
-extension SalonDatabase: StoreBackend {}
+extension SalonDatabase: StoreBackend {
+    public func archiveWriter(maxBatch: Int, commitObserver: ArchiveWriter.CommitObserver?) -> any ArchiveWriter {
+        SQLiteArchiveWriter(database: self, maxBatch: maxBatch, commitObserver: commitObserver)
+    }
+}

@@ -66,5 +66,10 @@ public struct StoredMessage: Sendable, Hashable {
             try InputLimits.checkText(subject, "subject", maxBytes: InputLimits.maxMessageBytes, allowEmpty: true)
         }
         try InputLimits.checkText(stanza, "stanza", maxBytes: InputLimits.maxMessageBytes)
+        // PostgreSQL's text holds no NUL: refused on both backends alike.
+        for (text, role) in [(stanzaID, "stanza ID"), (senderJID, "sender JID"), (nick, "nick"), (occupantID, "occupant ID"), (body, "body"),
+                             (subject ?? "", "subject"), (stanza, "stanza")] {
+            try PostgresText.check(text, role)
+        }
     }
 }

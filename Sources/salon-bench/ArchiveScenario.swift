@@ -10,11 +10,13 @@ import SalonStore
 /// temporary directory it deletes; stops by itself.
 struct ArchiveScenario: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "archive", abstract: "Archive insert rate with FTS5, then last-page and full-text query latencies.")
+        commandName: "archive", abstract: "Archive insert rate with its search index (SQLite, or PostgreSQL with --postgresql), then last-page and full-text query latencies.")
 
     @Option(help: "Messages to insert (at least \(ArchiveScenario.producers)).") var messages = 1_000_000
     @Flag(help: "Random (v4) stanza-ids instead of time-ordered ones.") var randomIDs = false
     @Flag(help: "Measure the inserts only (no queries, no size), e.g. under a profiler.") var insertOnly = false
+    @Option(help: "Run on PostgreSQL at this URL instead of SQLite (a throw-away database: the messages stay there).")
+    var postgresql: String?
 
     static let room = "bench"
     /// Concurrent appenders: the server has one per busy room or session; more waiting appends make bigger batches.
@@ -26,9 +28,16 @@ struct ArchiveScenario: AsyncParsableCommand {
         let total = min(max(messages, producers), 10_000_000)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("salon-archive-bench-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let database = try SalonDatabase(directory: directory)
-        print("SQLite \(SQLiteLibrary.version); \(total) messages, \(producers) concurrent producers, "
-              + "\(randomIDs ? "random" : "time-ordered") stanza-ids, in \(directory)")
+        let database: any StoreBackend
+        if let postgresql {
+            let configuration = try PostgresConfiguration(url: postgresql)
+            database = try await PostgresBackend.open(configuration)
+            print("PostgreSQL at \(configuration); ", terminator: "")
+        } else {
+            database = try SalonDatabase(directory: directory)
+            print("SQLite \(SQLiteLibrary.version) in \(directory); ", terminator: "")
+        }
+        print("\(total) messages, \(producers) concurrent producers, \(randomIDs ? "random" : "time-ordered") stanza-ids")
 
         let building = Stopwatch()
         let messages = Self.build(total: total, randomIDs: randomIDs)
@@ -37,12 +46,12 @@ struct ArchiveScenario: AsyncParsableCommand {
         let load = ProcessLoad()
         let insertSeconds = try await Self.fill(database, messages: messages)
         let cpu = load.cpuSeconds()
-        print(String(format: "insert: %.1f s, %.0f messages/s (with FTS5, synchronous=FULL group commits); "
+        print(String(format: "insert: %.1f s, %.0f messages/s (with the search index, durable group commits); "
                      + "process CPU %.1f µs/message; load average %@ → %@",
                      insertSeconds, Double(total) / insertSeconds, cpu * 1e6 / Double(total), load.average, ProcessLoad.loadAverage()))
 
         if insertOnly {
-            try await database.shutdown()
+            try await Self.shutdown(database)
             return
         }
         let archive = database.archive
@@ -65,7 +74,8 @@ struct ArchiveScenario: AsyncParsableCommand {
         }
 
         // Closing the last connection checkpoints the WAL into the file and removes it.
-        try await database.shutdown()
+        try await Self.shutdown(database)
+        guard postgresql == nil else { return }
         let bytes = try FileManager.default.attributesOfItem(atPath: directory + "/" + SalonDatabase.fileName)[.size] as? Int ?? 0
         print(String(format: "database: %.1f MB, %.0f bytes per message (including FTS5 and indexes)",
                      Double(bytes) / 1_048_576, Double(bytes) / Double(total)))
@@ -79,8 +89,8 @@ struct ArchiveScenario: AsyncParsableCommand {
 
     /// Appends `messages` from concurrent producers (producer p appends p, p + producers, …);
     /// returns the seconds it took.
-    static func fill(_ database: SalonDatabase, messages: [StoredMessage]) async throws -> Double {
-        let writer = ArchiveWriter(database: database)
+    static func fill(_ database: any StoreBackend, messages: [StoredMessage]) async throws -> Double {
+        let writer = database.archiveWriter(maxBatch: 1024, commitObserver: nil)
         let stopwatch = Stopwatch()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for producer in 0..<producers {
@@ -94,6 +104,15 @@ struct ArchiveScenario: AsyncParsableCommand {
         }
         await writer.close()
         return stopwatch.seconds
+    }
+
+    /// Closes the backend's connections.
+    static func shutdown(_ database: any StoreBackend) async throws {
+        if let postgres = database as? PostgresBackend {
+            await postgres.shutdown()
+        } else if let sqlite = database as? SalonDatabase {
+            try await sqlite.shutdown()
+        }
     }
 
     /// Runs `query` `queries` times in a row and prints p50/p99 latencies; returns the last result.

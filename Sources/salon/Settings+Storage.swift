@@ -5,7 +5,7 @@ extension Settings {
     /// The stores still on SQLite only, named in the refusal.
     static let storesNotOnPostgreSQL = [
         "offline messages", "blocklists", "vCards", "private storage and PEP", "push registrations",
-        "the chat directory and room archives", "personal archives", "files", "room-page sessions",
+        "the chat directory", "personal archives", "files", "room-page sessions",
         "the compliance journal",
     ]
 
@@ -17,7 +17,7 @@ extension Settings {
             return
         case "postgresql":
             throw SettingsError(description: """
-                storage.backend: postgresql is not supported yet: only accounts and rosters are stored on PostgreSQL so far; \
+                storage.backend: postgresql is not supported yet: only accounts, rosters and the room archive are stored on PostgreSQL so far; \
                 \(Self.storesNotOnPostgreSQL.joined(separator: ", ")) still need SQLite. \
                 Use storage.backend: sqlite (the default).
                 """)

@@ -13,7 +13,7 @@ struct ArchiveAdministrationTests {
             try directory.createCategory(Category(name: "General"), by: .system)
             _ = try directory.createRoom(Room(localpart: "lobby", name: "Lobby", category: "General"), by: .system)
         }
-        let writer = ArchiveWriter(database: database)
+        let writer = SQLiteArchiveWriter(database: database)
         for (index, body) in bodies.enumerated() {
             let stanza = "<message type='groupchat'><body>\(body)</body></message>"
             _ = try await writer.append(StoredMessage(room: "lobby", stanzaID: "lobby-\(index)", senderJID: "alice@example.com",

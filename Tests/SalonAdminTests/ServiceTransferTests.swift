@@ -130,7 +130,7 @@ struct ServiceTransferTests {
             _ = try directory.createRoom(Room(localpart: "lobby", name: "Entrance", category: "Other"), by: .system)
             _ = try directory.createRoom(Room(localpart: "planning", name: "Plans", category: "Other"), by: .system)
         }
-        let writer = ArchiveWriter(database: target.database)
+        let writer = SQLiteArchiveWriter(database: target.database)
         _ = try await writer.append(StoredMessage(room: "planning", stanzaID: "plans-0", senderJID: "carol@example.com", nick: "Carol",
                                                   occupantID: "c", timestamp: Date(), body: "mine", stanza: "<message/>"))
         _ = try await writer.append(personal: [PersonalMessage(owner: "carol@example.com", stanzaID: "pm-alice-1", with: "dan@example.com",

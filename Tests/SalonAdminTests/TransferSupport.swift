@@ -52,7 +52,7 @@ struct TransferService {
                                               members: [.group("staff")], managers: [.user("alice@example.com")]), by: .system)
             _ = try directory.createRoom(Room(localpart: "quiet", name: "Quiet", category: "General"), by: .system)
         }
-        let writer = ArchiveWriter(database: database)
+        let writer = SQLiteArchiveWriter(database: database)
         for (room, count) in [("lobby", 3), ("plans", 2)] {
             for index in 0..<count {
                 let body = "\(room) message \(index) <&>"

@@ -10,7 +10,7 @@ import Testing
 
     @Test func aLargeBatchIsChunkedAndDuplicatesFailAlone() async throws {
         let database = try SalonDatabase.inMemory()
-        _ = try await ArchiveWriter(database: database).append(archiveMessage("lobby", 0))
+        _ = try await SQLiteArchiveWriter(database: database).append(archiveMessage("lobby", 0))
         // More rows than one statement takes, so full chunks and a remainder are both written.
         var messages = (1...2_500).map { archiveMessage($0.isMultiple(of: 2) ? "lobby" : "deals", $0) }
         messages.insert(archiveMessage("lobby", 0), at: 10)        // already archived
@@ -53,7 +53,7 @@ import Testing
 
     @Test func aDuplicateInALaterStatementUndoesTheWholeAttempt() async throws {
         let database = try SalonDatabase.inMemory()
-        _ = try await ArchiveWriter(database: database).append(archiveMessage("lobby", 1_090))
+        _ = try await SQLiteArchiveWriter(database: database).append(archiveMessage("lobby", 1_090))
         // 1,100 rows: a 1024-row statement succeeds before the 64-row one meets the duplicate.
         let messages = (0..<1_100).map { archiveMessage("lobby", $0, body: "word\($0) common") }
         let results = try await database.writer.write { db in try ArchiveBatchInsert.insert(messages.map(item), db) }

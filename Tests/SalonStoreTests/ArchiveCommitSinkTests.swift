@@ -44,7 +44,7 @@ private final class RecordingSink: ArchiveCommitSink {
     @Test func aSinkLearnsEveryResultInQueueOrderAndEachBatchEndsOnce() async throws {
         try await withTemporaryDirectory { path in
             let database = try SalonDatabase(directory: path)
-            let writer = ArchiveWriter(database: database, maxBatch: 8)
+            let writer = SQLiteArchiveWriter(database: database, maxBatch: 8)
             let sink = RecordingSink()
             for index in 0..<50 { writer.append(archiveMessage("lobby", index), token: UInt64(100 + index), sink: sink) }
             await sink.wait(for: 50)
@@ -67,7 +67,7 @@ private final class RecordingSink: ArchiveCommitSink {
 
     @Test func aSinkSharesBatchesWithClosuresAndLearnsItsOwnFailures() async throws {
         let database = try SalonDatabase.inMemory()
-        let writer = ArchiveWriter(database: database)
+        let writer = SQLiteArchiveWriter(database: database)
         _ = try await writer.append(archiveMessage("lobby", 0))
         let sink = RecordingSink()
         writer.append(archiveMessage("lobby", 1), token: 1, sink: sink)

@@ -40,7 +40,7 @@ import Testing
 
     @Test func theWriterIndexesOnceEnoughPostsHaveGathered() async throws {
         let database = try SalonDatabase.inMemory()
-        let writer = ArchiveWriter(database: database)
+        let writer = SQLiteArchiveWriter(database: database)
         let total = ArchiveIndexCatchUp.writerThreshold + 100
         try await withThrowingTaskGroup(of: Int64.self) { group in
             for index in 0..<total {
@@ -65,7 +65,7 @@ import Testing
         }
         _ = try await database.writer.write { db in try ArchiveBatchInsert.insert(items, db) }
         #expect(try await backlog(database) == tail)
-        let writer = ArchiveWriter(database: database)
+        let writer = SQLiteArchiveWriter(database: database)
         _ = try await writer.append(archiveMessage("lobby", tail, body: "fresh"))
         await writer.close()
         #expect(try await backlog(database) == tail + 1 - ArchiveIndexCatchUp.writerRunRows)
@@ -99,7 +99,7 @@ import Testing
         // Deleting the highest row lets SQLite hand its id out again, below the mark.
         #expect(try await database.archive.remove(room: "lobby", authors: [], from: archiveTime(1), to: archiveTime(1),
                                                   text: nil, replacement: nil) == 1)
-        let writer = ArchiveWriter(database: database)
+        let writer = SQLiteArchiveWriter(database: database)
         _ = try await writer.append(archiveMessage("lobby", 2, body: "third"))
         await writer.close()
         let reused = try await database.writer.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM room_messages WHERE stanza_id = 'lobby-2'") }
@@ -125,7 +125,7 @@ import Testing
 
             var database = try SalonDatabase(directory: path)
             #expect(try await mark(database) == 2)
-            let writer = ArchiveWriter(database: database)
+            let writer = SQLiteArchiveWriter(database: database)
             _ = try await writer.append(archiveMessage("lobby", 2, body: "new words"))
             await writer.close()
             #expect(try await backlog(database) == 1)

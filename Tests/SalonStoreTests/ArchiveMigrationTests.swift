@@ -34,7 +34,7 @@ import Testing
             var search = ArchiveQuery(rooms: ["lobby", "deals"])
             search.text = TextFilter("cafe")
             #expect(try await database.archive.query(search).ids == ["lobby-1"])
-            let writer = ArchiveWriter(database: database)
+            let writer = SQLiteArchiveWriter(database: database)
             #expect(try await writer.append(archiveMessage("lobby", 3)) == 6)
             await writer.close()
         }
@@ -66,7 +66,7 @@ import Testing
             let search = archiveQuery("lobby") { $0.text = TextFilter("deja vu", match: .exact) }
             #expect(try await database.archive.query(search).ids == ["lobby-0"])
             // The triggers keep feeding the new index.
-            let writer = ArchiveWriter(database: database)
+            let writer = SQLiteArchiveWriter(database: database)
             _ = try await writer.append(archiveMessage("lobby", 3, body: "vu once more"))
             await writer.close()
             let again = archiveQuery("lobby") { $0.text = TextFilter("vu") }

@@ -11,7 +11,7 @@ import Testing
     }
 
     @Test func appendNumbersMessagesPerRoomFromOne() async throws {
-        let writer = ArchiveWriter(database: try SalonDatabase.inMemory())
+        let writer = SQLiteArchiveWriter(database: try SalonDatabase.inMemory())
         #expect(try await writer.append(sampleMessage(room: "lobby", 0)) == 1)
         #expect(try await writer.append(sampleMessage(room: "lobby", 1)) == 2)
         #expect(try await writer.append(sampleMessage(room: "deals", 0)) == 1)
@@ -25,7 +25,7 @@ import Testing
 
     @Test func aRoomsMessagesComeBackOldestFirstAsStored() async throws {
         let database = try SalonDatabase.inMemory()
-        let writer = ArchiveWriter(database: database)
+        let writer = SQLiteArchiveWriter(database: database)
         var appended: [StoredMessage] = []
         for index in 0..<10 {
             var message = sampleMessage(room: "lobby", index, subject: index == 4 ? "Story title" : nil)
@@ -42,7 +42,7 @@ import Testing
     @Test func appendedMessagesSurviveReopening() async throws {
         try await withTemporaryDirectory { path in
             let first = try SalonDatabase(directory: path)
-            let writer = ArchiveWriter(database: first)
+            let writer = SQLiteArchiveWriter(database: first)
             var message = sampleMessage(room: "lobby", 0, subject: "Title")
             message.sequence = try await writer.append(message)
             await writer.close()
@@ -51,7 +51,7 @@ import Testing
             let second = try SalonDatabase(directory: path)
             defer { try? second.close() }
             #expect(try await archived(second, room: "lobby") == [message])
-            let next = ArchiveWriter(database: second)
+            let next = SQLiteArchiveWriter(database: second)
             #expect(try await next.append(sampleMessage(room: "lobby", 1)) == 2)
             await next.close()
         }
@@ -59,7 +59,7 @@ import Testing
 
     @Test func aStanzaIDIsStoredOnce() async throws {
         let database = try SalonDatabase.inMemory()
-        let writer = ArchiveWriter(database: database)
+        let writer = SQLiteArchiveWriter(database: database)
         let message = sampleMessage(room: "lobby", 0)
         _ = try await writer.append(message)
         var copy = message
@@ -73,7 +73,7 @@ import Testing
     @Test func deleteMessagesEmptiesOneRoomAndNeverReusesItsNumbers() async throws {
         let database = try SalonDatabase.inMemory()
         let chat = database.chat
-        let writer = ArchiveWriter(database: database)
+        let writer = SQLiteArchiveWriter(database: database)
         for index in 0..<3 {
             _ = try await writer.append(sampleMessage(room: "lobby", index))
             _ = try await writer.append(sampleMessage(room: "deals", index))
@@ -88,7 +88,7 @@ import Testing
 
     @Test func malformedMessagesAreRefused() async throws {
         let database = try SalonDatabase.inMemory()
-        let writer = ArchiveWriter(database: database)
+        let writer = SQLiteArchiveWriter(database: database)
         var malformed: [StoredMessage] = []
         var noRoom = sampleMessage(room: "", 0)
         noRoom.room = ""

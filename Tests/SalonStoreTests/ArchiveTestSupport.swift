@@ -21,7 +21,7 @@ func archiveTime(_ index: Int) -> Date {
 /// An in-memory database whose archive holds `count` messages of `room` (indexes 0..<count), appended in order.
 func archiveWith(_ messages: [StoredMessage]) async throws -> SalonDatabase {
     let database = try SalonDatabase.inMemory()
-    let writer = ArchiveWriter(database: database)
+    let writer = SQLiteArchiveWriter(database: database)
     for message in messages {
         _ = try await writer.append(message)
     }
@@ -61,4 +61,18 @@ func archiveQuery(_ rooms: String..., configure: (inout ArchiveQuery) -> Void = 
 /// Stanza-ids "<room>-<index>" for `indexes`.
 func stanzaIDs(_ room: String, _ indexes: some Sequence<Int>) -> [String] {
     indexes.map { "\(room)-\($0)" }
+}
+
+/// Runs `body` with the room archive of a fresh backend of `kind` holding `messages`, appended
+/// in order through that backend's writer.
+func withArchive<T: Sendable>(_ kind: TestBackend, _ messages: [StoredMessage],
+                              _ body: (any ArchiveStore) async throws -> T) async throws -> T {
+    try await withBackend(kind) { backend in
+        let writer = backend.archiveWriter(maxBatch: 1024, commitObserver: nil)
+        for message in messages {
+            _ = try await writer.append(message)
+        }
+        await writer.close()
+        return try await body(backend.archive)
+    }
 }

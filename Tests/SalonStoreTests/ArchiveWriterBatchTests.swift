@@ -36,7 +36,7 @@ import Testing
     @Test func everyWaitingAppendJoinsOneCommitWhateverItsCount() async throws {
         let database = try SalonDatabase.inMemory()
         let commits = Mutex<[Int]>([])
-        let writer = ArchiveWriter(database: database) { messages, _ in commits.withLock { $0.append(messages) } }
+        let writer = SQLiteArchiveWriter(database: database) { messages, _ in commits.withLock { $0.append(messages) } }
         let hold = await WriterHold(database)
         let (outcomes, outcome) = AsyncStream.makeStream(of: Int64?.self)
         // Seven appends wait together: one commit, not a power-of-two slice and its remainder.
@@ -59,7 +59,7 @@ import Testing
     @Test func aBatchLargerThanMaxBatchCommitsInSlicesOfMaxBatch() async throws {
         let database = try SalonDatabase.inMemory()
         let commits = Mutex<[Int]>([])
-        let writer = ArchiveWriter(database: database, maxBatch: 5) { messages, _ in commits.withLock { $0.append(messages) } }
+        let writer = SQLiteArchiveWriter(database: database, maxBatch: 5) { messages, _ in commits.withLock { $0.append(messages) } }
         let hold = await WriterHold(database)
         for index in 0..<12 {
             writer.append(archiveMessage("lobby", index)) { _ in }

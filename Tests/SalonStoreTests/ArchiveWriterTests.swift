@@ -7,7 +7,7 @@ import Testing
     @Test func concurrentAppendsAreDurableAndNumberedContiguouslyPerRoom() async throws {
         try await withTemporaryDirectory { path in
             let database = try SalonDatabase(directory: path)
-            let writer = ArchiveWriter(database: database, maxBatch: 64)
+            let writer = SQLiteArchiveWriter(database: database, maxBatch: 64)
             let rooms = ["lobby", "deals", "news", "dev"]
             let results = try await withThrowingTaskGroup(of: (String, Int64).self) { group in
                 for index in 0..<200 {
@@ -42,7 +42,7 @@ import Testing
         try await withTemporaryDirectory { path in
             let database = try SalonDatabase(directory: path)
             let commits = Mutex<[(Int, Duration)]>([])
-            let writer = ArchiveWriter(database: database, maxBatch: 16) { messages, duration in
+            let writer = SQLiteArchiveWriter(database: database, maxBatch: 16) { messages, duration in
                 commits.withLock { $0.append((messages, duration)) }
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -62,7 +62,7 @@ import Testing
 
     @Test func aDuplicateFailsOnlyItsOwnAppend() async throws {
         let database = try SalonDatabase.inMemory()
-        let writer = ArchiveWriter(database: database)
+        let writer = SQLiteArchiveWriter(database: database)
         _ = try await writer.append(archiveMessage("lobby", 0))
         let first = Task { try await writer.append(archiveMessage("lobby", 1)) }
         let duplicate = Task { try await writer.append(archiveMessage("lobby", 0)) }
@@ -81,7 +81,7 @@ import Testing
 
     @Test func malformedMessagesAndAppendsAfterCloseFail() async throws {
         let database = try SalonDatabase.inMemory()
-        let writer = ArchiveWriter(database: database)
+        let writer = SQLiteArchiveWriter(database: database)
         var malformed = archiveMessage("lobby", 0)
         malformed.senderJID = ""
         #expect(await storeErrorKind { _ = try await writer.append(malformed) } == .invalidArgument)
@@ -93,7 +93,7 @@ import Testing
 
     @Test func closeWaitsForPendingAppends() async throws {
         let database = try SalonDatabase.inMemory()
-        let writer = ArchiveWriter(database: database, maxBatch: 3)
+        let writer = SQLiteArchiveWriter(database: database, maxBatch: 3)
         let tasks = (0..<20).map { index in
             Task { try await writer.append(archiveMessage("lobby", index)) }
         }
@@ -109,10 +109,10 @@ import Testing
 
     @Test func aNewWriterContinuesTheSequences() async throws {
         let database = try SalonDatabase.inMemory()
-        let first = ArchiveWriter(database: database)
+        let first = SQLiteArchiveWriter(database: database)
         _ = try await first.append(archiveMessage("lobby", 0))
         await first.close()
-        let writer = ArchiveWriter(database: database)
+        let writer = SQLiteArchiveWriter(database: database)
         #expect(try await writer.append(archiveMessage("lobby", 1)) == 2)
         await writer.close()
     }

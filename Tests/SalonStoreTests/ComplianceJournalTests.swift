@@ -71,7 +71,7 @@ import Testing
     /// archive refuses (a stanza-id already there) leaves no event.
     @Test func chatEventsShareThePostsCommit() async throws {
         let database = try SalonDatabase.inMemory()
-        let writer = ArchiveWriter(database: database)
+        let writer = SQLiteArchiveWriter(database: database)
         var first = archiveMessage("lobby", 1)
         first.compliance = .chat(time: 1, user: first.senderJID, session: "alice@example.com/a", room: "lobby", stanza: first.stanza)
         _ = try await writer.append(first)

@@ -55,7 +55,7 @@ import Testing
         // Only the first claim counts: a file re-posted elsewhere stays with its first message.
         var repost = archiveMessage("other", 0)
         repost.files = [id(1)]
-        let writer = ArchiveWriter(database: database)
+        let writer = SQLiteArchiveWriter(database: database)
         for message in messages + [repost] { _ = try await writer.append(message) }
         await writer.close()
         let first = try #require(try await database.files.file(id: id(1)))

@@ -35,7 +35,7 @@ import Testing
 
     @Test func bothCopiesAreArchivedAndQueriedByWithTimeIDsAndText() async throws {
         let database = try await database()
-        let writer = ArchiveWriter(database: database)
+        let writer = SQLiteArchiveWriter(database: database)
         let first = copies("hello bob", at: 1_000)
         #expect(try await writer.append(personal: first) == [true, true])
         #expect(try await writer.append(personal: copies("from the phone", from: "alice@example.com/phone", at: 2_000)) == [true, true])
@@ -82,7 +82,7 @@ import Testing
 
     @Test func preferencesDecideWhatIsKept() async throws {
         let database = try await database()
-        let writer = ArchiveWriter(database: database)
+        let writer = SQLiteArchiveWriter(database: database)
         let archive = database.personalArchive
         #expect(try await archive.preferences(owner: bob) == .initial)
 
@@ -111,7 +111,7 @@ import Testing
 
     @Test func noAccountNoCopyAndDeletionTakesTheArchive() async throws {
         let database = try await database()
-        let writer = ArchiveWriter(database: database)
+        let writer = SQLiteArchiveWriter(database: database)
         // A message to an account that does not exist is bounced: neither copy is kept.
         #expect(try await writer.append(personal: copies("to nobody", to: "ghost@example.com")) == [false, false])
         #expect(try await writer.append(personal: [copies("from nobody", from: "ghost@example.com/x")[1]]) == [true])

@@ -62,7 +62,7 @@ final class ServerContext: Sendable {
         let sessions = SessionRegistry()
         let components = ComponentRegistry(secrets: configuration.components)
         // One writer for rooms' and accounts' archives: their appends share group commits.
-        let archiveWriter = ArchiveWriter(database: database, commitObserver: metrics.archiveCommitObserver)
+        let archiveWriter = SQLiteArchiveWriter(database: database, commitObserver: metrics.archiveCommitObserver)
         let compliance = ComplianceRecorder(
             administration: ComplianceAdministration(database: database, configuration: configuration.administration,
                                                      chatDomain: configuration.mucDomain),

@@ -9,9 +9,9 @@ struct RoomEnvironment: Sendable {
     /// Stanzas out: to sessions, errors, answers, the fan-out.
     let output: RoomOutput
     /// Posts are committed through it, in groups with every other room's.
-    let archiveWriter: ArchiveWriter
+    let archiveWriter: any ArchiveWriter
     /// Reads and edits of archived messages (MAM, moderation, join history).
-    let archive: ArchiveStore
+    let archive: any ArchiveStore
     /// Who has joined which room; a destroyed room's messages.
     let chat: ChatStore
     let occupantIDs: OccupantIDs

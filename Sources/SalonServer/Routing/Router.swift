@@ -25,7 +25,7 @@ final class Router: Sendable {
     let queries = ServerQueries()
     /// Accounts' archives (XEP-0313): which messages they keep, and the writer that commits them.
     let personalArchiving: PersonalArchiving
-    let archiveWriter: ArchiveWriter
+    let archiveWriter: any ArchiveWriter
     /// Offline storage in routing order, per account.
     let offlineOrder = OfflineOrder()
     private let endpoints = Endpoints()
@@ -43,7 +43,7 @@ final class Router: Sendable {
     }
 
     init(domain: String, sessions: SessionRegistry, components: ComponentRegistry,
-         database: SalonDatabase, archiveWriter: ArchiveWriter, offlineLimit: Int, logger: Logger) {
+         database: SalonDatabase, archiveWriter: any ArchiveWriter, offlineLimit: Int, logger: Logger) {
         self.domain = domain
         personalArchiving = PersonalArchiving(domain: domain)
         self.archiveWriter = archiveWriter

@@ -14,13 +14,13 @@ final class WebRoutes: HTTPRoutes {
     let sessions: WebSessions
     let pages = WebPages()
     let muc: MUCService
-    let archive: ArchiveStore
+    let archive: any ArchiveStore
     let configuration: WebConfiguration
     /// The served domain: a bare name typed as a principal is a user of it.
     let serverDomain: String
     let logger: Logger
 
-    init(sessions: WebSessions, muc: MUCService, archive: ArchiveStore, configuration: WebConfiguration, serverDomain: String,
+    init(sessions: WebSessions, muc: MUCService, archive: any ArchiveStore, configuration: WebConfiguration, serverDomain: String,
          logger: Logger) {
         self.sessions = sessions
         self.muc = muc

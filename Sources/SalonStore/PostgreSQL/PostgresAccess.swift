@@ -65,6 +65,8 @@ struct PostgresAccess: Sendable {
         switch error {
         case let storeError as StoreError:
             return storeError
+        case let archiveError as ArchiveError:
+            return archiveError
         case is CancellationError:
             return error
         case let transaction as PostgresTransactionError:

@@ -25,6 +25,7 @@ public final class PostgresBackend: StoreBackend {
         do {
             try await database.firstConnection(within: configuration.startupTimeout)
             try await PostgresSchema.migrate(database.access)
+            try await PostgresArchiveSearch.configure(configuration.textSearch, database.access)
         } catch {
             await database.shutdown()
             throw error
@@ -50,6 +51,10 @@ public final class PostgresBackend: StoreBackend {
 
     public var accounts: any AccountStore { PostgresAccountStore(access: access) }
     public var rosters: any RosterStore { PostgresRosterStore(access: access) }
+    public var archive: any ArchiveStore { PostgresArchiveStore(access: access) }
+    public func archiveWriter(maxBatch: Int, commitObserver: ArchiveWriter.CommitObserver?) -> any ArchiveWriter {
+        PostgresArchiveWriter(access: access, maxBatch: maxBatch, commitObserver: commitObserver)
+    }
 
     /// Closes the pool: queries still waiting for a connection fail, later ones too.
     public func shutdown() async {

@@ -30,6 +30,9 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     public var maximumConnections: Int = 20
     /// How long opening waits for a first connection before giving up as unavailable.
     public var startupTimeout: Duration = .seconds(30)
+    /// The text search configuration the rooms' archive is searched with
+    /// (`storage.postgresql.text_search`): 'simple' folds case only, as FTS5 does on SQLite.
+    public var textSearch = "simple"
 
     /// The longest URL accepted: a configuration value, not a document.
     static let maxURLBytes = 4096

@@ -2,11 +2,12 @@ import GRDB
 import PersistentChat
 import Synchronization
 
-/// The single writer with group commit: appends from many rooms, and accounts' 1:1 messages
-/// (`append(personal:)`), are gathered and committed together (one transaction, one fsync)
-/// while the previous batch commits; each caller resumes only after the transaction holding its
-/// message has committed (durable: synchronous=FULL or equivalent). Thread-safe; one per database.
-public final class ArchiveWriter: Sendable {
+/// `ArchiveWriter` on SQLite, the single writer with group commit: appends from many rooms, and
+/// accounts' 1:1 messages (`append(personal:)`), are gathered and committed together (one
+/// transaction, one fsync) while the previous batch commits; each caller resumes only after the
+/// transaction holding its message has committed (durable: synchronous=FULL or equivalent).
+/// Thread-safe; one per database.
+public final class SQLiteArchiveWriter: ArchiveWriter {
     /// The most appends waiting at once; beyond it appends fail as busy instead of piling up memory.
     public static let maxPending = 100_000
 
@@ -15,17 +16,6 @@ public final class ArchiveWriter: Sendable {
     private let state = Mutex(State())
     /// Told of every group commit: how many messages it held and how long it took.
     private let commitObserver: CommitObserver?
-
-    /// What the owner learns of each group commit (the server's metrics; SalonStore keeps none).
-    public typealias CommitObserver = @Sendable (_ messages: Int, _ duration: Duration) -> Void
-
-    /// What a waiting append is told: its message's sequence once committed, or the failure.
-    public typealias Caller = @Sendable (Result<Int64, any Error>) -> Void
-    /// What a waiting personal append is told: for each copy, whether it was archived (its
-    /// owner's preferences, an existing account), or the failure.
-    public typealias PersonalCaller = @Sendable (Result<[Bool], any Error>) -> Void
-    /// What a waiting journal append is told: committed, or the failure.
-    public typealias JournalCaller = @Sendable (Result<Void, any Error>) -> Void
 
     /// A queued append of either kind, and who waits for it.
     private enum Pending: Sendable {
@@ -62,15 +52,6 @@ public final class ArchiveWriter: Sendable {
         access = StoreAccess(writer: database.writer)
         self.maxBatch = min(max(maxBatch, 1), 10_000)
         self.commitObserver = commitObserver
-    }
-
-    /// Archives `message` and returns its sequence once its transaction has committed.
-    /// Throws invalidArgument for a malformed message, conflict for a stanza-id already archived,
-    /// busy when too many appends wait. Cancelling the caller does not withdraw the message.
-    public func append(_ message: StoredMessage) async throws -> Int64 {
-        try await withCheckedThrowingContinuation { continuation in
-            append(message) { continuation.resume(with: $0) }
-        }
     }
 
     /// Queues `message` now — messages queued by one caller are archived in that order — and
@@ -120,13 +101,6 @@ public final class ArchiveWriter: Sendable {
         enqueue(.personal(copies, timestamps: timestamps), .personal(completion)) { completion(.failure($0)) }
     }
 
-    /// `append(personal:completion:)` awaited.
-    public func append(personal copies: [PersonalMessage]) async throws -> [Bool] {
-        try await withCheckedThrowingContinuation { continuation in
-            append(personal: copies) { continuation.resume(with: $0) }
-        }
-    }
-
     /// Appends compliance events to the journal in the next group commit (with the posts
     /// queued before them) and calls `completion` once committed.
     public func journal(_ events: [ComplianceEvent], completion: @escaping JournalCaller) {
@@ -136,13 +110,6 @@ public final class ArchiveWriter: Sendable {
             return completion(.failure(error))
         }
         enqueue(.journal(events), .journal(completion)) { completion(.failure($0)) }
-    }
-
-    /// `journal(_:completion:)` awaited.
-    public func journal(_ events: [ComplianceEvent]) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            journal(events) { continuation.resume(with: $0) }
-        }
     }
 
     private func enqueue(_ item: Pending, _ waiter: Waiter, failing: (any Error) -> Void) {

@@ -1,0 +1,82 @@
+import Foundation
+import PostgresNIO
+
+/// `ArchivePaging` on PostgreSQL: one XEP-0313 query with XEP-0059 paging over the rooms'
+/// archive, the same window rules (after/before cursors inside the MAM after-id/before-id
+/// filters, "" for the last page), page limits and early end as on SQLite. It runs in one
+/// REPEATABLE READ transaction, so the page and its count come from one snapshot.
+struct PostgresArchivePaging: Sendable {
+    let query: ArchiveQuery
+    let filter: PostgresArchiveFilter
+
+    /// Validates the query's filters (`ArchivePaging` does, so both backends refuse alike).
+    init(_ query: ArchiveQuery) throws {
+        let paging = try ArchivePaging<StoredMessage>(query)
+        self.query = query
+        filter = PostgresArchiveFilter(filter: paging.filter)
+    }
+
+    func run(_ transaction: PostgresAccess.Transaction) async throws -> ArchivePage {
+        try await transaction.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        var filter = self.filter
+        if let afterID = query.afterID {
+            filter.filter.afterPosition = try await filter.position(of: afterID, transaction)
+        }
+        if let beforeID = query.beforeID {
+            filter.filter.beforePosition = try await filter.position(of: beforeID, transaction)
+        }
+        let count = try await filter.count(transaction)
+
+        var window = filter
+        if let after = query.after {
+            let position = try await filter.position(of: after, transaction)
+            window.filter.afterPosition = Swift.max(window.filter.afterPosition ?? position, position)
+        }
+        let backward = query.before != nil
+        if let before = query.before, !before.isEmpty {
+            let position = try await filter.position(of: before, transaction)
+            window.filter.beforePosition = Swift.min(window.filter.beforePosition ?? position, position)
+        }
+
+        let limit = query.max == 0 ? 0 : Swift.min(Swift.max(query.max, 1), ArchivePageLimits.maxPageSize)
+        var builder = PostgresStatementBuilder("SELECT \(PostgresArchiveRow.columns) FROM room_messages m WHERE ")
+        let conditions = window.conditions(&builder)
+        builder.append(conditions)
+        builder.append(" ORDER BY m.id \(backward ? "DESC" : "ASC") LIMIT \(builder.bind(Int64(limit + 1)))")
+        // Rows are read one at a time and the page ends once it holds `maxPageBytes`, as on SQLite.
+        var messages: [StoredMessage] = []
+        var bytes = 0
+        var complete = true
+        for try await row in try await transaction.rows(builder.query) {
+            guard messages.count < limit, messages.isEmpty || bytes < ArchivePageLimits.maxPageBytes else {
+                complete = false
+                break
+            }
+            let message = try PostgresArchiveRow.message(row)
+            bytes += message.pageBytes
+            messages.append(message)
+        }
+        if backward {
+            messages.reverse()
+        }
+        if query.flip {
+            messages.reverse()
+        }
+        return ArchivePage(messages: messages, complete: complete, count: count,
+                           first: messages.first?.stanzaID, last: messages.last?.stanzaID)
+    }
+}
+
+/// How a room message is read from PostgreSQL.
+enum PostgresArchiveRow {
+    /// The columns `message` decodes, in order, under the alias `m`.
+    static let columns = "m.room, m.sequence, m.stanza_id, m.sender, m.nick, m.occupant_id, m.timestamp, m.body, m.subject, m.stanza, m.alert, m.retracted"
+
+    static func message(_ row: PostgresRow) throws -> StoredMessage {
+        let (room, sequence, stanzaID, sender, nick, occupantID, timestamp, body, subject, stanza, alert, retracted) =
+            try row.decode((String, Int64, String, String, String, String, Int64, String, String?, String, Bool, Bool).self)
+        return StoredMessage(room: room, sequence: sequence, stanzaID: stanzaID, senderJID: sender, nick: nick,
+                             occupantID: occupantID, timestamp: Date(timeIntervalSince1970: Double(timestamp) / 1000), body: body,
+                             subject: subject, alert: alert, retracted: retracted, stanza: stanza)
+    }
+}

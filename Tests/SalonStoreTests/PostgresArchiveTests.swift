@@ -1,0 +1,115 @@
+import Foundation
+import PostgresNIO
+@testable import SalonStore
+import Testing
+
+/// What only the rooms' archive on PostgreSQL has: several nodes writing the same rooms, its
+/// text search configuration, a pool that is gone. The archive's behaviour is tested once per
+/// backend in ArchivePagingTests, ArchiveFilterTests, ArchiveSearchTests and ArchiveAdministrationTests.
+@Suite(.enabled(if: TestBackend.postgresEnabled, TestBackend.skipReason))
+struct PostgresArchiveTests {
+    /// Two nodes (two pools) writing the same rooms at once: each room's sequences are
+    /// 1…n without repeats, and archive order within a room is sequence order.
+    @Test func twoNodesWritingTheSameRoomsKeepSequencesUniqueAndOrdered() async throws {
+        try await withScratchSchema { configuration async throws in
+            let nodes = [try await PostgresBackend.open(configuration), try await PostgresBackend.open(configuration)]
+            let writers = nodes.map { $0.archiveWriter(maxBatch: 16, commitObserver: nil) }
+            let rooms = ["lobby", "deals", "news"]
+            let perNode = 120
+            let sequences = try await withThrowingTaskGroup(of: [String: [Int64]].self) { group in
+                for (node, writer) in writers.enumerated() {
+                    for task in 0..<4 {
+                        group.addTask {
+                            var drawn: [String: [Int64]] = [:]
+                            for index in stride(from: task, to: perNode, by: 4) {
+                                let room = rooms[index % rooms.count]
+                                let message = archiveMessage(room, node * 10_000 + index)
+                                drawn[room, default: []].append(try await writer.append(message))
+                            }
+                            return drawn
+                        }
+                    }
+                }
+                return try await group.reduce(into: [String: [Int64]]()) { all, drawn in
+                    all.merge(drawn) { $0 + $1 }
+                }
+            }
+            for writer in writers { await writer.close() }
+            for room in rooms {
+                let drawn = try #require(sequences[room]).sorted()
+                #expect(drawn == Array(1...Int64(drawn.count)))
+                let page = try await nodes[1].archive.query(archiveQuery(room) { $0.max = 1000 })
+                #expect(page.count == drawn.count)
+                #expect(page.messages.map(\.sequence) == drawn)
+            }
+            #expect(sequences.values.map(\.count).reduce(0, +) == 2 * perNode)
+            for node in nodes { await node.shutdown() }
+        }
+    }
+
+    /// The same stanza-id sent through both nodes is archived once; the other append is a conflict.
+    @Test func aStanzaIDArchivedByOneNodeIsAConflictOnTheOther() async throws {
+        try await withScratchSchema { configuration async throws in
+            let nodes = [try await PostgresBackend.open(configuration), try await PostgresBackend.open(configuration)]
+            let first = nodes[0].archiveWriter(maxBatch: 8, commitObserver: nil)
+            let second = nodes[1].archiveWriter(maxBatch: 8, commitObserver: nil)
+            #expect(try await first.append(archiveMessage("lobby", 0)) == 1)
+            let kind = await storeErrorKind { _ = try await second.append(archiveMessage("lobby", 0)) }
+            #expect(kind == .conflict)
+            #expect(try await second.append(archiveMessage("lobby", 1)) == 2)
+            #expect(try await nodes[0].archive.query(archiveQuery("lobby")).count == 2)
+            await first.close()
+            await second.close()
+            for node in nodes { await node.shutdown() }
+        }
+    }
+
+    /// Another text search configuration rebuilds the search column: 'english' stems, so
+    /// "reports" finds "report"; 'simple' (the default) does not. An unknown one is refused.
+    @Test func theTextSearchConfigurationIsTheOperatorsChoice() async throws {
+        try await withScratchSchema { configuration async throws in
+            var search = ArchiveQuery(rooms: ["lobby"])
+            search.text = TextFilter("reports")
+            let simple = try await PostgresBackend.open(configuration)
+            let writer = simple.archiveWriter(maxBatch: 8, commitObserver: nil)
+            _ = try await writer.append(archiveMessage("lobby", 0, body: "the quarterly report"))
+            await writer.close()
+            #expect(try await simple.archive.query(search).ids == [])
+            await simple.shutdown()
+
+            var english = configuration
+            english.textSearch = "english"
+            let stemming = try await PostgresBackend.open(english)
+            #expect(try await stemming.archive.query(search).ids == ["lobby-0"])
+            await stemming.shutdown()
+
+            var unknown = configuration
+            unknown.textSearch = "klingon"
+            #expect(await storeErrorKind { _ = try await PostgresBackend.open(unknown) } == .invalidArgument)
+        }
+    }
+
+    /// The pool gone (the database unreachable): appends fail as unavailable, never acknowledged.
+    @Test func appendsFailWhenTheDatabaseIsGone() async throws {
+        try await withScratchSchema { configuration async throws in
+            let node = try await PostgresBackend.open(configuration)
+            let writer = node.archiveWriter(maxBatch: 8, commitObserver: nil)
+            await node.shutdown()
+            #expect(await storeErrorKind { _ = try await writer.append(archiveMessage("lobby", 0)) } == .unavailable)
+            await writer.close()
+        }
+    }
+
+    /// What the PostgreSQL writer cannot keep yet is refused, never acknowledged.
+    @Test func postsNeedingStoresNotOnPostgreSQLAreRefused() async throws {
+        try await withBackend(.postgresql) { database async throws in
+            let writer = database.archiveWriter(maxBatch: 8, commitObserver: nil)
+            var withFile = archiveMessage("lobby", 0)
+            withFile.files = ["file-1"]
+            #expect(await storeErrorKind { _ = try await writer.append(withFile) } == .other)
+            #expect(await storeErrorKind { try await writer.journal([]) } == .other)
+            #expect(try await writer.append(archiveMessage("lobby", 1)) == 1)
+            await writer.close()
+        }
+    }
+}
