@@ -88,6 +88,7 @@ static inline int salon_BIO_set_mem_eof_return(BIO *bio, int value) {
 
 static inline uint64_t salon_SSL_OP_NO_RENEGOTIATION(void) { return SSL_OP_NO_RENEGOTIATION; }
 static inline uint64_t salon_SSL_OP_CIPHER_SERVER_PREFERENCE(void) { return SSL_OP_CIPHER_SERVER_PREFERENCE; }
+static inline uint64_t salon_SSL_OP_PRIORITIZE_CHACHA(void) { return SSL_OP_PRIORITIZE_CHACHA; }
 static inline uint64_t salon_SSL_OP_NO_COMPRESSION(void) { return SSL_OP_NO_COMPRESSION; }
 static inline int salon_SSL_FILETYPE_PEM(void) { return SSL_FILETYPE_PEM; }
 static inline int salon_MBSTRING_ASC(void) { return MBSTRING_ASC; }

@@ -283,7 +283,8 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
             emitCiphertext(context: context, promise: nil)
             connection.releaseHandshakeBuffers()
             let details = TLSHandshakeCompleted(alpn: connection.negotiatedALPN, version: connection.versionName,
-                                                serverName: connection.serverName, resumed: connection.isSessionReused)
+                                                serverName: connection.serverName, resumed: connection.isSessionReused,
+                                                cipherSuite: connection.cipherSuite)
             completedHandshake = details
             context.fireUserInboundEventTriggered(details)
             if state == .active {

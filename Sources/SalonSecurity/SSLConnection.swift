@@ -203,6 +203,12 @@ final class SSLConnection {
         return String(cString: name)
     }
 
+    /// The agreed cipher suite's IANA name, once the handshake chose one.
+    var cipherSuite: String? {
+        guard let ssl, let cipher = SSL_get_current_cipher(ssl), let name = SSL_CIPHER_standard_name(cipher) else { return nil }
+        return String(cString: name)
+    }
+
     /// Whether the handshake resumed a session instead of authenticating the server again.
     var isSessionReused: Bool {
         guard let ssl else { return false }

@@ -32,13 +32,16 @@ public struct TLSHandshakeCompleted: Sendable, Hashable {
     public var serverName: String?
     /// Whether the handshake resumed an earlier session (a ticket) rather than a full one.
     public var resumed: Bool
+    /// The cipher suite agreed, by its IANA name (e.g. "TLS_AES_128_GCM_SHA256").
+    public var cipherSuite: String?
 
     /// Creates the event.
-    public init(alpn: String?, version: String, serverName: String?, resumed: Bool = false) {
+    public init(alpn: String?, version: String, serverName: String?, resumed: Bool = false, cipherSuite: String? = nil) {
         self.alpn = alpn
         self.version = version
         self.serverName = serverName
         self.resumed = resumed
+        self.cipherSuite = cipherSuite
     }
 }
 

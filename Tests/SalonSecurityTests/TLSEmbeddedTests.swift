@@ -37,10 +37,15 @@ private struct EmbeddedPair {
     let serverEvents = EventCollector()
     let fixtures: CertificateFixtures
 
-    init(alpn: [String] = ["xmpp-client"]) throws {
+    /// `clientSuites`: the TLS 1.3 suites the client offers, in its order (OpenSSL's default otherwise).
+    init(alpn: [String] = ["xmpp-client"], clientSuites: String? = nil) throws {
         fixtures = try CertificateFixtures()
         let serverContext = try TLSContext.server(certificates: [fixtures.certificate(for: "example.test")], alpn: alpn)
-        clientTLS = OpenSSLHandler(context: try TLSContext.client(alpn: alpn), role: .client(serverName: "example.test"))
+        let clientContext = try TLSContext.client(alpn: alpn)
+        if let clientSuites, !clientContext.offerTLS13SuitesForTesting(clientSuites) {
+            throw TLSError(message: "cannot offer \(clientSuites)")
+        }
+        clientTLS = OpenSSLHandler(context: clientContext, role: .client(serverName: "example.test"))
         serverTLS = OpenSSLHandler(context: serverContext, role: .server)
         client = EmbeddedChannel()
         server = EmbeddedChannel()
@@ -125,6 +130,23 @@ extension EventLoopFuture {
         try pair.server.writeAndFlush(ByteBuffer(string: "reply")).wait()
         try pair.pump()
         #expect(try pair.readAll(pair.client) == "reply".bytes)
+    }
+
+    /// The server's TLS 1.3 preference: AES-128-GCM (SHA-256 key schedule) over the AES-256-GCM
+    /// OpenSSL's clients list first, but ChaCha20 for a client that puts it first.
+    @Test(arguments: [
+        (nil, "TLS_AES_128_GCM_SHA256"),
+        ("TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256"),
+        ("TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384"),
+        ("TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256"),
+    ] as [(String?, String)])
+    func serverChoosesTheTLS13Suite(offered: String?, chosen: String) throws {
+        let pair = try EmbeddedPair(clientSuites: offered)
+        defer { pair.finish() }
+        try pair.pump()
+        #expect(pair.serverEvents.handshakes.map(\.cipherSuite) == [chosen])
+        #expect(pair.clientEvents.handshakes.map(\.cipherSuite) == [chosen])
+        #expect(pair.serverEvents.handshakes.first?.version == "TLSv1.3")
     }
 
     @Test func garbageFiresAnErrorAndCloses() throws {
