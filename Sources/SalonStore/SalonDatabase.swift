@@ -64,7 +64,7 @@ public final class SalonDatabase: Sendable {
     /// Per-user rosters with versions (RFC 6121).
     public var rosters: any RosterStore { SQLiteRosterStore(access: StoreAccess(writer: writer)) }
     /// Per-user queues of offline messages (XEP-0160).
-    public var offline: OfflineStore { OfflineStore(access: StoreAccess(writer: writer)) }
+    public var offline: any OfflineStore { SQLiteOfflineStore(access: StoreAccess(writer: writer)) }
     /// Per-user blocklists (XEP-0191).
     public var blocklists: BlocklistStore { BlocklistStore(access: StoreAccess(writer: writer)) }
     /// Per-user vCards (XEP-0054).

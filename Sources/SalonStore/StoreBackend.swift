@@ -6,6 +6,8 @@ public protocol StoreBackend: AnyObject, Sendable {
     var accounts: any AccountStore { get }
     /// Per-user rosters with versions (RFC 6121).
     var rosters: any RosterStore { get }
+    /// Per-user queues of offline messages (XEP-0160).
+    var offline: any OfflineStore { get }
 }
 
 extension SalonDatabase: StoreBackend {}

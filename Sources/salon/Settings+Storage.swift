@@ -1,10 +1,10 @@
 /// `storage.backend`: where Salon keeps its data. Only SQLite serves every store so far; the
-/// PostgreSQL backend (SalonStore's `PostgresBackend`) serves accounts and rosters only, so choosing it
-/// refuses to start rather than run half a server on each (issue #20).
+/// PostgreSQL backend (SalonStore's `PostgresBackend`) serves accounts, rosters and the per-account
+/// stores only, so choosing it refuses to start rather than run half a server on each (issue #20).
 extension Settings {
     /// The stores still on SQLite only, named in the refusal.
     static let storesNotOnPostgreSQL = [
-        "offline messages", "blocklists", "vCards", "private storage and PEP", "push registrations",
+        "blocklists", "vCards", "private storage and PEP", "push registrations",
         "the chat directory and room archives", "personal archives", "files", "room-page sessions",
         "the compliance journal",
     ]
@@ -17,7 +17,7 @@ extension Settings {
             return
         case "postgresql":
             throw SettingsError(description: """
-                storage.backend: postgresql is not supported yet: only accounts and rosters are stored on PostgreSQL so far; \
+                storage.backend: postgresql is not supported yet: \
                 \(Self.storesNotOnPostgreSQL.joined(separator: ", ")) still need SQLite. \
                 Use storage.backend: sqlite (the default).
                 """)
