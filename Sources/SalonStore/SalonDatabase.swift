@@ -66,9 +66,9 @@ public final class SalonDatabase: Sendable {
     /// Per-user queues of offline messages (XEP-0160).
     public var offline: any OfflineStore { SQLiteOfflineStore(access: StoreAccess(writer: writer)) }
     /// Per-user blocklists (XEP-0191).
-    public var blocklists: BlocklistStore { BlocklistStore(access: StoreAccess(writer: writer)) }
+    public var blocklists: any BlocklistStore { SQLiteBlocklistStore(access: StoreAccess(writer: writer)) }
     /// Per-user vCards (XEP-0054).
-    public var vCards: VCardStore { VCardStore(access: StoreAccess(writer: writer)) }
+    public var vCards: any VCardStore { SQLiteVCardStore(access: StoreAccess(writer: writer)) }
 
     /// Per-user private XML storage (XEP-0049).
     public var privateStorage: PrivateStorageStore { PrivateStorageStore(access: StoreAccess(writer: writer)) }

@@ -8,6 +8,10 @@ public protocol StoreBackend: AnyObject, Sendable {
     var rosters: any RosterStore { get }
     /// Per-user queues of offline messages (XEP-0160).
     var offline: any OfflineStore { get }
+    /// Per-user blocklists (XEP-0191).
+    var blocklists: any BlocklistStore { get }
+    /// Per-user vCards (XEP-0054).
+    var vCards: any VCardStore { get }
 }
 
 extension SalonDatabase: StoreBackend {}

@@ -51,6 +51,8 @@ public final class PostgresBackend: StoreBackend {
     public var accounts: any AccountStore { PostgresAccountStore(access: access) }
     public var rosters: any RosterStore { PostgresRosterStore(access: access) }
     public var offline: any OfflineStore { PostgresOfflineStore(access: access) }
+    public var blocklists: any BlocklistStore { PostgresBlocklistStore(access: access) }
+    public var vCards: any VCardStore { PostgresVCardStore(access: access) }
 
     /// Closes the pool: queries still waiting for a connection fail, later ones too.
     public func shutdown() async {

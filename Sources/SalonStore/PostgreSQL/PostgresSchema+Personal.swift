@@ -14,5 +14,19 @@ extension PostgresSchema {
         )
         """,
         "CREATE INDEX offline_messages_by_owner ON offline_messages (owner, id)",
+        """
+        CREATE TABLE blocklist_items (
+            owner text COLLATE "C" NOT NULL REFERENCES users(jid) ON DELETE CASCADE,
+            jid text COLLATE "C" NOT NULL,
+            PRIMARY KEY (owner, jid)
+        )
+        """,
+        """
+        CREATE TABLE vcards (
+            owner text COLLATE "C" NOT NULL PRIMARY KEY REFERENCES users(jid) ON DELETE CASCADE,
+            xml text NOT NULL,
+            photo_hash text
+        )
+        """,
     ])
 }
