@@ -71,9 +71,9 @@ public final class SalonDatabase: Sendable {
     public var vCards: any VCardStore { SQLiteVCardStore(access: StoreAccess(writer: writer)) }
 
     /// Per-user private XML storage (XEP-0049).
-    public var privateStorage: PrivateStorageStore { PrivateStorageStore(access: StoreAccess(writer: writer)) }
-    /// Per-user PEP nodes, items and subscriptions (XEP-0163).
-    public var pep: PEPStore { PEPStore(access: StoreAccess(writer: writer)) }
+    public var privateStorage: any PrivateStorageStore { SQLitePrivateStorageStore(access: StoreAccess(writer: writer)) }
+    /// Per-user PEP nodes, items, subscriptions and affiliations (XEP-0163).
+    public var pep: any PEPStore { SQLitePEPStore(access: StoreAccess(writer: writer)) }
     /// Push registrations (XEP-0357).
     public var push: PushStore { PushStore(access: StoreAccess(writer: writer)) }
     /// Uploaded files (XEP-0363) and the room messages that carry them.

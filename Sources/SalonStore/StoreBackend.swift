@@ -12,6 +12,10 @@ public protocol StoreBackend: AnyObject, Sendable {
     var blocklists: any BlocklistStore { get }
     /// Per-user vCards (XEP-0054).
     var vCards: any VCardStore { get }
+    /// Per-user private XML storage (XEP-0049).
+    var privateStorage: any PrivateStorageStore { get }
+    /// Per-user PEP nodes, items, subscriptions and affiliations (XEP-0163).
+    var pep: any PEPStore { get }
 }
 
 extension SalonDatabase: StoreBackend {}

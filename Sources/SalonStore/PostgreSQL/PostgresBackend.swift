@@ -53,6 +53,8 @@ public final class PostgresBackend: StoreBackend {
     public var offline: any OfflineStore { PostgresOfflineStore(access: access) }
     public var blocklists: any BlocklistStore { PostgresBlocklistStore(access: access) }
     public var vCards: any VCardStore { PostgresVCardStore(access: access) }
+    public var privateStorage: any PrivateStorageStore { PostgresPrivateStorageStore(access: access) }
+    public var pep: any PEPStore { PostgresPEPStore(access: access) }
 
     /// Closes the pool: queries still waiting for a connection fail, later ones too.
     public func shutdown() async {

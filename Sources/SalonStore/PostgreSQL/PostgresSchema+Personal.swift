@@ -28,5 +28,62 @@ extension PostgresSchema {
             photo_hash text
         )
         """,
+        """
+        CREATE TABLE private_xml (
+            owner text COLLATE "C" NOT NULL REFERENCES users(jid) ON DELETE CASCADE,
+            namespace text COLLATE "C" NOT NULL,
+            element text NOT NULL,
+            PRIMARY KEY (owner, namespace)
+        )
+        """,
+        """
+        CREATE TABLE pep_nodes (
+            owner text COLLATE "C" NOT NULL REFERENCES users(jid) ON DELETE CASCADE,
+            node text COLLATE "C" NOT NULL,
+            access_model text NOT NULL,
+            max_items bigint NOT NULL CHECK (max_items >= 0),
+            persist_items boolean NOT NULL,
+            send_last_published_item text NOT NULL,
+            created_at bigint NOT NULL,
+            PRIMARY KEY (owner, node)
+        )
+        """,
+        // The newest item of a node has the largest seq.
+        """
+        CREATE TABLE pep_items (
+            seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            owner text COLLATE "C" NOT NULL,
+            node text COLLATE "C" NOT NULL,
+            item_id text COLLATE "C" NOT NULL,
+            payload text NOT NULL,
+            publisher text,
+            published_at bigint NOT NULL,
+            FOREIGN KEY (owner, node) REFERENCES pep_nodes(owner, node) ON DELETE CASCADE
+        )
+        """,
+        "CREATE UNIQUE INDEX pep_items_by_id ON pep_items (owner, node, item_id)",
+        "CREATE INDEX pep_items_by_node ON pep_items (owner, node, seq)",
+        // Who holds an item, ids compared without ASCII case (SQLite's NOCASE): lower() under "C".
+        "CREATE INDEX pep_items_by_item_id ON pep_items (node, lower(item_id))",
+        """
+        CREATE TABLE pep_subscriptions (
+            owner text COLLATE "C" NOT NULL,
+            node text COLLATE "C" NOT NULL,
+            jid text COLLATE "C" NOT NULL,
+            PRIMARY KEY (owner, node, jid),
+            FOREIGN KEY (owner, node) REFERENCES pep_nodes(owner, node) ON DELETE CASCADE
+        )
+        """,
+        """
+        CREATE TABLE pep_affiliations (
+            owner text COLLATE "C" NOT NULL,
+            node text COLLATE "C" NOT NULL,
+            jid text COLLATE "C" NOT NULL,
+            affiliation text NOT NULL CHECK (affiliation IN ('member', 'outcast')),
+            PRIMARY KEY (owner, node, jid),
+            FOREIGN KEY (owner, node) REFERENCES pep_nodes(owner, node) ON DELETE CASCADE
+        )
+        """,
+        "CREATE INDEX pep_affiliations_by_jid ON pep_affiliations (jid, owner)",
     ])
 }
