@@ -75,7 +75,7 @@ public final class SalonDatabase: Sendable {
     /// Per-user PEP nodes, items, subscriptions and affiliations (XEP-0163).
     public var pep: any PEPStore { SQLitePEPStore(access: StoreAccess(writer: writer)) }
     /// Push registrations (XEP-0357).
-    public var push: PushStore { PushStore(access: StoreAccess(writer: writer)) }
+    public var push: any PushStore { SQLitePushStore(access: StoreAccess(writer: writer)) }
     /// Uploaded files (XEP-0363) and the room messages that carry them.
     public var files: FileStore { FileStore(access: StoreAccess(writer: writer)) }
     /// Sessions of the room-management pages.

@@ -16,6 +16,8 @@ public protocol StoreBackend: AnyObject, Sendable {
     var privateStorage: any PrivateStorageStore { get }
     /// Per-user PEP nodes, items, subscriptions and affiliations (XEP-0163).
     var pep: any PEPStore { get }
+    /// Push registrations (XEP-0357).
+    var push: any PushStore { get }
 }
 
 extension SalonDatabase: StoreBackend {}

@@ -4,8 +4,8 @@
 extension Settings {
     /// The stores still on SQLite only, named in the refusal.
     static let storesNotOnPostgreSQL = [
-        "push registrations", "the chat directory and room archives", "personal archives", "files",
-        "room-page sessions", "the compliance journal",
+        "the chat directory and room archives", "personal archives", "files", "room-page sessions",
+        "the compliance journal",
     ]
 
     /// Throws, naming what is missing, unless `storage.backend` is one every command can run on.

@@ -85,5 +85,15 @@ extension PostgresSchema {
         )
         """,
         "CREATE INDEX pep_affiliations_by_jid ON pep_affiliations (jid, owner)",
+        """
+        CREATE TABLE push_registrations (
+            owner text COLLATE "C" NOT NULL REFERENCES users(jid) ON DELETE CASCADE,
+            service text COLLATE "C" NOT NULL,
+            node text COLLATE "C" NOT NULL,
+            options text,
+            enabled_at bigint NOT NULL,
+            PRIMARY KEY (owner, service, node)
+        )
+        """,
     ])
 }
