@@ -79,7 +79,7 @@ public final class SalonDatabase: Sendable {
     /// Uploaded files (XEP-0363) and the room messages that carry them.
     public var files: FileStore { FileStore(access: StoreAccess(writer: writer)) }
     /// Sessions of the room-management pages.
-    public var webSessions: WebSessionStore { WebSessionStore(access: StoreAccess(writer: writer)) }
+    public var webSessions: any WebSessionStore { SQLiteWebSessionStore(access: StoreAccess(writer: writer)) }
 
     /// Closes every connection; later calls on this database or its stores fail.
     public func close() throws {

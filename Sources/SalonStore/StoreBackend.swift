@@ -18,6 +18,8 @@ public protocol StoreBackend: AnyObject, Sendable {
     var pep: any PEPStore { get }
     /// Push registrations (XEP-0357).
     var push: any PushStore { get }
+    /// Sessions of the room-management pages.
+    var webSessions: any WebSessionStore { get }
 }
 
 extension SalonDatabase: StoreBackend {}

@@ -4,7 +4,7 @@
 extension Settings {
     /// The stores still on SQLite only, named in the refusal.
     static let storesNotOnPostgreSQL = [
-        "the chat directory and room archives", "personal archives", "files", "room-page sessions",
+        "the chat directory and room archives", "personal archives", "files",
         "the compliance journal",
     ]
 

@@ -56,6 +56,7 @@ public final class PostgresBackend: StoreBackend {
     public var privateStorage: any PrivateStorageStore { PostgresPrivateStorageStore(access: access) }
     public var pep: any PEPStore { PostgresPEPStore(access: access) }
     public var push: any PushStore { PostgresPushStore(access: access) }
+    public var webSessions: any WebSessionStore { PostgresWebSessionStore(access: access) }
 
     /// Closes the pool: queries still waiting for a connection fail, later ones too.
     public func shutdown() async {

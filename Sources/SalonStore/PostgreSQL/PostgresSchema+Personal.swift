@@ -95,5 +95,15 @@ extension PostgresSchema {
             PRIMARY KEY (owner, service, node)
         )
         """,
+        """
+        CREATE TABLE web_sessions (
+            token_hash text COLLATE "C" NOT NULL PRIMARY KEY,
+            account text COLLATE "C" NOT NULL REFERENCES users(jid) ON DELETE CASCADE,
+            created_at bigint NOT NULL,
+            expires_at bigint NOT NULL
+        )
+        """,
+        "CREATE INDEX web_sessions_by_account ON web_sessions (account, created_at)",
+        "CREATE INDEX web_sessions_by_expiry ON web_sessions (expires_at)",
     ])
 }
