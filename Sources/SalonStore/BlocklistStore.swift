@@ -1,76 +1,35 @@
-import GRDB
-
 /// Per-account blocklists (XEP-0191): the JIDs, as the caller normalised them, whose stanzas the
-/// account refuses. Each list is bounded by the caller's limit.
-public struct BlocklistStore: Sendable {
-    let access: StoreAccess
+/// account refuses. Each list is bounded by the caller's limit. On whichever backend the
+/// deployment uses (`SQLiteBlocklistStore`, `PostgresBlocklistStore`).
+public protocol BlocklistStore: Sendable {
+    /// The owner's blocked JIDs, sorted by their bytes.
+    func items(owner: String) async throws -> [String]
 
-    /// The owner's blocked JIDs, sorted.
-    public func items(owner: String) async throws -> [String] {
-        try await access.lookUp { db in try Self.items(owner: owner, db) }
-    }
-
-    /// `items(owner:)`, answered on a GRDB thread: for the login, beside the roster.
-    public func items(owner: String, completion: @escaping @Sendable (Result<[String], any Error>) -> Void) {
-        access.lookUp({ db in try Self.items(owner: owner, db) }, completion: completion)
-    }
-
-    private static func items(owner: String, _ db: Database) throws -> [String] {
-        let statement = try db.cachedStatement(sql: "SELECT jid FROM blocklist_items WHERE owner = ? ORDER BY jid")
-        return try String.fetchAll(statement, arguments: [owner])
-    }
+    /// `items(owner:)` with its answer handed to `completion`: for the login, beside the roster.
+    func items(owner: String, completion: @escaping @Sendable (Result<[String], any Error>) -> Void)
 
     /// Whether any of `candidates` (a sender's JID in the forms a blocklist item can take) is on
     /// the owner's list.
-    public func blocks(owner: String, anyOf candidates: [String]) async throws -> Bool {
-        guard !candidates.isEmpty else { return false }
-        return try await access.lookUp { db in
-            let marks = Array(repeating: "?", count: candidates.count).joined(separator: ", ")
-            return try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM blocklist_items WHERE owner = ? AND jid IN (\(marks)))",
-                                     arguments: StatementArguments([owner] + candidates)) ?? false
-        }
-    }
+    func blocks(owner: String, anyOf candidates: [String]) async throws -> Bool
 
     /// Adds `jids` to the owner's list; returns the ones that were not on it. Throws
     /// limitReached (adding nothing) when the list would hold more than `limit`, userNotFound
     /// for an unknown owner.
     @discardableResult
-    public func block(owner: String, jids: [String], limit: Int) async throws -> [String] {
-        try await access.write { db in
-            try db.requireUser(owner)
-            let present = Set(try Self.items(owner: owner, db))
-            var added: [String] = []
-            for jid in jids where !present.contains(jid) && !added.contains(jid) { added.append(jid) }
-            guard present.count + added.count <= limit else {
-                throw StoreError(.limitReached, "a blocklist holds at most \(limit) JIDs")
-            }
-            for jid in added {
-                try db.execute(sql: "INSERT INTO blocklist_items (owner, jid) VALUES (?, ?)", arguments: [owner, jid])
-            }
-            return added
-        }
-    }
+    func block(owner: String, jids: [String], limit: Int) async throws -> [String]
 
-    /// Removes `jids` from the owner's list; returns the ones that were on it.
+    /// Removes `jids` from the owner's list; returns the ones that were on it, sorted.
     @discardableResult
-    public func unblock(owner: String, jids: [String]) async throws -> [String] {
-        try await access.write { db in
-            var removed: [String] = []
-            for jid in Set(jids) {
-                try db.execute(sql: "DELETE FROM blocklist_items WHERE owner = ? AND jid = ?", arguments: [owner, jid])
-                if db.changesCount > 0 { removed.append(jid) }
-            }
-            return removed.sorted()
-        }
-    }
+    func unblock(owner: String, jids: [String]) async throws -> [String]
 
     /// Empties the owner's list; returns what it held.
     @discardableResult
-    public func unblockAll(owner: String) async throws -> [String] {
-        try await access.write { db in
-            let all = try Self.items(owner: owner, db)
-            try db.execute(sql: "DELETE FROM blocklist_items WHERE owner = ?", arguments: [owner])
-            return all
-        }
+    func unblockAll(owner: String) async throws -> [String]
+}
+
+extension BlocklistStore {
+    /// Throws invalidArgument for a JID neither backend can store.
+    static func check(jids: [String]) throws {
+        for jid in jids { try PostgresText.check(jid, "blocked JID") }
     }
 }

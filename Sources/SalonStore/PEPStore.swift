@@ -1,234 +1,137 @@
 import Foundation
-import GRDB
 
-/// XEP-0163 PEP nodes of each account: configuration, items and explicit subscriptions.
-/// Every method is async and runs on GRDB's threads; every write is one transaction.
-public struct PEPStore: Sendable {
-    let access: StoreAccess
+/// XEP-0163 PEP nodes of each account: configuration, items, explicit subscriptions and
+/// affiliations, on whichever backend the deployment uses (`SQLitePEPStore`, `PostgresPEPStore`).
+/// Every method is async and never blocks the caller; every write is one transaction, and one
+/// owner's writes run one at a time, so the limits hold.
+public protocol PEPStore: Sendable {
+    /// The owner's nodes, sorted by name (their bytes).
+    func nodes(owner: String) async throws -> [PEPNode]
 
-    public func nodes(owner: String) async throws -> [PEPNode] {
-        try await access.read { db in
-            try Row.fetchAll(db, sql: "\(Self.nodeColumns) WHERE owner = ? ORDER BY node", arguments: [owner]).map(Self.node(from:))
-        }
-    }
-
-    public func node(owner: String, node: String) async throws -> PEPNode? {
-        try await access.read { db in try Self.node(owner: owner, node: node, db) }
-    }
+    func node(owner: String, node: String) async throws -> PEPNode?
 
     /// Publishes `item` to `node`, creating the node with `newConfig` when absent (within
     /// `limits.maxNodes`). For an existing node `accepts` decides on its configuration (false:
     /// nothing is written). An item with the same id is replaced and becomes the newest; the
     /// oldest items beyond `max_items` go.
-    public func publish(owner: String, node: String, item: PEPItem, newConfig: PEPNodeConfig, limits: PEPLimits,
-                        accepts: @escaping @Sendable (PEPNodeConfig) -> Bool) async throws -> PEPPublishOutcome {
-        guard item.payload.utf8.count <= limits.maxItemBytes else {
-            throw StoreError(.limitReached, "an item of \(item.payload.utf8.count) bytes is larger than \(limits.maxItemBytes)")
-        }
-        return try await access.write { db in
-            try db.requireUser(owner)
-            var created = false
-            let current: PEPNode
-            if let existing = try Self.node(owner: owner, node: node, db) {
-                guard accepts(existing.config) else { return .refused(current: existing.config) }
-                current = existing
-            } else {
-                current = PEPNode(name: node, config: newConfig)
-                try Self.insert(owner: owner, node: current, limits: limits, db)
-                created = true
-            }
-            if current.config.persistItems {
-                try db.execute(sql: "DELETE FROM pep_items WHERE owner = ? AND node = ? AND item_id = ?",
-                               arguments: [owner, node, item.id])
-                try db.execute(sql: """
-                    INSERT INTO pep_items (owner, node, item_id, payload, publisher, published_at)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: [owner, node, item.id, item.payload, item.publisher, Self.millis(item.publishedAt)])
-                try Self.trim(owner: owner, node: node, keep: min(current.config.maxItems, limits.maxItemsPerNode), db)
-                try Self.checkAccountBytes(owner: owner, limits: limits, db)
-            }
-            return .published(node: current, created: created)
-        }
-    }
+    func publish(owner: String, node: String, item: PEPItem, newConfig: PEPNodeConfig, limits: PEPLimits,
+                 accepts: @escaping @Sendable (PEPNodeConfig) -> Bool) async throws -> PEPPublishOutcome
 
     /// Creates an empty node; false when it exists already.
-    public func create(owner: String, node: PEPNode, limits: PEPLimits) async throws -> Bool {
-        try await access.write { db in
-            try db.requireUser(owner)
-            if try Self.node(owner: owner, node: node.name, db) != nil { return false }
-            try Self.insert(owner: owner, node: node, limits: limits, db)
-            return true
-        }
-    }
+    func create(owner: String, node: PEPNode, limits: PEPLimits) async throws -> Bool
 
     /// Replaces a node's configuration, dropping items it no longer keeps; false for no node.
-    public func configure(owner: String, node: PEPNode, limits: PEPLimits) async throws -> Bool {
-        try await access.write { db in
-            try db.execute(sql: """
-                UPDATE pep_nodes SET access_model = ?, max_items = ?, persist_items = ?, send_last_published_item = ?
-                WHERE owner = ? AND node = ?
-                """, arguments: [node.config.accessModel, node.config.maxItems, node.config.persistItems,
-                                 node.config.sendLastPublishedItem, owner, node.name])
-            guard db.changesCount > 0 else { return false }
-            let keep = node.config.persistItems ? min(node.config.maxItems, limits.maxItemsPerNode) : 0
-            try Self.trim(owner: owner, node: node.name, keep: keep, db)
-            return true
-        }
-    }
+    func configure(owner: String, node: PEPNode, limits: PEPLimits) async throws -> Bool
 
     /// The node's items, oldest first: those with `ids` (when given), else the newest `max`
     /// (when given), else all.
-    public func items(owner: String, node: String, ids: [String]? = nil, max: Int? = nil) async throws -> [PEPItem] {
-        try await access.read { db in
-            if let ids {
-                guard !ids.isEmpty else { return [] }
-                let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
-                var arguments: [any DatabaseValueConvertible] = [owner, node]
-                arguments.append(contentsOf: ids)
-                return try Row.fetchAll(db, sql: """
-                    \(Self.itemColumns) WHERE owner = ? AND node = ? AND item_id IN (\(marks)) ORDER BY seq
-                    """, arguments: StatementArguments(arguments)).map(Self.item(from:))
-            }
-            let limit = max ?? -1
-            return try Row.fetchAll(db, sql: """
-                SELECT item_id, payload, publisher, published_at FROM
-                    (SELECT item_id, payload, publisher, published_at, seq FROM pep_items
-                     WHERE owner = ? AND node = ? ORDER BY seq DESC LIMIT ?)
-                ORDER BY seq
-                """,
-                arguments: [owner, node, limit]).map(Self.item(from:))
-        }
-    }
+    func items(owner: String, node: String, ids: [String]?, max: Int?) async throws -> [PEPItem]
 
-    /// The newest item of each of the owner's nodes that has one.
-    public func lastItems(owner: String) async throws -> [(node: PEPNode, item: PEPItem)] {
-        try await access.read { db in
-            let nodes = try Row.fetchAll(db, sql: "\(Self.nodeColumns) WHERE owner = ? ORDER BY node", arguments: [owner])
-                .map(Self.node(from:))
-            return try nodes.compactMap { node in
-                try Row.fetchOne(db, sql: "\(Self.itemColumns) WHERE owner = ? AND node = ? ORDER BY seq DESC LIMIT 1",
-                                 arguments: [owner, node.name])
-                .map { (node: node, item: try Self.item(from: $0)) }
-            }
-        }
-    }
+    /// The newest item of each of the owner's nodes that has one, by node name.
+    func lastItems(owner: String) async throws -> [(node: PEPNode, item: PEPItem)]
 
     /// Removes one item; false when the item was not there.
-    public func retract(owner: String, node: String, itemID: String) async throws -> Bool {
-        try await access.write { db in
-            try db.execute(sql: "DELETE FROM pep_items WHERE owner = ? AND node = ? AND item_id = ?", arguments: [owner, node, itemID])
-            return db.changesCount > 0
-        }
-    }
+    func retract(owner: String, node: String, itemID: String) async throws -> Bool
 
     /// Removes every item of a node; false when there is no such node.
-    public func purge(owner: String, node: String) async throws -> Bool {
-        try await access.write { db in
-            guard try Self.node(owner: owner, node: node, db) != nil else { return false }
-            try db.execute(sql: "DELETE FROM pep_items WHERE owner = ? AND node = ?", arguments: [owner, node])
-            return true
-        }
-    }
+    func purge(owner: String, node: String) async throws -> Bool
 
-    /// Removes a node with its items and subscriptions; false when there was none.
-    public func delete(owner: String, node: String) async throws -> Bool {
-        try await access.write { db in
-            try db.execute(sql: "DELETE FROM pep_nodes WHERE owner = ? AND node = ?", arguments: [owner, node])
-            return db.changesCount > 0
-        }
-    }
-
-    // MARK: Explicit subscriptions
+    /// Removes a node with its items, subscriptions and affiliations; false when there was none.
+    func delete(owner: String, node: String) async throws -> Bool
 
     /// Subscribes `jid` to an existing node; false when there is no such node. At most
     /// `maxSubscribers` per node (limitReached beyond).
-    public func subscribe(owner: String, node: String, jid: String, maxSubscribers: Int) async throws -> Bool {
-        try InputLimits.checkBareJID(jid)
-        return try await access.write { db in
-            guard try Self.node(owner: owner, node: node, db) != nil else { return false }
-            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pep_subscriptions WHERE owner = ? AND node = ?",
-                                         arguments: [owner, node]) ?? 0
-            let present = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM pep_subscriptions WHERE owner = ? AND node = ? AND jid = ?)",
-                                            arguments: [owner, node, jid]) ?? false
-            if !present, count >= maxSubscribers {
-                throw StoreError(.limitReached, "node \(node) of \(owner) already has \(count) subscribers")
-            }
-            try db.execute(sql: "INSERT OR IGNORE INTO pep_subscriptions (owner, node, jid) VALUES (?, ?, ?)",
-                           arguments: [owner, node, jid])
-            return true
-        }
-    }
+    func subscribe(owner: String, node: String, jid: String, maxSubscribers: Int) async throws -> Bool
 
     /// Ends a subscription; false when there was none.
-    public func unsubscribe(owner: String, node: String, jid: String) async throws -> Bool {
-        try await access.write { db in
-            try db.execute(sql: "DELETE FROM pep_subscriptions WHERE owner = ? AND node = ? AND jid = ?", arguments: [owner, node, jid])
-            return db.changesCount > 0
+    func unsubscribe(owner: String, node: String, jid: String) async throws -> Bool
+
+    /// The JIDs (full or bare, as they subscribed) subscribed to a node, sorted.
+    func subscribers(owner: String, node: String) async throws -> [String]
+
+    /// The node's affiliations other than the owner's, by JID (bare JIDs); nil when there is no such node.
+    func affiliations(owner: String, node: String) async throws -> [(jid: String, affiliation: String)]?
+
+    /// `jid`'s affiliation on one node, or nil.
+    func affiliation(owner: String, node: String, jid: String) async throws -> String?
+
+    /// The owner's nodes on which `jid` has an affiliation, with it.
+    func affiliations(owner: String, of jid: String) async throws -> [(node: String, affiliation: String)]
+
+    /// Sets affiliations on an existing node, all or nothing: `member` or `outcast`, or `none` to
+    /// remove one. False when there is no such node; limitReached (nothing written) when the node
+    /// would have more than `limit`.
+    func setAffiliations(owner: String, node: String, _ changes: [(jid: String, affiliation: String)], limit: Int) async throws -> Bool
+
+    /// The owner's nodes `jid` (or, for a bare JID, any of its resources) is subscribed to, with the
+    /// JID as it subscribed.
+    func subscriptions(owner: String, of jid: String) async throws -> [(node: String, jid: String)]
+
+    /// Every account's items of `node` whose id is one of `ids` (compared without ASCII case):
+    /// who holds which item, e.g. who bookmarked a room.
+    func holders(ofItems ids: Set<String>, in node: String) async throws -> [(owner: String, itemID: String)]
+}
+
+extension PEPStore {
+    /// All of the node's items, oldest first.
+    public func items(owner: String, node: String) async throws -> [PEPItem] {
+        try await items(owner: owner, node: node, ids: nil, max: nil)
+    }
+
+    /// The node's items with `ids`, oldest first.
+    public func items(owner: String, node: String, ids: [String]) async throws -> [PEPItem] {
+        try await items(owner: owner, node: node, ids: ids, max: nil)
+    }
+
+    /// The node's newest `max` items, oldest first.
+    public func items(owner: String, node: String, max: Int) async throws -> [PEPItem] {
+        try await items(owner: owner, node: node, ids: nil, max: max)
+    }
+
+    /// Throws limitReached for an item larger than `limits` allow, invalidArgument for one
+    /// neither backend can store (checked before either sees it).
+    static func check(node: String, item: PEPItem, limits: PEPLimits) throws {
+        try checkName(node)
+        guard item.payload.utf8.count <= limits.maxItemBytes else {
+            throw StoreError(.limitReached, "an item of \(item.payload.utf8.count) bytes is larger than \(limits.maxItemBytes)")
         }
+        try PostgresText.check(item.id, "item id")
+        try PostgresText.check(item.payload, "item payload")
+        try PostgresText.check(item.publisher ?? "", "item publisher")
     }
 
-    /// The JIDs (full or bare, as they subscribed) subscribed to a node.
-    public func subscribers(owner: String, node: String) async throws -> [String] {
-        try await access.read { db in
-            try String.fetchAll(db, sql: "SELECT jid FROM pep_subscriptions WHERE owner = ? AND node = ? ORDER BY jid",
-                                arguments: [owner, node])
-        }
+    /// Throws invalidArgument for a node name or configuration neither backend can store.
+    static func check(_ node: PEPNode) throws {
+        try checkName(node.name)
+        guard node.config.maxItems >= 0 else { throw StoreError(.invalidArgument, "max_items must not be negative") }
+        try PostgresText.check(node.config.accessModel, "access model")
+        try PostgresText.check(node.config.sendLastPublishedItem, "send_last_published_item")
     }
 
-    // MARK: Rows
-
-    private static let nodeColumns = "SELECT node, access_model, max_items, persist_items, send_last_published_item FROM pep_nodes"
-    private static let itemColumns = "SELECT item_id, payload, publisher, published_at FROM pep_items"
-
-    private static func node(owner: String, node: String, _ db: Database) throws -> PEPNode? {
-        try Row.fetchOne(db, sql: "\(nodeColumns) WHERE owner = ? AND node = ?", arguments: [owner, node]).map(Self.node(from:))
-    }
-
-    private static func insert(owner: String, node: PEPNode, limits: PEPLimits, _ db: Database) throws {
-        guard !node.name.isEmpty, node.name.utf8.count <= InputLimits.maxJIDBytes else {
+    static func checkName(_ name: String) throws {
+        guard !name.isEmpty, name.utf8.count <= InputLimits.maxJIDBytes else {
             throw StoreError(.invalidArgument, "a node name must be 1…\(InputLimits.maxJIDBytes) bytes")
         }
-        let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pep_nodes WHERE owner = ?", arguments: [owner]) ?? 0
-        if count >= limits.maxNodes {
-            throw StoreError(.limitReached, "\(owner) already has \(count) PEP nodes, the most allowed")
-        }
-        try db.execute(sql: """
-            INSERT INTO pep_nodes (owner, node, access_model, max_items, persist_items, send_last_published_item, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [owner, node.name, node.config.accessModel, node.config.maxItems, node.config.persistItems,
-                             node.config.sendLastPublishedItem, millis(Date())])
+        try PostgresText.check(name, "node name")
     }
 
-    /// Keeps the newest `keep` items of a node.
-    private static func trim(owner: String, node: String, keep: Int, _ db: Database) throws {
-        try db.execute(sql: """
-            DELETE FROM pep_items WHERE owner = ? AND node = ? AND seq NOT IN
-                (SELECT seq FROM pep_items WHERE owner = ? AND node = ? ORDER BY seq DESC LIMIT ?)
-            """, arguments: [owner, node, owner, node, max(0, keep)])
-    }
-
-    private static func checkAccountBytes(owner: String, limits: PEPLimits, _ db: Database) throws {
-        let bytes = try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(length(CAST(payload AS BLOB))), 0) FROM pep_items WHERE owner = ?",
-                                     arguments: [owner]) ?? 0
-        if bytes > limits.maxAccountBytes {
-            throw StoreError(.limitReached, "the PEP items of \(owner) would take \(bytes) bytes, more than \(limits.maxAccountBytes)")
+    /// Throws invalidArgument unless each change is a bare-JID-sized `member`, `outcast` or `none`.
+    static func check(affiliations changes: [(jid: String, affiliation: String)]) throws {
+        for change in changes {
+            try InputLimits.checkBareJID(change.jid)
+            try PostgresText.check(change.jid, "JID")
+            guard ["member", "outcast", "none"].contains(change.affiliation) else {
+                throw StoreError(.invalidArgument, "an affiliation is member, outcast or none, not \(change.affiliation)")
+            }
         }
     }
 
-    private static func node(from row: Row) throws -> PEPNode {
-        PEPNode(name: try row.decode(String.self, forColumn: "node"),
-                config: PEPNodeConfig(accessModel: try row.decode(String.self, forColumn: "access_model"),
-                                      maxItems: try row.decode(Int.self, forColumn: "max_items"),
-                                      persistItems: try row.decode(Bool.self, forColumn: "persist_items"),
-                                      sendLastPublishedItem: try row.decode(String.self, forColumn: "send_last_published_item")))
+    /// `text` as a LIKE pattern matching itself, with `\` as the escape character.
+    static func likeEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
     }
 
-    private static func item(from row: Row) throws -> PEPItem {
-        PEPItem(id: try row.decode(String.self, forColumn: "item_id"),
-                payload: try row.decode(String.self, forColumn: "payload"),
-                publisher: try row.decode(String?.self, forColumn: "publisher"),
-                publishedAt: Date(timeIntervalSince1970: Double(try row.decode(Int64.self, forColumn: "published_at")) / 1000))
-    }
-
-    private static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    /// Times as both backends keep them: milliseconds since the Unix epoch.
+    static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
 }

@@ -1,6 +1,3 @@
-import Foundation
-import GRDB
-
 /// One device's XEP-0357 registration: the push service's JID, the node on it and the
 /// publish-options form to send with each notification (serialised XML; the store parses none).
 public struct PushRegistration: Sendable, Hashable {
@@ -13,54 +10,36 @@ public struct PushRegistration: Sendable, Hashable {
         self.node = node
         self.options = options
     }
+
+    /// Throws invalidArgument for a registration neither backend can store.
+    func check() throws {
+        try PostgresText.check(service, "push service")
+        try PostgresText.check(node, "push node")
+        try PostgresText.check(options ?? "", "push options")
+    }
 }
 
-/// Push registrations per account, bounded by the caller's limit.
-public struct PushStore: Sendable {
-    let access: StoreAccess
-
-    /// The owner's registrations, by service then node.
-    public func registrations(owner: String) async throws -> [PushRegistration] {
-        try await access.lookUp { db in
-            let statement = try db.cachedStatement(sql: "SELECT service, node, options FROM push_registrations WHERE owner = ? ORDER BY service, node")
-            return try Row.fetchAll(statement, arguments: [owner]).map {
-                PushRegistration(service: $0["service"], node: $0["node"], options: $0["options"])
-            }
-        }
-    }
+/// Push registrations per account, bounded by the caller's limit, on whichever backend the
+/// deployment uses (`SQLitePushStore`, `PostgresPushStore`).
+public protocol PushStore: Sendable {
+    /// The owner's registrations, by service then node (their bytes).
+    func registrations(owner: String) async throws -> [PushRegistration]
 
     /// Adds the registration, or replaces the options of the same (service, node) (XEP-0357 §5:
     /// the last request wins). Throws limitReached (writing nothing) when a new one would make
     /// more than `limit`, userNotFound for an unknown owner.
-    public func enable(owner: String, _ registration: PushRegistration, limit: Int) async throws {
-        try await access.write { db in
-            try db.requireUser(owner)
-            let exists = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM push_registrations WHERE owner = ? AND service = ? AND node = ?)",
-                                           arguments: [owner, registration.service, registration.node]) ?? false
-            if !exists {
-                let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM push_registrations WHERE owner = ?", arguments: [owner]) ?? 0
-                guard count < limit else { throw StoreError(.limitReached, "an account keeps at most \(limit) push registrations") }
-            }
-            try db.execute(sql: """
-                INSERT INTO push_registrations (owner, service, node, options, enabled_at) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (owner, service, node) DO UPDATE SET options = excluded.options, enabled_at = excluded.enabled_at
-                """, arguments: [owner, registration.service, registration.node, registration.options,
-                                 Int64(Date().timeIntervalSince1970 * 1000)])
-        }
-    }
+    func enable(owner: String, _ registration: PushRegistration, limit: Int) async throws
 
     /// Removes the owner's registrations with `service` (only the one with `node` when given);
     /// returns how many went.
     @discardableResult
-    public func disable(owner: String, service: String, node: String? = nil) async throws -> Int {
-        try await access.write { db in
-            if let node {
-                try db.execute(sql: "DELETE FROM push_registrations WHERE owner = ? AND service = ? AND node = ?",
-                               arguments: [owner, service, node])
-            } else {
-                try db.execute(sql: "DELETE FROM push_registrations WHERE owner = ? AND service = ?", arguments: [owner, service])
-            }
-            return db.changesCount
-        }
+    func disable(owner: String, service: String, node: String?) async throws -> Int
+}
+
+extension PushStore {
+    /// Removes all of the owner's registrations with `service`; returns how many went.
+    @discardableResult
+    public func disable(owner: String, service: String) async throws -> Int {
+        try await disable(owner: owner, service: service, node: nil)
     }
 }

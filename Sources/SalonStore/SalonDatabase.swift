@@ -64,22 +64,22 @@ public final class SalonDatabase: Sendable {
     /// Per-user rosters with versions (RFC 6121).
     public var rosters: any RosterStore { SQLiteRosterStore(access: StoreAccess(writer: writer)) }
     /// Per-user queues of offline messages (XEP-0160).
-    public var offline: OfflineStore { OfflineStore(access: StoreAccess(writer: writer)) }
+    public var offline: any OfflineStore { SQLiteOfflineStore(access: StoreAccess(writer: writer)) }
     /// Per-user blocklists (XEP-0191).
-    public var blocklists: BlocklistStore { BlocklistStore(access: StoreAccess(writer: writer)) }
+    public var blocklists: any BlocklistStore { SQLiteBlocklistStore(access: StoreAccess(writer: writer)) }
     /// Per-user vCards (XEP-0054).
-    public var vCards: VCardStore { VCardStore(access: StoreAccess(writer: writer)) }
+    public var vCards: any VCardStore { SQLiteVCardStore(access: StoreAccess(writer: writer)) }
 
     /// Per-user private XML storage (XEP-0049).
-    public var privateStorage: PrivateStorageStore { PrivateStorageStore(access: StoreAccess(writer: writer)) }
-    /// Per-user PEP nodes, items and subscriptions (XEP-0163).
-    public var pep: PEPStore { PEPStore(access: StoreAccess(writer: writer)) }
+    public var privateStorage: any PrivateStorageStore { SQLitePrivateStorageStore(access: StoreAccess(writer: writer)) }
+    /// Per-user PEP nodes, items, subscriptions and affiliations (XEP-0163).
+    public var pep: any PEPStore { SQLitePEPStore(access: StoreAccess(writer: writer)) }
     /// Push registrations (XEP-0357).
-    public var push: PushStore { PushStore(access: StoreAccess(writer: writer)) }
+    public var push: any PushStore { SQLitePushStore(access: StoreAccess(writer: writer)) }
     /// Uploaded files (XEP-0363) and the room messages that carry them.
     public var files: FileStore { FileStore(access: StoreAccess(writer: writer)) }
     /// Sessions of the room-management pages.
-    public var webSessions: WebSessionStore { WebSessionStore(access: StoreAccess(writer: writer)) }
+    public var webSessions: any WebSessionStore { SQLiteWebSessionStore(access: StoreAccess(writer: writer)) }
 
     /// Closes every connection; later calls on this database or its stores fail.
     public func close() throws {

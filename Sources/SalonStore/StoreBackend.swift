@@ -10,6 +10,20 @@ public protocol StoreBackend: AnyObject, Sendable {
     var archive: any ArchiveStore { get }
     /// The node's archive writer (group commit; one per node), batches of at most `maxBatch`.
     func archiveWriter(maxBatch: Int, commitObserver: ArchiveWriter.CommitObserver?) -> any ArchiveWriter
+    /// Per-user queues of offline messages (XEP-0160).
+    var offline: any OfflineStore { get }
+    /// Per-user blocklists (XEP-0191).
+    var blocklists: any BlocklistStore { get }
+    /// Per-user vCards (XEP-0054).
+    var vCards: any VCardStore { get }
+    /// Per-user private XML storage (XEP-0049).
+    var privateStorage: any PrivateStorageStore { get }
+    /// Per-user PEP nodes, items, subscriptions and affiliations (XEP-0163).
+    var pep: any PEPStore { get }
+    /// Push registrations (XEP-0357).
+    var push: any PushStore { get }
+    /// Sessions of the room-management pages.
+    var webSessions: any WebSessionStore { get }
 }
 
 extension SalonDatabase: StoreBackend {

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A signed-in session of the room-management pages, as the store keeps it: the token's
 /// SHA-256 (never the token), the account, and when it expires.
@@ -15,76 +14,41 @@ public struct WebSession: Sendable, Hashable {
     }
 }
 
-/// Sessions of the room-management pages. A session belongs to its account (a foreign key with
-/// cascade): deleting the account ends every session it had, whichever front end deletes it.
-public struct WebSessionStore: Sendable {
-    let access: StoreAccess
-
+/// Sessions of the room-management pages, on whichever backend the deployment uses
+/// (`SQLiteWebSessionStore`, `PostgresWebSessionStore`). A session belongs to its account (a
+/// foreign key with cascade): deleting the account ends every session it had, and a new
+/// password ends them too (`AccountStore.setCredentials`), whichever front end makes the change.
+public protocol WebSessionStore: Sendable {
     /// Records a new session under the token's hash; removes the account's oldest sessions past
     /// `maxPerAccount` and every expired one. Throws userNotFound for an unknown account.
-    public func create(tokenHash: String, account: String, expires: Date, maxPerAccount: Int, now: Date = Date()) async throws {
-        try await access.write { db in
-            try db.requireUser(account)
-            try db.execute(sql: "DELETE FROM web_sessions WHERE expires_at <= ?", arguments: [Self.millis(now)])
-            try db.execute(sql: "INSERT INTO web_sessions (token_hash, account, created_at, expires_at) VALUES (?, ?, ?, ?)",
-                           arguments: [tokenHash, account, Self.millis(now), Self.millis(expires)])
-            try db.execute(sql: """
-                DELETE FROM web_sessions WHERE account = ? AND token_hash NOT IN
-                    (SELECT token_hash FROM web_sessions WHERE account = ? ORDER BY created_at DESC, token_hash LIMIT ?)
-                """, arguments: [account, account, max(1, maxPerAccount)])
-        }
-    }
+    func create(tokenHash: String, account: String, expires: Date, maxPerAccount: Int, now: Date) async throws
 
-    /// The live session with this token hash, or nil (unknown, or expired).
-    public func session(tokenHash: String, now: Date = Date()) async throws -> WebSession? {
-        try await access.lookUp { db in
-            let row = try Row.fetchOne(db, sql: "SELECT account, created_at, expires_at FROM web_sessions WHERE token_hash = ? AND expires_at > ?",
-                                       arguments: [tokenHash, Self.millis(now)])
-            return row.map { WebSession(account: $0["account"], created: Self.date($0["created_at"]), expires: Self.date($0["expires_at"])) }
-        }
-    }
+    /// The live session with this token hash at `now`, or nil (unknown, or expired).
+    func session(tokenHash: String, now: Date) async throws -> WebSession?
 
     /// Ends one session (signing out); true when it existed.
     @discardableResult
-    public func end(tokenHash: String) async throws -> Bool {
-        try await access.write { db in
-            try db.execute(sql: "DELETE FROM web_sessions WHERE token_hash = ?", arguments: [tokenHash])
-            return db.changesCount > 0
-        }
-    }
+    func end(tokenHash: String) async throws -> Bool
 
     /// Ends every session of the account; returns how many.
     @discardableResult
-    public func endAll(account: String) async throws -> Int {
-        try await access.write { db in
-            try db.execute(sql: "DELETE FROM web_sessions WHERE account = ?", arguments: [account])
-            return db.changesCount
-        }
-    }
+    func endAll(account: String) async throws -> Int
 
     /// How many sessions the account has (live or not yet swept).
-    public func count(account: String) async throws -> Int {
-        try await access.lookUp { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM web_sessions WHERE account = ?", arguments: [account]) ?? 0
-        }
+    func count(account: String) async throws -> Int
+}
+
+extension WebSessionStore {
+    /// `create` as of now.
+    public func create(tokenHash: String, account: String, expires: Date, maxPerAccount: Int) async throws {
+        try await create(tokenHash: tokenHash, account: account, expires: expires, maxPerAccount: maxPerAccount, now: Date())
+    }
+
+    /// The session with this token hash if it is live now.
+    public func session(tokenHash: String) async throws -> WebSession? {
+        try await session(tokenHash: tokenHash, now: Date())
     }
 
     static func millis(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970 * 1000) }
     static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
-}
-
-extension SalonSchema {
-    /// `v12-web-sessions`: sessions of the room-management pages, gone with their account.
-    static func createWebSessions(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE TABLE web_sessions (
-                token_hash TEXT NOT NULL PRIMARY KEY,
-                account TEXT NOT NULL REFERENCES users(jid) ON DELETE CASCADE,
-                created_at INTEGER NOT NULL,
-                expires_at INTEGER NOT NULL
-            ) WITHOUT ROWID;
-            CREATE INDEX web_sessions_by_account ON web_sessions (account, created_at);
-            CREATE INDEX web_sessions_by_expiry ON web_sessions (expires_at);
-            """)
-    }
 }

@@ -1,11 +1,10 @@
 /// `storage.backend`: where Salon keeps its data. Only SQLite serves every store so far; the
-/// PostgreSQL backend (SalonStore's `PostgresBackend`) serves accounts and rosters only, so choosing it
-/// refuses to start rather than run half a server on each (issue #20).
+/// PostgreSQL backend (SalonStore's `PostgresBackend`) does not serve `storesNotOnPostgreSQL` yet, so
+/// choosing it refuses to start rather than run half a server on each (issue #20).
 extension Settings {
     /// The stores still on SQLite only, named in the refusal.
     static let storesNotOnPostgreSQL = [
-        "offline messages", "blocklists", "vCards", "private storage and PEP", "push registrations",
-        "the chat directory", "personal archives", "files", "room-page sessions",
+        "the chat directory", "personal archives", "files",
         "the compliance journal",
     ]
 
@@ -17,7 +16,7 @@ extension Settings {
             return
         case "postgresql":
             throw SettingsError(description: """
-                storage.backend: postgresql is not supported yet: only accounts, rosters and the room archive are stored on PostgreSQL so far; \
+                storage.backend: postgresql is not supported yet: \
                 \(Self.storesNotOnPostgreSQL.joined(separator: ", ")) still need SQLite. \
                 Use storage.backend: sqlite (the default).
                 """)

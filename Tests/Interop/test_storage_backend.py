@@ -13,7 +13,7 @@ def test_postgresql_is_refused_until_every_store_is_on_it(tmp_path):
         result = salon(*args, cwd=tmp_path)
         assert result.returncode != 0, result.stdout
         assert "storage.backend: postgresql is not supported yet" in result.stderr, result.stderr
-        assert "offline messages" in result.stderr and "storage.backend: sqlite" in result.stderr
+        assert "still need SQLite" in result.stderr and "storage.backend: sqlite" in result.stderr
     assert not (tmp_path / "data").exists()
 
 

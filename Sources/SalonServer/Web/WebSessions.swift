@@ -25,7 +25,7 @@ final class WebSessions: Sendable {
     /// The sign-in form's own CSRF pair (a cookie and a field that must match): no session yet.
     static let signInCookieName = "salon_signin"
 
-    let store: WebSessionStore
+    let store: any WebSessionStore
     let passwords: AccountPasswords
     let throttle: LoginThrottle
     let configuration: WebConfiguration
@@ -34,7 +34,7 @@ final class WebSessions: Sendable {
     /// cannot be sidestepped by sending many guesses at once.
     private let checking = Mutex<Set<String>>([])
 
-    init(store: WebSessionStore, passwords: AccountPasswords, throttle: LoginThrottle, configuration: WebConfiguration, logger: Logger) {
+    init(store: any WebSessionStore, passwords: AccountPasswords, throttle: LoginThrottle, configuration: WebConfiguration, logger: Logger) {
         self.store = store
         self.passwords = passwords
         self.throttle = throttle

@@ -57,6 +57,16 @@ struct PostgresAccess: Sendable {
         func query(_ query: PostgresQuery) async throws -> [PostgresRow] {
             try await connection.query(query, logger: logger).collect()
         }
+
+        /// A prepared statement inside the transaction: for the writes a message makes.
+        @discardableResult
+        func execute<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] {
+            var rows: [Statement.Row] = []
+            for try await row in try await connection.execute(statement, logger: logger) {
+                rows.append(row)
+            }
+            return rows
+        }
     }
 
     /// The StoreError a PostgresNIO failure means. PSQLError hides the server's words from its

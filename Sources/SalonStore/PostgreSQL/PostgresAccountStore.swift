@@ -34,7 +34,8 @@ struct PostgresAccountStore: AccountStore {
                 throw StoreError(.userNotFound, "no account \(jid)")
             }
             try await transaction.query("DELETE FROM credentials WHERE jid = \(jid)")
-            // The room pages' sessions end here too once WebSessionStore is on this backend.
+            // The room pages' sessions signed in with the old password end with it.
+            try await transaction.query("DELETE FROM web_sessions WHERE account = \(jid)")
             try await Self.insert(credentials, for: jid, transaction)
         }
     }

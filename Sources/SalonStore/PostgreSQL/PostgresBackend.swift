@@ -55,6 +55,13 @@ public final class PostgresBackend: StoreBackend {
     public func archiveWriter(maxBatch: Int, commitObserver: ArchiveWriter.CommitObserver?) -> any ArchiveWriter {
         PostgresArchiveWriter(access: access, maxBatch: maxBatch, commitObserver: commitObserver)
     }
+    public var offline: any OfflineStore { PostgresOfflineStore(access: access) }
+    public var blocklists: any BlocklistStore { PostgresBlocklistStore(access: access) }
+    public var vCards: any VCardStore { PostgresVCardStore(access: access) }
+    public var privateStorage: any PrivateStorageStore { PostgresPrivateStorageStore(access: access) }
+    public var pep: any PEPStore { PostgresPEPStore(access: access) }
+    public var push: any PushStore { PostgresPushStore(access: access) }
+    public var webSessions: any WebSessionStore { PostgresWebSessionStore(access: access) }
 
     /// Closes the pool: queries still waiting for a connection fail, later ones too.
     public func shutdown() async {

@@ -32,7 +32,7 @@ struct PostgresRosterStore: RosterStore {
         try item.validate()
         guard PostgresText.isStorable(owner) else { throw StoreError(.userNotFound, "no account \(owner)") }
         return try await access.transaction { transaction in
-            try await Self.lockOwner(owner, transaction)
+            try await transaction.requireOwner(owner)
             if let maxItems {
                 let present = try await !transaction.query("""
                     SELECT 1 FROM roster_items WHERE owner = \(owner) AND jid = \(item.jid)
@@ -72,14 +72,6 @@ struct PostgresRosterStore: RosterStore {
     }
 
     // MARK: - Rows
-
-    /// Throws userNotFound unless the owner exists; holds its row until the transaction ends.
-    /// NO KEY UPDATE: roster writers wait for each other, not the owner's other rows' inserts.
-    private static func lockOwner(_ owner: String, _ transaction: PostgresAccess.Transaction) async throws {
-        guard try await !transaction.query("SELECT 1 FROM users WHERE jid = \(owner) FOR NO KEY UPDATE").isEmpty else {
-            throw StoreError(.userNotFound, "no account \(owner)")
-        }
-    }
 
     /// Increments the owner's roster version inside the caller's transaction and returns it.
     @discardableResult

@@ -61,6 +61,7 @@ enum PostgresSchema {
             )
             """,
         ]),
+        personalData,
         roomArchive,
     ]
 

@@ -2,9 +2,9 @@ import Foundation
 import GRDB
 
 /// Affiliations on PEP nodes (XEP-0060 §8.9) and the subscriptions one JID holds (§5.6).
-extension PEPStore {
+extension SQLitePEPStore {
     /// The node's affiliations other than the owner's, by JID (bare JIDs); nil when there is no such node.
-    public func affiliations(owner: String, node: String) async throws -> [(jid: String, affiliation: String)]? {
+    func affiliations(owner: String, node: String) async throws -> [(jid: String, affiliation: String)]? {
         try await access.read { db in
             guard try Self.nodeExists(owner: owner, node: node, db) else { return nil }
             return try Row.fetchAll(db, sql: "SELECT jid, affiliation FROM pep_affiliations WHERE owner = ? AND node = ? ORDER BY jid",
@@ -13,7 +13,7 @@ extension PEPStore {
     }
 
     /// `jid`'s affiliation on one node, or nil.
-    public func affiliation(owner: String, node: String, jid: String) async throws -> String? {
+    func affiliation(owner: String, node: String, jid: String) async throws -> String? {
         try await access.read { db in
             try String.fetchOne(db, sql: "SELECT affiliation FROM pep_affiliations WHERE owner = ? AND node = ? AND jid = ?",
                                 arguments: [owner, node, jid])
@@ -21,7 +21,7 @@ extension PEPStore {
     }
 
     /// The owner's nodes on which `jid` has an affiliation, with it.
-    public func affiliations(owner: String, of jid: String) async throws -> [(node: String, affiliation: String)] {
+    func affiliations(owner: String, of jid: String) async throws -> [(node: String, affiliation: String)] {
         try await access.read { db in
             try Row.fetchAll(db, sql: "SELECT node, affiliation FROM pep_affiliations WHERE owner = ? AND jid = ? ORDER BY node",
                              arguments: [owner, jid]).map { (node: $0["node"], affiliation: $0["affiliation"]) }
@@ -31,8 +31,8 @@ extension PEPStore {
     /// Sets affiliations on an existing node, all or nothing: `member` or `outcast`, or `none` to
     /// remove one. False when there is no such node; limitReached (nothing written) when the node
     /// would have more than `limit`.
-    public func setAffiliations(owner: String, node: String, _ changes: [(jid: String, affiliation: String)], limit: Int) async throws -> Bool {
-        for change in changes { try InputLimits.checkBareJID(change.jid) }
+    func setAffiliations(owner: String, node: String, _ changes: [(jid: String, affiliation: String)], limit: Int) async throws -> Bool {
+        try Self.check(affiliations: changes)
         return try await access.write { db in
             guard try Self.nodeExists(owner: owner, node: node, db) else { return false }
             for change in changes {
@@ -53,7 +53,7 @@ extension PEPStore {
 
     /// The owner's nodes `jid` (or, for a bare JID, any of its resources) is subscribed to, with the
     /// JID as it subscribed.
-    public func subscriptions(owner: String, of jid: String) async throws -> [(node: String, jid: String)] {
+    func subscriptions(owner: String, of jid: String) async throws -> [(node: String, jid: String)] {
         try await access.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT node, jid FROM pep_subscriptions WHERE owner = ? AND (jid = ? OR jid LIKE ? ESCAPE '\\') ORDER BY node, jid
@@ -63,9 +63,5 @@ extension PEPStore {
 
     private static func nodeExists(owner: String, node: String, _ db: Database) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM pep_nodes WHERE owner = ? AND node = ?)", arguments: [owner, node]) ?? false
-    }
-
-    private static func likeEscaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
     }
 }

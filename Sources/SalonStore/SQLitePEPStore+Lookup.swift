@@ -1,9 +1,9 @@
 import GRDB
 
-extension PEPStore {
+extension SQLitePEPStore {
     /// Every account's items of `node` whose id is one of `ids` (compared without case):
     /// who holds which item, e.g. who bookmarked a room.
-    public func holders(ofItems ids: Set<String>, in node: String) async throws -> [(owner: String, itemID: String)] {
+    func holders(ofItems ids: Set<String>, in node: String) async throws -> [(owner: String, itemID: String)] {
         guard !ids.isEmpty else { return [] }
         let sorted = ids.sorted()
         return try await access.read { db in
