@@ -6,6 +6,8 @@ public protocol StoreBackend: AnyObject, Sendable {
     var accounts: any AccountStore { get }
     /// Per-user rosters with versions (RFC 6121).
     var rosters: any RosterStore { get }
+    /// The persistent-chat directory, invitations, joins and room vCards.
+    var chat: any ChatStore { get }
 }
 
 extension SalonDatabase: StoreBackend {}

@@ -5,7 +5,7 @@ extension Settings {
     /// The stores still on SQLite only, named in the refusal.
     static let storesNotOnPostgreSQL = [
         "offline messages", "blocklists", "vCards", "private storage and PEP", "push registrations",
-        "the chat directory and room archives", "personal archives", "files", "room-page sessions",
+        "room archives", "personal archives", "files", "room-page sessions",
         "the compliance journal",
     ]
 

@@ -61,6 +61,7 @@ enum PostgresSchema {
             )
             """,
         ]),
+        chat,
     ]
 
     /// The advisory lock every Salon node takes to migrate ("Salon" in ASCII): one node
