@@ -8,6 +8,8 @@ public protocol StoreBackend: AnyObject, Sendable {
     var rosters: any RosterStore { get }
     /// The persistent-chat directory, invitations, joins and room vCards.
     var chat: any ChatStore { get }
+    /// The compliance journal (one hash chain), its settings and its exports.
+    var compliance: any ComplianceStore { get }
 }
 
 extension SalonDatabase: StoreBackend {}

@@ -6,7 +6,6 @@ extension Settings {
     static let storesNotOnPostgreSQL = [
         "offline messages", "blocklists", "vCards", "private storage and PEP", "push registrations",
         "room archives", "personal archives", "files", "room-page sessions",
-        "the compliance journal",
     ]
 
     /// Throws, naming what is missing, unless `storage.backend` is one every command can run on.

@@ -51,6 +51,7 @@ public final class PostgresBackend: StoreBackend {
     public var accounts: any AccountStore { PostgresAccountStore(access: access) }
     public var rosters: any RosterStore { PostgresRosterStore(access: access) }
     public var chat: any ChatStore { PostgresChatStore(access: access) }
+    public var compliance: any ComplianceStore { PostgresComplianceStore(access: access) }
 
     /// Closes the pool: queries still waiting for a connection fail, later ones too.
     public func shutdown() async {
