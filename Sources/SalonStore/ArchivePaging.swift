@@ -16,8 +16,8 @@ protocol ArchiveRecord: Sendable {
 
 extension StoredMessage: ArchiveRecord {
     static var table: ArchiveTable { .rooms }
-    static var qualifiedColumns: String { ChatStore.qualifiedMessageColumns }
-    init(row: Row) throws { self = try ChatStore.message(from: row) }
+    static var qualifiedColumns: String { SQLiteChatStore.qualifiedMessageColumns }
+    init(row: Row) throws { self = try SQLiteChatStore.message(from: row) }
     var pageBytes: Int { stanza.utf8.count + body.utf8.count }
 }
 

@@ -30,6 +30,10 @@ public protocol ArchiveStore: Sendable {
     /// XEP-0425: tombstones one message (body emptied, retracted = true, stanza replaced by `tombstone`); returns the old message.
     /// The story title goes too: it is content.
     func retract(room: String, stanzaID: String, tombstone: String) async throws -> StoredMessage?
+
+    /// Removes a room's messages (room deletion), revoking its files. Its sequence numbers are
+    /// not reused.
+    func deleteMessages(room: String) async throws
 }
 
 extension ArchiveStore {

@@ -39,24 +39,24 @@ enum ChatDirectoryValidation {
         for (key, addIn) in directory.addIns {
             try InputLimits.checkChatName(addIn.name, "add-in name")
             try checkKey(key, name: addIn.name, "add-in")
-            try InputLimits.checkText(addIn.url, "add-in URL", maxBytes: InputLimits.maxChatTextBytes)
+            try checkText(addIn.url, "add-in URL", maxBytes: InputLimits.maxChatTextBytes)
         }
         for (name, members) in directory.groups {
             try InputLimits.checkChatName(name, "group name")
             try checkKey(name, name: name, "group")
-            try members.forEach { try InputLimits.checkBareJID($0, "group member") }
+            try members.forEach { try checkBareJID($0, "group member") }
         }
-        try directory.administrators.forEach { try InputLimits.checkBareJID($0, "administrator") }
-        try directory.serverAdministrators.forEach { try InputLimits.checkBareJID($0, "administrator") }
-        try directory.policy.overrides.keys.forEach { try InputLimits.checkBareJID($0, "policy user") }
-        try InputLimits.checkText(directory.settings.roomManagementURL, "room management URL",
+        try directory.administrators.forEach { try checkBareJID($0, "administrator") }
+        try directory.serverAdministrators.forEach { try checkBareJID($0, "administrator") }
+        try directory.policy.overrides.keys.forEach { try checkBareJID($0, "policy user") }
+        try checkText(directory.settings.roomManagementURL, "room management URL",
                                   maxBytes: InputLimits.maxChatTextBytes, allowEmpty: true)
     }
 
     private static func validate(_ category: Category, key: String) throws {
         try InputLimits.checkChatName(category.name, "category name")
         try checkKey(key, name: category.name, "category")
-        try InputLimits.checkText(category.description, "category description",
+        try checkText(category.description, "category description",
                                   maxBytes: InputLimits.maxChatTextBytes, allowEmpty: true)
         try checkPrincipals(category.allowed, "allowed members of \(category.name)")
         try checkPrincipals(category.denied, "denied members of \(category.name)")
@@ -73,17 +73,17 @@ enum ChatDirectoryValidation {
         guard directory.categories[room.category.lowercased()] != nil else {
             throw StoreError(.invalidArgument, "room \(room.localpart) names the unknown category \(room.category)")
         }
-        try InputLimits.checkText(room.description, "room description",
+        try checkText(room.description, "room description",
                                   maxBytes: InputLimits.maxChatTextBytes, allowEmpty: true)
-        try InputLimits.checkText(room.subject, "room subject", maxBytes: InputLimits.maxChatTextBytes, allowEmpty: true)
+        try checkText(room.subject, "room subject", maxBytes: InputLimits.maxChatTextBytes, allowEmpty: true)
         if let addIn = room.addIn {
             try InputLimits.checkChatName(addIn, "room add-in")
         }
         if let author = room.subjectAuthor {
-            try InputLimits.checkText(author, "subject author", maxBytes: InputLimits.maxChatTextBytes)
+            try checkText(author, "subject author", maxBytes: InputLimits.maxChatTextBytes)
         }
         if let creator = room.createdBy {
-            try InputLimits.checkBareJID(creator, "room creator")
+            try checkBareJID(creator, "room creator")
         }
         try checkPrincipals(room.members, "members of \(room.localpart)")
         try checkPrincipals(room.managers, "managers of \(room.localpart)")
@@ -97,12 +97,24 @@ enum ChatDirectoryValidation {
         }
     }
 
+    /// Bounded text that both backends can store (PostgreSQL's text holds no NUL).
+    private static func checkText(_ text: String, _ role: String, maxBytes: Int, allowEmpty: Bool = false) throws {
+        try InputLimits.checkText(text, role, maxBytes: maxBytes, allowEmpty: allowEmpty)
+        try PostgresText.check(text, role)
+    }
+
+    /// A bounded bare JID that both backends can store.
+    private static func checkBareJID(_ jid: String, _ role: String) throws {
+        try InputLimits.checkBareJID(jid, role)
+        try PostgresText.check(jid, role)
+    }
+
     /// Each principal must survive its written form, once per list.
     private static func checkPrincipals(_ principals: [Principal], _ role: String) throws {
         var seen = Set<Principal>()
         for principal in principals {
             let text = principal.description
-            guard text.utf8.count <= InputLimits.maxJIDBytes, (try? Principal(text)) == principal else {
+            guard text.utf8.count <= InputLimits.maxJIDBytes, PostgresText.isStorable(text), (try? Principal(text)) == principal else {
                 throw StoreError(.invalidArgument, "\(role): '\(text.prefix(64))' is not a principal in normal form")
             }
             guard seen.insert(principal).inserted else {

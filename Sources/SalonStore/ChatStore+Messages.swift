@@ -1,18 +1,8 @@
 import Foundation
 import GRDB
 
-extension ChatStore {
-    /// Removes a room's messages (room deletion), revoking its files, archived or not (a
-    /// trigger revokes those of archived messages). Its sequence numbers are not reused.
-    public func deleteMessages(room: String) async throws {
-        try await access.write { db in
-            try db.execute(sql: "DELETE FROM room_messages WHERE room = ?", arguments: [room])
-            try FileStore.revokeRoom(room, db)
-        }
-    }
-
-    // MARK: - Rows
-
+/// Room-message rows on SQLite, read by the archive (`ArchiveStore`, `ArchivePaging`, exports).
+extension SQLiteChatStore {
     /// The columns `message(from:)` reads, in a SELECT list.
     static let messageColumns = "room, sequence, stanza_id, sender, nick, occupant_id, timestamp, body, subject, stanza, alert, retracted"
 

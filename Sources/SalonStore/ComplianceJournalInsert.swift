@@ -29,11 +29,15 @@ enum ComplianceJournalInsert {
 }
 
 extension ComplianceEvent {
-    /// Bounded fields: a payload is at most a stanza plus its description.
+    /// Bounded fields: a payload is at most a stanza plus its description. None holds a NUL
+    /// (no stanza can, and PostgreSQL's text cannot), so both backends refuse the same events.
     func validate() throws {
         try InputLimits.checkText(actorBare, "actor", maxBytes: 3 * 1024)
         try InputLimits.checkText(actorFull, "actor session", maxBytes: 3 * 1024, allowEmpty: true)
         try InputLimits.checkText(room, "room", maxBytes: 1024, allowEmpty: true)
         try InputLimits.checkText(payload, "payload", maxBytes: 2 * InputLimits.maxMessageBytes, allowEmpty: true)
+        for (text, role) in [(actorBare, "actor"), (actorFull, "actor session"), (room, "room"), (payload, "payload")] {
+            try PostgresText.check(text, role)
+        }
     }
 }

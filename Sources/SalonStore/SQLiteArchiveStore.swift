@@ -123,8 +123,8 @@ struct SQLiteArchiveStore: ArchiveStore {
     }
 
     private static func fetchMessage(room: String, stanzaID: String, _ db: Database) throws -> StoredMessage? {
-        try Row.fetchOne(db, sql: "SELECT \(ChatStore.messageColumns) FROM room_messages WHERE stanza_id = ? AND room = ?",
-                         arguments: [stanzaID, room]).map(ChatStore.message(from:))
+        try Row.fetchOne(db, sql: "SELECT \(SQLiteChatStore.messageColumns) FROM room_messages WHERE stanza_id = ? AND room = ?",
+                         arguments: [stanzaID, room]).map(SQLiteChatStore.message(from:))
     }
 
     /// A durable write (administrative changes must survive a power loss like the appends they undo).

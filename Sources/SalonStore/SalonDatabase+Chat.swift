@@ -1,4 +1,4 @@
 extension SalonDatabase {
-    /// Persistent chat: the directory, room messages and invitations.
-    public var chat: ChatStore { ChatStore(access: StoreAccess(writer: writer)) }
+    /// Persistent chat: the directory, invitations, joins and room vCards.
+    public var chat: any ChatStore { SQLiteChatStore(access: StoreAccess(writer: writer)) }
 }

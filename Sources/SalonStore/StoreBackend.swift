@@ -24,6 +24,10 @@ public protocol StoreBackend: AnyObject, Sendable {
     var push: any PushStore { get }
     /// Sessions of the room-management pages.
     var webSessions: any WebSessionStore { get }
+    /// The persistent-chat directory, invitations, joins and room vCards.
+    var chat: any ChatStore { get }
+    /// The compliance journal (one hash chain), its settings and its exports.
+    var compliance: any ComplianceStore { get }
 }
 
 extension SalonDatabase: StoreBackend {

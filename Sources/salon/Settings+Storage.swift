@@ -4,8 +4,7 @@
 extension Settings {
     /// The stores still on SQLite only, named in the refusal.
     static let storesNotOnPostgreSQL = [
-        "the chat directory", "personal archives", "files",
-        "the compliance journal",
+        "personal archives", "files",
     ]
 
     /// Throws, naming what is missing, unless `storage.backend` is one every command can run on.

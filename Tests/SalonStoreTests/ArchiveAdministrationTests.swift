@@ -131,7 +131,7 @@ import Testing
         var query = ArchiveQuery(rooms: ["lobby"])
         query.text = TextFilter("trigger")
         #expect(try await database.archive.query(query).ids == ["lobby-0"])
-        try await database.chat.deleteMessages(room: "lobby")
+        try await database.archive.deleteMessages(room: "lobby")
         #expect(try await database.archive.query(query).ids == [])
         #expect(try await database.archive.query(ArchiveQuery(rooms: ["lobby"])).count == 0)
     }

@@ -72,17 +72,17 @@ import Testing
 
     @Test func deleteMessagesEmptiesOneRoomAndNeverReusesItsNumbers() async throws {
         let database = try SalonDatabase.inMemory()
-        let chat = database.chat
+        let archive = database.archive
         let writer = SQLiteArchiveWriter(database: database)
         for index in 0..<3 {
             _ = try await writer.append(sampleMessage(room: "lobby", index))
             _ = try await writer.append(sampleMessage(room: "deals", index))
         }
-        try await chat.deleteMessages(room: "lobby")
+        try await archive.deleteMessages(room: "lobby")
         #expect(try await archived(database, room: "lobby") == [])
         #expect(try await archived(database, room: "deals").map(\.sequence) == [1, 2, 3])
         #expect(try await writer.append(sampleMessage(room: "lobby", 3)) == 4)
-        try await chat.deleteMessages(room: "nowhere")
+        try await archive.deleteMessages(room: "nowhere")
         await writer.close()
     }
 

@@ -40,6 +40,15 @@ func richDirectory() throws -> ChatDirectory {
                                   roomManagementURL: "https://rooms.example.com", maxRoomsPerCreator: 7))
 }
 
+/// `body` with a fresh backend of `kind` holding the saved `richDirectory()`, and that value.
+func withRichDirectory(_ kind: TestBackend, _ body: (any StoreBackend, ChatDirectory) async throws -> Void) async throws {
+    try await withBackend(kind) { backend async throws in
+        let directory = try richDirectory()
+        try await backend.chat.save(directory, previous: ChatDirectory())
+        try await body(backend, directory)
+    }
+}
+
 /// A saved directory in a fresh in-memory database, with the value it was saved as.
 func databaseWithRichDirectory() async throws -> (SalonDatabase, ChatDirectory) {
     let database = try SalonDatabase.inMemory()
@@ -54,13 +63,4 @@ func sampleMessage(room: String, _ index: Int, subject: String? = nil) -> Stored
                   occupantID: "occ-\(index)", timestamp: Date(timeIntervalSince1970: Double(1_700_000_000_123 + Int64(index) * 1000) / 1000),
                   body: "message \(index) é <&>", subject: subject,
                   stanza: "<message type='groupchat'><body>message \(index)</body></message>")
-}
-
-/// The number of rows of `table` matching `condition` (raw SQL: tests look under the store).
-func rowCount(_ database: SalonDatabase, _ table: String, where condition: String = "1",
-              _ arguments: [String] = []) async throws -> Int {
-    try await database.writer.read { db in
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table) WHERE \(condition)",
-                         arguments: .init(arguments)) ?? -1
-    }
 }

@@ -69,7 +69,7 @@ import Testing
         #expect(try await database.files.file(id: id(3))?.revoked != nil)
         #expect(try await database.files.file(id: id(4))?.revoked == nil)
         #expect(try await database.files.usage(room: "design") == FileUsage(files: 0, bytes: 0))
-        try await database.chat.deleteMessages(room: "design")
+        try await database.archive.deleteMessages(room: "design")
         #expect(try await database.files.file(id: id(4))?.revoked != nil)
 
         let swept = try await database.files.sweep(unclaimedBefore: archiveTime(0))

@@ -4,35 +4,38 @@ import PersistentChat
 import Testing
 @testable import SalonStore
 
+/// Runs once per backend (`TestBackend`), but for the SQLite file's upgrade.
 @Suite struct RoomVCardStoreTests {
-    @Test func aRoomVCardIsSetReplacedRemovedAndGoesWithItsRoom() async throws {
-        let (database, directory) = try await databaseWithRichDirectory()
-        let chat = database.chat
-        #expect(try await chat.roomVCard(room: "lobby") == nil)
-        try await chat.setRoomVCard(room: "lobby", VCardStore.Entry(xml: "<vCard xmlns='vcard-temp'/>", photoHash: nil))
-        let photo = VCardStore.Entry(xml: "<vCard xmlns='vcard-temp'><PHOTO/></vCard>", photoHash: "abc")
-        try await chat.setRoomVCard(room: "lobby", photo)
-        #expect(try await chat.roomVCard(room: "lobby") == photo)
-        try await chat.setRoomVCard(room: "deals", photo)
-        try await chat.setRoomVCard(room: "deals", nil)
-        #expect(try await chat.roomVCard(room: "deals") == nil)
-        #expect(await storeErrorKind { try await chat.setRoomVCard(room: "nowhere", photo) } == .roomNotFound)
+    @Test(arguments: TestBackend.all) func aRoomVCardIsSetReplacedRemovedAndGoesWithItsRoom(backend: TestBackend) async throws {
+        try await withRichDirectory(backend) { database, directory async throws in
+            let chat = database.chat
+            #expect(try await chat.roomVCard(room: "lobby") == nil)
+            try await chat.setRoomVCard(room: "lobby", VCardStore.Entry(xml: "<vCard xmlns='vcard-temp'/>", photoHash: nil))
+            let photo = VCardStore.Entry(xml: "<vCard xmlns='vcard-temp'><PHOTO/></vCard>", photoHash: "abc")
+            try await chat.setRoomVCard(room: "lobby", photo)
+            #expect(try await chat.roomVCard(room: "lobby") == photo)
+            try await chat.setRoomVCard(room: "deals", photo)
+            try await chat.setRoomVCard(room: "deals", nil)
+            #expect(try await chat.roomVCard(room: "deals") == nil)
+            #expect(await storeErrorKind { try await chat.setRoomVCard(room: "nowhere", photo) } == .roomNotFound)
 
-        var without = directory
-        without.rooms["lobby"] = nil
-        try await chat.save(without, previous: directory)
-        #expect(try await chat.roomVCard(room: "lobby") == nil)
+            var without = directory
+            without.rooms["lobby"] = nil
+            try await chat.save(without, previous: directory)
+            #expect(try await chat.roomVCard(room: "lobby") == nil)
+        }
     }
 
-    @Test func aJoinSaysWhetherItAcceptedAnInvitation() async throws {
-        let (database, _) = try await databaseWithRichDirectory()
-        let chat = database.chat
-        try await chat.addInvitation(user: "bob@example.com", room: "lobby")
-        #expect(try await chat.recordJoin(user: "bob@example.com", room: "lobby"))
-        #expect(try await chat.recordJoin(user: "bob@example.com", room: "lobby") == false)
-        #expect(try await chat.recordJoin(user: "bob@example.com", room: "deals") == false)
-        #expect(try await chat.joinedRooms(user: "bob@example.com") == ["lobby", "deals"])
-        #expect(try await chat.joinedRooms(user: "carol@example.com") == [])
+    @Test(arguments: TestBackend.all) func aJoinSaysWhetherItAcceptedAnInvitation(backend: TestBackend) async throws {
+        try await withRichDirectory(backend) { database, _ async throws in
+            let chat = database.chat
+            try await chat.addInvitation(user: "bob@example.com", room: "lobby")
+            #expect(try await chat.recordJoin(user: "bob@example.com", room: "lobby"))
+            #expect(try await chat.recordJoin(user: "bob@example.com", room: "lobby") == false)
+            #expect(try await chat.recordJoin(user: "bob@example.com", room: "deals") == false)
+            #expect(try await chat.joinedRooms(user: "bob@example.com") == ["lobby", "deals"])
+            #expect(try await chat.joinedRooms(user: "carol@example.com") == [])
+        }
     }
 
     @Test func theRoomAvatarMigrationUpgradesAnOlderFile() async throws {

@@ -26,7 +26,7 @@ public struct ChatAdministration: Sendable {
 
     /// Deletes a removed room's messages.
     public func deleteMessages(room: String) async throws {
-        try await database.chat.deleteMessages(room: room)
+        try await database.archive.deleteMessages(room: room)
     }
 
     /// Applies `change` to the stored directory; nothing is saved when it throws.

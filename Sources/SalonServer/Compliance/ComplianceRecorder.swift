@@ -15,12 +15,12 @@ final class ComplianceRecorder: Sendable {
     private let current: Mutex<ComplianceSettings>
     let defaults: ComplianceSettings
     let writer: any ArchiveWriter
-    let store: ComplianceStore
+    let store: any ComplianceStore
     let logger: Logger
     /// Settings, export and verification as the ad-hoc commands and the exporter run them.
     let administration: ComplianceAdministration
 
-    init(administration: ComplianceAdministration, writer: any ArchiveWriter, store: ComplianceStore, logger: Logger) {
+    init(administration: ComplianceAdministration, writer: any ArchiveWriter, store: any ComplianceStore, logger: Logger) {
         self.administration = administration
         self.defaults = administration.defaults
         self.writer = writer

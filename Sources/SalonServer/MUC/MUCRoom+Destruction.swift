@@ -9,13 +9,13 @@ extension MUCRoom {
         guard current != nil else { return bounce(stanza, StanzaError(.itemNotFound)) }
         let actor = ChatActor.user(user)
         let host = host
-        let chat = environment.chat
+        let archive = environment.archive
         let localpart = localpart
         awaiting({
             try await host.perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
                 try directory.removeRoom(localpart, by: actor)
             }
-            try await chat.deleteMessages(room: localpart)
+            try await archive.deleteMessages(room: localpart)
         }) { [self] result in
             switch result {
             case .success:

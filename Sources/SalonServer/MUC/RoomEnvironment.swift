@@ -12,8 +12,8 @@ struct RoomEnvironment: Sendable {
     let archiveWriter: any ArchiveWriter
     /// Reads and edits of archived messages (MAM, moderation, join history).
     let archive: any ArchiveStore
-    /// Who has joined which room; a destroyed room's messages.
-    let chat: ChatStore
+    /// Who has joined which room; room vCards.
+    let chat: any ChatStore
     let occupantIDs: OccupantIDs
     /// How often one occupant may change its presence or nickname.
     let presenceRates: PresenceRates

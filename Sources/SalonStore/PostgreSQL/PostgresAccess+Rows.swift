@@ -6,13 +6,4 @@ extension PostgresAccess.Transaction {
         try await connection.query(query, logger: logger)
     }
 
-    /// A prepared statement (parsed once per connection) inside the transaction: for the group
-    /// commit's statements, run for every batch.
-    func execute<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] {
-        var rows: [Statement.Row] = []
-        for try await row in try await connection.execute(statement, logger: logger) {
-            rows.append(row)
-        }
-        return rows
-    }
 }

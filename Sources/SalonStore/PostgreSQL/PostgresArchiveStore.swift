@@ -99,6 +99,13 @@ struct PostgresArchiveStore: ArchiveStore {
         }
     }
 
+    /// Room deletion. Files are not on PostgreSQL yet (posts carrying them are refused), so
+    /// there are none to revoke; `room_counters` keeps `last_sequence`, so numbers are not reused.
+    func deleteMessages(room: String) async throws {
+        guard PostgresText.isStorable(room) else { return }
+        _ = try await access.query("DELETE FROM room_messages WHERE room = \(room)")
+    }
+
     /// Messages rewritten per statement by a replacement.
     static let replacementSlice = 500
 

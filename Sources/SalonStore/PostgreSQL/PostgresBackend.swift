@@ -62,6 +62,8 @@ public final class PostgresBackend: StoreBackend {
     public var pep: any PEPStore { PostgresPEPStore(access: access) }
     public var push: any PushStore { PostgresPushStore(access: access) }
     public var webSessions: any WebSessionStore { PostgresWebSessionStore(access: access) }
+    public var chat: any ChatStore { PostgresChatStore(access: access) }
+    public var compliance: any ComplianceStore { PostgresComplianceStore(access: access) }
 
     /// Closes the pool: queries still waiting for a connection fail, later ones too.
     public func shutdown() async {

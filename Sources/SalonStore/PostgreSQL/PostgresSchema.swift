@@ -62,6 +62,7 @@ enum PostgresSchema {
             """,
         ]),
         personalData,
+        chat,
         roomArchive,
     ]
 

@@ -1,23 +1,6 @@
 import Foundation
 import GRDB
 
-extension ComplianceRecord {
-    /// A journal row as an export carries it (seq, hash and previous hash as they were written).
-    public init(seq: Int64, time: Int64, type: String, actorBare: String, actorFull: String, room: String, payload: String,
-                prevHash: String, hash: String, exportedAt: Int64?) {
-        self.seq = seq
-        self.time = time
-        self.type = type
-        self.actorBare = actorBare
-        self.actorFull = actorFull
-        self.room = room
-        self.payload = payload
-        self.prevHash = prevHash
-        self.hash = hash
-        self.exportedAt = exportedAt
-    }
-}
-
 extension ExportSnapshot {
     /// The compliance journal in sequence order: all of it, or (with `since`) from the first
     /// event at or after that instant to the end, so what is handed over is always one unbroken

@@ -44,19 +44,19 @@ public struct ExportSnapshot {
     /// archives included), from `since` on.
     public func forEachRoomMessage(rooms: Set<String>?, since: Date?, _ body: (StoredMessage) throws -> Void) throws {
         let since = since.map(FileStore.ms) ?? Int64.min
-        let columns = ChatStore.messageColumns
+        let columns = SQLiteChatStore.messageColumns
         if let rooms {
             for room in rooms.sorted() {
                 let cursor = try Row.fetchCursor(db, sql: """
                     SELECT \(columns) FROM room_messages WHERE room = ? AND timestamp >= ? ORDER BY id
                     """, arguments: [room, since])
-                while let row = try cursor.next() { try body(try ChatStore.message(from: row)) }
+                while let row = try cursor.next() { try body(try SQLiteChatStore.message(from: row)) }
             }
         } else {
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT \(columns) FROM room_messages WHERE timestamp >= ? ORDER BY room, id
                 """, arguments: [since])
-            while let row = try cursor.next() { try body(try ChatStore.message(from: row)) }
+            while let row = try cursor.next() { try body(try SQLiteChatStore.message(from: row)) }
         }
     }
 

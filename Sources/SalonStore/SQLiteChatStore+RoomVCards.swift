@@ -1,11 +1,9 @@
 import GRDB
 
-/// Room vCards (XEP-0054 on the room JID, XEP-0486 room avatars): the serialised `<vCard/>` a
-/// manager set, with its photo's SHA-1. A row goes with its room (foreign key, cascade), so
-/// every way of removing a room removes it. Size limits are the caller's.
-extension ChatStore {
-    /// The room's vCard, or nil if none was set.
-    public func roomVCard(room: String) async throws -> VCardStore.Entry? {
+/// Room vCards on SQLite. A row goes with its room (foreign key, cascade), so every way of
+/// removing a room removes it.
+extension SQLiteChatStore {
+    func roomVCard(room: String) async throws -> VCardStore.Entry? {
         try await access.lookUp { db in
             try Row.fetchOne(db, sql: "SELECT xml, photo_hash FROM chat_room_vcards WHERE room = ?", arguments: [room]).map { row in
                 VCardStore.Entry(xml: try row.decode(String.self, forColumn: "xml"), photoHash: try row.decode(String?.self, forColumn: "photo_hash"))
@@ -13,9 +11,8 @@ extension ChatStore {
         }
     }
 
-    /// Replaces the room's vCard; nil removes it. Throws roomNotFound unless the room is in the
-    /// stored directory.
-    public func setRoomVCard(room: String, _ entry: VCardStore.Entry?) async throws {
+    func setRoomVCard(room: String, _ entry: VCardStore.Entry?) async throws {
+        try ChatStoreArguments.check(entry)
         try await access.write { db in
             try db.requireChatRoom(room)
             guard let entry else {

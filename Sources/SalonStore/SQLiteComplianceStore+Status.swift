@@ -1,10 +1,10 @@
 import GRDB
 
-extension ComplianceStore {
+extension SQLiteComplianceStore {
     /// What waits for the exporter: how many events, and the time (ms since 1970) of the first
     /// of them. Both read through the partial index of pending events, so a scrape costs what
     /// waits, never the journal's size.
-    public func backlog() async throws -> (pending: Int, oldest: Int64?) {
+    func backlog() async throws -> (pending: Int, oldest: Int64?) {
         try await access.read { db in
             let row = try Row.fetchOne(db, sql: """
                 SELECT count(*) AS pending,
@@ -16,9 +16,9 @@ extension ComplianceStore {
     }
 }
 
-extension ComplianceStore {
+extension SQLiteComplianceStore {
     /// When the exporter last finished an export (ms since 1970), or nil when it never has.
-    public func lastExport() async throws -> Int64? {
+    func lastExport() async throws -> Int64? {
         try await access.read { db in try Int64.fetchOne(db, sql: "SELECT max(finished_at) FROM compliance_exports") }
     }
 }

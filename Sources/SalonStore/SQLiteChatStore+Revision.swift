@@ -1,12 +1,11 @@
 import GRDB
 import PersistentChat
 
-extension ChatStore {
-    /// Announces that an administrator changed a room's content (messages cleared, removed or
-    /// replaced) although the directory did not change: running servers reload its history.
+extension SQLiteChatStore {
     @discardableResult
-    public func bumpRevision(contentOf room: String) async throws -> Int64 {
-        try await access.write { db in
+    func bumpRevision(contentOf room: String) async throws -> Int64 {
+        try InputLimits.checkRoomLocalpart(room)
+        return try await access.write { db in
             let revision = try ChatDirectoryWriter.bumpRevision(db)
             try db.execute(sql: """
                 INSERT INTO chat_content_revisions (room, revision) VALUES (?, ?)
@@ -16,8 +15,7 @@ extension ChatStore {
         }
     }
 
-    /// The directory, its revision, and the rooms whose content changed after revision `since`.
-    public func loadChanges(since: Int64) async throws -> (directory: ChatDirectory, revision: Int64, contentChanged: Set<String>) {
+    func loadChanges(since: Int64) async throws -> (directory: ChatDirectory, revision: Int64, contentChanged: Set<String>) {
         try await access.read { db in
             let rooms = try String.fetchAll(db, sql: "SELECT room FROM chat_content_revisions WHERE revision > ?", arguments: [since])
             return (try ChatDirectoryReader.load(db), try ChatDirectoryReader.revision(db), Set(rooms))
