@@ -11,18 +11,26 @@ public enum HTTPExchange {
 
     /// Sends `bytes` to `host:port` (TLS with `serverName` as SNI), then collects everything until
     /// the server closes; with `abandon`, closes right after sending (a client that goes away).
+    /// `beforeTLS` runs once connected, before the ClientHello: a client slow to start TLS.
     public static func send(host: String = "127.0.0.1", port: Int, serverName: String, _ bytes: [UInt8],
-                            abandon: Bool = false, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> [UInt8] {
+                            abandon: Bool = false, beforeTLS: (@Sendable () async throws -> Void)? = nil,
+                            group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> [UInt8] {
         let context = try tls.get()
         let collector = Collector()
         let channel = try await ClientBootstrap(group: group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(OpenSSLHandler(context: context, role: .client(serverName: serverName)))
                     try channel.pipeline.syncOperations.addHandler(collector)
                 }
             }
             .connect(host: host, port: port).get()
+        if let beforeTLS {
+            do { try await beforeTLS() } catch { try? await channel.close(); throw error }
+        }
+        try await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.addHandler(OpenSSLHandler(context: context, role: .client(serverName: serverName)),
+                                                           position: .first)
+        }.get()
         try await channel.writeAndFlush(ByteBuffer(bytes: bytes))
         if abandon {
             try await channel.close()

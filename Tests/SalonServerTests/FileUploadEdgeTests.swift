@@ -44,8 +44,7 @@ struct FileUploadEdgeTests {
         }
     }
 
-    @Test("An upload still arriving at http.request_timeout is cut with 408, its partial file removed, the slot usable again; unfinished headers too",
-          .timeLimit(.minutes(1)))
+    @Test("An upload still arriving at http.request_timeout is cut with 408, its partial file removed, the slot usable again; unfinished headers too")
     func uploadDeadline() async throws {
         let log = LogCapture()
         // The idle timeout is far away: only the deadline can end this upload.
@@ -64,6 +63,25 @@ struct FileUploadEdgeTests {
             // Headers that never end are cut at the deadline too: the connection closes unanswered.
             let unfinished = "PUT \(slot.putTarget) HTTP/1.1\r\nHost: salon.test\r\nX-Slow: "
             #expect(try await HTTPTestClient.exchange(port: server.httpPort, Array(unfinished.utf8)).isEmpty)
+        }
+    }
+
+    @Test("The request deadline starts once TLS is up: a client slow to start its handshake still has the whole deadline for its request")
+    func deadlineAfterHandshake() async throws {
+        try await withServer(configure: { $0.http.requestTimeout = 1; $0.http.idleTimeout = 3600 }) { server async throws in
+            try await server.addUser("alice")
+            let alice = try await server.online("alice")
+            let slot = try await alice.slot(filename: "late.txt", size: 4)
+            let put = Array("PUT \(slot.putTarget) HTTP/1.1\r\nHost: salon.test\r\nContent-Type: text/plain\r\nContent-Length: 4\r\nConnection: close\r\n\r\nlate".utf8)
+            let answer = try await HTTPExchange.send(port: server.httpPort, serverName: "salon.test", put, beforeTLS: {
+                // Connected before this second connection, whose unfinished headers are cut at
+                // its deadline: a deadline counted from the first connection's start has passed too.
+                let unfinished = "PUT \(slot.putTarget) HTTP/1.1\r\nHost: salon.test\r\nX-Slow: "
+                let cut = try await HTTPTestClient.exchange(port: server.httpPort, Array(unfinished.utf8))
+                #expect(cut.isEmpty)
+            })
+            #expect(HTTPTestClient.parse(answer).status == 201)
+            #expect(try await server.get(slot.getTarget).text == "late")
         }
     }
 

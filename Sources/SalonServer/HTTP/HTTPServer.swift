@@ -37,7 +37,7 @@ final class HTTPServer: Sendable {
         let deadline = TimeAmount.milliseconds(Int64(configuration.requestTimeout * 1000))
         let server = HTTPServerBuilder { responder in
             SalonHTTPChannel(base: HTTP1Channel(responder: responder, configuration: .init(
-                                 additionalChannelHandlers: [RequestDeadlineHandler(deadline: deadline)], idleTimeout: idle)),
+                                 additionalChannelHandlers: [RequestDeadlineHandler(deadline: deadline, afterHandshake: tls != nil)], idleTimeout: idle)),
                              tls: tls, connections: connections)
         }
         let (bound, boundContinuation) = AsyncStream.makeStream(of: Int.self)

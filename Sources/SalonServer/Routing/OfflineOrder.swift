@@ -12,6 +12,8 @@ final class OfflineOrder: Sendable {
     }
 
     private let state = Mutex<(next: UInt64, tails: [JID: Tail])>((0, [:]))
+    /// For tests: told the account each time delivery starts waiting for its queued writes.
+    let waitObserver = Mutex<(@Sendable (JID) -> Void)?>(nil)
 
     /// Starts `work` after the work queued earlier for `owner`; the follow-up awaits it.
     func enqueue(for owner: JID, _ work: @escaping @Sendable () async -> Void) -> RoutingFollowup {
@@ -38,6 +40,7 @@ final class OfflineOrder: Sendable {
     /// after the drain and wait for the next one.
     func queuedWrites(of owner: JID) async {
         let tail = state.withLock { $0.tails[owner]?.task }
+        waitObserver.withLock { $0 }?(owner)
         await tail?.value
     }
 
