@@ -14,7 +14,7 @@ struct SQLiteBlocklistStore: BlocklistStore {
         access.lookUp({ db in try Self.items(owner: owner, db) }, completion: completion)
     }
 
-    private static func items(owner: String, _ db: Database) throws -> [String] {
+    static func items(owner: String, _ db: Database) throws -> [String] {
         let statement = try db.cachedStatement(sql: "SELECT jid FROM blocklist_items WHERE owner = ? ORDER BY jid")
         return try String.fetchAll(statement, arguments: [owner])
     }

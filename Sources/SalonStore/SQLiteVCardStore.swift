@@ -13,9 +13,12 @@ struct SQLiteVCardStore: VCardStore {
     }
 
     func photoHash(owner: String, completion: @escaping @Sendable (Result<String?, any Error>) -> Void) {
-        access.lookUp({ db in
-            try String.fetchOne(db, sql: "SELECT COALESCE(photo_hash, '') FROM vcards WHERE owner = ?", arguments: [owner])
-        }, completion: completion)
+        access.lookUp({ db in try Self.photoHash(owner: owner, db) }, completion: completion)
+    }
+
+    /// `photoHash(owner:)` inside the caller's access; the statement stays prepared.
+    static func photoHash(owner: String, _ db: Database) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(photo_hash, '') FROM vcards WHERE owner = ?"), arguments: [owner])
     }
 
     func setVCard(owner: String, _ entry: VCardEntry) async throws {

@@ -24,6 +24,8 @@ public protocol StoreBackend: AnyObject, Sendable {
     var push: any PushStore { get }
     /// Sessions of the room-management pages.
     var webSessions: any WebSessionStore { get }
+    /// What a login reads at bind (roster, blocklist, photo hash), handed to `completion`.
+    func loginState(owner: String, completion: @escaping @Sendable (Result<AccountLoginState, any Error>) -> Void)
     /// The persistent-chat directory, invitations, joins and room vCards.
     var chat: any ChatStore { get }
     /// The compliance journal (one hash chain), its settings and its exports.

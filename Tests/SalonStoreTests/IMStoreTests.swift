@@ -45,6 +45,35 @@ import Testing
         }
     }
 
+    /// The one read a login makes at bind: roster, blocklist and photo hash together (SQLite in
+    /// one reader hop, PostgreSQL from the three stores).
+    @Test(arguments: TestBackend.all) func loginStateReadsRosterBlocklistAndPhotoHash(backend: TestBackend) async throws {
+        try await withAlice(backend) { database async throws in
+            func loginState(_ owner: String) async throws -> AccountLoginState {
+                try await withCheckedThrowingContinuation { continuation in
+                    database.loginState(owner: owner) { continuation.resume(with: $0) }
+                }
+            }
+            var state = try await loginState("alice@example.com")
+            #expect(state.roster.isEmpty && state.blocklist.isEmpty && state.photoHash == nil)
+
+            _ = try await database.rosters.upsert(owner: "alice@example.com", item: RosterItem(jid: "bob@example.com", groups: ["Friends"]), maxItems: nil)
+            _ = try await database.rosters.upsert(owner: "alice@example.com", item: RosterItem(jid: "amy@example.com"), maxItems: nil)
+            try await database.blocklists.block(owner: "alice@example.com", jids: ["spam@x", "b@x"], limit: 10)
+            try await database.vCards.setVCard(owner: "alice@example.com", .init(xml: "<vCard xmlns='vcard-temp'/>", photoHash: nil))
+            state = try await loginState("alice@example.com")
+            #expect(state.roster == (try await database.rosters.items(owner: "alice@example.com")))
+            #expect(state.roster.map(\.jid) == ["amy@example.com", "bob@example.com"])
+            #expect(state.blocklist == ["b@x", "spam@x"])
+            #expect(state.photoHash == "")
+
+            try await database.vCards.setVCard(owner: "alice@example.com", .init(xml: "<vCard xmlns='vcard-temp'/>", photoHash: "ab"))
+            #expect(try await loginState("alice@example.com").photoHash == "ab")
+            let stranger = try await loginState("ghost@example.com")
+            #expect(stranger.roster.isEmpty && stranger.blocklist.isEmpty && stranger.photoHash == nil)
+        }
+    }
+
     @Test(arguments: TestBackend.all) func hostileValuesAreRefusedOrFindNothingAlike(backend: TestBackend) async throws {
         try await withAlice(backend) { database async throws in
             let lists = database.blocklists

@@ -271,7 +271,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         let newSession = ClientSession(jid: full, stream: stream)
         let database = context.database
         stream.awaiting(started: { promise in
-            database.accountState(owner: authenticated.description) { promise.completeWith($0) }
+            database.loginState(owner: authenticated.description) { promise.completeWith($0) }
         }, then: { [self] result in
             guard case .success(let state) = result else {
                 return stream.send(iq.errorReply(StanzaError(.internalServerError)))
