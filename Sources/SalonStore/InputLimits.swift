@@ -27,9 +27,7 @@ enum InputLimits {
             throw StoreError(.invalidArgument, "account JID must look like user@domain: \(jid)")
         }
         // No JID holds a control character (RFC 7622), and PostgreSQL's text cannot hold NUL.
-        guard !jid.utf8.contains(0) else {
-            throw StoreError(.invalidArgument, "account JID contains a NUL character")
-        }
+        try PostgresText.check(jid, "account JID")
     }
 
     /// Throws invalidArgument unless `key` is a metadata key of bounded size.

@@ -42,8 +42,8 @@ public struct RosterItem: Sendable, Hashable {
             throw StoreError(.invalidArgument, "roster group names must be 1…\(InputLimits.maxRosterTextBytes) bytes")
         }
         // XML cannot carry NUL, so no client sends one; PostgreSQL's text cannot hold it.
-        guard !([jid, name ?? ""] + groups).contains(where: { $0.utf8.contains(0) }) else {
-            throw StoreError(.invalidArgument, "roster items hold no NUL character")
+        for text in [jid, name ?? ""] + groups {
+            try PostgresText.check(text, "roster item")
         }
     }
 }
