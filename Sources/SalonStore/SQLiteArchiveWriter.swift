@@ -37,10 +37,7 @@ public final class SQLiteArchiveWriter: ArchiveWriter {
     }
 
     private struct State {
-        var queue = ArchiveAppendQueue<Pending, Waiter>()
-        var draining = false
-        var closed = false
-        var closeWaiters: [CheckedContinuation<Void, Never>] = []
+        var queue = ArchiveWriterQueue<Pending, Waiter>()
         /// Whether the writer connection got its page cache and checkpoint interval.
         var tuned = false
         /// Room messages archived past the full-text index's mark (see ArchiveIndexCatchUp).
@@ -113,16 +110,7 @@ public final class SQLiteArchiveWriter: ArchiveWriter {
     }
 
     private func enqueue(_ item: Pending, _ waiter: Waiter, failing: (any Error) -> Void) {
-        let outcome: Result<Bool, StoreError> = state.withLock { state in
-            if state.closed { return .failure(StoreError(.other, "the archive writer is closed")) }
-            if state.queue.count >= Self.maxPending {
-                return .failure(StoreError(.busy, "too many archive appends are waiting"))
-            }
-            state.queue.append(item, waiter)
-            if state.draining { return .success(false) }
-            state.draining = true
-            return .success(true)
-        }
+        let outcome = state.withLock { $0.queue.admit(item, waiter, maxPending: Self.maxPending) }
         switch outcome {
         case .failure(let error):
             failing(error)
@@ -134,20 +122,12 @@ public final class SQLiteArchiveWriter: ArchiveWriter {
     }
 
     /// Whether `close` was called: appends now fail.
-    public var isClosed: Bool { state.withLock { $0.closed } }
+    public var isClosed: Bool { state.withLock { $0.queue.closed } }
 
     /// Refuses further appends and returns once every pending one has committed (or failed).
     public func close() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let idle = state.withLock { state in
-                state.closed = true
-                if state.draining {
-                    state.closeWaiters.append(continuation)
-                    return false
-                }
-                return true
-            }
-            if idle { continuation.resume() }
+            if state.withLock({ $0.queue.close(continuation) }) { continuation.resume() }
         }
     }
 
@@ -195,36 +175,17 @@ public final class SQLiteArchiveWriter: ArchiveWriter {
         }
     }
 
-    private enum Next {
-        case batch(items: [Pending], callers: [Waiter])
-        case idle([CheckedContinuation<Void, Never>])
-    }
-
     /// Takes the next batch off the queue, or stops draining when it is empty.
-    private func nextBatch() -> Next {
-        state.withLock { state in
-            if state.queue.isEmpty {
-                state.draining = false
-                defer { state.closeWaiters = [] }
-                return .idle(state.closeWaiters)
-            }
-            // Everything waiting, up to maxBatch, in one transaction: each commit costs an fsync
-            // and rewrites the pages every batch touches (index tails, counters), whatever its
-            // size. ArchiveInsertStatement inserts it in power-of-two chunks.
-            let batch = state.queue.take(min(state.queue.count, maxBatch))
-            return .batch(items: batch.items, callers: batch.callers)
-        }
+    private func nextBatch() -> ArchiveWriterQueue<Pending, Waiter>.Next {
+        // Everything waiting, up to maxBatch, in one transaction: each commit costs an fsync
+        // and rewrites the pages every batch touches (index tails, counters), whatever its
+        // size. ArchiveInsertStatement inserts it in power-of-two chunks.
+        state.withLock { $0.queue.next(maxBatch: maxBatch) }
     }
 
     /// Fails every queued append with `error` and stops draining; returns the close waiters.
     private func failQueued(_ error: any Error) -> [CheckedContinuation<Void, Never>] {
-        let (failed, closeWaiters) = state.withLock { state in
-            defer {
-                state.closeWaiters = []
-                state.draining = false
-            }
-            return (state.queue.take(state.queue.count).callers, state.closeWaiters)
-        }
+        let (failed, closeWaiters) = state.withLock { $0.queue.abandon() }
         Self.tellSinks(failed) { _ in .failure(StoreError.wrapping(error)) }
         failed.forEach { Self.fail($0, error) }
         return closeWaiters

@@ -24,10 +24,7 @@ public final class PostgresArchiveWriter: ArchiveWriter {
     }
 
     private struct State {
-        var queue = ArchiveAppendQueue<ArchiveBatchInsert.Item, Waiter>()
-        var draining = false
-        var closed = false
-        var closeWaiters: [CheckedContinuation<Void, Never>] = []
+        var queue = ArchiveWriterQueue<ArchiveBatchInsert.Item, Waiter>()
     }
 
     /// A batch holds at most `maxBatch` messages (clamped to 1…10 000).
@@ -62,19 +59,11 @@ public final class PostgresArchiveWriter: ArchiveWriter {
         completion(.failure(StoreError(.other, "the compliance journal is not on PostgreSQL yet")))
     }
 
-    public var isClosed: Bool { state.withLock { $0.closed } }
+    public var isClosed: Bool { state.withLock { $0.queue.closed } }
 
     public func close() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let idle = state.withLock { state in
-                state.closed = true
-                if state.draining {
-                    state.closeWaiters.append(continuation)
-                    return false
-                }
-                return true
-            }
-            if idle { continuation.resume() }
+            if state.withLock({ $0.queue.close(continuation) }) { continuation.resume() }
         }
     }
 
@@ -95,16 +84,7 @@ public final class PostgresArchiveWriter: ArchiveWriter {
     }
 
     private func enqueue(_ item: ArchiveBatchInsert.Item, _ waiter: Waiter) {
-        let outcome: Result<Bool, StoreError> = state.withLock { state in
-            if state.closed { return .failure(StoreError(.other, "the archive writer is closed")) }
-            if state.queue.count >= SQLiteArchiveWriter.maxPending {
-                return .failure(StoreError(.busy, "too many archive appends are waiting"))
-            }
-            state.queue.append(item, waiter)
-            if state.draining { return .success(false) }
-            state.draining = true
-            return .success(true)
-        }
+        let outcome = state.withLock { $0.queue.admit(item, waiter, maxPending: SQLiteArchiveWriter.maxPending) }
         switch outcome {
         case .failure(let error):
             Self.tell([waiter]) { _ in .failure(error) }
@@ -115,25 +95,11 @@ public final class PostgresArchiveWriter: ArchiveWriter {
         }
     }
 
-    private enum Next {
-        case batch(items: [ArchiveBatchInsert.Item], waiters: [Waiter])
-        case idle([CheckedContinuation<Void, Never>])
-    }
-
     /// Commits batches until the queue is empty; appends arriving meanwhile join the next batch.
     private func drain() async {
         while true {
-            let next: Next = state.withLock { state in
-                if state.queue.isEmpty {
-                    state.draining = false
-                    defer { state.closeWaiters = [] }
-                    return .idle(state.closeWaiters)
-                }
-                let batch = state.queue.take(min(state.queue.count, maxBatch))
-                return .batch(items: batch.items, waiters: batch.callers)
-            }
             let items: [ArchiveBatchInsert.Item], waiters: [Waiter]
-            switch next {
+            switch state.withLock({ $0.queue.next(maxBatch: maxBatch) }) {
             case .idle(let closeWaiters):
                 closeWaiters.forEach { $0.resume() }
                 return
