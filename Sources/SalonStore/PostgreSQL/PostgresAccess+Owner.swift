@@ -34,19 +34,27 @@ extension PostgresAccess.Transaction {
     }
 
     /// Parsed once per pooled connection: every message stored offline takes this lock.
-    struct LockOwner: PostgresPreparedStatement {
+    struct LockOwner: OwnerStatement {
         static let sql = "SELECT 1 FROM users WHERE jid = $1 FOR NO KEY UPDATE"
         typealias Row = Int
         let owner: String
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(owner)
-            return bindings
-        }
-
         func decodeRow(_ row: PostgresRow) throws -> Row {
             try row.decode(Int.self)
         }
+    }
+}
+
+/// A prepared statement whose one parameter is the account it concerns: the owner-keyed
+/// lookups of the hot paths (a login's roster, blocklist and photo hash, an offline drain…).
+protocol OwnerStatement: PostgresPreparedStatement {
+    var owner: String { get }
+}
+
+extension OwnerStatement {
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(owner)
+        return bindings
     }
 }

@@ -60,16 +60,10 @@ struct PostgresBlocklistStore: BlocklistStore {
     }
 
     /// The list every login loads, parsed once per pooled connection.
-    struct ItemsOfOwner: PostgresPreparedStatement {
+    struct ItemsOfOwner: OwnerStatement {
         static let sql = "SELECT jid FROM blocklist_items WHERE owner = $1 ORDER BY jid"
         typealias Row = String
         let owner: String
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(owner)
-            return bindings
-        }
 
         func decodeRow(_ row: PostgresRow) throws -> Row {
             try row.decode(String.self)

@@ -60,16 +60,10 @@ struct PostgresOfflineStore: OfflineStore {
     }
 
     /// Every login's drain, parsed once per pooled connection.
-    struct Drain: PostgresPreparedStatement {
+    struct Drain: OwnerStatement {
         static let sql = "DELETE FROM offline_messages WHERE owner = $1 RETURNING id, stanza, stored_at"
         typealias Row = (Int64, String, Int64)
         let owner: String
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(owner)
-            return bindings
-        }
 
         func decodeRow(_ row: PostgresRow) throws -> Row {
             try row.decode(Row.self)

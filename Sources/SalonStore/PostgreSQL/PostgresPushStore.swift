@@ -47,16 +47,10 @@ struct PostgresPushStore: PushStore {
     }
 
     /// Read for every message to an account that is away, parsed once per pooled connection.
-    struct RegistrationsOfOwner: PostgresPreparedStatement {
+    struct RegistrationsOfOwner: OwnerStatement {
         static let sql = "SELECT service, node, options FROM push_registrations WHERE owner = $1 ORDER BY service, node"
         typealias Row = (String, String, String?)
         let owner: String
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(owner)
-            return bindings
-        }
 
         func decodeRow(_ row: PostgresRow) throws -> Row {
             try row.decode(Row.self)

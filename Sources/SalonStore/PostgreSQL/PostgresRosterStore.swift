@@ -88,18 +88,12 @@ struct PostgresRosterStore: RosterStore {
     }
 
     /// The roster every login loads, parsed once per pooled connection.
-    struct ItemsOfOwner: PostgresPreparedStatement {
+    struct ItemsOfOwner: OwnerStatement {
         static let sql = """
             SELECT jid, name, subscription, ask, groups FROM roster_items WHERE owner = $1 ORDER BY jid
             """
         typealias Row = (String, String?, String, Bool, [String])
         let owner: String
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(owner)
-            return bindings
-        }
 
         func decodeRow(_ row: PostgresRow) throws -> Row {
             try row.decode(Row.self)

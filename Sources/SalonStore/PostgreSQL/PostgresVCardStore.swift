@@ -32,16 +32,10 @@ struct PostgresVCardStore: VCardStore {
     }
 
     /// The hash every login sends in its presence, parsed once per pooled connection.
-    struct PhotoHash: PostgresPreparedStatement {
+    struct PhotoHash: OwnerStatement {
         static let sql = "SELECT COALESCE(photo_hash, '') FROM vcards WHERE owner = $1"
         typealias Row = String
         let owner: String
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(owner)
-            return bindings
-        }
 
         func decodeRow(_ row: PostgresRow) throws -> Row {
             try row.decode(String.self)
