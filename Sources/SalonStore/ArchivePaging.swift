@@ -1,17 +1,13 @@
 import GRDB
 
 /// A message one of the archives returns (`ArchiveTable`): how to read it from a row.
-protocol ArchiveRecord: Sendable {
+protocol ArchiveRecord: ArchivePageItem {
     /// The archive it is read from.
     static var table: ArchiveTable { get }
     /// The columns to select, qualified by the alias `m`.
     static var qualifiedColumns: String { get }
     /// Decodes a row selected with `qualifiedColumns`.
     init(row: Row) throws
-    /// The XEP-0359 id a page's bounds and cursors use.
-    var stanzaID: String { get }
-    /// What the message costs in a page (its stored text), for `maxPageBytes`.
-    var pageBytes: Int { get }
 }
 
 extension StoredMessage: ArchiveRecord {
@@ -75,29 +71,12 @@ struct ArchivePaging<Record: ArchiveRecord>: Sendable {
             SELECT \(Record.qualifiedColumns) FROM \(window.from) WHERE \(conditions)
             ORDER BY \(window.orderColumn) \(backward ? "DESC" : "ASC") LIMIT ?
             """
-        // Rows are read one at a time and the page ends early once it holds `maxPageBytes`
-        // (it keeps at least one message): a page of large messages is not built whole in memory.
-        var messages: [Record] = []
-        var bytes = 0
-        var complete = true
+        var fill = ArchivePageFill<Record>(limit: limit)
         let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments + [limit + 1])
-        while let row = try rows.next() {
-            guard messages.count < limit, messages.isEmpty || bytes < Self.maxPageBytes else {
-                complete = false
-                break
-            }
-            let message = try Record(row: row)
-            bytes += message.pageBytes
-            messages.append(message)
+        while let row = try rows.next(), fill.admitsMore() {
+            fill.append(try Record(row: row))
         }
-        if backward {
-            messages.reverse()
-        }
-        if query.flip {
-            messages.reverse()
-        }
-        return ArchiveResultPage(messages: messages, complete: complete, count: count,
-                           first: messages.first?.stanzaID, last: messages.last?.stanzaID)
+        return fill.page(count: count, backward: backward, flip: query.flip)
     }
 }
 

@@ -43,27 +43,12 @@ struct PostgresArchivePaging: Sendable {
         let conditions = window.conditions(&builder)
         builder.append(conditions)
         builder.append(" ORDER BY m.id \(backward ? "DESC" : "ASC") LIMIT \(builder.bind(Int64(limit + 1)))")
-        // Rows are read one at a time and the page ends once it holds `maxPageBytes`, as on SQLite.
-        var messages: [StoredMessage] = []
-        var bytes = 0
-        var complete = true
+        var fill = ArchivePageFill<StoredMessage>(limit: limit)
         for try await row in try await transaction.rows(builder.query) {
-            guard messages.count < limit, messages.isEmpty || bytes < ArchivePageLimits.maxPageBytes else {
-                complete = false
-                break
-            }
-            let message = try PostgresArchiveRow.message(row)
-            bytes += message.pageBytes
-            messages.append(message)
+            guard fill.admitsMore() else { break }
+            fill.append(try PostgresArchiveRow.message(row))
         }
-        if backward {
-            messages.reverse()
-        }
-        if query.flip {
-            messages.reverse()
-        }
-        return ArchivePage(messages: messages, complete: complete, count: count,
-                           first: messages.first?.stanzaID, last: messages.last?.stanzaID)
+        return fill.page(count: count, backward: backward, flip: query.flip)
     }
 }
 
