@@ -63,7 +63,7 @@ enum ArchiveBatchInsert {
         for row in rows where !row.item.message.files.isEmpty {
             let message = row.item.message
             for file in message.files {
-                try FileStore.claim(file, room: message.room, stanzaID: message.stanzaID, at: row.item.timestamp, db)
+                try SQLiteFileStore.claim(file, room: message.room, stanzaID: message.stanzaID, at: row.item.timestamp, db)
             }
         }
         // Record the last sequence handed out per room, so deletions never lead to reuse.

@@ -6,7 +6,7 @@ import GRDB
 /// in the same transaction, by the triggers below, whichever front end did it.
 extension SalonSchema {
     static func createFiles(_ db: Database) throws {
-        let now = FileStore.nowSQL
+        let now = SQLiteFileStore.nowSQL
         try db.execute(sql: """
             CREATE TABLE files (
                 id TEXT NOT NULL PRIMARY KEY,

@@ -49,7 +49,7 @@ enum PersonalArchiveInsert {
         guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM users WHERE jid = ?"), arguments: [owner]) != nil else {
             return nil
         }
-        return try PersonalArchiveStore.preferences(owner, db)
+        return try SQLitePersonalArchiveStore.preferences(owner, db)
     }
 
     private static func inRoster(_ owner: String, _ contact: String, _ db: Database) throws -> Bool {

@@ -6,7 +6,7 @@ extension SQLiteArchiveStore {
     func deleteMessages(room: String) async throws {
         try await access.write { db in
             try db.execute(sql: "DELETE FROM room_messages WHERE room = ?", arguments: [room])
-            try FileStore.revokeRoom(room, db)
+            try SQLiteFileStore.revokeRoom(room, db)
         }
     }
 }

@@ -77,7 +77,7 @@ public final class SalonDatabase: Sendable {
     /// Push registrations (XEP-0357).
     public var push: any PushStore { SQLitePushStore(access: StoreAccess(writer: writer)) }
     /// Uploaded files (XEP-0363) and the room messages that carry them.
-    public var files: FileStore { FileStore(access: StoreAccess(writer: writer)) }
+    public var files: any FileStore { SQLiteFileStore(access: StoreAccess(writer: writer)) }
     /// Sessions of the room-management pages.
     public var webSessions: any WebSessionStore { SQLiteWebSessionStore(access: StoreAccess(writer: writer)) }
 

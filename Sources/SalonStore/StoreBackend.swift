@@ -30,6 +30,10 @@ public protocol StoreBackend: AnyObject, Sendable {
     var chat: any ChatStore { get }
     /// The compliance journal (one hash chain), its settings and its exports.
     var compliance: any ComplianceStore { get }
+    /// Uploaded files (XEP-0363), the room messages that carry them, and their downloads.
+    var files: any FileStore { get }
+    /// Accounts' own message archives (XEP-0313) and archiving preferences (XEP-0441).
+    var personalArchive: any PersonalArchiveStore { get }
 }
 
 extension SalonDatabase: StoreBackend {

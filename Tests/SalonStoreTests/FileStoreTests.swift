@@ -25,8 +25,7 @@ import Testing
     }
 
     @Test func theSweepFindsItsFilesByIndex() async throws {
-        let files = try SalonDatabase.inMemory().files
-        let plans = try await files.access.lookUp { db in
+        let plans = try await StoreAccess(writer: try SalonDatabase.inMemory().writer).lookUp { db in
             try [
                 "SELECT id FROM files WHERE revoked_at IS NOT NULL AND deleted_at IS NULL",
                 "SELECT id FROM files WHERE room IS NULL AND revoked_at IS NULL AND expires_at < 0",

@@ -7,7 +7,7 @@ import XMPPCore
 /// queried with the rooms' form, paging and full-text search (`MAMRequest`, `MAMResponder`),
 /// its metadata, and its XEP-0441 preferences. Only the account itself reads it.
 struct PersonalArchiveService: Sendable {
-    let store: PersonalArchiveStore
+    let store: any PersonalArchiveStore
     /// The context owns the router, which reaches this service (a strong reference would be a cycle).
     unowned let router: Router
     let logger: Logger

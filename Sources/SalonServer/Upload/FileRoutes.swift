@@ -12,7 +12,7 @@ import _NIOFileSystem
 /// `/files/<slot>/<name>`: the PUT a slot allows (XEP-0363 §4) and the GET/HEAD of uploaded
 /// files, served only while the room message that carries them exists.
 final class FileRoutes: HTTPRoutes {
-    let store: FileStore
+    let store: any FileStore
     let files: UploadedFiles
     let tokenKey: [UInt8]
     let configuration: UploadConfiguration
@@ -26,7 +26,7 @@ final class FileRoutes: HTTPRoutes {
     /// Slots with an upload streaming in: a second PUT meanwhile gets 409.
     private let uploading = Mutex<Set<String>>([])
 
-    init(store: FileStore, files: UploadedFiles, tokenKey: [UInt8], configuration: UploadConfiguration,
+    init(store: any FileStore, files: UploadedFiles, tokenKey: [UInt8], configuration: UploadConfiguration,
          directory: @escaping @Sendable () -> ChatDirectory, downloaders: FileDownloaders, metrics: ServerMetrics,
          compliance: ComplianceRecorder, logger: Logger) {
         self.compliance = compliance

@@ -13,10 +13,10 @@ final class UploadLinks: Sendable {
     /// More file references than this in one message are not looked for.
     static let maxPerMessage = 16
     private let prefix = Mutex<String?>(nil)
-    let store: FileStore
+    let store: any FileStore
     let logger: Logger
 
-    init(store: FileStore, logger: Logger) {
+    init(store: any FileStore, logger: Logger) {
         self.store = store
         self.logger = logger
     }

@@ -18,7 +18,7 @@ final class UploadService: Sendable {
     var baseURL: String { base.withLock { $0 } }
     private let base = Mutex("")
     let tokenKey: [UInt8]
-    let store: FileStore
+    let store: any FileStore
     let directory: @Sendable () -> ChatDirectory
     unowned let router: Router
     let logger: Logger
@@ -26,7 +26,7 @@ final class UploadService: Sendable {
     static let maxTrackedUploaders = 10_000
 
     init(domain: String, serverDomain: String, configuration: UploadConfiguration, tokenKey: [UInt8],
-         store: FileStore, directory: @escaping @Sendable () -> ChatDirectory, router: Router, logger: Logger) {
+         store: any FileStore, directory: @escaping @Sendable () -> ChatDirectory, router: Router, logger: Logger) {
         self.domain = domain
         self.serverDomain = serverDomain
         self.configuration = configuration

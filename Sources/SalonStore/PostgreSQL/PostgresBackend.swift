@@ -64,6 +64,8 @@ public final class PostgresBackend: StoreBackend {
     public var webSessions: any WebSessionStore { PostgresWebSessionStore(access: access) }
     public var chat: any ChatStore { PostgresChatStore(access: access) }
     public var compliance: any ComplianceStore { PostgresComplianceStore(access: access) }
+    public var files: any FileStore { PostgresPendingStores() }
+    public var personalArchive: any PersonalArchiveStore { PostgresPendingStores() }
 
     /// Closes the pool: queries still waiting for a connection fail, later ones too.
     public func shutdown() async {

@@ -9,7 +9,7 @@ extension ExportSnapshot {
         let first: Int64
         if let since {
             guard let seq = try Int64.fetchOne(db, sql: "SELECT min(seq) FROM compliance_events WHERE time >= ?",
-                                               arguments: [FileStore.ms(since)]) else { return }
+                                               arguments: [SQLiteFileStore.ms(since)]) else { return }
             first = seq
         } else {
             first = 1

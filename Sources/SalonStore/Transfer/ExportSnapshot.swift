@@ -43,7 +43,7 @@ public struct ExportSnapshot {
     /// Room messages in archive order, room by room: of `rooms` (nil: every room, deleted rooms'
     /// archives included), from `since` on.
     public func forEachRoomMessage(rooms: Set<String>?, since: Date?, _ body: (StoredMessage) throws -> Void) throws {
-        let since = since.map(FileStore.ms) ?? Int64.min
+        let since = since.map(SQLiteFileStore.ms) ?? Int64.min
         let columns = SQLiteChatStore.messageColumns
         if let rooms {
             for room in rooms.sorted() {
@@ -65,21 +65,21 @@ public struct ExportSnapshot {
     public func forEachPersonalMessage(since: Date?, _ body: (PersonalMessage) throws -> Void) throws {
         let cursor = try Row.fetchCursor(db, sql: """
             SELECT \(PersonalMessage.columns) FROM account_messages WHERE timestamp >= ? ORDER BY owner, id
-            """, arguments: [since.map(FileStore.ms) ?? Int64.min])
+            """, arguments: [since.map(SQLiteFileStore.ms) ?? Int64.min])
         while let row = try cursor.next() { try body(try PersonalMessage(row: row)) }
     }
 
     /// Uploaded files posted in a room and not revoked, of `rooms` (nil: all), created from
     /// `since` on, oldest first.
     public func forEachFile(rooms: Set<String>?, since: Date?, _ body: (FileRecord) throws -> Void) throws {
-        let since = since.map(FileStore.ms) ?? Int64.min
+        let since = since.map(SQLiteFileStore.ms) ?? Int64.min
         let cursor = try Row.fetchCursor(db, sql: """
-            SELECT \(FileStore.columns) FROM files
+            SELECT \(SQLiteFileStore.columns) FROM files
             WHERE room IS NOT NULL AND revoked_at IS NULL AND completed_at IS NOT NULL AND created_at >= ?
             ORDER BY created_at, id
             """, arguments: [since])
         while let row = try cursor.next() {
-            let file = try FileStore.record(row)
+            let file = try SQLiteFileStore.record(row)
             if let rooms, let room = file.room, !rooms.contains(room) { continue }
             try body(file)
         }

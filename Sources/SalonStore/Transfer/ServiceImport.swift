@@ -180,7 +180,7 @@ extension ServiceTransferStore {
             try ChatDirectoryWriter.save(directory.new, previous: directory.previous, db)
             try ChatDirectoryWriter.bumpRevision(db)
         }
-        let now = FileStore.ms(Date())
+        let now = SQLiteFileStore.ms(Date())
         for account in input.accounts {
             if try db.userExists(account.jid) {
                 report.accountsPresent += 1
@@ -210,7 +210,7 @@ extension ServiceTransferStore {
             }
             try messages { message in
                 rooms.insert(message.room)
-                batch.append(ArchiveBatchInsert.Item(message: message, timestamp: FileStore.ms(message.timestamp)))
+                batch.append(ArchiveBatchInsert.Item(message: message, timestamp: SQLiteFileStore.ms(message.timestamp)))
                 if batch.count == 256 { try flush() }
             }
             try flush()
@@ -232,7 +232,7 @@ extension ServiceTransferStore {
                 """)
             try personal { message in
                 try insert.execute(arguments: [message.owner, message.stanzaID, message.with, message.withBare, message.outgoing,
-                                               FileStore.ms(message.timestamp), message.body, message.stanza])
+                                               SQLiteFileStore.ms(message.timestamp), message.body, message.stanza])
                 if db.changesCount > 0 { report.personalMessagesAdded += 1 } else { report.personalMessagesPresent += 1 }
             }
         }
@@ -242,9 +242,9 @@ extension ServiceTransferStore {
                     INSERT INTO files (id, uploader, name, size, content_type, created_at, expires_at, completed_at,
                                        sha256, room, stanza_id, claimed_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
-                    """, arguments: [file.id, file.uploader, file.name, file.size, file.contentType, FileStore.ms(file.created),
-                                     FileStore.ms(file.expires), FileStore.ms(file.completed ?? file.created), file.sha256,
-                                     file.room, file.stanzaID, FileStore.ms(file.completed ?? file.created)])
+                    """, arguments: [file.id, file.uploader, file.name, file.size, file.contentType, SQLiteFileStore.ms(file.created),
+                                     SQLiteFileStore.ms(file.expires), SQLiteFileStore.ms(file.completed ?? file.created), file.sha256,
+                                     file.room, file.stanzaID, SQLiteFileStore.ms(file.completed ?? file.created)])
                 guard db.changesCount > 0 else { return report.filesPresent += 1 }
                 report.filesAdded += 1
                 if !dryRun { try input.placeFile?(file) }

@@ -2,29 +2,11 @@ import Foundation
 import GRDB
 import PersistentChat
 
-/// One download served.
-public struct FileDownload: Sendable, Hashable {
-    public var file: String
-    public var room: String?
-    /// The account, where the download mode asks for one (`members`); nil for a link.
-    public var account: String?
-    public var time: Date
-    public var range: ClosedRange<Int64>
-
-    public init(file: String, room: String?, account: String?, time: Date, range: ClosedRange<Int64>) {
-        self.file = file
-        self.room = room
-        self.account = account
-        self.time = time
-        self.range = range
-    }
-}
-
 /// Every download is recorded (`file_downloads`, migration v12-compliance-file-downloads),
 /// compliance on or off; with compliance on its FILEDOWNLOAD event is journaled in the same
 /// durable transaction, before the body is served.
-extension FileStore {
-    public func recordDownload(_ download: FileDownload, journal event: ComplianceEvent?) async throws {
+extension SQLiteFileStore {
+    func recordDownload(_ download: FileDownload, journal event: ComplianceEvent?) async throws {
         let body: @Sendable (Database) throws -> Void = { db in
             try db.execute(sql: """
                 INSERT INTO file_downloads (file_id, room, account, time, range_start, range_end) VALUES (?, ?, ?, ?, ?, ?)
@@ -36,7 +18,7 @@ extension FileStore {
     }
 
     /// The downloads of `file`, oldest first.
-    public func downloads(of file: String) async throws -> [FileDownload] {
+    func downloads(of file: String) async throws -> [FileDownload] {
         try await access.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM file_downloads WHERE file_id = ? ORDER BY id", arguments: [file]).map { row in
                 FileDownload(file: row["file_id"], room: row["room"], account: row["account"],
