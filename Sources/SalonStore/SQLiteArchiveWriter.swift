@@ -44,8 +44,11 @@ public final class SQLiteArchiveWriter: ArchiveWriter {
         var unindexed = 0
     }
 
+    /// The batch bound when none is given: large enough to amortise a commit over a busy moment.
+    public static let defaultMaxBatch = 1024
+
     /// Creates the writer of `database`; a batch holds at most `maxBatch` messages (clamped to 1…10 000).
-    public init(database: SalonDatabase, maxBatch: Int = 1024, commitObserver: CommitObserver? = nil) {
+    public init(database: SalonDatabase, maxBatch: Int = defaultMaxBatch, commitObserver: CommitObserver? = nil) {
         access = StoreAccess(writer: database.writer)
         self.maxBatch = min(max(maxBatch, 1), 10_000)
         self.commitObserver = commitObserver

@@ -1,6 +1,6 @@
-/// One backend's stores (SQLite: `SalonDatabase`; PostgreSQL: `PostgresBackend`). A store
-/// joins this protocol when both backends serve it; until every store has, the server and the
-/// CLI run on SQLite only (docs/ARCHITECTURE.md, section 7, "Two backends").
+/// One backend's stores (SQLite: `SalonDatabase`; PostgreSQL: `PostgresBackend`), opened from
+/// `StorageConfiguration`. The server and the CLI see only this (docs/ARCHITECTURE.md,
+/// section 7, "Two backends").
 public protocol StoreBackend: AnyObject, Sendable {
     /// Accounts, SCRAM credentials and service metadata.
     var accounts: any AccountStore { get }
@@ -34,10 +34,20 @@ public protocol StoreBackend: AnyObject, Sendable {
     var files: any FileStore { get }
     /// Accounts' own message archives (XEP-0313) and archiving preferences (XEP-0441).
     var personalArchive: any PersonalArchiveStore { get }
+    /// Closes every connection (never blocking a thread of Swift's cooperative pool); later
+    /// calls on the backend or its stores fail.
+    func shutdown() async throws
 }
 
 extension SalonDatabase: StoreBackend {
     public func archiveWriter(maxBatch: Int, commitObserver: ArchiveWriter.CommitObserver?) -> any ArchiveWriter {
         SQLiteArchiveWriter(database: self, maxBatch: maxBatch, commitObserver: commitObserver)
+    }
+}
+
+extension StoreBackend {
+    /// The node's archive writer with the default batch bound.
+    public func archiveWriter(commitObserver: ArchiveWriter.CommitObserver?) -> any ArchiveWriter {
+        archiveWriter(maxBatch: SQLiteArchiveWriter.defaultMaxBatch, commitObserver: commitObserver)
     }
 }

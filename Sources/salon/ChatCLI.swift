@@ -1,6 +1,7 @@
 import ArgumentParser
 import Configuration
 import Foundation
+import Logging
 import PersistentChat
 import SalonAdmin
 import SalonStore
@@ -42,28 +43,43 @@ func withChatAdministration<T>(_ common: CommonOptions, _ body: (ChatAdministrat
 
 /// Opens the configured database for one command. Every failure exits non-zero with a
 /// message: a bad configuration, an unopenable database, or the rule or error the command hit.
-func withDatabase<T>(_ common: CommonOptions, _ body: (AdminConfiguration, SalonDatabase) async throws -> T) async throws -> T {
+func withDatabase<T>(_ common: CommonOptions, _ body: (AdminConfiguration, any StoreBackend) async throws -> T) async throws -> T {
     let configuration = try await commandConfiguration(common)
-    let database: SalonDatabase
+    let database: any StoreBackend
     do {
-        try DataDirectory.requireExistingDatabase(in: configuration.dataDirectory)
-        database = try SalonDatabase(directory: configuration.dataDirectory)
+        if case .sqlite = configuration.storage {
+            try DataDirectory.requireExistingDatabase(in: configuration.dataDirectory)
+        }
+        database = try await configuration.storage.open(dataDirectory: configuration.dataDirectory, logger: commandStoreLogger)
     } catch let error as DataDirectoryError {
         throw CleanExit.failure("salon: \(error)")
     } catch {
-        throw CleanExit.failure("salon: cannot open the database in \(configuration.dataDirectory): \(error)")
+        throw CleanExit.failure("salon: cannot open the database (\(configuration.storage.location(dataDirectory: configuration.dataDirectory))): \(error)")
     }
-    defer { try? database.close() }
     do {
-        return try await OperatorPrincipals.$userDomain.withValue(configuration.domain) { try await body(configuration, database) }
-    } catch let error as ChatRuleError {
-        throw CleanExit.failure("salon: \(error.message)")
-    } catch let error as AccountService.Failure {
-        throw CleanExit.failure("salon: \(error.description)")
-    } catch let exit as ExitCode {
-        throw exit
+        let result = try await OperatorPrincipals.$userDomain.withValue(configuration.domain) { try await body(configuration, database) }
+        try? await database.shutdown()
+        return result
     } catch {
-        throw CleanExit.failure("salon: \(error)")
+        try? await database.shutdown()
+        throw commandFailure(error)
+    }
+}
+
+/// The store's own log lines during a command: warnings and worse, on standard error.
+private let commandStoreLogger: Logger = {
+    var logger = Logger(label: "salon.store")
+    logger.logLevel = .warning
+    return logger
+}()
+
+/// What a command's failure prints: the rule or error it hit, as a clean non-zero exit.
+private func commandFailure(_ error: any Error) -> any Error {
+    switch error {
+    case let error as ChatRuleError: CleanExit.failure("salon: \(error.message)")
+    case let error as AccountService.Failure: CleanExit.failure("salon: \(error.description)")
+    case let exit as ExitCode: exit
+    default: CleanExit.failure("salon: \(error)")
     }
 }
 

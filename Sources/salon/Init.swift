@@ -9,14 +9,23 @@ struct Init: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
-        let directory = try await configuredDataDirectory(common)
-        let path = DataDirectory.absolute(directory)
-        let existed = FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent(SalonDatabase.fileName))
-        do {
-            try SalonDatabase(directory: directory).close()
-        } catch {
-            throw CleanExit.failure("salon: cannot create the database in \(path): \(error)")
+        let configuration = try await commandConfiguration(common)
+        let path = DataDirectory.absolute(configuration.dataDirectory)
+        guard case .postgresql(let postgresql) = configuration.storage else {
+            let existed = FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent(SalonDatabase.fileName))
+            do {
+                try SalonDatabase(directory: configuration.dataDirectory).close()
+            } catch {
+                throw CleanExit.failure("salon: cannot create the database in \(path): \(error)")
+            }
+            print(existed ? "the database in \(path) already exists" : "created the database in \(path)")
+            return
         }
-        print(existed ? "the database in \(path) already exists" : "created the database in \(path)")
+        do {
+            try await PostgresBackend.open(postgresql).shutdown()
+        } catch {
+            throw CleanExit.failure("salon: cannot prepare \(postgresql): \(error)")
+        }
+        print("Salon's tables in \(postgresql) are ready")
     }
 }

@@ -89,17 +89,16 @@ struct Serve: AsyncParsableCommand {
         let server = SalonServer(configuration: configuration, logger: logger, metricsRegistry: registry)
         let served = configuration
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: RunningServer(server: server, announce: { try await announceFirstAdministrator(served) }))],
+            services: [.init(service: RunningServer(server: server, announce: { try await announceFirstAdministrator(served, server) }))],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
     }
 
     /// On first start: an administrator account, printed once.
-    private func announceFirstAdministrator(_ configuration: ServerConfiguration) async throws {
+    private func announceFirstAdministrator(_ configuration: ServerConfiguration, _ server: SalonServer) async throws {
+        guard let database = server.store else { return }
         do {
-            let database = try SalonDatabase(directory: configuration.dataDirectory)
-            defer { try? database.close() }
             let accounts = AccountService(database: database, domain: configuration.domain, iterations: configuration.scramIterations)
             if let admin = try await accounts.bootstrapAdministrator() {
                 // Written unbuffered: it must reach a log file even if the server is killed.
@@ -112,7 +111,7 @@ struct Serve: AsyncParsableCommand {
                 """.utf8))
             }
         } catch {
-            throw CleanExit.failure("salon: cannot open the database in \(configuration.dataDirectory): \(error)")
+            throw CleanExit.failure("salon: cannot create the first administrator: \(error)")
         }
     }
 }

@@ -1,26 +1,51 @@
-/// `storage.backend`: where Salon keeps its data. Only SQLite serves every store so far; the
-/// PostgreSQL backend (SalonStore's `PostgresBackend`) does not serve `storesNotOnPostgreSQL` yet, so
-/// choosing it refuses to start rather than run half a server on each (issue #20).
+import SalonStore
+
+/// `storage.*`: where Salon keeps its data — SQLite in the data directory (the default) or a
+/// PostgreSQL database (`storage.postgresql.*`).
 extension Settings {
-    /// The stores still on SQLite only, named in the refusal.
+    /// The stores PostgreSQL does not serve yet, named in the refusal: Salon never runs half
+    /// its stores on each backend.
     static let storesNotOnPostgreSQL = [
         "personal archives", "files",
     ]
 
-    /// Throws, naming what is missing, unless `storage.backend` is one every command can run on.
-    func checkStorageBackend() throws {
+    /// The configured backend, or a message naming the key that is wrong.
+    func storage() throws -> StorageConfiguration {
         let backend = reader.string(forKey: "storage.backend", default: "sqlite")
         switch backend {
         case "sqlite":
-            return
+            return .sqlite
         case "postgresql":
-            throw SettingsError(description: """
-                storage.backend: postgresql is not supported yet: \
-                \(Self.storesNotOnPostgreSQL.joined(separator: ", ")) still need SQLite. \
-                Use storage.backend: sqlite (the default).
-                """)
+            guard Self.storesNotOnPostgreSQL.isEmpty else {
+                throw SettingsError(description: """
+                    storage.backend: postgresql is not supported yet: \
+                    \(Self.storesNotOnPostgreSQL.joined(separator: ", ")) still need SQLite. \
+                    Use storage.backend: sqlite (the default).
+                    """)
+            }
+            return .postgresql(try postgresql())
         default:
             throw SettingsError(description: "storage.backend must be sqlite or postgresql, not '\(backend)'")
         }
+    }
+
+    /// `storage.postgresql.*`: the URL (its password may instead be in `password_file`), the
+    /// pool's size and the archive's text search configuration.
+    private func postgresql() throws -> PostgresConfiguration {
+        let url = reader.string(forKey: "storage.postgresql.url", default: "")
+        guard !url.isEmpty else {
+            throw SettingsError(description: "storage.backend: postgresql needs storage.postgresql.url (postgresql://user@host/database)")
+        }
+        let passwordFile = reader.string(forKey: "storage.postgresql.password_file", default: "")
+        var configuration: PostgresConfiguration
+        do {
+            configuration = try PostgresConfiguration(url: url, passwordFile: passwordFile.isEmpty ? nil : passwordFile)
+        } catch let error as StoreError {
+            throw SettingsError(description: error.message)
+        }
+        configuration.maximumConnections = try positive("storage.postgresql.max_connections",
+                                                        default: configuration.maximumConnections, minimum: 1)
+        configuration.textSearch = try reader.requiredString(forKey: "storage.postgresql.text_search", default: configuration.textSearch)
+        return configuration
     }
 }

@@ -40,11 +40,11 @@ struct Settings {
         return environment
     }
 
-    /// What every command needs: the domain, the data directory, the SCRAM iterations.
+    /// What every command needs: the domain, the data directory and storage, the SCRAM iterations.
     func adminConfiguration() throws -> AdminConfiguration {
-        try checkStorageBackend()
         var configuration = AdminConfiguration(domain: try Self.domain(reader.requiredString(forKey: "domain", default: "localhost"), key: "domain"))
         configuration.dataDirectory = reader.string(forKey: "paths.data", default: configuration.dataDirectory)
+        configuration.storage = try storage()
         configuration.scramIterations = try positive("scram.iterations", default: configuration.scramIterations, minimum: 4096)
         configuration.compliance = try complianceDefaults()
         return configuration

@@ -12,11 +12,11 @@ public struct AccountService: Sendable {
         public let description: String
     }
 
-    public let database: SalonDatabase
+    public let database: any StoreBackend
     let domain: String
     let iterations: Int
 
-    public init(database: SalonDatabase, domain: String, iterations: Int = 4096) {
+    public init(database: any StoreBackend, domain: String, iterations: Int = 4096) {
         self.database = database
         self.domain = domain
         self.iterations = max(4096, iterations)

@@ -7,9 +7,9 @@ import SalonStore
 public struct ArchiveAdministration: Sendable {
     public static let defaultReplacement = "This message was replaced by the persistent chat administrator."
 
-    let database: SalonDatabase
+    let database: any StoreBackend
 
-    public init(database: SalonDatabase) {
+    public init(database: any StoreBackend) {
         self.database = database
     }
 

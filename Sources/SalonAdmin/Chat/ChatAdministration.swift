@@ -13,9 +13,9 @@ public struct ChatAdministration: Sendable {
         public let revision: Int64?
     }
 
-    public let database: SalonDatabase
+    public let database: any StoreBackend
 
-    public init(database: SalonDatabase) {
+    public init(database: any StoreBackend) {
         self.database = database
     }
 

@@ -5,11 +5,11 @@ import SalonStore
 /// Compliance operations for the command line (`salon compliance`) and the server's ad-hoc
 /// commands alike: show and change the settings, export now, verify the chain.
 public struct ComplianceAdministration: Sendable {
-    public let database: SalonDatabase
+    public let database: any StoreBackend
     let configuration: AdminConfiguration
     let chatDomain: String
 
-    public init(database: SalonDatabase, configuration: AdminConfiguration, chatDomain: String) {
+    public init(database: any StoreBackend, configuration: AdminConfiguration, chatDomain: String) {
         self.database = database
         self.configuration = configuration
         self.chatDomain = chatDomain

@@ -39,12 +39,12 @@ public struct ComplianceExporter: Sendable {
         if ProcessInfo.processInfo.environment[faultVariable] == point { kill(getpid(), SIGKILL) }
     }
 
-    let database: SalonDatabase
+    let database: any StoreBackend
     let serverDomain: String
     let chatDomain: String
     let dataDirectory: String
 
-    public init(database: SalonDatabase, serverDomain: String, chatDomain: String, dataDirectory: String) {
+    public init(database: any StoreBackend, serverDomain: String, chatDomain: String, dataDirectory: String) {
         self.database = database
         self.serverDomain = serverDomain
         self.chatDomain = chatDomain

@@ -1,4 +1,5 @@
 import PersistentChat
+import SalonStore
 
 /// What administration needs of a deployment's configuration: the domain accounts live on,
 /// where the database is, how new passwords are hashed. `salon serve` reads it as part of the
@@ -6,8 +7,10 @@ import PersistentChat
 public struct AdminConfiguration: Sendable {
     /// The XMPP domain users live on (`user@domain`).
     public var domain: String
-    /// Where the SQLite database lives.
+    /// Where uploaded files, exports and (with SQLite) the database live.
     public var dataDirectory: String = "./data"
+    /// Which database keeps the data (`storage.backend`).
+    public var storage = StorageConfiguration.sqlite
     /// SCRAM iteration count for new and changed passwords.
     public var scramIterations: Int = 4096
     /// Compliance recording as the configuration file sets it (`compliance.*`); what

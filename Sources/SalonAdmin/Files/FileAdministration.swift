@@ -5,10 +5,10 @@ import SalonStore
 /// list, usage, removal. Removal revokes the file (its URL answers 410 at once) and deletes its
 /// bytes from the data directory's `files/`.
 public struct FileAdministration: Sendable {
-    let database: SalonDatabase
+    let database: any StoreBackend
     let filesDirectory: String
 
-    public init(database: SalonDatabase, dataDirectory: String) {
+    public init(database: any StoreBackend, dataDirectory: String) {
         self.database = database
         self.filesDirectory = dataDirectory + "/files"
     }

@@ -27,11 +27,11 @@ public struct ServiceExporter: Sendable {
         }
     }
 
-    let database: SalonDatabase
+    let database: any StoreBackend
     let domain: String
     let dataDirectory: String
 
-    public init(database: SalonDatabase, domain: String, dataDirectory: String) {
+    public init(database: any StoreBackend, domain: String, dataDirectory: String) {
         self.database = database
         self.domain = domain
         self.dataDirectory = dataDirectory
@@ -47,7 +47,7 @@ public struct ServiceExporter: Sendable {
         let parts = ExportLevel.parts(options.levels)
         let categories = Set(options.categories.map { $0.lowercased() })
         let filesDirectory = URL(fileURLWithPath: dataDirectory).appendingPathComponent("files")
-        let (members, skipped) = try await database.transfer.export { snapshot in
+        let (members, skipped) = try await database.serviceTransfer().export { snapshot in
             try Self.stage(snapshot, parts: parts, categories: categories, since: options.since,
                            filesDirectory: filesDirectory, in: staging)
         }

@@ -8,13 +8,13 @@ import SalonStore
 /// `prosody-migrator` writes), into this service. The archive is checked whole first (names,
 /// sizes, checksums); then the store checks for conflicts and writes in one transaction.
 public struct ServiceImporter: Sendable {
-    let database: SalonDatabase
+    let database: any StoreBackend
     let domain: String
     let dataDirectory: String
     let accounts: AccountService
     let limits: ImportLimits
 
-    public init(database: SalonDatabase, domain: String, dataDirectory: String, iterations: Int = 4096,
+    public init(database: any StoreBackend, domain: String, dataDirectory: String, iterations: Int = 4096,
                 limits: ImportLimits = ImportLimits()) {
         self.database = database
         self.domain = domain
@@ -161,7 +161,7 @@ public struct ServiceImporter: Sendable {
             if foreign.count > 100 { report.conflicts.append("… and \(foreign.count - 100) more accounts of other domains") }
             return report
         }
-        return try await database.transfer.importService(input, dryRun: dryRun)
+        return try await database.serviceTransfer().importService(input, dryRun: dryRun)
     }
 
     private func decode<T: Decodable>(_ type: T.Type, _ data: Data, _ name: String) throws -> T {

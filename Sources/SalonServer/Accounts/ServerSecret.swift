@@ -12,7 +12,7 @@ enum ServerSecret {
     /// What signs upload PUT URLs (XEP-0363): kept across restarts, so a slot stays usable.
     static let uploadToken = "upload-token-secret"
 
-    static func load(_ name: String, from database: SalonDatabase) async throws -> [UInt8] {
+    static func load(_ name: String, from database: any StoreBackend) async throws -> [UInt8] {
         let fresh = Crypto.randomBytes(32)
         let stored = try await database.accounts.metadata(name, storingIfAbsent: Base64.encode(fresh))
         if let bytes = Base64.decode(stored), bytes.count >= 16 { return bytes }

@@ -48,7 +48,8 @@ public final class SalonServer: Service, Sendable {
     /// Opens storage, loads (or makes) certificates and starts listening.
     @discardableResult
     public func start() async throws -> BoundPorts {
-        let database = try SalonDatabase(directory: configuration.dataDirectory)
+        let database = try await configuration.administration.storage.open(
+            dataDirectory: configuration.dataDirectory, logger: Logger(label: "salon.store"))
         let tls: TLSContext
         let fakeSaltKey: [UInt8]
         let uploadKey: [UInt8]
@@ -204,6 +205,9 @@ public final class SalonServer: Service, Sendable {
             }
         }
     }
+
+    /// The running server's stores (nil before `start` and after `stop`).
+    public var store: (any StoreBackend)? { running.withLock { $0?.context.database } }
 
     /// For tests: the shared state of the running server.
     var context: ServerContext? { running.withLock { $0?.context } }

@@ -10,7 +10,7 @@ import XMPPCore
 final class ServerContext: Sendable {
     let configuration: ServerConfiguration
     let domain: String
-    let database: SalonDatabase
+    let database: any StoreBackend
     let sessions: SessionRegistry
     let components: ComponentRegistry
     let router: Router
@@ -56,13 +56,13 @@ final class ServerContext: Sendable {
     /// persistent-chat service (it loads its directory), the services built on them; then
     /// connects those services to the router, once. Everything routes through the router, so
     /// it comes first and learns its services last.
-    static func start(configuration: ServerConfiguration, database: SalonDatabase, tls: TLSContext?, fakeSaltKey: [UInt8],
+    static func start(configuration: ServerConfiguration, database: any StoreBackend, tls: TLSContext?, fakeSaltKey: [UInt8],
                       uploadKey: [UInt8] = [], group: EventLoopGroup, metrics: ServerMetrics = ServerMetrics(),
                       logger: Logger) async throws -> ServerContext {
         let sessions = SessionRegistry()
         let components = ComponentRegistry(secrets: configuration.components)
         // One writer for rooms' and accounts' archives: their appends share group commits.
-        let archiveWriter = SQLiteArchiveWriter(database: database, commitObserver: metrics.archiveCommitObserver)
+        let archiveWriter = database.archiveWriter(commitObserver: metrics.archiveCommitObserver)
         let compliance = ComplianceRecorder(
             administration: ComplianceAdministration(database: database, configuration: configuration.administration,
                                                      chatDomain: configuration.mucDomain),
@@ -79,7 +79,7 @@ final class ServerContext: Sendable {
                              sessions: sessions, components: components, router: router, muc: muc, metrics: metrics, logger: logger)
     }
 
-    private init(configuration: ServerConfiguration, database: SalonDatabase, tls: TLSContext?, fakeSaltKey: [UInt8], uploadKey: [UInt8],
+    private init(configuration: ServerConfiguration, database: any StoreBackend, tls: TLSContext?, fakeSaltKey: [UInt8], uploadKey: [UInt8],
                  sessions: SessionRegistry, components: ComponentRegistry, router: Router, muc: MUCService, metrics: ServerMetrics,
                  logger: Logger) {
         self.metrics = metrics

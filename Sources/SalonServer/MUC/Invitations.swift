@@ -9,7 +9,7 @@ import XMPPCore
 struct Invitations {
     /// The chat service's domain, where the rooms are.
     let domain: String
-    let database: SalonDatabase
+    let database: any StoreBackend
     let sessions: SessionRegistry
     let output: RoomOutput
     let logger: Logger

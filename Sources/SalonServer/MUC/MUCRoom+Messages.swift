@@ -134,7 +134,7 @@ extension MUCRoom {
                 environment.metrics.groupchatMessages.increment()
             case .failure(let error):
                 environment.logger.error("cannot archive a message", metadata: ["room": "\(localpart)", "error": "\(error)"])
-                bounce(post.stanza, StanzaError(.internalServerError, type: .wait, text: "The message could not be stored."))
+                bounce(post.stanza, .storage(error, text: "The message could not be stored."))
             }
         }
         drainBacklog()

@@ -70,7 +70,7 @@ extension MUCRoom {
         }) { [self] result in
             if case .failure(let error) = result {
                 environment.logger.error("compliance event not recorded: join refused", metadata: ["account": "\(user)", "room": "\(localpart)", "error": "\(error)"])
-                return bounce(stanza, StanzaError(.internalServerError, type: .wait, text: "The join could not be recorded."))
+                return bounce(stanza, .storage(error, text: "The join could not be recorded."))
             }
             enter()
         }
@@ -159,7 +159,7 @@ extension MUCRoom {
             if case .failure(let error) = result {
                 creator = nil
                 environment.logger.error("compliance event not recorded: join refused", metadata: ["account": "\(user)", "room": "\(localpart)", "error": "\(error)"])
-                return bounce(stanza, StanzaError(.internalServerError, type: .wait, text: "The join could not be recorded."))
+                return bounce(stanza, .storage(error, text: "The join could not be recorded."))
             }
             admit(stanza, nick: nick, from: from, user: user, role: .moderator, affiliation: .owner, statuses: [.created], context: nil)
         }

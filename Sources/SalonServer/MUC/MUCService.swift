@@ -14,7 +14,7 @@ import XMPPCore
 final class MUCService: RoomHost {
     let domain: String
     let serverDomain: String
-    let database: SalonDatabase
+    let database: any StoreBackend
     let administration: ChatAdministration
     /// What every room uses beyond its own state, made once here.
     let environment: RoomEnvironment
@@ -40,7 +40,7 @@ final class MUCService: RoomHost {
         var invitationObserver: (@Sendable (JID, JID, String, String) -> Void)?
     }
 
-    private init(domain: String, serverDomain: String, database: SalonDatabase, archiveWriter: any ArchiveWriter, router: Router,
+    private init(domain: String, serverDomain: String, database: any StoreBackend, archiveWriter: any ArchiveWriter, router: Router,
                  sessions: SessionRegistry,
                  loops: [EventLoop], secret: [UInt8], directory: ChatDirectory, revision: Int64, presenceRates: PresenceRates,
                  lockedRoomsPerUser: Int, maxVCardBytes: Int, metrics: ServerMetrics, compliance: ComplianceRecorder, logger: Logger) {
@@ -64,7 +64,7 @@ final class MUCService: RoomHost {
     }
 
     /// `archiveWriter` is the server's one writer (accounts' archives share it); `stop` closes it.
-    static func start(domain: String, serverDomain: String, database: SalonDatabase, archiveWriter: any ArchiveWriter, router: Router,
+    static func start(domain: String, serverDomain: String, database: any StoreBackend, archiveWriter: any ArchiveWriter, router: Router,
                       sessions: SessionRegistry, group: EventLoopGroup, presenceRates: PresenceRates, lockedRoomsPerUser: Int,
                       maxVCardBytes: Int, metrics: ServerMetrics, compliance: ComplianceRecorder, logger: Logger) async throws -> MUCService {
         let (directory, revision) = try await database.chat.loadDirectoryAndRevision()

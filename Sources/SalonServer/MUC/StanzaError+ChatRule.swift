@@ -24,7 +24,7 @@ extension StanzaError {
     /// A failed directory change: the rule it broke, else a storage failure.
     static func refusal(_ error: any Error) -> StanzaError {
         guard let rule = error as? ChatRuleError else {
-            return StanzaError(.internalServerError, text: "The change could not be saved.")
+            return .storage(error, text: "The change could not be saved.")
         }
         return StanzaError(refusal: rule)
     }

@@ -9,7 +9,7 @@ import XMPPCore
 struct PEPNotifier: Sendable {
     let sessions: SessionRegistry
     let caps: CapsCache
-    let database: SalonDatabase
+    let database: any StoreBackend
 
     /// Sends `event` to everyone interested in `node`. A resource whose capabilities are still
     /// being asked for gets it once they are known, if they show interest.

@@ -16,7 +16,7 @@ protocol PEPChangeObserver: AnyObject, Sendable {
 /// through `PEPNotifier`; bookmark nodes are kept in sync by `BookmarkSync`.
 final class PEPService: Sendable {
     let domain: String
-    let database: SalonDatabase
+    let database: any StoreBackend
     let sessions: SessionRegistry
     let caps: CapsCache
     let logger: Logger
@@ -31,7 +31,7 @@ final class PEPService: Sendable {
     /// Private storage and PEP bounds per account (`limits.pep_*`, `limits.private_storage_*`).
     let limits: PersonalDataLimits
 
-    init(domain: String, database: SalonDatabase, sessions: SessionRegistry, router: Router, limits: PersonalDataLimits, logger: Logger) {
+    init(domain: String, database: any StoreBackend, sessions: SessionRegistry, router: Router, limits: PersonalDataLimits, logger: Logger) {
         self.limits = limits
         self.domain = domain
         self.database = database

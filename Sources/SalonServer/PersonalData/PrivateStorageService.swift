@@ -5,7 +5,7 @@ import XMPPCore
 /// XEP-0049 private XML storage: each account keeps elements by namespace, readable only by
 /// itself. A change to `storage:bookmarks` is passed on to the bookmark sync (XEP-0402 #compat).
 final class PrivateStorageService: Sendable {
-    let database: SalonDatabase
+    let database: any StoreBackend
     let logger: Logger
     /// Set once at start: bookmarks written here are mirrored to PEP.
     let bookmarks: BookmarkSync
@@ -13,7 +13,7 @@ final class PrivateStorageService: Sendable {
     /// Namespaces no client may store under (XEP-0049 §3: the stream's own namespaces).
     static let reserved: Set<String> = [NS.client, NS.server, NS.component, PersonalStorage.privateXML]
 
-    init(database: SalonDatabase, bookmarks: BookmarkSync, logger: Logger) {
+    init(database: any StoreBackend, bookmarks: BookmarkSync, logger: Logger) {
         self.database = database
         self.bookmarks = bookmarks
         self.logger = logger

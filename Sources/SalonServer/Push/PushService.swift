@@ -27,7 +27,7 @@ final class PushService: Sendable {
     }
 
     let domain: String
-    let database: SalonDatabase
+    let database: any StoreBackend
     let sessions: SessionRegistry
     unowned let router: Router
     let settings: Settings
@@ -52,7 +52,7 @@ final class PushService: Sendable {
         }
     }
 
-    init(domain: String, database: SalonDatabase, sessions: SessionRegistry, router: Router, settings: Settings, logger: Logger) {
+    init(domain: String, database: any StoreBackend, sessions: SessionRegistry, router: Router, settings: Settings, logger: Logger) {
         self.domain = domain
         self.database = database
         self.sessions = sessions

@@ -122,7 +122,7 @@ extension Router {
             case .failure(let error):
                 logger.error("personal archive write failed",
                              metadata: ["account": "\(copies.map(\.owner).joined(separator: ","))", "cause": "\(error)"])
-                bounce(stanza, StanzaError(.internalServerError, type: .wait, text: "The message could not be archived."))
+                bounce(stanza, .storage(error, text: "The message could not be archived."))
                 done.finish()
             }
         }

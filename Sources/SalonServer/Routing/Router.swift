@@ -18,7 +18,7 @@ final class Router: Sendable {
     let domain: String
     let sessions: SessionRegistry
     let components: ComponentRegistry
-    let database: SalonDatabase
+    let database: any StoreBackend
     let logger: Logger
     let offlineLimit: Int
     /// iq requests the server itself sends, waiting for their answers.
@@ -43,7 +43,7 @@ final class Router: Sendable {
     }
 
     init(domain: String, sessions: SessionRegistry, components: ComponentRegistry,
-         database: SalonDatabase, archiveWriter: any ArchiveWriter, offlineLimit: Int, logger: Logger) {
+         database: any StoreBackend, archiveWriter: any ArchiveWriter, offlineLimit: Int, logger: Logger) {
         self.domain = domain
         personalArchiving = PersonalArchiving(domain: domain)
         self.archiveWriter = archiveWriter
@@ -247,8 +247,8 @@ final class Router: Sendable {
             if !stored { bounce(stanza, StanzaError(.serviceUnavailable, text: "The recipient's offline storage is full.")) }
             return stored
         } catch {
-            logger.error("offline storage failed", metadata: ["error": "\(error)"])
-            bounce(stanza, StanzaError(.internalServerError))
+            logger.error("offline storage failed", metadata: ["account": "\(owner)", "error": "\(error)"])
+            bounce(stanza, .storage(error, text: "The message could not be kept for the recipient."))
             return false
         }
     }

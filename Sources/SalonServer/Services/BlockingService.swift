@@ -5,14 +5,14 @@ import XMPPCore
 /// XEP-0191 blocking command: the blocklist's get, block and unblock, stored in SalonStore and
 /// cached for online accounts (`SessionRegistry`); enforcement is in `Router+Blocking.swift`.
 final class BlockingService: Sendable {
-    let database: SalonDatabase
+    let database: any StoreBackend
     let sessions: SessionRegistry
     unowned let router: Router
     /// The most JIDs one blocklist may hold (`limits.max_blocklist_items`).
     let maxItems: Int
     let logger: Logger
 
-    init(database: SalonDatabase, sessions: SessionRegistry, router: Router, maxItems: Int, logger: Logger) {
+    init(database: any StoreBackend, sessions: SessionRegistry, router: Router, maxItems: Int, logger: Logger) {
         self.database = database
         self.sessions = sessions
         self.router = router

@@ -8,7 +8,7 @@ final class PresenceService: Sendable {
     let domain: String
     let sessions: SessionRegistry
     let rosters: RosterService
-    let database: SalonDatabase
+    let database: any StoreBackend
     unowned let router: Router
     /// Sends a user's pending room invitations when they come online.
     let muc: MUCService
@@ -20,7 +20,7 @@ final class PresenceService: Sendable {
     /// remembered and sent its unavailable presence at the end, so the set is bounded.
     let maxDirectedPresences: Int
 
-    init(domain: String, sessions: SessionRegistry, rosters: RosterService, database: SalonDatabase, router: Router,
+    init(domain: String, sessions: SessionRegistry, rosters: RosterService, database: any StoreBackend, router: Router,
          muc: MUCService, pep: PEPService, followedRooms: FollowedRooms, maxDirectedPresences: Int) {
         self.maxDirectedPresences = maxDirectedPresences
         self.domain = domain

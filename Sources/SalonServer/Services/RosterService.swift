@@ -4,7 +4,7 @@ import XMPPCore
 
 /// RFC 6121 §2: roster get, set and push, persisted in SalonStore and cached for online accounts.
 final class RosterService: Sendable {
-    let database: SalonDatabase
+    let database: any StoreBackend
     let sessions: SessionRegistry
     let logger: Logger
     /// The most contacts one roster may hold (`limits.max_roster_items`).
@@ -20,7 +20,7 @@ final class RosterService: Sendable {
         }
     }
 
-    init(database: SalonDatabase, sessions: SessionRegistry, maxItems: Int, logger: Logger) {
+    init(database: any StoreBackend, sessions: SessionRegistry, maxItems: Int, logger: Logger) {
         self.database = database
         self.sessions = sessions
         self.maxItems = maxItems

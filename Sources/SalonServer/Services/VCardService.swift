@@ -11,7 +11,7 @@ final class VCardService: Sendable {
     static let ns = "vcard-temp"
     static let updateNS = "vcard-temp:x:update"
 
-    let database: SalonDatabase
+    let database: any StoreBackend
     let sessions: SessionRegistry
     let presence: PresenceService
     let pep: PEPService
@@ -19,7 +19,7 @@ final class VCardService: Sendable {
     let maxBytes: Int
     let logger: Logger
 
-    init(database: SalonDatabase, sessions: SessionRegistry, presence: PresenceService, pep: PEPService, maxBytes: Int, logger: Logger) {
+    init(database: any StoreBackend, sessions: SessionRegistry, presence: PresenceService, pep: PEPService, maxBytes: Int, logger: Logger) {
         self.database = database
         self.sessions = sessions
         self.presence = presence

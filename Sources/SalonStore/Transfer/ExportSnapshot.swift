@@ -99,3 +99,14 @@ public struct ServiceTransferStore: Sendable {
 extension SalonDatabase {
     public var transfer: ServiceTransferStore { ServiceTransferStore(access: StoreAccess(writer: writer)) }
 }
+
+extension StoreBackend {
+    /// Service export and import read and write SQLite's tables in one snapshot; on PostgreSQL
+    /// they are refused, naming why, until they are ported.
+    public func serviceTransfer() throws -> ServiceTransferStore {
+        guard let sqlite = self as? SalonDatabase else {
+            throw StoreError(.other, "service export and import are not on PostgreSQL yet")
+        }
+        return sqlite.transfer
+    }
+}

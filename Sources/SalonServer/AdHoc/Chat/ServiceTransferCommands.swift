@@ -11,7 +11,7 @@ import XMPPCore
 /// Server administrators only: an export holds every account's SCRAM keys, an import creates
 /// accounts.
 struct ServiceTransferCommands: Sendable {
-    let database: SalonDatabase
+    let database: any StoreBackend
     let configuration: AdminConfiguration
     let exportDirectory: String
     unowned let muc: MUCService

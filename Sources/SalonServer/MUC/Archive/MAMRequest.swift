@@ -153,6 +153,6 @@ struct MAMResponder {
             case .invalid: return StanzaError(.badRequest, text: archive.message)
             }
         }
-        return StanzaError(.internalServerError, type: .wait, text: "The archive could not be read.")
+        return .storage(error, text: "The archive could not be read.")
     }
 }
