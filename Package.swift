@@ -122,8 +122,13 @@ let package = Package(
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "PersistentChatTests", dependencies: ["PersistentChat"]),
+        // What the test targets share: the throw-away PostgreSQL cluster's schemas.
+        .target(name: "SalonTestSupport", dependencies: [
+            "SalonStore",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+        ], path: "Tests/SalonTestSupport"),
         .testTarget(name: "SalonStoreTests", dependencies: [
-            "SalonStore", "PersistentChat", "SalonSecurity", "XMPPCore",
+            "SalonStore", "SalonTestSupport", "PersistentChat", "SalonSecurity", "XMPPCore",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
@@ -136,7 +141,7 @@ let package = Package(
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         .testTarget(name: "SalonServerTests", dependencies: [
-            "SalonServer", "SalonAdmin", "SalonClient", "SalonStore", "PersistentChat", "SalonSecurity", "XMPPCore",
+            "SalonServer", "SalonAdmin", "SalonClient", "SalonStore", "SalonTestSupport", "PersistentChat", "SalonSecurity", "XMPPCore",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -228,7 +228,7 @@ struct ComplianceRecordingTests {
             let created = try await alice.createRoomByJoining("ideas", name: "Ideas")
             #expect(created[attribute: "type"] == "result")
             let events = try await journal(server)
-            #expect(events.map(\.type) == ["JOIN", "ROOM_CHANGED"])
+            try #require(events.map(\.type) == ["JOIN", "ROOM_CHANGED"])
             #expect(events.allSatisfy { $0.actorFull == "alice@salon.test/desk" && $0.room == "ideas" })
             #expect(try payload(events[1])["what"] as? String == "room created")
         }

@@ -102,7 +102,7 @@ struct FollowedRoomsJoinTests {
         await first.stop()
 
         // While the server is down: one room deleted, alice taken out of two rooms, one of which she never joined.
-        let offline = try SalonDatabase(directory: directory + "/data")
+        let offline = try await TestServer.openStore(directory: directory)
         _ = try await ChatAdministration(database: offline).perform { (d: inout ChatDirectory) throws(ChatRuleError) in
             try d.removeRoom("gone", by: .system)
             for localpart in ["club", "vip"] { _ = try d.updateRoom(localpart, by: .system) { $0.members = [] } }

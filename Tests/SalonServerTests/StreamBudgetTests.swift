@@ -52,7 +52,7 @@ struct StreamBudgetTests {
             }
             let body = String(repeating: "y", count: 60_000)
             let total = 40
-            let writer = SQLiteArchiveWriter(database: server.database)
+            let writer = server.database.archiveWriter(commitObserver: nil)
             for index in 0..<total {
                 _ = try await writer.append(StoredMessage(
                     room: "big", stanzaID: "big-\(index)", senderJID: "alice@salon.test", nick: "Alice", occupantID: "o",

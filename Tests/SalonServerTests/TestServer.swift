@@ -4,7 +4,28 @@ import SalonAdmin
 import SalonClient
 @testable import SalonServer
 import SalonStore
+import SalonTestSupport
+import Testing
 import XMPPCore
+
+/// Which backend the wire tests run on: SQLite by default; PostgreSQL in `Scripts/test`'s
+/// second pass (SALON_TEST_SERVER_BACKEND=postgresql), each server directory with a schema of
+/// the test cluster of its own, so a server restarted on its directory finds its data.
+enum ServerTestBackend {
+    static let isPostgreSQL = ProcessInfo.processInfo.environment["SALON_TEST_SERVER_BACKEND"] == "postgresql"
+
+    /// The schema of a server directory: its letters and digits, which hold its UUID.
+    static func schema(for directory: String) -> String {
+        "srv_" + String(directory.lowercased().filter { $0.isASCII && ($0.isLetter || $0.isNumber) }.suffix(48))
+    }
+
+    /// The cluster, at the directory's schema, with a small pool: many servers run at once.
+    static func configuration(for directory: String) async throws -> PostgresConfiguration {
+        var configuration = try await TestCluster.schema(schema(for: directory))
+        configuration.maximumConnections = 4
+        return configuration
+    }
+}
 
 /// A real Salon on loopback with ephemeral ports, a temporary data directory and a generated
 /// certificate, for tests that talk to it over the wire.
@@ -14,7 +35,7 @@ final class TestServer: Sendable {
     let ports: BoundPorts
     let directory: String
     let accounts: AccountService
-    let database: SalonDatabase
+    let database: any StoreBackend
 
     static func start(requireTLS: Bool = true, components: [String: String] = [:], directory: String? = nil,
                       log: LogCapture? = nil,
@@ -32,18 +53,21 @@ final class TestServer: Sendable {
         configuration.certificateDirectory = directory + "/certs"
         // A slow run (a sanitizer) logs in slowly too; a test that sets its own timeout keeps it.
         configuration.limits.negotiationTimeout *= TimeoutScale.factor
+        if ServerTestBackend.isPostgreSQL {
+            configuration.administration.storage = .postgresql(try await ServerTestBackend.configuration(for: directory))
+        }
         configure(&configuration)
         var logger = Logger(label: "salon-test")
         logger.logLevel = ProcessInfo.processInfo.environment["SALON_TEST_LOG"] != nil ? .debug : .critical
         if let log { logger = log.logger }
         let server = SalonServer(configuration: configuration, logger: logger)
         let ports = try await server.start()
-        let database = try SalonDatabase(directory: configuration.dataDirectory)
+        let database = try #require(server.store)
         return TestServer(server: server, ports: ports, directory: directory,
                           accounts: AccountService(database: database, domain: domain), database: database)
     }
 
-    private init(server: SalonServer, ports: BoundPorts, directory: String, accounts: AccountService, database: SalonDatabase) {
+    private init(server: SalonServer, ports: BoundPorts, directory: String, accounts: AccountService, database: any StoreBackend) {
         self.server = server
         self.ports = ports
         self.directory = directory
@@ -85,14 +109,27 @@ final class TestServer: Sendable {
         return client
     }
 
+    /// Stops the server, which closes its database.
     func stop() async {
-        try? await database.shutdown()
         await server.stop()
     }
 
     func removeFiles() {
         try? FileManager.default.removeItem(atPath: directory)
+        if ServerTestBackend.isPostgreSQL {
+            let schema = ServerTestBackend.schema(for: directory)
+            Task { try? await TestCluster.run("DROP SCHEMA IF EXISTS \(schema) CASCADE") }
+        }
     }
+
+    /// The database of a server directory while no server runs on it.
+    static func openStore(directory: String) async throws -> any StoreBackend {
+        guard ServerTestBackend.isPostgreSQL else { return try SalonDatabase(directory: directory + "/data") }
+        return try await PostgresBackend.open(try await ServerTestBackend.configuration(for: directory))
+    }
+
+    /// The SQLite database, for the tests that look inside it (nil on PostgreSQL).
+    var sqlite: SalonDatabase? { database as? SalonDatabase }
 }
 
 extension TestServer {

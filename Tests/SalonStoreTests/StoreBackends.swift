@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 @testable import SalonStore
+import SalonTestSupport
 import Testing
 
 /// The backends the shared store tests run on: the same assertions against each.
@@ -10,9 +11,7 @@ enum TestBackend: String, Sendable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 
     /// The throw-away cluster `Scripts/test` starts (`Scripts/postgres`), if any.
-    static var postgresURL: String? {
-        ProcessInfo.processInfo.environment["SALON_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
-    }
+    static var postgresURL: String? { TestCluster.url }
 
     /// PostgreSQL runs when its cluster is given, and always in CI, where a missing URL fails
     /// the tests instead of skipping them.
@@ -49,36 +48,15 @@ func withBackend<T: Sendable>(_ kind: TestBackend, _ body: (any StoreBackend) as
 /// Runs `body` with the test cluster's configuration pointed at a new empty schema of its own
 /// (tests run in parallel), dropped after.
 func withScratchSchema<T: Sendable>(_ body: (PostgresConfiguration) async throws -> T) async throws -> T {
-    var configuration = try testClusterConfiguration()
-    let schema = "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-    try await onTestCluster("CREATE SCHEMA \(schema)")
-    configuration.schema = schema
-    do {
-        let result = try await body(configuration)
-        try await onTestCluster("DROP SCHEMA \(schema) CASCADE")
-        return result
-    } catch {
-        try? await onTestCluster("DROP SCHEMA \(schema) CASCADE")
-        throw error
-    }
+    try await TestCluster.withScratchSchema(body)
 }
 
 /// The test cluster's configuration; in CI without one, a failure that says why.
 func testClusterConfiguration() throws -> PostgresConfiguration {
-    guard let url = TestBackend.postgresURL else {
-        throw StoreError(.other, "SALON_TEST_POSTGRES_URL is not set: CI must run the PostgreSQL store tests (Scripts/test)")
-    }
-    return try PostgresConfiguration(url: url)
+    try TestCluster.configuration()
 }
 
 /// Runs `sql` (made by the test, never from input) on the test cluster, outside Salon's stores.
 func onTestCluster(_ sql: String, schema: String? = nil) async throws {
-    var configuration = try testClusterConfiguration()
-    configuration.schema = schema
-    let client = PostgresClient(configuration: configuration.client)
-    try await withThrowingDiscardingTaskGroup { group in
-        group.addTask { await client.run() }
-        try await client.query(PostgresQuery(unsafeSQL: sql))
-        group.cancelAll()
-    }
+    try await TestCluster.run(sql, schema: schema)
 }

@@ -90,7 +90,7 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     }
 
     /// The configuration PostgresNIO's client takes.
-    var client: PostgresClient.Configuration {
+    public var client: PostgresClient.Configuration {
         var configuration: PostgresClient.Configuration
         if let socketDirectory {
             configuration = .init(unixSocketPath: socketDirectory + "/.s.PGSQL.\(port)",
