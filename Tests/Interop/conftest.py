@@ -1,10 +1,16 @@
-"""Runs a real `salon serve` on loopback for the slixmpp interop tests."""
+"""Runs a real `salon serve` on loopback for the slixmpp interop tests.
+
+With SALON_TEST_SERVER_BACKEND=postgresql (`Scripts/test`'s second pass), every server keeps
+its data in a schema of its own on the test cluster (SALON_TEST_POSTGRES_URL), and only the
+tests that talk to a server run: those using the `salon` fixture and those marked
+`both_backends`; tests marked `sqlite_only` (they read salon.sqlite) are skipped."""
 import os
 import shutil
 import socket
 import subprocess
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -22,6 +28,37 @@ def salon_binary() -> Path:
     return path
 
 
+ON_POSTGRESQL = os.environ.get("SALON_TEST_SERVER_BACKEND") == "postgresql"
+PSQL = "/usr/lib/postgresql/15/bin/psql"
+
+
+def storage_environment() -> dict:
+    """The environment that puts a new server's data in a new schema of the test cluster (on
+    PostgreSQL), or nothing (SQLite in the data directory)."""
+    if not ON_POSTGRESQL:
+        return {}
+    url = os.environ["SALON_TEST_POSTGRES_URL"]
+    schema = "interop_" + uuid.uuid4().hex
+    subprocess.run([PSQL, "--quiet", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "-c", f"CREATE SCHEMA {schema}", url],
+                   check=True, capture_output=True)
+    return {"SALON_STORAGE_BACKEND": "postgresql", "SALON_STORAGE_POSTGRESQL_URL": f"{url}?schema={schema}"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "both_backends: talks to a server of its own; runs on PostgreSQL too")
+    config.addinivalue_line("markers", "sqlite_only: looks inside salon.sqlite")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not ON_POSTGRESQL:
+        return
+    skip = pytest.mark.skip(reason="SQLite only, or no server: run in the SQLite pass")
+    for item in items:
+        if item.get_closest_marker("sqlite_only") or not (
+                "salon" in item.fixturenames or item.get_closest_marker("both_backends")):
+            item.add_marker(skip)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -35,6 +72,8 @@ class Salon:
         self.c2s, self.tls, self.component, self.http = free_port(), free_port(), free_port(), free_port()
         self.process = None
         self.output = workdir / "salon.log"
+        # The environment of this server's processes (serve and CLI commands alike).
+        self.env = {**os.environ, **storage_environment()}
 
     def start(self):
         log = open(self.output, "ab")
@@ -44,7 +83,7 @@ class Salon:
              "--component-port", str(self.component), "--http-port", str(self.http),
              "--component", f"{COMPONENT}={COMPONENT_SECRET}",
              "--data-dir", str(self.workdir / "data")],
-            cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT)
+            cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT, env=self.env)
         deadline = time.time() + 30
         while time.time() < deadline:
             if self.process.poll() is not None:
@@ -59,7 +98,7 @@ class Salon:
     def user(self, name: str, password: str):
         result = subprocess.run([str(self.binary), "user", "add", f"{name}@{DOMAIN}", "--password", password,
                                  "--data-dir", str(self.workdir / "data")],
-                                cwd=self.workdir, capture_output=True, text=True)
+                                cwd=self.workdir, capture_output=True, text=True, env=self.env)
         assert result.returncode == 0, result.stderr
 
     def stop(self):

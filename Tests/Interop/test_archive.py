@@ -7,6 +7,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
 from slixmpp.xmlstream.handler import Collector
 from slixmpp.xmlstream.matcher import MatchXPath
 
@@ -68,6 +69,7 @@ def test_slixmpp_pages_through_history_and_searches(salon):
     run(scenario())
 
 
+@pytest.mark.both_backends
 def test_acknowledged_messages_survive_sigkill():
     workdir = Path(tempfile.mkdtemp(prefix="salon-crash-"))
     server = Salon(workdir)

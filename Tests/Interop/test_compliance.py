@@ -9,6 +9,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT, Salon
 from test_archive import post, setup_room
 from test_metrics import scrape, value
@@ -25,9 +27,10 @@ def journal(server):
 
 def salon_cli(server, *args, env=None):
     return subprocess.run([str(server.binary), *args, "--data-dir", str(server.workdir / "data")],
-                          cwd=server.workdir, capture_output=True, text=True, timeout=60, env=env)
+                          cwd=server.workdir, capture_output=True, text=True, timeout=60, env={**server.env, **(env or {})})
 
 
+@pytest.mark.sqlite_only
 def test_journal_survives_sigkill_and_exports_once(monkeypatch):
     monkeypatch.setenv("SALON_COMPLIANCE_ENABLED", "true")
     workdir = Path(tempfile.mkdtemp(prefix="salon-compliance-"))
@@ -83,6 +86,7 @@ def test_journal_survives_sigkill_and_exports_once(monkeypatch):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+@pytest.mark.sqlite_only
 def test_cli_settings_and_a_tampered_row():
     workdir = Path(tempfile.mkdtemp(prefix="salon-compliance-"))
     salon = Salon(workdir)
@@ -107,6 +111,7 @@ def test_cli_settings_and_a_tampered_row():
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+@pytest.mark.sqlite_only  # service export is SQLite's only so far
 def test_journal_moves_with_an_export_and_verifies_on_the_new_server(monkeypatch):
     monkeypatch.setenv("SALON_COMPLIANCE_ENABLED", "true")
     workdir = Path(tempfile.mkdtemp(prefix="salon-compliance-"))

@@ -159,6 +159,7 @@ def test_http_edge_cases_with_curl(studio):
     assert status == 404
 
 
+@pytest.mark.both_backends
 def test_kill_during_upload_leaves_no_half_file(tmp_path):
     """kill -9 in the middle of a PUT: after a restart no partial file is left, the slot is not
     marked uploaded, and the same signed URL then takes the whole file."""

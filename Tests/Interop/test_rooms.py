@@ -17,7 +17,7 @@ CHAT = f"chat.{DOMAIN}"
 
 def cli(salon, *args):
     result = subprocess.run([str(salon.binary), *args, "--data-dir", str(salon.workdir / "data")],
-                            cwd=salon.workdir, capture_output=True, text=True, timeout=60)
+                            cwd=salon.workdir, capture_output=True, text=True, timeout=60, env=salon.env)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
