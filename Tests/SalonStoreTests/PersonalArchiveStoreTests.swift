@@ -205,6 +205,20 @@ import Testing
         }
     }
 
+    /// The database gone: personal appends fail as unavailable, never acknowledged.
+    @Test(.enabled(if: TestBackend.postgresEnabled, TestBackend.skipReason))
+    func personalAppendsFailWhenTheDatabaseIsGone() async throws {
+        try await withScratchSchema { configuration async throws in
+            let node = try await PostgresBackend.open(configuration)
+            try await node.accounts.create(jid: alice, credentials: [])
+            try await node.accounts.create(jid: bob, credentials: [])
+            let writer = node.archiveWriter(maxBatch: 8, commitObserver: nil)
+            await node.shutdown()
+            #expect(await storeErrorKind { _ = try await writer.append(personal: copies("lost")) } == .unavailable)
+            await writer.close()
+        }
+    }
+
     @Test func upgradeFromV10AddsTheArchive() async throws {
         let queue = try DatabaseQueue()
         try SalonSchema.migrator.migrate(queue, upTo: "v10-pep-items-by-item-id")
