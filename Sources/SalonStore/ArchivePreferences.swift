@@ -47,3 +47,25 @@ public struct ArchivePreferences: Sendable, Hashable {
         }
     }
 }
+
+extension ArchivePreferences {
+    /// The preferences as both backends store them for `owner`: a JID in both lists is kept in
+    /// `never` only, repeats once. Throws limitReached past `maxJIDs`, invalidArgument for a
+    /// malformed owner or JID.
+    func storable(owner: String) throws -> ArchivePreferences {
+        try InputLimits.checkAccountJID(owner)
+        var never: [String] = []
+        var always: [String] = []
+        var seen = Set<String>()
+        for jid in self.never where seen.insert(jid).inserted { never.append(jid) }
+        for jid in self.always where seen.insert(jid).inserted { always.append(jid) }
+        guard seen.count <= Self.maxJIDs else {
+            throw StoreError(.limitReached, "at most \(Self.maxJIDs) JIDs in the archiving preferences")
+        }
+        for jid in seen {
+            try InputLimits.checkText(jid, "JID", maxBytes: InputLimits.maxMessageTokenBytes * 3)
+            try PostgresText.check(jid, "JID")
+        }
+        return ArchivePreferences(default: self.default, always: always, never: never)
+    }
+}

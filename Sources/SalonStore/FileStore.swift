@@ -125,3 +125,28 @@ extension FileStore {
         try await usage(room: room, uploader: uploader)
     }
 }
+
+extension FileRecord {
+    /// Throws invalidArgument for a slot no backend can keep: a negative size, or text with a
+    /// NUL (PostgreSQL's text holds none), so both backends refuse alike.
+    func validate() throws {
+        guard size >= 0 else { throw StoreError(.invalidArgument, "a file's size cannot be negative") }
+        for (text, role) in [(id, "file id"), (uploader, "uploader"), (name, "file name"), (contentType, "content type")] {
+            try PostgresText.check(text, role)
+        }
+    }
+}
+
+/// What both file stores share about times and limits.
+enum FileAccounting {
+    /// Milliseconds since the Unix epoch, as the `files` tables keep times.
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+
+    static func date(_ milliseconds: Int64?) -> Date? { milliseconds.map { Date(timeIntervalSince1970: Double($0) / 1000) } }
+
+    /// Whether `size` more bytes keep `used` within `limit` (a sum past Int64 never does).
+    static func fits(_ size: Int64, after used: Int64, within limit: Int64) -> Bool {
+        let (total, overflow) = used.addingReportingOverflow(size)
+        return !overflow && total <= limit
+    }
+}

@@ -13,24 +13,19 @@ enum PersonalArchiveInsert {
     /// whose recipient (an incoming copy's owner) does not exist is not archived at all: it is
     /// bounced, not sent.
     static func insert(_ items: [Item], timestamps: [[Int64]], _ db: Database) throws -> [[Bool]] {
-        var preferences: [String: ArchivePreferences?] = [:]
+        var preferences: [String: ArchivePreferences] = [:]
+        var looked = Set<String>()
+        for item in items {
+            for message in item where looked.insert(message.owner).inserted {
+                preferences[message.owner] = try load(message.owner, db)
+            }
+        }
+        let kept = try kept(items, preferences: preferences) { owner, contact in try inRoster(owner, contact, db) }
         var rows: [(PersonalMessage, Int64)] = []
-        var kept: [[Bool]] = []
-        for (item, stamps) in zip(items, timestamps) {
-            for message in item where preferences[message.owner] == nil {
-                preferences[message.owner] = .some(try load(message.owner, db))
+        for (item, (stamps, flags)) in zip(items, zip(timestamps, kept)) {
+            for ((message, timestamp), archives) in zip(zip(item, stamps), flags) where archives {
+                rows.append((message, timestamp))
             }
-            let undeliverable = item.contains { !$0.outgoing && preferences[$0.owner]! == nil }
-            var flags: [Bool] = []
-            for (message, timestamp) in zip(item, stamps) {
-                let owner = message.owner
-                let archives = try !undeliverable && (preferences[owner]!.map { prefs in
-                    try prefs.archives(message.with) { try inRoster(owner, message.withBare, db) }
-                } ?? false)
-                flags.append(archives)
-                if archives { rows.append((message, timestamp)) }
-            }
-            kept.append(flags)
         }
         var start = 0
         while start < rows.count {
@@ -39,6 +34,20 @@ enum PersonalArchiveInsert {
             start += count
         }
         return kept
+    }
+
+    /// Which copies are archived, on either backend: each by its owner's preferences (absent:
+    /// no such account, nothing kept), and none of a message whose recipient (an incoming
+    /// copy's owner) does not exist. `inRoster` is asked only under a `roster` default.
+    static func kept(_ items: [Item], preferences: [String: ArchivePreferences],
+                     inRoster: (_ owner: String, _ contact: String) throws -> Bool) rethrows -> [[Bool]] {
+        try items.map { item in
+            let undeliverable = item.contains { !$0.outgoing && preferences[$0.owner] == nil }
+            return try item.map { message in
+                guard !undeliverable, let owned = preferences[message.owner] else { return false }
+                return try owned.archives(message.with) { try inRoster(message.owner, message.withBare) }
+            }
+        }
     }
 
     /// The most rows one statement inserts (8 parameters each, well within SQLite's limit).

@@ -43,6 +43,17 @@ public struct PersonalMessage: Sendable, Hashable {
         try InputLimits.checkText(with, "correspondent", maxBytes: InputLimits.maxMessageTokenBytes * 3)
         try InputLimits.checkText(body, "body", maxBytes: InputLimits.maxMessageBytes, allowEmpty: true)
         try InputLimits.checkText(stanza, "stanza", maxBytes: InputLimits.maxMessageBytes)
+        // PostgreSQL's text holds no NUL: refused on both backends alike.
+        for (text, role) in [(stanzaID, "stanza ID"), (with, "correspondent"), (body, "body"), (stanza, "stanza")] {
+            try PostgresText.check(text, role)
+        }
+    }
+
+    /// The timestamps (milliseconds) of one message's copies, once each copy is valid: what
+    /// both archive writers check before they queue a personal append.
+    static func validated(_ copies: [PersonalMessage]) throws -> [Int64] {
+        for copy in copies { try copy.validate() }
+        return try copies.map { try InputLimits.milliseconds($0.timestamp) }
     }
 }
 

@@ -93,8 +93,7 @@ public final class SQLiteArchiveWriter: ArchiveWriter {
     public func append(personal copies: [PersonalMessage], completion: @escaping PersonalCaller) {
         let timestamps: [Int64]
         do {
-            for copy in copies { try copy.validate() }
-            timestamps = try copies.map { try InputLimits.milliseconds($0.timestamp) }
+            timestamps = try PersonalMessage.validated(copies)
         } catch {
             return completion(.failure(error))
         }

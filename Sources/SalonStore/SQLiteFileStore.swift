@@ -14,14 +14,15 @@ struct SQLiteFileStore: FileStore {
     /// Records a new slot if the uploader's daily quota and the storage cap allow it, in one
     /// transaction (two requests cannot both take the last bytes).
     func reserve(_ file: FileRecord, dailyQuota: Int64, storageCap: Int64) async throws -> FileReservation {
-        try await access.write { db in
+        try file.validate()
+        return try await access.write { db in
             let dayAgo = Self.ms(file.created) - 86_400_000
             let today = try Int64.fetchOne(db, sql: """
                 SELECT COALESCE(SUM(size), 0) FROM files WHERE uploader = ? AND created_at > ?
                 """, arguments: [file.uploader, dayAgo]) ?? 0
-            guard today + file.size <= dailyQuota else { return .overDailyQuota }
+            guard FileAccounting.fits(file.size, after: today, within: dailyQuota) else { return .overDailyQuota }
             let kept = try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(size), 0) FROM files WHERE revoked_at IS NULL") ?? 0
-            guard kept + file.size <= storageCap else { return .overStorageCap }
+            guard FileAccounting.fits(file.size, after: kept, within: storageCap) else { return .overStorageCap }
             try db.execute(sql: """
                 INSERT INTO files (id, uploader, name, size, content_type, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [file.id, file.uploader, file.name, file.size, file.contentType, Self.ms(file.created), Self.ms(file.expires)])
@@ -143,9 +144,9 @@ struct SQLiteFileStore: FileStore {
         }
     }
 
-    static func ms(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    static func ms(_ date: Date) -> Int64 { FileAccounting.milliseconds(date) }
 
-    private static func date(_ ms: Int64?) -> Date? { ms.map { Date(timeIntervalSince1970: Double($0) / 1000) } }
+    private static func date(_ ms: Int64?) -> Date? { FileAccounting.date(ms) }
 
     static func record(_ row: Row) throws -> FileRecord {
         FileRecord(id: try row.decode(String.self, forColumn: "id"), uploader: try row.decode(String.self, forColumn: "uploader"),

@@ -26,17 +26,7 @@ struct SQLitePersonalArchiveStore: PersonalArchiveStore {
     /// Replaces `owner`'s preferences and returns them as stored: a JID in both lists is kept
     /// in `never` only, repeats once. Throws limitReached past `ArchivePreferences.maxJIDs`.
     func setPreferences(owner: String, _ preferences: ArchivePreferences) async throws -> ArchivePreferences {
-        try InputLimits.checkAccountJID(owner)
-        var never: [String] = []
-        var always: [String] = []
-        var seen = Set<String>()
-        for jid in preferences.never where seen.insert(jid).inserted { never.append(jid) }
-        for jid in preferences.always where seen.insert(jid).inserted { always.append(jid) }
-        guard seen.count <= ArchivePreferences.maxJIDs else {
-            throw StoreError(.limitReached, "at most \(ArchivePreferences.maxJIDs) JIDs in the archiving preferences")
-        }
-        for jid in seen { try InputLimits.checkText(jid, "JID", maxBytes: InputLimits.maxMessageTokenBytes * 3) }
-        let stored = ArchivePreferences(default: preferences.default, always: always, never: never)
+        let stored = try preferences.storable(owner: owner)
         try await access.writer.write { db in
             try db.execute(sql: """
                 INSERT INTO archive_preferences (owner, default_mode) VALUES (?, ?)

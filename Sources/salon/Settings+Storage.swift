@@ -6,7 +6,7 @@ extension Settings {
     /// The stores PostgreSQL does not serve yet, named in the refusal: Salon never runs half
     /// its stores on each backend.
     static let storesNotOnPostgreSQL = [
-        "personal archives", "files",
+        "compliance recording",
     ]
 
     /// The configured backend, or a message naming the key that is wrong.

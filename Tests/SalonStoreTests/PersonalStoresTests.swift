@@ -12,6 +12,8 @@ import Testing
         ("offline_messages", "owner"), ("blocklist_items", "owner"), ("vcards", "owner"), ("private_xml", "owner"),
         ("pep_nodes", "owner"), ("pep_items", "owner"), ("pep_subscriptions", "owner"), ("pep_affiliations", "owner"),
         ("push_registrations", "owner"), ("web_sessions", "account"),
+        ("account_messages", "owner"), ("account_message_counts", "owner"), ("archive_preferences", "owner"),
+        ("archive_preference_jids", "owner"),
     ]
 
     /// Gives `owner` a row in every per-account table.
@@ -29,6 +31,13 @@ import Testing
         #expect(try await database.pep.setAffiliations(owner: owner, node: "urn:n", [(jid: "friend@x", affiliation: "member")], limit: 5))
         try await database.push.enable(owner: owner, PushRegistration(service: "push.x", node: "n"), limit: 5)
         try await database.webSessions.create(tokenHash: "token-of-\(owner)", account: owner, expires: Date().addingTimeInterval(600), maxPerAccount: 5)
+        _ = try await database.personalArchive.setPreferences(owner: owner, ArchivePreferences(default: .always, always: ["friend@x"], never: []))
+        let writer = database.archiveWriter(maxBatch: 8, commitObserver: nil)
+        let sent = PersonalMessage(owner: owner, stanzaID: StoredMessage.newStanzaID(), with: "friend@x/phone", outgoing: true,
+                                   timestamp: Date(), body: "hi", stanza: "<message/>")
+        let kept = try await writer.append(personal: [sent])
+        await writer.close()
+        #expect(kept == [true])
     }
 
     private func rows(_ database: any StoreBackend, _ owner: String) async throws -> [Int] {

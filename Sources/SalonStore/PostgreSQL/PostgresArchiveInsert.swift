@@ -4,8 +4,8 @@ import PostgresNIO
 /// the first looks up the stanza-ids already archived and draws each room's sequences for the
 /// others by one upsert of its `room_counters` row (locked until COMMIT, rooms in name order so
 /// two nodes never deadlock); the second inserts every row by one multi-row INSERT of UNNESTed
-/// arrays. Each message succeeds or fails alone, as on SQLite: a duplicate stanza-id fails only
-/// its own append.
+/// arrays (a third claims the uploaded files posts carry, when they do). Each message succeeds
+/// or fails alone, as on SQLite: a duplicate stanza-id fails only its own append.
 enum PostgresArchiveInsert {
     /// Inserts `items` in order and returns each one's sequence or failure; throws (failing the
     /// whole batch, nothing written) when the transaction does not commit.
@@ -42,9 +42,17 @@ enum PostgresArchiveInsert {
             // ON CONFLICT: another node may have archived one of these stanza-ids since the look-up.
             let inserted = fresh.isEmpty ? [] : Set(try await transaction.execute(InsertMessages(items: fresh, sequences: sequences)))
             var sequenceOf: [String: Int64] = [:]
+            var claims: [PostgresFileClaims.Claim] = []
             for (item, sequence) in zip(fresh, sequences) where inserted.contains(item.message.stanzaID) {
                 sequenceOf[item.message.stanzaID] = sequence
+                let message = item.message
+                // A file id with a NUL names no file (PostgreSQL's text holds none).
+                claims += message.files.filter(PostgresText.isStorable).map {
+                    .init(file: $0, room: message.room, stanzaID: message.stanzaID, time: item.timestamp)
+                }
             }
+            // Uploaded files the archived messages carry belong to them from this commit on.
+            if !claims.isEmpty { try await transaction.execute(PostgresFileClaims(claims: claims)) }
             return zip(items, firsts).map { item, first in
                 let stanzaID = item.message.stanzaID
                 guard first, let sequence = sequenceOf[stanzaID] else {

@@ -1,22 +1,35 @@
 import Foundation
 import PostgresNIO
 
-/// `ArchivePaging` on PostgreSQL: one XEP-0313 query with XEP-0059 paging over the rooms'
-/// archive, the same window rules (after/before cursors inside the MAM after-id/before-id
-/// filters, "" for the last page), page limits and early end as on SQLite. It runs in one
-/// REPEATABLE READ transaction, so the page and its count come from one snapshot.
-struct PostgresArchivePaging: Sendable {
+/// A message one of the archives returns on PostgreSQL: how to read it from a row.
+protocol PostgresArchiveRecord: ArchiveRecord {
+    /// The columns to select, under the alias `m`.
+    static var postgresColumns: String { get }
+    /// Decodes a row selected with `postgresColumns`.
+    init(postgres row: PostgresRow) throws
+}
+
+extension StoredMessage: PostgresArchiveRecord {
+    static var postgresColumns: String { PostgresArchiveRow.columns }
+    init(postgres row: PostgresRow) throws { self = try PostgresArchiveRow.message(row) }
+}
+
+/// `ArchivePaging` on PostgreSQL: one XEP-0313 query with XEP-0059 paging over the archive
+/// `Record` comes from, the same window rules (after/before cursors inside the MAM
+/// after-id/before-id filters, "" for the last page), page limits and early end as on SQLite.
+/// It runs in one REPEATABLE READ transaction, so the page and its count come from one snapshot.
+struct PostgresArchivePaging<Record: PostgresArchiveRecord>: Sendable {
     let query: ArchiveQuery
     let filter: PostgresArchiveFilter
 
     /// Validates the query's filters (`ArchivePaging` does, so both backends refuse alike).
     init(_ query: ArchiveQuery) throws {
-        let paging = try ArchivePaging<StoredMessage>(query)
+        let paging = try ArchivePaging<Record>(query)
         self.query = query
         filter = PostgresArchiveFilter(filter: paging.filter)
     }
 
-    func run(_ transaction: PostgresAccess.Transaction) async throws -> ArchivePage {
+    func run(_ transaction: PostgresAccess.Transaction) async throws -> ArchiveResultPage<Record> {
         try await transaction.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         var filter = self.filter
         if let afterID = query.afterID {
@@ -39,14 +52,14 @@ struct PostgresArchivePaging: Sendable {
         }
 
         let limit = query.max == 0 ? 0 : Swift.min(Swift.max(query.max, 1), ArchivePageLimits.maxPageSize)
-        var builder = PostgresStatementBuilder("SELECT \(PostgresArchiveRow.columns) FROM room_messages m WHERE ")
+        var builder = PostgresStatementBuilder("SELECT \(Record.postgresColumns) FROM \(filter.table.messages) m WHERE ")
         let conditions = window.conditions(&builder)
         builder.append(conditions)
         builder.append(" ORDER BY m.id \(backward ? "DESC" : "ASC") LIMIT \(builder.bind(Int64(limit + 1)))")
-        var fill = ArchivePageFill<StoredMessage>(limit: limit)
+        var fill = ArchivePageFill<Record>(limit: limit)
         for try await row in try await transaction.rows(builder.query) {
             guard fill.admitsMore() else { break }
-            fill.append(try PostgresArchiveRow.message(row))
+            fill.append(try Record(postgres: row))
         }
         return fill.page(count: count, backward: backward, flip: query.flip)
     }

@@ -1,12 +1,15 @@
 import PostgresNIO
 
-/// The text search configuration of the rooms' archive on PostgreSQL
+/// The text search configuration of the archives (the rooms' and the accounts') on PostgreSQL
 /// (`PostgresConfiguration.textSearch`, default 'simple': no stemming, no stop words, as FTS5
-/// searches on SQLite). The generated `body_search` column is built with one configuration;
-/// opening the backend with another rebuilds it (every archived body parsed again, under the
+/// searches on SQLite). The generated `body_search` columns are built with one configuration;
+/// opening the backend with another rebuilds them (every archived body parsed again, under the
 /// migration lock, so nodes starting at once rebuild once) and records it in `room_search`,
 /// where searches read it.
 enum PostgresArchiveSearch {
+    /// The archives searched with `body_search` (names are constants): the rooms' and the accounts'.
+    static let searchedTables = ["room_messages", "account_messages"]
+
     static func configure(_ configuration: String, _ access: PostgresAccess) async throws {
         guard PostgresText.isStorable(configuration), !configuration.isEmpty,
               configuration.utf8.count <= 128 else {
@@ -22,16 +25,18 @@ enum PostgresArchiveSearch {
             }
             let current = try await transaction.query("SELECT configuration FROM room_search").first?.decode(String.self)
             guard current != name else { return }
-            // The column's expression is DDL, which takes no parameters: PostgreSQL quotes the name itself.
-            guard let addColumn = try await transaction.query("""
-                SELECT format('ALTER TABLE room_messages ADD COLUMN body_search tsvector GENERATED ALWAYS AS '
-                              '(to_tsvector(%L::regconfig, salon_search_text(body))) STORED', \(name)::text)
-                """).first?.decode(String.self) else {
-                throw StoreError(.other, "could not build the archive's search column")
+            // The column's expression is DDL, which takes no parameters: PostgreSQL quotes the names itself.
+            for table in searchedTables {
+                guard let addColumn = try await transaction.query("""
+                    SELECT format('ALTER TABLE %I ADD COLUMN body_search tsvector GENERATED ALWAYS AS '
+                                  '(to_tsvector(%L::regconfig, salon_search_text(body))) STORED', \(table)::text, \(name)::text)
+                    """).first?.decode(String.self) else {
+                    throw StoreError(.other, "could not build the archive's search column")
+                }
+                try await transaction.query(PostgresQuery(unsafeSQL: "ALTER TABLE \(table) DROP COLUMN body_search"))
+                try await transaction.query(PostgresQuery(unsafeSQL: addColumn))
+                try await transaction.query(PostgresQuery(unsafeSQL: "CREATE INDEX \(table)_search ON \(table) USING gin (body_search)"))
             }
-            try await transaction.query("ALTER TABLE room_messages DROP COLUMN body_search")
-            try await transaction.query(PostgresQuery(unsafeSQL: addColumn))
-            try await transaction.query("CREATE INDEX room_messages_search ON room_messages USING gin (body_search)")
             try await transaction.query("UPDATE room_search SET configuration = \(name)")
         }
     }

@@ -10,7 +10,7 @@ struct PostgresArchiveStore: ArchiveStore {
     let access: PostgresAccess
 
     func query(_ query: ArchiveQuery) async throws -> ArchivePage {
-        let paging = try PostgresArchivePaging(query)
+        let paging = try PostgresArchivePaging<StoredMessage>(query)
         return try await access.transaction { transaction in try await paging.run(transaction) }
     }
 
@@ -99,11 +99,15 @@ struct PostgresArchiveStore: ArchiveStore {
         }
     }
 
-    /// Room deletion. Files are not on PostgreSQL yet (posts carrying them are refused), so
-    /// there are none to revoke; `room_counters` keeps `last_sequence`, so numbers are not reused.
+    /// Room deletion: the messages go, and the room's files, archived or not, are revoked in the
+    /// same transaction (a trigger revokes those of archived messages); `room_counters` keeps
+    /// `last_sequence`, so numbers are not reused.
     func deleteMessages(room: String) async throws {
         guard PostgresText.isStorable(room) else { return }
-        _ = try await access.query("DELETE FROM room_messages WHERE room = \(room)")
+        try await access.transaction { transaction in
+            try await transaction.query("DELETE FROM room_messages WHERE room = \(room)")
+            try await PostgresFileStore.revokeRoom(room, transaction)
+        }
     }
 
     /// Messages rewritten per statement by a replacement.

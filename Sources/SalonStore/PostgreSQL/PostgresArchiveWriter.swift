@@ -9,14 +9,17 @@ import Synchronization
 /// batch fails as `unavailable` — nothing is acknowledged that was not committed — and the next
 /// batch tries again on a fresh pooled connection.
 ///
-/// Not on PostgreSQL yet: accounts' archives (`append(personal:)`), the compliance journal
-/// (`journal`, and posts carrying a CHAT event) and uploaded files a post carries. Those are
-/// refused at once, never acknowledged.
+/// Uploaded files a post carries are claimed in its batch's transaction. Accounts' archives
+/// (`append(personal:)`) commit through `PostgresPersonalArchiveWriter`, in batches of their own.
+///
+/// Not on PostgreSQL yet: the compliance journal (`journal`, and posts carrying a CHAT event).
+/// Those are refused at once, never acknowledged.
 public final class PostgresArchiveWriter: ArchiveWriter {
     private let access: PostgresAccess
     private let maxBatch: Int
     private let commitObserver: CommitObserver?
     private let state = Mutex(State())
+    private let personal: PostgresPersonalArchiveWriter
 
     private enum Waiter {
         case closure(Caller)
@@ -32,6 +35,7 @@ public final class PostgresArchiveWriter: ArchiveWriter {
         self.access = access
         self.maxBatch = min(max(maxBatch, 1), 10_000)
         self.commitObserver = commitObserver
+        personal = PostgresPersonalArchiveWriter(access: access, maxBatch: self.maxBatch, commitObserver: commitObserver)
     }
 
     public func append(_ message: StoredMessage, completion: @escaping Caller) {
@@ -52,7 +56,7 @@ public final class PostgresArchiveWriter: ArchiveWriter {
     }
 
     public func append(personal copies: [PersonalMessage], completion: @escaping PersonalCaller) {
-        completion(.failure(StoreError(.other, "accounts' archives are not on PostgreSQL yet")))
+        personal.append(copies, completion: completion)
     }
 
     public func journal(_ events: [ComplianceEvent], completion: @escaping JournalCaller) {
@@ -65,6 +69,7 @@ public final class PostgresArchiveWriter: ArchiveWriter {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             if state.withLock({ $0.queue.close(continuation) }) { continuation.resume() }
         }
+        await personal.close()
     }
 
     /// The message validated as SQLite's writer validates it, or why it is refused.
@@ -73,9 +78,6 @@ public final class PostgresArchiveWriter: ArchiveWriter {
             try message.validate()
             if message.compliance != nil {
                 throw StoreError(.other, "the compliance journal is not on PostgreSQL yet")
-            }
-            if !message.files.isEmpty {
-                throw StoreError(.other, "uploaded files are not on PostgreSQL yet")
             }
             return .success(ArchiveBatchInsert.Item(message: message, timestamp: try InputLimits.milliseconds(message.timestamp)))
         } catch {

@@ -3,8 +3,8 @@ import PostgresNIO
 
 /// A Salon deployment's storage on PostgreSQL: one connection pool (PostgresNIO's
 /// `PostgresClient`, on its own event loops), the schema migrated when opened. It serves the
-/// stores that are on the backend seam (docs/ARCHITECTURE.md, section 7); the others are
-/// SQLite's only, which is why `salon serve` refuses `storage.backend: postgresql` for now.
+/// stores on the backend seam (docs/ARCHITECTURE.md, section 7), every one of them now; the
+/// server is not wired to it yet, which is why `salon serve` refuses `storage.backend: postgresql`.
 public final class PostgresBackend: StoreBackend {
     public let configuration: PostgresConfiguration
     let access: PostgresAccess
@@ -64,8 +64,8 @@ public final class PostgresBackend: StoreBackend {
     public var webSessions: any WebSessionStore { PostgresWebSessionStore(access: access) }
     public var chat: any ChatStore { PostgresChatStore(access: access) }
     public var compliance: any ComplianceStore { PostgresComplianceStore(access: access) }
-    public var files: any FileStore { PostgresPendingStores() }
-    public var personalArchive: any PersonalArchiveStore { PostgresPendingStores() }
+    public var files: any FileStore { PostgresFileStore(access: access) }
+    public var personalArchive: any PersonalArchiveStore { PostgresPersonalArchiveStore(access: access) }
 
     /// Closes the pool: queries still waiting for a connection fail, later ones too.
     public func shutdown() async {

@@ -64,6 +64,8 @@ enum PostgresSchema {
         personalData,
         chat,
         roomArchive,
+        files,
+        personalArchive,
     ]
 
     /// The advisory lock every Salon node takes to migrate ("Salon" in ASCII): one node
