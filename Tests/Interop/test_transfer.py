@@ -189,6 +189,7 @@ def migrated_users_log_in(salon, out):
     run(scenario())
 
 
+@pytest.mark.sqlite_only  # service export and import are SQLite's only so far
 def test_export_writes_a_readable_zip_and_import_refuses_a_tampered_one(salon, tmp_path):
     salon.user("transfer-carol", "pw-transfer-carol")
     archive = tmp_path / "service.zip"
