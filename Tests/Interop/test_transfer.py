@@ -116,6 +116,7 @@ def ejabberd_xep0227_export(users, roster):
     return base / "out"
 
 
+@pytest.mark.sqlite_only  # import is SQLite's only so far
 @pytest.mark.skipif(shutil.which("ejabberdctl") is None, reason="Debian's ejabberd is not installed")
 def test_users_migrated_from_ejabberd_log_in_with_their_passwords(salon):
     out = ejabberd_xep0227_export({"ejmig-alice": "alice on ejabberd", "ejmig-bob": "bob on ejabberd"},
@@ -154,6 +155,7 @@ async def login(salon, jid, password, mechanism=None):
     return xmpp
 
 
+@pytest.mark.sqlite_only  # import is SQLite's only so far
 @pytest.mark.skipif(shutil.which("prosodyctl") is None or shutil.which("lua5.4") is None, reason="Debian's prosody is not installed")
 def test_users_migrated_from_prosody_log_in_with_their_passwords(salon):
     out = prosody_xep0227_export({"pmig-alice": "alice on prosody", "pmig-bob": "bob on prosody"},
