@@ -107,7 +107,6 @@ struct PostgresArchiveTests {
             var withFile = archiveMessage("lobby", 0)
             withFile.files = ["file-1"]
             #expect(await storeErrorKind { _ = try await writer.append(withFile) } == .other)
-            #expect(await storeErrorKind { try await writer.journal([]) } == .other)
             #expect(try await writer.append(archiveMessage("lobby", 1)) == 1)
             await writer.close()
         }
