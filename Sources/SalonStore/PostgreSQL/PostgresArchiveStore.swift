@@ -35,7 +35,7 @@ struct PostgresArchiveStore: ArchiveStore {
     func clear(room: String, until: Date, journal: ComplianceActor?) async throws -> Int {
         let until = try ArchiveFilter.milliseconds(until)
         guard PostgresText.isStorable(room) else { return 0 }
-        return try await access.transaction { transaction in
+        return try await access.administrative.transaction { transaction in
             let count = try await transaction.query("""
                 WITH deleted AS (DELETE FROM room_messages WHERE room = \(room) AND timestamp <= \(until) RETURNING 1)
                 SELECT count(*) FROM deleted
@@ -60,19 +60,19 @@ struct PostgresArchiveStore: ArchiveStore {
             let conditions = filter.conditions(&builder)
             guard let journal else {
                 builder.append(conditions + " RETURNING 1) SELECT count(*) FROM deleted")
-                return try await access.query(builder.query).first?.decode(Int.self) ?? 0
+                return try await access.administrative.query(builder.query).first?.decode(Int.self) ?? 0
             }
             // Each removed message's text goes into its MESSAGE_REMOVED event, in archive order.
             builder.append(conditions + " RETURNING m.id, m.stanza_id, m.body) SELECT stanza_id, body FROM deleted ORDER BY id")
             let query = builder.query
-            return try await access.transaction { transaction in
+            return try await access.administrative.transaction { transaction in
                 let removed = try await transaction.query(query).map { try $0.decode((String, String).self) }
                 try await PostgresComplianceJournalInsert.insert(
                     removed.map { journal.messageRemoved(room, stanzaID: $0.0, body: $0.1) }, transaction)
                 return removed.count
             }
         }
-        return try await access.transaction { transaction in
+        return try await access.administrative.transaction { transaction in
             var builder = PostgresStatementBuilder("SELECT m.id FROM room_messages m WHERE ")
             let conditions = filter.conditions(&builder)
             builder.append(conditions + " ORDER BY m.id FOR UPDATE")
@@ -125,7 +125,7 @@ struct PostgresArchiveStore: ArchiveStore {
     /// there are none to revoke; `room_counters` keeps `last_sequence`, so numbers are not reused.
     func deleteMessages(room: String) async throws {
         guard PostgresText.isStorable(room) else { return }
-        _ = try await access.query("DELETE FROM room_messages WHERE room = \(room)")
+        _ = try await access.administrative.query("DELETE FROM room_messages WHERE room = \(room)")
     }
 
     /// Messages rewritten per statement by a replacement.

@@ -117,7 +117,9 @@ public final class PostgresArchiveWriter: ArchiveWriter {
                 outcome = .success(try await PostgresArchiveCommit.commit(items, access))
             } catch {
                 let failure = PostgresAccess.storeError(error)
-                access.logger.error("archive group commit of \(items.count) appends failed, none acknowledged: \(failure)")
+                // An outage is logged once by PostgresHealth, not once per batch it fails.
+                let level: Logger.Level = (failure as? StoreError)?.kind == .unavailable ? .debug : .error
+                access.logger.log(level: level, "archive group commit of \(items.count) appends failed, none acknowledged: \(failure)")
                 outcome = .failure(failure)
             }
             commitObserver?(items.count, ContinuousClock.now - started)
