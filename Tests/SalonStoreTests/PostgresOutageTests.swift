@@ -72,7 +72,8 @@ struct PostgresOutageTests {
             configuration.operationTimeout = .milliseconds(300)
             let node = try await PostgresBackend.open(configuration)
             #expect(await storeErrorKind { _ = try await node.access.query("SELECT pg_sleep(3)") } == .unavailable)
-            #expect(try await node.access.query("SELECT 1").first?.decode(Int.self) == 1)
+            // A fresh connection may take longer than that deadline on a loaded machine.
+            #expect(try await node.access.within(.seconds(60)).query("SELECT 1").first?.decode(Int.self) == 1)
             await node.shutdown()
         }
     }

@@ -68,7 +68,11 @@ func testClusterConfiguration() throws -> PostgresConfiguration {
     guard let url = TestBackend.postgresURL else {
         throw StoreError(.other, "SALON_TEST_POSTGRES_URL is not set: CI must run the PostgreSQL store tests (Scripts/test)")
     }
-    return try PostgresConfiguration(url: url)
+    var configuration = try PostgresConfiguration(url: url)
+    // Tests share two cores and one cluster: slowness there must not read as the database gone
+    // (PostgresOutageTests set their own deadlines).
+    configuration.operationTimeout = .seconds(60)
+    return configuration
 }
 
 /// Runs `sql` (made by the test, never from input) on the test cluster, outside Salon's stores.

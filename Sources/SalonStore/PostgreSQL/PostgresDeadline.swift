@@ -17,7 +17,14 @@ enum PostgresDeadline {
                     .finished(try await client.withConnection { connection in
                         try lease.hold(connection)
                         defer { lease.release() }
-                        return try await body(connection)
+                        do {
+                            return try await body(connection)
+                        } catch {
+                            // Closed by the deadline: returned to the pool only once the pool
+                            // has seen it close, so no one else is handed it.
+                            if lease.isExpired { try? await connection.closeFuture.get() }
+                            throw error
+                        }
                     })
                 }
                 group.addTask {
@@ -52,6 +59,8 @@ enum PostgresDeadline {
                 state.connection = connection
             }
         }
+
+        var isExpired: Bool { state.withLock { $0.expired } }
 
         func release() {
             state.withLock { $0.connection = nil }
