@@ -35,9 +35,7 @@ struct SQLiteArchiveStore: ArchiveStore {
             try db.execute(sql: "DELETE FROM room_messages WHERE room = ? AND timestamp <= ?", arguments: [room, until])
             let count = db.changesCount
             if let journal {
-                try ComplianceJournalInsert.insert([.administrative(.roomCleared, time: journal.time, actor: journal.actor, session: journal.session,
-                                                                     room: room, what: "messages up to \(until) ms deleted",
-                                                                     after: "\(count) messages deleted")], db)
+                try ComplianceJournalInsert.insert([journal.roomCleared(room, until: until, count: count)], db)
             }
             return count
         }
@@ -60,8 +58,7 @@ struct SQLiteArchiveStore: ArchiveStore {
                 if let journal {
                     let rows = try Row.fetchAll(db, sql: "SELECT m.stanza_id, m.body FROM \(filter.from) WHERE \(conditions)", arguments: arguments)
                     try ComplianceJournalInsert.insert(rows.map {
-                        .administrative(.messageRemoved, time: journal.time, actor: journal.actor, session: journal.session, room: room,
-                                        what: "message deleted", target: $0["stanza_id"], before: $0["body"])
+                        journal.messageRemoved(room, stanzaID: $0["stanza_id"], body: $0["body"])
                     }, db)
                 }
                 try db.execute(sql: "DELETE FROM room_messages WHERE id IN (SELECT m.id FROM \(filter.from) WHERE \(conditions))",
@@ -81,8 +78,7 @@ struct SQLiteArchiveStore: ArchiveStore {
                                             arguments: StatementArguments(slice))
                 if let journal {
                     try ComplianceJournalInsert.insert(rows.map {
-                        .administrative(.messageReplaced, time: journal.time, actor: journal.actor, session: journal.session, room: room,
-                                        what: "message replaced", target: $0["stanza_id"], before: $0["body"], after: replacement.body)
+                        journal.messageReplaced(room, stanzaID: $0["stanza_id"], body: $0["body"], replacement: replacement.body)
                     }, db)
                 }
                 for row in rows {

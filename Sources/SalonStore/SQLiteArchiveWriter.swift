@@ -22,6 +22,14 @@ public final class SQLiteArchiveWriter: ArchiveWriter {
         case room(ArchiveBatchInsert.Item)
         case personal(PersonalArchiveInsert.Item, timestamps: [Int64])
         case journal([ComplianceEvent])
+
+        var journalEntry: ArchiveJournalEntry {
+            switch self {
+            case .room(let item): .post(item.message.compliance)
+            case .personal: .none
+            case .journal(let events): .events(events)
+            }
+        }
     }
     private enum Waiter {
         case room(Caller)
@@ -330,24 +338,10 @@ public final class SQLiteArchiveWriter: ArchiveWriter {
         }
     }
 
-    /// Journals, in queue order, the CHAT events of the posts just archived (not of those
-    /// refused) and the events queued alone. In the batch's transaction: a failure here fails
-    /// the whole batch, so a post is never seen without its event.
+    /// Journals the batch's events (`ArchiveJournalEntry`). In the batch's transaction: a
+    /// failure here fails the whole batch, so a post is never seen without its event.
     private static func journal(_ items: [Pending], roomResults: [Result<Int64, StoreError>], _ db: Database) throws {
-        var events: [ComplianceEvent] = []
-        var nextRoom = 0
-        for item in items {
-            switch item {
-            case .room(let room):
-                if let event = room.message.compliance, case .success = roomResults[nextRoom] { events.append(event) }
-                nextRoom += 1
-            case .journal(let queued):
-                events.append(contentsOf: queued)
-            case .personal:
-                break
-            }
-        }
-        try ComplianceJournalInsert.insert(events, db)
+        try ComplianceJournalInsert.insert(ArchiveJournalEntry.events(items.lazy.map(\.journalEntry), postResults: roomResults), db)
     }
 
     /// How long the writer keeps the connection while appends keep coming: long enough to commit

@@ -4,7 +4,8 @@ import PersistentChat
 import Testing
 @testable import SalonStore
 
-/// Runs once per backend (`TestBackend`), but for the archive's group commit, which is SQLite's.
+/// Runs once per backend (`TestBackend`); the journal written with the archive's changes is
+/// ArchiveComplianceTests'.
 @Suite struct ComplianceJournalTests {
     private func event(_ index: Int, _ type: ComplianceEventType = .join, room: String = "lobby") -> ComplianceEvent {
         ComplianceEvent(type, time: 1_700_000_000_000 + Int64(index), actorBare: "alice@example.com", actorFull: "alice@example.com/phone",
@@ -105,23 +106,6 @@ import Testing
             #expect(rows.map(\.seq) == Array(1...Int64(expected)))
             #expect(Set(rows.map(\.time)).count == expected)
         }
-    }
-
-    /// A post's CHAT event is written in the transaction that archives the post; a post the
-    /// archive refuses (a stanza-id already there) leaves no event.
-    @Test func chatEventsShareThePostsCommit() async throws {
-        let database = try SalonDatabase.inMemory()
-        let writer = SQLiteArchiveWriter(database: database)
-        var first = archiveMessage("lobby", 1)
-        first.compliance = .chat(time: 1, user: first.senderJID, session: "alice@example.com/a", room: "lobby", stanza: first.stanza)
-        _ = try await writer.append(first)
-        await #expect(throws: (any Error).self) { _ = try await writer.append(first) }
-        try await writer.journal([event(2, .backchat)])
-        await writer.close()
-        let rows = try await database.compliance.events(1...10)
-        #expect(rows.map(\.type) == ["CHAT", "BACKCHAT"])
-        #expect(rows[0].payload == first.stanza)
-        #expect(try await database.compliance.verify().firstBreak == nil)
     }
 
     @Test(arguments: TestBackend.all) func settingsChangesAreJournaledEvenWhenTurningOff(backend: TestBackend) async throws {

@@ -99,14 +99,4 @@ struct PostgresArchiveTests {
             await writer.close()
         }
     }
-
-    /// What the PostgreSQL writer cannot keep yet is refused, never acknowledged.
-    @Test func postsNeedingStoresNotOnPostgreSQLAreRefused() async throws {
-        try await withBackend(.postgresql) { database async throws in
-            let writer = database.archiveWriter(maxBatch: 8, commitObserver: nil)
-            #expect(await storeErrorKind { try await writer.journal([]) } == .other)
-            #expect(try await writer.append(archiveMessage("lobby", 1)) == 1)
-            await writer.close()
-        }
-    }
 }

@@ -15,7 +15,11 @@ public enum TestCluster {
         guard let url else {
             throw StoreError(.other, "SALON_TEST_POSTGRES_URL is not set: CI must run the PostgreSQL tests (Scripts/test)")
         }
-        return try PostgresConfiguration(url: url)
+        var configuration = try PostgresConfiguration(url: url)
+        // Tests share two cores and one cluster: slowness there must not read as the database
+        // gone (the outage tests set their own deadlines).
+        configuration.operationTimeout = .seconds(60)
+        return configuration
     }
 
     /// The configuration pointed at `schema`, created if it is not there yet.

@@ -2,49 +2,76 @@ import Logging
 import PostgresNIO
 
 /// Runs store operations on PostgreSQL through the client's pool, as `StoreAccess` does on
-/// SQLite: every failure comes out as a StoreError, never with SQL parameters in it.
+/// SQLite: every failure comes out as a StoreError, never with SQL parameters in it. Each
+/// operation is admitted by `health` (refused at once as unavailable when the pool and its
+/// waiting room are full) and bounded by `timeout`, its wait for a connection included
+/// (`PostgresDeadline`): a database that is gone costs a caller at most that long.
 struct PostgresAccess: Sendable {
     let client: PostgresClient
     let logger: Logger
+    let health: PostgresHealth
+    /// The longest one operation may take (`PostgresConfiguration.operationTimeout`).
+    var timeout: Duration
+    /// The bound of the rare operations that may touch a whole room or journal.
+    var administrativeTimeout: Duration
+
+    /// This access with another bound, for what is not a caller's request (start-up, migrations).
+    func within(_ timeout: Duration) -> PostgresAccess {
+        var access = self
+        access.timeout = timeout
+        return access
+    }
+
+    /// For administrative changes and reads of a whole room or journal (clear, remove, a room's
+    /// deletion, verifying the journal): bounded by `administrativeTimeout`.
+    var administrative: PostgresAccess { within(administrativeTimeout) }
 
     /// One statement on a pooled connection; its rows collected.
     func query(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        do {
-            return try await client.withConnection { connection in
-                try await connection.query(query, logger: logger).collect()
-            }
-        } catch {
-            throw Self.storeError(error)
+        try await leased { connection in
+            try await connection.query(query, logger: logger).collect()
         }
     }
 
     /// A prepared statement (parsed once per connection): for the lookups every login makes.
     func execute<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row]
         where Statement.Row: Sendable {
-        do {
-            return try await client.withConnection { connection in
-                var rows: [Statement.Row] = []
-                for try await row in try await connection.execute(statement, logger: logger) {
-                    rows.append(row)
-                }
-                return rows
+        try await leased { connection in
+            var rows: [Statement.Row] = []
+            for try await row in try await connection.execute(statement, logger: logger) {
+                rows.append(row)
             }
-        } catch {
-            throw Self.storeError(error)
+            return rows
         }
     }
 
     /// `body` in one transaction on one connection: committed when it returns, rolled back when
     /// it throws. What spans several tables (an account and what it owns) is one of these.
     func transaction<T: Sendable>(_ body: @Sendable (Transaction) async throws -> T) async throws -> T {
-        do {
-            return try await client.withConnection { connection in
-                try await connection.withTransaction(logger: logger) { connection in
-                    try await body(Transaction(connection: connection, logger: logger))
-                }
+        try await leased { connection in
+            try await connection.withTransaction(logger: logger) { connection in
+                try await body(Transaction(connection: connection, logger: logger))
             }
+        }
+    }
+
+    /// `body` on a pooled connection, admitted and bounded; failures mapped to StoreErrors and
+    /// told to `health`, which logs when the database stops and starts answering.
+    private func leased<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try health.admit()
+        defer { health.finished() }
+        do {
+            let result = try await PostgresDeadline.run(within: timeout, client, body)
+            health.answered()
+            return result
         } catch {
-            throw Self.storeError(error)
+            let failure = Self.storeError(error)
+            if let storeError = failure as? StoreError, storeError.kind == .unavailable {
+                health.unreachable(storeError)
+            } else if !(failure is CancellationError) {
+                health.answered()
+            }
+            throw failure
         }
     }
 
@@ -79,6 +106,9 @@ struct PostgresAccess: Sendable {
             return archiveError
         case is CancellationError:
             return error
+        case is PostgresDecodingError:
+            // A row that is not what the store expects: the database answered.
+            return StoreError(.other, "PostgreSQL returned an unexpected row")
         case let transaction as PostgresTransactionError:
             if let inner = transaction.closureError ?? transaction.commitError ?? transaction.beginError {
                 return storeError(inner)

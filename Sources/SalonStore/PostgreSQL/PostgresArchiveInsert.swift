@@ -1,65 +1,63 @@
 import PostgresNIO
 
-/// Writes one group commit's room messages on PostgreSQL in one transaction of two statements:
+/// Writes one group commit's room messages on PostgreSQL, in its transaction, by two statements:
 /// the first looks up the stanza-ids already archived and draws each room's sequences for the
 /// others by one upsert of its `room_counters` row (locked until COMMIT, rooms in name order so
 /// two nodes never deadlock); the second inserts every row by one multi-row INSERT of UNNESTed
 /// arrays (a third claims the uploaded files posts carry, when they do). Each message succeeds
 /// or fails alone, as on SQLite: a duplicate stanza-id fails only its own append.
 enum PostgresArchiveInsert {
-    /// Inserts `items` in order and returns each one's sequence or failure; throws (failing the
-    /// whole batch, nothing written) when the transaction does not commit.
-    static func insert(_ items: [ArchiveBatchInsert.Item], _ access: PostgresAccess) async throws -> [Result<Int64, StoreError>] {
+    /// Inserts `items` in order inside `transaction` and returns each one's sequence or failure;
+    /// throws (failing the whole batch: the caller rolls back) when a statement fails.
+    static func insert(_ items: [ArchiveBatchInsert.Item], _ transaction: PostgresAccess.Transaction) async throws -> [Result<Int64, StoreError>] {
         // Within the batch, the first of a repeated stanza-id wins, as on SQLite.
         var seen = Set<String>(minimumCapacity: items.count)
         let firsts = items.map { seen.insert($0.message.stanzaID).inserted }
         let candidates = zip(items, firsts).filter(\.1).map(\.0)
-        return try await access.transaction { transaction in
-            var archived = Set<String>()
-            var lastDrawn: [String: Int64] = [:]
-            for (kind, key, last) in try await transaction.execute(DrawSequences(candidates: candidates)) {
-                if kind == DrawSequences.archived { archived.insert(key) } else { lastDrawn[key] = last }
+        var archived = Set<String>()
+        var lastDrawn: [String: Int64] = [:]
+        for (kind, key, last) in try await transaction.execute(DrawSequences(candidates: candidates)) {
+            if kind == DrawSequences.archived { archived.insert(key) } else { lastDrawn[key] = last }
+        }
+        var fresh: [ArchiveBatchInsert.Item] = []
+        var perRoom: [String: Int64] = [:]
+        for item in candidates where !archived.contains(item.message.stanzaID) {
+            fresh.append(item)
+            perRoom[item.message.room, default: 0] += 1
+        }
+        var next: [String: Int64] = [:]
+        for (room, count) in perRoom {
+            if let last = lastDrawn[room] { next[room] = last - count + 1 }
+        }
+        var sequences: [Int64] = []
+        sequences.reserveCapacity(fresh.count)
+        for item in fresh {
+            guard let sequence = next[item.message.room] else {
+                throw StoreError(.other, "no sequence drawn for room \(item.message.room)")
             }
-            var fresh: [ArchiveBatchInsert.Item] = []
-            var perRoom: [String: Int64] = [:]
-            for item in candidates where !archived.contains(item.message.stanzaID) {
-                fresh.append(item)
-                perRoom[item.message.room, default: 0] += 1
+            sequences.append(sequence)
+            next[item.message.room] = sequence + 1
+        }
+        // ON CONFLICT: another node may have archived one of these stanza-ids since the look-up.
+        let inserted = fresh.isEmpty ? [] : Set(try await transaction.execute(InsertMessages(items: fresh, sequences: sequences)))
+        var sequenceOf: [String: Int64] = [:]
+        var claims: [PostgresFileClaims.Claim] = []
+        for (item, sequence) in zip(fresh, sequences) where inserted.contains(item.message.stanzaID) {
+            sequenceOf[item.message.stanzaID] = sequence
+            let message = item.message
+            // A file id with a NUL names no file (PostgreSQL's text holds none).
+            claims += message.files.filter(PostgresText.isStorable).map {
+                .init(file: $0, room: message.room, stanzaID: message.stanzaID, time: item.timestamp)
             }
-            var next: [String: Int64] = [:]
-            for (room, count) in perRoom {
-                if let last = lastDrawn[room] { next[room] = last - count + 1 }
+        }
+        // Uploaded files the archived messages carry belong to them from this commit on.
+        if !claims.isEmpty { try await transaction.execute(PostgresFileClaims(claims: claims)) }
+        return zip(items, firsts).map { item, first in
+            let stanzaID = item.message.stanzaID
+            guard first, let sequence = sequenceOf[stanzaID] else {
+                return .failure(StoreError(.conflict, "stanza ID \(stanzaID.prefix(64)) is already archived"))
             }
-            var sequences: [Int64] = []
-            sequences.reserveCapacity(fresh.count)
-            for item in fresh {
-                guard let sequence = next[item.message.room] else {
-                    throw StoreError(.other, "no sequence drawn for room \(item.message.room)")
-                }
-                sequences.append(sequence)
-                next[item.message.room] = sequence + 1
-            }
-            // ON CONFLICT: another node may have archived one of these stanza-ids since the look-up.
-            let inserted = fresh.isEmpty ? [] : Set(try await transaction.execute(InsertMessages(items: fresh, sequences: sequences)))
-            var sequenceOf: [String: Int64] = [:]
-            var claims: [PostgresFileClaims.Claim] = []
-            for (item, sequence) in zip(fresh, sequences) where inserted.contains(item.message.stanzaID) {
-                sequenceOf[item.message.stanzaID] = sequence
-                let message = item.message
-                // A file id with a NUL names no file (PostgreSQL's text holds none).
-                claims += message.files.filter(PostgresText.isStorable).map {
-                    .init(file: $0, room: message.room, stanzaID: message.stanzaID, time: item.timestamp)
-                }
-            }
-            // Uploaded files the archived messages carry belong to them from this commit on.
-            if !claims.isEmpty { try await transaction.execute(PostgresFileClaims(claims: claims)) }
-            return zip(items, firsts).map { item, first in
-                let stanzaID = item.message.stanzaID
-                guard first, let sequence = sequenceOf[stanzaID] else {
-                    return .failure(StoreError(.conflict, "stanza ID \(stanzaID.prefix(64)) is already archived"))
-                }
-                return .success(sequence)
-            }
+            return .success(sequence)
         }
     }
 

@@ -4,8 +4,8 @@ import PostgresNIO
 
 /// `ArchiveStore` on PostgreSQL: the same rules as `SQLiteArchiveStore`, searched through the
 /// generated `body_search` tsvector (`PostgresArchiveFilter`), every value bound, each change
-/// one transaction. The compliance journal is not on PostgreSQL yet: a change asking for it is
-/// refused before anything is deleted.
+/// one transaction. With `journal` (compliance on), a change's events are written in its
+/// transaction (`PostgresComplianceJournalInsert`, after the rows are locked), as on SQLite.
 struct PostgresArchiveStore: ArchiveStore {
     let access: PostgresAccess
 
@@ -34,12 +34,17 @@ struct PostgresArchiveStore: ArchiveStore {
 
     func clear(room: String, until: Date, journal: ComplianceActor?) async throws -> Int {
         let until = try ArchiveFilter.milliseconds(until)
-        try Self.refuseJournal(journal)
         guard PostgresText.isStorable(room) else { return 0 }
-        return try await access.query("""
-            WITH deleted AS (DELETE FROM room_messages WHERE room = \(room) AND timestamp <= \(until) RETURNING 1)
-            SELECT count(*) FROM deleted
-            """).first?.decode(Int.self) ?? 0
+        return try await access.administrative.transaction { transaction in
+            let count = try await transaction.query("""
+                WITH deleted AS (DELETE FROM room_messages WHERE room = \(room) AND timestamp <= \(until) RETURNING 1)
+                SELECT count(*) FROM deleted
+                """).first?.decode(Int.self) ?? 0
+            if let journal {
+                try await PostgresComplianceJournalInsert.insert([journal.roomCleared(room, until: until, count: count)], transaction)
+            }
+            return count
+        }
     }
 
     func remove(room: String, authors: [String], from: Date?, to: Date?, text: TextFilter?,
@@ -50,14 +55,24 @@ struct PostgresArchiveStore: ArchiveStore {
         if let replacement {
             try ArchiveArguments.checkReplacement(replacement)
         }
-        try Self.refuseJournal(journal)
         guard let replacement else {
             var builder = PostgresStatementBuilder("WITH deleted AS (DELETE FROM room_messages m WHERE ")
             let conditions = filter.conditions(&builder)
-            builder.append(conditions + " RETURNING 1) SELECT count(*) FROM deleted")
-            return try await access.query(builder.query).first?.decode(Int.self) ?? 0
+            guard let journal else {
+                builder.append(conditions + " RETURNING 1) SELECT count(*) FROM deleted")
+                return try await access.administrative.query(builder.query).first?.decode(Int.self) ?? 0
+            }
+            // Each removed message's text goes into its MESSAGE_REMOVED event, in archive order.
+            builder.append(conditions + " RETURNING m.id, m.stanza_id, m.body) SELECT stanza_id, body FROM deleted ORDER BY id")
+            let query = builder.query
+            return try await access.administrative.transaction { transaction in
+                let removed = try await transaction.query(query).map { try $0.decode((String, String).self) }
+                try await PostgresComplianceJournalInsert.insert(
+                    removed.map { journal.messageRemoved(room, stanzaID: $0.0, body: $0.1) }, transaction)
+                return removed.count
+            }
         }
-        return try await access.transaction { transaction in
+        return try await access.administrative.transaction { transaction in
             var builder = PostgresStatementBuilder("SELECT m.id FROM room_messages m WHERE ")
             let conditions = filter.conditions(&builder)
             builder.append(conditions + " ORDER BY m.id FOR UPDATE")
@@ -67,13 +82,20 @@ struct PostgresArchiveStore: ArchiveStore {
                 let slice = Array(ids[start..<Swift.min(start + Self.replacementSlice, ids.count)])
                 var rewritten: [Int64] = []
                 var stanzas: [String] = []
-                for row in try await transaction.query("SELECT id, stanza FROM room_messages WHERE id = ANY(\(slice)::bigint[])") {
-                    let (id, stanza) = try row.decode((Int64, String).self)
+                var events: [ComplianceEvent] = []
+                for row in try await transaction.query("""
+                    SELECT id, stanza, stanza_id, body FROM room_messages WHERE id = ANY(\(slice)::bigint[]) ORDER BY id
+                    """) {
+                    let (id, stanza, stanzaID, body) = try row.decode((Int64, String, String, String).self)
                     let replaced = replacement.stanza(stanza)
                     try PostgresText.check(replaced, "replacement stanza")
                     rewritten.append(id)
                     stanzas.append(replaced)
+                    if let journal {
+                        events.append(journal.messageReplaced(room, stanzaID: stanzaID, body: body, replacement: replacement.body))
+                    }
                 }
+                try await PostgresComplianceJournalInsert.insert(events, transaction)
                 try await transaction.query("""
                     UPDATE room_messages m SET body = \(replacement.body), stanza = u.stanza
                     FROM unnest(\(rewritten)::bigint[], \(stanzas)::text[]) AS u(id, stanza) WHERE m.id = u.id
@@ -104,7 +126,7 @@ struct PostgresArchiveStore: ArchiveStore {
     /// `last_sequence`, so numbers are not reused.
     func deleteMessages(room: String) async throws {
         guard PostgresText.isStorable(room) else { return }
-        try await access.transaction { transaction in
+        try await access.administrative.transaction { transaction in
             try await transaction.query("DELETE FROM room_messages WHERE room = \(room)")
             try await PostgresFileStore.revokeRoom(room, transaction)
         }
@@ -112,11 +134,4 @@ struct PostgresArchiveStore: ArchiveStore {
 
     /// Messages rewritten per statement by a replacement.
     static let replacementSlice = 500
-
-    /// Throws while the compliance journal is SQLite's only: a change must never happen unjournaled.
-    private static func refuseJournal(_ journal: ComplianceActor?) throws {
-        if journal != nil {
-            throw StoreError(.other, "the compliance journal is not on PostgreSQL yet")
-        }
-    }
 }

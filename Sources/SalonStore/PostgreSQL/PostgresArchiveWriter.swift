@@ -7,13 +7,11 @@ import Synchronization
 /// told only after its COMMIT. One writer per node; several nodes may write the same rooms,
 /// their sequences still unique and ordered per room. When the database cannot be reached the
 /// batch fails as `unavailable` — nothing is acknowledged that was not committed — and the next
-/// batch tries again on a fresh pooled connection.
+/// batch tries again on a fresh pooled connection. Compliance events (`journal`, a post's CHAT
+/// event) commit in the batch's transaction (`PostgresArchiveCommit`).
 ///
 /// Uploaded files a post carries are claimed in its batch's transaction. Accounts' archives
 /// (`append(personal:)`) commit through `PostgresPersonalArchiveWriter`, in batches of their own.
-///
-/// Not on PostgreSQL yet: the compliance journal (`journal`, and posts carrying a CHAT event).
-/// Those are refused at once, never acknowledged.
 public final class PostgresArchiveWriter: ArchiveWriter {
     private let access: PostgresAccess
     private let maxBatch: Int
@@ -24,10 +22,11 @@ public final class PostgresArchiveWriter: ArchiveWriter {
     private enum Waiter {
         case closure(Caller)
         case sink(any ArchiveCommitSink, token: UInt64)
+        case journal(JournalCaller)
     }
 
     private struct State {
-        var queue = ArchiveWriterQueue<ArchiveBatchInsert.Item, Waiter>()
+        var queue = ArchiveWriterQueue<PostgresArchiveCommit.Pending, Waiter>()
     }
 
     /// A batch holds at most `maxBatch` messages (clamped to 1…10 000).
@@ -40,7 +39,7 @@ public final class PostgresArchiveWriter: ArchiveWriter {
 
     public func append(_ message: StoredMessage, completion: @escaping Caller) {
         switch Self.item(message) {
-        case .success(let item): enqueue(item, .closure(completion))
+        case .success(let item): enqueue(.room(item), .closure(completion))
         case .failure(let error): completion(.failure(error))
         }
     }
@@ -48,7 +47,7 @@ public final class PostgresArchiveWriter: ArchiveWriter {
     public func append(_ message: StoredMessage, token: UInt64, sink: any ArchiveCommitSink) {
         switch Self.item(message) {
         case .success(let item):
-            enqueue(item, .sink(sink, token: token))
+            enqueue(.room(item), .sink(sink, token: token))
         case .failure(let error):
             sink.committed(token, .failure(error))
             sink.commitEnded()
@@ -60,7 +59,12 @@ public final class PostgresArchiveWriter: ArchiveWriter {
     }
 
     public func journal(_ events: [ComplianceEvent], completion: @escaping JournalCaller) {
-        completion(.failure(StoreError(.other, "the compliance journal is not on PostgreSQL yet")))
+        do {
+            try events.forEach { try $0.validate() }
+        } catch {
+            return completion(.failure(StoreError.wrapping(error)))
+        }
+        enqueue(.journal(events), .journal(completion))
     }
 
     public var isClosed: Bool { state.withLock { $0.queue.closed } }
@@ -76,20 +80,19 @@ public final class PostgresArchiveWriter: ArchiveWriter {
     private static func item(_ message: StoredMessage) -> Result<ArchiveBatchInsert.Item, any Error> {
         do {
             try message.validate()
-            if message.compliance != nil {
-                throw StoreError(.other, "the compliance journal is not on PostgreSQL yet")
-            }
+            // Checked here, so an event no backend can store fails its post alone, not the batch.
+            try message.compliance?.validate()
             return .success(ArchiveBatchInsert.Item(message: message, timestamp: try InputLimits.milliseconds(message.timestamp)))
         } catch {
             return .failure(StoreError.wrapping(error))
         }
     }
 
-    private func enqueue(_ item: ArchiveBatchInsert.Item, _ waiter: Waiter) {
+    private func enqueue(_ item: PostgresArchiveCommit.Pending, _ waiter: Waiter) {
         let outcome = state.withLock { $0.queue.admit(item, waiter, maxPending: SQLiteArchiveWriter.maxPending) }
         switch outcome {
         case .failure(let error):
-            Self.tell([waiter]) { _ in .failure(error) }
+            Self.tell([waiter], .failure(error))
         case .success(true):
             Task { await self.drain() }
         case .success(false):
@@ -100,7 +103,7 @@ public final class PostgresArchiveWriter: ArchiveWriter {
     /// Commits batches until the queue is empty; appends arriving meanwhile join the next batch.
     private func drain() async {
         while true {
-            let items: [ArchiveBatchInsert.Item], waiters: [Waiter]
+            let items: [PostgresArchiveCommit.Pending], waiters: [Waiter]
             switch state.withLock({ $0.queue.next(maxBatch: maxBatch) }) {
             case .idle(let closeWaiters):
                 closeWaiters.forEach { $0.resume() }
@@ -109,30 +112,40 @@ public final class PostgresArchiveWriter: ArchiveWriter {
                 (items, waiters) = (batch, batchWaiters)
             }
             let started = ContinuousClock.now
-            let results: [Result<Int64, any Error>]
+            let outcome: Result<[Result<Int64, StoreError>], any Error>
             do {
-                results = try await PostgresArchiveInsert.insert(items, access).map { $0.mapError { $0 as any Error } }
+                outcome = .success(try await PostgresArchiveCommit.commit(items, access))
             } catch {
                 let failure = PostgresAccess.storeError(error)
-                access.logger.error("archive group commit of \(items.count) messages failed, none acknowledged: \(failure)")
-                results = items.map { _ in .failure(failure) }
+                // An outage is logged once by PostgresHealth, not once per batch it fails.
+                let level: Logger.Level = (failure as? StoreError)?.kind == .unavailable ? .debug : .error
+                access.logger.log(level: level, "archive group commit of \(items.count) appends failed, none acknowledged: \(failure)")
+                outcome = .failure(failure)
             }
             commitObserver?(items.count, ContinuousClock.now - started)
-            Self.tell(waiters) { results[$0] }
+            Self.tell(waiters, outcome)
         }
     }
 
-    /// Tells each waiter its result (by its index in the batch), then each sink once that its
-    /// results of this batch are all told.
-    private static func tell(_ waiters: [Waiter], _ result: (Int) -> Result<Int64, any Error>) {
+    /// Tells each waiter its result (a post its own, by its place among the batch's posts; a
+    /// journal append whether the batch committed), then each sink once that its results of
+    /// this batch are all told.
+    private static func tell(_ waiters: [Waiter], _ outcome: Result<[Result<Int64, StoreError>], any Error>) {
         var told: [any ArchiveCommitSink] = []
-        for (index, waiter) in waiters.enumerated() {
+        var nextPost = 0
+        func postResult() -> Result<Int64, any Error> {
+            defer { nextPost += 1 }
+            return outcome.flatMap { $0[nextPost].mapError { $0 as any Error } }
+        }
+        for waiter in waiters {
             switch waiter {
             case .closure(let caller):
-                caller(result(index))
+                caller(postResult())
             case .sink(let sink, let token):
-                sink.committed(token, result(index))
+                sink.committed(token, postResult())
                 if !told.contains(where: { $0 === sink }) { told.append(sink) }
+            case .journal(let caller):
+                caller(outcome.map { _ in () })
             }
         }
         for sink in told { sink.commitEnded() }

@@ -10,9 +10,13 @@ public final class PostgresBackend: StoreBackend {
     let access: PostgresAccess
     private let runner: Task<Void, Never>
 
-    private init(configuration: PostgresConfiguration, client: PostgresClient, logger: Logger) {
+    private init(configuration: PostgresConfiguration, logger: Logger) {
+        let health = PostgresHealth(configuration: configuration, logger: logger)
+        let client = PostgresClient(configuration: configuration.client,
+                                    backgroundLogger: PostgresPoolLog.logger(logger, health: health))
         self.configuration = configuration
-        self.access = PostgresAccess(client: client, logger: logger)
+        self.access = PostgresAccess(client: client, logger: logger, health: health, timeout: configuration.operationTimeout,
+                                     administrativeTimeout: configuration.administrativeTimeout)
         self.runner = Task { await client.run() }
     }
 
@@ -20,33 +24,17 @@ public final class PostgresBackend: StoreBackend {
     /// when the server cannot be reached, schemaTooNew for a database of a newer Salon.
     public static func open(_ configuration: PostgresConfiguration,
                             logger: Logger = Logger(label: "salon.store.postgresql")) async throws -> PostgresBackend {
-        let client = PostgresClient(configuration: configuration.client, backgroundLogger: logger)
-        let database = PostgresBackend(configuration: configuration, client: client, logger: logger)
+        let database = PostgresBackend(configuration: configuration, logger: logger)
         do {
-            try await database.firstConnection(within: configuration.startupTimeout)
-            try await PostgresSchema.migrate(database.access)
-            try await PostgresArchiveSearch.configure(configuration.textSearch, database.access)
+            // The pool retries a server that refuses for far longer: a server should not hang at start.
+            _ = try await database.access.within(configuration.startupTimeout).query("SELECT 1")
+            try await PostgresSchema.migrate(database.access.administrative)
+            try await PostgresArchiveSearch.configure(configuration.textSearch, database.access.administrative)
         } catch {
             await database.shutdown()
             throw error
         }
         return database
-    }
-
-    /// Waits for the pool's first connection, at most `timeout`: the pool retries a server
-    /// that refuses for far longer, and a server should not hang at start.
-    private func firstConnection(within timeout: Duration) async throws {
-        let access = self.access
-        let place = configuration.description
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { _ = try await access.query("SELECT 1") }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw StoreError(.unavailable, "no connection to \(place) within \(timeout)")
-            }
-            defer { group.cancelAll() }
-            try await group.next()
-        }
     }
 
     public var accounts: any AccountStore { PostgresAccountStore(access: access) }

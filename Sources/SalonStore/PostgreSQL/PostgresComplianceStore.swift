@@ -129,7 +129,7 @@ struct PostgresComplianceStore: ComplianceStore {
     }
 
     func verify() async throws -> (checked: Int64, firstBreak: ComplianceChainBreak?) {
-        try await access.transaction { transaction in
+        try await access.administrative.transaction { transaction in
             // One snapshot for every page: appends meanwhile are not half seen.
             try await transaction.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             var walk = ComplianceChainWalk()

@@ -30,6 +30,16 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     public var maximumConnections: Int = 20
     /// How long opening waits for a first connection before giving up as unavailable.
     public var startupTimeout: Duration = .seconds(30)
+    /// The longest one store operation may take, its wait for a pooled connection included,
+    /// before it fails as unavailable: a post waits no longer than this for a database that is
+    /// gone (PostgresNIO alone would keep it about a minute).
+    public var operationTimeout: Duration = .seconds(5)
+    /// The bound of administrative changes and reads of a whole room or journal (clearing or
+    /// removing messages, deleting a room, verifying the journal) and of migrations.
+    public var administrativeTimeout: Duration = .seconds(600)
+    /// Operations that may wait for a connection while all `maximumConnections` are busy; more
+    /// are refused at once as unavailable instead of queueing without bound.
+    public var maximumWaiting: Int = 200
     /// The text search configuration the rooms' archive is searched with
     /// (`storage.postgresql.text_search`): 'simple' folds case only, as FTS5 does on SQLite.
     public var textSearch = "simple"
