@@ -3,12 +3,6 @@ import SalonStore
 /// `storage.*`: where Salon keeps its data — SQLite in the data directory (the default) or a
 /// PostgreSQL database (`storage.postgresql.*`).
 extension Settings {
-    /// The stores PostgreSQL does not serve yet, named in the refusal: Salon never runs half
-    /// its stores on each backend.
-    static let storesNotOnPostgreSQL = [
-        "compliance recording",
-    ]
-
     /// The configured backend, or a message naming the key that is wrong.
     func storage() throws -> StorageConfiguration {
         let backend = reader.string(forKey: "storage.backend", default: "sqlite")
@@ -16,13 +10,6 @@ extension Settings {
         case "sqlite":
             return .sqlite
         case "postgresql":
-            guard Self.storesNotOnPostgreSQL.isEmpty else {
-                throw SettingsError(description: """
-                    storage.backend: postgresql is not supported yet: \
-                    \(Self.storesNotOnPostgreSQL.joined(separator: ", ")) still need SQLite. \
-                    Use storage.backend: sqlite (the default).
-                    """)
-            }
             return .postgresql(try postgresql())
         default:
             throw SettingsError(description: "storage.backend must be sqlite or postgresql, not '\(backend)'")
@@ -30,7 +17,8 @@ extension Settings {
     }
 
     /// `storage.postgresql.*`: the URL (its password may instead be in `password_file`), the
-    /// pool's size and the archive's text search configuration.
+    /// pool's size, the archive's text search configuration, how long opening waits for the
+    /// database and how long one query may take, waiting for a connection included (seconds).
     private func postgresql() throws -> PostgresConfiguration {
         let url = reader.string(forKey: "storage.postgresql.url", default: "")
         guard !url.isEmpty else {
@@ -46,6 +34,12 @@ extension Settings {
         configuration.maximumConnections = try positive("storage.postgresql.max_connections",
                                                         default: configuration.maximumConnections, minimum: 1)
         configuration.textSearch = try reader.requiredString(forKey: "storage.postgresql.text_search", default: configuration.textSearch)
+        let startup = try positive("storage.postgresql.startup_timeout",
+                                   default: Int(configuration.startupTimeout.components.seconds), minimum: 1)
+        configuration.startupTimeout = .seconds(startup)
+        let operation = try positive("storage.postgresql.operation_timeout",
+                                     default: Int(configuration.operationTimeout.components.seconds), minimum: 1)
+        configuration.operationTimeout = .seconds(operation)
         return configuration
     }
 }

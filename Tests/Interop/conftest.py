@@ -32,16 +32,19 @@ ON_POSTGRESQL = os.environ.get("SALON_TEST_SERVER_BACKEND") == "postgresql"
 PSQL = "/usr/lib/postgresql/15/bin/psql"
 
 
-def storage_environment() -> dict:
-    """The environment that puts a new server's data in a new schema of the test cluster (on
-    PostgreSQL), or nothing (SQLite in the data directory)."""
-    if not ON_POSTGRESQL:
-        return {}
+def postgresql_environment() -> dict:
+    """The environment that puts a deployment's data in a new schema of the test cluster."""
     url = os.environ["SALON_TEST_POSTGRES_URL"]
     schema = "interop_" + uuid.uuid4().hex
     subprocess.run([PSQL, "--quiet", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "-c", f"CREATE SCHEMA {schema}", url],
                    check=True, capture_output=True)
     return {"SALON_STORAGE_BACKEND": "postgresql", "SALON_STORAGE_POSTGRESQL_URL": f"{url}?schema={schema}"}
+
+
+def storage_environment() -> dict:
+    """A new server's storage: a schema of its own on PostgreSQL, or nothing (SQLite in the
+    data directory)."""
+    return postgresql_environment() if ON_POSTGRESQL else {}
 
 
 def pytest_configure(config):

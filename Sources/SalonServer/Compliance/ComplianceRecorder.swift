@@ -39,7 +39,7 @@ final class ComplianceRecorder: Sendable {
         do {
             adopt(try await store.settings(defaults: defaults))
         } catch {
-            logger.error("compliance settings could not be read", metadata: ["error": "\(error)"])
+            logger.storageFailure("compliance settings could not be read", error)
         }
     }
 

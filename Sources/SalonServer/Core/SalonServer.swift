@@ -110,6 +110,7 @@ public final class SalonServer: Service, Sendable {
             "domain": "\(configuration.domain)", "c2s": "\(configuration.bindAddress):\(ports.c2s)",
             "tls": "\(ports.directTLS.map(String.init) ?? "off")", "component": "\(ports.component.map(String.init) ?? "off")",
             "http": "\(http.map { "\(configuration.http.bindAddress):\($0.port)" } ?? "off")",
+            "storage": "\(configuration.administration.storage.location(dataDirectory: configuration.dataDirectory))",
         ])
         return ports
     }

@@ -34,7 +34,7 @@ struct Invitations {
                     try await database.chat.addInvitation(user: user, room: room.localpart)
                     send(room: room, to: user, resources: nil)
                 } catch {
-                    logger.error("cannot record an invitation", metadata: ["error": "\(error)"])
+                    logger.storageFailure("cannot record an invitation", error)
                 }
             }
         }

@@ -24,7 +24,7 @@ extension MUCRoom {
                     let stored = entry.flatMap { try? XMLStreamParser.parseStanza($0.xml, namespace: NS.client) }
                     answer(stanza, stored ?? XMLElement("vCard", namespace: VCardService.ns))
                 case .failure(let error):
-                    environment.logger.error("room vcard read failed", metadata: ["room": "\(localpart)", "error": "\(error)"])
+                    environment.logger.storageFailure("room vcard read failed", error, metadata: ["room": "\(localpart)"])
                     bounce(stanza, StanzaError(.internalServerError))
                 }
             }
@@ -43,7 +43,7 @@ extension MUCRoom {
                 answer(stanza, nil)
                 avatarChanged(to: entry?.photoHash)
             case .failure(let error):
-                environment.logger.error("room vcard write failed", metadata: ["room": "\(localpart)", "error": "\(error)"])
+                environment.logger.storageFailure("room vcard write failed", error, metadata: ["room": "\(localpart)"])
                 bounce(stanza, StanzaError(.internalServerError))
             }
         }

@@ -38,7 +38,7 @@ extension MUCRoom {
                 case .success(true):
                     bounce(stanza, StanzaError(.serviceUnavailable))
                 case .failure(let error):
-                    environment.logger.error("blocklist lookup failed", metadata: ["account": "\(invitee.bare)", "error": "\(error)"])
+                    environment.logger.storageFailure("blocklist lookup failed", error, metadata: ["account": "\(invitee.bare)"])
                     bounce(stanza, StanzaError(.internalServerError))
                 }
             }

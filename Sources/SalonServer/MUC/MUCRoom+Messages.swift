@@ -133,7 +133,7 @@ extension MUCRoom {
                 environment.output.fanout.deliver(post.message, serialized: post.serialized, to: audience)
                 environment.metrics.groupchatMessages.increment()
             case .failure(let error):
-                environment.logger.error("cannot archive a message", metadata: ["room": "\(localpart)", "error": "\(error)"])
+                environment.logger.storageFailure("cannot archive a message", error, metadata: ["account": "\((try? post.stanza.from)??.bare.description ?? "?")", "room": "\(localpart)"])
                 bounce(post.stanza, .storage(error, text: "The message could not be stored."))
             }
         }

@@ -69,7 +69,7 @@ extension MUCRoom {
             try await compliance.record(events)
         }) { [self] result in
             if case .failure(let error) = result {
-                environment.logger.error("compliance event not recorded: join refused", metadata: ["account": "\(user)", "room": "\(localpart)", "error": "\(error)"])
+                environment.logger.storageFailure("compliance event not recorded: join refused", error, metadata: ["account": "\(user)", "room": "\(localpart)"])
                 return bounce(stanza, .storage(error, text: "The join could not be recorded."))
             }
             enter()
@@ -158,7 +158,7 @@ extension MUCRoom {
         awaiting({ [compliance = environment.compliance] in try await compliance.record([event]) }) { [self] result in
             if case .failure(let error) = result {
                 creator = nil
-                environment.logger.error("compliance event not recorded: join refused", metadata: ["account": "\(user)", "room": "\(localpart)", "error": "\(error)"])
+                environment.logger.storageFailure("compliance event not recorded: join refused", error, metadata: ["account": "\(user)", "room": "\(localpart)"])
                 return bounce(stanza, .storage(error, text: "The join could not be recorded."))
             }
             admit(stanza, nick: nick, from: from, user: user, role: .moderator, affiliation: .owner, statuses: [.created], context: nil)

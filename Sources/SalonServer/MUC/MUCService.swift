@@ -274,7 +274,7 @@ final class MUCService: RoomHost {
         } catch is CancellationError {
             return
         } catch {
-            logger.error("cannot reload the chat directory", metadata: ["error": "\(error)"])
+            logger.storageFailure("cannot reload the chat directory", error)
         }
     }
 

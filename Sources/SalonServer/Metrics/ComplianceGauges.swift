@@ -23,7 +23,7 @@ struct ComplianceGauges: Sendable {
             let age = backlog.oldest.map { now.timeIntervalSince1970 - Double($0) / 1000 } ?? 0
             lag.set(to: recorder.isEnabled ? max(0, age) : 0)
         } catch {
-            recorder.logger.error("compliance metrics could not be read", metadata: ["error": "\(error)"])
+            recorder.logger.storageFailure("compliance metrics could not be read", error)
         }
     }
 }

@@ -107,7 +107,7 @@ private struct Pruning: Sendable {
         do {
             holders = try await pep.database.pep.holders(ofItems: Set(localparts.keys), in: PersonalStorage.bookmarks)
         } catch {
-            logger.error("bookmark pruning failed", metadata: ["error": "\(error)"])
+            logger.storageFailure("bookmark pruning failed", error)
             return
         }
         var lost: [String: [String]] = [:]
@@ -140,7 +140,7 @@ private struct Pruning: Sendable {
             let lost = rooms.filter { directory.hasLostAccess(owner, to: $0.localpart, joinedBefore: joined.contains($0.localpart)) }
             if !lost.isEmpty { await remove(lost.map(\.id), of: user) }
         } catch {
-            logger.error("bookmark pruning failed", metadata: ["account": "\(owner)", "error": "\(error)"])
+            logger.storageFailure("bookmark pruning failed", error, metadata: ["account": "\(owner)"])
         }
     }
 
@@ -163,7 +163,7 @@ private struct Pruning: Sendable {
             let items = try await pep.database.pep.items(owner: user.description, node: PersonalStorage.bookmarks)
             guard !items.contains(where: { $0.id.lowercased() == address.lowercased() }) else { return }
         } catch {
-            logger.error("bookmark on invitation failed", metadata: ["account": "\(user)", "error": "\(error)"])
+            logger.storageFailure("bookmark on invitation failed", error, metadata: ["account": "\(user)"])
             return
         }
         let bookmark = BookmarkSync.Bookmark(jid: address, name: name, autojoin: true, nick: nick, password: nil)

@@ -248,7 +248,7 @@ final class PEPService: Sendable {
             logger.notice("pep limit reached", metadata: ["account": "\(owner)", "cause": "\(error.message)"])
             return StanzaError(.policyViolation, text: "Your PEP storage is full: \(error.message).")
         }
-        logger.error("pep storage failed", metadata: ["account": "\(owner)", "operation": "\(doing)", "error": "\(error)"])
+        logger.storageFailure("pep storage failed", error, metadata: ["account": "\(owner)", "operation": "\(doing)"])
         return StanzaError(.internalServerError)
     }
 

@@ -66,7 +66,7 @@ final class PrivateStorageService: Sendable {
                     logger.notice("private storage full", metadata: ["account": "\(owner)", "cause": "\(error.message)"])
                     reply(iq.errorReply(StanzaError(.notAllowed, text: "Your private storage is full.")))
                 } catch {
-                    logger.error("private storage failed", metadata: ["account": "\(owner)", "error": "\(error)"])
+                    logger.storageFailure("private storage failed", error, metadata: ["account": "\(owner)"])
                     reply(iq.errorReply(StanzaError(.internalServerError)))
                 }
             }

@@ -94,7 +94,7 @@ final class PushService: Sendable {
             return session.deliver(iq.errorReply(StanzaError(
                 .notAllowed, text: "This account already has \(settings.maxRegistrations) push registrations; disable one first.")))
         } catch {
-            logger.error("push registration write failed", metadata: ["account": "\(owner)", "error": "\(error)"])
+            logger.storageFailure("push registration write failed", error, metadata: ["account": "\(owner)"])
             return session.deliver(iq.errorReply(StanzaError(.internalServerError)))
         }
         // The node and options are the device's token and secret: never logged.
@@ -109,7 +109,7 @@ final class PushService: Sendable {
             logger.info("push disabled", metadata: ["account": "\(owner)", "service": "\(service)", "registrations": "\(removed)"])
             session.deliver(iq.resultReply(nil))
         } catch {
-            logger.error("push registration write failed", metadata: ["account": "\(owner)", "error": "\(error)"])
+            logger.storageFailure("push registration write failed", error, metadata: ["account": "\(owner)"])
             session.deliver(iq.errorReply(StanzaError(.internalServerError)))
         }
     }
@@ -161,7 +161,7 @@ final class PushService: Sendable {
                 logger.notice("push registration disabled", metadata: ["account": "\(owner)", "service": "\(from)",
                                                                        "cause": "affiliation removed by the service"])
             } catch {
-                logger.error("push registration write failed", metadata: ["account": "\(owner)", "error": "\(error)"])
+                logger.storageFailure("push registration write failed", error, metadata: ["account": "\(owner)"])
             }
         }
     }
@@ -181,7 +181,7 @@ final class PushService: Sendable {
         do {
             registrations = try await cache.registrations(owner: owner) { try await database.push.registrations(owner: owner) }
         } catch {
-            logger.error("push registrations unreadable", metadata: ["account": "\(owner)", "error": "\(error)"])
+            logger.storageFailure("push registrations unreadable", error, metadata: ["account": "\(owner)"])
             return
         }
         guard !registrations.isEmpty else { return }
@@ -243,7 +243,7 @@ final class PushService: Sendable {
             defer { cache.forget(owner: owner) }
             try await database.push.disable(owner: owner, service: registration.service, node: registration.node)
         } catch {
-            logger.error("push registration write failed", metadata: ["account": "\(owner)", "error": "\(error)"])
+            logger.storageFailure("push registration write failed", error, metadata: ["account": "\(owner)"])
         }
         _ = failed.withLock { $0.remove(RegistrationKey(owner: owner, registration)) }
     }

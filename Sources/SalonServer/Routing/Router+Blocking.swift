@@ -22,7 +22,7 @@ extension Router {
             do {
                 blocked = try await blocks(by: owner, of: from)
             } catch {
-                logger.error("blocklist lookup failed", metadata: ["account": "\(owner)", "error": "\(error)"])
+                logger.storageFailure("blocklist lookup failed", error, metadata: ["account": "\(owner)"])
                 bounce(stanza, StanzaError(.internalServerError))
                 return
             }

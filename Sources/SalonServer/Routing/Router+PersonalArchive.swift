@@ -120,8 +120,8 @@ extension Router {
                     done.finish()
                 }
             case .failure(let error):
-                logger.error("personal archive write failed",
-                             metadata: ["account": "\(copies.map(\.owner).joined(separator: ","))", "cause": "\(error)"])
+                logger.storageFailure("personal archive write failed", error,
+                                      metadata: ["account": "\(copies.map(\.owner).joined(separator: ","))"])
                 bounce(stanza, .storage(error, text: "The message could not be archived."))
                 done.finish()
             }

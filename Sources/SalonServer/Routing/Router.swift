@@ -247,7 +247,7 @@ final class Router: Sendable {
             if !stored { bounce(stanza, StanzaError(.serviceUnavailable, text: "The recipient's offline storage is full.")) }
             return stored
         } catch {
-            logger.error("offline storage failed", metadata: ["account": "\(owner)", "error": "\(error)"])
+            logger.storageFailure("offline storage failed", error, metadata: ["account": "\(owner)"])
             bounce(stanza, .storage(error, text: "The message could not be kept for the recipient."))
             return false
         }

@@ -66,7 +66,7 @@ final class BlockingService: Sendable {
             logger.info("block refused", metadata: ["account": "\(owner)", "cause": "blocklist full", "max_blocklist_items": "\(maxItems)"])
             return session.deliver(iq.errorReply(StanzaError(.notAllowed, text: "Your blocklist is full: it holds at most \(maxItems) JIDs.")))
         } catch {
-            logger.error("blocklist write failed", metadata: ["account": "\(owner)", "error": "\(error)"])
+            logger.storageFailure("blocklist write failed", error, metadata: ["account": "\(owner)"])
             return session.deliver(iq.errorReply(StanzaError(.internalServerError)))
         }
         // Presence goes while the contact may still receive it: unavailable, from each resource.
@@ -93,7 +93,7 @@ final class BlockingService: Sendable {
                 ? try await database.blocklists.unblockAll(owner: owner.description)
                 : try await database.blocklists.unblock(owner: owner.description, jids: jids)
         } catch {
-            logger.error("blocklist write failed", metadata: ["account": "\(owner)", "error": "\(error)"])
+            logger.storageFailure("blocklist write failed", error, metadata: ["account": "\(owner)"])
             return session.deliver(iq.errorReply(StanzaError(.internalServerError)))
         }
         sessions.updateBlocklist(of: owner) { list in

@@ -185,7 +185,7 @@ final class PresenceService: Sendable {
                 session.deliver(element)
             }
         } catch {
-            router.logger.error("offline delivery failed", metadata: ["error": "\(error)"])
+            router.logger.storageFailure("offline delivery failed", error)
         }
     }
 

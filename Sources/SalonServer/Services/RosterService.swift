@@ -86,7 +86,7 @@ final class RosterService: Sendable {
                 } catch let full as RosterFull {
                     session.deliver(iq.errorReply(full.stanzaError))
                 } catch {
-                    logger.error("roster set failed", metadata: ["error": "\(error)"])
+                    logger.storageFailure("roster set failed", error)
                     session.deliver(iq.errorReply(StanzaError(.internalServerError)))
                 }
             }
@@ -111,7 +111,7 @@ final class RosterService: Sendable {
         } catch let full as RosterFull {
             throw full
         } catch {
-            logger.error("roster update failed", metadata: ["error": "\(error)"])
+            logger.storageFailure("roster update failed", error)
             return nil
         }
     }

@@ -64,7 +64,7 @@ final class VCardService: Sendable {
                     reply(iq.resultReply(nil))
                     announcePhoto(of: owner, hash: entry.photoHash ?? "")
                 } catch {
-                    logger.error("vcard write failed", metadata: ["account": "\(owner)", "error": "\(error)"])
+                    logger.storageFailure("vcard write failed", error, metadata: ["account": "\(owner)"])
                     reply(iq.errorReply(StanzaError(.internalServerError)))
                 }
             }
@@ -85,7 +85,7 @@ final class VCardService: Sendable {
             }
             reply(iq.resultReply(XMLElement("vCard", namespace: Self.ns)))
         } catch {
-            logger.error("vcard read failed", metadata: ["account": "\(owner)", "error": "\(error)"])
+            logger.storageFailure("vcard read failed", error, metadata: ["account": "\(owner)"])
             reply(iq.errorReply(StanzaError(.internalServerError)))
         }
     }

@@ -95,7 +95,7 @@ final class FileRoutes: HTTPRoutes {
             try await files.publish(partial, as: id)
         } catch {
             await files.removePartial(partial)
-            logger.error("cannot store an upload", metadata: ["file": "\(id)", "error": "\(error)"])
+            logger.storageFailure("cannot store an upload", error, metadata: ["file": "\(id)"])
             return Self.plain(.internalServerError, "The file could not be stored.")
         }
         let completed = Date()
@@ -206,7 +206,7 @@ final class FileRoutes: HTTPRoutes {
         do {
             try await store.recordDownload(FileDownload(file: id, room: file.room, account: user, time: served, range: bytes), journal: event)
         } catch {
-            logger.error("download not recorded", metadata: ["file": "\(id)", "error": "\(error)"])
+            logger.storageFailure("download not recorded", error, metadata: ["file": "\(id)"])
             return Self.plain(.serviceUnavailable, "The download could not be recorded; try again.")
         }
         logger.info("file downloaded", metadata: [

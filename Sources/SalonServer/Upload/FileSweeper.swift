@@ -38,7 +38,7 @@ final class FileSweeper: Sendable {
             }
             return gone.count
         } catch {
-            logger.error("file sweep failed", metadata: ["error": "\(error)"])
+            logger.storageFailure("file sweep failed", error)
             return 0
         }
     }

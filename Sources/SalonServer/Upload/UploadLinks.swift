@@ -66,7 +66,7 @@ final class UploadLinks: Sendable {
             do {
                 try await store.claim(ids, room: room, stanzaID: stanzaID, at: Date())
             } catch {
-                logger.error("cannot record a posted file", metadata: ["room": "\(room)", "error": "\(error)"])
+                logger.storageFailure("cannot record a posted file", error, metadata: ["room": "\(room)"])
             }
         }
     }

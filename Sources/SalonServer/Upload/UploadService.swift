@@ -129,7 +129,7 @@ final class UploadService: Sendable {
             do {
                 outcome = try await store.reserve(record, dailyQuota: configuration.dailyQuotaBytes, storageCap: configuration.storageCapBytes)
             } catch {
-                logger.error("cannot record an upload slot", metadata: ["account": "\(user)", "error": "\(error)"])
+                logger.storageFailure("cannot record an upload slot", error, metadata: ["account": "\(user)"])
                 router.bounce(stanza, StanzaError(.internalServerError, type: .wait))
                 return
             }

@@ -1,3 +1,4 @@
+import Logging
 import SalonStore
 import XMPPCore
 
@@ -13,6 +14,20 @@ extension StanzaError {
             StanzaError(.resourceConstraint, type: .wait, text: "The database is busy; nothing was stored. Try again shortly.")
         default:
             StanzaError(.internalServerError, type: .wait, text: text)
+        }
+    }
+}
+
+extension Logger {
+    /// Logs a storage failure once per cause: an unreachable database is logged by the store
+    /// when it goes and when it comes back, so each refusal during the outage is debug only.
+    func storageFailure(_ message: Logger.Message, _ error: any Error, metadata: Logger.Metadata = [:]) {
+        var metadata = metadata
+        metadata["error"] = "\(error)"
+        if (error as? StoreError)?.kind == .unavailable {
+            debug(message, metadata: metadata)
+        } else {
+            self.error(message, metadata: metadata)
         }
     }
 }
