@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 @testable import SalonStore
+import SalonTestSupport
 import Testing
 
 /// Issue #20, the database going away: operations are bounded in time and fail as
