@@ -44,24 +44,23 @@ import Testing
     @Test(arguments: TestBackend.all) func concurrentReservationsNeverBothTakeTheLastBytes(backend: TestBackend) async throws {
         try await withTwoNodes(backend) { first, second async throws in
             let nodes = [first.files, second.files]
-            let capped = try await withThrowingTaskGroup(of: FileReservation.self) { group in
-                for n in 0..<24 {
-                    let node = nodes[n % 2]
-                    group.addTask { try await node.reserve(slot(id(n), by: "u\(n)@example.com"), dailyQuota: 1000, storageCap: 100) }
+            /// Reserves slot `n` (by `uploader(n)`) for every `n`, alternating between the nodes, all at once.
+            func reserveAtOnce(_ numbers: Range<Int>, by uploader: @escaping @Sendable (Int) -> String,
+                               dailyQuota: Int64, storageCap: Int64) async throws -> [FileReservation] {
+                try await withThrowingTaskGroup(of: FileReservation.self) { group in
+                    for n in numbers {
+                        let node = nodes[n % 2]
+                        group.addTask { try await node.reserve(slot(id(n), by: uploader(n)), dailyQuota: dailyQuota, storageCap: storageCap) }
+                    }
+                    return try await group.reduce(into: [FileReservation]()) { $0.append($1) }
                 }
-                return try await group.reduce(into: [FileReservation]()) { $0.append($1) }
             }
+            let capped = try await reserveAtOnce(0..<24, by: { "u\($0)@example.com" }, dailyQuota: 1000, storageCap: 100)
             #expect(capped.filter { $0 == .reserved }.count == 10)
             #expect(capped.filter { $0 == .overStorageCap }.count == 14)
             for n in 0..<24 where try await first.files.file(id: id(n)) != nil { _ = try await first.files.revoke(id: id(n)) }
 
-            let quota = try await withThrowingTaskGroup(of: FileReservation.self) { group in
-                for n in 100..<124 {
-                    let node = nodes[n % 2]
-                    group.addTask { try await node.reserve(slot(id(n), by: "alice@example.com"), dailyQuota: 70, storageCap: 10_000) }
-                }
-                return try await group.reduce(into: [FileReservation]()) { $0.append($1) }
-            }
+            let quota = try await reserveAtOnce(100..<124, by: { _ in "alice@example.com" }, dailyQuota: 70, storageCap: 10_000)
             #expect(quota.filter { $0 == .reserved }.count == 7)
             #expect(quota.filter { $0 == .overDailyQuota }.count == 17)
         }
