@@ -10,7 +10,7 @@ import XMPPCore
 /// service-unavailable (wait) instead of acknowledging them, and once the database is back the
 /// room takes posts again; the archive then holds exactly what the room broadcast.
 @Suite("The database going away under a server on PostgreSQL",
-       .enabled(if: TestCluster.url != nil || ProcessInfo.processInfo.environment["CI"] != nil,
+       .enabled(if: TestCluster.isEnabled,
                 "SALON_TEST_POSTGRES_URL is not set (Scripts/test starts a cluster)"))
 struct DatabaseOutageTests {
     @Test("Posts are refused while the database is gone, broadcast again once it is back; none refused then is archived")

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import PostgresNIO
 @testable import SalonStore
+import SalonTestSupport
 
 /// Raw SQL under a backend's stores (tests look beneath them): the statement text must be
 /// valid on both SQLite and PostgreSQL.
@@ -45,7 +46,7 @@ func withTwoNodes<T: Sendable>(_ kind: TestBackend,
             return try await body(first, second)
         }
     case .postgresql:
-        return try await withScratchSchema { configuration in
+        return try await TestCluster.withScratchSchema { configuration in
             let first = try await PostgresBackend.open(configuration)
             let second: PostgresBackend
             do {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SalonTestSupport
 import Testing
 @testable import SalonStore
 
@@ -185,7 +186,7 @@ import Testing
     /// 'english' rebuilds their search column, so "reports" finds "report".
     @Test(.enabled(if: TestBackend.postgresEnabled, TestBackend.skipReason))
     func theTextSearchConfigurationCoversAccountsArchives() async throws {
-        try await withScratchSchema { configuration async throws in
+        try await TestCluster.withScratchSchema { configuration async throws in
             var search = ArchiveQuery(rooms: [bob])
             search.text = TextFilter("reports")
             let simple = try await PostgresBackend.open(configuration)
@@ -208,7 +209,7 @@ import Testing
     /// The database gone: personal appends fail as unavailable, never acknowledged.
     @Test(.enabled(if: TestBackend.postgresEnabled, TestBackend.skipReason))
     func personalAppendsFailWhenTheDatabaseIsGone() async throws {
-        try await withScratchSchema { configuration async throws in
+        try await TestCluster.withScratchSchema { configuration async throws in
             let node = try await PostgresBackend.open(configuration)
             try await node.accounts.create(jid: alice, credentials: [])
             try await node.accounts.create(jid: bob, credentials: [])

@@ -1,5 +1,6 @@
 import Foundation
 @testable import SalonStore
+import SalonTestSupport
 import Testing
 
 /// What only PostgreSQL has to prove for the per-account stores: two nodes (two connection
@@ -11,7 +12,7 @@ struct PersonalStoresAcrossNodesTests {
 
     /// `body` with two nodes on one fresh schema holding alice's account.
     private func withTwoNodes(_ body: ([PostgresBackend]) async throws -> Void) async throws {
-        try await withScratchSchema { configuration async throws in
+        try await TestCluster.withScratchSchema { configuration async throws in
             let nodes = [try await PostgresBackend.open(configuration), try await PostgresBackend.open(configuration)]
             do {
                 try await nodes[0].accounts.create(jid: alice, credentials: [])

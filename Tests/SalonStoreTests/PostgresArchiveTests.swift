@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 @testable import SalonStore
+import SalonTestSupport
 import Testing
 
 /// What only the rooms' archive on PostgreSQL has: several nodes writing the same rooms, its
@@ -11,7 +12,7 @@ struct PostgresArchiveTests {
     /// Two nodes (two pools) writing the same rooms at once: each room's sequences are
     /// 1…n without repeats, and archive order within a room is sequence order.
     @Test func twoNodesWritingTheSameRoomsKeepSequencesUniqueAndOrdered() async throws {
-        try await withScratchSchema { configuration async throws in
+        try await TestCluster.withScratchSchema { configuration async throws in
             let nodes = [try await PostgresBackend.open(configuration), try await PostgresBackend.open(configuration)]
             let writers = nodes.map { $0.archiveWriter(maxBatch: 16, commitObserver: nil) }
             let rooms = ["lobby", "deals", "news"]
@@ -49,7 +50,7 @@ struct PostgresArchiveTests {
 
     /// The same stanza-id sent through both nodes is archived once; the other append is a conflict.
     @Test func aStanzaIDArchivedByOneNodeIsAConflictOnTheOther() async throws {
-        try await withScratchSchema { configuration async throws in
+        try await TestCluster.withScratchSchema { configuration async throws in
             let nodes = [try await PostgresBackend.open(configuration), try await PostgresBackend.open(configuration)]
             let first = nodes[0].archiveWriter(maxBatch: 8, commitObserver: nil)
             let second = nodes[1].archiveWriter(maxBatch: 8, commitObserver: nil)
@@ -67,7 +68,7 @@ struct PostgresArchiveTests {
     /// Another text search configuration rebuilds the search column: 'english' stems, so
     /// "reports" finds "report"; 'simple' (the default) does not. An unknown one is refused.
     @Test func theTextSearchConfigurationIsTheOperatorsChoice() async throws {
-        try await withScratchSchema { configuration async throws in
+        try await TestCluster.withScratchSchema { configuration async throws in
             var search = ArchiveQuery(rooms: ["lobby"])
             search.text = TextFilter("reports")
             let simple = try await PostgresBackend.open(configuration)
@@ -91,7 +92,7 @@ struct PostgresArchiveTests {
 
     /// The pool gone (the database unreachable): appends fail as unavailable, never acknowledged.
     @Test func appendsFailWhenTheDatabaseIsGone() async throws {
-        try await withScratchSchema { configuration async throws in
+        try await TestCluster.withScratchSchema { configuration async throws in
             let node = try await PostgresBackend.open(configuration)
             let writer = node.archiveWriter(maxBatch: 8, commitObserver: nil)
             await node.shutdown()

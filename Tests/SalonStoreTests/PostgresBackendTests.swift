@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 @testable import SalonStore
+import SalonTestSupport
 import Testing
 
 /// What only the PostgreSQL backend has: its migrations under the advisory lock, refusing a
@@ -17,7 +18,7 @@ struct PostgresBackendTests {
     }
 
     @Test func nodesStartingAtOnceMigrateOnceUnderTheLock() async throws {
-        try await withScratchSchema { configuration async throws in
+        try await TestCluster.withScratchSchema { configuration async throws in
             let nodes = try await withThrowingTaskGroup(of: PostgresBackend.self) { group in
                 for _ in 0..<4 {
                     group.addTask { try await PostgresBackend.open(configuration) }
@@ -35,10 +36,10 @@ struct PostgresBackendTests {
     }
 
     @Test func aDatabaseMigratedByANewerSalonIsRefused() async throws {
-        try await withScratchSchema { configuration async throws in
+        try await TestCluster.withScratchSchema { configuration async throws in
             let first = try await PostgresBackend.open(configuration)
             await first.shutdown()
-            try await onTestCluster("INSERT INTO salon_migrations (name, applied_at) VALUES ('v999-from-the-future', 0)",
+            try await TestCluster.run("INSERT INTO salon_migrations (name, applied_at) VALUES ('v999-from-the-future', 0)",
                                     schema: configuration.schema)
             let kind = await storeErrorKind { _ = try await PostgresBackend.open(configuration) }
             #expect(kind == .schemaTooNew)
@@ -64,7 +65,7 @@ struct PostgresBackendTests {
     @Test func aServerThatIsNotThereIsUnavailable() async throws {
         // Port 1 of the loopback: nothing listens there, so every connection is refused and
         // the pool keeps retrying until the start-up deadline.
-        var configuration = try testClusterConfiguration()
+        var configuration = try TestCluster.configuration()
         configuration.port = 1
         configuration.startupTimeout = .milliseconds(500)
         let kind = await storeErrorKind { _ = try await PostgresBackend.open(configuration) }

@@ -68,7 +68,7 @@ struct PostgresOutageTests {
     /// A statement that outlives the deadline fails as unavailable; its connection is closed and
     /// the next operation runs on another.
     @Test func anOperationPastTheDeadlineFailsAsUnavailable() async throws {
-        try await withScratchSchema { configuration async throws in
+        try await TestCluster.withScratchSchema { configuration async throws in
             var configuration = configuration
             configuration.operationTimeout = .milliseconds(300)
             let node = try await PostgresBackend.open(configuration)
@@ -82,7 +82,7 @@ struct PostgresOutageTests {
     /// With every connection busy and the waiting room full, one more operation is refused at
     /// once (logged once), and the ones admitted all run when the connections free up.
     @Test func anExhaustedPoolRefusesAtOnceAndRecovers() async throws {
-        try await withScratchSchema { configuration async throws in
+        try await TestCluster.withScratchSchema { configuration async throws in
             var configuration = configuration
             configuration.maximumConnections = 2
             configuration.maximumWaiting = 2
