@@ -36,9 +36,21 @@ import Testing
         "postgresql://salon@127.0.0.1:70000/salon",
         "not a url at all",
         "postgresql://salon@127.0.0.1/" + String(repeating: "a", count: 5000),
+        // verify-full checks a host name: an address or a socket has none to check.
+        "postgresql://salon@10.0.0.5/salon",
+        "postgresql://salon@[::1]:5432/salon?sslmode=verify-full",
+        "postgresql://salon@/salon?host=/run/postgresql&sslmode=verify-full",
+        "postgresql://salon@db.internal/salon?sslrootcert=/nonexistent/ca.pem",
+        "postgresql://salon@127.0.0.1/salon?sslmode=disable&sslrootcert=/etc/hostname",
     ])
     func whatCannotBeReadIsRefused(url: String) {
         #expect(throws: StoreError.self) { try PostgresConfiguration(url: url) }
+    }
+
+    @Test func anOrganisationsCAVerifiesTheServer() throws {
+        let configuration = try PostgresConfiguration(url: "postgresql://salon@db.internal/salon?sslmode=verify-full&sslrootcert=/etc/hostname")
+        #expect(configuration.tls == .verifyFull)
+        #expect(configuration.rootCertificates == "/etc/hostname")
     }
 
     @Test func thePasswordCanComeFromAFileButNotFromBoth() throws {

@@ -16,8 +16,9 @@ public enum Spawn {
         public var succeeded: Bool { status == 0 }
     }
 
-    /// Runs `program` (looked up in PATH when it has no slash) with `arguments`.
-    public static func run(_ program: String, _ arguments: [String]) throws -> Outcome {
+    /// Runs `program` (looked up in PATH when it has no slash) with `arguments`, in this
+    /// process's environment plus `environment`.
+    public static func run(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
         let capture = FileManager.default.temporaryDirectory.appendingPathComponent("salon-spawn-\(UUID().uuidString).out")
         defer { try? FileManager.default.removeItem(at: capture) }
         var actions = posix_spawn_file_actions_t()
@@ -27,8 +28,11 @@ public enum Spawn {
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let argv: [UnsafeMutablePointer<CChar>?] = ([program] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let envp: [UnsafeMutablePointer<CChar>?] = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = posix_spawnp(&pid, program, &actions, nil, argv, environ)
+        let spawned = posix_spawnp(&pid, program, &actions, nil, argv, envp)
         guard spawned == 0 else {
             throw SpawnError(description: "cannot run \(program): \(String(cString: strerror(spawned)))")
         }

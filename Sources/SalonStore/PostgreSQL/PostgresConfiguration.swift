@@ -2,7 +2,7 @@ import Foundation
 import PostgresNIO
 
 /// Where a PostgreSQL deployment's database is and how to reach it, read from a libpq-style URL:
-/// `postgresql://user[:password]@host[:port]/database[?sslmode=…&host=/socket/directory]`.
+/// `postgresql://user[:password]@host[:port]/database[?sslmode=…&sslrootcert=/ca.pem&host=/socket/directory]`.
 /// The password may instead come from a file (`passwordFile`), so it stays out of the
 /// configuration and out of `ps`.
 public struct PostgresConfiguration: Sendable, CustomStringConvertible {
@@ -11,8 +11,8 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     public enum TLSMode: String, Sendable {
         /// No TLS: for loopback and Unix sockets (the default there).
         case disable
-        /// TLS with the server's certificate verified against the system's roots and its name
-        /// (the default for any other host).
+        /// TLS with the server's certificate verified against the system's roots (or the CA file
+        /// `sslrootcert` names) and its host name (the default for any other host).
         case verifyFull = "verify-full"
     }
 
@@ -24,6 +24,9 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     public var password: String?
     public var database: String
     public var tls: TLSMode
+    /// The PEM file of the CA certificates the server's certificate is verified against
+    /// (`?sslrootcert=`), instead of the system's roots: an organisation's own CA.
+    public var rootCertificates: String?
     /// The schema Salon's tables live in (`search_path`); nil: the user's default (`public`).
     public var schema: String?
     /// The pool's most connections at once (each node has its own pool).
@@ -56,7 +59,7 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
             throw StoreError(.invalidArgument, "storage.postgresql.url must start with postgresql://")
         }
         let query = Dictionary(components.queryItems?.map { ($0.name, $0.value ?? "") } ?? [], uniquingKeysWith: { $1 })
-        if let unknown = query.keys.first(where: { !["sslmode", "host", "schema"].contains($0) }) {
+        if let unknown = query.keys.first(where: { !["sslmode", "sslrootcert", "host", "schema"].contains($0) }) {
             throw StoreError(.invalidArgument, "storage.postgresql.url: unknown parameter \(unknown)")
         }
         host = components.host.flatMap { $0.isEmpty ? nil : $0 }
@@ -82,12 +85,37 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         } else {
             tls = onTrustedPath ? .disable : .verifyFull
         }
+        rootCertificates = query["sslrootcert"].flatMap { $0.isEmpty ? nil : $0 }
+        try checkTLS()
         if let passwordFile {
             guard password == nil else {
                 throw StoreError(.invalidArgument, "give the PostgreSQL password in the URL or in a file, not both")
             }
             password = try Self.readPassword(passwordFile)
         }
+    }
+
+    /// A verified connection needs a host name to verify and, when given, a CA file to read.
+    private func checkTLS() throws {
+        guard tls == .verifyFull else {
+            if rootCertificates != nil {
+                throw StoreError(.invalidArgument, "storage.postgresql.url: sslrootcert is only used with sslmode=verify-full")
+            }
+            return
+        }
+        guard socketDirectory == nil, let host, !Self.isIPAddress(host) else {
+            throw StoreError(.invalidArgument, "storage.postgresql.url: sslmode=verify-full checks the server's certificate against its "
+                             + "host name: give the host's name, not an IP address or a socket directory")
+        }
+        if let rootCertificates, !FileManager.default.isReadableFile(atPath: rootCertificates) {
+            throw StoreError(.invalidArgument, "storage.postgresql.url: cannot read the CA file \(rootCertificates) (sslrootcert)")
+        }
+    }
+
+    private static func isIPAddress(_ host: String) -> Bool {
+        var v4 = in_addr(), v6 = in6_addr()
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        return inet_pton(AF_INET, bare, &v4) == 1 || inet_pton(AF_INET6, bare, &v6) == 1
     }
 
     /// The first line of `path`, without its line end.
@@ -108,13 +136,21 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         } else {
             configuration = .init(host: host ?? "localhost", port: port, username: username, password: password,
                                   database: database,
-                                  tls: tls == .disable ? .disable : .require(.makeClientConfiguration()))
+                                  tls: tls == .disable ? .disable : .require(clientTLS))
         }
         if let schema {
             configuration.options.additionalStartupParameters = [("search_path", schema)]
         }
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(10)
+        return configuration
+    }
+
+    /// Verification of the server's certificate chain and host name (PostgresNIO names the host).
+    private var clientTLS: TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = .fullVerification
+        if let rootCertificates { configuration.trustRoots = .file(rootCertificates) }
         return configuration
     }
 
