@@ -22,6 +22,8 @@ struct ArchiveScenario: AsyncParsableCommand {
     /// Concurrent appenders: the server has one per busy room or session; more waiting appends make bigger batches.
     static let producers = 2000
     static let queries = 1000
+    static let minimumQueries = 100
+    static let phaseSeconds = 30.0
 
     func run() async throws {
         let room = Self.room, producers = Self.producers
@@ -46,7 +48,7 @@ struct ArchiveScenario: AsyncParsableCommand {
         let load = ProcessLoad()
         let insertSeconds = try await Self.fill(database, messages: messages)
         let cpu = load.cpuSeconds()
-        print(String(format: "insert: %.1f s, %.0f messages/s (with the search index, durable group commits); "
+        Self.line(String(format: "insert: %.1f s, %.0f messages/s (with the search index, durable group commits); "
                      + "process CPU %.1f µs/message; load average %@ → %@",
                      insertSeconds, Double(total) / insertSeconds, cpu * 1e6 / Double(total), load.average, ProcessLoad.loadAverage()))
 
@@ -115,16 +117,25 @@ struct ArchiveScenario: AsyncParsableCommand {
         }
     }
 
-    /// Runs `query` `queries` times in a row and prints p50/p99 latencies; returns the last result.
+    /// Prints `text` at once, also into a pipe: a run cut short still shows what it measured.
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    /// Runs `query` `queries` times in a row, or for `phaseSeconds` when that comes first (never
+    /// fewer than `minimumQueries` runs), and prints p50/p99 latencies; returns the last result.
+    /// The time bound keeps the run bounded where a query is slow (counting a common word).
     static func measure(_ label: String, _ query: @Sendable (Int) async throws -> Int) async throws -> Int {
         var latencies = LatencyHistogram()
         var result = 0
+        let phase = Stopwatch()
         for index in 0..<queries {
+            if index >= minimumQueries, phase.seconds > phaseSeconds { break }
             let stopwatch = Stopwatch()
             result = try await query(index)
             latencies.record(nanoseconds: UInt64(stopwatch.seconds * 1e9))
         }
-        print("\(label): \(latencies.summary) (result \(result))")
+        line("\(label): \(latencies.summary) (result \(result), \(latencies.count) queries)")
         return result
     }
 }
