@@ -25,7 +25,7 @@ struct ComplianceTransferTests {
     private func journal(_ service: TransferService) async throws -> [ComplianceRecord] {
         try await service.database.transfer.export { snapshot in
             var records: [ComplianceRecord] = []
-            try snapshot.forEachComplianceEvent(since: nil) { records.append($0) }
+            try await snapshot.forEachComplianceEvent(since: nil) { records.append($0) }
             return records
         }
     }

@@ -1,0 +1,44 @@
+import GRDB
+import PersistentChat
+
+extension SalonDatabase {
+    /// The whole service as an import, read from one snapshot of this database (`salon storage
+    /// migrate`): every account, the whole directory, both archives, posted files' records and
+    /// the journal. The sources read the snapshot each time they are called (an import calls
+    /// them twice), so both passes see the same rows, while `salon serve` may keep writing.
+    /// Files' bytes are not placed: they stay in the data directory both backends share.
+    public func snapshotImport() async throws -> ServiceImport {
+        let reader = try SQLiteServiceTransfer(access: StoreAccess(writer: writer)).snapshotReader()
+        let (accounts, directory) = try await Self.wrapping {
+            try await reader.read { db in
+                let snapshot = ExportSnapshot(db: db)
+                var accounts: [TransferredAccount] = []
+                try snapshot.forEachAccount { accounts.append($0) }
+                return (accounts, try snapshot.directory())
+            }
+        }
+        var input = ServiceImport(accounts: accounts)
+        input.directory = DirectoryPart(of: directory, principals: true, categories: true, rooms: true, onlyCategories: [])
+        input.messages = { each in
+            try Self.wrapping { try reader.read { db in try ExportSnapshot(db: db).forEachRoomMessage(rooms: nil, since: nil, each) } }
+        }
+        input.personalMessages = { each in
+            try Self.wrapping { try reader.read { db in try ExportSnapshot(db: db).forEachPersonalMessage(since: nil, each) } }
+        }
+        input.files = { each in
+            try Self.wrapping { try reader.read { db in try ExportSnapshot(db: db).forEachFile(rooms: nil, since: nil, each) } }
+        }
+        input.compliance = { each in
+            try Self.wrapping { try reader.read { db in try ExportSnapshot(db: db).forEachComplianceEvent(since: nil, each) } }
+        }
+        return input
+    }
+
+    private static func wrapping<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as DatabaseError { throw StoreError.wrapping(error) }
+    }
+
+    private static func wrapping<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as DatabaseError { throw StoreError.wrapping(error) }
+    }
+}
