@@ -1,0 +1,91 @@
+import Foundation
+import PersistentChat
+@testable import SalonAdmin
+import SalonStore
+import SalonTestSupport
+import Testing
+
+/// The export format across backends, and `salon storage migrate`'s copy and comparison.
+@Suite("Transfer across backends", .enabled(if: TestBackend.postgresEnabled, Comment(rawValue: TestBackend.skipReason)))
+struct CrossBackendTransferTests {
+    @Test("An export of SQLite imported into PostgreSQL exports the same, and back into SQLite too")
+    func sqliteToPostgresAndBack() async throws {
+        let sqlite = try TransferService.make()
+        try await sqlite.populate()
+        let first = try await sqlite.export()
+
+        let postgres = try await TransferService.make(.postgresql)
+        let report = try await postgres.importer().importFile(at: first, dryRun: false)
+        #expect(report.conflicts == [] && report.committed)
+        #expect((report.accountsAdded, report.messagesAdded, report.personalMessagesAdded, report.filesAdded) == (2, 5, 2, 1))
+        let second = try await postgres.export()
+        #expect(try TransferService.contents(of: first) == TransferService.contents(of: second))
+        #expect(try await postgres.database.chat.loadDirectory() == sqlite.database.chat.loadDirectory())
+
+        let back = try TransferService.make()
+        #expect(try await back.importer().importFile(at: second, dryRun: false).conflicts == [])
+        #expect(try TransferService.contents(of: try await back.export()) == TransferService.contents(of: first))
+    }
+
+    @Test("Imported messages get sequences after the room's own, and later posts follow them")
+    func sequencesContinue() async throws {
+        let sqlite = try TransferService.make()
+        try await sqlite.populate()
+        let path = try await sqlite.export()
+        let postgres = try await TransferService.make(.postgresql)
+        let writer = postgres.database.archiveWriter(commitObserver: nil)
+        _ = try await writer.append(StoredMessage(room: "lobby", stanzaID: "own-0", senderJID: "carol@example.com", nick: "Carol",
+                                                  occupantID: "c", timestamp: Date(), body: "first", stanza: "<message/>"))
+        #expect(try await postgres.importer().importFile(at: path, dryRun: false).messagesAdded == 5)
+        let later = try await writer.append(StoredMessage(room: "lobby", stanzaID: "own-1", senderJID: "carol@example.com",
+                                                          nick: "Carol", occupantID: "c", timestamp: Date(), body: "after",
+                                                          stanza: "<message/>"))
+        await writer.close()
+        let imported = try #require(try await postgres.database.archive.message(room: "lobby", stanzaID: "lobby-2"))
+        #expect(imported.sequence == 4 && later == 5)
+    }
+
+    @Test("Migrate copies a SQLite service into PostgreSQL, every kind matches; again copies nothing; a new message differs")
+    func migrate() async throws {
+        let sqlite = try TransferService.make()
+        try await sqlite.populate()
+        try await sqlite.database.compliance.append((0..<3).map { index in
+            ComplianceEvent(.chat, time: 1_780_000_000_000 + Int64(index), actorBare: "alice@example.com",
+                            actorFull: "alice@example.com/phone", room: "lobby", payload: "<message><body>\(index)</body></message>")
+        })
+        if let intent = try await sqlite.database.compliance.beginExport(limit: 2, time: 1_780_000_100_000) {
+            try await sqlite.database.compliance.finishExport(intent, files: ["out.xml"], time: 1_780_000_100_001)
+        }
+        let source = try #require(sqlite.database as? SalonDatabase)
+        let postgres = try await TransferService.make(.postgresql)
+
+        let outcome = try await StorageMigration(source: source, target: postgres.database).run()
+        #expect(outcome.report.conflicts == [] && outcome.firstMismatch == nil)
+        #expect(outcome.lines.count == 6 && outcome.lines.allSatisfy { $0.hasSuffix("matches") })
+        #expect(outcome.lines.contains { $0.hasPrefix("room messages: 5 on both, sha256 ") })
+        #expect(outcome.report.complianceEventsAdded > 0)
+
+        let again = try await StorageMigration(source: source, target: postgres.database).run()
+        #expect(again.firstMismatch == nil)
+        #expect((again.report.accountsAdded, again.report.messagesAdded, again.report.filesAdded, again.report.complianceEventsAdded)
+                == (0, 0, 0, 0))
+        #expect(again.report.messagesPresent == 5)
+
+        // What the copy missed is named: the comparison is over both sides as they are now.
+        let writer = source.archiveWriter(commitObserver: nil)
+        _ = try await writer.append(StoredMessage(room: "lobby", stanzaID: "late", senderJID: "alice@example.com", nick: "Alice",
+                                                  occupantID: "a", timestamp: Date(), body: "late", stanza: "<message/>"))
+        await writer.close()
+        let before = try await TransferDigest.of(source)
+        let after = try await TransferDigest.of(postgres.database)
+        let (lines, first) = before.compared(with: after, source: "SQLite", target: "PostgreSQL")
+        #expect(first == "room messages")
+        #expect(lines.contains("room messages: 6 in SQLite, 5 in PostgreSQL: DIFFER"))
+        #expect(try await StorageMigration(source: source, target: postgres.database).run().firstMismatch == nil)
+    }
+
+    @Test("Counts are grouped by thousands")
+    func grouping() {
+        #expect([0, 12, 999, 1000, 12345, 1_234_567].map(TransferDigest.grouped) == ["0", "12", "999", "1,000", "12,345", "1,234,567"])
+    }
+}
