@@ -17,8 +17,9 @@ from test_slixmpp_clients import TIMEOUT, insecure, offline, run
 
 
 def salon_cli(salon, *args):
+    # The server's environment: on the PostgreSQL pass, its schema.
     return subprocess.run([str(salon_binary()), *args, "--data-dir", str(salon.workdir / "data")],
-                          cwd=salon.workdir, capture_output=True, text=True, timeout=120)
+                          cwd=salon.workdir, capture_output=True, text=True, timeout=120, env=salon.env)
 
 
 def prosody_quiet(output):
