@@ -57,11 +57,13 @@ struct CrossBackendTransferTests {
             try await sqlite.database.compliance.finishExport(intent, files: ["out.xml"], time: 1_780_000_100_001)
         }
         let source = try #require(sqlite.database as? SalonDatabase)
+        _ = try await source.accounts.metadata("occupant-id-secret", storingIfAbsent: "c2VjcmV0IG9mIHRoZSByb29tcw==")
         let postgres = try await TransferService.make(.postgresql)
 
         let outcome = try await StorageMigration(source: source, target: postgres.database).run()
         #expect(outcome.report.conflicts == [] && outcome.firstMismatch == nil)
-        #expect(outcome.lines.count == 6 && outcome.lines.allSatisfy { $0.hasSuffix("matches") })
+        #expect(outcome.lines.count == 7 && outcome.lines.allSatisfy { $0.hasSuffix("matches") })
+        #expect(try await postgres.database.accounts.metadata("occupant-id-secret") == "c2VjcmV0IG9mIHRoZSByb29tcw==")
         #expect(outcome.lines.contains { $0.hasPrefix("room messages: 5 on both, sha256 ") })
         #expect(outcome.report.complianceEventsAdded > 0)
 
@@ -82,6 +84,12 @@ struct CrossBackendTransferTests {
         #expect(first == "room messages")
         #expect(lines.contains("room messages: 6 in SQLite, 5 in PostgreSQL: DIFFER"))
         #expect(try await StorageMigration(source: source, target: postgres.database).run().firstMismatch == nil)
+
+        // A secret the target made for itself differs, and is named without its value.
+        try await postgres.database.accounts.setMetadata("occupant-id-secret", "b3RoZXI=")
+        let secret = try await StorageMigration(source: source, target: postgres.database).run()
+        #expect(secret.firstMismatch == "service metadata")
+        #expect(secret.lines.last == "service metadata: occupant-id-secret differ in PostgreSQL: DIFFER")
     }
 
     @Test("Counts are grouped by thousands")

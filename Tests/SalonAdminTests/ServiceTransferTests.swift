@@ -191,4 +191,25 @@ struct ServiceTransferTests {
         let imported = try await TransferService.make().importer().importFile(at: target, dryRun: false)
         #expect(imported.conflicts == [] && imported.filesAdded == 0 && imported.messagesAdded == 5)
     }
+
+    @Test("A source that fails midway: its error reaches the caller unchanged and nothing is kept", arguments: TestBackend.all)
+    func sourceFailsMidway(_ backend: TestBackend) async throws {
+        struct Unreadable: Error, Equatable {}
+        let service = try await TransferService.make(backend)
+        _ = try await ChatAdministration(database: service.database).perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
+            try directory.createCategory(Category(name: "General", allowed: [.domain("example.com")]), by: .system)
+            _ = try directory.createRoom(Room(localpart: "lobby", name: "Lobby", category: "General"), by: .system)
+        }
+        var input = ServiceImport(accounts: [TransferredAccount(jid: "zoe@example.com")])
+        input.messages = { each in
+            for index in 0..<1200 {
+                try each(StoredMessage(room: "lobby", stanzaID: "m-\(index)", senderJID: "zoe@example.com", nick: "Zoe",
+                                       occupantID: "z", timestamp: Date(), body: "\(index)", stanza: "<message/>"))
+            }
+            throw Unreadable()
+        }
+        await #expect(throws: Unreadable()) { _ = try await service.database.transfer.importService(input, dryRun: false) }
+        #expect(try await service.messageCount(room: "lobby") == 0)
+        #expect(try await service.database.accounts.exists(jid: "zoe@example.com") == false)
+    }
 }

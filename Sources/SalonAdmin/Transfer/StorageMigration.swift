@@ -19,7 +19,6 @@ public struct StorageMigration: Sendable {
         "offline messages", "blocklists", "vCards", "private XML storage", "PEP nodes and items", "push registrations",
         "room-page sessions", "room invitations and joins", "room vCards", "archiving preferences",
         "compliance settings and export records", "unposted, unfinished or revoked uploads and download records",
-        "service metadata",
     ]
 
     let source: SalonDatabase
@@ -35,9 +34,24 @@ public struct StorageMigration: Sendable {
     public func run(sourceName: String = "SQLite", targetName: String = "PostgreSQL") async throws -> Outcome {
         let report = try await target.transfer.importService(try await source.snapshotImport(), dryRun: false)
         guard report.conflicts.isEmpty else { return Outcome(report: report, lines: [], firstMismatch: nil) }
+        let metadata = try await source.metadataEntries()
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
+            _ = try await target.accounts.metadata(key, storingIfAbsent: value)
+        }
         let before = try await TransferDigest.of(source)
         let after = try await TransferDigest.of(target)
-        let (lines, first) = before.compared(with: after, source: sourceName, target: targetName)
+        var (lines, first) = before.compared(with: after, source: sourceName, target: targetName)
+        // Compared key by key, never printed: the values are the server's secrets.
+        var differing: [String] = []
+        for (key, value) in try await source.metadataEntries().sorted(by: { $0.key < $1.key }) {
+            if try await target.accounts.metadata(key) != value { differing.append(key) }
+        }
+        if differing.isEmpty {
+            lines.append("service metadata: \(TransferDigest.grouped(metadata.count)) entries on both, matches")
+        } else {
+            lines.append("service metadata: \(differing.joined(separator: ", ")) differ in \(targetName): DIFFER")
+            first = first ?? "service metadata"
+        }
         return Outcome(report: report, lines: lines, firstMismatch: first)
     }
 }

@@ -34,6 +34,21 @@ extension SalonDatabase {
         return input
     }
 
+    /// The service's metadata (the server's secrets: occupant ids, upload URLs, SCRAM's fake
+    /// salts; the bootstrap administrator), which no export carries but a migration keeps, so
+    /// occupant ids and outstanding upload slots stay what they were.
+    public func metadataEntries() async throws -> [String: String] {
+        try await Self.wrapping {
+            try await writer.read { db in
+                var entries: [String: String] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT key, value FROM metadata ORDER BY key") {
+                    entries[row["key"]] = row["value"]
+                }
+                return entries
+            }
+        }
+    }
+
     private static func wrapping<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as DatabaseError { throw StoreError.wrapping(error) }
     }
