@@ -92,6 +92,50 @@ struct CrossBackendTransferTests {
         #expect(secret.lines.last == "service metadata: occupant-id-secret differ in PostgreSQL: DIFFER")
     }
 
+    @Test("More rows than a page or a batch: every kind crosses its page and batch bounds and still matches")
+    func manyRows() async throws {
+        let sqlite = try TransferService.make()
+        try await sqlite.populate()
+        let source = try #require(sqlite.database as? SalonDatabase)
+        // Seeded through the import: one transaction, so the test stays quick.
+        let accounts = (0..<3).map { TransferredAccount(jid: "user\($0)@example.com") }
+        var seed = ServiceImport(accounts: accounts)
+        seed.messages = { each in
+            for index in 0..<2_600 {
+                let room = ["lobby", "plans", "quiet"][index % 3]
+                try each(StoredMessage(room: room, stanzaID: "bulk-\(index)", senderJID: "user\(index % 3)@example.com",
+                                       nick: "U", occupantID: "u", timestamp: Date(timeIntervalSince1970: 1_790_000_000 + Double(index)),
+                                       body: "bulk \(index)", stanza: "<message/>"))
+            }
+        }
+        seed.personalMessages = { each in
+            for index in 0..<1_300 {
+                try each(PersonalMessage(owner: "user\(index % 3)@example.com", stanzaID: "pbulk-\(index)", with: "alice@example.com",
+                                         outgoing: index % 2 == 0, timestamp: Date(timeIntervalSince1970: 1_790_000_000 + Double(index)),
+                                         body: "p \(index)", stanza: "<message/>"))
+            }
+        }
+        #expect(try await source.transfer.importService(seed, dryRun: false).messagesAdded == 2_600)
+        try await source.compliance.append((0..<1_100).map { index in
+            ComplianceEvent(.chat, time: 1_790_000_000_000 + Int64(index), actorBare: "user0@example.com",
+                            actorFull: "user0@example.com/x", room: "lobby", payload: "<message><body>\(index)</body></message>")
+        })
+
+        let postgres = try await TransferService.make(.postgresql)
+        let outcome = try await StorageMigration(source: source, target: postgres.database).run()
+        #expect(outcome.firstMismatch == nil, "\(outcome.lines)")
+        #expect(outcome.lines.contains { $0.hasPrefix("room messages: 2,605 on both") })
+        #expect(outcome.lines.contains { $0.hasPrefix("personal messages: 1,302 on both") })
+        #expect(outcome.lines.contains { $0.hasPrefix("compliance events: 1,100 on both") })
+        #expect(try await postgres.messageCount(room: "lobby") == 867 + 3)
+        let since = try await postgres.database.transfer.export { source in
+            var count = 0
+            try await source.forEachRoomMessage(rooms: ["plans"], since: Date(timeIntervalSince1970: 1_790_001_000)) { _ in count += 1 }
+            return count
+        }
+        #expect(since == 534)
+    }
+
     @Test("Counts are grouped by thousands")
     func grouping() {
         #expect([0, 12, 999, 1000, 12345, 1_234_567].map(TransferDigest.grouped) == ["0", "12", "999", "1,000", "12,345", "1,234,567"])
