@@ -144,7 +144,9 @@ public struct ServiceExporter: Sendable {
             var bytes: [Staged] = []
             try await snapshot.forEachFile(rooms: rooms, since: since) { file in
                 let url = filesDirectory.appendingPathComponent(file.id)
-                guard FileRecord.isSafeID(file.id), let member = try? hashedFile(url, path: ExportFormat.fileDirectory + file.id) else {
+                // Reading a file's bytes blocks: off the cooperative pool, which a serving node shares.
+                let path = ExportFormat.fileDirectory + file.id
+                guard FileRecord.isSafeID(file.id), let member = try? await SyncBatchBridge.blocking({ try Self.hashedFile(url, path: path) }) else {
                     return skipped.append("file \(file.id) (\(file.name)) has no bytes on disk; left out")
                 }
                 try files.write(try line.encode(ExportDocuments.file(file)))
