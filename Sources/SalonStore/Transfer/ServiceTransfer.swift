@@ -21,8 +21,10 @@ public protocol ServiceTransfer: Sendable {
 
 /// Reads for a service export, all from one snapshot, so the directory, accounts, messages and
 /// files agree with each other. Rows are handed over one at a time in bounded memory. Valid
-/// only inside `ServiceTransfer.export`. Orders are the same on both backends (text in byte
-/// order), so two backends holding the same service export the same documents.
+/// only inside `ServiceTransfer.export`, one read at a time: a body must not read the source
+/// again or use the database (the snapshot is one connection, busy until the read ends).
+/// Orders are the same on both backends (text in byte order), so two backends holding the same
+/// service export the same documents.
 public protocol ServiceExportSource: Sendable {
     func directory() async throws -> ChatDirectory
     /// Every account, sorted by JID, with its credentials (by mechanism) and roster (by contact).
