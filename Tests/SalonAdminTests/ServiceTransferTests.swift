@@ -15,11 +15,17 @@ struct ServiceTransferTests {
         let first = try await source.export()
 
         let target = try await TransferService.make(backend)
+        let revision = try await target.database.chat.revision()
         let report = try await target.importer().importFile(at: first, dryRun: false)
         #expect(report.conflicts == [])
         #expect(report.committed)
         #expect((report.accountsAdded, report.messagesAdded, report.filesAdded, report.rosterItemsAdded) == (2, 5, 1, 1))
         #expect(report.personalMessagesAdded == 2)
+        // Running servers see the change: the rooms' history to reload, alice's roster's new version.
+        #expect(try await target.database.chat.loadChanges(since: revision).contentChanged == ["lobby", "plans"])
+        let versions = (try await target.database.rosters.version(owner: "alice@example.com"),
+                        try await target.database.rosters.version(owner: "bob@example.com"))
+        #expect(versions == (1, 0))
         let second = try await target.export()
         #expect(try TransferService.contents(of: first) == TransferService.contents(of: second))
 
