@@ -63,6 +63,20 @@ struct ArchiveFilter: Sendable {
             && includeRetracted && afterPosition == nil && beforePosition == nil
     }
 
+    /// The same rooms with no other restriction: everything they hold.
+    var roomsOnly: ArchiveFilter {
+        var all = self
+        all.authors = []
+        all.startMilliseconds = nil
+        all.endMilliseconds = nil
+        all.ids = nil
+        all.text = nil
+        all.includeRetracted = true
+        all.afterPosition = nil
+        all.beforePosition = nil
+        return all
+    }
+
     /// The FROM clause: with text, the FTS5 table drives the join (CROSS JOIN keeps it outermost,
     /// so it yields matches in rowid order and stops early). Message columns are under `m`.
     var from: String {

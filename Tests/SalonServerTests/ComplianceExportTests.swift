@@ -4,6 +4,7 @@ import SalonAdmin
 import SalonClient
 @testable import SalonServer
 import SalonStore
+import SalonTestSupport
 import Testing
 import XMPPCore
 
@@ -25,15 +26,8 @@ struct ComplianceExportTests {
 
     /// Fails unless `path` is valid against the schema.
     static func validate(_ path: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["xmllint", "--noout", "--schema", schema, path]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        process.waitUntilExit()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "\(path): \(text)")
+        let outcome = try Spawn.run("xmllint", ["--noout", "--schema", schema, path])
+        #expect(outcome.succeeded, "\(path): \(outcome.output)")
     }
 
     /// A recorded conversation: alice joins and posts twice (one with markup to escape), bob joins.

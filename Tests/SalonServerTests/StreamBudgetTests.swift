@@ -148,6 +148,25 @@ struct NegotiationBudgetTests {
 
 @Suite("A closing stream takes no more stanzas; what was meant for it is kept")
 struct ClosingStreamTests {
+    @Test("A message for an offline account carrying <no-store/> is refused, not kept offline (XEP-0334)")
+    func noStoreIsNotKeptOffline() async throws {
+        try await withServer { server async throws in
+            try await server.addUser("alice")
+            try await server.addUser("bob")
+            let alice = try await server.online("alice")
+            var transient = message(to: "bob@\(TestServer.domain)", body: "only if you are here")
+            transient.append(XMLElement("no-store", namespace: "urn:xmpp:hints"))
+            alice.send(transient)
+            let bounced = try await alice.expect { $0.name == "message" && $0[attribute: "type"] == "error" }
+            #expect(errorCondition(bounced) == "service-unavailable")
+            alice.send(message(to: "bob@\(TestServer.domain)", body: "kept for later"))
+            try await alice.ping()
+            let bob = try await server.online("bob")
+            let bodies = bob.unclaimed.compactMap { $0.child("body", namespace: NS.client)?.text }
+            #expect(bodies == ["kept for later"])
+        }
+    }
+
     @Test("A 1:1 message that reaches a closing session goes to offline storage, not after </stream:stream>")
     func messageToClosingSession() async throws {
         try await withServer { server async throws in

@@ -222,6 +222,11 @@ final class Router: Sendable {
         recipients.forEach { $0.deliver(stanza.element) }
         carbons.received(stanza.element, owner: to, from: from, deliveredTo: recipients, toBoundResource: false)
         if !recipients.isEmpty || type == "headline" { return nil }
+        // XEP-0334: <no-store/> forbids keeping a message even until its recipient is back.
+        if stanza.element.child("no-store", namespace: PersonalArchiving.hints) != nil {
+            bounce(stanza, StanzaError(.serviceUnavailable, text: "The recipient is offline, and the message asked not to be stored."))
+            return nil
+        }
         return offlineOrder.enqueue(for: to) { [self] in
             if await storeOffline(stanza, owner: to) { await endpoints.push.notify(account: to, stanza: stanza.element) }
         }

@@ -52,16 +52,30 @@ struct PostgresArchivePaging<Record: PostgresArchiveRecord>: Sendable {
         }
 
         let limit = query.max == 0 ? 0 : Swift.min(Swift.max(query.max, 1), ArchivePageLimits.maxPageSize)
+        let order = try await matchesFirst(count: count, limit: limit, transaction) ? "m.id + 0" : "m.id"
         var builder = PostgresStatementBuilder("SELECT \(Record.postgresColumns) FROM \(filter.table.messages) m WHERE ")
         let conditions = window.conditions(&builder)
         builder.append(conditions)
-        builder.append(" ORDER BY m.id \(backward ? "DESC" : "ASC") LIMIT \(builder.bind(Int64(limit + 1)))")
+        builder.append(" ORDER BY \(order) \(backward ? "DESC" : "ASC") LIMIT \(builder.bind(Int64(limit + 1)))")
         var fill = ArchivePageFill<Record>(limit: limit)
         for try await row in try await transaction.rows(builder.query) {
             guard fill.admitsMore() else { break }
             fill.append(try Record(postgres: row))
         }
         return fill.page(count: count, backward: backward, flip: query.flip)
+    }
+
+    /// Whether a search's page is read from its matches (the GIN index, then sorted) rather than
+    /// by walking the archive in order and testing each message. The planner cannot tell a rare
+    /// word from a common one, so it walks; for a rare word that reads the whole archive. The
+    /// count, already known, says which costs less: walking visits about limit × total / count
+    /// messages, reading the matches visits count.
+    private func matchesFirst(count: Int, limit: Int, _ transaction: PostgresAccess.Transaction) async throws -> Bool {
+        guard filter.filter.text != nil else { return false }
+        var everything = filter
+        everything.filter = filter.filter.roomsOnly
+        let total = try await everything.count(transaction)
+        return count * count < (limit + 1) * total
     }
 }
 

@@ -66,6 +66,7 @@ enum PostgresSchema {
         roomArchive,
         files,
         personalArchive,
+        searchText,
     ]
 
     /// The advisory lock every Salon node takes to migrate ("Salon" in ASCII): one node
