@@ -14,11 +14,13 @@ struct StorageCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Copy this SQLite installation into PostgreSQL, then compare both, kind by kind.",
             discussion: """
-                Prepares the database's schema, copies what is not there yet (accounts, rosters, the directory, \
-                room and personal archives, posted files' records, the compliance journal; the files' bytes stay \
-                in the data directory), then prints one line per kind: counts and SHA-256 on both sides. Exits \
-                non-zero naming the first kind that differs. It may run while `salon serve` runs on the SQLite \
-                file: run it again once the server is stopped, and only what is new is copied.
+                Prepares the database's schema, copies what is not there yet (every table of the SQLite store: \
+                accounts, rosters, the directory, both archives through the service import; offline messages, \
+                vCards, blocklists, private storage, PEP, push registrations, uploads, downloads, the compliance \
+                journal and settings and the rest table by table; the files' bytes stay in the data directory), then \
+                prints one line per kind and table: counts and SHA-256 on both sides. Exits non-zero naming the \
+                first that differs. It may run while `salon serve` runs on the SQLite file: run it again once the \
+                server is stopped, and only what is new is copied.
                 """)
         @OptionGroup var common: CommonOptions
         @Option(help: "The backend to copy to: postgresql.") var to: String
@@ -60,8 +62,10 @@ struct StorageCommand: AsyncParsableCommand {
             }
             outcome.report.lines(dryRun: false).forEach { print($0) }
             guard outcome.report.conflicts.isEmpty else { throw ExitCode.failure }
+            let added = outcome.tablesAdded.filter { $0.rows > 0 }.map { "\($0.table) \($0.rows)" }
+            print("rows copied table by table: \(added.isEmpty ? "none new" : added.joined(separator: ", "))")
             outcome.lines.forEach { print($0) }
-            print("not copied (not in a service export): \(StorageMigration.notCopied.joined(separator: ", "))")
+            print("not copied: \(StorageMigration.notCopied.joined(separator: "; "))")
             if let first = outcome.firstMismatch {
                 throw CleanExit.failure("salon: \(first) differ between SQLite and PostgreSQL (run migrate again once `salon serve` is stopped)")
             }

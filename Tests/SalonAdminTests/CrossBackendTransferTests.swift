@@ -59,18 +59,20 @@ struct CrossBackendTransferTests {
         let source = try #require(sqlite.database as? SalonDatabase)
         _ = try await source.accounts.metadata("occupant-id-secret", storingIfAbsent: "c2VjcmV0IG9mIHRoZSByb29tcw==")
         let postgres = try await TransferService.make(.postgresql)
+        let target = try #require(postgres.database as? PostgresBackend)
 
-        let outcome = try await StorageMigration(source: source, target: postgres.database).run()
+        let outcome = try await StorageMigration(source: source, target: target).run()
         #expect(outcome.report.conflicts == [] && outcome.firstMismatch == nil)
-        #expect(outcome.lines.count == 7 && outcome.lines.allSatisfy { $0.hasSuffix("matches") })
+        #expect(outcome.lines.count == 4 + MigratedTables.copied.count + 1 && outcome.lines.allSatisfy { $0.hasSuffix("matches") })
         #expect(try await postgres.database.accounts.metadata("occupant-id-secret") == "c2VjcmV0IG9mIHRoZSByb29tcw==")
         #expect(outcome.lines.contains { $0.hasPrefix("room messages: 5 on both, sha256 ") })
-        #expect(outcome.report.complianceEventsAdded > 0)
+        #expect(outcome.lines.contains { $0.hasPrefix("table compliance_events: 3 on both, sha256 ") })
+        #expect(outcome.tablesAdded.first { $0.table == "compliance_events" }?.rows == 3)
 
-        let again = try await StorageMigration(source: source, target: postgres.database).run()
+        let again = try await StorageMigration(source: source, target: target).run()
         #expect(again.firstMismatch == nil)
-        #expect((again.report.accountsAdded, again.report.messagesAdded, again.report.filesAdded, again.report.complianceEventsAdded)
-                == (0, 0, 0, 0))
+        #expect((again.report.accountsAdded, again.report.messagesAdded) == (0, 0))
+        #expect(again.tablesAdded.allSatisfy { $0.rows == 0 })
         #expect(again.report.messagesPresent == 5)
 
         // What the copy missed is named: the comparison is over both sides as they are now.
@@ -83,11 +85,11 @@ struct CrossBackendTransferTests {
         let (lines, first) = before.compared(with: after, source: "SQLite", target: "PostgreSQL")
         #expect(first == "room messages")
         #expect(lines.contains("room messages: 6 in SQLite, 5 in PostgreSQL: DIFFER"))
-        #expect(try await StorageMigration(source: source, target: postgres.database).run().firstMismatch == nil)
+        #expect(try await StorageMigration(source: source, target: target).run().firstMismatch == nil)
 
         // A secret the target made for itself differs, and is named without its value.
         try await postgres.database.accounts.setMetadata("occupant-id-secret", "b3RoZXI=")
-        let secret = try await StorageMigration(source: source, target: postgres.database).run()
+        let secret = try await StorageMigration(source: source, target: target).run()
         #expect(secret.firstMismatch == "service metadata")
         #expect(secret.lines.last == "service metadata: occupant-id-secret differ in PostgreSQL: DIFFER")
     }
@@ -122,11 +124,11 @@ struct CrossBackendTransferTests {
         })
 
         let postgres = try await TransferService.make(.postgresql)
-        let outcome = try await StorageMigration(source: source, target: postgres.database).run()
+        let outcome = try await StorageMigration(source: source, target: try #require(postgres.database as? PostgresBackend)).run()
         #expect(outcome.firstMismatch == nil, "\(outcome.lines)")
         #expect(outcome.lines.contains { $0.hasPrefix("room messages: 2,605 on both") })
         #expect(outcome.lines.contains { $0.hasPrefix("personal messages: 1,302 on both") })
-        #expect(outcome.lines.contains { $0.hasPrefix("compliance events: 1,100 on both") })
+        #expect(outcome.lines.contains { $0.hasPrefix("table compliance_events: 1,100 on both") })
         #expect(try await postgres.messageCount(room: "lobby") == 867 + 3)
         let since = try await postgres.database.transfer.export { source in
             var count = 0

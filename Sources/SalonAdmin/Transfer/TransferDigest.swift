@@ -3,11 +3,13 @@ import PersistentChat
 import SalonSecurity
 import SalonStore
 
-/// What a backend holds of each kind an export covers, as a count and a SHA-256 over the
+/// What a backend holds of each kind the service import copies in a migration (the directory,
+/// accounts, both archives: `MigratedTables.copiedByImport`), as a count and a SHA-256 over the
 /// kind's records in export order, each written as the export writes it (the documents of
 /// docs/EXPORT-FORMAT.md, JSON with sorted keys), so the same service on SQLite and on
 /// PostgreSQL digests alike. What legitimately differs between backends (row ids, the archive's
-/// internal sequences) is not in the documents, so not in the digest.
+/// internal sequences) is not in the documents, so not in the digest. The tables copied as they
+/// are have their own digest (`TableDigest`).
 public struct TransferDigest: Sendable, Hashable {
     /// One kind: its name for the operator, how many records, their digest (hex).
     public struct Kind: Sendable, Hashable {
@@ -43,13 +45,6 @@ public struct TransferDigest: Sendable, Hashable {
             try await source.forEachPersonalMessage(since: nil) { try hash.add(line.encode(ExportDocuments.personal($0))) }
             kinds.append(hash.kind("personal messages"))
 
-            hash = Hasher()
-            try await source.forEachFile(rooms: nil, since: nil) { try hash.add(line.encode(ExportDocuments.file($0))) }
-            kinds.append(hash.kind("files"))
-
-            hash = Hasher()
-            try await source.forEachComplianceEvent(since: nil) { try hash.add(line.encode(ComplianceEventDocument($0))) }
-            kinds.append(hash.kind("compliance events"))
             return TransferDigest(kinds: kinds)
         }
     }

@@ -2,13 +2,13 @@ import GRDB
 import PersistentChat
 
 extension SalonDatabase {
-    /// The whole service as an import, read from one snapshot of this database (`salon storage
-    /// migrate`): every account, the whole directory, both archives, posted files' records and
-    /// the journal. The sources read the snapshot each time they are called (an import calls
-    /// them twice), so both passes see the same rows, while `salon serve` may keep writing.
-    /// Files' bytes are not placed: they stay in the data directory both backends share.
-    public func snapshotImport() async throws -> ServiceImport {
-        let reader = try SQLiteServiceTransfer(access: StoreAccess(writer: writer)).snapshotReader()
+    /// What the service import copies of `snapshot` (`salon storage migrate`): every account
+    /// with its credentials and roster, the whole directory, both archives: the tables the two
+    /// backends shape differently (`MigratedTables.copiedByImport`); `TableCopier` copies the
+    /// rest from the same snapshot. The sources read the snapshot each time they are called (an
+    /// import calls them twice), so both passes see the same rows while `salon serve` may keep writing.
+    public func snapshotImport(_ snapshot: SQLiteSnapshot) async throws -> ServiceImport {
+        let reader = snapshot.reader
         let (accounts, directory) = try await Self.wrapping {
             try await reader.read { db in
                 let snapshot = ExportSnapshot(db: db)
@@ -24,12 +24,6 @@ extension SalonDatabase {
         }
         input.personalMessages = { each in
             try Self.wrapping { try reader.read { db in try ExportSnapshot(db: db).forEachPersonalMessage(since: nil, each) } }
-        }
-        input.files = { each in
-            try Self.wrapping { try reader.read { db in try ExportSnapshot(db: db).forEachFile(rooms: nil, since: nil, each) } }
-        }
-        input.compliance = { each in
-            try Self.wrapping { try reader.read { db in try ExportSnapshot(db: db).forEachComplianceEvent(since: nil, each) } }
         }
         return input
     }
