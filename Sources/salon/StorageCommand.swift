@@ -60,10 +60,8 @@ struct StorageCommand: AsyncParsableCommand {
                 await target.shutdown()
                 throw CleanExit.failure("salon: migrate failed: \(error)")
             }
-            outcome.report.lines(dryRun: false).forEach { print($0) }
+            StorageMigration.copyLines(outcome).forEach { print($0) }
             guard outcome.report.conflicts.isEmpty else { throw ExitCode.failure }
-            let added = outcome.tablesAdded.filter { $0.rows > 0 }.map { "\($0.table) \($0.rows)" }
-            print("rows copied table by table: \(added.isEmpty ? "none new" : added.joined(separator: ", "))")
             outcome.lines.forEach { print($0) }
             print("not copied: \(StorageMigration.notCopied.joined(separator: "; "))")
             if let first = outcome.firstMismatch {

@@ -1,6 +1,7 @@
 """`salon storage migrate` as an operator runs it: a copy while `salon serve` runs on the SQLite
-file, the server stopped, a second run that copies only what is new, every kind verified, then
-`salon serve` on PostgreSQL where a slixmpp client logs in and pages through the room's history."""
+file, the server stopped, a second run that copies only what is new, every table verified, then
+`salon serve` on PostgreSQL where a slixmpp client logs in, pages through the room's history and
+reads back the vCard it set on SQLite."""
 import os
 import shutil
 import subprocess
@@ -23,6 +24,16 @@ def migrate(server, url, *extra):
                           cwd=server.workdir, capture_output=True, text=True, timeout=120, env=server.env)
 
 
+async def set_card(server):
+    mia = await muc_client(server, "mia")
+    mia.register_plugin("xep_0054")
+    vcard = mia.plugin["xep_0054"].make_vcard()
+    vcard["FN"] = "Mia Moved"
+    vcard["NICKNAME"] = "mia"
+    await mia.plugin["xep_0054"].publish_vcard(vcard, timeout=TIMEOUT)
+    await offline(mia)
+
+
 async def say(server, room, bodies):
     mia = await muc_client(server, "mia")
     await mia.plugin["xep_0045"].join_muc_wait(room, "Mia", maxstanzas=0, timeout=TIMEOUT)
@@ -43,11 +54,13 @@ def test_migrate_while_serving_then_once_more_and_serve_on_postgresql():
         setup_room(source, "moving", ["mia"])
         room = f"moving@{CHAT}"
         run(say(source, room, ["before the copy", "<b>still</b> & kept"]))
+        run(set_card(source))
 
         first = migrate(source, url)
         assert first.returncode == 0, first.stdout + first.stderr
         assert "room messages: 2 on both, sha256 " in first.stdout and "matches" in first.stdout, first.stdout
-        assert "not copied (not in a service export): offline messages" in first.stdout
+        assert "table vcards: 1 on both, sha256 " in first.stdout, first.stdout
+        assert "not copied: account_messages_fts (" in first.stdout, first.stdout
         assert "verified: PostgreSQL holds what SQLite holds" in first.stdout
 
         run(say(source, room, ["after the copy"]))
@@ -57,6 +70,7 @@ def test_migrate_while_serving_then_once_more_and_serve_on_postgresql():
         # Only what is new is copied.
         assert "added 0 accounts (" in second.stdout and "1 messages (2 already here)" in second.stdout, second.stdout
         assert "room messages: 3 on both" in second.stdout, second.stdout
+        assert "added table by table: nothing new" in second.stdout, second.stdout
 
         # Refusals: a malformed URL, and an installation already on PostgreSQL.
         bad = migrate(source, "mysql://salon@127.0.0.1/salon")
@@ -78,6 +92,9 @@ def test_migrate_while_serving_then_once_more_and_serve_on_postgresql():
             async for message in mia.plugin["xep_0313"].iterate(jid=room, rsm={"max": 2}):
                 bodies.append(message["mam_result"]["forwarded"]["stanza"]["body"])
             assert bodies == ["before the copy", "<b>still</b> & kept", "after the copy"]
+            mia.register_plugin("xep_0054")
+            iq = await mia.plugin["xep_0054"].get_vcard(f"mia@{mia.boundjid.domain}", cached=False, timeout=TIMEOUT)
+            assert iq["vcard_temp"]["FN"] == "Mia Moved"
             await offline(mia)
 
         run(history())

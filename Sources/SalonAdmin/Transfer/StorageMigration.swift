@@ -61,6 +61,19 @@ public struct StorageMigration: Sendable {
         return Outcome(report: report, tablesAdded: added, lines: lines, firstMismatch: first)
     }
 
+    /// What the copy added, for the operator: the import's part (files and the journal are the
+    /// table copy's, so the import's own line, which counts them, would say 0), then the tables'.
+    public static func copyLines(_ outcome: Outcome) -> [String] {
+        let report = outcome.report
+        guard report.conflicts.isEmpty else { return report.lines(dryRun: false) }
+        let added = outcome.tablesAdded.filter { $0.rows > 0 }.map { "\($0.table) \(TransferDigest.grouped($0.rows))" }
+        return ["added \(report.accountsAdded) accounts (\(report.accountsPresent) already here), \(report.rosterItemsAdded) roster items, "
+                + "\(report.messagesAdded) messages (\(report.messagesPresent) already here), "
+                + "\(report.personalMessagesAdded) personal messages (\(report.personalMessagesPresent) already here)"]
+            + report.added.map { "added \($0)" } + report.kept.map { "kept \($0)" }
+            + ["added table by table: \(added.isEmpty ? "nothing new" : added.joined(separator: ", "))"]
+    }
+
     /// The tables deliberately not copied, with the reason, for the command's output.
     public static var notCopied: [String] {
         MigratedTables.notCopied.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }
