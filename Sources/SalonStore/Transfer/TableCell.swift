@@ -58,6 +58,12 @@ public enum TableColumnType: Sendable, Hashable {
         case (_, .null), (.integer, .integer), (.text, .text), (.bytes, .bytes): return cell
         case (.boolean, .integer(let integer)): return .integer(integer == 0 ? 0 : 1)
         case (.bytes, .text(let text)): return .bytes(Array(text.utf8))
+        case (.text, .bytes(let bytes)):
+            // SQLite's text arrives as its bytes (`sqlitePage`); bytes that are not UTF-8 are refused, not replaced.
+            guard let text = String(bytes: bytes, encoding: .utf8) else {
+                throw StoreError(.invalidArgument, "\(column) holds text that is not UTF-8")
+            }
+            return .text(text)
         default: throw StoreError(.invalidArgument, "\(column) holds \(cell), not a value of type \(self)")
         }
     }
@@ -70,10 +76,17 @@ extension MigratedTables.Table {
     var quotedName: String { Self.quoted(name) }
     var columnList: String { columns.map(Self.quoted).joined(separator: ", ") }
 
+    /// The columns as SQLite is asked for them: text as its bytes, because GRDB reads text up to
+    /// the first NUL character and a NUL would be lost without a word; the copy refuses it instead.
+    var sqliteColumnList: String {
+        columns.map(Self.quoted).map { "CASE WHEN typeof(\($0)) = 'text' THEN CAST(\($0) AS BLOB) ELSE \($0) END" }
+            .joined(separator: ", ")
+    }
+
     /// One page of the table in key order from SQLite, after the key `after` (nil: from the
-    /// start), values as SQLite holds them.
+    /// start), values as SQLite holds them (text as bytes, which `canonical` turns back into text).
     func sqlitePage(_ db: Database, after: [TableCell]?, limit: Int) throws -> [[TableCell]] {
-        var sql = "SELECT \(columnList) FROM \(quotedName)"
+        var sql = "SELECT \(sqliteColumnList) FROM \(quotedName)"
         var arguments = StatementArguments()
         if let after {
             sql += " WHERE (\(key.map(Self.quoted).joined(separator: ", "))) > (\(key.map { _ in "?" }.joined(separator: ", ")))"
