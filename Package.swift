@@ -137,7 +137,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "SalonAdminTests", dependencies: [
-            "SalonAdmin", "SalonStore", "PersistentChat", "SalonSecurity", "XMPPCore",
+            "SalonAdmin", "SalonStore", "SalonTestSupport", "PersistentChat", "SalonSecurity", "XMPPCore",
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         .testTarget(name: "SalonServerTests", dependencies: [

@@ -34,6 +34,8 @@ public protocol StoreBackend: AnyObject, Sendable {
     var files: any FileStore { get }
     /// Accounts' own message archives (XEP-0313) and archiving preferences (XEP-0441).
     var personalArchive: any PersonalArchiveStore { get }
+    /// Export and import of the whole service (`salon export`, `import`, `storage migrate`).
+    var transfer: any ServiceTransfer { get }
     /// Closes every connection (never blocking a thread of Swift's cooperative pool); later
     /// calls on the backend or its stores fail.
     func shutdown() async throws

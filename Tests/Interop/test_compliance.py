@@ -111,7 +111,7 @@ def test_cli_settings_and_a_tampered_row():
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-@pytest.mark.sqlite_only  # service export is SQLite's only so far
+@pytest.mark.sqlite_only  # reads the journal inside salon.sqlite on both servers
 def test_journal_moves_with_an_export_and_verifies_on_the_new_server(monkeypatch):
     monkeypatch.setenv("SALON_COMPLIANCE_ENABLED", "true")
     workdir = Path(tempfile.mkdtemp(prefix="salon-compliance-"))

@@ -17,8 +17,9 @@ from test_slixmpp_clients import TIMEOUT, insecure, offline, run
 
 
 def salon_cli(salon, *args):
+    # The server's environment: on the PostgreSQL pass, its schema.
     return subprocess.run([str(salon_binary()), *args, "--data-dir", str(salon.workdir / "data")],
-                          cwd=salon.workdir, capture_output=True, text=True, timeout=120)
+                          cwd=salon.workdir, capture_output=True, text=True, timeout=120, env=salon.env)
 
 
 def prosody_quiet(output):
@@ -116,7 +117,6 @@ def ejabberd_xep0227_export(users, roster):
     return base / "out"
 
 
-@pytest.mark.sqlite_only  # import is SQLite's only so far
 @pytest.mark.skipif(shutil.which("ejabberdctl") is None, reason="Debian's ejabberd is not installed")
 def test_users_migrated_from_ejabberd_log_in_with_their_passwords(salon):
     out = ejabberd_xep0227_export({"ejmig-alice": "alice on ejabberd", "ejmig-bob": "bob on ejabberd"},
@@ -155,7 +155,6 @@ async def login(salon, jid, password, mechanism=None):
     return xmpp
 
 
-@pytest.mark.sqlite_only  # import is SQLite's only so far
 @pytest.mark.skipif(shutil.which("prosodyctl") is None or shutil.which("lua5.4") is None, reason="Debian's prosody is not installed")
 def test_users_migrated_from_prosody_log_in_with_their_passwords(salon):
     out = prosody_xep0227_export({"pmig-alice": "alice on prosody", "pmig-bob": "bob on prosody"},
@@ -191,7 +190,6 @@ def migrated_users_log_in(salon, out):
     run(scenario())
 
 
-@pytest.mark.sqlite_only  # service export and import are SQLite's only so far
 def test_export_writes_a_readable_zip_and_import_refuses_a_tampered_one(salon, tmp_path):
     salon.user("transfer-carol", "pw-transfer-carol")
     archive = tmp_path / "service.zip"

@@ -3,6 +3,7 @@ import PersistentChat
 @testable import SalonAdmin
 import SalonSecurity
 import SalonStore
+import SalonTestSupport
 import Testing
 
 @Suite("The compliance journal in export and import")
@@ -25,20 +26,20 @@ struct ComplianceTransferTests {
     private func journal(_ service: TransferService) async throws -> [ComplianceRecord] {
         try await service.database.transfer.export { snapshot in
             var records: [ComplianceRecord] = []
-            try snapshot.forEachComplianceEvent(since: nil) { records.append($0) }
+            try await snapshot.forEachComplianceEvent(since: nil) { records.append($0) }
             return records
         }
     }
 
-    @Test("Round trip into a fresh service: the same journal, marks kept, the chain verifies; twice changes nothing")
-    func roundTripAndTwice() async throws {
-        let source = try TransferService.make()
+    @Test("Round trip into a fresh service: the same journal, marks kept, the chain verifies; twice changes nothing", arguments: TestBackend.all)
+    func roundTripAndTwice(_ backend: TestBackend) async throws {
+        let source = try await TransferService.make(backend)
         try await source.populate()
         try await record(source, count: 5, start: 1_780_000_000_000, exported: 2)
         let first = try await source.export()
         #expect(try TransferService.contents(of: first)[ExportFormat.compliance].map { ($0 as? Set<String>)?.count } == 5)
 
-        let target = try TransferService.make()
+        let target = try await TransferService.make(backend)
         let report = try await target.importer().importFile(at: first, dryRun: false)
         #expect(report.conflicts == [] && report.committed)
         #expect((report.complianceEventsAdded, report.complianceEventsPresent) == (5, 0))
@@ -55,13 +56,13 @@ struct ComplianceTransferTests {
         #expect(again.lines(dryRun: false).first?.contains("0 compliance events (5 already here)") == true)
     }
 
-    @Test("A journal that recorded events of its own is a conflict, and nothing changes")
-    func forkedJournalRefused() async throws {
-        let source = try TransferService.make()
+    @Test("A journal that recorded events of its own is a conflict, and nothing changes", arguments: TestBackend.all)
+    func forkedJournalRefused(_ backend: TestBackend) async throws {
+        let source = try await TransferService.make(backend)
         try await record(source, count: 3, start: 1_780_000_000_000)
         let path = try await source.export()
 
-        let target = try TransferService.make()
+        let target = try await TransferService.make(backend)
         _ = try await target.accounts.add("carol", password: "carol-pw")
         try await record(target, count: 1, start: 1_790_000_000_000)
         let before = try await journal(target)
@@ -71,18 +72,18 @@ struct ComplianceTransferTests {
         #expect(try await journal(target) == before)
     }
 
-    @Test("An export --since continues a journal that holds the events before it, and nothing else")
-    func sinceContinues() async throws {
-        let source = try TransferService.make()
+    @Test("An export --since continues a journal that holds the events before it, and nothing else", arguments: TestBackend.all)
+    func sinceContinues(_ backend: TestBackend) async throws {
+        let source = try await TransferService.make(backend)
         try await record(source, count: 3, start: 1_780_000_000_000)
-        let target = try TransferService.make()
+        let target = try await TransferService.make(backend)
         #expect(try await target.importer().importFile(at: try await source.export(), dryRun: false).complianceEventsAdded == 3)
 
         try await record(source, count: 2, start: 1_785_000_000_000)
         let later = try await source.export(ExportOptions(since: Date(timeIntervalSince1970: 1_785_000_000)))
         #expect(try TransferService.contents(of: later)[ExportFormat.compliance].map { ($0 as? Set<String>)?.count } == 2)
 
-        let fresh = try TransferService.make()
+        let fresh = try await TransferService.make(backend)
         let refused = try await fresh.importer().importFile(at: later, dryRun: false)
         #expect(refused.conflicts == ["the compliance journal in the file begins at event 4; this one has 0 events, so events 1…3 would be missing"])
 
@@ -101,9 +102,9 @@ struct ComplianceTransferTests {
         #expect(try TransferService.contents(of: path)[ExportFormat.compliance] == nil)
     }
 
-    @Test("A changed row, a dropped row or a broken link in the file is refused before anything changes")
-    func tamperedFileRefused() async throws {
-        let source = try TransferService.make()
+    @Test("A changed row, a dropped row or a broken link in the file is refused before anything changes", arguments: TestBackend.all)
+    func tamperedFileRefused(_ backend: TestBackend) async throws {
+        let source = try await TransferService.make(backend)
         try await record(source, count: 3, start: 1_780_000_000_000)
         let lines = try await journal(source).map { ComplianceEventDocument($0) }
         let encoder = ServiceExporter.encoder(pretty: false)
@@ -111,7 +112,7 @@ struct ComplianceTransferTests {
             let body = try documents.map { String(decoding: try encoder.encode($0), as: UTF8.self) + "\n" }.joined()
             let members = [(ExportFormat.compliance, Data(body.utf8))]
             let path = try writeZIP([(ExportFormat.manifest, try manifest(for: members))] + members)
-            let target = try TransferService.make()
+            let target = try await TransferService.make(backend)
             let report = try await target.importer().importFile(at: path, dryRun: false)
             #expect(try await target.database.compliance.counts().total == (report.committed ? documents.count : 0))
             return report

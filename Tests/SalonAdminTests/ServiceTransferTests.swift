@@ -3,22 +3,29 @@ import PersistentChat
 @testable import SalonAdmin
 import SalonSecurity
 import SalonStore
+import SalonTestSupport
 import Testing
 
 @Suite("Service export and import")
 struct ServiceTransferTests {
-    @Test("Export, import into a fresh service, export again: the same content")
-    func roundTrip() async throws {
-        let source = try TransferService.make()
+    @Test("Export, import into a fresh service, export again: the same content", arguments: TestBackend.all)
+    func roundTrip(_ backend: TestBackend) async throws {
+        let source = try await TransferService.make(backend)
         try await source.populate()
         let first = try await source.export()
 
-        let target = try TransferService.make()
+        let target = try await TransferService.make(backend)
+        let revision = try await target.database.chat.revision()
         let report = try await target.importer().importFile(at: first, dryRun: false)
         #expect(report.conflicts == [])
         #expect(report.committed)
         #expect((report.accountsAdded, report.messagesAdded, report.filesAdded, report.rosterItemsAdded) == (2, 5, 1, 1))
         #expect(report.personalMessagesAdded == 2)
+        // Running servers see the change: the rooms' history to reload, alice's roster's new version.
+        #expect(try await target.database.chat.loadChanges(since: revision).contentChanged == ["lobby", "plans"])
+        let versions = (try await target.database.rosters.version(owner: "alice@example.com"),
+                        try await target.database.rosters.version(owner: "bob@example.com"))
+        #expect(versions == (1, 0))
         let second = try await target.export()
         #expect(try TransferService.contents(of: first) == TransferService.contents(of: second))
 
@@ -30,7 +37,7 @@ struct ServiceTransferTests {
         #expect(message.body == "lobby message 1 <&>")
         let personal = try await target.database.transfer.export { snapshot in
             var messages: [PersonalMessage] = []
-            try snapshot.forEachPersonalMessage(since: nil) { messages.append($0) }
+            try await snapshot.forEachPersonalMessage(since: nil) { messages.append($0) }
             return messages
         }
         #expect(personal.map(\.stanzaID) == ["pm-alice-1", "pm-bob-1"] && personal[1].with == "alice@example.com/phone")
@@ -43,12 +50,12 @@ struct ServiceTransferTests {
         }
     }
 
-    @Test("Importing the same export twice changes nothing the second time")
-    func importTwice() async throws {
-        let source = try TransferService.make()
+    @Test("Importing the same export twice changes nothing the second time", arguments: TestBackend.all)
+    func importTwice(_ backend: TestBackend) async throws {
+        let source = try await TransferService.make(backend)
         try await source.populate()
         let path = try await source.export()
-        let target = try TransferService.make()
+        let target = try await TransferService.make(backend)
         _ = try await target.importer().importFile(at: path, dryRun: false)
         let revision = try await target.database.chat.revision()
         let again = try await target.importer().importFile(at: path, dryRun: false)
@@ -61,12 +68,12 @@ struct ServiceTransferTests {
         #expect(try await target.messageCount(room: "lobby") == 3)
     }
 
-    @Test("A dry run reports what it would add and changes nothing")
-    func dryRun() async throws {
-        let source = try TransferService.make()
+    @Test("A dry run reports what it would add and changes nothing", arguments: TestBackend.all)
+    func dryRun(_ backend: TestBackend) async throws {
+        let source = try await TransferService.make(backend)
         try await source.populate()
         let path = try await source.export()
-        let target = try TransferService.make()
+        let target = try await TransferService.make(backend)
         let report = try await target.importer().importFile(at: path, dryRun: true)
         #expect(report.conflicts == [] && !report.committed)
         #expect(report.messagesAdded == 5 && report.added.contains("room lobby"))
@@ -116,13 +123,13 @@ struct ServiceTransferTests {
         await #expect(throws: (any Error).self) { _ = try await source.export(ExportOptions(categories: ["nope"])) }
     }
 
-    @Test("Conflicts are all reported and the import stops with nothing changed")
-    func conflicts() async throws {
-        let source = try TransferService.make()
+    @Test("Conflicts are all reported and the import stops with nothing changed", arguments: TestBackend.all)
+    func conflicts(_ backend: TestBackend) async throws {
+        let source = try await TransferService.make(backend)
         try await source.populate()
         let path = try await source.export()
 
-        let target = try TransferService.make()
+        let target = try await TransferService.make(backend)
         _ = try await target.accounts.add("carol", password: "carol-pw")
         _ = try await ChatAdministration(database: target.database).perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
             try directory.createCategory(Category(name: "Other"), by: .system)
@@ -130,7 +137,7 @@ struct ServiceTransferTests {
             _ = try directory.createRoom(Room(localpart: "lobby", name: "Entrance", category: "Other"), by: .system)
             _ = try directory.createRoom(Room(localpart: "planning", name: "Plans", category: "Other"), by: .system)
         }
-        let writer = SQLiteArchiveWriter(database: target.database)
+        let writer = target.database.archiveWriter(commitObserver: nil)
         _ = try await writer.append(StoredMessage(room: "planning", stanzaID: "plans-0", senderJID: "carol@example.com", nick: "Carol",
                                                   occupantID: "c", timestamp: Date(), body: "mine", stanza: "<message/>"))
         _ = try await writer.append(personal: [PersonalMessage(owner: "carol@example.com", stanzaID: "pm-alice-1", with: "dan@example.com",
@@ -189,5 +196,26 @@ struct ServiceTransferTests {
         #expect((try FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         let imported = try await TransferService.make().importer().importFile(at: target, dryRun: false)
         #expect(imported.conflicts == [] && imported.filesAdded == 0 && imported.messagesAdded == 5)
+    }
+
+    @Test("A source that fails midway: its error reaches the caller unchanged and nothing is kept", arguments: TestBackend.all)
+    func sourceFailsMidway(_ backend: TestBackend) async throws {
+        struct Unreadable: Error, Equatable {}
+        let service = try await TransferService.make(backend)
+        _ = try await ChatAdministration(database: service.database).perform { (directory: inout ChatDirectory) throws(ChatRuleError) in
+            try directory.createCategory(Category(name: "General", allowed: [.domain("example.com")]), by: .system)
+            _ = try directory.createRoom(Room(localpart: "lobby", name: "Lobby", category: "General"), by: .system)
+        }
+        var input = ServiceImport(accounts: [TransferredAccount(jid: "zoe@example.com")])
+        input.messages = { each in
+            for index in 0..<1200 {
+                try each(StoredMessage(room: "lobby", stanzaID: "m-\(index)", senderJID: "zoe@example.com", nick: "Zoe",
+                                       occupantID: "z", timestamp: Date(), body: "\(index)", stanza: "<message/>"))
+            }
+            throw Unreadable()
+        }
+        await #expect(throws: Unreadable()) { _ = try await service.database.transfer.importService(input, dryRun: false) }
+        #expect(try await service.messageCount(room: "lobby") == 0)
+        #expect(try await service.database.accounts.exists(jid: "zoe@example.com") == false)
     }
 }

@@ -3,18 +3,33 @@ import PersistentChat
 @testable import SalonAdmin
 import SalonSecurity
 import SalonStore
+import SalonTestSupport
 import ZIPFoundation
 
-/// A service in a temporary data directory, for export and import tests.
+/// A service in a temporary data directory, for export and import tests, on SQLite (its file in
+/// the directory) or on a schema of its own in the test cluster. A PostgreSQL service's pool is
+/// small and never closed: the cluster is the run's own, and idle connections are let go.
 struct TransferService {
     static let domain = "example.com"
     let directory: String
-    let database: SalonDatabase
+    let database: any StoreBackend
 
     static func make() throws -> TransferService {
+        let directory = try makeDirectory()
+        return TransferService(directory: directory, database: try SalonDatabase(directory: directory))
+    }
+
+    static func make(_ backend: TestBackend) async throws -> TransferService {
+        guard backend == .postgresql else { return try make() }
+        var configuration = try await TestCluster.schema(TestCluster.scratchName())
+        configuration.maximumConnections = 2
+        return TransferService(directory: try makeDirectory(), database: try await PostgresBackend.open(configuration))
+    }
+
+    private static func makeDirectory() throws -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("salon-transfer-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        return TransferService(directory: directory, database: try SalonDatabase(directory: directory))
+        return directory
     }
 
     var accounts: AccountService { AccountService(database: database, domain: Self.domain) }
@@ -52,7 +67,7 @@ struct TransferService {
                                               members: [.group("staff")], managers: [.user("alice@example.com")]), by: .system)
             _ = try directory.createRoom(Room(localpart: "quiet", name: "Quiet", category: "General"), by: .system)
         }
-        let writer = SQLiteArchiveWriter(database: database)
+        let writer = database.archiveWriter(commitObserver: nil)
         for (room, count) in [("lobby", 3), ("plans", 2)] {
             for index in 0..<count {
                 let body = "\(room) message \(index) <&>"
@@ -77,7 +92,7 @@ struct TransferService {
     func messageCount(room: String) async throws -> Int {
         try await database.transfer.export { snapshot in
             var count = 0
-            try snapshot.forEachRoomMessage(rooms: [room], since: nil) { _ in count += 1 }
+            try await snapshot.forEachRoomMessage(rooms: [room], since: nil) { _ in count += 1 }
             return count
         }
     }

@@ -8,8 +8,7 @@ import SalonStore
 import Testing
 import XMPPCore
 
-@Suite("Service export and import, seen over the wire",
-       .enabled(if: !ServerTestBackend.isPostgreSQL, "service export and import are SQLite's only so far"))
+@Suite("Service export and import, seen over the wire")
 struct ServiceTransferWireTests {
     @Test("A service moved by export and import: users log in with their passwords and find their room and its archive")
     func movedService() async throws {

@@ -1,5 +1,6 @@
 import SalonSecurity
 @testable import SalonStore
+import SalonTestSupport
 import Testing
 
 /// Runs once per backend (`TestBackend`): the same assertions against SQLite and PostgreSQL.

@@ -1,4 +1,5 @@
 import Foundation
+import SalonTestSupport
 import Testing
 @testable import SalonStore
 

@@ -1,5 +1,6 @@
 import Foundation
 import PersistentChat
+import SalonTestSupport
 import Testing
 @testable import SalonStore
 

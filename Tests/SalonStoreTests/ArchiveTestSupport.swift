@@ -1,5 +1,6 @@
 import Foundation
 @testable import SalonStore
+import SalonTestSupport
 import XMPPCore
 
 /// A message for archive tests: stanza-id "<room>-<index>", posted at 1_700_000_000 + index seconds.

@@ -1,5 +1,6 @@
 import GRDB
 import PersistentChat
+import SalonTestSupport
 import Testing
 @testable import SalonStore
 

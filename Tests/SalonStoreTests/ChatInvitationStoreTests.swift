@@ -1,4 +1,5 @@
 import PersistentChat
+import SalonTestSupport
 import Testing
 @testable import SalonStore
 

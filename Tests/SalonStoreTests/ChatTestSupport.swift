@@ -1,6 +1,7 @@
 import Foundation
 import PersistentChat
 @testable import SalonStore
+import SalonTestSupport
 
 /// Parses principals written as in the CLI (the test data is known to be valid).
 func principals(_ texts: String...) throws -> [Principal] {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SalonTestSupport
 import Testing
 @testable import SalonStore
 

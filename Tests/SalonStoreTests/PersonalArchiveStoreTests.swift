@@ -184,7 +184,7 @@ import Testing
 
     /// The operator's text search configuration is the accounts' archives' too: opening with
     /// 'english' rebuilds their search column, so "reports" finds "report".
-    @Test(.enabled(if: TestBackend.postgresEnabled, TestBackend.skipReason))
+    @Test(.enabled(if: TestBackend.postgresEnabled, Comment(rawValue: TestBackend.skipReason)))
     func theTextSearchConfigurationCoversAccountsArchives() async throws {
         try await TestCluster.withScratchSchema { configuration async throws in
             var search = ArchiveQuery(rooms: [bob])
@@ -207,7 +207,7 @@ import Testing
     }
 
     /// The database gone: personal appends fail as unavailable, never acknowledged.
-    @Test(.enabled(if: TestBackend.postgresEnabled, TestBackend.skipReason))
+    @Test(.enabled(if: TestBackend.postgresEnabled, Comment(rawValue: TestBackend.skipReason)))
     func personalAppendsFailWhenTheDatabaseIsGone() async throws {
         try await TestCluster.withScratchSchema { configuration async throws in
             let node = try await PostgresBackend.open(configuration)

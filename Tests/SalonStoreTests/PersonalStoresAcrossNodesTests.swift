@@ -6,7 +6,7 @@ import Testing
 /// What only PostgreSQL has to prove for the per-account stores: two nodes (two connection
 /// pools on one database) writing the same account at once keep its limits and its offline
 /// queue's order, and two drains at once hand each message to one of them.
-@Suite(.enabled(if: TestBackend.postgresEnabled, TestBackend.skipReason))
+@Suite(.enabled(if: TestBackend.postgresEnabled, Comment(rawValue: TestBackend.skipReason)))
 struct PersonalStoresAcrossNodesTests {
     let alice = "alice@example.com"
 

@@ -3,6 +3,7 @@ import GRDB
 import PostgresNIO
 import SalonSecurity
 @testable import SalonStore
+import SalonTestSupport
 import Testing
 
 /// What spans the per-account stores: everything an account owns goes with it, and a new

@@ -7,7 +7,7 @@ import Testing
 /// What only the rooms' archive on PostgreSQL has: several nodes writing the same rooms, its
 /// text search configuration, a pool that is gone. The archive's behaviour is tested once per
 /// backend in ArchivePagingTests, ArchiveFilterTests, ArchiveSearchTests and ArchiveAdministrationTests.
-@Suite(.enabled(if: TestBackend.postgresEnabled, TestBackend.skipReason))
+@Suite(.enabled(if: TestBackend.postgresEnabled, Comment(rawValue: TestBackend.skipReason)))
 struct PostgresArchiveTests {
     /// Two nodes (two pools) writing the same rooms at once: each room's sequences are
     /// 1…n without repeats, and archive order within a room is sequence order.

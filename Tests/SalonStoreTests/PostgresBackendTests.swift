@@ -7,7 +7,7 @@ import Testing
 /// What only the PostgreSQL backend has: its migrations under the advisory lock, refusing a
 /// newer schema, a server that cannot be reached. The stores' behaviour is tested once per
 /// backend in their own suites (`TestBackend`).
-@Suite(.enabled(if: TestBackend.postgresEnabled, TestBackend.skipReason))
+@Suite(.enabled(if: TestBackend.postgresEnabled, Comment(rawValue: TestBackend.skipReason)))
 struct PostgresBackendTests {
     @Test func theTestClusterIsPostgreSQL15() async throws {
         try await withBackend(.postgresql) { database async throws in

@@ -7,7 +7,7 @@ import Testing
 /// Issue #20, the database going away: operations are bounded in time and fail as
 /// unavailable, nothing is acknowledged that was not committed, the pool's waiting room is
 /// bounded, and the log says once that the database went and once that it came back.
-@Suite(.enabled(if: TestBackend.postgresEnabled, TestBackend.skipReason), .tags(.databaseFaults))
+@Suite(.enabled(if: TestBackend.postgresEnabled, Comment(rawValue: TestBackend.skipReason)), .tags(.databaseFaults))
 struct PostgresOutageTests {
     /// A cluster of the test's own is stopped under a node and started again on the same port.
     @Test func postsAreRefusedWhileTheDatabaseIsGoneAndNothingAcknowledgedIsLost() async throws {

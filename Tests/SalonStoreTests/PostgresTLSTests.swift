@@ -5,7 +5,7 @@ import Testing
 
 /// `sslmode=verify-full` against a cluster of the test's own that takes TLS: the connection is
 /// encrypted, and a server whose certificate the configured CA did not sign is refused.
-@Suite(.enabled(if: TestBackend.postgresEnabled, TestBackend.skipReason), .tags(.databaseFaults))
+@Suite(.enabled(if: TestBackend.postgresEnabled, Comment(rawValue: TestBackend.skipReason)), .tags(.databaseFaults))
 struct PostgresTLSTests {
     @Test func aVerifiedConnectionIsEncryptedAndAnUnknownCAIsRefused() async throws {
         try await PrivateCluster.with(tls: true) { cluster in

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PersistentChat
+import SalonTestSupport
 import Testing
 @testable import SalonStore
 

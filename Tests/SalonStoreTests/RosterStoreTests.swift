@@ -1,3 +1,4 @@
+import SalonTestSupport
 import Testing
 @testable import SalonStore
 

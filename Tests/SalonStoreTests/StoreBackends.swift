@@ -4,19 +4,8 @@ import PostgresNIO
 import SalonTestSupport
 import Testing
 
-/// The backends the shared store tests run on: the same assertions against each.
-enum TestBackend: String, Sendable, CustomTestStringConvertible {
-    case sqlite, postgresql
-
-    var testDescription: String { rawValue }
-
-    /// PostgreSQL runs when its cluster is given, and always in CI (`TestCluster.isEnabled`).
-    static var postgresEnabled: Bool { TestCluster.isEnabled }
-
-    static let skipReason: Comment =
-        "SALON_TEST_POSTGRES_URL is not set (Scripts/test starts a cluster and sets it): PostgreSQL store tests skipped"
-
-    static var all: [TestBackend] { postgresEnabled ? [.sqlite, .postgresql] : [.sqlite] }
+extension TestBackend: CustomTestStringConvertible {
+    public var testDescription: String { rawValue }
 }
 
 /// Runs `body` with a fresh, empty, migrated backend of `kind`, closed after.

@@ -47,8 +47,8 @@ public struct ServiceExporter: Sendable {
         let parts = ExportLevel.parts(options.levels)
         let categories = Set(options.categories.map { $0.lowercased() })
         let filesDirectory = URL(fileURLWithPath: dataDirectory).appendingPathComponent("files")
-        let (members, skipped) = try await database.serviceTransfer().export { snapshot in
-            try Self.stage(snapshot, parts: parts, categories: categories, since: options.since,
+        let (members, skipped) = try await database.transfer.export { snapshot in
+            try await Self.stage(snapshot, parts: parts, categories: categories, since: options.since,
                            filesDirectory: filesDirectory, in: staging)
         }
         let manifest = ExportManifest(
@@ -68,10 +68,10 @@ public struct ServiceExporter: Sendable {
         var url: URL
     }
 
-    /// Writes the members the parts ask for into `staging`, on the snapshot's thread.
-    private static func stage(_ snapshot: ExportSnapshot, parts: Set<ExportLevel>, categories: Set<String>, since: Date?,
-                              filesDirectory: URL, in staging: URL) throws -> ([Staged], [String]) {
-        let directory = try snapshot.directory()
+    /// Writes the members the parts ask for into `staging`, from the snapshot's source.
+    private static func stage(_ snapshot: any ServiceExportSource, parts: Set<ExportLevel>, categories: Set<String>, since: Date?,
+                              filesDirectory: URL, in staging: URL) async throws -> ([Staged], [String]) {
+        let directory = try await snapshot.directory()
         if let missing = categories.sorted().first(where: { directory.categories[$0] == nil }) {
             throw ExportDocumentError(description: "no category \(missing)")
         }
@@ -85,7 +85,7 @@ public struct ServiceExporter: Sendable {
             let users = try StagedMember(path: ExportFormat.users, in: staging)
             try users.write(XEP0227.prologue)
             var host: String?
-            try snapshot.forEachAccount { account in
+            try await snapshot.forEachAccount { account in
                 let domain = XEP0227.domain(of: account.jid)
                 if host != domain {
                     if host != nil { try users.write(XEP0227.hostClosing) }
@@ -124,7 +124,7 @@ public struct ServiceExporter: Sendable {
                 ? nil : Set(directory.rooms.values.filter { categories.contains($0.category.lowercased()) }.map(\.localpart))
             let line = encoder(pretty: false)
             let messages = try StagedMember(path: ExportFormat.messages, in: staging)
-            try snapshot.forEachRoomMessage(rooms: rooms, since: since) { message in
+            try await snapshot.forEachRoomMessage(rooms: rooms, since: since) { message in
                 try messages.write(try line.encode(ExportDocuments.message(message)))
                 try messages.write("\n")
                 messages.records += 1
@@ -133,7 +133,7 @@ public struct ServiceExporter: Sendable {
             // Accounts' archives belong to no category: a category export leaves them out.
             if categories.isEmpty {
                 let personal = try StagedMember(path: ExportFormat.personalMessages, in: staging)
-                try snapshot.forEachPersonalMessage(since: since) { message in
+                try await snapshot.forEachPersonalMessage(since: since) { message in
                     try personal.write(try line.encode(ExportDocuments.personal(message)))
                     try personal.write("\n")
                     personal.records += 1
@@ -142,9 +142,11 @@ public struct ServiceExporter: Sendable {
             }
             let files = try StagedMember(path: ExportFormat.files, in: staging)
             var bytes: [Staged] = []
-            try snapshot.forEachFile(rooms: rooms, since: since) { file in
+            try await snapshot.forEachFile(rooms: rooms, since: since) { file in
                 let url = filesDirectory.appendingPathComponent(file.id)
-                guard FileRecord.isSafeID(file.id), let member = try? hashedFile(url, path: ExportFormat.fileDirectory + file.id) else {
+                // Reading a file's bytes blocks: off the cooperative pool, which a serving node shares.
+                let path = ExportFormat.fileDirectory + file.id
+                guard FileRecord.isSafeID(file.id), let member = try? await SyncBatchBridge.blocking({ try Self.hashedFile(url, path: path) }) else {
                     return skipped.append("file \(file.id) (\(file.name)) has no bytes on disk; left out")
                 }
                 try files.write(try line.encode(ExportDocuments.file(file)))
@@ -157,7 +159,7 @@ public struct ServiceExporter: Sendable {
             // A journal cut by room is no longer a chain: a category export leaves it out.
             if categories.isEmpty {
                 let journal = try StagedMember(path: ExportFormat.compliance, in: staging)
-                try snapshot.forEachComplianceEvent(since: since) { record in
+                try await snapshot.forEachComplianceEvent(since: since) { record in
                     try journal.write(try line.encode(ComplianceEventDocument(record)))
                     try journal.write("\n")
                     journal.records += 1

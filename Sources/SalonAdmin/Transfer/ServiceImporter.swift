@@ -161,7 +161,7 @@ public struct ServiceImporter: Sendable {
             if foreign.count > 100 { report.conflicts.append("… and \(foreign.count - 100) more accounts of other domains") }
             return report
         }
-        return try await database.serviceTransfer().importService(input, dryRun: dryRun)
+        return try await database.transfer.importService(input, dryRun: dryRun)
     }
 
     private func decode<T: Decodable>(_ type: T.Type, _ data: Data, _ name: String) throws -> T {

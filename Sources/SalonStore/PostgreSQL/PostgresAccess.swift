@@ -96,10 +96,18 @@ struct PostgresAccess: Sendable {
         }
     }
 
+    /// An error of the caller's own thrown through a transaction (a malformed record an import's
+    /// source read): it reaches the caller unchanged, not as a database failure.
+    struct Passed: Error {
+        let error: any Error
+    }
+
     /// The StoreError a PostgresNIO failure means. PSQLError hides the server's words from its
     /// description (they may quote data); the SQLSTATE and the server's message are kept.
     static func storeError(_ error: any Error) -> any Error {
         switch error {
+        case let passed as Passed:
+            return passed.error
         case let storeError as StoreError:
             return storeError
         case let archiveError as ArchiveError:

@@ -177,7 +177,7 @@ struct PostgresAccountStore: AccountStore {
     }
 
     /// Inserts `credentials`; a repeated mechanism keeps the last one given.
-    private static func insert(_ credentials: [SCRAMCredentials], for jid: String,
+    static func insert(_ credentials: [SCRAMCredentials], for jid: String,
                                _ transaction: PostgresAccess.Transaction) async throws {
         for credential in credentials {
             let mechanism = SCRAMCredentials.mechanism(of: credential.algorithm)
@@ -192,7 +192,7 @@ struct PostgresAccountStore: AccountStore {
         }
     }
 
-    private static func credential(_ row: (ByteBuffer, Int, ByteBuffer, ByteBuffer),
+    static func credential(_ row: (ByteBuffer, Int, ByteBuffer, ByteBuffer),
                                    algorithm: HashAlgorithm) -> SCRAMCredentials {
         SCRAMCredentials(algorithm: algorithm, salt: Array(row.0.readableBytesView), iterations: row.1,
                          storedKey: Array(row.2.readableBytesView), serverKey: Array(row.3.readableBytesView))

@@ -74,7 +74,7 @@ struct PostgresChatStore: ChatStore {
         }
     }
 
-    private static func load(_ transaction: PostgresAccess.Transaction) async throws -> ChatDirectory {
+    static func load(_ transaction: PostgresAccess.Transaction) async throws -> ChatDirectory {
         var results: [[ChatSQLRow]] = []
         for query in ChatDirectoryReader.queries {
             results.append(try await PostgresChatSQL.rows(query, transaction))
@@ -91,21 +91,21 @@ struct PostgresChatStore: ChatStore {
 
     /// The stored revision, its row locked until the transaction ends: directory saves wait here
     /// for each other, on every node.
-    private static func lockRevision(_ transaction: PostgresAccess.Transaction) async throws -> Int64 {
+    static func lockRevision(_ transaction: PostgresAccess.Transaction) async throws -> Int64 {
         guard let row = try await transaction.query("SELECT revision FROM chat_revision WHERE id = 1 FOR UPDATE").first else {
             throw ChatDirectoryReader.missingRevision
         }
         return try row.decode(Int64.self)
     }
 
-    private static func bumpRevision(_ transaction: PostgresAccess.Transaction) async throws -> Int64 {
+    static func bumpRevision(_ transaction: PostgresAccess.Transaction) async throws -> Int64 {
         guard let row = try await transaction.query("UPDATE chat_revision SET revision = revision + 1 WHERE id = 1 RETURNING revision").first else {
             throw ChatDirectoryReader.missingRevision
         }
         return try row.decode(Int64.self)
     }
 
-    private static func write(_ directory: ChatDirectory, previous: ChatDirectory, journal: ComplianceActor?,
+    static func write(_ directory: ChatDirectory, previous: ChatDirectory, journal: ComplianceActor?,
                               _ transaction: PostgresAccess.Transaction) async throws -> Int64 {
         for statement in ChatDirectoryWriter.statements(for: directory, previous: previous) {
             try await transaction.query(try PostgresChatSQL.query(statement))

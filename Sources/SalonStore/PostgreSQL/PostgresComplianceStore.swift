@@ -147,7 +147,7 @@ struct PostgresComplianceStore: ComplianceStore {
         }
     }
 
-    private static func record(_ row: PostgresRow) throws -> ComplianceRecord {
+    static func record(_ row: PostgresRow) throws -> ComplianceRecord {
         let (seq, time, type, actorBare, actorFull, room, payload, prevHash, hash, exportedAt) =
             try row.decode((Int64, Int64, String, String, String, String, String, String, String, Int64?).self)
         return ComplianceRecord(seq: seq, time: time, type: type, actorBare: actorBare, actorFull: actorFull, room: room,

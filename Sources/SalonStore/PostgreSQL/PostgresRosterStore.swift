@@ -100,7 +100,7 @@ struct PostgresRosterStore: RosterStore {
         }
     }
 
-    private static func item(from row: ItemsOfOwner.Row) -> RosterItem {
+    static func item(from row: ItemsOfOwner.Row) -> RosterItem {
         RosterItem(jid: row.0, name: row.1, subscription: row.2, ask: row.3, groups: row.4)
     }
 }

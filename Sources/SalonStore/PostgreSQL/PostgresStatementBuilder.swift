@@ -22,5 +22,11 @@ struct PostgresStatementBuilder {
         return "$\(bindings.count)"
     }
 
+    /// Binds NULL and returns its placeholder.
+    mutating func bindNull() -> String {
+        bindings.appendNull()
+        return "$\(bindings.count)"
+    }
+
     var query: PostgresQuery { PostgresQuery(unsafeSQL: sql, binds: bindings) }
 }

@@ -17,17 +17,18 @@ public struct TransferredAccount: Sendable, Hashable {
 }
 
 /// Reads for a service export, all from one snapshot, so the directory, accounts, messages and
-/// files agree with each other. Rows are handed over one at a time from cursors: an archive of
-/// any size passes through in bounded memory. Valid only inside `ServiceTransferStore.export`.
-public struct ExportSnapshot {
+/// files agree with each other (on SQLite: the synchronous reads `SQLiteExportSource` bridges).
+/// Rows are handed over one at a time from cursors: an archive of any size passes through in
+/// bounded memory.
+struct ExportSnapshot {
     let db: Database
 
-    public func directory() throws -> ChatDirectory {
+    func directory() throws -> ChatDirectory {
         try ChatDirectoryReader.load(db)
     }
 
     /// Every account, sorted by JID, with its credentials and roster.
-    public func forEachAccount(_ body: (TransferredAccount) throws -> Void) throws {
+    func forEachAccount(_ body: (TransferredAccount) throws -> Void) throws {
         let credentials = try db.cachedStatement(sql: """
             SELECT mechanism, salt, iterations, stored_key, server_key FROM credentials WHERE jid = ? ORDER BY mechanism
             """)
@@ -42,7 +43,7 @@ public struct ExportSnapshot {
 
     /// Room messages in archive order, room by room: of `rooms` (nil: every room, deleted rooms'
     /// archives included), from `since` on.
-    public func forEachRoomMessage(rooms: Set<String>?, since: Date?, _ body: (StoredMessage) throws -> Void) throws {
+    func forEachRoomMessage(rooms: Set<String>?, since: Date?, _ body: (StoredMessage) throws -> Void) throws {
         let since = since.map(SQLiteFileStore.ms) ?? Int64.min
         let columns = SQLiteChatStore.messageColumns
         if let rooms {
@@ -62,7 +63,7 @@ public struct ExportSnapshot {
 
     /// Accounts' own archives (XEP-0313 on their bare JIDs), account by account in archive
     /// order, from `since` on.
-    public func forEachPersonalMessage(since: Date?, _ body: (PersonalMessage) throws -> Void) throws {
+    func forEachPersonalMessage(since: Date?, _ body: (PersonalMessage) throws -> Void) throws {
         let cursor = try Row.fetchCursor(db, sql: """
             SELECT \(PersonalMessage.columns) FROM account_messages WHERE timestamp >= ? ORDER BY owner, id
             """, arguments: [since.map(SQLiteFileStore.ms) ?? Int64.min])
@@ -71,7 +72,7 @@ public struct ExportSnapshot {
 
     /// Uploaded files posted in a room and not revoked, of `rooms` (nil: all), created from
     /// `since` on, oldest first.
-    public func forEachFile(rooms: Set<String>?, since: Date?, _ body: (FileRecord) throws -> Void) throws {
+    func forEachFile(rooms: Set<String>?, since: Date?, _ body: (FileRecord) throws -> Void) throws {
         let since = since.map(SQLiteFileStore.ms) ?? Int64.min
         let cursor = try Row.fetchCursor(db, sql: """
             SELECT \(SQLiteFileStore.columns) FROM files
@@ -83,30 +84,5 @@ public struct ExportSnapshot {
             if let rooms, let room = file.room, !rooms.contains(room) { continue }
             try body(file)
         }
-    }
-}
-
-/// Export and import of the whole service (`salon export` / `salon import`).
-public struct ServiceTransferStore: Sendable {
-    let access: StoreAccess
-
-    /// Runs `body` on one read snapshot (on a GRDB thread: `body` may block on file I/O).
-    public func export<T: Sendable>(_ body: @escaping @Sendable (ExportSnapshot) throws -> T) async throws -> T {
-        try await access.read { db in try body(ExportSnapshot(db: db)) }
-    }
-}
-
-extension SalonDatabase {
-    public var transfer: ServiceTransferStore { ServiceTransferStore(access: StoreAccess(writer: writer)) }
-}
-
-extension StoreBackend {
-    /// Service export and import read and write SQLite's tables in one snapshot; on PostgreSQL
-    /// they are refused, naming why, until they are ported.
-    public func serviceTransfer() throws -> ServiceTransferStore {
-        guard let sqlite = self as? SalonDatabase else {
-            throw StoreError(.other, "service export and import are not on PostgreSQL yet")
-        }
-        return sqlite.transfer
     }
 }

@@ -58,10 +58,7 @@ public struct ServiceImportReport: Sendable, Hashable {
     public init() {}
 }
 
-extension ServiceTransferStore {
-    /// The most conflict lines one kind of record (messages, files, accounts) reports.
-    static let maxConflictLines = 100
-
+extension SQLiteServiceTransfer {
     /// Imports `input` in one IMMEDIATE transaction: a checking pass first (every conflict is
     /// collected), then the writes. With conflicts, or in a dry run, nothing is committed; an
     /// error a source throws rolls everything back and reaches the caller unchanged.
@@ -95,42 +92,17 @@ extension ServiceTransferStore {
         var plan = Plan()
         if let part = input.directory {
             let current = try ChatDirectoryReader.load(db)
-            let merged = current.importing(part)
-            report.conflicts += merged.conflicts
-            report.added = merged.added
-            report.kept = merged.kept
-            if merged.conflicts.isEmpty, merged.directory != current {
-                do {
-                    try ChatDirectoryValidation.validate(merged.directory, changedFrom: current)
-                    plan.directory = (merged.directory, current)
-                } catch {
-                    report.conflicts.append("the directory after the import would not be valid: \(error)")
-                }
+            if let merged = ServiceImportChecks.directory(part, current: current, &report) {
+                plan.directory = (merged, current)
             }
         }
-        var lines = ConflictLines(kind: "accounts")
-        for account in input.accounts {
-            do {
-                try InputLimits.checkAccountJID(account.jid)
-                try account.credentials.forEach { try $0.validate() }
-                try account.roster.forEach { try $0.validate() }
-            } catch {
-                lines.add("account \(account.jid.prefix(200)): \(error)")
-            }
-        }
-        report.conflicts += lines.lines
+        report.conflicts += ServiceImportChecks.accounts(input.accounts)
         if let messages = input.messages {
             var lines = ConflictLines(kind: "messages")
             let roomOf = try db.cachedStatement(sql: "SELECT room FROM room_messages WHERE stanza_id = ?")
             try messages { message in
-                do {
-                    try message.validate()
-                } catch {
-                    return lines.add("message \(message.stanzaID.prefix(64)) in \(message.room.prefix(64)): \(error)")
-                }
-                if let room = try String.fetchOne(roomOf, arguments: [message.stanzaID]), room != message.room {
-                    lines.add("message \(message.stanzaID.prefix(64)) of room \(message.room) is archived here in room \(room)")
-                }
+                let archived = try String.fetchOne(roomOf, arguments: [message.stanzaID])
+                if let problem = ServiceImportChecks.message(message, archivedIn: archived) { lines.add(problem) }
             }
             report.conflicts += lines.lines
         }
@@ -139,17 +111,9 @@ extension ServiceTransferStore {
             let imported = Set(input.accounts.map(\.jid))
             let ownerOf = try db.cachedStatement(sql: "SELECT owner FROM account_messages WHERE stanza_id = ?")
             try personal { message in
-                do {
-                    try message.validate()
-                } catch {
-                    return lines.add("personal message \(message.stanzaID.prefix(64)) of \(message.owner.prefix(200)): \(error)")
-                }
-                if !imported.contains(message.owner), try !db.userExists(message.owner) {
-                    return lines.add("personal message \(message.stanzaID.prefix(64)) belongs to \(message.owner), an account neither here nor in the import")
-                }
-                if let owner = try String.fetchOne(ownerOf, arguments: [message.stanzaID]), owner != message.owner {
-                    lines.add("personal message \(message.stanzaID.prefix(64)) of \(message.owner) is archived here for \(owner)")
-                }
+                let known = try imported.contains(message.owner) || db.userExists(message.owner)
+                let archived = try String.fetchOne(ownerOf, arguments: [message.stanzaID])
+                if let problem = ServiceImportChecks.personal(message, ownerKnown: known, archivedFor: archived) { lines.add(problem) }
             }
             report.conflicts += lines.lines
         }
@@ -157,14 +121,10 @@ extension ServiceTransferStore {
             var lines = ConflictLines(kind: "files")
             let existing = try db.cachedStatement(sql: "SELECT room, stanza_id FROM files WHERE id = ?")
             try files { file in
-                guard FileRecord.isSafeID(file.id), file.size >= 0, file.room != nil, file.stanzaID != nil,
-                      file.name.utf8.count <= 1024, file.contentType.utf8.count <= 256, file.uploader.utf8.count <= InputLimits.maxJIDBytes else {
-                    return lines.add("file \(file.id.prefix(64)): not a well-formed file record")
+                let here = try Row.fetchOne(existing, arguments: [file.id]).map { row in
+                    ServiceImportChecks.FileOwner(room: row["room"], stanzaID: row["stanza_id"])
                 }
-                if let row = try Row.fetchOne(existing, arguments: [file.id]),
-                   (row["room"] as String?, row["stanza_id"] as String?) != (file.room, file.stanzaID) {
-                    lines.add("file \(file.id) belongs here to another message")
-                }
+                if let problem = ServiceImportChecks.file(file, existing: here) { lines.add(problem) }
             }
             report.conflicts += lines.lines
         }
@@ -252,21 +212,6 @@ extension ServiceTransferStore {
         }
         if let compliance = input.compliance { try ComplianceImport.write(compliance, db, &report) }
     }
-}
-
-/// Conflict lines of one kind, at most `maxConflictLines`, then how many more there were.
-private struct ConflictLines {
-    let kind: String
-    private(set) var all: [String] = []
-    private var more = 0
-
-    init(kind: String) { self.kind = kind }
-
-    mutating func add(_ line: String) {
-        if all.count < ServiceTransferStore.maxConflictLines { all.append(line) } else { more += 1 }
-    }
-
-    var lines: [String] { more == 0 ? all : all + ["… and \(more) more conflicts in \(kind)"] }
 }
 
 extension FileRecord {
