@@ -8,13 +8,19 @@ enum Report {
         Swift.print("RESULT scenario=\(scenario) \(values)")
     }
 
-    /// The server's CPU time per unit of work and its resident memory, between two samples.
+    /// The server's CPU time per unit of work and its resident memory, between two samples, and
+    /// the database server's CPU time per unit when it was sampled.
     static func serverFields(_ before: ServerProcess.Sample?, _ after: ServerProcess.Sample?, per units: Int,
                              unit: String) -> (text: String, fields: [(String, Double)]) {
         guard let before, let after, units > 0 else { return ("", []) }
         let cpu = (after.cpuMicroseconds - before.cpuMicroseconds) / Double(units)
         var text = format("; server %.2f µs CPU per %@, RSS %.1f MiB", cpu, unit, Double(after.rssKiB) / 1024)
         var fields = [("cpu_us_per_\(unit)", cpu), ("rss_mib", Double(after.rssKiB) / 1024)]
+        if let start = before.databaseMicroseconds, let end = after.databaseMicroseconds {
+            let database = (end - start) / Double(units)
+            text += format("; database %.2f µs CPU per %@", database, unit)
+            fields.append(("db_cpu_us_per_\(unit)", database))
+        }
         if let earlier = before.machine, let steal = after.machine?.stealPercent(since: earlier) {
             text += format("; steal %.0f%%", steal)
             fields.append(("steal_pct", steal))

@@ -2,23 +2,34 @@ import ArgumentParser
 import SalonAdmin
 import SalonStore
 
-/// `salon-accounts`: creates the bench accounts straight in a Salon data directory, with the
-/// same code as `salon user add` but in one process (a thousand `salon user add` processes take
-/// a minute on two cores).
+/// `salon-accounts`: creates the bench accounts straight in a Salon data directory (or the
+/// PostgreSQL database a server on `storage.backend: postgresql` uses), with the same code as
+/// `salon user add` but in one process (a thousand `salon user add` processes take a minute on
+/// two cores).
 struct SalonAccountsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "salon-accounts", abstract: "Provision accounts 1…N in a Salon data directory (Salon only).")
+        commandName: "salon-accounts", abstract: "Provision accounts 1…N in a Salon data directory or PostgreSQL database (Salon only).")
 
-    @Option(help: "Salon's data directory.") var dataDir: String
+    @Option(help: "Salon's data directory (SQLite).") var dataDir: String?
+    @Option(help: "Salon's PostgreSQL database instead (storage.postgresql.url, ?schema= included).") var postgresql: String?
     @Option(help: "XMPP domain.") var domain = "localhost"
     @Option(help: "Account name pattern; %d is the account number.") var user = "bench%d"
     @Option(help: "Password pattern; %d is the account number.") var password = "bench%d"
     @Option(help: "Accounts to create (1…N).") var count = 1000
     @Option(help: "SCRAM iterations (Salon's scram.iterations).") var iterations = 4096
 
+    func validate() throws {
+        guard (dataDir == nil) != (postgresql == nil) else { throw ValidationError("give --data-dir or --postgresql") }
+    }
+
     func run() async throws {
         let stopwatch = Stopwatch()
-        let database = try SalonDatabase(directory: dataDir)
+        let database: any StoreBackend
+        if let postgresql {
+            database = try await PostgresBackend.open(try PostgresConfiguration(url: postgresql))
+        } else {
+            database = try SalonDatabase(directory: dataDir ?? "")
+        }
         let accounts = AccountService(database: database, domain: domain, iterations: iterations)
         var created = 0
         for index in 1...max(count, 1) {

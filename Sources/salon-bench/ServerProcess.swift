@@ -1,14 +1,19 @@
 import Foundation
 
-/// The server under test as /proc shows it (Linux): CPU time and resident memory.
+/// The server under test as /proc shows it (Linux): CPU time and resident memory, and the CPU
+/// time of the database server it stores in, when that is a process of its own (PostgreSQL).
 struct ServerProcess: Sendable {
     let pid: Int32
+    /// The database server's main process (PostgreSQL's postmaster), whose children do its work.
+    var database: Int32? = nil
 
     struct Sample: Sendable {
         /// User plus system CPU time of all its threads, in microseconds.
         let cpuMicroseconds: Double
         /// Resident set size, in KiB.
         let rssKiB: Int
+        /// The database server's CPU time, its children's included, in microseconds.
+        var databaseMicroseconds: Double? = nil
         /// The machine's CPU time so far: all of it, and what the hypervisor took (steal).
         let machine: MachineTime?
     }
@@ -34,18 +39,30 @@ struct ServerProcess: Sendable {
     private static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
 
     func sample() throws -> Sample {
-        Sample(cpuMicroseconds: try cpuMicroseconds(), rssKiB: try rssKiB(), machine: .now())
+        Sample(cpuMicroseconds: try Self.cpuMicroseconds(of: pid), rssKiB: try rssKiB(),
+               databaseMicroseconds: try database.map(Self.treeCPUMicroseconds(of:)), machine: .now())
     }
 
-    /// utime + stime (fields 14 and 15 of /proc/PID/stat, counted after the command's closing parenthesis).
-    private func cpuMicroseconds() throws -> Double {
+    /// utime + stime (fields 14 and 15 of /proc/PID/stat, counted after the command's closing
+    /// parenthesis), plus cutime + cstime (16 and 17: children it has reaped) when asked.
+    static func cpuMicroseconds(of pid: Int32, reapedChildren: Bool = false) throws -> Double {
         let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
         guard let close = stat.lastIndex(of: ")") else { throw BenchError("unreadable /proc/\(pid)/stat") }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else {
-            throw BenchError("unreadable /proc/\(pid)/stat")
-        }
-        return (user + system) / Self.ticksPerSecond * 1e6
+        let count = reapedChildren ? 4 : 2
+        let ticks = fields.dropFirst(11).prefix(count).compactMap { Double($0) }
+        guard ticks.count == count else { throw BenchError("unreadable /proc/\(pid)/stat") }
+        return ticks.reduce(0, +) / ticksPerSecond * 1e6
+    }
+
+    /// A database server's CPU time: its main process, the children it has reaped (PostgreSQL's
+    /// backends of closed connections) and those still running (one per open connection, and
+    /// its writers). A child that exits between the listing and its reading counts nothing.
+    static func treeCPUMicroseconds(of pid: Int32) throws -> Double {
+        let listing = try String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)
+        let children = listing.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        return try cpuMicroseconds(of: pid, reapedChildren: true)
+            + children.reduce(0) { $0 + ((try? cpuMicroseconds(of: $1)) ?? 0) }
     }
 
     private func rssKiB() throws -> Int {

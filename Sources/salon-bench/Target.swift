@@ -13,6 +13,8 @@ struct Target: ParsableArguments {
     @Option(help: "SASL mechanism (default: the strongest offered).") var mechanism: String?
     @Option(help: "Seconds to wait for any one answer before counting a failure.") var timeout = 30
     @Option(help: "The server's process id, to read its CPU time and memory from /proc.") var serverPid: Int32?
+    @Option(help: "The database server's process id (PostgreSQL's postmaster): its CPU time and its children's, reported apart.")
+    var databasePid: Int32?
 
     func validate() throws {
         guard host == "localhost" || host == "::1" || host.hasPrefix("127.") else {
@@ -66,7 +68,7 @@ struct Target: ParsableArguments {
     }
 
     /// The server's process, when its id was given.
-    var server: ServerProcess? { serverPid.map(ServerProcess.init(pid:)) }
+    var server: ServerProcess? { serverPid.map { ServerProcess(pid: $0, database: databasePid) } }
 
     /// What the report says about the connection: security and mechanism.
     var label: String { "\(security), \(mechanism ?? "strongest mechanism")" }
