@@ -17,6 +17,16 @@ struct PostgresBackendTests {
         }
     }
 
+    /// A statement first prepared on an empty archive must not keep that plan (a sequential
+    /// scan) as the archive grows: every execution is planned for the table as it is.
+    @Test func preparedStatementsArePlannedForTheTableAsItIs() async throws {
+        try await withBackend(.postgresql) { database async throws in
+            let postgres = try #require(database as? PostgresBackend)
+            let rows = try await postgres.access.query("SELECT current_setting('plan_cache_mode')")
+            #expect(try rows.first?.decode(String.self) == "force_custom_plan")
+        }
+    }
+
     @Test func nodesStartingAtOnceMigrateOnceUnderTheLock() async throws {
         try await TestCluster.withScratchSchema { configuration async throws in
             let nodes = try await withThrowingTaskGroup(of: PostgresBackend.self) { group in

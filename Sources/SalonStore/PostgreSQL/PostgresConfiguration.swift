@@ -138,8 +138,12 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
                                   database: database,
                                   tls: tls == .disable ? .disable : .require(clientTLS))
         }
+        // A prepared statement first run on a near-empty table (a fresh room archive) would keep
+        // that table's generic plan, a sequential scan, as the table grows: each execution is
+        // planned for the table as it is, which costs little beside what a bad plan costs.
+        configuration.options.additionalStartupParameters = [("plan_cache_mode", "force_custom_plan")]
         if let schema {
-            configuration.options.additionalStartupParameters = [("search_path", schema)]
+            configuration.options.additionalStartupParameters.append(("search_path", schema))
         }
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(10)
