@@ -18,12 +18,15 @@ struct PostgresBackendTests {
     }
 
     /// A statement first prepared on an empty archive must not keep that plan (a sequential
-    /// scan) as the archive grows: every execution is planned for the table as it is.
-    @Test func preparedStatementsArePlannedForTheTableAsItIs() async throws {
+    /// scan) as the archive grows: every execution is planned for the table as it is; and no
+    /// query waits for JIT compilation.
+    @Test func sessionsPlanEachExecutionWithoutJIT() async throws {
         try await withBackend(.postgresql) { database async throws in
             let postgres = try #require(database as? PostgresBackend)
-            let rows = try await postgres.access.query("SELECT current_setting('plan_cache_mode')")
-            #expect(try rows.first?.decode(String.self) == "force_custom_plan")
+            let rows = try await postgres.access.query("SELECT current_setting('plan_cache_mode'), current_setting('jit')")
+            let settings = try rows.first?.decode((String, String).self)
+            #expect(settings?.0 == "force_custom_plan")
+            #expect(settings?.1 == "off")
         }
     }
 

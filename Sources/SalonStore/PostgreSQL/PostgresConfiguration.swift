@@ -141,7 +141,9 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         // A prepared statement first run on a near-empty table (a fresh room archive) would keep
         // that table's generic plan, a sequential scan, as the table grows: each execution is
         // planned for the table as it is, which costs little beside what a bad plan costs.
-        configuration.options.additionalStartupParameters = [("plan_cache_mode", "force_custom_plan")]
+        // JIT compilation pays off for long analytic queries; a search over a big room crossed its
+        // cost threshold and spent longer compiling than counting.
+        configuration.options.additionalStartupParameters = [("plan_cache_mode", "force_custom_plan"), ("jit", "off")]
         if let schema {
             configuration.options.additionalStartupParameters.append(("search_path", schema))
         }
