@@ -31,6 +31,11 @@ struct PostgresArchivePaging<Record: PostgresArchiveRecord>: Sendable {
 
     func run(_ transaction: PostgresAccess.Transaction) async throws -> ArchiveResultPage<Record> {
         try await transaction.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        if filter.filter.text != nil {
+            // A common word matches rows on most of a big room's pages: with the default memory
+            // the bitmap of them turns lossy, and every row of those pages is tested again.
+            try await transaction.query("SET LOCAL work_mem = '64MB'")
+        }
         var filter = self.filter
         if let afterID = query.afterID {
             filter.filter.afterPosition = try await filter.position(of: afterID, transaction)
