@@ -55,14 +55,19 @@ struct MigrateTests {
         try await database.files.recordDownload(download, journal: nil)
     }
 
-    @Test("Every copied table has a row, all are copied and match, PostgreSQL's stores return them, and ids continue past them")
-    func everyTable() async throws {
+    /// A SQLite service with a row in every copied table, and an empty PostgreSQL one to migrate it to.
+    static func filledSourceAndEmptyTarget() async throws -> (source: SalonDatabase, postgres: TransferService, target: PostgresBackend) {
         let sqlite = try TransferService.make()
         try await sqlite.populate()
-        try await Self.fillEveryTable(sqlite.database)
+        try await fillEveryTable(sqlite.database)
         let source = try #require(sqlite.database as? SalonDatabase)
         let postgres = try await TransferService.make(.postgresql)
-        let target = try #require(postgres.database as? PostgresBackend)
+        return (source, postgres, try #require(postgres.database as? PostgresBackend))
+    }
+
+    @Test("Every copied table has a row, all are copied and match, PostgreSQL's stores return them, and ids continue past them")
+    func everyTable() async throws {
+        let (source, postgres, target) = try await Self.filledSourceAndEmptyTarget()
 
         let outcome = try await StorageMigration(source: source, target: target).run()
         #expect(outcome.firstMismatch == nil, "\(outcome.lines)")
@@ -105,12 +110,7 @@ struct MigrateTests {
 
     @Test("Again copies nothing; a row that differs is named with its table, and the run exits as a mismatch")
     func againAndMismatch() async throws {
-        let sqlite = try TransferService.make()
-        try await sqlite.populate()
-        try await Self.fillEveryTable(sqlite.database)
-        let source = try #require(sqlite.database as? SalonDatabase)
-        let postgres = try await TransferService.make(.postgresql)
-        let target = try #require(postgres.database as? PostgresBackend)
+        let (source, postgres, target) = try await Self.filledSourceAndEmptyTarget()
         #expect(try await StorageMigration(source: source, target: target).run().firstMismatch == nil)
 
         let again = try await StorageMigration(source: source, target: target).run()

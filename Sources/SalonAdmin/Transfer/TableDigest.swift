@@ -12,8 +12,7 @@ enum TableDigest {
     static func of(_ copier: TableCopier, source: SQLiteSnapshot?) async throws -> [TransferDigest.Kind] {
         var kinds: [TransferDigest.Kind] = []
         for table in MigratedTables.copied {
-            let digest = StreamingDigest(.sha256)
-            var count = 0
+            var records = TransferDigest.RecordDigest()
             var after: [TableCell]?
             while true {
                 let page = if let source {
@@ -22,19 +21,16 @@ enum TableDigest {
                     try await copier.targetPage(table, after: after)
                 }
                 guard let last = page.last else { break }
-                for row in page {
-                    Data(canonical(row).utf8).withUnsafeBytes { digest.update($0) }
-                    count += 1
-                }
+                for row in page { records.add(Data(canonical(row).utf8)) }
                 after = table.key.map { last[table.columns.firstIndex(of: $0)!] }
             }
-            kinds.append(TransferDigest.Kind(name: "table \(table.name)", count: count, sha256: Hex.encode(digest.finish())))
+            kinds.append(records.kind("table \(table.name)"))
         }
         return kinds
     }
 
-    /// One row as a line: each value tagged by its form, text prefixed by its length in bytes,
-    /// so no two different rows write the same line.
+    /// One row as a line (its newline added by `RecordDigest`): each value tagged by its form,
+    /// text prefixed by its length in bytes, so no two different rows write the same line.
     static func canonical(_ row: [TableCell]) -> String {
         var line = ""
         for cell in row {
@@ -45,6 +41,6 @@ enum TableDigest {
             case .bytes(let bytes): line += "B\(Hex.encode(bytes));"
             }
         }
-        return line + "\n"
+        return line
     }
 }

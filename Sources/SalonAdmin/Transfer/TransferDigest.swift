@@ -27,21 +27,21 @@ public struct TransferDigest: Sendable, Hashable {
             let line = ServiceExporter.encoder(pretty: false)
             let directory = try await source.directory()
             let part = DirectoryPart(of: directory, principals: true, categories: true, rooms: true, onlyCategories: [])
-            var hash = Hasher()
+            var hash = RecordDigest()
             try hash.add(line.encode(ExportDocuments.principals(of: part)))
             try hash.add(line.encode(ExportDocuments.categories(of: part)))
             try hash.add(line.encode(ExportDocuments.rooms(of: part)))
             kinds.append(hash.kind("directory (rooms)", count: directory.rooms.count))
 
-            hash = Hasher()
+            hash = RecordDigest()
             try await source.forEachAccount { account in hash.add(Data(XEP0227.user(account).utf8)) }
             kinds.append(hash.kind("accounts (with credentials and rosters)"))
 
-            hash = Hasher()
+            hash = RecordDigest()
             try await source.forEachRoomMessage(rooms: nil, since: nil) { try hash.add(line.encode(ExportDocuments.message($0))) }
             kinds.append(hash.kind("room messages"))
 
-            hash = Hasher()
+            hash = RecordDigest()
             try await source.forEachPersonalMessage(since: nil) { try hash.add(line.encode(ExportDocuments.personal($0))) }
             kinds.append(hash.kind("personal messages"))
 
@@ -82,8 +82,9 @@ public struct TransferDigest: Sendable, Hashable {
         return result
     }
 
-    /// Records of one kind, each followed by a newline, into one SHA-256.
-    private struct Hasher {
+    /// Records of one kind, each followed by a newline, into one SHA-256 (`TableDigest` digests
+    /// a table's rows with it too).
+    struct RecordDigest {
         let digest = StreamingDigest(.sha256)
         var count = 0
 

@@ -94,7 +94,11 @@ enum PostgresPersonalArchiveInsert {
         typealias Row = ()
         let rows: [(PersonalMessage, Int64)]
 
-        func makeBindings() throws -> PostgresBindings {
+        func makeBindings() throws -> PostgresBindings { Self.bindings(rows) }
+
+        /// The arrays `sql` takes, from messages and their times in milliseconds (an import's
+        /// statement takes the same).
+        static func bindings(_ rows: [(PersonalMessage, Int64)]) -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 8)
             bindings.append(rows.map { $0.0.owner })
             bindings.append(rows.map { $0.0.stanzaID })

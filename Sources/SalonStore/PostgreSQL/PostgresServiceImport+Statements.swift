@@ -4,14 +4,11 @@ import PostgresNIO
 /// arrays, in the batch's order, skipping rows already here (`ON CONFLICT DO NOTHING`) and
 /// returning the keys of those inserted, so the report counts added and present.
 extension PostgresServiceImport {
-    /// Accounts' archived messages (their counts rows locked first, as the personal writer does).
+    /// Accounts' archived messages (their counts rows locked first, as the personal writer does):
+    /// the writer's insert, skipping and naming what is already here.
     struct ImportPersonalMessages: PostgresPreparedStatement {
-        static let sql = """
-            INSERT INTO account_messages (owner, stanza_id, with_full, with_bare, outgoing, timestamp, body, stanza)
-            SELECT owner, stanza_id, with_full, with_bare, outgoing, timestamp, body, stanza
-            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::bigint[], $7::text[], $8::text[])
-                WITH ORDINALITY AS t(owner, stanza_id, with_full, with_bare, outgoing, timestamp, body, stanza, position)
-            ORDER BY position
+        static let sql = PostgresPersonalArchiveInsert.InsertCopies.sql + """
+
             ON CONFLICT (stanza_id) DO NOTHING
             RETURNING stanza_id
             """
@@ -19,16 +16,7 @@ extension PostgresServiceImport {
         let messages: [PersonalMessage]
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 8)
-            bindings.append(messages.map(\.owner))
-            bindings.append(messages.map(\.stanzaID))
-            bindings.append(messages.map(\.with))
-            bindings.append(messages.map(\.withBare))
-            bindings.append(messages.map(\.outgoing))
-            bindings.append(messages.map { SQLiteFileStore.ms($0.timestamp) })
-            bindings.append(messages.map(\.body))
-            bindings.append(messages.map(\.stanza))
-            return bindings
+            PostgresPersonalArchiveInsert.InsertCopies.bindings(messages.map { ($0, SQLiteFileStore.ms($0.timestamp)) })
         }
 
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
