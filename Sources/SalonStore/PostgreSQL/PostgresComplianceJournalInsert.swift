@@ -16,8 +16,8 @@ enum PostgresComplianceJournalInsert {
         guard !events.isEmpty else { return 0 }
         try events.forEach { try $0.validate() }
         try await lock(transaction)
-        let head = try await transaction.query("SELECT seq, hash FROM compliance_events ORDER BY seq DESC LIMIT 1").first
-        var (seq, previous): (Int64, String) = try head?.decode((Int64, String).self) ?? (Int64(0), ComplianceChain.genesis)
+        let head = try await head(transaction)
+        var (seq, previous) = (head.seq, head.hash)
         for event in events {
             seq += 1
             let hash = ComplianceChain.hash(seq: seq, event, previous: previous)
@@ -27,6 +27,15 @@ enum PostgresComplianceJournalInsert {
             previous = hash
         }
         return seq
+    }
+
+    /// The chain's last event: sequence 0 and the genesis hash while the journal is empty.
+    static func head(_ transaction: PostgresAccess.Transaction) async throws -> ComplianceImport.Head {
+        guard let row = try await transaction.query("SELECT seq, hash FROM compliance_events ORDER BY seq DESC LIMIT 1").first else {
+            return ComplianceImport.Head(seq: 0, hash: ComplianceChain.genesis)
+        }
+        let (seq, hash) = try row.decode((Int64, String).self)
+        return ComplianceImport.Head(seq: seq, hash: hash)
     }
 
     /// Takes the append lock until the transaction ends (again is harmless: it is counted).

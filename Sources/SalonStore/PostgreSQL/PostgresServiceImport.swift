@@ -80,7 +80,7 @@ struct PostgresServiceImport {
             report.conflicts += lines.lines
         }
         if let compliance = input.compliance {
-            var chain = ComplianceImport.ChainCheck(head: try await journalHead())
+            var chain = ComplianceImport.ChainCheck(head: try await PostgresComplianceJournalInsert.head(transaction))
             try await checkJournal(compliance, &chain) { _ in }
             if let problem = chain.problem { report.conflicts.append(problem) }
         }
@@ -150,7 +150,7 @@ struct PostgresServiceImport {
             // Taken last, after the row locks above, as every appender takes it; the chain is
             // checked again under it, since another node may have appended after the check.
             try await PostgresComplianceJournalInsert.lock(transaction)
-            let head = try await journalHead()
+            let head = try await PostgresComplianceJournalInsert.head(transaction)
             var chain = ComplianceImport.ChainCheck(head: head)
             var added = 0
             var present = 0
@@ -219,14 +219,6 @@ struct PostgresServiceImport {
             found[key] = value
         }
         return found
-    }
-
-    private func journalHead() async throws -> ComplianceImport.Head {
-        guard let row = try await transaction.query("SELECT seq, hash FROM compliance_events ORDER BY seq DESC LIMIT 1").first else {
-            return ComplianceImport.Head(seq: 0, hash: ComplianceChain.genesis)
-        }
-        let (seq, hash) = try row.decode((Int64, String).self)
-        return ComplianceImport.Head(seq: seq, hash: hash)
     }
 
     /// Checks the file's journal batch by batch (the hashes it needs looked up at once), handing
