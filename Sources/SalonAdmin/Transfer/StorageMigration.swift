@@ -40,6 +40,7 @@ public struct StorageMigration: Sendable {
         for table in MigratedTables.copied {
             added.append((table.name, try await copier.copy(table, from: snapshot)))
         }
+        try await target.analyze()
 
         // Both sides as they are now: what `salon serve` wrote after the snapshot shows as a difference.
         var before = try await TransferDigest.of(source)

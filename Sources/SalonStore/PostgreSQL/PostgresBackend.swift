@@ -2,9 +2,8 @@ import Logging
 import PostgresNIO
 
 /// A Salon deployment's storage on PostgreSQL: one connection pool (PostgresNIO's
-/// `PostgresClient`, on its own event loops), the schema migrated when opened. It serves the
-/// stores on the backend seam (docs/ARCHITECTURE.md, section 7), every one of them now; the
-/// server is not wired to it yet, which is why `salon serve` refuses `storage.backend: postgresql`.
+/// `PostgresClient`, on its own event loops), the schema migrated when opened. It serves every
+/// store on the backend seam (docs/ARCHITECTURE.md, section 7).
 public final class PostgresBackend: StoreBackend {
     public let configuration: PostgresConfiguration
     let access: PostgresAccess
@@ -54,6 +53,13 @@ public final class PostgresBackend: StoreBackend {
     public var compliance: any ComplianceStore { PostgresComplianceStore(access: access) }
     public var files: any FileStore { PostgresFileStore(access: access) }
     public var personalArchive: any PersonalArchiveStore { PostgresPersonalArchiveStore(access: access) }
+
+    /// Refreshes the planner's statistics of the schema's tables (ANALYZE). After a bulk load (an
+    /// import, a migration) and before autovacuum gets to it, a search would be planned for the
+    /// archive as it was, often empty: a room's index walked whole for a word in two messages.
+    public func analyze() async throws {
+        try await PostgresSchema.analyze(access.administrative)
+    }
 
     /// Closes the pool: queries still waiting for a connection fail, later ones too.
     public func shutdown() async {

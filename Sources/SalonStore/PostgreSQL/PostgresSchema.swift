@@ -73,6 +73,21 @@ enum PostgresSchema {
     /// migrates, the others wait and then find nothing left to do.
     static let migrationLock: Int64 = 0x5361_6C6F_6E
 
+    /// ANALYZE of every table in the schema (names quoted by the server, never by us).
+    static func analyze(_ access: PostgresAccess) async throws {
+        _ = try await access.query("""
+            DO $$
+            DECLARE
+                name text;
+            BEGIN
+                FOR name IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema() LOOP
+                    EXECUTE format('ANALYZE %I', name);
+                END LOOP;
+            END
+            $$
+            """)
+    }
+
     /// Applies pending migrations in one transaction under the advisory lock (PostgreSQL's DDL
     /// is transactional: a failed migration leaves nothing behind), then refuses a schema
     /// written by a newer Salon.

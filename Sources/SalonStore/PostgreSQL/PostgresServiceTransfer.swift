@@ -21,6 +21,13 @@ struct PostgresServiceTransfer: ServiceTransfer {
     }
 
     func importService(_ input: ServiceImport, dryRun: Bool) async throws -> ServiceImportReport {
+        let report = try await importInTransaction(input, dryRun: dryRun)
+        // What was imported is planned for from now on, not once autovacuum has seen it.
+        if report.committed { try await PostgresSchema.analyze(access.within(Self.timeout)) }
+        return report
+    }
+
+    private func importInTransaction(_ input: ServiceImport, dryRun: Bool) async throws -> ServiceImportReport {
         do {
             return try await access.within(Self.timeout).transaction { transaction in
                 var report = ServiceImportReport()
