@@ -42,6 +42,14 @@ struct ArchiveWriterQueue<Item, Caller> {
         return .batch(items: batch.items, callers: batch.callers)
     }
 
+    /// Everything waiting, up to `maxBatch`, or nil when nothing waits; the drain goes on either
+    /// way (for a writer with batches still committing, which ends it later through `next`).
+    mutating func take(maxBatch: Int) -> (items: [Item], callers: [Caller])? {
+        if pending.isEmpty { return nil }
+        let batch = pending.take(min(pending.count, maxBatch))
+        return (batch.items, batch.callers)
+    }
+
     /// Takes every waiting caller (to fail them) and ends the drain.
     mutating func abandon() -> (callers: [Caller], closeWaiters: [CheckedContinuation<Void, Never>]) {
         let callers = pending.take(pending.count).callers

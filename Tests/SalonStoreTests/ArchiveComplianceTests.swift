@@ -73,6 +73,33 @@ import Testing
         }
     }
 
+    /// Plain posts (which PostgreSQL commits two batches at a time) queued between events: the
+    /// events keep queue order, and each room's posts are numbered in queue order.
+    @Test(arguments: TestBackend.all) func eventsBetweenPlainPostsKeepQueueOrder(backend: TestBackend) async throws {
+        try await withBackend(backend) { database async throws in
+            let writer = database.archiveWriter(maxBatch: 3, commitObserver: nil)
+            let appends = (0..<60).map { index -> (label: String, post: StoredMessage?, events: [ComplianceEvent]) in
+                index % 7 == 3
+                    ? ("\(index)", nil, [backchat(index)])
+                    : ("\(index)", archiveMessage(index % 2 == 0 ? "lobby" : "deals", index), [])
+            }
+            let outcomes = await queue(writer, appends)
+            #expect(outcomes.count == 60)
+            #expect(!outcomes.values.contains(false))
+            await writer.close()
+            let times: [Int64] = try await database.compliance.events(1...100).map(\.time)
+            let eventIndexes: [Int] = (0..<60).filter { $0 % 7 == 3 }
+            #expect(times == eventIndexes.map { 1_700_000_000_000 + Int64($0) })
+            let posts: [StoredMessage] = appends.compactMap(\.post)
+            for room in ["lobby", "deals"] {
+                let page = try await database.archive.query(archiveQuery(room) { $0.max = 100 })
+                let queued: [String] = posts.filter { $0.room == room }.map(\.stanzaID)
+                #expect(page.messages.map(\.stanzaID) == queued)
+                #expect(page.messages.map(\.sequence) == Array(1...Int64(queued.count)))
+            }
+        }
+    }
+
     /// An event no backend can store is refused at once and nothing of it is written.
     @Test(arguments: TestBackend.all) func aHostileEventIsRefusedBeforeTheBatch(backend: TestBackend) async throws {
         try await withBackend(backend) { database async throws in

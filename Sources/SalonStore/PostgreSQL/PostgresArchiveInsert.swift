@@ -1,127 +1,121 @@
 import PostgresNIO
 
-/// Writes one group commit's room messages on PostgreSQL, in its transaction, by two statements:
-/// the first looks up the stanza-ids already archived and draws each room's sequences for the
-/// others by one upsert of its `room_counters` row (locked until COMMIT, rooms in name order so
-/// two nodes never deadlock); the second inserts every row by one multi-row INSERT of UNNESTed
-/// arrays (a third claims the uploaded files posts carry, when they do). Each message succeeds
-/// or fails alone, as on SQLite: a duplicate stanza-id fails only its own append.
+/// Writes one group commit's room messages on PostgreSQL by one statement (`InsertMessages`):
+/// it leaves out the stanza-ids already archived, draws each room's sequences for the others by
+/// one upsert of its `room_counters` row (locked until the statement's transaction ends, rooms
+/// in name order so two writers never deadlock) and inserts every row from UNNESTed arrays. A
+/// batch with nothing else to write runs it alone, committing by itself (`Alone`): one round
+/// trip, and the counter locks are held for no more than the insert itself. Each message
+/// succeeds or fails alone, as on SQLite: a duplicate stanza-id fails only its own append.
 enum PostgresArchiveInsert {
-    /// Inserts `items` in order inside `transaction` and returns each one's sequence or failure;
-    /// throws (failing the whole batch: the caller rolls back) when a statement fails.
+    /// Inserts `items` in order inside `transaction`, claiming the uploaded files the stored
+    /// messages carry, and returns each one's sequence or failure; throws (failing the whole
+    /// batch: the caller rolls back) when a statement fails.
     static func insert(_ items: [ArchiveBatchInsert.Item], _ transaction: PostgresAccess.Transaction) async throws -> [Result<Int64, StoreError>] {
-        // Within the batch, the first of a repeated stanza-id wins, as on SQLite.
-        var seen = Set<String>(minimumCapacity: items.count)
-        let firsts = items.map { seen.insert($0.message.stanzaID).inserted }
-        let candidates = zip(items, firsts).filter(\.1).map(\.0)
-        var archived = Set<String>()
-        var lastDrawn: [String: Int64] = [:]
-        for (kind, key, last) in try await transaction.execute(DrawSequences(candidates: candidates)) {
-            if kind == DrawSequences.archived { archived.insert(key) } else { lastDrawn[key] = last }
-        }
-        var fresh: [ArchiveBatchInsert.Item] = []
-        var perRoom: [String: Int64] = [:]
-        for item in candidates where !archived.contains(item.message.stanzaID) {
-            fresh.append(item)
-            perRoom[item.message.room, default: 0] += 1
-        }
-        var next: [String: Int64] = [:]
-        for (room, count) in perRoom {
-            if let last = lastDrawn[room] { next[room] = last - count + 1 }
-        }
-        var sequences: [Int64] = []
-        sequences.reserveCapacity(fresh.count)
-        for item in fresh {
-            guard let sequence = next[item.message.room] else {
-                throw StoreError(.other, "no sequence drawn for room \(item.message.room)")
-            }
-            sequences.append(sequence)
-            next[item.message.room] = sequence + 1
-        }
-        // ON CONFLICT: another node may have archived one of these stanza-ids since the look-up.
-        let inserted = fresh.isEmpty ? [] : Set(try await transaction.execute(InsertMessages(items: fresh, sequences: sequences)))
-        var sequenceOf: [String: Int64] = [:]
-        var claims: [PostgresFileClaims.Claim] = []
-        for (item, sequence) in zip(fresh, sequences) where inserted.contains(item.message.stanzaID) {
-            sequenceOf[item.message.stanzaID] = sequence
-            let message = item.message
-            // A file id with a NUL names no file (PostgreSQL's text holds none).
-            claims += message.files.filter(PostgresText.isStorable).map {
-                .init(file: $0, room: message.room, stanzaID: message.stanzaID, time: item.timestamp)
-            }
-        }
+        let batch = Batch(items)
+        let stored = batch.fresh.isEmpty ? [] : try await transaction.execute(InsertMessages(items: batch.fresh))
+        let results = batch.results(stored)
         // Uploaded files the archived messages carry belong to them from this commit on.
+        let claims = batch.claims(results)
         if !claims.isEmpty { try await transaction.execute(PostgresFileClaims(claims: claims)) }
-        return zip(items, firsts).map { item, first in
-            let stanzaID = item.message.stanzaID
-            guard first, let sequence = sequenceOf[stanzaID] else {
-                return .failure(StoreError(.conflict, "stanza ID \(stanzaID.prefix(64)) is already archived"))
-            }
-            return .success(sequence)
+        return results
+    }
+
+    /// Posts alone (no files), their statement encoded ahead of time: committed by itself, it is
+    /// the whole of a group commit.
+    struct Alone: Sendable {
+        private let batch: Batch
+        private let statement: InsertMessages?
+
+        init(_ items: [ArchiveBatchInsert.Item]) {
+            precondition(items.allSatisfy(\.message.files.isEmpty), "a batch with files claims them in a transaction")
+            batch = Batch(items)
+            statement = batch.fresh.isEmpty ? nil : InsertMessages(items: batch.fresh)
+        }
+
+        func commit(_ access: PostgresAccess) async throws -> [Result<Int64, StoreError>] {
+            guard let statement else { return batch.results([]) }
+            return batch.results(try await access.execute(statement))
         }
     }
 
-    /// For a batch's messages (stanza-ids unique within it): the stanza-ids already archived,
-    /// and for each room the last of the sequences drawn for its other messages (rooms locked
-    /// in name order). Rows: (`archived`, stanza-id, 0) or (`drawn`, room, last sequence).
-    struct DrawSequences: PostgresPreparedStatement {
-        static let archived = "archived"
+    /// A batch's messages, the first of each repeated stanza-id among them kept (as on SQLite).
+    private struct Batch: Sendable {
+        let items: [ArchiveBatchInsert.Item]
+        let firsts: [Bool]
+        let fresh: [ArchiveBatchInsert.Item]
+
+        init(_ items: [ArchiveBatchInsert.Item]) {
+            var seen = Set<String>(minimumCapacity: items.count)
+            self.items = items
+            firsts = items.map { seen.insert($0.message.stanzaID).inserted }
+            fresh = zip(items, firsts).filter(\.1).map(\.0)
+        }
+
+        /// Each item's sequence, given the (stanza-id, sequence) rows the insert returned; those
+        /// it did not store were already archived, or repeat an earlier one of the batch.
+        func results(_ stored: [(String, Int64)]) -> [Result<Int64, StoreError>] {
+            let sequenceOf = Dictionary(stored, uniquingKeysWith: { first, _ in first })
+            return zip(items, firsts).map { item, first in
+                let stanzaID = item.message.stanzaID
+                guard first, let sequence = sequenceOf[stanzaID] else {
+                    return .failure(StoreError(.conflict, "stanza ID \(stanzaID.prefix(64)) is already archived"))
+                }
+                return .success(sequence)
+            }
+        }
+
+        /// The uploaded files the stored messages carry.
+        func claims(_ results: [Result<Int64, StoreError>]) -> [PostgresFileClaims.Claim] {
+            zip(items, results).flatMap { item, result -> [PostgresFileClaims.Claim] in
+                guard case .success = result else { return [] }
+                let message = item.message
+                // A file id with a NUL names no file (PostgreSQL's text holds none).
+                return message.files.filter(PostgresText.isStorable).map {
+                    .init(file: $0, room: message.room, stanzaID: message.stanzaID, time: item.timestamp)
+                }
+            }
+        }
+    }
+
+    /// Inserts a batch's messages (stanza-ids unique within it) in order, ids following the
+    /// arrays' order, and returns the (stanza-id, sequence) of each row stored. A room's new
+    /// sequences run up to the `last_sequence` its counter row now holds, in the batch's order.
+    /// ON CONFLICT: another writer may archive one of these stanza-ids between the look-up and
+    /// the insert (its sequence is then skipped: still unique and ordered).
+    struct InsertMessages: PostgresPreparedStatement {
         static let sql = """
-            WITH batch AS (
-                SELECT room, stanza_id FROM unnest($1::text[], $2::text[]) AS t(room, stanza_id)
-            ), archived AS (
-                SELECT stanza_id FROM room_messages WHERE stanza_id = ANY($2::text[])
-            ), wanted AS (
-                SELECT room, count(*) AS n FROM batch
-                WHERE NOT EXISTS (SELECT 1 FROM archived a WHERE a.stanza_id = batch.stanza_id)
-                GROUP BY room
+            WITH fresh AS (
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
+                                     $7::text[], $8::text[], $9::boolean[], $10::text[], $11::boolean[], $12::boolean[])
+                    WITH ORDINALITY AS t(room, stanza_id, sender, nick, occupant_id, timestamp,
+                                         body, subject, has_subject, stanza, alert, retracted, position)
+                WHERE NOT EXISTS (SELECT 1 FROM room_messages m WHERE m.stanza_id = t.stanza_id)
             ), drawn AS (
                 INSERT INTO room_counters AS c (room, last_sequence)
-                SELECT room, n FROM wanted ORDER BY room
+                SELECT room, count(*) FROM fresh GROUP BY room ORDER BY room
                 ON CONFLICT (room) DO UPDATE SET last_sequence = c.last_sequence + excluded.last_sequence
                 RETURNING room, last_sequence
             )
-            SELECT 'archived', stanza_id, 0::bigint FROM archived
-            UNION ALL
-            SELECT 'drawn', room, last_sequence FROM drawn
-            """
-        typealias Row = (String, String, Int64)
-        let candidates: [ArchiveBatchInsert.Item]
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 2)
-            bindings.append(candidates.map(\.message.room))
-            bindings.append(candidates.map(\.message.stanzaID))
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
-    }
-
-    /// Inserts every message of a batch in one statement, in order (ids follow the order of the
-    /// arrays); returns the stanza-ids inserted.
-    struct InsertMessages: PostgresPreparedStatement {
-        static let sql = """
             INSERT INTO room_messages (room, sequence, stanza_id, sender, nick, occupant_id, timestamp,
                                        body, subject, stanza, alert, retracted)
             SELECT room, sequence, stanza_id, sender, nick, occupant_id, timestamp,
                    body, CASE WHEN has_subject THEN subject END, stanza, alert, retracted
-            FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
-                        $8::text[], $9::text[], $10::boolean[], $11::text[], $12::boolean[], $13::boolean[])
-                WITH ORDINALITY AS t(room, sequence, stanza_id, sender, nick, occupant_id, timestamp,
-                                     body, subject, has_subject, stanza, alert, retracted, position)
+            FROM (
+                SELECT f.*, d.last_sequence + 1 - row_number() OVER (PARTITION BY f.room ORDER BY f.position DESC) AS sequence
+                FROM fresh f JOIN drawn d ON d.room = f.room
+            ) AS numbered
             ORDER BY position
             ON CONFLICT (stanza_id) DO NOTHING
-            RETURNING stanza_id
+            RETURNING stanza_id, sequence
             """
-        typealias Row = String
-        let items: [ArchiveBatchInsert.Item]
-        let sequences: [Int64]
+        typealias Row = (String, Int64)
+        /// Encoded when made: a writer makes the next batch's while the one before commits.
+        private let bindings: PostgresBindings
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 13)
+        init(items: [ArchiveBatchInsert.Item]) {
+            var bindings = PostgresBindings(capacity: 12)
             bindings.append(items.map(\.message.room))
-            bindings.append(sequences)
             bindings.append(items.map(\.message.stanzaID))
             bindings.append(items.map(\.message.senderJID))
             bindings.append(items.map(\.message.nick))
@@ -134,9 +128,11 @@ enum PostgresArchiveInsert {
             bindings.append(items.map(\.message.stanza))
             bindings.append(items.map(\.message.alert))
             bindings.append(items.map(\.message.retracted))
-            return bindings
+            self.bindings = bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
+        func makeBindings() throws -> PostgresBindings { bindings }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 }

@@ -101,36 +101,68 @@ public final class PostgresArchiveWriter: ArchiveWriter {
     }
 
     /// Commits batches until the queue is empty; appends arriving meanwhile join the next batch.
+    /// Batches of posts alone (`PostgresArchiveCommit.Prepared.standsAlone`) overlap this
+    /// process's work with the database's: the next batch is taken and encoded while the one
+    /// before commits, sent the moment that one has committed, and the one before's callers are
+    /// told while it runs. Never two at once: the next would race the one before for its rooms'
+    /// counter rows, and a room's archive order is its queue order.
     private func drain() async {
+        var committing: (task: Task<Outcome, Never>, waiters: [Waiter])?
         while true {
-            let items: [PostgresArchiveCommit.Pending], waiters: [Waiter]
-            switch state.withLock({ $0.queue.next(maxBatch: maxBatch) }) {
-            case .idle(let closeWaiters):
-                closeWaiters.forEach { $0.resume() }
-                return
-            case .batch(let batch, let batchWaiters):
-                (items, waiters) = (batch, batchWaiters)
+            guard let (task, waiters) = committing else {
+                switch state.withLock({ $0.queue.next(maxBatch: maxBatch) }) {
+                case .idle(let closeWaiters):
+                    closeWaiters.forEach { $0.resume() }
+                    return
+                case .batch(let items, let waiters):
+                    let batch = PostgresArchiveCommit.Prepared(items)
+                    if batch.standsAlone {
+                        committing = (Task { await self.commit(batch) }, waiters)
+                    } else {
+                        Self.tell(waiters, await commit(batch))
+                    }
+                }
+                continue
             }
-            let started = ContinuousClock.now
-            let outcome: Result<[Result<Int64, StoreError>], any Error>
-            do {
-                outcome = .success(try await PostgresArchiveCommit.commit(items, access))
-            } catch {
-                let failure = PostgresAccess.storeError(error)
-                // An outage is logged once by PostgresHealth, not once per batch it fails.
-                let level: Logger.Level = (failure as? StoreError)?.kind == .unavailable ? .debug : .error
-                access.logger.log(level: level, "archive group commit of \(items.count) appends failed, none acknowledged: \(failure)")
-                outcome = .failure(failure)
+            let next = state.withLock { $0.queue.take(maxBatch: maxBatch) }.map {
+                (batch: PostgresArchiveCommit.Prepared($0.items), waiters: $0.callers)
             }
-            commitObserver?(items.count, ContinuousClock.now - started)
+            let outcome = await task.value
+            committing = nil
+            if let next, next.batch.standsAlone {
+                committing = (Task { await self.commit(next.batch) }, next.waiters)
+            }
             Self.tell(waiters, outcome)
+            if let next, !next.batch.standsAlone {
+                Self.tell(next.waiters, await commit(next.batch))
+            }
         }
+    }
+
+    /// What a batch's commit comes to: each post's sequence or failure, or the batch's failure.
+    private typealias Outcome = Result<[Result<Int64, StoreError>], any Error>
+
+    /// Commits one batch.
+    private func commit(_ batch: PostgresArchiveCommit.Prepared) async -> Outcome {
+        let started = ContinuousClock.now
+        let outcome: Outcome
+        do {
+            outcome = .success(try await PostgresArchiveCommit.commit(batch, access))
+        } catch {
+            let failure = PostgresAccess.storeError(error)
+            // An outage is logged once by PostgresHealth, not once per batch it fails.
+            let level: Logger.Level = (failure as? StoreError)?.kind == .unavailable ? .debug : .error
+            access.logger.log(level: level, "archive group commit of \(batch.batch.count) appends failed, none acknowledged: \(failure)")
+            outcome = .failure(failure)
+        }
+        commitObserver?(batch.batch.count, ContinuousClock.now - started)
+        return outcome
     }
 
     /// Tells each waiter its result (a post its own, by its place among the batch's posts; a
     /// journal append whether the batch committed), then each sink once that its results of
     /// this batch are all told.
-    private static func tell(_ waiters: [Waiter], _ outcome: Result<[Result<Int64, StoreError>], any Error>) {
+    private static func tell(_ waiters: [Waiter], _ outcome: Outcome) {
         var told: [any ArchiveCommitSink] = []
         var nextPost = 0
         func postResult() -> Result<Int64, any Error> {
