@@ -65,6 +65,31 @@ struct PostgresArchiveTests {
         }
     }
 
+    /// A batch of posts alone that repeats an archived stanza-id: the index refuses the whole
+    /// statement, the look-up then stores the others, numbered without a gap and counted once.
+    @Test func anArchivedStanzaIDInABatchFailsOnlyItsOwnAppend() async throws {
+        try await TestCluster.withScratchSchema { configuration async throws in
+            let database = try await PostgresBackend.open(configuration)
+            let writer = database.archiveWriter(maxBatch: 16, commitObserver: nil)
+            #expect(try await writer.append(archiveMessage("lobby", 2)) == 1)
+            let (stream, continuation) = AsyncStream<(Int, Int64?)>.makeStream()
+            for index in 1...5 {
+                writer.append(archiveMessage("lobby", index)) { continuation.yield((index, try? $0.get())) }
+            }
+            var results: [Int: Int64?] = [:]
+            for await (index, sequence) in stream {
+                results[index] = sequence
+                if results.count == 5 { break }
+            }
+            #expect(results == [1: 2, 2: nil, 3: 3, 4: 4, 5: 5])
+            let page = try await database.archive.query(archiveQuery("lobby") { $0.max = 10 })
+            #expect(page.count == 5)
+            #expect(page.messages.map(\.stanzaID) == ["lobby-2", "lobby-1", "lobby-3", "lobby-4", "lobby-5"])
+            await writer.close()
+            await database.shutdown()
+        }
+    }
+
     /// Another text search configuration rebuilds the search column: 'english' stems, so
     /// "reports" finds "report"; 'simple' (the default) does not. An unknown one is refused.
     @Test func theTextSearchConfigurationIsTheOperatorsChoice() async throws {

@@ -128,6 +128,8 @@ struct PostgresAccess: Sendable {
                 let message = "PostgreSQL \(state): \(info[.message] ?? "no message")"
                 // 40001 serialization failure, 40P01 deadlock, 55P03 lock not available.
                 if ["40001", "40P01", "55P03"].contains(state) { return StoreError(.busy, message) }
+                // 23505 unique violation: what the statement would add is there already.
+                if state == "23505" { return StoreError(.conflict, message) }
                 // 57P0x: the server is shutting down or cannot accept connections.
                 if state.hasPrefix("57P") || state.hasPrefix("08") { return StoreError(.unavailable, message) }
                 return StoreError(.other, message)

@@ -48,11 +48,13 @@ enum PostgresArchiveCommit {
             if case .room(let item) = pending { return item }
             return nil
         }
-        return try await access.transaction { transaction in
-            let results = posts.isEmpty ? [] : try await PostgresArchiveInsert.insert(posts, transaction)
-            try await PostgresComplianceJournalInsert.insert(
-                ArchiveJournalEntry.events(batch.lazy.map(\.journalEntry), postResults: results), transaction)
-            return results
+        return try await PostgresArchiveInsert.retryingConflicts {
+            try await access.transaction { transaction in
+                let results = posts.isEmpty ? [] : try await PostgresArchiveInsert.insert(posts, transaction)
+                try await PostgresComplianceJournalInsert.insert(
+                    ArchiveJournalEntry.events(batch.lazy.map(\.journalEntry), postResults: results), transaction)
+                return results
+            }
         }
     }
 }

@@ -1,19 +1,21 @@
 import PostgresNIO
 
-/// Writes one group commit's room messages on PostgreSQL by one statement (`InsertMessages`):
-/// it leaves out the stanza-ids already archived, draws each room's sequences for the others by
-/// one upsert of its `room_counters` row (locked until the statement's transaction ends, rooms
-/// in name order so two writers never deadlock) and inserts every row from UNNESTed arrays. A
-/// batch with nothing else to write runs it alone, committing by itself (`Alone`): one round
-/// trip, and the counter locks are held for no more than the insert itself. Each message
-/// succeeds or fails alone, as on SQLite: a duplicate stanza-id fails only its own append.
+/// Writes one group commit's room messages on PostgreSQL by one statement: it draws each room's
+/// sequences by one upsert of its `room_counters` row (locked until the statement's transaction
+/// ends, rooms in name order so two writers never deadlock; the room's total counted there
+/// too) and inserts every row from UNNESTed arrays. A batch with nothing else to write runs it
+/// alone, committing by itself (`Alone`): one round trip, the counter locks held for no more
+/// than the insert itself. Each message succeeds or fails alone, as on SQLite: a duplicate
+/// stanza-id fails only its own append. Stanza-ids are made fresh by the server, so, as on
+/// SQLite, a batch alone first trusts the unique index (`InsertNewMessages`) and looks the ids
+/// up (`InsertMessages`) only when it refused one; a statement that fails writes nothing.
 enum PostgresArchiveInsert {
     /// Inserts `items` in order inside `transaction`, claiming the uploaded files the stored
     /// messages carry, and returns each one's sequence or failure; throws (failing the whole
     /// batch: the caller rolls back) when a statement fails.
     static func insert(_ items: [ArchiveBatchInsert.Item], _ transaction: PostgresAccess.Transaction) async throws -> [Result<Int64, StoreError>] {
         let batch = Batch(items)
-        let stored = batch.fresh.isEmpty ? [] : try await transaction.execute(InsertMessages(items: batch.fresh))
+        let stored = batch.fresh.isEmpty ? [] : try await transaction.execute(InsertMessages(bindings: InsertMessages.bindings(batch.fresh)))
         let results = batch.results(stored)
         // Uploaded files the archived messages carry belong to them from this commit on.
         let claims = batch.claims(results)
@@ -25,18 +27,38 @@ enum PostgresArchiveInsert {
     /// the whole of a group commit.
     struct Alone: Sendable {
         private let batch: Batch
-        private let statement: InsertMessages?
+        private let statement: InsertNewMessages?
 
         init(_ items: [ArchiveBatchInsert.Item]) {
             precondition(items.allSatisfy(\.message.files.isEmpty), "a batch with files claims them in a transaction")
             batch = Batch(items)
-            statement = batch.fresh.isEmpty ? nil : InsertMessages(items: batch.fresh)
+            statement = batch.fresh.isEmpty ? nil : InsertNewMessages(bindings: InsertMessages.bindings(batch.fresh))
         }
 
         func commit(_ access: PostgresAccess) async throws -> [Result<Int64, StoreError>] {
             guard let statement else { return batch.results([]) }
-            return batch.results(try await access.execute(statement))
+            do {
+                return batch.results(try await access.execute(statement))
+            } catch let error as StoreError where error.kind == .conflict {
+                // One of them is archived already: look them up, in a statement of its own.
+                return try await retryingConflicts {
+                    batch.results(try await access.execute(InsertMessages(bindings: statement.bindings)))
+                }
+            }
         }
+    }
+
+    /// Runs `work` again when it fails with a conflict: another writer archived one of the
+    /// batch's stanza-ids between its look-up and its insert. A few times, then the conflict stands.
+    static func retryingConflicts<T>(_ work: () async throws -> T) async throws -> T {
+        for _ in 1..<3 {
+            do {
+                return try await work()
+            } catch let error as StoreError where error.kind == .conflict {
+                continue
+            }
+        }
+        return try await work()
     }
 
     /// A batch's messages, the first of each repeated stanza-id among them kept (as on SQLite).
@@ -78,42 +100,23 @@ enum PostgresArchiveInsert {
         }
     }
 
-    /// Inserts a batch's messages (stanza-ids unique within it) in order, ids following the
-    /// arrays' order, and returns the (stanza-id, sequence) of each row stored. A room's new
-    /// sequences run up to the `last_sequence` its counter row now holds, in the batch's order.
-    /// ON CONFLICT: another writer may archive one of these stanza-ids between the look-up and
-    /// the insert (its sequence is then skipped: still unique and ordered).
+    /// Inserts those of a batch's messages (stanza-ids unique within it) not archived yet, in
+    /// order, and returns the (stanza-id, sequence) of each row stored. A room's new sequences
+    /// run up to the `last_sequence` its counter row now holds, in the batch's order, and rows
+    /// are inserted in that order (as on SQLite), so `id` follows `sequence` within a room. A stanza-id
+    /// archived by another writer between look-up and insert fails the statement (conflict).
     struct InsertMessages: PostgresPreparedStatement {
-        static let sql = """
-            WITH fresh AS (
-                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
-                                     $7::text[], $8::text[], $9::boolean[], $10::text[], $11::boolean[], $12::boolean[])
-                    WITH ORDINALITY AS t(room, stanza_id, sender, nick, occupant_id, timestamp,
-                                         body, subject, has_subject, stanza, alert, retracted, position)
-                WHERE NOT EXISTS (SELECT 1 FROM room_messages m WHERE m.stanza_id = t.stanza_id)
-            ), drawn AS (
-                INSERT INTO room_counters AS c (room, last_sequence)
-                SELECT room, count(*) FROM fresh GROUP BY room ORDER BY room
-                ON CONFLICT (room) DO UPDATE SET last_sequence = c.last_sequence + excluded.last_sequence
-                RETURNING room, last_sequence
-            )
-            INSERT INTO room_messages (room, sequence, stanza_id, sender, nick, occupant_id, timestamp,
-                                       body, subject, stanza, alert, retracted)
-            SELECT room, sequence, stanza_id, sender, nick, occupant_id, timestamp,
-                   body, CASE WHEN has_subject THEN subject END, stanza, alert, retracted
-            FROM (
-                SELECT f.*, d.last_sequence + 1 - row_number() OVER (PARTITION BY f.room ORDER BY f.position DESC) AS sequence
-                FROM fresh f JOIN drawn d ON d.room = f.room
-            ) AS numbered
-            ORDER BY position
-            ON CONFLICT (stanza_id) DO NOTHING
-            RETURNING stanza_id, sequence
-            """
+        static let sql = statement(lookingUp: true)
         typealias Row = (String, Int64)
-        /// Encoded when made: a writer makes the next batch's while the one before commits.
-        private let bindings: PostgresBindings
+        let bindings: PostgresBindings
 
-        init(items: [ArchiveBatchInsert.Item]) {
+        func makeBindings() throws -> PostgresBindings { bindings }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+
+        /// The arrays both statements take, encoded once (a writer encodes the next batch's
+        /// while the one before commits).
+        static func bindings(_ items: [ArchiveBatchInsert.Item]) -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 12)
             bindings.append(items.map(\.message.room))
             bindings.append(items.map(\.message.stanzaID))
@@ -128,8 +131,45 @@ enum PostgresArchiveInsert {
             bindings.append(items.map(\.message.stanza))
             bindings.append(items.map(\.message.alert))
             bindings.append(items.map(\.message.retracted))
-            self.bindings = bindings
+            return bindings
         }
+
+        /// The statement, with or without the look-up of stanza-ids already archived.
+        static func statement(lookingUp: Bool) -> String {
+            """
+            WITH batch AS (
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
+                                     $7::text[], $8::text[], $9::boolean[], $10::text[], $11::boolean[], $12::boolean[])
+                    WITH ORDINALITY AS t(room, stanza_id, sender, nick, occupant_id, timestamp,
+                                         body, subject, has_subject, stanza, alert, retracted, position)
+                \(lookingUp ? "WHERE NOT EXISTS (SELECT 1 FROM room_messages m WHERE m.stanza_id = t.stanza_id)" : "")
+            ), drawn AS (
+                INSERT INTO room_counters AS c (room, last_sequence, total)
+                SELECT room, count(*), count(*) FROM batch GROUP BY room ORDER BY room
+                ON CONFLICT (room) DO UPDATE
+                    SET last_sequence = c.last_sequence + excluded.last_sequence, total = c.total + excluded.total
+                RETURNING room, last_sequence
+            )
+            INSERT INTO room_messages (room, sequence, stanza_id, sender, nick, occupant_id, timestamp,
+                                       body, subject, stanza, alert, retracted)
+            SELECT room, sequence, stanza_id, sender, nick, occupant_id, timestamp,
+                   body, CASE WHEN has_subject THEN subject END, stanza, alert, retracted
+            FROM (
+                SELECT b.*, d.last_sequence - count(*) OVER (PARTITION BY b.room)
+                            + row_number() OVER (PARTITION BY b.room ORDER BY b.position) AS sequence
+                FROM batch b JOIN drawn d ON d.room = b.room
+            ) AS numbered
+            ORDER BY position
+            RETURNING stanza_id, sequence
+            """
+        }
+    }
+
+    /// `InsertMessages` trusting the unique index: for a batch of stanza-ids the server made.
+    struct InsertNewMessages: PostgresPreparedStatement {
+        static let sql = InsertMessages.statement(lookingUp: false)
+        typealias Row = (String, Int64)
+        let bindings: PostgresBindings
 
         func makeBindings() throws -> PostgresBindings { bindings }
 
