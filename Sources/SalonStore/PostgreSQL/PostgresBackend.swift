@@ -17,7 +17,10 @@ public final class PostgresBackend: StoreBackend {
         self.configuration = configuration
         self.access = PostgresAccess(client: client, logger: logger, health: health, timeout: configuration.operationTimeout,
                                      administrativeTimeout: configuration.administrativeTimeout)
-        self.runner = Task { await client.run() }
+        // Detached: `PostgresClient.run` ends at a swift-service-lifecycle graceful shutdown it
+        // inherits as a task-local, which under `salon serve` closed the pool at SIGTERM, before
+        // the server's shutdown had stored what it took. `shutdown` ends it instead.
+        self.runner = Task.detached { await client.run() }
     }
 
     /// Connects, then applies pending migrations under the advisory lock; throws unavailable
