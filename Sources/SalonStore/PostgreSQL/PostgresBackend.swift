@@ -57,6 +57,9 @@ public final class PostgresBackend: StoreBackend {
     public var compliance: any ComplianceStore { PostgresComplianceStore(access: access) }
     public var files: any FileStore { PostgresFileStore(access: access) }
     public var personalArchive: any PersonalArchiveStore { PostgresPersonalArchiveStore(access: access) }
+    public func cluster(deadAfter: Duration) -> (any ClusterStore)? {
+        PostgresClusterStore(access: access, configuration: configuration, deadAfter: deadAfter)
+    }
 
     /// Closes the pool: queries still waiting for a connection fail, later ones too.
     public func shutdown() async {

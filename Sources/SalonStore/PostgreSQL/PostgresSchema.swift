@@ -67,6 +67,7 @@ enum PostgresSchema {
         files,
         personalArchive,
         searchText,
+        cluster,
     ]
 
     /// The advisory lock every Salon node takes to migrate ("Salon" in ASCII): one node
