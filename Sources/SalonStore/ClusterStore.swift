@@ -71,7 +71,7 @@ public struct ClusterNode: Sendable, Equatable {
 }
 
 /// A room's lease: the node that may serve it, and its fencing token.
-public struct RoomLease: Sendable, Equatable {
+public struct RoomLease: Sendable, Hashable {
     public let room: String
     public let node: String
     /// Grows by one each time the room changes hands: a write carrying an older epoch is refused.

@@ -208,6 +208,56 @@ struct ClusterStoreTests {
         }
     }
 
+    @Test func archivedPostsCarryingALeaseAreStoredOnlyWhileItHolds() async throws {
+        try await withTwoNodes { nodes in
+            try await nodes.a.register(node: "a", address: "127.0.0.1:7001")
+            try await nodes.b.register(node: "b", address: "127.0.0.1:7002")
+            _ = try await nodes.a.acquire(room: "lobby", node: "a")
+            _ = try await nodes.b.acquire(room: "hall", node: "b")
+            let writer = nodes.backends[0].archiveWriter(maxBatch: 64, commitObserver: nil)
+            let fenced = { (message: StoredMessage, lease: RoomLease) -> StoredMessage in
+                var message = message
+                message.lease = lease
+                return message
+            }
+            #expect(try await writer.append(fenced(archiveMessage("lobby", 1), RoomLease(room: "lobby", node: "a", epoch: 1))) == 1)
+            try await nodes.age("a")
+            _ = try await nodes.b.acquire(room: "lobby", node: "b")
+            // Queued together, so they share a group commit: only the post whose lease moved fails.
+            let results = await appendTogether(writer, [
+                fenced(archiveMessage("lobby", 2), RoomLease(room: "lobby", node: "a", epoch: 1)),
+                fenced(archiveMessage("hall", 1), RoomLease(room: "hall", node: "b", epoch: 1)),
+                archiveMessage("lobby", 3),
+                fenced(archiveMessage("lobby", 4), RoomLease(room: "lobby", node: "b", epoch: 2)),
+            ])
+            #expect(await storeErrorKind { _ = try results[0].get() } == .leaseLost)
+            #expect(try results[1].get() == 1)
+            #expect(try results[2].get() == 2)
+            #expect(try results[3].get() == 3)
+            // A lease of another room is refused before anything is written.
+            let mismatched = fenced(archiveMessage("lobby", 5), RoomLease(room: "hall", node: "b", epoch: 1))
+            #expect(await storeErrorKind { _ = try await writer.append(mismatched) } == .invalidArgument)
+            await writer.close()
+            let archived = try await nodes.backends[1].archive.query(ArchiveQuery(rooms: ["lobby"])).messages.map(\.stanzaID)
+            #expect(archived == ["lobby-1", "lobby-3", "lobby-4"])
+        }
+    }
+
+    /// Queues `messages` at once (the completion form, so none waits for another) and returns
+    /// each one's result, in order.
+    private func appendTogether(_ writer: any ArchiveWriter, _ messages: [StoredMessage]) async -> [Result<Int64, any Error>] {
+        let (results, arrived) = AsyncStream.makeStream(of: (Int, Result<Int64, any Error>).self)
+        for (index, message) in messages.enumerated() {
+            writer.append(message) { _ = arrived.yield((index, $0)) }
+        }
+        var byIndex: [Int: Result<Int64, any Error>] = [:]
+        for await (index, result) in results {
+            byIndex[index] = result
+            if byIndex.count == messages.count { break }
+        }
+        return messages.indices.map { byIndex[$0]! }
+    }
+
     @Test func joinsAndLeavesAreAnnouncedToListenersInOrder() async throws {
         try await withTwoNodes { nodes in
             let (readiness, ready) = AsyncStream.makeStream(of: Void.self)

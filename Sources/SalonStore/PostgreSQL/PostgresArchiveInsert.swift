@@ -5,14 +5,21 @@ import PostgresNIO
 /// others by one upsert of its `room_counters` row (locked until COMMIT, rooms in name order so
 /// two nodes never deadlock); the second inserts every row by one multi-row INSERT of UNNESTed
 /// arrays (a third claims the uploaded files posts carry, when they do). Each message succeeds
-/// or fails alone, as on SQLite: a duplicate stanza-id fails only its own append.
+/// or fails alone, as on SQLite: a duplicate stanza-id fails only its own append, and a post
+/// fenced with a lease that no longer holds (`PostgresLeaseFence`) only its own.
 enum PostgresArchiveInsert {
     /// Inserts `items` in order inside `transaction` and returns each one's sequence or failure;
     /// throws (failing the whole batch: the caller rolls back) when a statement fails.
     static func insert(_ items: [ArchiveBatchInsert.Item], _ transaction: PostgresAccess.Transaction) async throws -> [Result<Int64, StoreError>] {
+        // Posts carry leases only when clustering is on: otherwise no statement is run for them.
+        let leases = items.compactMap(\.message.lease)
+        let fencedOff = leases.isEmpty ? [] : try await PostgresLeaseFence.lost(leases, in: transaction)
         // Within the batch, the first of a repeated stanza-id wins, as on SQLite.
         var seen = Set<String>(minimumCapacity: items.count)
-        let firsts = items.map { seen.insert($0.message.stanzaID).inserted }
+        let firsts = items.map { item in
+            let fenced = item.message.lease.map(fencedOff.contains) ?? false
+            return !fenced && seen.insert(item.message.stanzaID).inserted
+        }
         let candidates = zip(items, firsts).filter(\.1).map(\.0)
         var archived = Set<String>()
         var lastDrawn: [String: Int64] = [:]
@@ -54,6 +61,7 @@ enum PostgresArchiveInsert {
         if !claims.isEmpty { try await transaction.execute(PostgresFileClaims(claims: claims)) }
         return zip(items, firsts).map { item, first in
             let stanzaID = item.message.stanzaID
+            if let lease = item.message.lease, fencedOff.contains(lease) { return .failure(PostgresLeaseFence.lostError(lease)) }
             guard first, let sequence = sequenceOf[stanzaID] else {
                 return .failure(StoreError(.conflict, "stanza ID \(stanzaID.prefix(64)) is already archived"))
             }
