@@ -160,6 +160,7 @@ public final class ClusterMembership: Sendable {
                         ready.yield()
                         ready.finish()
                     } else {
+                        recovered("announcements")
                         looks.continuation.yield()
                     }
                 }) { [looks] _ in
