@@ -115,8 +115,9 @@ struct ClusterMembershipTests {
 /// Clustering asked for where it cannot work is refused before the server serves.
 struct ClusterConfigurationTests {
     @Test func clusterModeOnSQLiteIsAConfigurationErrorNamingTheSetting() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("salon-test-\(UUID().uuidString)").path
         do {
-            let server = try await TestServer.start { configuration in
+            let server = try await TestServer.start(directory: directory) { configuration in
                 configuration.administration.storage = .sqlite
                 configuration.cluster.enabled = true
                 configuration.cluster.address = "127.0.0.1:7301"
@@ -127,6 +128,8 @@ struct ClusterConfigurationTests {
         } catch let error as ClusterConfigurationError {
             #expect(error.description.contains("cluster.enabled needs storage.backend: postgresql"))
         }
+        // Refused before anything was created.
+        #expect(!FileManager.default.fileExists(atPath: directory))
     }
 
     @Test func aClusteredNodeNeedsAnAddressOthersCanReach() {

@@ -50,6 +50,8 @@ public final class SalonServer: Service, Sendable {
     /// Opens storage, loads (or makes) certificates and starts listening.
     @discardableResult
     public func start() async throws -> BoundPorts {
+        // Before anything is opened or created: clustering on SQLite, or without an address.
+        try configuration.cluster.check(storage: configuration.administration.storage)
         let database = try await configuration.administration.storage.open(
             dataDirectory: configuration.dataDirectory, logger: Logger(label: "salon.store"))
         let tls: TLSContext
@@ -175,11 +177,10 @@ public final class SalonServer: Service, Sendable {
     }
 
     /// This node's membership when `cluster.enabled`: registered and heard from before the
-    /// node serves. Refused on a backend without a cluster (SQLite), naming the setting.
+    /// node serves.
     private func startCluster(_ database: any StoreBackend) async throws -> ClusterMembership? {
         let settings = configuration.cluster
         guard settings.enabled else { return nil }
-        try settings.check(storage: configuration.administration.storage)
         guard let store = database.cluster(deadAfter: settings.deadAfter) else {
             throw ClusterConfigurationError("cluster.enabled needs storage.backend: postgresql")
         }
