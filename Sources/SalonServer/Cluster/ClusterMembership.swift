@@ -192,7 +192,8 @@ public final class ClusterMembership: Sendable {
             return (ClusterChange(joined: joined, departed: departed, before: before, after: state.placement), state.observers)
         }
         guard let change else { return }
-        for node in change.joined {
+        // This node's own arrival is the "cluster membership started" line.
+        for node in change.joined where node.id != self.node {
             logger.notice("cluster node joined", metadata: ["node": "\(node.id)", "address": "\(node.address)"])
         }
         for node in change.departed {
