@@ -40,13 +40,6 @@ struct ClusterStoreTests {
         }
     }
 
-    @Test(arguments: TestBackend.all)
-    func onlyPostgreSQLHasACluster(backend: TestBackend) async throws {
-        try await withBackend(backend) { database in
-            #expect((database.cluster(deadAfter: .seconds(5)) == nil) == (backend == .sqlite))
-        }
-    }
-
     @Test func registeredNodesAreLiveOnEveryNodeWithTheirAddresses() async throws {
         try await withTwoNodes { nodes in
             #expect(try await nodes.a.register(node: "a", address: "127.0.0.1:7001") == false)
@@ -284,8 +277,15 @@ struct ClusterStoreTests {
     }
 }
 
-/// The NOTIFY payloads, which need no database.
-struct ClusterEventTests {
+/// What needs no PostgreSQL: SQLite's lack of a cluster, and the announcements' form.
+struct ClusterSeamTests {
+    @Test(arguments: TestBackend.all)
+    func onlyPostgreSQLHasACluster(backend: TestBackend) async throws {
+        try await withBackend(backend) { database in
+            #expect((database.cluster(deadAfter: .seconds(5)) == nil) == (backend == .sqlite))
+        }
+    }
+
     @Test func announcementsOnlyCarryNodeIds() {
         #expect(ClusterEvent(payload: "joined node-1") == .joined(node: "node-1"))
         #expect(ClusterEvent(payload: "left node-1") == .left(node: "node-1"))
