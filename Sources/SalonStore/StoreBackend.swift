@@ -36,6 +36,9 @@ public protocol StoreBackend: AnyObject, Sendable {
     var personalArchive: any PersonalArchiveStore { get }
     /// Export and import of the whole service (`salon export`, `import`, `storage migrate`).
     var transfer: any ServiceTransfer { get }
+    /// The cluster's membership and room leases, whose nodes count as dead once their
+    /// heartbeat is older than `deadAfter`; nil on a backend without a cluster (SQLite).
+    func cluster(deadAfter: Duration) -> (any ClusterStore)?
     /// Closes every connection (never blocking a thread of Swift's cooperative pool); later
     /// calls on the backend or its stores fail.
     func shutdown() async throws
@@ -45,6 +48,9 @@ extension SalonDatabase: StoreBackend {
     public func archiveWriter(maxBatch: Int, commitObserver: ArchiveWriter.CommitObserver?) -> any ArchiveWriter {
         SQLiteArchiveWriter(database: self, maxBatch: maxBatch, commitObserver: commitObserver)
     }
+
+    /// One file serves one node: there is nothing to share membership with.
+    public func cluster(deadAfter: Duration) -> (any ClusterStore)? { nil }
 }
 
 extension StoreBackend {

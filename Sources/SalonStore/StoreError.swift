@@ -25,6 +25,12 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         /// The database server cannot be reached (PostgreSQL down, its connections failing);
         /// nothing was written. Worth retrying later.
         public static let unavailable = Kind("unavailable")
+        /// A room's lease is no longer the writer's (another node took it, or a newer epoch):
+        /// nothing was written, and this node must stop serving the room (issue #21).
+        public static let leaseLost = Kind("leaseLost")
+        /// The cluster node is not live (never registered, left, or its heartbeat aged past the
+        /// dead-after interval): it may not take leases.
+        public static let notClusterMember = Kind("notClusterMember")
         /// Any other failure (I/O, corruption, closed database…); see the message.
         public static let other = Kind("other")
 

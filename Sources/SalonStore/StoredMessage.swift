@@ -34,6 +34,10 @@ public struct StoredMessage: Sendable, Hashable {
     /// The CHAT event recording this post when compliance is on (nil otherwise): journaled in
     /// the transaction that archives the message, so no one sees a post the journal lacks.
     public var compliance: ComplianceEvent? = nil
+    /// The room's lease its clustered owner writes under (issue #21): on PostgreSQL the post is
+    /// stored only while the lease still holds that epoch, and fails alone with `leaseLost`
+    /// otherwise. Nil (no check) when clustering is off; SQLite, which has no cluster, ignores it.
+    public var lease: RoomLease? = nil
 
     /// Creates a message; `sequence` is assigned when it is appended.
     public init(room: String, sequence: Int64 = 0, stanzaID: String, senderJID: String, nick: String,
@@ -66,6 +70,9 @@ public struct StoredMessage: Sendable, Hashable {
             try InputLimits.checkText(subject, "subject", maxBytes: InputLimits.maxMessageBytes, allowEmpty: true)
         }
         try InputLimits.checkText(stanza, "stanza", maxBytes: InputLimits.maxMessageBytes)
+        if let lease, lease.room != room {
+            throw StoreError(.invalidArgument, "a message of room \(room) carries the lease of room \(lease.room)")
+        }
         // PostgreSQL's text holds no NUL: refused on both backends alike.
         for (text, role) in [(stanzaID, "stanza ID"), (senderJID, "sender JID"), (nick, "nick"), (occupantID, "occupant ID"), (body, "body"),
                              (subject ?? "", "subject"), (stanza, "stanza")] {

@@ -7,7 +7,8 @@ struct Salon: AsyncParsableCommand {
         abstract: "Salon: persistent group chat over XMPP.",
         subcommands: [Serve.self, Init.self, UserCommand.self, CategoryCommand.self, RoomCommand.self, AddInCommand.self,
                       GroupCommand.self, AdminCommand.self, PolicyCommand.self, ConfigCommand.self, MessageCommand.self,
-                      FileCommand.self, ComplianceCommand.self, ExportCommand.self, ImportCommand.self, StorageCommand.self]
+                      FileCommand.self, ComplianceCommand.self, ExportCommand.self, ImportCommand.self, StorageCommand.self,
+                      ClusterCommand.self]
     )
 
     /// ArgumentParser's own entry point, after a check that names a mistyped subcommand.

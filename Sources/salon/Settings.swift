@@ -47,6 +47,7 @@ struct Settings {
         configuration.storage = try storage()
         configuration.scramIterations = try positive("scram.iterations", default: configuration.scramIterations, minimum: 4096)
         configuration.compliance = try complianceDefaults()
+        configuration.cluster = try clusterConfiguration(storage: configuration.storage)
         return configuration
     }
 

@@ -16,6 +16,8 @@ public struct AdminConfiguration: Sendable {
     /// Compliance recording as the configuration file sets it (`compliance.*`); what
     /// `salon compliance set` or the ad-hoc command stored in the database overrides it.
     public var compliance = ComplianceSettings()
+    /// Several nodes on one database (`cluster.*`); checked against `storage` when read.
+    public var cluster = ClusterConfiguration()
 
     public init(domain: String = "localhost") {
         self.domain = domain

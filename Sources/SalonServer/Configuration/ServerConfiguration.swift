@@ -56,6 +56,13 @@ public struct ServerConfiguration: Sendable {
         get { administration.scramIterations }
         set { administration.scramIterations = newValue }
     }
+    /// Several nodes on one PostgreSQL database (`cluster.*`, issue #21).
+    public var cluster: ClusterConfiguration {
+        get { administration.cluster }
+        set { administration.cluster = newValue }
+    }
+    /// This node's id in the cluster: `cluster.node_id`, or the host name with the c2s port.
+    public var clusterNodeID: String { cluster.effectiveNodeID(c2sPort: c2sPort) }
 
     public struct Limits: Sendable {
         public var maxStanzaBytes: Int = 262_144

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import Prometheus
+import SalonAdmin
 import SalonSecurity
 import SalonStore
 import ServiceLifecycle
@@ -34,6 +35,7 @@ public final class SalonServer: Service, Sendable {
         let http: HTTPServer?
         let sweeper: FileSweeper?
         let compliance: ComplianceService
+        let cluster: ClusterMembership?
     }
 
     /// `metricsRegistry`: where the server's metrics are kept; its own when nil (tests run
@@ -48,18 +50,23 @@ public final class SalonServer: Service, Sendable {
     /// Opens storage, loads (or makes) certificates and starts listening.
     @discardableResult
     public func start() async throws -> BoundPorts {
+        // Before anything is opened or created: clustering on SQLite, or without an address.
+        try configuration.cluster.check(storage: configuration.administration.storage)
         let database = try await configuration.administration.storage.open(
             dataDirectory: configuration.dataDirectory, logger: Logger(label: "salon.store"))
         let tls: TLSContext
         let fakeSaltKey: [UInt8]
         let uploadKey: [UInt8]
+        var cluster: ClusterMembership?
         do {
+            cluster = try await startCluster(database)
             fakeSaltKey = try await ServerSecret.load(ServerSecret.fakeSalt, from: database)
             uploadKey = try await ServerSecret.load(ServerSecret.uploadToken, from: database)
             let certificates = try CertificateStore.certificates(domain: configuration.domain,
                                                                  directory: configuration.certificateDirectory, logger: logger)
             tls = try TLSContext.server(certificates: certificates, alpn: ["xmpp-client"], sessionTickets: configuration.sessionTickets)
         } catch {
+            await cluster?.stop()
             try? await database.shutdown()
             throw error
         }
@@ -71,6 +78,7 @@ public final class SalonServer: Service, Sendable {
                                                     logger: logger)
         } catch {
             try? await group.shutdownGracefully()
+            await cluster?.stop()
             try? await database.shutdown()
             throw error
         }
@@ -98,19 +106,23 @@ public final class SalonServer: Service, Sendable {
             await http?.stop()
             for channel in listeners { try? await channel.close() }
             try? await group.shutdownGracefully()
+            await cluster?.stop()
             try? await database.shutdown()
             throw error
         }
         let sweeper = context.fileRoutes.map { FileSweeper(routes: $0, logger: logger) }
         let compliance = ComplianceService(recorder: context.muc.environment.compliance, administration: context.muc.environment.compliance.administration,
                                            logger: logger)
-        running.withLock { $0 = Running(group: group, context: context, listeners: listeners, http: http, sweeper: sweeper,
-                                        compliance: compliance) }
+        running.withLock { running in
+            running = Running(group: group, context: context, listeners: listeners, http: http, sweeper: sweeper,
+                              compliance: compliance, cluster: cluster)
+        }
         logger.notice("serving", metadata: [
             "domain": "\(configuration.domain)", "c2s": "\(configuration.bindAddress):\(ports.c2s)",
             "tls": "\(ports.directTLS.map(String.init) ?? "off")", "component": "\(ports.component.map(String.init) ?? "off")",
             "http": "\(http.map { "\(configuration.http.bindAddress):\($0.port)" } ?? "off")",
             "storage": "\(configuration.administration.storage.location(dataDirectory: configuration.dataDirectory))",
+            "cluster": "\(cluster.map { "\($0.node) at \($0.address)" } ?? "off")",
         ])
         return ports
     }
@@ -158,8 +170,23 @@ public final class SalonServer: Service, Sendable {
         // What the HTTP connections' closing queued on the loops runs before they shut down.
         await settle(state.group)
         try? await state.group.shutdownGracefully()
+        // Last before the database closes: everything this node took has been stored.
+        await state.cluster?.stop()
         try? await state.context.database.shutdown()
         logger.notice("stopped")
+    }
+
+    /// This node's membership when `cluster.enabled`: registered and heard from before the
+    /// node serves.
+    private func startCluster(_ database: any StoreBackend) async throws -> ClusterMembership? {
+        let settings = configuration.cluster
+        guard settings.enabled else { return nil }
+        guard let store = database.cluster(deadAfter: settings.deadAfter) else {
+            throw ClusterConfigurationError("cluster.enabled needs storage.backend: postgresql")
+        }
+        let membership = ClusterMembership(store: store, configuration: settings, node: configuration.clusterNodeID, logger: logger)
+        try await membership.start()
+        return membership
     }
 
     /// The HTTP server with every feature's routes, when configured; the upload service learns
@@ -209,6 +236,9 @@ public final class SalonServer: Service, Sendable {
 
     /// The running server's stores (nil before `start` and after `stop`).
     public var store: (any StoreBackend)? { running.withLock { $0?.context.database } }
+
+    /// This node's cluster membership (nil when `cluster.enabled` is off, before `start` and after `stop`).
+    public var cluster: ClusterMembership? { running.withLock { $0?.cluster } }
 
     /// For tests: the shared state of the running server.
     var context: ServerContext? { running.withLock { $0?.context } }

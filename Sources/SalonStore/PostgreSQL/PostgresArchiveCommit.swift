@@ -21,7 +21,7 @@ enum PostgresArchiveCommit {
         }
     }
 
-    /// A batch ready to commit: posts alone (no journal events, no files) already encoded as
+    /// A batch ready to commit: posts alone (no journal events, no files, no leases) already encoded as
     /// their one statement, or anything else, committed in a transaction.
     struct Prepared: Sendable {
         let batch: [Pending]
@@ -32,7 +32,8 @@ enum PostgresArchiveCommit {
         init(_ batch: [Pending]) {
             self.batch = batch
             let posts = batch.compactMap { pending -> ArchiveBatchInsert.Item? in
-                guard case .room(let item) = pending, item.message.compliance == nil, item.message.files.isEmpty else { return nil }
+                guard case .room(let item) = pending, item.message.compliance == nil, item.message.files.isEmpty,
+                      item.message.lease == nil else { return nil }
                 return item
             }
             alone = posts.count == batch.count ? PostgresArchiveInsert.Alone(posts) : nil

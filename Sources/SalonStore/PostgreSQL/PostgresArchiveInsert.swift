@@ -9,12 +9,17 @@ import PostgresNIO
 /// stanza-id fails only its own append. Stanza-ids are made fresh by the server, so, as on
 /// SQLite, a batch alone first trusts the unique index (`InsertNewMessages`) and looks the ids
 /// up (`InsertMessages`) only when it refused one; a statement that fails writes nothing.
+/// A post fenced with a lease that no longer holds (`PostgresLeaseFence`) fails alone too; posts
+/// that carry a lease are written in a transaction, which holds the lease rows until COMMIT.
 enum PostgresArchiveInsert {
     /// Inserts `items` in order inside `transaction`, claiming the uploaded files the stored
     /// messages carry, and returns each one's sequence or failure; throws (failing the whole
     /// batch: the caller rolls back) when a statement fails.
     static func insert(_ items: [ArchiveBatchInsert.Item], _ transaction: PostgresAccess.Transaction) async throws -> [Result<Int64, StoreError>] {
-        let batch = Batch(items)
+        // Posts carry leases only when clustering is on: otherwise no statement is run for them.
+        let leases = items.compactMap(\.message.lease)
+        let fencedOff = leases.isEmpty ? [] : try await PostgresLeaseFence.lost(leases, in: transaction)
+        let batch = Batch(items, fencedOff: fencedOff)
         let stored = batch.fresh.isEmpty ? [] : try await transaction.execute(InsertMessages(bindings: InsertMessages.bindings(batch.fresh)))
         let results = batch.results(stored)
         // Uploaded files the archived messages carry belong to them from this commit on.
@@ -30,7 +35,8 @@ enum PostgresArchiveInsert {
         private let statement: InsertNewMessages?
 
         init(_ items: [ArchiveBatchInsert.Item]) {
-            precondition(items.allSatisfy(\.message.files.isEmpty), "a batch with files claims them in a transaction")
+            precondition(items.allSatisfy { $0.message.files.isEmpty && $0.message.lease == nil },
+                         "a batch with files or leases writes in a transaction")
             batch = Batch(items)
             statement = batch.fresh.isEmpty ? nil : InsertNewMessages(bindings: InsertMessages.bindings(batch.fresh))
         }
@@ -61,16 +67,22 @@ enum PostgresArchiveInsert {
         return try await work()
     }
 
-    /// A batch's messages, the first of each repeated stanza-id among them kept (as on SQLite).
+    /// A batch's messages, the first of each repeated stanza-id among them kept (as on SQLite),
+    /// those fenced off by a lease that moved left out.
     private struct Batch: Sendable {
         let items: [ArchiveBatchInsert.Item]
         let firsts: [Bool]
         let fresh: [ArchiveBatchInsert.Item]
+        let fencedOff: Set<RoomLease>
 
-        init(_ items: [ArchiveBatchInsert.Item]) {
+        init(_ items: [ArchiveBatchInsert.Item], fencedOff: Set<RoomLease> = []) {
             var seen = Set<String>(minimumCapacity: items.count)
             self.items = items
-            firsts = items.map { seen.insert($0.message.stanzaID).inserted }
+            self.fencedOff = fencedOff
+            firsts = items.map { item in
+                let fenced = item.message.lease.map(fencedOff.contains) ?? false
+                return !fenced && seen.insert(item.message.stanzaID).inserted
+            }
             fresh = zip(items, firsts).filter(\.1).map(\.0)
         }
 
@@ -80,6 +92,7 @@ enum PostgresArchiveInsert {
             let sequenceOf = Dictionary(stored, uniquingKeysWith: { first, _ in first })
             return zip(items, firsts).map { item, first in
                 let stanzaID = item.message.stanzaID
+                if let lease = item.message.lease, fencedOff.contains(lease) { return .failure(PostgresLeaseFence.lostError(lease)) }
                 guard first, let sequence = sequenceOf[stanzaID] else {
                     return .failure(StoreError(.conflict, "stanza ID \(stanzaID.prefix(64)) is already archived"))
                 }

@@ -16,7 +16,10 @@ public final class PostgresBackend: StoreBackend {
         self.configuration = configuration
         self.access = PostgresAccess(client: client, logger: logger, health: health, timeout: configuration.operationTimeout,
                                      administrativeTimeout: configuration.administrativeTimeout)
-        self.runner = Task { await client.run() }
+        // Detached: `PostgresClient.run` ends at a swift-service-lifecycle graceful shutdown it
+        // inherits as a task-local, which under `salon serve` closed the pool at SIGTERM, before
+        // the server's shutdown had stored what it took. `shutdown` ends it instead.
+        self.runner = Task.detached { await client.run() }
     }
 
     /// Connects, then applies pending migrations under the advisory lock; throws unavailable
@@ -53,6 +56,9 @@ public final class PostgresBackend: StoreBackend {
     public var compliance: any ComplianceStore { PostgresComplianceStore(access: access) }
     public var files: any FileStore { PostgresFileStore(access: access) }
     public var personalArchive: any PersonalArchiveStore { PostgresPersonalArchiveStore(access: access) }
+    public func cluster(deadAfter: Duration) -> (any ClusterStore)? {
+        PostgresClusterStore(access: access, configuration: configuration, deadAfter: deadAfter)
+    }
 
     /// Refreshes the planner's statistics of the schema's tables (ANALYZE). After a bulk load (an
     /// import, a migration) and before autovacuum gets to it, a search would be planned for the

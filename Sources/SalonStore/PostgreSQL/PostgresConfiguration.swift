@@ -138,18 +138,37 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
                                   database: database,
                                   tls: tls == .disable ? .disable : .require(clientTLS))
         }
+        configuration.options.additionalStartupParameters = startupParameters
+        configuration.options.maximumConnections = maximumConnections
+        configuration.options.connectTimeout = .seconds(10)
+        return configuration
+    }
+
+    /// The configuration of one connection outside the pool, made the same way as the pool's
+    /// (the cluster's LISTEN holds one for as long as the node runs).
+    public func connection() throws -> PostgresConnection.Configuration {
+        var configuration: PostgresConnection.Configuration
+        if let socketDirectory {
+            configuration = .init(unixSocketPath: socketDirectory + "/.s.PGSQL.\(port)",
+                                  username: username, password: password, database: database)
+        } else {
+            configuration = .init(host: host ?? "localhost", port: port, username: username, password: password,
+                                  database: database,
+                                  tls: tls == .disable ? .disable : .require(try NIOSSLContext(configuration: clientTLS)))
+        }
+        configuration.options.additionalStartupParameters = startupParameters
+        configuration.options.connectTimeout = .seconds(10)
+        return configuration
+    }
+
+    /// Every connection's session settings.
+    private var startupParameters: [(String, String)] {
         // A prepared statement first run on a near-empty table (a fresh room archive) would keep
         // that table's generic plan, a sequential scan, as the table grows: each execution is
         // planned for the table as it is, which costs little beside what a bad plan costs.
         // JIT compilation pays off for long analytic queries; a search over a big room crossed its
         // cost threshold and spent longer compiling than counting.
-        configuration.options.additionalStartupParameters = [("plan_cache_mode", "force_custom_plan"), ("jit", "off")]
-        if let schema {
-            configuration.options.additionalStartupParameters.append(("search_path", schema))
-        }
-        configuration.options.maximumConnections = maximumConnections
-        configuration.options.connectTimeout = .seconds(10)
-        return configuration
+        [("plan_cache_mode", "force_custom_plan"), ("jit", "off")] + (schema.map { [("search_path", $0)] } ?? [])
     }
 
     /// Verification of the server's certificate chain and host name (PostgresNIO names the host).

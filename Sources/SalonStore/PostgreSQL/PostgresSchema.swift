@@ -68,6 +68,7 @@ enum PostgresSchema {
         personalArchive,
         searchText,
         archiveCounts,
+        cluster,
     ]
 
     /// The advisory lock every Salon node takes to migrate ("Salon" in ASCII): one node

@@ -1,0 +1,28 @@
+extension PostgresSchema {
+    /// Migration "v9-cluster" (issue #21): the nodes of a cluster and the rooms' leases.
+    /// Times are `timestamptz` from the database's `now()`, unlike the other tables' bigint
+    /// milliseconds: liveness compares heartbeats with the database's clock, never a node's.
+    ///
+    /// A lease row is never deleted, only left without holder (`node` NULL), so a room's epoch
+    /// only grows and a write fenced with an old epoch can never match again.
+    static let cluster = Migration(name: "v9-cluster", statements: [
+        """
+        CREATE TABLE cluster_nodes (
+            id text COLLATE "C" NOT NULL PRIMARY KEY,
+            address text NOT NULL,
+            started_at timestamptz NOT NULL,
+            heartbeat_at timestamptz NOT NULL,
+            left_at timestamptz
+        )
+        """,
+        """
+        CREATE TABLE room_leases (
+            room text COLLATE "C" NOT NULL PRIMARY KEY,
+            node text COLLATE "C" REFERENCES cluster_nodes(id),
+            epoch bigint NOT NULL CHECK (epoch > 0),
+            acquired_at timestamptz NOT NULL
+        )
+        """,
+        "CREATE INDEX room_leases_by_node ON room_leases (node) WHERE node IS NOT NULL",
+    ])
+}
