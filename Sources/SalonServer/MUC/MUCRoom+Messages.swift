@@ -186,7 +186,9 @@ extension MUCRoom {
         message[attribute: "from"] = sender.description
         message.append(XMLElement("x", namespace: MUC.user))
         // Archived once for the recipient's account (XEP-0313), then delivered to each of its
-        // sessions; what the room does next waits, so nothing it sends overtakes the message.
+        // sessions from the archive's thread; what the room does next waits, so nothing it sends
+        // overtakes the message, and what it broadcast before leaves for other loops first.
+        LoopCrossings.sendGathered()
         if let delivery = environment.output.router.routePrivateMessage(message, to: Array(recipient.sessions), from: sender) {
             awaiting({ await delivery() }, then: { _ in })
         }

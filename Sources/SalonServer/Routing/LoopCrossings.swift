@@ -52,6 +52,14 @@ extension LoopCrossings {
         }
     }
 
+    /// Sends, now, what the current loop's turn has gathered for other loops. For work about to
+    /// leave the loop for another thread (an archive commit) whose deliveries would otherwise
+    /// reach a destination before what this loop sent there first, still waiting for its turn's end.
+    static func sendGathered() {
+        guard MultiThreadedEventLoopGroup.currentEventLoop != nil else { return }
+        perThread.currentValue?.sendAll()
+    }
+
     /// The current event loop's crossings (made on first use), or nil off an event loop.
     private static var current: LoopCrossings? {
         if let crossings = perThread.currentValue { return crossings }
