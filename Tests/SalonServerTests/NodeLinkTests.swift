@@ -58,9 +58,14 @@ import XMPPCore
         try b.links.send(route: route, to: "node-a")
         #expect(try await a.recorder.frames(1).map(body) == ["hello"])
         #expect(a.links.pendingBytes(for: "node-b") == 0)
+        let sent = a.links.statistics
+        #expect(sent.map(\.node) == ["node-b"] && sent.first?.isUp == true && sent.first?.framesSent == 102)
+        #expect((sent.first?.bytesSent ?? 0) > 102 * 100)
 
         await a.stop()
+        try await b.recorder.wait(for: .down("node-a", .inbound))
         await b.stop()
+        #expect(a.recorder.events.items.contains(.down("node-b", .outbound)))
         try await group.shutdownGracefully()
     }
 

@@ -37,6 +37,9 @@ public final class NodeLink: @unchecked Sendable {
     private let isStopped = Atomic<Bool>(false)
     /// Whether the last frame offered was refused: the reason is logged once per run of refusals.
     private let isRefusing = Atomic<Bool>(false)
+    private let framesSent = Atomic<Int>(0)
+    private let bytesSent = Atomic<Int>(0)
+    private let isUp = Atomic<Bool>(false)
 
     // On `eventLoop` only.
     private var channel: (any Channel)?
@@ -75,6 +78,7 @@ public final class NodeLink: @unchecked Sendable {
             self.retry = nil
             self.dropWaiting(reason: "link stopped")
             defer { self.channel = nil }
+            if self.channel != nil { self.wentDown() }
             return self.channel
         }.get()
         try? await channel?.close()
@@ -109,9 +113,19 @@ public final class NodeLink: @unchecked Sendable {
     /// Bytes held for the peer: waiting for the link or written and not yet sent.
     public var pendingBytes: Int { queuedBytes.load(ordering: .sequentiallyConsistent) }
 
+    /// What this link has sent, for metrics.
+    public var statistics: NodeLinkStatistics {
+        NodeLinkStatistics(node: node, isUp: isUp.load(ordering: .relaxed), framesSent: framesSent.load(ordering: .relaxed),
+                           bytesSent: bytesSent.load(ordering: .relaxed), pendingBytes: pendingBytes)
+    }
+
     private func write(_ buffer: ByteBuffer, on channel: any Channel) {
         let size = buffer.readableBytes
-        channel.writeAndFlush(buffer).whenComplete { _ in
+        channel.writeAndFlush(buffer).whenComplete { result in
+            if case .success = result {
+                self.framesSent.add(1, ordering: .relaxed)
+                self.bytesSent.add(size, ordering: .relaxed)
+            }
             self.queuedBytes.subtract(size, ordering: .sequentiallyConsistent)
         }
     }
@@ -173,6 +187,7 @@ public final class NodeLink: @unchecked Sendable {
             write(buffer, on: channel)
         }
         waiting.removeAll()
+        isUp.store(true, ordering: .relaxed)
         delegate?.linkUp(NodeLinkPeer(node: node, address: address, direction: .outbound))
     }
 
@@ -180,9 +195,14 @@ public final class NodeLink: @unchecked Sendable {
         connecting = false
         if channel != nil {
             channel = nil
-            delegate?.linkDown(NodeLinkPeer(node: node, address: address, direction: .outbound))
+            wentDown()
         }
         dialLater()
+    }
+
+    private func wentDown() {
+        isUp.store(false, ordering: .relaxed)
+        delegate?.linkDown(NodeLinkPeer(node: node, address: address, direction: .outbound))
     }
 
     /// Dials again after the current backoff, which doubles with each failure up to the cap.

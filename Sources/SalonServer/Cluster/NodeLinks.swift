@@ -87,6 +87,11 @@ public final class NodeLinks: Sendable {
         links.withLock { $0[node] }?.pendingBytes
     }
 
+    /// Each outbound link's counts, by peer id.
+    public var statistics: [NodeLinkStatistics] {
+        links.withLock { Array($0.values) }.map(\.statistics).sorted { $0.node < $1.node }
+    }
+
     /// The peers a link is kept to.
     public var peers: [String] {
         links.withLock { $0.keys.sorted() }
