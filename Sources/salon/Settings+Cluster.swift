@@ -9,6 +9,13 @@ extension Settings {
         cluster.enabled = reader.bool(forKey: "cluster.enabled", default: false)
         if let id = reader.string(forKey: "cluster.node_id"), !id.isEmpty { cluster.nodeID = id }
         if let address = reader.string(forKey: "cluster.address"), !address.isEmpty { cluster.address = address }
+        if let path = reader.string(forKey: "cluster.secret_file"), !path.isEmpty {
+            do {
+                cluster.secret = try ClusterSecret.load(path: path)
+            } catch let error as ClusterConfigurationError {
+                throw SettingsError(description: error.description)
+            }
+        }
         cluster.deadAfter = .seconds(try positive("cluster.dead_after", default: Int(cluster.deadAfter.components.seconds), minimum: 2))
         do {
             try cluster.check(storage: storage)

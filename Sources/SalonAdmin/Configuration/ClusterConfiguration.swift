@@ -11,6 +11,9 @@ public struct ClusterConfiguration: Sendable {
     public var nodeID: String?
     /// `cluster.address`: `host:port` other nodes reach this node on; required when enabled.
     public var address: String?
+    /// `cluster.secret_file`, read: the secret node links prove to each other. Links are not
+    /// dialled by `salon serve` yet, so a cluster runs without it for now.
+    public var secret: ClusterSecret?
     /// `cluster.dead_after`: a node whose heartbeat is older than this is dead.
     public var deadAfter: Duration = .seconds(5)
     /// How often a node marks itself alive.

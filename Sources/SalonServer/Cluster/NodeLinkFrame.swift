@@ -1,0 +1,95 @@
+import XMPPCore
+
+/// The namespace of a node link's stream and of its frames.
+public enum NodeLinkNamespace {
+    public static let cluster = "urn:salon:cluster:0"
+}
+
+/// A stanza carried to one address on another node: 1:1 traffic, or a stanza on its way to
+/// the owner of its room.
+public struct RoutedStanza: Sendable, Hashable {
+    public var to: JID
+    public var from: JID
+    /// The stanza, in `jabber:client`.
+    public var stanza: XMLElement
+
+    public init(to: JID, from: JID, stanza: XMLElement) {
+        self.to = to
+        self.from = from
+        self.stanza = stanza
+    }
+}
+
+/// One copy of a stanza for the recipients on one node: the owner of a room sends one per
+/// destination node, and that node delivers it to each of the listed local sessions.
+public struct FanoutStanza: Sendable, Hashable {
+    public var recipients: [JID]
+    /// The stanza, in `jabber:client`.
+    public var stanza: XMLElement
+
+    public init(recipients: [JID], stanza: XMLElement) {
+        self.recipients = recipients
+        self.stanza = stanza
+    }
+}
+
+/// What a node link carries once both ends have proved themselves.
+public enum NodeLinkFrame: Sendable, Hashable {
+    case route(RoutedStanza)
+    case fanout(FanoutStanza)
+
+    /// The frame as sent, in the cluster namespace with its stanza in `jabber:client`.
+    var element: XMLElement {
+        switch self {
+        case .route(let route):
+            XMLElement("route", namespace: NodeLinkNamespace.cluster,
+                       attributes: ["to": route.to.description, "from": route.from.description],
+                       children: [.element(route.stanza)])
+        case .fanout(let fanout):
+            XMLElement("fanout", namespace: NodeLinkNamespace.cluster,
+                       children: fanout.recipients.map {
+                           .element(XMLElement("to", namespace: NodeLinkNamespace.cluster, attributes: ["jid": $0.description]))
+                       } + [.element(fanout.stanza)])
+        }
+    }
+
+    /// Reads a frame; throws, saying what is wrong, for anything else.
+    init(_ element: XMLElement) throws(XMLStreamError) {
+        guard element.namespace == NodeLinkNamespace.cluster else {
+            throw XMLStreamError(.invalidNamespace, text: "A node link frame is in \(NodeLinkNamespace.cluster).")
+        }
+        switch element.name {
+        case "route":
+            guard let to = element[attribute: "to"].flatMap({ try? JID($0) }),
+                  let from = element[attribute: "from"].flatMap({ try? JID($0) }) else {
+                throw XMLStreamError(.improperAddressing, text: "A route frame needs valid 'to' and 'from' JIDs.")
+            }
+            self = .route(RoutedStanza(to: to, from: from, stanza: try Self.stanza(in: element, besides: [])))
+        case "fanout":
+            let markers = element.children("to", namespace: NodeLinkNamespace.cluster)
+            var recipients: [JID] = []
+            recipients.reserveCapacity(markers.count)
+            for marker in markers {
+                guard let jid = marker[attribute: "jid"].flatMap({ try? JID($0) }) else {
+                    throw XMLStreamError(.improperAddressing, text: "A fanout recipient needs a valid 'jid'.")
+                }
+                recipients.append(jid)
+            }
+            guard !recipients.isEmpty else {
+                throw XMLStreamError(.improperAddressing, text: "A fanout frame names at least one recipient.")
+            }
+            self = .fanout(FanoutStanza(recipients: recipients, stanza: try Self.stanza(in: element, besides: ["to"])))
+        default:
+            throw XMLStreamError(.unsupportedStanzaType, text: "<\(element.name)/> is not a node link frame.")
+        }
+    }
+
+    /// The one `jabber:client` stanza a frame wraps, next to its own `besides` markers.
+    private static func stanza(in frame: XMLElement, besides markers: Set<String>) throws(XMLStreamError) -> XMLElement {
+        let others = frame.elements.filter { !($0.namespace == NodeLinkNamespace.cluster && markers.contains($0.name)) }
+        guard others.count == 1, let stanza = others.first, stanza.namespace == NS.client, Stanza(stanza) != nil else {
+            throw XMLStreamError(.badFormat, text: "A <\(frame.name)/> frame wraps exactly one jabber:client stanza.")
+        }
+        return stanza
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import SalonAdmin
+@testable import SalonServer
+import Testing
+import XMPPCore
+
+/// Node link frames read back, the proof of the secret, and the secret file's checks.
+@Suite struct NodeLinkFrameTests {
+    private func parse(_ xml: String) throws -> NodeLinkFrame {
+        let events = try XMLStreamParser().feed(Array("<stream:stream xmlns:stream='\(NS.streams)' xmlns='\(NodeLinkNamespace.cluster)'>\(xml)".utf8))
+        guard case .stanza(let element)? = events.last else { throw XMLStreamError(.badFormat, text: "no element") }
+        return try NodeLinkFrame(element)
+    }
+
+    @Test func framesReadBackAsWritten() throws {
+        let route = NodeLinkFrame.route(RoutedStanza(to: try JID("bob@example.com/phone"), from: try JID("alice@example.com"),
+                                                     stanza: linkMessage("hi")))
+        let fanout = NodeLinkFrame.fanout(FanoutStanza(recipients: [try JID("a@example.com/1"), try JID("b@example.com")],
+                                                       stanza: linkMessage("all")))
+        for frame in [route, fanout] {
+            let read = try parse(frame.element.serialized(parentNamespace: NodeLinkNamespace.cluster))
+            #expect(read.element.serialized() == frame.element.serialized())
+        }
+    }
+
+    @Test(arguments: [
+        "<route to='bob@example.com'><message xmlns='jabber:client'/></route>",
+        "<route to='@@' from='a@example.com'><message xmlns='jabber:client'/></route>",
+        "<route to='b@example.com' from='a@example.com'/>",
+        "<route to='b@example.com' from='a@example.com'><message xmlns='jabber:client'/><message xmlns='jabber:client'/></route>",
+        "<route to='b@example.com' from='a@example.com'><message xmlns='jabber:server'/></route>",
+        "<fanout><message xmlns='jabber:client'/></fanout>",
+        "<fanout><to/><message xmlns='jabber:client'/></fanout>",
+        "<fanout><to jid='b@example.com'/></fanout>",
+        "<handshake/>",
+    ])
+    func malformedFramesAreRefused(xml: String) {
+        #expect(throws: XMLStreamError.self) { try parse(xml) }
+    }
+
+    @Test func eachProofIsBoundToItsSideNoncesAndSession() {
+        let secret = ClusterSecret(Array("s".utf8))
+        let n1 = [UInt8](repeating: 1, count: 32), n2 = [UInt8](repeating: 2, count: 32), binding: [UInt8] = [9, 9]
+        let proof = NodeLinkProof.make(secret: secret, side: .dialer, node: "a", dialerNonce: n1, listenerNonce: n2, binding: binding)
+        #expect(NodeLinkProof.verify(proof, secret: secret, side: .dialer, node: "a", dialerNonce: n1, listenerNonce: n2, binding: binding))
+        #expect(!NodeLinkProof.verify(proof, secret: secret, side: .listener, node: "a", dialerNonce: n1, listenerNonce: n2, binding: binding))
+        #expect(!NodeLinkProof.verify(proof, secret: secret, side: .dialer, node: "b", dialerNonce: n1, listenerNonce: n2, binding: binding))
+        #expect(!NodeLinkProof.verify(proof, secret: secret, side: .dialer, node: "a", dialerNonce: n2, listenerNonce: n1, binding: binding))
+        #expect(!NodeLinkProof.verify(proof, secret: secret, side: .dialer, node: "a", dialerNonce: n1, listenerNonce: n2, binding: [9]))
+        #expect(!NodeLinkProof.verify(proof, secret: ClusterSecret(Array("t".utf8)), side: .dialer, node: "a", dialerNonce: n1,
+                                      listenerNonce: n2, binding: binding))
+    }
+
+    @Test func theSecretFileIsRefusedWhenMissingEmptyOrWorldReadable() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("salon-secret-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func file(_ name: String, _ text: String, mode: Int) throws -> String {
+            let path = directory.appendingPathComponent(name).path
+            #expect(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+            return path
+        }
+        for (path, reason) in [(directory.appendingPathComponent("none").path, "missing"),
+                               (try file("empty", " \n", mode: 0o600), "empty"),
+                               (try file("open", "s3cret", mode: 0o644), "world-readable")] {
+            let error = #expect(throws: ClusterConfigurationError.self) { try ClusterSecret.load(path: path) }
+            #expect(error?.description.contains("cluster.secret_file") == true)
+            #expect(error?.description.contains(reason) == true)
+        }
+        let secret = try ClusterSecret.load(path: try file("good", "s3cret\n", mode: 0o600))
+        #expect(secret.bytes == Array("s3cret".utf8))
+    }
+}
