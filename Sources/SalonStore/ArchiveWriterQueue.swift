@@ -37,8 +37,7 @@ struct ArchiveWriterQueue<Item, Caller> {
 
     /// Everything waiting, up to `maxBatch`, or the end of the drain once nothing waits.
     mutating func next(maxBatch: Int) -> Next {
-        if pending.isEmpty { return .idle(endDrain()) }
-        let batch = pending.take(min(pending.count, maxBatch))
+        guard let batch = take(maxBatch: maxBatch) else { return .idle(endDrain()) }
         return .batch(items: batch.items, callers: batch.callers)
     }
 

@@ -109,30 +109,27 @@ public final class PostgresArchiveWriter: ArchiveWriter {
     private func drain() async {
         var committing: (task: Task<Outcome, Never>, waiters: [Waiter])?
         while true {
-            guard let (task, waiters) = committing else {
+            let next: (batch: PostgresArchiveCommit.Prepared, waiters: [Waiter])?
+            if committing == nil {
                 switch state.withLock({ $0.queue.next(maxBatch: maxBatch) }) {
                 case .idle(let closeWaiters):
                     closeWaiters.forEach { $0.resume() }
                     return
                 case .batch(let items, let waiters):
-                    let batch = PostgresArchiveCommit.Prepared(items)
-                    if batch.standsAlone {
-                        committing = (Task { await self.commit(batch) }, waiters)
-                    } else {
-                        Self.tell(waiters, await commit(batch))
-                    }
+                    next = (PostgresArchiveCommit.Prepared(items), waiters)
                 }
-                continue
+            } else {
+                next = state.withLock { $0.queue.take(maxBatch: maxBatch) }.map {
+                    (PostgresArchiveCommit.Prepared($0.items), $0.callers)
+                }
             }
-            let next = state.withLock { $0.queue.take(maxBatch: maxBatch) }.map {
-                (batch: PostgresArchiveCommit.Prepared($0.items), waiters: $0.callers)
-            }
-            let outcome = await task.value
+            let earlier = committing
+            let outcome = await earlier?.task.value
             committing = nil
             if let next, next.batch.standsAlone {
                 committing = (Task { await self.commit(next.batch) }, next.waiters)
             }
-            Self.tell(waiters, outcome)
+            if let earlier, let outcome { Self.tell(earlier.waiters, outcome) }
             if let next, !next.batch.standsAlone {
                 Self.tell(next.waiters, await commit(next.batch))
             }
