@@ -57,6 +57,9 @@ def test_cluster_settings_are_checked_before_the_node_serves(tmp_path):
         ({"SALON_CLUSTER_ADDRESS": "127.0.0.1"}, "cluster.address '127.0.0.1' must be host:port"),
         ({"SALON_CLUSTER_ADDRESS": "127.0.0.1:7400", "SALON_CLUSTER_NODE_ID": "two words"}, "cluster.node_id 'two words' must be"),
         ({"SALON_CLUSTER_ADDRESS": "127.0.0.1:7400", "SALON_CLUSTER_DEAD_AFTER": "1"}, "cluster.dead_after must be at least 2"),
+        ({"SALON_CLUSTER_ADDRESS": "127.0.0.1:7400"}, "cluster.enabled needs cluster.secret_file"),
+        ({"SALON_CLUSTER_ADDRESS": "127.0.0.1:7400", "SALON_CLUSTER_SECRET_FILE": str(tmp_path / "absent")},
+         "cannot be read: it is missing"),
     ]
     for extra, message in cases:
         result = salon(*serve_args(free_port()), cwd=tmp_path, env={**env, **extra})
@@ -66,8 +69,12 @@ def test_cluster_settings_are_checked_before_the_node_serves(tmp_path):
 
 @pytest.mark.skipif(not CLUSTER, reason="SALON_TEST_POSTGRES_URL is not set (Scripts/test starts a cluster)")
 def test_cluster_status_shows_a_serving_node_live_then_left(tmp_path):
+    secret = tmp_path / "cluster.secret"
+    secret.write_text("status test secret\n")
+    secret.chmod(0o600)
+    address = f"127.0.0.1:{free_port()}"
     env = {**postgresql_environment(), "SALON_CLUSTER_ENABLED": "true", "SALON_CLUSTER_NODE_ID": "node-1",
-           "SALON_CLUSTER_ADDRESS": "127.0.0.1:7400"}
+           "SALON_CLUSTER_ADDRESS": address, "SALON_CLUSTER_SECRET_FILE": str(secret)}
     c2s = free_port()
     process = subprocess.Popen([str(salon_binary()), *serve_args(c2s)], cwd=tmp_path, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, env={**os.environ, **env})
@@ -78,7 +85,7 @@ def test_cluster_status_shows_a_serving_node_live_then_left(tmp_path):
         lines = status.stdout.splitlines()
         assert lines[0].split() == ["NODE", "ADDRESS", "HEARTBEAT", "STATE", "LEASES"]
         fields = lines[1].split()
-        assert fields[:2] == ["node-1", "127.0.0.1:7400"] and fields[-2:] == ["live", "0"], lines
+        assert fields[:2] == ["node-1", address] and fields[-2:] == ["live", "0"], lines
         assert lines[-1] == "1 live of 1 nodes; 0 room leases"
     finally:
         process.terminate()

@@ -25,6 +25,7 @@ struct ClusterMembershipTests {
             configuration.cluster.enabled = true
             configuration.cluster.nodeID = id
             configuration.cluster.address = "127.0.0.1:\(port)"
+            configuration.cluster.secret = ClusterSecret(Array("cluster membership test".utf8))
             configuration.cluster.lookInterval = lookInterval
         }
     }
@@ -36,9 +37,10 @@ struct ClusterMembershipTests {
             // announcements can move the live sets in this test.
             let never = Duration.seconds(3600)
             let log = LogCapture(level: .info)
-            let a = try await TestServer.start(log: log, configure: Self.node("node-a", port: 7101, storage: storage, lookInterval: never))
+            let (portA, portB) = (freeLoopbackPort(), freeLoopbackPort())
+            let a = try await TestServer.start(log: log, configure: Self.node("node-a", port: portA, storage: storage, lookInterval: never))
             let aChanges = ChangeLog(try #require(a.server.cluster))
-            let b = try await TestServer.start(configure: Self.node("node-b", port: 7102, storage: storage, lookInterval: never))
+            let b = try await TestServer.start(configure: Self.node("node-b", port: portB, storage: storage, lookInterval: never))
             do {
                 let (nodeA, nodeB) = (try #require(a.server.cluster), try #require(b.server.cluster))
                 // b read a at its start; a heard b's join.
@@ -46,8 +48,8 @@ struct ClusterMembershipTests {
                 let joined = try await aChanges.next()
                 #expect(joined.joined.map(\.id) == ["node-b"])
                 #expect(nodeA.liveNodes.map(\.id) == ["node-a", "node-b"])
-                #expect(nodeA.liveNodes.map(\.address) == ["127.0.0.1:7101", "127.0.0.1:7102"])
-                #expect(log.lines("cluster node joined").contains { $0.contains("node=node-b") && $0.contains("address=127.0.0.1:7102") })
+                #expect(nodeA.liveNodes.map(\.address) == ["127.0.0.1:\(portA)", "127.0.0.1:\(portB)"])
+                #expect(log.lines("cluster node joined").contains { $0.contains("node=node-b") && $0.contains("address=127.0.0.1:\(portB)") })
                 // Both agree on every room's owner, and each room is local to exactly one.
                 #expect(rooms.allSatisfy { nodeA.owner(ofRoom: $0) == nodeB.owner(ofRoom: $0) })
                 #expect(rooms.allSatisfy { nodeA.isLocal(room: $0) != nodeB.isLocal(room: $0) })
@@ -84,7 +86,7 @@ struct ClusterMembershipTests {
     func aSilentNodeIsDeclaredDead() async throws {
         try await TestCluster.withScratchSchema { storage async throws in
             let log = LogCapture(level: .info)
-            let a = try await TestServer.start(log: log, configure: Self.node("node-a", port: 7201, storage: storage,
+            let a = try await TestServer.start(log: log, configure: Self.node("node-a", port: freeLoopbackPort(), storage: storage,
                                                                             lookInterval: .milliseconds(100)))
             do {
                 let nodeA = try #require(a.server.cluster)
@@ -141,6 +143,9 @@ struct ClusterConfigurationTests {
             cluster.address = bad
             #expect(throws: ClusterConfigurationError.self, "\(bad)") { try cluster.check(storage: storage) }
         }
+        cluster.address = "127.0.0.1:7000"
+        #expect(throws: ClusterConfigurationError.self, "no secret") { try cluster.check(storage: storage) }
+        cluster.secret = ClusterSecret(Array("s".utf8))
         for good in ["127.0.0.1:7000", "node-1.example.com:5270", "[::1]:7000"] {
             cluster.address = good
             #expect(throws: Never.self, "\(good)") { try cluster.check(storage: storage) }

@@ -17,7 +17,8 @@ import XMPPCore
                                                      stanza: linkMessage("hi")))
         let fanout = NodeLinkFrame.fanout(FanoutStanza(recipients: [try JID("a@example.com/1"), try JID("b@example.com")],
                                                        stanza: linkMessage("all")))
-        for frame in [route, fanout] {
+        let ended = NodeLinkFrame.ended(try JID("a@example.com/1"))
+        for frame in [route, fanout, ended] {
             let read = try parse(frame.element.serialized(parentNamespace: NodeLinkNamespace.cluster))
             #expect(read.element.serialized() == frame.element.serialized())
         }
@@ -32,6 +33,8 @@ import XMPPCore
         "<fanout><message xmlns='jabber:client'/></fanout>",
         "<fanout><to/><message xmlns='jabber:client'/></fanout>",
         "<fanout><to jid='b@example.com'/></fanout>",
+        "<ended/>",
+        "<ended jid='a@example.com'/>",
         "<handshake/>",
     ])
     func malformedFramesAreRefused(xml: String) {

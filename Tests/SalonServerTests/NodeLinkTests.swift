@@ -24,6 +24,7 @@ import XMPPCore
         switch frame {
         case .route(let route): route.stanza.child("body", namespace: NS.client)?.text ?? ""
         case .fanout(let fanout): fanout.stanza.child("body", namespace: NS.client)?.text ?? ""
+        case .ended(let jid): jid.description
         }
     }
 

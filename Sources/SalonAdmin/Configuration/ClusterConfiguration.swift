@@ -2,8 +2,8 @@ import Foundation
 import SalonStore
 
 /// Several nodes serving one domain from one PostgreSQL database (`cluster.*`, issue #21).
-/// Today a clustered node registers, heartbeats, keeps the live set and computes each room's
-/// owner; serving rooms by owner comes later.
+/// A clustered node registers, heartbeats, keeps the live set, serves the rooms it owns and
+/// links to the other nodes for the rest.
 public struct ClusterConfiguration: Sendable {
     /// `cluster.enabled`: off by default; needs `storage.backend: postgresql`.
     public var enabled = false
@@ -11,11 +11,12 @@ public struct ClusterConfiguration: Sendable {
     public var nodeID: String?
     /// `cluster.address`: `host:port` other nodes reach this node on; required when enabled.
     public var address: String?
-    /// `cluster.secret_file`, read: the secret node links prove to each other. Links are not
-    /// dialled by `salon serve` yet, so a cluster runs without it for now.
+    /// `cluster.secret_file`, read: the secret node links prove to each other; required when enabled.
     public var secret: ClusterSecret?
-    /// `cluster.dead_after`: a node whose heartbeat is older than this is dead.
-    public var deadAfter: Duration = .seconds(5)
+    /// `cluster.dead_after`: a node whose heartbeat is older than this is dead, and its rooms
+    /// move. Short, so a room whose owner died posts again within seconds; long enough that a
+    /// node missing a couple of heartbeats (a busy database) is not taken for dead.
+    public var deadAfter: Duration = .seconds(3)
     /// How often a node marks itself alive.
     public var heartbeatInterval: Duration = .seconds(1)
     /// How often a node reads the whole membership: deaths are noticed this way, since a dead
@@ -57,6 +58,7 @@ public struct ClusterConfiguration: Sendable {
         guard Self.isHostAndPort(address) else {
             throw ClusterConfigurationError("cluster.address '\(address)' must be host:port (a port 1…65535; an IPv6 host in brackets)")
         }
+        guard secret != nil else { throw ClusterConfigurationError.missingSecret }
         guard deadAfter >= heartbeatInterval * 2 else {
             throw ClusterConfigurationError("cluster.dead_after must be at least two heartbeats (\(heartbeatInterval * 2))")
         }
@@ -78,4 +80,7 @@ public struct ClusterConfigurationError: Error, CustomStringConvertible {
     public init(_ description: String) {
         self.description = description
     }
+
+    public static let missingSecret = ClusterConfigurationError(
+        "cluster.enabled needs cluster.secret_file: the secret the nodes' links prove to each other")
 }

@@ -125,6 +125,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         sessionEnded = true
         context.presence.broadcastUnavailable(nil, from: session)
         context.sessions.unbind(session)
+        context.router.cluster?.sessionEnded(session.jid)
         logger.info("session ended", metadata: ["jid": "\(session.jid)"])
         if let state = stream.streamManagement { endStreamManagement(state, session: session) }
         return true

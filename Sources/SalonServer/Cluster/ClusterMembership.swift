@@ -11,7 +11,6 @@ import Synchronization
 /// dead node announces nothing. Every read of the membership goes through one loop, so an
 /// older answer never overwrites a newer one. All of it runs in tasks, off the event loops.
 ///
-/// Rooms are not served by owner yet: this is what routing and re-homing will ask.
 public final class ClusterMembership: Sendable {
     /// This node's id and the address other nodes reach it on.
     public let node: String
@@ -86,6 +85,11 @@ public final class ClusterMembership: Sendable {
             logger.warning("could not leave the cluster: the others will declare this node dead after cluster.dead_after",
                            metadata: ["node": "\(node)", "error": "\(error)"])
         }
+    }
+
+    /// The leases of the rooms this node serves.
+    var leases: RoomLeases {
+        RoomLeases(store: store, node: node, patience: configuration.deadAfter + configuration.lookInterval + configuration.heartbeatInterval)
     }
 
     /// The live nodes, by id.

@@ -147,12 +147,7 @@ public final class NodeLink: @unchecked Sendable {
         connecting = true
         let events = NodeLinkEvents(
             up: { [self] _, channel in eventLoop.execute { self.up(channel) } },
-            frame: { [self] peer, frame in
-                switch frame {
-                case .route(let route): delegate?.link(peer, received: route)
-                case .fanout(let fanout): delegate?.link(peer, received: fanout)
-                }
-            },
+            frame: { [self] peer, frame in delegate?.link(peer, received: frame) },
             down: { [self] peer in eventLoop.execute { self.down(peer) } })
         let bootstrap = ClientBootstrap(group: eventLoop)
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)

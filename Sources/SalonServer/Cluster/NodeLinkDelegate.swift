@@ -1,3 +1,5 @@
+import XMPPCore
+
 /// One end of a link as its owner sees it: which node is at the other end, where, and who dialled.
 public struct NodeLinkPeer: Sendable, Hashable {
     public enum Direction: String, Sendable {
@@ -17,8 +19,21 @@ public struct NodeLinkPeer: Sendable, Hashable {
 public protocol NodeLinkDelegate: AnyObject, Sendable {
     func link(_ peer: NodeLinkPeer, received route: RoutedStanza)
     func link(_ peer: NodeLinkPeer, received fanout: FanoutStanza)
+    /// A session on the peer ended.
+    func link(_ peer: NodeLinkPeer, sessionEnded jid: JID)
     /// Both ends proved themselves: frames flow from now on.
     func linkUp(_ peer: NodeLinkPeer)
     /// A link that was up closed.
     func linkDown(_ peer: NodeLinkPeer)
+}
+
+extension NodeLinkDelegate {
+    /// Hands `frame` to the method for its kind.
+    func link(_ peer: NodeLinkPeer, received frame: NodeLinkFrame) {
+        switch frame {
+        case .route(let route): link(peer, received: route)
+        case .fanout(let fanout): link(peer, received: fanout)
+        case .ended(let jid): link(peer, sessionEnded: jid)
+        }
+    }
 }

@@ -37,6 +37,8 @@ public struct FanoutStanza: Sendable, Hashable {
 public enum NodeLinkFrame: Sendable, Hashable {
     case route(RoutedStanza)
     case fanout(FanoutStanza)
+    /// A session on the sending node ended: the receiver forgets where it was.
+    case ended(JID)
 
     /// The frame as sent, in the cluster namespace with its stanza in `jabber:client`.
     var element: XMLElement {
@@ -50,6 +52,8 @@ public enum NodeLinkFrame: Sendable, Hashable {
                        children: fanout.recipients.map {
                            .element(XMLElement("to", namespace: NodeLinkNamespace.cluster, attributes: ["jid": $0.description]))
                        } + [.element(fanout.stanza)])
+        case .ended(let jid):
+            XMLElement("ended", namespace: NodeLinkNamespace.cluster, attributes: ["jid": jid.description])
         }
     }
 
@@ -79,6 +83,11 @@ public enum NodeLinkFrame: Sendable, Hashable {
                 throw XMLStreamError(.improperAddressing, text: "A fanout frame names at least one recipient.")
             }
             self = .fanout(FanoutStanza(recipients: recipients, stanza: try Self.stanza(in: element, besides: ["to"])))
+        case "ended":
+            guard let jid = element[attribute: "jid"].flatMap({ try? JID($0) }), jid.resourcepart != nil else {
+                throw XMLStreamError(.improperAddressing, text: "An ended frame names a full JID.")
+            }
+            self = .ended(jid)
         default:
             throw XMLStreamError(.unsupportedStanzaType, text: "<\(element.name)/> is not a node link frame.")
         }

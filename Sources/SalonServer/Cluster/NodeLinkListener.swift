@@ -25,12 +25,7 @@ public final class NodeLinkListener: Sendable {
                             group: any EventLoopGroup, logger: Logger) async throws -> NodeLinkListener {
         let events = NodeLinkEvents(
             up: { peer, _ in delegate.linkUp(peer) },
-            frame: { peer, frame in
-                switch frame {
-                case .route(let route): delegate.link(peer, received: route)
-                case .fanout(let fanout): delegate.link(peer, received: fanout)
-                }
-            },
+            frame: { peer, frame in delegate.link(peer, received: frame) },
             down: { peer in if let peer { delegate.linkDown(peer) } })
         let accepted = AcceptedLinks()
         let bootstrap = ServerBootstrap(group: group)

@@ -3,6 +3,7 @@ import SalonAdmin
 import NIOCore
 import SalonSecurity
 import Synchronization
+import XMPPCore
 
 /// This node's outbound links, one per live peer: `update` opens links to peers that joined
 /// and stops those to peers that departed (or moved to another address). Frames for a node
@@ -68,7 +69,8 @@ public final class NodeLinks: Sendable {
 
     private let following = Mutex<[(Task<Void, Never>, AsyncStream<Void>.Continuation)]>([])
 
-    private static func addresses(of membership: ClusterMembership) -> [String: String] {
+    /// The live nodes' link addresses, by id.
+    static func addresses(of membership: ClusterMembership) -> [String: String] {
         Dictionary(membership.liveNodes.map { ($0.id, $0.address) }, uniquingKeysWith: { first, _ in first })
     }
 
@@ -80,6 +82,11 @@ public final class NodeLinks: Sendable {
     /// Sends `fanout` to `node` for its local recipients, or says why not.
     public func send(fanout: FanoutStanza, to node: String) throws(NodeLinkRefusal) {
         try link(to: node).send(.fanout(fanout))
+    }
+
+    /// Tells `node` that this node's session `jid` ended.
+    public func send(ended jid: JID, to node: String) throws(NodeLinkRefusal) {
+        try link(to: node).send(.ended(jid))
     }
 
     /// Bytes held for `node` (waiting for its link, or written and not yet sent); nil without a link.

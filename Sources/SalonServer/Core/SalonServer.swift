@@ -36,6 +36,7 @@ public final class SalonServer: Service, Sendable {
         let sweeper: FileSweeper?
         let compliance: ComplianceService
         let cluster: ClusterMembership?
+        let clusterLinks: ClusterNodeLinks?
     }
 
     /// `metricsRegistry`: where the server's metrics are kept; its own when nil (tests run
@@ -55,6 +56,7 @@ public final class SalonServer: Service, Sendable {
         let database = try await configuration.administration.storage.open(
             dataDirectory: configuration.dataDirectory, logger: Logger(label: "salon.store"))
         let tls: TLSContext
+        let certificates: [TLSCertificate]
         let fakeSaltKey: [UInt8]
         let uploadKey: [UInt8]
         var cluster: ClusterMembership?
@@ -62,8 +64,8 @@ public final class SalonServer: Service, Sendable {
             cluster = try await startCluster(database)
             fakeSaltKey = try await ServerSecret.load(ServerSecret.fakeSalt, from: database)
             uploadKey = try await ServerSecret.load(ServerSecret.uploadToken, from: database)
-            let certificates = try CertificateStore.certificates(domain: configuration.domain,
-                                                                 directory: configuration.certificateDirectory, logger: logger)
+            certificates = try CertificateStore.certificates(domain: configuration.domain,
+                                                             directory: configuration.certificateDirectory, logger: logger)
             tls = try TLSContext.server(certificates: certificates, alpn: ["xmpp-client"], sessionTickets: configuration.sessionTickets)
         } catch {
             await cluster?.stop()
@@ -75,7 +77,7 @@ public final class SalonServer: Service, Sendable {
         do {
             context = try await ServerContext.start(configuration: configuration, database: database, tls: tls,
                                                     fakeSaltKey: fakeSaltKey, uploadKey: uploadKey, group: group, metrics: metrics,
-                                                    logger: logger)
+                                                    leases: cluster?.leases, logger: logger)
         } catch {
             try? await group.shutdownGracefully()
             await cluster?.stop()
@@ -85,7 +87,11 @@ public final class SalonServer: Service, Sendable {
         var listeners: [Channel] = []
         var ports = BoundPorts(c2s: 0)
         var http: HTTPServer?
+        var clusterLinks: ClusterNodeLinks?
         do {
+            if let cluster {
+                clusterLinks = try await startClusterLinks(cluster, certificates: certificates, context: context, group: group)
+            }
             http = try await startHTTP(context: context, tls: tls, group: group)
             ports.http = http?.port
             let host = configuration.bindAddress
@@ -105,6 +111,7 @@ public final class SalonServer: Service, Sendable {
         } catch {
             await http?.stop()
             for channel in listeners { try? await channel.close() }
+            await clusterLinks?.stop()
             try? await group.shutdownGracefully()
             await cluster?.stop()
             try? await database.shutdown()
@@ -115,7 +122,7 @@ public final class SalonServer: Service, Sendable {
                                            logger: logger)
         running.withLock { running in
             running = Running(group: group, context: context, listeners: listeners, http: http, sweeper: sweeper,
-                              compliance: compliance, cluster: cluster)
+                              compliance: compliance, cluster: cluster, clusterLinks: clusterLinks)
         }
         logger.notice("serving", metadata: [
             "domain": "\(configuration.domain)", "c2s": "\(configuration.bindAddress):\(ports.c2s)",
@@ -166,6 +173,8 @@ public final class SalonServer: Service, Sendable {
         }
         // What ended sessions never had acknowledged is being stored offline.
         _ = await state.context.pendingWork.drained(within: .seconds(10))
+        // After the streams' goodbyes to rooms on other nodes were sent.
+        await state.clusterLinks?.stop()
         await state.http?.stop()
         // What the HTTP connections' closing queued on the loops runs before they shut down.
         await settle(state.group)
@@ -187,6 +196,14 @@ public final class SalonServer: Service, Sendable {
         let membership = ClusterMembership(store: store, configuration: settings, node: configuration.clusterNodeID, logger: logger)
         try await membership.start()
         return membership
+    }
+
+    /// The node links of a clustered node; `cluster.secret_file` is required by then.
+    private func startClusterLinks(_ membership: ClusterMembership, certificates: [TLSCertificate], context: ServerContext,
+                                   group: MultiThreadedEventLoopGroup) async throws -> ClusterNodeLinks {
+        guard let secret = configuration.cluster.secret else { throw ClusterConfigurationError.missingSecret }
+        return try await ClusterNodeLinks.start(membership: membership, secret: secret, certificates: certificates, context: context,
+                                                group: group, logger: logger)
     }
 
     /// The HTTP server with every feature's routes, when configured; the upload service learns

@@ -58,7 +58,7 @@ final class ServerContext: Sendable {
     /// it comes first and learns its services last.
     static func start(configuration: ServerConfiguration, database: any StoreBackend, tls: TLSContext?, fakeSaltKey: [UInt8],
                       uploadKey: [UInt8] = [], group: EventLoopGroup, metrics: ServerMetrics = ServerMetrics(),
-                      logger: Logger) async throws -> ServerContext {
+                      leases: RoomLeases? = nil, logger: Logger) async throws -> ServerContext {
         let sessions = SessionRegistry()
         let components = ComponentRegistry(secrets: configuration.components)
         // One writer for rooms' and accounts' archives: their appends share group commits.
@@ -74,7 +74,8 @@ final class ServerContext: Sendable {
                                              archiveWriter: archiveWriter, router: router, sessions: sessions, group: group,
                                              presenceRates: PresenceRates(limits: configuration.limits),
                                              lockedRoomsPerUser: configuration.limits.lockedRoomsPerUser,
-                                             maxVCardBytes: configuration.limits.maxVCardBytes, metrics: metrics, compliance: compliance, logger: logger)
+                                             maxVCardBytes: configuration.limits.maxVCardBytes, metrics: metrics, compliance: compliance,
+                                             leases: leases, logger: logger)
         return ServerContext(configuration: configuration, database: database, tls: tls, fakeSaltKey: fakeSaltKey, uploadKey: uploadKey,
                              sessions: sessions, components: components, router: router, muc: muc, metrics: metrics, logger: logger)
     }

@@ -102,6 +102,7 @@ extension MUCRoom {
                                    stanza: event?.payload ?? serialized.textWithoutRecipient)
         stored.files = files
         stored.compliance = event
+        stored.lease = lease
         // Queued now, so the archive keeps the order occupants will see; the commit comes back
         // through `confirmations`, with the rest of its batch.
         environment.archiveWriter.append(stored, token: post.ordinal, sink: confirmations)
@@ -133,6 +134,7 @@ extension MUCRoom {
                 environment.output.fanout.deliver(post.message, serialized: post.serialized, to: audience)
                 environment.metrics.groupchatMessages.increment()
             case .failure(let error):
+                if (error as? StoreError)?.kind == .leaseLost { lostLease() }
                 environment.logger.storageFailure("cannot archive a message", error, metadata: ["account": "\((try? post.stanza.from)??.bare.description ?? "?")", "room": "\(localpart)"])
                 bounce(post.stanza, .storage(error, text: "The message could not be stored."))
             }

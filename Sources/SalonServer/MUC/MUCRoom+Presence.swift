@@ -206,6 +206,12 @@ extension MUCRoom {
         }
     }
 
+    /// Drops the occupants' sessions among `lost` (their cluster node died), as after an error.
+    func dropLostSessions(_ lost: Set<JID>) {
+        loop.assertInEventLoop()
+        for session in nicks.keys where lost.contains(session) { dropAfterError(from: session) }
+    }
+
     /// Forgets a session whose presence bounced; when it was the occupant's last, the others
     /// learn it left with status 333. Nothing goes back to the failed session.
     private func dropAfterError(from: JID) {

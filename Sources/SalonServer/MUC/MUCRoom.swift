@@ -39,6 +39,9 @@ final class MUCRoom: @unchecked Sendable {
     /// The SHA-1 of the room vCard's photo (XEP-0486), nil without one; loaded with the history.
     var avatarHash: String?
 
+    /// The room's lease on a clustered node: taken before the room serves, carried by each post.
+    var lease: RoomLease?
+
     /// Storage operations in flight; stanzas wait while any is.
     private var inFlight = 0
     private var busy: Bool { inFlight > 0 }
@@ -80,10 +83,39 @@ final class MUCRoom: @unchecked Sendable {
         dispatch(stanza, to: to, from: from)
     }
 
-    /// Loads recent history from the archive before the first stanza is handled.
+    /// Loads recent history from the archive before the first stanza is handled; on a clustered
+    /// node, takes the room's lease first.
     private func warmUp() {
         reloadAvatar()
-        reloadHistory { [self] in loaded = true }
+        guard let leases = environment.leases, lease == nil else {
+            return reloadHistory { [self] in loaded = true }
+        }
+        let room = localpart
+        awaiting({ try await leases.acquire(room: room) }) { [self] result in
+            switch result {
+            case .success(let lease):
+                self.lease = lease
+                reloadHistory { [self] in loaded = true }
+            case .failure(let error):
+                // Stays unloaded: the next stanza tries again.
+                environment.logger.warning("room not served: its cluster lease was not granted", metadata: [
+                    "room": "\(localpart)", "error": "\(error)"])
+                let waiting = backlog
+                backlog.removeAll()
+                for (stanza, _, _) in waiting {
+                    bounce(stanza, StanzaError(.serviceUnavailable, type: .wait, text: "The room is moving between cluster nodes; try again shortly."))
+                }
+            }
+        }
+    }
+
+    /// The room's lease was taken over (its archive refused a post): it serves nothing more
+    /// until it holds the lease again.
+    func lostLease() {
+        guard lease != nil else { return }
+        environment.logger.warning("room lost its cluster lease", metadata: ["room": "\(localpart)"])
+        lease = nil
+        loaded = false
     }
 
     /// Runs `work` off the loop while the room holds further stanzas; `then` runs on the loop.

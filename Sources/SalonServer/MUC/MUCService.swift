@@ -43,7 +43,7 @@ final class MUCService: RoomHost {
     private init(domain: String, serverDomain: String, database: any StoreBackend, archiveWriter: any ArchiveWriter, router: Router,
                  sessions: SessionRegistry,
                  loops: [EventLoop], secret: [UInt8], directory: ChatDirectory, revision: Int64, presenceRates: PresenceRates,
-                 lockedRoomsPerUser: Int, maxVCardBytes: Int, metrics: ServerMetrics, compliance: ComplianceRecorder, logger: Logger) {
+                 lockedRoomsPerUser: Int, maxVCardBytes: Int, metrics: ServerMetrics, compliance: ComplianceRecorder, leases: RoomLeases?, logger: Logger) {
         self.domain = domain
         self.serverDomain = serverDomain
         self.database = database
@@ -54,7 +54,7 @@ final class MUCService: RoomHost {
             occupantIDs: OccupantIDs(secret: secret), presenceRates: presenceRates,
             lockedRooms: LockedRooms(limit: lockedRoomsPerUser), maxVCardBytes: maxVCardBytes, logger: logger,
             refusalLog: LogThrottle(), uploadLinks: UploadLinks(store: database.files, logger: logger),
-            metrics: metrics, compliance: compliance)
+            metrics: metrics, compliance: compliance, leases: leases)
         self.adHoc = AdHocCommands(jid: domain, logger: logger)
         self.router = router
         self.sessions = sessions
@@ -66,14 +66,15 @@ final class MUCService: RoomHost {
     /// `archiveWriter` is the server's one writer (accounts' archives share it); `stop` closes it.
     static func start(domain: String, serverDomain: String, database: any StoreBackend, archiveWriter: any ArchiveWriter, router: Router,
                       sessions: SessionRegistry, group: EventLoopGroup, presenceRates: PresenceRates, lockedRoomsPerUser: Int,
-                      maxVCardBytes: Int, metrics: ServerMetrics, compliance: ComplianceRecorder, logger: Logger) async throws -> MUCService {
+                      maxVCardBytes: Int, metrics: ServerMetrics, compliance: ComplianceRecorder, leases: RoomLeases? = nil,
+                      logger: Logger) async throws -> MUCService {
         let (directory, revision) = try await database.chat.loadDirectoryAndRevision()
         let secret = try await ServerSecret.load(ServerSecret.occupantID, from: database)
         let service = MUCService(domain: domain, serverDomain: serverDomain, database: database, archiveWriter: archiveWriter,
                                  router: router, sessions: sessions,
                                  loops: Array(group.makeIterator()), secret: secret, directory: directory,
                                  revision: revision, presenceRates: presenceRates, lockedRoomsPerUser: lockedRoomsPerUser,
-                                 maxVCardBytes: maxVCardBytes, metrics: metrics, compliance: compliance, logger: logger)
+                                 maxVCardBytes: maxVCardBytes, metrics: metrics, compliance: compliance, leases: leases, logger: logger)
         service.adHoc.register(ChatCommandSet(service: service).all)
         service.startPolling()
         return service
@@ -161,6 +162,37 @@ final class MUCService: RoomHost {
     func deactivate(_ room: MUCRoom) {
         state.withLock { state in
             if state.rooms[room.localpart] === room { state.rooms[room.localpart] = nil }
+        }
+    }
+
+    /// Lets go of the active rooms `keep` says no (rooms another cluster node owns now), without
+    /// a word to their occupants: their sessions join the new owner. What a room already took
+    /// finishes on its loop.
+    func relinquishRooms(keep: (String) -> Bool) {
+        let dropped = state.withLock { state -> [String] in
+            let gone = state.rooms.keys.filter { !keep($0) }
+            for localpart in gone { state.rooms[localpart] = nil }
+            return gone
+        }
+        guard !dropped.isEmpty else { return }
+        logger.notice("rooms handed to other cluster nodes", metadata: ["rooms": "\(dropped.count)"])
+        guard let leases = environment.leases else { return }
+        Task { [logger] in
+            for room in dropped {
+                do {
+                    try await leases.release(room: room)
+                } catch {
+                    logger.warning("could not release a room's lease: its new owner waits for it", metadata: ["room": "\(room)", "error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    /// Sessions that ended without a word (their cluster node died): each active room drops
+    /// those among its occupants as it would after an error presence, and says so to the others.
+    func sessionsLost(_ lost: Set<JID>) {
+        for room in liveRooms {
+            room.loop.execute { room.dropLostSessions(lost) }
         }
     }
 

@@ -3,8 +3,8 @@ import XMPPCore
 
 /// One stanza to many recipients, the way a room broadcasts: serialised once with each `to`
 /// spliced in, one task per event loop for the sessions it serves, each session's deliveries
-/// gathered into one write per turn of its loop. Recipients without a local session
-/// (components, sessions just gone) are routed.
+/// gathered into one write per turn of its loop. Recipients on another node of a cluster get
+/// one copy per node; others without a local session (components, sessions just gone) are routed.
 struct Fanout {
     let sessions: SessionRegistry
     unowned let router: Router
@@ -21,15 +21,24 @@ struct Fanout {
         }
 
         fileprivate var groups: [(loop: EventLoop, targets: [Target])] = []
+        /// Recipients on other nodes of the cluster, by node.
+        fileprivate var remote: [String: [JID]] = [:]
         fileprivate var routed: [JID] = []
     }
 
-    func audience(_ recipients: [JID]) -> Audience {
+    /// `acrossCluster`: whether recipients known to be on other nodes go there (false for what
+    /// another node sent here: it is never sent on).
+    func audience(_ recipients: [JID], acrossCluster: Bool = true) -> Audience {
         var audience = Audience()
         var index: [ObjectIdentifier: Int] = [:]
+        let cluster = acrossCluster ? router.cluster : nil
         for (recipient, session) in zip(recipients, sessions.sessions(recipients)) {
             guard let session else {
-                audience.routed.append(recipient)
+                if let node = cluster?.node(of: recipient) {
+                    audience.remote[node, default: []].append(recipient)
+                } else {
+                    audience.routed.append(recipient)
+                }
                 continue
             }
             let loop = session.stream.eventLoop
@@ -63,7 +72,19 @@ struct Fanout {
             }
         }
         if let local { write(element, spliced, to: local) }
+        if let cluster = router.cluster {
+            for (node, recipients) in audience.remote { cluster.fanout(element, to: recipients, on: node) }
+        }
         for recipient in audience.routed { route(element, to: recipient) }
+    }
+
+    /// Delivers to the recipients with a session on this node; returns the others, untouched.
+    func deliverToLocalSessions(_ element: XMLElement, to recipients: [JID]) -> [JID] {
+        var audience = audience(recipients, acrossCluster: false)
+        let missing = audience.routed
+        audience.routed = []
+        deliver(element, serialized: SplicedStanza(element, parentNamespace: NS.client), to: audience)
+        return missing
     }
 
     private func route(_ element: XMLElement, to recipient: JID) {

@@ -40,6 +40,7 @@ final class Router: Sendable {
         var muc: MUCService!
         var push: PushService!
         var upload: UploadService?
+        var cluster: ClusterRouter?
     }
 
     init(domain: String, sessions: SessionRegistry, components: ComponentRegistry,
@@ -66,6 +67,19 @@ final class Router: Sendable {
         endpoints.push = push
     }
 
+    /// Joins a cluster: rooms other nodes own and sessions on other nodes are reached through
+    /// `cluster`. Once, before any stream exists.
+    func connect(cluster: ClusterRouter) {
+        precondition(endpoints.cluster == nil, "the router joins a cluster once")
+        endpoints.cluster = cluster
+    }
+
+    /// The rooms service.
+    var muc: MUCService { endpoints.muc }
+
+    /// The cluster this node is part of; nil when it serves alone.
+    var cluster: ClusterRouter? { endpoints.cluster }
+
     /// Routes a stanza whose `from` is already stamped and whose `to` is set.
     func route(_ element: XMLElement) -> RoutingFollowup? {
         guard let stanza = Stanza(element) else { return nil }
@@ -87,7 +101,11 @@ final class Router: Sendable {
     func route(_ stanza: Stanza, to: JID, from: JID, sent: SenderArchiveID? = nil) -> RoutingFollowup? {
         if to.domainpart == domain {
             if to.localpart == nil { return toServer(stanza, from: from) }
-            return screenInbound(stanza, to: to, from: from) { self.toAccount(stanza, to: to, from: from, sent: sent) }
+            // A session on another node: that node screens, archives and delivers, as for its own.
+            if to.resourcepart != nil, let cluster = endpoints.cluster, sessions.session(to) == nil, let node = cluster.node(of: to) {
+                return cluster.forward(stanza, to: to, from: from, node: node)
+            }
+            return toLocalAccount(stanza, to: to, from: from, sent: sent)
         }
         if stanza.kind == .message, to.domainpart == endpoints.muc.domain || components.link(for: to.domainpart) != nil,
            let archiving = archivingOutgoing(stanza, to: to, from: from, sent: sent,
@@ -100,6 +118,9 @@ final class Router: Sendable {
     /// Routes a stanza for a room, a component, or another server (refused: no federation).
     private func awayFromAccounts(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
         if to.domainpart == endpoints.muc.domain {
+            if let room = to.localpart, let cluster = endpoints.cluster, let owner = cluster.remoteOwner(ofRoom: room) {
+                return cluster.forward(stanza, to: to, from: from, node: owner)
+            }
             return endpoints.muc.handle(stanza, to: to, from: from)
         }
         if let upload = endpoints.upload, to.domainpart == upload.domain, to.localpart == nil {
@@ -153,6 +174,11 @@ final class Router: Sendable {
     }
 
     // MARK: Accounts (RFC 6121 §8.5)
+
+    /// Screens (XEP-0191), archives and delivers a stanza to an account of this node.
+    func toLocalAccount(_ stanza: Stanza, to: JID, from: JID, sent: SenderArchiveID? = nil) -> RoutingFollowup? {
+        screenInbound(stanza, to: to, from: from) { self.toAccount(stanza, to: to, from: from, sent: sent) }
+    }
 
     private func toAccount(_ stanza: Stanza, to: JID, from: JID, sent: SenderArchiveID?) -> RoutingFollowup? {
         if let revoked = endpoints.push.affiliationRevoked(stanza, to: to, from: from) { return revoked }

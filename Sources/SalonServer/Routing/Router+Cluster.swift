@@ -1,0 +1,30 @@
+import XMPPCore
+
+extension Router {
+    /// A stanza another node of the cluster routed here: for an account's session on this node,
+    /// or for a room this node serves. Nothing is sent on to a third node.
+    func arrived(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
+        if to.domainpart == domain, to.localpart != nil {
+            return toLocalAccount(stanza, to: to, from: from)
+        }
+        if to.domainpart == muc.domain {
+            return muc.handle(stanza, to: to, from: from)
+        }
+        bounce(stanza, StanzaError(.serviceUnavailable, text: "Nothing on this cluster node serves \(to.domainpart)."))
+        return nil
+    }
+
+    /// One copy of a room's stanza for several sessions of this node (a fanout frame). A
+    /// recipient gone meanwhile is answered with an error, as a gone session's stream would,
+    /// so its room drops it; nothing is sent on to another node.
+    func deliverHere(_ element: XMLElement, to recipients: [JID]) {
+        let fanout = Fanout(sessions: sessions, router: self)
+        let missing = fanout.deliverToLocalSessions(element, to: recipients)
+        guard element.name == "message", !missing.isEmpty else { return }
+        for recipient in missing {
+            var copy = element
+            copy[attribute: "to"] = recipient.description
+            if let stanza = Stanza(copy) { bounce(stanza, StanzaError(.serviceUnavailable)) }
+        }
+    }
+}

@@ -1,0 +1,296 @@
+"""Issue #21 as users meet it: several `salon serve` nodes on one PostgreSQL database serve one
+domain. slixmpp clients logged into different nodes chat in one room (order, archive, history,
+whichever node owns the room), and when a room's owner is SIGKILLed its room carries on on the
+node that takes it over: its occupants there stay in it without rejoining, posts are delivered
+again, and nothing acknowledged before the kill is missing from the archive."""
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import DOMAIN, Salon, free_port, postgresql_environment
+from test_rooms import CHAT, cli, muc_client
+from test_slixmpp_clients import TIMEOUT, offline, run
+
+pytestmark = pytest.mark.skipif(not os.environ.get("SALON_TEST_POSTGRES_URL"),
+                                reason="SALON_TEST_POSTGRES_URL is not set (Scripts/test starts a cluster)")
+
+DEAD_AFTER = 3
+
+
+def room_owner(room: str, nodes: list[str]) -> str:
+    """The node owning `room`: RoomPlacement's rendezvous hashing (FNV-1a 64 over node, NUL,
+    room, then MurmurHash3's finaliser; the highest score wins, a tie to the greater id)."""
+    mask = (1 << 64) - 1
+
+    def weight(node):
+        h = 0xCBF29CE484222325
+        for byte in node.encode() + b"\0" + room.encode():
+            h = ((h ^ byte) * 0x100000001B3) & mask
+        h ^= h >> 33
+        h = (h * 0xFF51AFD7ED558CCD) & mask
+        h ^= h >> 33
+        h = (h * 0xC4CEB9FE1A85EC53) & mask
+        return h ^ (h >> 33)
+
+    return max(nodes, key=lambda node: (weight(node), node))
+
+
+class Cluster:
+    """Nodes sharing one PostgreSQL schema and one cluster secret, each with its own ports and
+    data directory."""
+
+    def __init__(self):
+        self.root = Path(tempfile.mkdtemp(prefix="salon-cluster-"))
+        secret = self.root / "cluster.secret"
+        secret.write_text("interop cluster secret\n")
+        secret.chmod(0o600)
+        self.env = {**os.environ, **postgresql_environment(), "SALON_CLUSTER_ENABLED": "true",
+                    "SALON_CLUSTER_SECRET_FILE": str(secret), "SALON_CLUSTER_DEAD_AFTER": str(DEAD_AFTER)}
+        self.nodes: dict[str, Salon] = {}
+
+    def start(self, node_id: str) -> Salon:
+        workdir = self.root / node_id
+        workdir.mkdir()
+        node = Salon(workdir)
+        node.env = {**self.env, "SALON_CLUSTER_NODE_ID": node_id, "SALON_CLUSTER_ADDRESS": f"127.0.0.1:{free_port()}"}
+        node.start()
+        self.nodes[node_id] = node
+        self.wait_until(lambda status: f"{len(self.live())} live of" in status[-1])
+        return node
+
+    def live(self):
+        return [id for id, node in self.nodes.items() if node.process.poll() is None]
+
+    def status(self) -> list[str]:
+        any_node = next(iter(self.nodes.values()))
+        return cli(any_node, "cluster", "status").splitlines()
+
+    def wait_until(self, ready, deadline=30):
+        end = time.monotonic() + deadline
+        while time.monotonic() < end:
+            status = self.status()
+            if ready(status):
+                return status
+            time.sleep(0.2)
+        raise AssertionError("the cluster never got there:\n" + "\n".join(self.status()))
+
+    def kill(self, node_id: str):
+        node = self.nodes[node_id]
+        node.process.send_signal(signal.SIGKILL)
+        node.process.wait(timeout=10)
+
+    def stop(self):
+        for node in self.nodes.values():
+            node.stop()
+        # Shown by pytest when the test failed: what each node logged.
+        for node_id, node in self.nodes.items():
+            print(f"--- {node_id}:\n{node.output.read_text(errors='replace')[-6000:]}")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@pytest.fixture()
+def cluster():
+    cluster = Cluster()
+    yield cluster
+    cluster.stop()
+
+
+def prepare(node: Salon, users: list[str], rooms: list[str]):
+    for name in users:
+        node.user(name, f"pw-{name}")
+    cli(node, "category", "create", "Everyone", "--allow", DOMAIN)
+    for room in rooms:
+        cli(node, "room", "create", room.title(), "--category", "Everyone", "--jid", room, "--privacy", "open")
+    # Every node picks up directory changes within a second.
+    time.sleep(1.5)
+
+
+def rooms_owned(nodes: list[str], count=40):
+    """A room owned by each node, among `count` candidates."""
+    owned = {}
+    for n in range(count):
+        owned.setdefault(room_owner(f"room{n}", nodes), f"room{n}")
+    assert set(owned) == set(nodes), owned
+    return owned
+
+
+class Listener:
+    """The bodies of groupchat messages a client receives from one room, in order."""
+
+    def __init__(self, xmpp, room):
+        self.bodies = []
+        self.changed = asyncio.Event()
+
+        def received(message):
+            if message["type"] == "groupchat" and message["from"].bare == room and message["body"]:
+                self.bodies.append(message["body"])
+                self.changed.set()
+
+        xmpp.add_event_handler("groupchat_message", received)
+
+    async def until(self, predicate, timeout=TIMEOUT):
+        async def wait():
+            while not predicate(self.bodies):
+                self.changed.clear()
+                await self.changed.wait()
+        await asyncio.wait_for(wait(), timeout)
+
+
+async def archive_bodies(xmpp, room):
+    """The room's archive as its MAM service answers `xmpp`, oldest first."""
+    return [message["mam_result"]["forwarded"]["stanza"]["body"]
+            async for message in xmpp.plugin["xep_0313"].iterate(jid=room, rsm={"max": 50})]
+
+
+def test_users_on_two_nodes_chat_in_rooms_each_node_owns(cluster):
+    a, b = cluster.start("node-a"), cluster.start("node-b")
+    owned = rooms_owned(["node-a", "node-b"])
+    prepare(a, ["ann", "bob", "cat"], list(owned.values()))
+
+    async def scenario():
+        ann = await muc_client(a, "ann")
+        bob = await muc_client(b, "bob")
+        for room in owned.values():
+            jid = f"{room}@{CHAT}"
+            ann_hears, bob_hears = Listener(ann, jid), Listener(bob, jid)
+            await ann.plugin["xep_0045"].join_muc_wait(jid, "Ann", maxstanzas=0, timeout=TIMEOUT)
+            presence, *_ = await bob.plugin["xep_0045"].join_muc_wait(jid, "Bob", maxstanzas=0, timeout=TIMEOUT)
+            assert 110 in presence["muc"]["status_codes"]
+            expected = []
+            for n in range(10):
+                sender, name = (ann, "ann") if n % 2 == 0 else (bob, "bob")
+                sender.send_message(mto=jid, mbody=f"{room} {name} {n}", mtype="groupchat")
+                expected.append(f"{room} {name} {n}")
+            # Each sender's posts keep their order; both see the room's one order.
+            await ann_hears.until(lambda bodies: len(bodies) >= 10)
+            await bob_hears.until(lambda bodies: len(bodies) >= 10)
+            assert ann_hears.bodies == bob_hears.bodies
+            for name in ("ann", "bob"):
+                assert [m for m in ann_hears.bodies if f" {name} " in m] == [m for m in expected if f" {name} " in m]
+            # History on join, on the node that does not own the room as on the one that does.
+            cat = await muc_client(b if owned["node-a"] == room else a, "cat")
+            _, _, occupants, history = await cat.plugin["xep_0045"].join_muc_wait(jid, "Cat", maxstanzas=4, timeout=TIMEOUT)
+            assert [m["body"] for m in history] == ann_hears.bodies[-4:]
+            assert {"Ann", "Bob"} <= {p["from"].resource for p in occupants}
+            await offline(cat)
+        await offline(ann, bob)
+
+    run(scenario())
+
+
+def test_a_killed_owner_s_room_carries_on_on_the_survivor(cluster):
+    a, b = cluster.start("node-a"), cluster.start("node-b")
+    room = rooms_owned(["node-a", "node-b"])["node-a"]
+    jid = f"{room}@{CHAT}"
+    prepare(a, ["dan", "eve"], [room])
+
+    async def scenario():
+        dan = await muc_client(b, "dan")
+        eve = await muc_client(b, "eve")
+        for xmpp in (dan, eve):
+            xmpp.register_plugin("xep_0313")
+        eve_hears = Listener(eve, jid)
+        await dan.plugin["xep_0045"].join_muc_wait(jid, "Dan", maxstanzas=0, timeout=TIMEOUT)
+        await eve.plugin["xep_0045"].join_muc_wait(jid, "Eve", maxstanzas=0, timeout=TIMEOUT)
+        before = [f"before {n}" for n in range(20)]
+        for body in before:
+            dan.send_message(mto=jid, mbody=body, mtype="groupchat")
+        await eve_hears.until(lambda bodies: bodies[-1:] == before[-1:])
+        assert eve_hears.bodies == before
+
+        killed = time.monotonic()
+        cluster.kill("node-a")
+        # Posts go again once node-b owns the room: keep posting until one comes back.
+        attempt = 0
+        while True:
+            attempt += 1
+            dan.send_message(mto=jid, mbody=f"after {attempt}", mtype="groupchat")
+            try:
+                await eve_hears.until(lambda bodies: any(b.startswith("after ") for b in bodies), timeout=0.5)
+                break
+            except asyncio.TimeoutError:
+                assert time.monotonic() - killed < 30, "the room never posted again"
+        print(f"\nfailover: the room posted again {time.monotonic() - killed:.2f} s after its owner was killed")
+        # Everything acknowledged before the kill is in the archive, once each, in order.
+        archived = await archive_bodies(eve, jid)
+        assert archived[:len(before)] == before
+        assert len(set(archived)) == len(archived)
+        await offline(dan, eve)
+
+    run(scenario())
+    status = cluster.status()
+    assert any(line.split()[0] == "node-a" and "dead" in line for line in status[1:-1]), status
+
+
+def leases(status: list[str]) -> dict[str, int]:
+    """Room leases held per node, from `salon cluster status`."""
+    return {line.split()[0]: int(line.split()[-1]) for line in status[1:-1]}
+
+
+def test_a_joining_node_takes_over_its_share_of_rooms(cluster):
+    a, b = cluster.start("node-a"), cluster.start("node-b")
+    moving = next(f"room{n}" for n in range(100)
+                  if room_owner(f"room{n}", ["node-a", "node-b"]) == "node-a"
+                  and room_owner(f"room{n}", ["node-a", "node-b", "node-c"]) == "node-c")
+    jid = f"{moving}@{CHAT}"
+    prepare(a, ["hal", "ida"], [moving])
+
+    async def scenario():
+        hal = await muc_client(a, "hal")
+        ida = await muc_client(b, "ida")
+        hal.register_plugin("xep_0313")
+        ida_hears = Listener(ida, jid)
+        await hal.plugin["xep_0045"].join_muc_wait(jid, "Hal", maxstanzas=0, timeout=TIMEOUT)
+        await ida.plugin["xep_0045"].join_muc_wait(jid, "Ida", maxstanzas=0, timeout=TIMEOUT)
+        hal.send_message(mto=jid, mbody="on node-a", mtype="groupchat")
+        await ida_hears.until(lambda bodies: bodies == ["on node-a"])
+        assert leases(cluster.status()).get("node-a") == 1
+
+        cluster.start("node-c")
+        # node-c takes the room's lease once it serves the room's next stanza.
+        attempt = 0
+        while not ida_hears.bodies[-1].startswith("on node-c"):
+            attempt += 1
+            hal.send_message(mto=jid, mbody=f"on node-c {attempt}", mtype="groupchat")
+            await ida_hears.until(lambda bodies: bodies[-1] == f"on node-c {attempt}" or len(bodies) > 20, timeout=5)
+        assert ida_hears.bodies == ["on node-a"] + [f"on node-c {n}" for n in range(1, attempt + 1)]
+        held = leases(cluster.status())
+        assert held.get("node-c") == 1 and held.get("node-a", 0) == 0, held
+        archived = await archive_bodies(hal, jid)
+        assert archived == ida_hears.bodies
+        await offline(hal, ida)
+
+    run(scenario())
+
+
+def test_occupants_of_a_killed_node_leave_its_peers_rooms_with_status_333(cluster):
+    a, b = cluster.start("node-a"), cluster.start("node-b")
+    room = rooms_owned(["node-a", "node-b"])["node-a"]
+    jid = f"{room}@{CHAT}"
+    prepare(a, ["fay", "gus"], [room])
+
+    async def scenario():
+        fay = await muc_client(a, "fay")
+        gus = await muc_client(b, "gus")
+        gone = asyncio.get_running_loop().create_future()
+
+        def presence(p):
+            if p["from"].bare == jid and p["from"].resource == "Gus" and p["type"] == "unavailable" and not gone.done():
+                gone.set_result(p)
+
+        fay.add_event_handler("groupchat_presence", presence)
+        await fay.plugin["xep_0045"].join_muc_wait(jid, "Fay", maxstanzas=0, timeout=TIMEOUT)
+        await gus.plugin["xep_0045"].join_muc_wait(jid, "Gus", maxstanzas=0, timeout=TIMEOUT)
+        cluster.kill("node-b")
+        left = await asyncio.wait_for(gone, TIMEOUT)
+        assert 333 in left["muc"]["status_codes"]
+        await offline(fay)
+
+    run(scenario())
