@@ -1,8 +1,9 @@
 """Issue #21 as users meet it: several `salon serve` nodes on one PostgreSQL database serve one
 domain. slixmpp clients logged into different nodes chat in one room (order, archive, history,
-whichever node owns the room), and when a room's owner is SIGKILLed its room carries on on the
-node that takes it over: its occupants there stay in it without rejoining, posts are delivered
-again, and nothing acknowledged before the kill is missing from the archive."""
+whichever node owns the room) and with each other (1:1 messages, presence); when a room's owner
+is SIGKILLed its room carries on on the node that takes it over: its occupants there stay in it
+without rejoining, posts are delivered again, and nothing acknowledged before the kill is
+missing from the archive; a node that joins takes its share of rooms."""
 import asyncio
 import os
 import shutil
@@ -13,10 +14,12 @@ import time
 from pathlib import Path
 
 import pytest
+from slixmpp import ClientXMPP
 
 from conftest import DOMAIN, Salon, free_port, postgresql_environment
 from test_rooms import CHAT, cli, muc_client
-from test_slixmpp_clients import TIMEOUT, offline, run
+from test_pep import befriend
+from test_slixmpp_clients import TIMEOUT, insecure, offline, online, run
 
 pytestmark = pytest.mark.skipif(not os.environ.get("SALON_TEST_POSTGRES_URL"),
                                 reason="SALON_TEST_POSTGRES_URL is not set (Scripts/test starts a cluster)")
@@ -292,5 +295,73 @@ def test_occupants_of_a_killed_node_leave_its_peers_rooms_with_status_333(cluste
         left = await asyncio.wait_for(gone, TIMEOUT)
         assert 333 in left["muc"]["status_codes"]
         await offline(fay)
+
+    run(scenario())
+
+
+async def connected(node: Salon, name: str, prepare_client):
+    """A client of `node` logged in as `name`, with `prepare_client`'s handlers in place before
+    anything arrives, that has not sent its presence yet."""
+    xmpp = ClientXMPP(f"{name}@{DOMAIN}/elsewhere", f"pw-{name}")
+    insecure(xmpp)
+    xmpp.enable_direct_tls = False
+    xmpp.register_plugin("xep_0199")
+    prepare_client(xmpp)
+    started = asyncio.get_running_loop().create_future()
+    xmpp.add_event_handler("session_start", lambda _: started.done() or started.set_result(True))
+    xmpp.connect("127.0.0.1", node.c2s)
+    await asyncio.wait_for(started, TIMEOUT)
+    return xmpp
+
+
+def test_contacts_on_different_nodes_see_each_other_and_talk(cluster):
+    a, b = cluster.start("node-a"), cluster.start("node-b")
+    prepare(a, ["jay", "kim"], [])
+
+    async def scenario():
+        # Contacts made on one node; the roster is in the shared database.
+        jay, kim = await online(a, "jay"), await online(a, "kim")
+        await befriend(jay, kim)
+        await offline(jay, kim)
+
+        jay = await online(a, "jay")
+        kim_sees_jay = asyncio.get_running_loop().create_future()
+        jay_sees_kim = asyncio.get_running_loop().create_future()
+        jay.add_event_handler("presence_available",
+                              lambda p: p["from"].bare == f"kim@{DOMAIN}" and not jay_sees_kim.done() and jay_sees_kim.set_result(p))
+        kim = await connected(b, "kim", lambda xmpp: xmpp.add_event_handler(
+            "presence_available",
+            lambda p: p["from"].bare == f"jay@{DOMAIN}" and not kim_sees_jay.done() and kim_sees_jay.set_result(p)))
+        await kim.get_roster()
+        kim.send_presence(pstatus="on node-b")
+        # kim's login on node-b probes jay, available on node-a; jay hears kim come online.
+        assert (await asyncio.wait_for(kim_sees_jay, TIMEOUT))["from"] == jay.boundjid
+        assert (await asyncio.wait_for(jay_sees_kim, TIMEOUT))["status"] == "on node-b"
+
+        inbox = {name: asyncio.Queue() for name in ("jay", "kim")}
+        for name, xmpp in (("jay", jay), ("kim", kim)):
+            xmpp.add_event_handler("message", lambda m, name=name: m["body"] and inbox[name].put_nowait(m))
+        # To the bare JID (the server picks the resource) and to the full JID, both ways.
+        jay.send_message(mto=f"kim@{DOMAIN}", mbody="bare to node-b", mtype="chat")
+        kim.send_message(mto=jay.boundjid, mbody="full to node-a", mtype="chat")
+        to_kim = await asyncio.wait_for(inbox["kim"].get(), TIMEOUT)
+        to_jay = await asyncio.wait_for(inbox["jay"].get(), TIMEOUT)
+        assert (to_kim["body"], to_kim["from"]) == ("bare to node-b", jay.boundjid)
+        assert (to_jay["body"], to_jay["from"]) == ("full to node-a", kim.boundjid)
+        # kim goes: jay sees it, and a message to kim waits offline for the next login.
+        gone = asyncio.get_running_loop().create_future()
+        jay.add_event_handler("presence_unavailable",
+                              lambda p: p["from"].bare == f"kim@{DOMAIN}" and not gone.done() and gone.set_result(p))
+        await offline(kim)
+        await asyncio.wait_for(gone, TIMEOUT)
+        jay.send_message(mto=f"kim@{DOMAIN}", mbody="while away", mtype="chat")
+        await jay.plugin["xep_0199"].ping(jid=DOMAIN, timeout=TIMEOUT)
+        kim_inbox = asyncio.Queue()
+        kim = await connected(b, "kim", lambda xmpp: xmpp.add_event_handler(
+            "message", lambda m: m["body"] and kim_inbox.put_nowait(m["body"])))
+        await kim.get_roster()
+        kim.send_presence()
+        assert await asyncio.wait_for(kim_inbox.get(), TIMEOUT) == "while away"
+        await offline(jay, kim)
 
     run(scenario())

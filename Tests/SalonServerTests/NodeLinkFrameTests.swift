@@ -18,7 +18,12 @@ import XMPPCore
         let fanout = NodeLinkFrame.fanout(FanoutStanza(recipients: [try JID("a@example.com/1"), try JID("b@example.com")],
                                                        stanza: linkMessage("all")))
         let ended = NodeLinkFrame.ended(try JID("a@example.com/1"))
-        for frame in [route, fanout, ended] {
+        let relayed = NodeLinkFrame.route(RoutedStanza(to: try JID("bob@example.com/phone"), from: try JID("alice@example.com/pc"),
+                                                       stanza: linkMessage("archived"), deliverOnly: true))
+        let bound = NodeLinkFrame.session(SessionState(jid: try JID("a@example.com/1"), sequence: 7, presence: nil))
+        let available = NodeLinkFrame.session(SessionState(jid: try JID("a@example.com/1"), sequence: 8,
+                                                           presence: XMLElement("presence", namespace: NS.client)))
+        for frame in [route, fanout, ended, relayed, bound, available] {
             let read = try parse(frame.element.serialized(parentNamespace: NodeLinkNamespace.cluster))
             #expect(read.element.serialized() == frame.element.serialized())
         }
@@ -34,6 +39,9 @@ import XMPPCore
         "<fanout><to/><message xmlns='jabber:client'/></fanout>",
         "<fanout><to jid='b@example.com'/></fanout>",
         "<ended/>",
+        "<session jid='a@example.com/1'/>",
+        "<session jid='a@example.com' seq='1'/>",
+        "<session jid='a@example.com/1' seq='1'><message xmlns='jabber:client'/></session>",
         "<ended jid='a@example.com'/>",
         "<handshake/>",
     ])

@@ -25,6 +25,7 @@ import XMPPCore
         case .route(let route): route.stanza.child("body", namespace: NS.client)?.text ?? ""
         case .fanout(let fanout): fanout.stanza.child("body", namespace: NS.client)?.text ?? ""
         case .ended(let jid): jid.description
+        case .session(let state): state.jid.description
         }
     }
 

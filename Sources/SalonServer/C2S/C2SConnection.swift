@@ -285,6 +285,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
                 }
             }
             session = newSession
+            context.router.cluster?.announce(newSession.jid, presence: nil)
             negotiationTimer?.cancel()
             logger[metadataKey: "jid"] = "\(full)"
             logger.info("bound")

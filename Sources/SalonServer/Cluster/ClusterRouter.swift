@@ -5,9 +5,9 @@ import XMPPCore
 
 /// Carries stanzas between the nodes of a cluster (issue #21). A stanza for a room another node
 /// owns goes to that node in a route frame; what a room sends to occupants on other nodes goes
-/// one copy per node (a fanout frame), which that node hands to its own sessions. Which node a
-/// remote occupant's session is on is learnt from the route frames its stanzas arrive in, and
-/// forgotten when that node says the session ended or the node leaves the cluster.
+/// one copy per node (a fanout frame), which that node hands to its own sessions. Every node
+/// announces its sessions to the others (`RemoteSessions`), so 1:1 traffic and presence reach an
+/// account's resources on whichever node they are.
 final class ClusterRouter: NodeLinkDelegate {
     let membership: ClusterMembership
     let serverDomain: String
@@ -15,11 +15,12 @@ final class ClusterRouter: NodeLinkDelegate {
     private let state = Mutex(State())
     private let parts = Parts()
 
+    /// The other nodes' sessions.
+    let remote = RemoteSessions()
+    /// Orders this node's announcements: a receiver keeps the one with the greatest number.
+    private let announcements = Atomic<UInt64>(0)
+
     private struct State {
-        /// Sessions of other nodes heard from, by full JID: the node each is on.
-        var remote: [JID: String] = [:]
-        /// This node's sessions whose stanzas went to other nodes: the nodes to tell when each ends.
-        var told: [JID: Set<String>] = [:]
         /// Applies membership changes one at a time, in order.
         var follower: (Task<Void, Never>, AsyncStream<ClusterChange>.Continuation)?
     }
@@ -77,21 +78,18 @@ final class ClusterRouter: NodeLinkDelegate {
         return owner
     }
 
-    /// The node a session of another node is on; nil for sessions never heard from.
+    /// The node a session of another node is on.
     func node(of session: JID) -> String? {
-        state.withLock { $0.remote[session] }
+        remote.node(of: session)
     }
 
-    /// Sends a stanza to `node`, or bounces it when the link to that node refuses it.
-    func forward(_ stanza: Stanza, to: JID, from: JID, node: String) -> RoutingFollowup? {
+    /// Sends a stanza to `node` for `to`, or bounces it when the link to that node refuses it.
+    /// `deliverOnly`: this node did the routing; the other hands it to the session.
+    func forward(_ stanza: Stanza, to: JID, from: JID, node: String, deliverOnly: Bool = false) -> RoutingFollowup? {
         do {
-            try parts.links.send(route: RoutedStanza(to: to, from: from, stanza: stanza.element), to: node)
+            try parts.links.send(route: RoutedStanza(to: to, from: from, stanza: stanza.element, deliverOnly: deliverOnly), to: node)
         } catch {
             parts.router.bounce(stanza, StanzaError(.serviceUnavailable, type: .wait, text: "The cluster node serving \(to.bare) cannot be reached."))
-            return nil
-        }
-        if from.domainpart == serverDomain, from.resourcepart != nil, parts.sessions.session(from) != nil {
-            state.withLock { _ = $0.told[from, default: []].insert(node) }
         }
         return nil
     }
@@ -101,22 +99,26 @@ final class ClusterRouter: NodeLinkDelegate {
         try? parts.links.send(fanout: FanoutStanza(recipients: recipients, stanza: element), to: node)
     }
 
-    /// A session of this node ended: the nodes its stanzas went to forget it.
+    /// Tells every other node where a session of this node stands: bound (`presence` nil) or
+    /// available with its last presence.
+    func announce(_ jid: JID, presence: XMLElement?) {
+        let state = SessionState(jid: jid, sequence: announcements.add(1, ordering: .relaxed).newValue, presence: presence)
+        for peer in parts.links.peers { try? parts.links.send(.session(state), to: peer) }
+    }
+
+    /// A session of this node ended: every other node forgets it.
     func sessionEnded(_ jid: JID) {
-        guard let nodes = state.withLock({ $0.told.removeValue(forKey: jid) }) else { return }
-        for node in nodes { try? parts.links.send(ended: jid, to: node) }
+        for peer in parts.links.peers { try? parts.links.send(.ended(jid), to: peer) }
     }
 
     // MARK: Incoming (on the link's event loop, in the order the peer sent)
 
     func link(_ peer: NodeLinkPeer, received route: RoutedStanza) {
         guard let stanza = Stanza(route.stanza) else { return }
-        if route.from.domainpart == serverDomain, route.from.resourcepart != nil {
-            state.withLock { $0.remote[route.from] = peer.node }
-        }
-        if let followup = parts.router.arrived(stanza, to: route.to, from: route.from) {
-            Task { await followup() }
-        }
+        let followup = route.deliverOnly
+            ? parts.router.deliverToSession(stanza, to: route.to, from: route.from)
+            : parts.router.arrived(stanza, to: route.to, from: route.from)
+        if let followup { Task { await followup() } }
     }
 
     func link(_ peer: NodeLinkPeer, received fanout: FanoutStanza) {
@@ -124,12 +126,26 @@ final class ClusterRouter: NodeLinkDelegate {
     }
 
     func link(_ peer: NodeLinkPeer, sessionEnded jid: JID) {
-        state.withLock { state in
-            if state.remote[jid] == peer.node { state.remote[jid] = nil }
-        }
+        remote.remove(jid, node: peer.node)
     }
 
-    func linkUp(_ peer: NodeLinkPeer) {}
+    func link(_ peer: NodeLinkPeer, session: SessionState) {
+        guard session.jid.domainpart == serverDomain else { return }
+        remote.update(session, node: peer.node)
+    }
+
+    /// A link to a peer is up: the peer learns every session of this node as it stands now
+    /// (after what waited for the link, which this supersedes).
+    func linkUp(_ peer: NodeLinkPeer) {
+        guard peer.direction == .outbound else { return }
+        let sessions = parts.sessions!
+        for session in sessions.allSessions {
+            guard let presence = sessions.presence(of: session) else { continue }
+            let state = SessionState(jid: session.jid, sequence: announcements.add(1, ordering: .relaxed).newValue,
+                                     presence: presence.available ? presence.lastPresence : nil)
+            try? parts.links.send(.session(state), to: peer.node)
+        }
+    }
 
     func linkDown(_ peer: NodeLinkPeer) {}
 
@@ -140,12 +156,7 @@ final class ClusterRouter: NodeLinkDelegate {
     /// node's sessions join again every room whose owner changed, so the new owner knows them.
     private func membershipChanged(_ change: ClusterChange) {
         let departed = Set(change.departed.map(\.id))
-        let lost = state.withLock { state -> Set<JID> in
-            let lost = Set(state.remote.filter { departed.contains($0.value) }.keys)
-            for jid in lost { state.remote[jid] = nil }
-            for jid in state.told.keys { state.told[jid]?.subtract(departed) }
-            return lost
-        }
+        let lost = remote.removeAll(on: departed)
         let muc = parts.muc!
         muc.relinquishRooms { [self] room in membership.isLocal(room: room) }
         if !lost.isEmpty {

@@ -21,6 +21,8 @@ public protocol NodeLinkDelegate: AnyObject, Sendable {
     func link(_ peer: NodeLinkPeer, received fanout: FanoutStanza)
     /// A session on the peer ended.
     func link(_ peer: NodeLinkPeer, sessionEnded jid: JID)
+    /// A session on the peer bound or changed its presence.
+    func link(_ peer: NodeLinkPeer, session: SessionState)
     /// Both ends proved themselves: frames flow from now on.
     func linkUp(_ peer: NodeLinkPeer)
     /// A link that was up closed.
@@ -34,6 +36,7 @@ extension NodeLinkDelegate {
         case .route(let route): link(peer, received: route)
         case .fanout(let fanout): link(peer, received: fanout)
         case .ended(let jid): link(peer, sessionEnded: jid)
+        case .session(let state): link(peer, session: state)
         }
     }
 }

@@ -12,11 +12,30 @@ public struct RoutedStanza: Sendable, Hashable {
     public var from: JID
     /// The stanza, in `jabber:client`.
     public var stanza: XMLElement
+    /// The sending node did all of the routing (screening, archiving): the receiver only hands
+    /// the stanza to the session `to` names.
+    public var deliverOnly: Bool
 
-    public init(to: JID, from: JID, stanza: XMLElement) {
+    public init(to: JID, from: JID, stanza: XMLElement, deliverOnly: Bool = false) {
         self.to = to
         self.from = from
         self.stanza = stanza
+        self.deliverOnly = deliverOnly
+    }
+}
+
+/// Where a session of the sending node stands, for the other nodes' session directories: bound,
+/// or available with its last presence. A greater `sequence` replaces a smaller one.
+public struct SessionState: Sendable, Hashable {
+    public var jid: JID
+    public var sequence: UInt64
+    /// The session's last available presence, in `jabber:client`; nil while it is unavailable.
+    public var presence: XMLElement?
+
+    public init(jid: JID, sequence: UInt64, presence: XMLElement?) {
+        self.jid = jid
+        self.sequence = sequence
+        self.presence = presence
     }
 }
 
@@ -39,13 +58,16 @@ public enum NodeLinkFrame: Sendable, Hashable {
     case fanout(FanoutStanza)
     /// A session on the sending node ended: the receiver forgets where it was.
     case ended(JID)
+    /// A session on the sending node bound or changed its presence.
+    case session(SessionState)
 
     /// The frame as sent, in the cluster namespace with its stanza in `jabber:client`.
     var element: XMLElement {
         switch self {
         case .route(let route):
             XMLElement("route", namespace: NodeLinkNamespace.cluster,
-                       attributes: ["to": route.to.description, "from": route.from.description],
+                       attributes: ["to": route.to.description, "from": route.from.description]
+                           .merging(route.deliverOnly ? ["deliver-only": "true"] : [:]) { $1 },
                        children: [.element(route.stanza)])
         case .fanout(let fanout):
             XMLElement("fanout", namespace: NodeLinkNamespace.cluster,
@@ -54,6 +76,10 @@ public enum NodeLinkFrame: Sendable, Hashable {
                        } + [.element(fanout.stanza)])
         case .ended(let jid):
             XMLElement("ended", namespace: NodeLinkNamespace.cluster, attributes: ["jid": jid.description])
+        case .session(let state):
+            XMLElement("session", namespace: NodeLinkNamespace.cluster,
+                       attributes: ["jid": state.jid.description, "seq": String(state.sequence)],
+                       children: state.presence.map { [.element($0)] } ?? [])
         }
     }
 
@@ -68,7 +94,8 @@ public enum NodeLinkFrame: Sendable, Hashable {
                   let from = element[attribute: "from"].flatMap({ try? JID($0) }) else {
                 throw XMLStreamError(.improperAddressing, text: "A route frame needs valid 'to' and 'from' JIDs.")
             }
-            self = .route(RoutedStanza(to: to, from: from, stanza: try Self.stanza(in: element, besides: [])))
+            self = .route(RoutedStanza(to: to, from: from, stanza: try Self.stanza(in: element, besides: []),
+                                       deliverOnly: element[attribute: "deliver-only"] == "true"))
         case "fanout":
             let markers = element.children("to", namespace: NodeLinkNamespace.cluster)
             var recipients: [JID] = []
@@ -88,6 +115,16 @@ public enum NodeLinkFrame: Sendable, Hashable {
                 throw XMLStreamError(.improperAddressing, text: "An ended frame names a full JID.")
             }
             self = .ended(jid)
+        case "session":
+            guard let jid = element[attribute: "jid"].flatMap({ try? JID($0) }), jid.resourcepart != nil,
+                  let sequence = element[attribute: "seq"].flatMap({ UInt64($0) }) else {
+                throw XMLStreamError(.improperAddressing, text: "A session frame names a full JID and its sequence number.")
+            }
+            let presence = element.elements.isEmpty ? nil : try Self.stanza(in: element, besides: [])
+            guard presence == nil || presence?.name == "presence" else {
+                throw XMLStreamError(.badFormat, text: "A session frame holds at most the session's presence.")
+            }
+            self = .session(SessionState(jid: jid, sequence: sequence, presence: presence))
         default:
             throw XMLStreamError(.unsupportedStanzaType, text: "<\(element.name)/> is not a node link frame.")
         }

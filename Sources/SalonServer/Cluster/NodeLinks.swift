@@ -84,9 +84,9 @@ public final class NodeLinks: Sendable {
         try link(to: node).send(.fanout(fanout))
     }
 
-    /// Tells `node` that this node's session `jid` ended.
-    public func send(ended jid: JID, to node: String) throws(NodeLinkRefusal) {
-        try link(to: node).send(.ended(jid))
+    /// Sends `frame` to `node`, or says why not.
+    public func send(_ frame: NodeLinkFrame, to node: String) throws(NodeLinkRefusal) {
+        try link(to: node).send(frame)
     }
 
     /// Bytes held for `node` (waiting for its link, or written and not yet sent); nil without a link.

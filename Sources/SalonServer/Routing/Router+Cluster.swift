@@ -14,6 +14,20 @@ extension Router {
         return nil
     }
 
+    /// A message another node routed and archived for one of this node's sessions (a message to
+    /// the account's bare JID, for which that session was among the chosen resources). Gone
+    /// meanwhile: kept offline, as a message to an account with no resource.
+    func deliverToSession(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
+        guard let session = sessions.session(to) else {
+            return offlineOrder.enqueue(for: to.bare) { [self] in await storeOffline(stanza, owner: to.bare) }
+        }
+        session.deliver(stanza.element)
+        if stanza.kind == .message {
+            carbons.received(stanza.element, owner: to.bare, from: from, deliveredTo: [session], toBoundResource: false)
+        }
+        return nil
+    }
+
     /// One copy of a room's stanza for several sessions of this node (a fanout frame). A
     /// recipient gone meanwhile is answered with an error, as a gone session's stream would,
     /// so its room drops it; nothing is sent on to another node.

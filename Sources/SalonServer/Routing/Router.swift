@@ -239,15 +239,24 @@ final class Router: Sendable {
         if type == "error" { return nil }
         if type == "groupchat" { bounce(stanza, StanzaError(.serviceUnavailable)); return nil }
         let eligible = sessions.resources(of: to).filter { $0.available && $0.priority >= 0 }
+        // Resources on other nodes of a cluster count as the account's own: the message was
+        // archived here, so those nodes only deliver it.
+        let elsewhere = endpoints.cluster?.remote.resources(of: to).filter { $0.presence != nil && $0.priority >= 0 } ?? []
         var recipients: [ClientSession] = []
+        var remoteRecipients: [RemoteResource] = []
         if type == "headline" {
             recipients = eligible.map(\.session)
-        } else if let top = eligible.map(\.priority).max() {
+            remoteRecipients = elsewhere
+        } else if let top = (eligible.map(\.priority) + elsewhere.map(\.priority)).max() {
             recipients = eligible.filter { $0.priority == top }.map(\.session)
+            remoteRecipients = elsewhere.filter { $0.priority == top }
         }
         recipients.forEach { $0.deliver(stanza.element) }
         carbons.received(stanza.element, owner: to, from: from, deliveredTo: recipients, toBoundResource: false)
-        if !recipients.isEmpty || type == "headline" { return nil }
+        for resource in remoteRecipients {
+            _ = endpoints.cluster?.forward(stanza, to: resource.jid, from: from, node: resource.node, deliverOnly: true)
+        }
+        if !recipients.isEmpty || !remoteRecipients.isEmpty || type == "headline" { return nil }
         // XEP-0334: <no-store/> forbids keeping a message even until its recipient is back.
         if stanza.element.child("no-store", namespace: PersonalArchiving.hints) != nil {
             bounce(stanza, StanzaError(.serviceUnavailable, text: "The recipient is offline, and the message asked not to be stored."))

@@ -85,6 +85,7 @@ final class PresenceService: Sendable {
             state.lastPresence = finalPresence
         }
         let initial = previous?.available != true
+        router.cluster?.announce(session.jid, presence: presence)
         for target in broadcastTargets(of: session.jid.bare) {
             deliver(presence, from: session.jid, to: target)
         }
@@ -105,6 +106,7 @@ final class PresenceService: Sendable {
             change(&presence)
             let updated = presence
             sessions.updatePresence(of: resource.session) { $0.lastPresence = updated }
+            router.cluster?.announce(resource.session.jid, presence: updated)
             for target in broadcastTargets(of: owner) { deliver(updated, from: resource.session.jid, to: target) }
         }
     }
@@ -121,6 +123,7 @@ final class PresenceService: Sendable {
             state.directedTo = []
         }
         guard let previous else { return }
+        if previous.available { router.cluster?.announce(session.jid, presence: nil) }
         var targets = previous.available ? broadcastTargets(of: session.jid.bare) : []
         targets.append(contentsOf: previous.directedTo.filter { !router.blocksPresence(between: session.jid, and: $0) })
         for target in targets { deliver(presence, from: session.jid, to: target) }
@@ -146,6 +149,11 @@ final class PresenceService: Sendable {
                 stanza[attribute: "to"] = resource.session.jid.description
                 resource.session.deliver(stanza)
             }
+            // The account's available resources on other nodes of a cluster.
+            for resource in router.cluster?.remote.resources(of: target) ?? [] where resource.presence != nil && resource.jid != from {
+                stanza[attribute: "to"] = resource.jid.description
+                if let routed = Stanza(stanza) { _ = router.cluster?.forward(routed, to: resource.jid, from: from, node: resource.node) }
+            }
         } else {
             stanza[attribute: "to"] = target.description
             _ = router.route(stanza)
@@ -164,6 +172,13 @@ final class PresenceService: Sendable {
                 for resource in sessions.resources(of: contact) where resource.available && resource.session !== session {
                     guard var presence = resource.lastPresence else { continue }
                     presence[attribute: "from"] = resource.session.jid.description
+                    presence[attribute: "to"] = session.jid.description
+                    session.deliver(presence)
+                }
+                // Resources on other nodes of a cluster, as their nodes last announced them.
+                for resource in router.cluster?.remote.resources(of: contact) ?? [] {
+                    guard var presence = resource.presence else { continue }
+                    presence[attribute: "from"] = resource.jid.description
                     presence[attribute: "to"] = session.jid.description
                     session.deliver(presence)
                 }

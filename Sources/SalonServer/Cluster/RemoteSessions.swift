@@ -1,0 +1,87 @@
+import Synchronization
+import XMPPCore
+
+/// One session of another node, as that node last announced it.
+struct RemoteResource: Sendable {
+    let jid: JID
+    let node: String
+    /// Its last available presence; nil while unavailable.
+    let presence: XMLElement?
+    /// The presence's priority (RFC 6121 §4.7.2.3), clamped as for local sessions.
+    let priority: Int
+}
+
+/// The sessions of the other nodes of a cluster: every node announces its own (`SessionState`
+/// frames, a snapshot whenever a link comes up) so that any node can route to an account's
+/// resources wherever they are. Bounded by the sessions the cluster serves: a session leaves
+/// when its node says it ended or the node departs.
+final class RemoteSessions: Sendable {
+    private struct Entry {
+        var node: String
+        var sequence: UInt64
+        var presence: XMLElement?
+    }
+
+    private struct State {
+        var sessions: [JID: Entry] = [:]
+        /// Each account's remote resources, by bare JID.
+        var resources: [JID: Set<JID>] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    /// Takes a node's announcement, unless a newer one for the session came first.
+    func update(_ announced: SessionState, node: String) {
+        state.withLock { state in
+            if let known = state.sessions[announced.jid], known.node == node, known.sequence >= announced.sequence { return }
+            state.sessions[announced.jid] = Entry(node: node, sequence: announced.sequence, presence: announced.presence)
+            state.resources[announced.jid.bare, default: []].insert(announced.jid)
+        }
+    }
+
+    /// Forgets a session that `node` said ended (not one another node announced since).
+    func remove(_ jid: JID, node: String) {
+        state.withLock { state in
+            guard state.sessions[jid]?.node == node else { return }
+            Self.forget(jid, in: &state)
+        }
+    }
+
+    /// Forgets every session of the departed `nodes`; returns them.
+    func removeAll(on nodes: Set<String>) -> Set<JID> {
+        state.withLock { state in
+            let gone = Set(state.sessions.filter { nodes.contains($0.value.node) }.keys)
+            for jid in gone { Self.forget(jid, in: &state) }
+            return gone
+        }
+    }
+
+    /// The node a session is on.
+    func node(of jid: JID) -> String? {
+        state.withLock { $0.sessions[jid]?.node }
+    }
+
+    /// The account's resources on other nodes.
+    func resources(of account: JID) -> [RemoteResource] {
+        state.withLock { state in
+            (state.resources[account.bare] ?? []).compactMap { jid in
+                state.sessions[jid].map { entry in
+                    RemoteResource(jid: jid, node: entry.node, presence: entry.presence,
+                                   priority: entry.presence.map(Self.priority) ?? 0)
+                }
+            }
+        }
+    }
+
+    var count: Int { state.withLock { $0.sessions.count } }
+
+    private static func forget(_ jid: JID, in state: inout State) {
+        state.sessions[jid] = nil
+        state.resources[jid.bare]?.remove(jid)
+        if state.resources[jid.bare]?.isEmpty == true { state.resources[jid.bare] = nil }
+    }
+
+    static func priority(of presence: XMLElement) -> Int {
+        max(-128, min(127, Int(presence.child("priority", namespace: NS.client)?.text ?? "0") ?? 0))
+    }
+}
