@@ -23,7 +23,7 @@ struct IdleScenario: AsyncParsableCommand {
     func validate() throws {
         guard sessions >= 1, concurrency >= 1, settle >= 0, quiet >= 0, accounts >= 0 else { throw ValidationError("need at least one session at a time") }
         guard sourceAddresses >= 0, sourceAddresses <= 250 else { throw ValidationError("--source-addresses is 0…250") }
-        guard target.serverPid != nil else { throw ValidationError("idle measures the server: give --server-pid") }
+        guard !target.serverPid.isEmpty else { throw ValidationError("idle measures the server: give --server-pid") }
     }
 
     func run() async throws {

@@ -2,8 +2,9 @@ import Foundation
 
 /// The server under test as /proc shows it (Linux): CPU time and resident memory, and the CPU
 /// time of the database server it stores in, when that is a process of its own (PostgreSQL).
+/// A server's process, or a cluster's: every figure is the sum over `pids`.
 struct ServerProcess: Sendable {
-    let pid: Int32
+    let pids: [Int32]
     /// The database server's main process (PostgreSQL's postmaster), whose children do its work.
     var database: Int32? = nil
 
@@ -39,7 +40,8 @@ struct ServerProcess: Sendable {
     private static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
 
     func sample() throws -> Sample {
-        Sample(cpuMicroseconds: try Self.cpuMicroseconds(of: pid), rssKiB: try rssKiB(),
+        Sample(cpuMicroseconds: try pids.reduce(0) { $0 + (try Self.cpuMicroseconds(of: $1)) },
+               rssKiB: try pids.reduce(0) { $0 + (try Self.rssKiB(of: $1)) },
                databaseMicroseconds: try database.map(Self.treeCPUMicroseconds(of:)), machine: .now())
     }
 
@@ -65,7 +67,7 @@ struct ServerProcess: Sendable {
             + children.reduce(0) { $0 + ((try? cpuMicroseconds(of: $1)) ?? 0) }
     }
 
-    private func rssKiB() throws -> Int {
+    private static func rssKiB(of pid: Int32) throws -> Int {
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
         guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
               let value = line.split(whereSeparator: \.isWhitespace).dropFirst().first.flatMap({ Int($0) }) else {

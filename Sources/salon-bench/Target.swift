@@ -6,13 +6,17 @@ import SalonSecurity
 struct Target: ParsableArguments {
     @Option(help: "Server address (loopback only).") var host = "127.0.0.1"
     @Option(help: "Client port.") var port = 5222
+    @Option(name: .customLong("also-port"),
+            help: "Another node's client port (a cluster; repeatable): account N connects to the Nth of all the ports in turn.")
+    var otherPorts: [Int] = []
     @Option(help: "XMPP domain.") var domain = "localhost"
     @Option(help: "plain, starttls or tls (direct TLS).") var security = "starttls"
     @Option(help: "Account name pattern; %d is the account number.") var user = "bench%d"
     @Option(help: "Password pattern; %d is the account number.") var password = "bench%d"
     @Option(help: "SASL mechanism (default: the strongest offered).") var mechanism: String?
     @Option(help: "Seconds to wait for any one answer before counting a failure.") var timeout = 30
-    @Option(help: "The server's process id, to read its CPU time and memory from /proc.") var serverPid: Int32?
+    @Option(help: "The server's process id, to read its CPU time and memory from /proc (repeatable: a cluster's nodes, summed).")
+    var serverPid: [Int32] = []
     @Option(help: "The database server's process id (PostgreSQL's postmaster): its CPU time and its children's, reported apart.")
     var databasePid: Int32?
 
@@ -50,6 +54,10 @@ struct Target: ParsableArguments {
         var options = self.options
         options.tlsSession = session
         options.localAddress = source
+        if !otherPorts.isEmpty {
+            let ports = [port] + otherPorts
+            options.port = ports[index % ports.count]
+        }
         return try await XMPPClient.connect(options, username: user, password: password)
     }
 
@@ -68,7 +76,7 @@ struct Target: ParsableArguments {
     }
 
     /// The server's process, when its id was given.
-    var server: ServerProcess? { serverPid.map { ServerProcess(pid: $0, database: databasePid) } }
+    var server: ServerProcess? { serverPid.isEmpty ? nil : ServerProcess(pids: serverPid, database: databasePid) }
 
     /// What the report says about the connection: security and mechanism.
     var label: String { "\(security), \(mechanism ?? "strongest mechanism")" }

@@ -18,6 +18,7 @@ from slixmpp import ClientXMPP
 
 from conftest import DOMAIN, Salon, free_port, postgresql_environment
 from test_rooms import CHAT, cli, muc_client
+from test_metrics import scrape, value
 from test_pep import befriend
 from test_slixmpp_clients import TIMEOUT, insecure, offline, online, run
 
@@ -183,6 +184,12 @@ def test_users_on_two_nodes_chat_in_rooms_each_node_owns(cluster):
             assert [m["body"] for m in history] == ann_hears.bodies[-4:]
             assert {"Ann", "Bob"} <= {p["from"].resource for p in occupants}
             await offline(cat)
+        # Each node's /metrics shows the cluster as it sees it.
+        samples = scrape(a)
+        assert value(samples, "salon_cluster_nodes_live") == 2
+        assert value(samples, "salon_cluster_link_up", peer="node-b") == 1
+        assert value(samples, "salon_cluster_link_frames_sent", peer="node-b") > 0
+        assert value(samples, "salon_cluster_remote_sessions") >= 1
         await offline(ann, bob)
 
     run(scenario())

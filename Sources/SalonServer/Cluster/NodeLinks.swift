@@ -53,22 +53,6 @@ public final class NodeLinks: Sendable {
         for link in opened { link.start() }
     }
 
-    /// Keeps the links matching `membership`'s live set until `stop()`. Changes are applied
-    /// one at a time, each reading the live set afresh, so an older set never wins.
-    public func follow(_ membership: ClusterMembership) async {
-        let (changes, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        membership.observe { _ in continuation.yield() }
-        await update(peers: Self.addresses(of: membership))
-        let task = Task {
-            for await _ in changes {
-                await self.update(peers: Self.addresses(of: membership))
-            }
-        }
-        following.withLock { $0.append((task, continuation)) }
-    }
-
-    private let following = Mutex<[(Task<Void, Never>, AsyncStream<Void>.Continuation)]>([])
-
     /// The live nodes' link addresses, by id.
     static func addresses(of membership: ClusterMembership) -> [String: String] {
         Dictionary(membership.liveNodes.map { ($0.id, $0.address) }, uniquingKeysWith: { first, _ in first })
@@ -106,11 +90,6 @@ public final class NodeLinks: Sendable {
 
     /// Stops every link.
     public func stop() async {
-        let followers = following.withLock { following in defer { following = [] }; return following }
-        for (task, continuation) in followers {
-            continuation.finish()
-            await task.value
-        }
         let all = links.withLock { links in defer { links = [:] }; return Array(links.values) }
         for link in all { await link.stop() }
     }

@@ -92,7 +92,7 @@ public final class SalonServer: Service, Sendable {
             if let cluster {
                 clusterLinks = try await startClusterLinks(cluster, certificates: certificates, context: context, group: group)
             }
-            http = try await startHTTP(context: context, tls: tls, group: group)
+            http = try await startHTTP(context: context, tls: tls, cluster: clusterLinks, group: group)
             ports.http = http?.port
             let host = configuration.bindAddress
             let c2s = try await Listeners.bind(.c2s, host: host, port: configuration.c2sPort, context: context, group: group)
@@ -208,7 +208,8 @@ public final class SalonServer: Service, Sendable {
 
     /// The HTTP server with every feature's routes, when configured; the upload service learns
     /// the URL it is reached at.
-    private func startHTTP(context: ServerContext, tls: TLSContext, group: MultiThreadedEventLoopGroup) async throws -> HTTPServer? {
+    private func startHTTP(context: ServerContext, tls: TLSContext, cluster: ClusterNodeLinks?,
+                           group: MultiThreadedEventLoopGroup) async throws -> HTTPServer? {
         let settings = configuration.http
         guard let port = settings.port else { return nil }
         try context.fileRoutes?.files.prepare()
@@ -224,6 +225,7 @@ public final class SalonServer: Service, Sendable {
             metrics.roomsLive.set(to: Double(rooms))
             metrics.occupants.set(to: Double(occupants))
             await metrics.compliance.collect(from: muc.environment.compliance)
+            if let cluster { metrics.cluster.collect(from: cluster.router, links: cluster.links) }
         }, logger: logger)
         let routes: [any HTTPRoutes] = [context.fileRoutes as (any HTTPRoutes)?, context.webRoutes, metricsRoutes].compactMap { $0 }
         let server = try await HTTPServer.start(

@@ -39,6 +39,8 @@ final class ServerMetrics: Sendable {
 
     /// The compliance journal's backlog, set at scrape time.
     let compliance: ComplianceGauges
+    /// A clustered node's links and peers, set at scrape time.
+    let cluster: ClusterGauges
 
     init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -73,6 +75,7 @@ final class ServerMetrics: Sendable {
         uploadBytesReceived = registry.makeCounter(name: "salon_upload_bytes_total", labels: [("direction", "in")], help: upload)
         downloadBytesSent = registry.makeCounter(name: "salon_upload_bytes_total", labels: [("direction", "out")], help: upload)
         compliance = ComplianceGauges(registry)
+        cluster = ClusterGauges(registry)
     }
 
     enum AuthenticationResult: String {
