@@ -15,13 +15,13 @@ import XMPPCore
     @Test func framesReadBackAsWritten() throws {
         let route = NodeLinkFrame.route(RoutedStanza(to: try JID("bob@example.com/phone"), from: try JID("alice@example.com"),
                                                      stanza: linkMessage("hi")))
-        let fanout = NodeLinkFrame.fanout(FanoutStanza(recipients: [try JID("a@example.com/1"), try JID("b@example.com")],
+        let fanout = NodeLinkFrame.fanout(FanoutStanza(recipients: [1, 42, 7],
                                                        stanza: linkMessage("all")))
         let ended = NodeLinkFrame.ended(try JID("a@example.com/1"))
         let relayed = NodeLinkFrame.route(RoutedStanza(to: try JID("bob@example.com/phone"), from: try JID("alice@example.com/pc"),
                                                        stanza: linkMessage("archived"), deliverOnly: true))
-        let bound = NodeLinkFrame.session(SessionState(jid: try JID("a@example.com/1"), sequence: 7, presence: nil))
-        let available = NodeLinkFrame.session(SessionState(jid: try JID("a@example.com/1"), sequence: 8,
+        let bound = NodeLinkFrame.session(SessionState(jid: try JID("a@example.com/1"), serial: 3, sequence: 7, presence: nil))
+        let available = NodeLinkFrame.session(SessionState(jid: try JID("a@example.com/1"), serial: 3, sequence: 8,
                                                            presence: XMLElement("presence", namespace: NS.client)))
         for frame in [route, fanout, ended, relayed, bound, available] {
             let read = try parse(frame.element.serialized(parentNamespace: NodeLinkNamespace.cluster))
@@ -36,12 +36,12 @@ import XMPPCore
         "<route to='b@example.com' from='a@example.com'><message xmlns='jabber:client'/><message xmlns='jabber:client'/></route>",
         "<route to='b@example.com' from='a@example.com'><message xmlns='jabber:server'/></route>",
         "<fanout><message xmlns='jabber:client'/></fanout>",
-        "<fanout><to/><message xmlns='jabber:client'/></fanout>",
-        "<fanout><to jid='b@example.com'/></fanout>",
+        "<fanout to='1 x'><message xmlns='jabber:client'/></fanout>",
+        "<fanout to='1'/>",
         "<ended/>",
-        "<session jid='a@example.com/1'/>",
-        "<session jid='a@example.com' seq='1'/>",
-        "<session jid='a@example.com/1' seq='1'><message xmlns='jabber:client'/></session>",
+        "<session jid='a@example.com/1' serial='1'/>",
+        "<session jid='a@example.com' serial='1' seq='1'/>",
+        "<session jid='a@example.com/1' serial='1' seq='1'><message xmlns='jabber:client'/></session>",
         "<ended jid='a@example.com'/>",
         "<handshake/>",
     ])

@@ -37,7 +37,7 @@ import XMPPCore
         try await b.recorder.wait(for: .up("node-a", .inbound))
 
         let route = RoutedStanza(to: try JID("bob@example.com/phone"), from: try JID("alice@example.com/desk"), stanza: linkMessage("hello"))
-        let recipients = try ["carol@example.com/a", "dave@example.com", "erin@example.com/x y"].map { try JID($0) }
+        let recipients: [UInt64] = [3, 1, 18_446_744_073_709_551_615]
         let fanout = FanoutStanza(recipients: recipients,
                                   stanza: linkMessage("to the room <&> ✓", to: "room@chat.example.com", from: "room@chat.example.com/alice"))
         try a.links.send(route: route, to: "node-b")

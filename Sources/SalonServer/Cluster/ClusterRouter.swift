@@ -94,16 +94,21 @@ final class ClusterRouter: NodeLinkDelegate {
         return nil
     }
 
-    /// Sends one copy of `element` to `node` for its sessions `recipients`.
-    func fanout(_ element: XMLElement, to recipients: [JID], on node: String) {
+    /// Sends one copy of `element` to `node` for its sessions `recipients` (their serials there).
+    func fanout(_ element: XMLElement, to recipients: [UInt64], on node: String) {
         try? parts.links.send(fanout: FanoutStanza(recipients: recipients, stanza: element), to: node)
     }
 
     /// Tells every other node where a session of this node stands: bound (`presence` nil) or
     /// available with its last presence.
-    func announce(_ jid: JID, presence: XMLElement?) {
-        let state = SessionState(jid: jid, sequence: announcements.add(1, ordering: .relaxed).newValue, presence: presence)
+    func announce(_ session: ClientSession, presence: XMLElement?) {
+        let state = state(of: session, presence: presence)
         for peer in parts.links.peers { try? parts.links.send(.session(state), to: peer) }
+    }
+
+    private func state(of session: ClientSession, presence: XMLElement?) -> SessionState {
+        SessionState(jid: session.jid, serial: session.serial, sequence: announcements.add(1, ordering: .relaxed).newValue,
+                     presence: presence)
     }
 
     /// A session of this node ended: every other node forgets it.
@@ -122,7 +127,8 @@ final class ClusterRouter: NodeLinkDelegate {
     }
 
     func link(_ peer: NodeLinkPeer, received fanout: FanoutStanza) {
-        parts.router.deliverHere(fanout.stanza, to: fanout.recipients)
+        let fanoutHere = Fanout(sessions: parts.sessions, router: parts.router)
+        fanoutHere.deliver(fanout.stanza, to: parts.sessions.sessions(serials: fanout.recipients))
     }
 
     func link(_ peer: NodeLinkPeer, sessionEnded jid: JID) {
@@ -141,8 +147,7 @@ final class ClusterRouter: NodeLinkDelegate {
         let sessions = parts.sessions!
         for session in sessions.allSessions {
             guard let presence = sessions.presence(of: session) else { continue }
-            let state = SessionState(jid: session.jid, sequence: announcements.add(1, ordering: .relaxed).newValue,
-                                     presence: presence.available ? presence.lastPresence : nil)
+            let state = state(of: session, presence: presence.available ? presence.lastPresence : nil)
             try? parts.links.send(.session(state), to: peer.node)
         }
     }

@@ -40,10 +40,21 @@ public final class NodeLink: @unchecked Sendable {
     private let framesSent = Atomic<Int>(0)
     private let bytesSent = Atomic<Int>(0)
     private let isUp = Atomic<Bool>(false)
+    /// Frames taken by `send` and not yet on the loop: gathered, so a burst goes out as one
+    /// write (one run of TLS records, one system call) when the loop gets to it.
+    private let outbox = Mutex(Outbox())
+
+    private struct Outbox {
+        var bytes: [UInt8] = []
+        var frames = 0
+        /// A flush is queued on the loop.
+        var scheduled = false
+    }
 
     // On `eventLoop` only.
     private var channel: (any Channel)?
-    private var waiting: [ByteBuffer] = []
+    /// Runs of frames (bytes, how many frames) waiting for the link.
+    private var waiting: [(ByteBuffer, Int)] = []
     private var failures = 0
     private var retry: Scheduled<Void>?
     private var connecting = false
@@ -100,13 +111,27 @@ public final class NodeLink: @unchecked Sendable {
         if isRefusing.exchange(false, ordering: .sequentiallyConsistent) {
             logger.notice("cluster link taking frames again")
         }
+        let schedule = outbox.withLock { outbox -> Bool in
+            outbox.bytes.append(contentsOf: bytes)
+            outbox.frames += 1
+            defer { outbox.scheduled = true }
+            return !outbox.scheduled
+        }
+        if schedule { eventLoop.execute { self.flushOutbox() } }
+    }
+
+    /// On the loop: writes what `send` gathered, or keeps it for when the link is up.
+    private func flushOutbox() {
+        let (bytes, frames) = outbox.withLock { outbox in
+            defer { outbox = Outbox() }
+            return (outbox.bytes, outbox.frames)
+        }
+        guard frames > 0 else { return }
         let buffer = ByteBuffer(bytes: bytes)
-        eventLoop.execute {
-            if let channel = self.channel {
-                self.write(buffer, on: channel)
-            } else {
-                self.waiting.append(buffer)
-            }
+        if let channel {
+            write(buffer, frames: frames, on: channel)
+        } else {
+            waiting.append((buffer, frames))
         }
     }
 
@@ -119,11 +144,11 @@ public final class NodeLink: @unchecked Sendable {
                            bytesSent: bytesSent.load(ordering: .relaxed), pendingBytes: pendingBytes)
     }
 
-    private func write(_ buffer: ByteBuffer, on channel: any Channel) {
+    private func write(_ buffer: ByteBuffer, frames: Int, on channel: any Channel) {
         let size = buffer.readableBytes
         channel.writeAndFlush(buffer).whenComplete { result in
             if case .success = result {
-                self.framesSent.add(1, ordering: .relaxed)
+                self.framesSent.add(frames, ordering: .relaxed)
                 self.bytesSent.add(size, ordering: .relaxed)
             }
             self.queuedBytes.subtract(size, ordering: .sequentiallyConsistent)
@@ -131,9 +156,10 @@ public final class NodeLink: @unchecked Sendable {
     }
 
     private func dropWaiting(reason: String) {
+        flushOutbox()
         guard !waiting.isEmpty else { return }
-        let size = waiting.reduce(0) { $0 + $1.readableBytes }
-        logger.warning("cluster link dropped frames", metadata: ["frames": "\(waiting.count)", "reason": "\(reason)"])
+        let size = waiting.reduce(0) { $0 + $1.0.readableBytes }
+        logger.warning("cluster link dropped frames", metadata: ["frames": "\(waiting.reduce(0) { $0 + $1.1 })", "reason": "\(reason)"])
         waiting.removeAll()
         queuedBytes.subtract(size, ordering: .sequentiallyConsistent)
     }
@@ -178,8 +204,8 @@ public final class NodeLink: @unchecked Sendable {
         }
         self.channel = channel
         failures = 0
-        for buffer in waiting {
-            write(buffer, on: channel)
+        for (buffer, frames) in waiting {
+            write(buffer, frames: frames, on: channel)
         }
         waiting.removeAll()
         isUp.store(true, ordering: .relaxed)

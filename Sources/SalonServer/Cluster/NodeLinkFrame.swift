@@ -28,25 +28,29 @@ public struct RoutedStanza: Sendable, Hashable {
 /// or available with its last presence. A greater `sequence` replaces a smaller one.
 public struct SessionState: Sendable, Hashable {
     public var jid: JID
+    /// The sending node's name for the session in fan-outs.
+    public var serial: UInt64
     public var sequence: UInt64
     /// The session's last available presence, in `jabber:client`; nil while it is unavailable.
     public var presence: XMLElement?
 
-    public init(jid: JID, sequence: UInt64, presence: XMLElement?) {
+    public init(jid: JID, serial: UInt64, sequence: UInt64, presence: XMLElement?) {
         self.jid = jid
+        self.serial = serial
         self.sequence = sequence
         self.presence = presence
     }
 }
 
 /// One copy of a stanza for the recipients on one node: the owner of a room sends one per
-/// destination node, and that node delivers it to each of the listed local sessions.
+/// destination node, and that node delivers it to each of the listed local sessions, named by
+/// the serials that node announced them with (`SessionState.serial`).
 public struct FanoutStanza: Sendable, Hashable {
-    public var recipients: [JID]
+    public var recipients: [UInt64]
     /// The stanza, in `jabber:client`.
     public var stanza: XMLElement
 
-    public init(recipients: [JID], stanza: XMLElement) {
+    public init(recipients: [UInt64], stanza: XMLElement) {
         self.recipients = recipients
         self.stanza = stanza
     }
@@ -71,14 +75,13 @@ public enum NodeLinkFrame: Sendable, Hashable {
                        children: [.element(route.stanza)])
         case .fanout(let fanout):
             XMLElement("fanout", namespace: NodeLinkNamespace.cluster,
-                       children: fanout.recipients.map {
-                           .element(XMLElement("to", namespace: NodeLinkNamespace.cluster, attributes: ["jid": $0.description]))
-                       } + [.element(fanout.stanza)])
+                       attributes: ["to": fanout.recipients.map(String.init).joined(separator: " ")],
+                       children: [.element(fanout.stanza)])
         case .ended(let jid):
             XMLElement("ended", namespace: NodeLinkNamespace.cluster, attributes: ["jid": jid.description])
         case .session(let state):
             XMLElement("session", namespace: NodeLinkNamespace.cluster,
-                       attributes: ["jid": state.jid.description, "seq": String(state.sequence)],
+                       attributes: ["jid": state.jid.description, "serial": String(state.serial), "seq": String(state.sequence)],
                        children: state.presence.map { [.element($0)] } ?? [])
         }
     }
@@ -97,19 +100,19 @@ public enum NodeLinkFrame: Sendable, Hashable {
             self = .route(RoutedStanza(to: to, from: from, stanza: try Self.stanza(in: element, besides: []),
                                        deliverOnly: element[attribute: "deliver-only"] == "true"))
         case "fanout":
-            let markers = element.children("to", namespace: NodeLinkNamespace.cluster)
-            var recipients: [JID] = []
-            recipients.reserveCapacity(markers.count)
-            for marker in markers {
-                guard let jid = marker[attribute: "jid"].flatMap({ try? JID($0) }) else {
-                    throw XMLStreamError(.improperAddressing, text: "A fanout recipient needs a valid 'jid'.")
+            let serials = (element[attribute: "to"] ?? "").split(separator: " ")
+            var recipients: [UInt64] = []
+            recipients.reserveCapacity(serials.count)
+            for serial in serials {
+                guard let recipient = UInt64(serial) else {
+                    throw XMLStreamError(.improperAddressing, text: "A fanout frame's 'to' lists session serials.")
                 }
-                recipients.append(jid)
+                recipients.append(recipient)
             }
             guard !recipients.isEmpty else {
                 throw XMLStreamError(.improperAddressing, text: "A fanout frame names at least one recipient.")
             }
-            self = .fanout(FanoutStanza(recipients: recipients, stanza: try Self.stanza(in: element, besides: ["to"])))
+            self = .fanout(FanoutStanza(recipients: recipients, stanza: try Self.stanza(in: element, besides: [])))
         case "ended":
             guard let jid = element[attribute: "jid"].flatMap({ try? JID($0) }), jid.resourcepart != nil else {
                 throw XMLStreamError(.improperAddressing, text: "An ended frame names a full JID.")
@@ -117,14 +120,15 @@ public enum NodeLinkFrame: Sendable, Hashable {
             self = .ended(jid)
         case "session":
             guard let jid = element[attribute: "jid"].flatMap({ try? JID($0) }), jid.resourcepart != nil,
+                  let serial = element[attribute: "serial"].flatMap({ UInt64($0) }),
                   let sequence = element[attribute: "seq"].flatMap({ UInt64($0) }) else {
-                throw XMLStreamError(.improperAddressing, text: "A session frame names a full JID and its sequence number.")
+                throw XMLStreamError(.improperAddressing, text: "A session frame names a full JID, its serial and its sequence number.")
             }
             let presence = element.elements.isEmpty ? nil : try Self.stanza(in: element, besides: [])
             guard presence == nil || presence?.name == "presence" else {
                 throw XMLStreamError(.badFormat, text: "A session frame holds at most the session's presence.")
             }
-            self = .session(SessionState(jid: jid, sequence: sequence, presence: presence))
+            self = .session(SessionState(jid: jid, serial: serial, sequence: sequence, presence: presence))
         default:
             throw XMLStreamError(.unsupportedStanzaType, text: "<\(element.name)/> is not a node link frame.")
         }

@@ -5,6 +5,8 @@ import XMPPCore
 struct RemoteResource: Sendable {
     let jid: JID
     let node: String
+    /// Its node's name for it in fan-outs.
+    let serial: UInt64
     /// Its last available presence; nil while unavailable.
     let presence: XMLElement?
     /// The presence's priority (RFC 6121 §4.7.2.3), clamped as for local sessions.
@@ -18,6 +20,7 @@ struct RemoteResource: Sendable {
 final class RemoteSessions: Sendable {
     private struct Entry {
         var node: String
+        var serial: UInt64
         var sequence: UInt64
         var presence: XMLElement?
     }
@@ -34,7 +37,8 @@ final class RemoteSessions: Sendable {
     func update(_ announced: SessionState, node: String) {
         state.withLock { state in
             if let known = state.sessions[announced.jid], known.node == node, known.sequence >= announced.sequence { return }
-            state.sessions[announced.jid] = Entry(node: node, sequence: announced.sequence, presence: announced.presence)
+            state.sessions[announced.jid] = Entry(node: node, serial: announced.serial, sequence: announced.sequence,
+                                                  presence: announced.presence)
             state.resources[announced.jid.bare, default: []].insert(announced.jid)
         }
     }
@@ -61,12 +65,17 @@ final class RemoteSessions: Sendable {
         state.withLock { $0.sessions[jid]?.node }
     }
 
+    /// The node each session is on and its name there (nil for sessions not known), under one lock.
+    func locate(_ jids: [JID]) -> [(node: String, serial: UInt64)?] {
+        state.withLock { state in jids.map { jid in state.sessions[jid].map { ($0.node, $0.serial) } } }
+    }
+
     /// The account's resources on other nodes.
     func resources(of account: JID) -> [RemoteResource] {
         state.withLock { state in
             (state.resources[account.bare] ?? []).compactMap { jid in
                 state.sessions[jid].map { entry in
-                    RemoteResource(jid: jid, node: entry.node, presence: entry.presence,
+                    RemoteResource(jid: jid, node: entry.node, serial: entry.serial, presence: entry.presence,
                                    priority: entry.presence.map(Self.priority) ?? 0)
                 }
             }

@@ -21,36 +21,38 @@ struct Fanout {
         }
 
         fileprivate var groups: [(loop: EventLoop, targets: [Target])] = []
-        /// Recipients on other nodes of the cluster, by node.
-        fileprivate var remote: [String: [JID]] = [:]
+        /// Recipients on other nodes of the cluster, by node: their serials there.
+        fileprivate var remote: [String: [UInt64]] = [:]
         fileprivate var routed: [JID] = []
     }
 
-    /// `acrossCluster`: whether recipients known to be on other nodes go there (false for what
-    /// another node sent here: it is never sent on).
-    func audience(_ recipients: [JID], acrossCluster: Bool = true) -> Audience {
+    func audience(_ recipients: [JID]) -> Audience {
         var audience = Audience()
         var index: [ObjectIdentifier: Int] = [:]
-        let cluster = acrossCluster ? router.cluster : nil
-        for (recipient, session) in zip(recipients, sessions.sessions(recipients)) {
+        let sessions = sessions.sessions(recipients)
+        // Recipients without a session here may be on another node of a cluster.
+        let missing = zip(recipients, sessions).compactMap { $1 == nil ? $0 : nil }
+        var located = router.cluster.map { $0.remote.locate(missing) }?.makeIterator()
+        for (recipient, session) in zip(recipients, sessions) {
             guard let session else {
-                if let node = cluster?.node(of: recipient) {
-                    audience.remote[node, default: []].append(recipient)
+                if let (node, serial) = located?.next() ?? nil {
+                    audience.remote[node, default: []].append(serial)
                 } else {
                     audience.routed.append(recipient)
                 }
                 continue
             }
-            let loop = session.stream.eventLoop
-            let target = Audience.Target(session: session, address: SplicedStanza.address(recipient.description))
-            if let position = index[ObjectIdentifier(loop)] {
-                audience.groups[position].targets.append(target)
-            } else {
-                index[ObjectIdentifier(loop)] = audience.groups.count
-                audience.groups.append((loop, [target]))
-            }
+            audience.add(session, index: &index)
         }
         return audience
+    }
+
+    /// Sends `element` to these sessions of this node (a fan-out another node sent here).
+    func deliver(_ element: XMLElement, to sessions: [ClientSession]) {
+        var audience = Audience()
+        var index: [ObjectIdentifier: Int] = [:]
+        for session in sessions { audience.add(session, index: &index) }
+        deliver(element, serialized: SplicedStanza(element, parentNamespace: NS.client), to: audience)
     }
 
     func deliver(_ element: XMLElement, to recipients: [JID]) {
@@ -78,14 +80,6 @@ struct Fanout {
         for recipient in audience.routed { route(element, to: recipient) }
     }
 
-    /// Delivers to the recipients with a session on this node; returns the others, untouched.
-    func deliverToLocalSessions(_ element: XMLElement, to recipients: [JID]) -> [JID] {
-        var audience = audience(recipients, acrossCluster: false)
-        let missing = audience.routed
-        audience.routed = []
-        deliver(element, serialized: SplicedStanza(element, parentNamespace: NS.client), to: audience)
-        return missing
-    }
 
     private func route(_ element: XMLElement, to recipient: JID) {
         var copy = element
@@ -107,6 +101,18 @@ struct Fanout {
 }
 
 extension Fanout.Audience {
+    /// Adds a session to the group of its event loop (`index`: each loop's group).
+    fileprivate mutating func add(_ session: ClientSession, index: inout [ObjectIdentifier: Int]) {
+        let loop = session.stream.eventLoop
+        let target = Target(session: session, address: session.address)
+        if let position = index[ObjectIdentifier(loop)] {
+            groups[position].targets.append(target)
+        } else {
+            index[ObjectIdentifier(loop)] = groups.count
+            groups.append((loop, [target]))
+        }
+    }
+
     /// True while every session it resolved is still bound.
     var isCurrent: Bool {
         groups.allSatisfy { $0.targets.allSatisfy(\.session.isBound) }

@@ -27,18 +27,4 @@ extension Router {
         }
         return nil
     }
-
-    /// One copy of a room's stanza for several sessions of this node (a fanout frame). A
-    /// recipient gone meanwhile is answered with an error, as a gone session's stream would,
-    /// so its room drops it; nothing is sent on to another node.
-    func deliverHere(_ element: XMLElement, to recipients: [JID]) {
-        let fanout = Fanout(sessions: sessions, router: self)
-        let missing = fanout.deliverToLocalSessions(element, to: recipients)
-        guard element.name == "message", !missing.isEmpty else { return }
-        for recipient in missing {
-            var copy = element
-            copy[attribute: "to"] = recipient.description
-            if let stanza = Stanza(copy) { bounce(stanza, StanzaError(.serviceUnavailable)) }
-        }
-    }
 }

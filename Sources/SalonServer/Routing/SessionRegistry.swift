@@ -6,11 +6,18 @@ import XMPPCore
 final class ClientSession: Sendable {
     let jid: JID
     let stream: XMPPStream
+    /// Unique among this process's sessions: how other cluster nodes name it in fan-outs.
+    let serial: UInt64
+    /// ` to='…'` with its JID, escaped once, for the fan-out.
+    let address: [UInt8]
     private let bound = Atomic<Bool>(true)
+    private static let serials = Atomic<UInt64>(0)
 
     init(jid: JID, stream: XMPPStream) {
         self.jid = jid
         self.stream = stream
+        serial = Self.serials.add(1, ordering: .relaxed).newValue
+        address = SplicedStanza.address(jid.description)
     }
 
     /// False once unbound or replaced: whoever kept a reference must look the JID up again.
@@ -51,13 +58,15 @@ final class SessionRegistry: Sendable {
     }
 
     private let accounts = Mutex<[JID: Account]>([:])
+    /// The bound sessions by serial, for fan-outs from other cluster nodes.
+    private let bySerial = Mutex<[UInt64: ClientSession]>([:])
 
     /// Binds a session; returns the session it replaced (same full JID), which must be closed
     /// with a `conflict` stream error.
     func bind(_ session: ClientSession, roster: [RosterItem], blocklist: [String] = [], photoHash: String? = nil) -> ClientSession? {
         let bare = session.jid.bare
         let resource = session.jid.resourcepart ?? ""
-        return accounts.withLock { accounts in
+        let replaced = accounts.withLock { accounts -> ClientSession? in
             var account = accounts[bare] ?? Account()
             if account.resources.isEmpty {
                 account.roster = Dictionary(roster.map { ($0.jid, $0) }, uniquingKeysWith: { $1 })
@@ -70,6 +79,11 @@ final class SessionRegistry: Sendable {
             accounts[bare] = account
             return replaced
         }
+        bySerial.withLock { sessions in
+            if let replaced { sessions[replaced.serial] = nil }
+            sessions[session.serial] = session
+        }
+        return replaced
     }
 
     /// Removes a session if it is still the bound one; returns its presence state.
@@ -77,7 +91,7 @@ final class SessionRegistry: Sendable {
     func unbind(_ session: ClientSession) -> ResourcePresence? {
         let bare = session.jid.bare
         let resource = session.jid.resourcepart ?? ""
-        return accounts.withLock { accounts in
+        let entry = accounts.withLock { accounts -> ResourcePresence? in
             guard var account = accounts[bare], let entry = account.resources[resource],
                   entry.session === session else { return nil }
             account.resources[resource] = nil
@@ -85,12 +99,14 @@ final class SessionRegistry: Sendable {
             session.unbound()
             return entry
         }
+        if entry != nil { bySerial.withLock { $0[session.serial] = nil } }
+        return entry
     }
 
     /// A resumed session (XEP-0198) takes the place of the one it resumes, keeping its presence
     /// state, without any presence going out. False when `old` is no longer the bound one.
     func replace(_ old: ClientSession, with new: ClientSession) -> Bool {
-        accounts.withLock { accounts in
+        let replaced = accounts.withLock { accounts in
             let bare = old.jid.bare, resource = old.jid.resourcepart ?? ""
             guard let entry = accounts[bare]?.resources[resource], entry.session === old else { return false }
             var moved = entry
@@ -99,6 +115,13 @@ final class SessionRegistry: Sendable {
             old.unbound()
             return true
         }
+        if replaced {
+            bySerial.withLock { sessions in
+                sessions[old.serial] = nil
+                sessions[new.serial] = new
+            }
+        }
+        return replaced
     }
 
     func session(_ full: JID) -> ClientSession? {
@@ -113,6 +136,11 @@ final class SessionRegistry: Sendable {
     /// The sessions bound to these full JIDs (nil where none is), under one lock.
     func sessions(_ jids: [JID]) -> [ClientSession?] {
         accounts.withLock { accounts in jids.map { accounts[$0.bare]?.resources[$0.resourcepart ?? ""]?.session } }
+    }
+
+    /// The bound sessions with these serials; those gone are left out.
+    func sessions(serials: [UInt64]) -> [ClientSession] {
+        bySerial.withLock { sessions in serials.compactMap { sessions[$0] } }
     }
 
     func resources(of bare: JID) -> [ResourcePresence] {
