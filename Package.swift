@@ -100,7 +100,7 @@ let package = Package(
         ]),
         // Load scenarios against any XMPP server, for side-by-side comparisons.
         .executableTarget(name: "salon-bench", dependencies: [
-            "SalonClient", "SalonSecurity", "SalonStore", "SalonAdmin", "XMPPCore",
+            "SalonClient", "SalonSecurity", "SalonStore", "SalonAdmin", "XMPPCore", "PersistentChat",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -8,5 +8,5 @@ struct SalonBench: AsyncParsableCommand {
         discussion: "Every scenario prints a human line and a machine-readable 'RESULT key=value …' line.",
         subcommands: [FanoutScenario.self, JoinScenario.self, LoginScenario.self, IdleScenario.self, UploadScenario.self,
                       RegisterScenario.self, SalonAccountsCommand.self, ArchiveScenario.self, ResumeScenario.self,
-                      MAMCountScenario.self])
+                      MAMCountScenario.self, FailoverScenario.self])
 }
