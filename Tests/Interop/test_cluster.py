@@ -195,13 +195,21 @@ def test_users_on_two_nodes_chat_in_rooms_each_node_owns(cluster):
     run(scenario())
 
 
-def test_a_killed_owner_s_room_carries_on_on_the_survivor(cluster):
+def two_nodes_and_a_room_on_the_first(cluster, users):
+    """node-a and node-b, `users`, and a room node-a owns (its JID)."""
     a, b = cluster.start("node-a"), cluster.start("node-b")
     room = rooms_owned(["node-a", "node-b"])["node-a"]
-    jid = f"{room}@{CHAT}"
-    prepare(a, ["dan", "eve"], [room])
+    prepare(a, users, [room])
+    return a, b, f"{room}@{CHAT}"
+
+
+def test_a_killed_owner_s_room_carries_on_on_the_survivor(cluster):
+    a, b, jid = two_nodes_and_a_room_on_the_first(cluster, ["dan", "eve", "flo"])
 
     async def scenario():
+        # flo is on the node that dies: its client reconnects to the survivor.
+        flo = await muc_client(a, "flo")
+        await flo.plugin["xep_0045"].join_muc_wait(jid, "Flo", maxstanzas=0, timeout=TIMEOUT)
         dan = await muc_client(b, "dan")
         eve = await muc_client(b, "eve")
         for xmpp in (dan, eve):
@@ -232,7 +240,13 @@ def test_a_killed_owner_s_room_carries_on_on_the_survivor(cluster):
         archived = await archive_bodies(eve, jid)
         assert archived[:len(before)] == before
         assert len(set(archived)) == len(archived)
-        await offline(dan, eve)
+        # flo's client lost its node (it stops trying it); logged in again on the survivor, it
+        # rejoins with history.
+        flo.abort()
+        flo = await muc_client(b, "flo")
+        _, _, _, history = await flo.plugin["xep_0045"].join_muc_wait(jid, "Flo", maxstanzas=3, timeout=TIMEOUT)
+        assert [m["body"] for m in history] == archived[-3:]
+        await offline(dan, eve, flo)
 
     run(scenario())
     status = cluster.status()
@@ -281,10 +295,7 @@ def test_a_joining_node_takes_over_its_share_of_rooms(cluster):
 
 
 def test_occupants_of_a_killed_node_leave_its_peers_rooms_with_status_333(cluster):
-    a, b = cluster.start("node-a"), cluster.start("node-b")
-    room = rooms_owned(["node-a", "node-b"])["node-a"]
-    jid = f"{room}@{CHAT}"
-    prepare(a, ["fay", "gus"], [room])
+    a, b, jid = two_nodes_and_a_room_on_the_first(cluster, ["fay", "gus"])
 
     async def scenario():
         fay = await muc_client(a, "fay")
