@@ -383,3 +383,30 @@ def test_contacts_on_different_nodes_see_each_other_and_talk(cluster):
         await offline(jay, kim)
 
     run(scenario())
+
+
+def test_a_killed_node_s_users_go_unavailable_for_their_contacts(cluster):
+    a, b = cluster.start("node-a"), cluster.start("node-b")
+    prepare(a, ["lea", "max"], [])
+
+    async def scenario():
+        lea, max_ = await online(a, "lea"), await online(a, "max")
+        await befriend(lea, max_)
+        await offline(max_)
+        sees_max = asyncio.get_running_loop().create_future()
+        max_gone = asyncio.get_running_loop().create_future()
+        lea.add_event_handler("presence_available",
+                              lambda p: p["from"].bare == f"max@{DOMAIN}" and not sees_max.done() and sees_max.set_result(p))
+        lea.add_event_handler("presence_unavailable",
+                              lambda p: p["from"].bare == f"max@{DOMAIN}" and sees_max.done() and not max_gone.done()
+                              and max_gone.set_result(p))
+        max_ = await online(b, "max")
+        await asyncio.wait_for(sees_max, TIMEOUT)
+        cluster.kill("node-b")
+        # node-b said nothing; node-a tells max's contacts once it declares node-b dead.
+        gone = await asyncio.wait_for(max_gone, TIMEOUT)
+        assert gone["from"] == max_.boundjid
+        max_.abort()
+        await offline(lea)
+
+    run(scenario())

@@ -140,11 +140,15 @@ public final class ClusterMembership: Sendable {
         }
     }
 
-    /// Reads the membership each time one is asked for, one read at a time.
+    /// Reads the membership each time one is asked for, one read at a time. The first read after
+    /// the database was away declares no deaths: every node's heartbeat aged meanwhile, and the
+    /// live ones beat again within a heartbeat.
     private func read() async {
         for await _ in looks.stream {
             do {
-                apply(try await store.nodes())
+                let nodes = try await store.nodes()
+                let wasAway = state.withLock { $0.failing.contains("membership read") || $0.failing.contains("heartbeat") }
+                apply(nodes, declaringDeaths: !wasAway)
                 recovered("membership read")
             } catch {
                 failed("membership read", error)
@@ -183,8 +187,16 @@ public final class ClusterMembership: Sendable {
     }
 
     /// Replaces the live set with what the database says, logs each change and tells the observers.
-    private func apply(_ nodes: [ClusterNode]) {
-        let now = Dictionary(uniqueKeysWithValues: nodes.filter { $0.state == .live }.map { ($0.id, $0) })
+    /// This node counts as live whatever its row says while it runs (a node the others took for
+    /// dead is fenced off by its leases, not by leaving its own rooms); `declaringDeaths` false
+    /// keeps nodes that only aged (not those that left).
+    private func apply(_ nodes: [ClusterNode], declaringDeaths: Bool = true) {
+        let now = state.withLock { state in
+            Dictionary(uniqueKeysWithValues: nodes.filter { node in
+                node.state == .live || (node.id == self.node && node.state == .dead)
+                    || (!declaringDeaths && node.state == .dead && state.live[node.id] != nil)
+            }.map { ($0.id, $0) })
+        }
         let (change, observers) = state.withLock { state -> (ClusterChange?, [@Sendable (ClusterChange) -> Void]) in
             let joined = now.values.filter { state.live[$0.id] == nil }.sorted { $0.id < $1.id }
             let departed = state.live.keys.filter { now[$0] == nil }.sorted()

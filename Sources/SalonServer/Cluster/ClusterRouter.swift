@@ -161,13 +161,15 @@ final class ClusterRouter: NodeLinkDelegate {
     /// node's sessions join again every room whose owner changed, so the new owner knows them.
     private func membershipChanged(_ change: ClusterChange) {
         let departed = Set(change.departed.map(\.id))
-        let lost = remote.removeAll(on: departed)
+        let lostResources = remote.removeAll(on: departed)
+        let lost = Set(lostResources.map(\.jid))
         let muc = parts.muc!
         muc.relinquishRooms { [self] room in membership.isLocal(room: room) }
         if !lost.isEmpty {
             logger.notice("cluster sessions lost with their node", metadata: ["sessions": "\(lost.count)",
                                                                              "nodes": "\(departed.sorted().joined(separator: ","))"])
             muc.sessionsLost(lost)
+            parts.router.presenceService.remoteResourcesLost(lostResources)
         }
         rejoinMovedRooms(before: change.before, after: change.after)
     }

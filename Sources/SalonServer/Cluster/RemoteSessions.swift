@@ -51,12 +51,15 @@ final class RemoteSessions: Sendable {
         }
     }
 
-    /// Forgets every session of the departed `nodes`; returns them.
-    func removeAll(on nodes: Set<String>) -> Set<JID> {
+    /// Forgets every session of the departed `nodes`; returns them as they were last announced.
+    func removeAll(on nodes: Set<String>) -> [RemoteResource] {
         state.withLock { state in
-            let gone = Set(state.sessions.filter { nodes.contains($0.value.node) }.keys)
-            for jid in gone { Self.forget(jid, in: &state) }
-            return gone
+            let gone = state.sessions.filter { nodes.contains($0.value.node) }
+            for jid in gone.keys { Self.forget(jid, in: &state) }
+            return gone.map { jid, entry in
+                RemoteResource(jid: jid, node: entry.node, serial: entry.serial, presence: entry.presence,
+                               priority: entry.presence.map(Self.priority) ?? 0)
+            }
         }
     }
 

@@ -77,6 +77,9 @@ final class Router: Sendable {
     /// The rooms service.
     var muc: MUCService { endpoints.muc }
 
+    /// Presence (RFC 6121 §4).
+    var presenceService: PresenceService { endpoints.presence }
+
     /// The cluster this node is part of; nil when it serves alone.
     var cluster: ClusterRouter? { endpoints.cluster }
 

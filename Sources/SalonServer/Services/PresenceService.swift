@@ -129,6 +129,27 @@ final class PresenceService: Sendable {
         for target in targets { deliver(presence, from: session.jid, to: target) }
     }
 
+    /// Resources of another cluster node that died without a word: each of this node's sessions
+    /// that saw one available (its contact, or its own account's) sees it go unavailable, as if
+    /// it had logged off.
+    func remoteResourcesLost(_ lost: [RemoteResource]) {
+        let gone = Dictionary(grouping: lost.filter { $0.presence != nil }, by: { $0.jid.bare.description })
+        guard !gone.isEmpty else { return }
+        for account in sessions.onlineAccounts {
+            var sources = gone[account.description] ?? []
+            for item in (sessions.roster(of: account) ?? [:]).values where item.subscription == "to" || item.subscription == "both" {
+                sources += gone[item.jid] ?? []
+            }
+            for source in sources {
+                for resource in sessions.resources(of: account) where resource.available {
+                    resource.session.deliver(XMLElement("presence", namespace: NS.client, attributes: [
+                        "type": "unavailable", "from": source.jid.description, "to": resource.session.jid.description,
+                    ]))
+                }
+            }
+        }
+    }
+
     /// Contacts subscribed to the account's presence, and the account's own other resources.
     /// A contact either side blocks (XEP-0191) is left out.
     func broadcastTargets(of owner: JID) -> [JID] {
