@@ -410,3 +410,35 @@ def test_a_killed_node_s_users_go_unavailable_for_their_contacts(cluster):
         await offline(lea)
 
     run(scenario())
+
+
+def test_carbons_reach_an_account_s_resources_on_other_nodes(cluster):
+    a, b = cluster.start("node-a"), cluster.start("node-b")
+    prepare(a, ["nia", "oli"], [])
+
+    async def scenario():
+        carbons = {"received": asyncio.Queue(), "sent": asyncio.Queue()}
+        desk = await connected(b, "nia", lambda xmpp: (
+            xmpp.register_plugin("xep_0280"),
+            xmpp.add_event_handler("carbon_received", lambda m: carbons["received"].put_nowait(m)),
+            xmpp.add_event_handler("carbon_sent", lambda m: carbons["sent"].put_nowait(m))))
+        await desk.plugin["xep_0280"].enable()
+        desk.send_presence()
+        phone = await online(a, "nia")
+        oli = await online(a, "oli")
+        oli_inbox = asyncio.Queue()
+        oli.add_event_handler("message", lambda m: m["body"] and oli_inbox.put_nowait(m["body"]))
+        await desk.plugin["xep_0199"].ping(jid=DOMAIN, timeout=TIMEOUT)
+        # To the phone on node-a: the desk on node-b gets a <received/> copy.
+        oli.send_message(mto=phone.boundjid, mbody="to the phone", mtype="chat")
+        received = await asyncio.wait_for(carbons["received"].get(), TIMEOUT)
+        assert received["carbon_received"]["body"] == "to the phone"
+        assert received["from"] == f"nia@{DOMAIN}"
+        # From the phone on node-a: the desk gets a <sent/> copy.
+        phone.send_message(mto=oli.boundjid, mbody="from the phone", mtype="chat")
+        assert await asyncio.wait_for(oli_inbox.get(), TIMEOUT) == "from the phone"
+        sent = await asyncio.wait_for(carbons["sent"].get(), TIMEOUT)
+        assert sent["carbon_sent"]["body"] == "from the phone"
+        await offline(desk, phone, oli)
+
+    run(scenario())

@@ -22,10 +22,11 @@ import XMPPCore
                                                        stanza: linkMessage("archived"), deliverOnly: true))
         let bound = NodeLinkFrame.session(SessionState(jid: try JID("a@example.com/1"), serial: 3, sequence: 7, presence: nil))
         let available = NodeLinkFrame.session(SessionState(jid: try JID("a@example.com/1"), serial: 3, sequence: 8,
-                                                           presence: XMLElement("presence", namespace: NS.client)))
+                                                           presence: XMLElement("presence", namespace: NS.client), carbons: true))
         for frame in [route, fanout, ended, relayed, bound, available] {
             let read = try parse(frame.element.serialized(parentNamespace: NodeLinkNamespace.cluster))
             #expect(read.element.serialized() == frame.element.serialized())
+            #expect(read == frame)
         }
     }
 

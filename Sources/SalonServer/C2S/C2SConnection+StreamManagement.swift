@@ -191,8 +191,7 @@ extension C2SConnection {
         handedOver = true
         sessionEnded = true
         // Other cluster nodes name sessions by serial in fan-outs: the resumed one has its own.
-        let presence = context.sessions.presence(of: newSession)
-        context.router.cluster?.announce(newSession, presence: presence?.available == true ? presence?.lastPresence : nil)
+        context.router.cluster?.announce(newSession)
         resumptionID = nil
         resumptionTimer?.cancel()
         if !state.isQueueing {

@@ -285,7 +285,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
                 }
             }
             session = newSession
-            context.router.cluster?.announce(newSession, presence: nil)
+            context.router.cluster?.announce(newSession)
             negotiationTimer?.cancel()
             logger[metadataKey: "jid"] = "\(full)"
             logger.info("bound")

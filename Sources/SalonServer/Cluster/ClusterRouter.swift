@@ -99,16 +99,17 @@ final class ClusterRouter: NodeLinkDelegate {
         try? parts.links.send(fanout: FanoutStanza(recipients: recipients, stanza: element), to: node)
     }
 
-    /// Tells every other node where a session of this node stands: bound (`presence` nil) or
-    /// available with its last presence.
-    func announce(_ session: ClientSession, presence: XMLElement?) {
-        let state = state(of: session, presence: presence)
+    /// Tells every other node where a session of this node stands now: bound, or available with
+    /// its last presence, and whether it takes carbons. Called after each change of that state.
+    func announce(_ session: ClientSession) {
+        guard let state = state(of: session) else { return }
         for peer in parts.links.peers { try? parts.links.send(.session(state), to: peer) }
     }
 
-    private func state(of session: ClientSession, presence: XMLElement?) -> SessionState {
-        SessionState(jid: session.jid, serial: session.serial, sequence: announcements.add(1, ordering: .relaxed).newValue,
-                     presence: presence)
+    private func state(of session: ClientSession) -> SessionState? {
+        guard let presence = parts.sessions.presence(of: session) else { return nil }
+        return SessionState(jid: session.jid, serial: session.serial, sequence: announcements.add(1, ordering: .relaxed).newValue,
+                            presence: presence.available ? presence.lastPresence : nil, carbons: presence.carbons)
     }
 
     /// A session of this node ended: every other node forgets it.
@@ -146,8 +147,7 @@ final class ClusterRouter: NodeLinkDelegate {
         guard peer.direction == .outbound else { return }
         let sessions = parts.sessions!
         for session in sessions.allSessions {
-            guard let presence = sessions.presence(of: session) else { continue }
-            let state = state(of: session, presence: presence.available ? presence.lastPresence : nil)
+            guard let state = state(of: session) else { continue }
             try? parts.links.send(.session(state), to: peer.node)
         }
     }

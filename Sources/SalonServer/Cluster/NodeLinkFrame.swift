@@ -33,12 +33,15 @@ public struct SessionState: Sendable, Hashable {
     public var sequence: UInt64
     /// The session's last available presence, in `jabber:client`; nil while it is unavailable.
     public var presence: XMLElement?
+    /// It enabled message carbons (XEP-0280).
+    public var carbons: Bool
 
-    public init(jid: JID, serial: UInt64, sequence: UInt64, presence: XMLElement?) {
+    public init(jid: JID, serial: UInt64, sequence: UInt64, presence: XMLElement?, carbons: Bool = false) {
         self.jid = jid
         self.serial = serial
         self.sequence = sequence
         self.presence = presence
+        self.carbons = carbons
     }
 }
 
@@ -81,7 +84,8 @@ public enum NodeLinkFrame: Sendable, Hashable {
             XMLElement("ended", namespace: NodeLinkNamespace.cluster, attributes: ["jid": jid.description])
         case .session(let state):
             XMLElement("session", namespace: NodeLinkNamespace.cluster,
-                       attributes: ["jid": state.jid.description, "serial": String(state.serial), "seq": String(state.sequence)],
+                       attributes: ["jid": state.jid.description, "serial": String(state.serial), "seq": String(state.sequence)]
+                           .merging(state.carbons ? ["carbons": "true"] : [:]) { $1 },
                        children: state.presence.map { [.element($0)] } ?? [])
         }
     }
@@ -128,7 +132,8 @@ public enum NodeLinkFrame: Sendable, Hashable {
             guard presence == nil || presence?.name == "presence" else {
                 throw XMLStreamError(.badFormat, text: "A session frame holds at most the session's presence.")
             }
-            self = .session(SessionState(jid: jid, serial: serial, sequence: sequence, presence: presence))
+            self = .session(SessionState(jid: jid, serial: serial, sequence: sequence, presence: presence,
+                                         carbons: element[attribute: "carbons"] == "true"))
         default:
             throw XMLStreamError(.unsupportedStanzaType, text: "<\(element.name)/> is not a node link frame.")
         }

@@ -11,6 +11,8 @@ struct RemoteResource: Sendable {
     let presence: XMLElement?
     /// The presence's priority (RFC 6121 §4.7.2.3), clamped as for local sessions.
     let priority: Int
+    /// It enabled message carbons (XEP-0280).
+    let carbons: Bool
 }
 
 /// The sessions of the other nodes of a cluster: every node announces its own (`SessionState`
@@ -23,6 +25,7 @@ final class RemoteSessions: Sendable {
         var serial: UInt64
         var sequence: UInt64
         var presence: XMLElement?
+        var carbons: Bool
     }
 
     private struct State {
@@ -38,7 +41,7 @@ final class RemoteSessions: Sendable {
         state.withLock { state in
             if let known = state.sessions[announced.jid], known.node == node, known.sequence >= announced.sequence { return }
             state.sessions[announced.jid] = Entry(node: node, serial: announced.serial, sequence: announced.sequence,
-                                                  presence: announced.presence)
+                                                  presence: announced.presence, carbons: announced.carbons)
             state.resources[announced.jid.bare, default: []].insert(announced.jid)
         }
     }
@@ -56,10 +59,7 @@ final class RemoteSessions: Sendable {
         state.withLock { state in
             let gone = state.sessions.filter { nodes.contains($0.value.node) }
             for jid in gone.keys { Self.forget(jid, in: &state) }
-            return gone.map { jid, entry in
-                RemoteResource(jid: jid, node: entry.node, serial: entry.serial, presence: entry.presence,
-                               priority: entry.presence.map(Self.priority) ?? 0)
-            }
+            return gone.map { Self.resource($0.key, $0.value) }
         }
     }
 
@@ -76,16 +76,16 @@ final class RemoteSessions: Sendable {
     /// The account's resources on other nodes.
     func resources(of account: JID) -> [RemoteResource] {
         state.withLock { state in
-            (state.resources[account.bare] ?? []).compactMap { jid in
-                state.sessions[jid].map { entry in
-                    RemoteResource(jid: jid, node: entry.node, serial: entry.serial, presence: entry.presence,
-                                   priority: entry.presence.map(Self.priority) ?? 0)
-                }
-            }
+            (state.resources[account.bare] ?? []).compactMap { jid in state.sessions[jid].map { Self.resource(jid, $0) } }
         }
     }
 
     var count: Int { state.withLock { $0.sessions.count } }
+
+    private static func resource(_ jid: JID, _ entry: Entry) -> RemoteResource {
+        RemoteResource(jid: jid, node: entry.node, serial: entry.serial, presence: entry.presence,
+                       priority: entry.presence.map(priority) ?? 0, carbons: entry.carbons)
+    }
 
     private static func forget(_ jid: JID, in state: inout State) {
         state.sessions[jid] = nil

@@ -14,17 +14,16 @@ extension Router {
         return nil
     }
 
-    /// A message another node routed and archived for one of this node's sessions (a message to
-    /// the account's bare JID, for which that session was among the chosen resources). Gone
-    /// meanwhile: kept offline, as a message to an account with no resource.
+    /// A message another node routed for one of this node's sessions (to the account's bare JID,
+    /// for which that session was among the chosen resources, or a carbon): that node archived it
+    /// and made the carbons. Gone meanwhile: a message is kept offline, as for an account with no
+    /// resource; a carbon is dropped.
     func deliverToSession(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
         guard let session = sessions.session(to) else {
+            guard !MessageCarbons.isCarbon(stanza.element, for: to.bare) else { return nil }
             return offlineOrder.enqueue(for: to.bare) { [self] in await storeOffline(stanza, owner: to.bare) }
         }
         session.deliver(stanza.element)
-        if stanza.kind == .message {
-            carbons.received(stanza.element, owner: to.bare, from: from, deliveredTo: [session], toBoundResource: false)
-        }
         return nil
     }
 }

@@ -155,7 +155,7 @@ final class Router: Sendable {
 
     /// XEP-0280 copies of what this server delivers to its accounts.
     var carbons: MessageCarbons {
-        MessageCarbons(sessions: sessions, mucDomain: endpoints.muc.domain)
+        MessageCarbons(sessions: sessions, mucDomain: endpoints.muc.domain, cluster: endpoints.cluster)
     }
 
     // MARK: The server's own JID
@@ -255,7 +255,8 @@ final class Router: Sendable {
             remoteRecipients = elsewhere.filter { $0.priority == top }
         }
         recipients.forEach { $0.deliver(stanza.element) }
-        carbons.received(stanza.element, owner: to, from: from, deliveredTo: recipients, toBoundResource: false)
+        carbons.received(stanza.element, owner: to, from: from, deliveredTo: recipients, deliveredElsewhere: remoteRecipients.map(\.jid),
+                         toBoundResource: false)
         for resource in remoteRecipients {
             _ = endpoints.cluster?.forward(stanza, to: resource.jid, from: from, node: resource.node, deliverOnly: true)
         }

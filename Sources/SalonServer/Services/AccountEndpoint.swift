@@ -44,6 +44,7 @@ final class AccountEndpoint: Sendable {
         case (MessageCarbons.ns, _):
             guard let session = ownSession(iq, to: to, from: from, session: session, refusal: .notAllowed) else { return nil }
             session.deliver(MessageCarbons.handle(iq, payload: payload, session: session, sessions: sessions))
+            router.cluster?.announce(session)
         case (Blocklist.ns, _):
             guard let session = ownSession(iq, to: to, from: from, session: session, refusal: .forbidden) else { return nil }
             return blocking.handle(iq, payload: payload, session: session)

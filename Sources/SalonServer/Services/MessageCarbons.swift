@@ -12,6 +12,8 @@ struct MessageCarbons {
     let sessions: SessionRegistry
     /// This server's MUC service: private messages from its occupants are not copied.
     let mucDomain: String
+    /// The cluster, whose other nodes may hold more of the owner's resources.
+    let cluster: ClusterRouter?
 
     enum Direction { case received, sent }
 
@@ -27,11 +29,14 @@ struct MessageCarbons {
 
     /// A message was delivered to `deliveredTo` of `owner`'s resources: every other
     /// carbon-enabled resource gets a `<received/>` copy. `toBoundResource` is whether it was
-    /// addressed to a full JID that is bound (errors are copied only then).
-    func received(_ message: XMLElement, owner: JID, from: JID, deliveredTo: [ClientSession], toBoundResource: Bool) {
+    /// addressed to a full JID that is bound (errors are copied only then). `deliveredElsewhere`:
+    /// resources on other cluster nodes that got the message itself.
+    func received(_ message: XMLElement, owner: JID, from: JID, deliveredTo: [ClientSession], deliveredElsewhere: [JID] = [],
+                  toBoundResource: Bool) {
         guard Self.isEligible(message, direction: .received, counterpart: from, mucDomain: mucDomain,
                               toBoundResource: toBoundResource) else { return }
-        copy(message, as: "received", owner: owner, except: deliveredTo)
+        let delivered = Set(deliveredTo.map(\.jid) + deliveredElsewhere)
+        copy(message, as: "received", owner: owner) { !delivered.contains($0) }
     }
 
     /// A resource sent a message to `to`: its other carbon-enabled resources get a `<sent/>` copy.
@@ -42,7 +47,7 @@ struct MessageCarbons {
         guard to.bare != owner, !(to.domainpart == mucDomain && to.resourcepart != nil),
               Self.isEligible(message, direction: .sent, counterpart: to, mucDomain: mucDomain,
                               toBoundResource: false) else { return }
-        copy(message, as: "sent", owner: owner) { $0 !== session }
+        copy(message, as: "sent", owner: owner) { $0 != session.jid }
     }
 
     /// A resource sent a private message to a room occupant: only its other resources joined to
@@ -50,26 +55,29 @@ struct MessageCarbons {
     func sentToOccupant(_ message: XMLElement, to occupant: JID, by sender: JID, joinedAs sameNick: Set<JID>) {
         guard Self.isEligible(message, direction: .sent, counterpart: occupant, mucDomain: mucDomain,
                               toBoundResource: false) else { return }
-        copy(message, as: "sent", owner: sender.bare) { $0.jid != sender && sameNick.contains($0.jid) }
+        copy(message, as: "sent", owner: sender.bare) { $0 != sender && sameNick.contains($0) }
     }
 
-    private func copy(_ message: XMLElement, as wrapper: String, owner: JID, except: [ClientSession]) {
-        copy(message, as: wrapper, owner: owner) { session in !except.contains { $0 === session } }
-    }
-
-    private func copy(_ message: XMLElement, as wrapper: String, owner: JID, to includes: (ClientSession) -> Bool) {
-        let targets = sessions.resources(of: owner).filter { resource in
-            resource.carbons && includes(resource.session)
-        }
-        guard !targets.isEmpty else { return }
+    /// Copies to the owner's carbon-enabled resources `includes` takes (by full JID): those of
+    /// this node, and those on other nodes of a cluster (this node made every copy: theirs only
+    /// deliver).
+    private func copy(_ message: XMLElement, as wrapper: String, owner: JID, to includes: (JID) -> Bool) {
+        let targets = sessions.resources(of: owner).filter { $0.carbons && includes($0.session.jid) }
+        let elsewhere = cluster?.remote.resources(of: owner).filter { $0.carbons && includes($0.jid) } ?? []
+        guard !targets.isEmpty || !elsewhere.isEmpty else { return }
         let forwarded = XMLElement("forwarded", namespace: Self.forward, children: [.element(message)])
-        for target in targets {
+        func carbon(to target: JID) -> XMLElement {
             var carbon = XMLElement("message", namespace: NS.client, attributes: [
-                "from": owner.description, "to": target.session.jid.description,
-                "type": message[attribute: "type"] ?? "normal",
+                "from": owner.description, "to": target.description, "type": message[attribute: "type"] ?? "normal",
             ])
             carbon.append(XMLElement(wrapper, namespace: Self.ns, children: [.element(forwarded)]))
-            target.session.deliver(carbon)
+            return carbon
+        }
+        for target in targets { target.session.deliver(carbon(to: target.session.jid)) }
+        for target in elsewhere {
+            if let stanza = Stanza(carbon(to: target.jid)) {
+                _ = cluster?.forward(stanza, to: target.jid, from: owner, node: target.node, deliverOnly: true)
+            }
         }
     }
 

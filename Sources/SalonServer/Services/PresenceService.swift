@@ -85,7 +85,7 @@ final class PresenceService: Sendable {
             state.lastPresence = finalPresence
         }
         let initial = previous?.available != true
-        router.cluster?.announce(session, presence: presence)
+        router.cluster?.announce(session)
         for target in broadcastTargets(of: session.jid.bare) {
             deliver(presence, from: session.jid, to: target)
         }
@@ -106,7 +106,7 @@ final class PresenceService: Sendable {
             change(&presence)
             let updated = presence
             sessions.updatePresence(of: resource.session) { $0.lastPresence = updated }
-            router.cluster?.announce(resource.session, presence: updated)
+            router.cluster?.announce(resource.session)
             for target in broadcastTargets(of: owner) { deliver(updated, from: resource.session.jid, to: target) }
         }
     }
@@ -123,7 +123,7 @@ final class PresenceService: Sendable {
             state.directedTo = []
         }
         guard let previous else { return }
-        if previous.available { router.cluster?.announce(session, presence: nil) }
+        if previous.available { router.cluster?.announce(session) }
         var targets = previous.available ? broadcastTargets(of: session.jid.bare) : []
         targets.append(contentsOf: previous.directedTo.filter { !router.blocksPresence(between: session.jid, and: $0) })
         for target in targets { deliver(presence, from: session.jid, to: target) }
