@@ -28,7 +28,7 @@ final class ClusterRouter: NodeLinkDelegate {
     /// What the router is made of besides this: connected once, before any stream exists
     /// (`SalonServer.start`); written once, then only read.
     private final class Parts: @unchecked Sendable {
-        unowned(unsafe) var router: Router!
+        unowned var router: Router!
         var links: NodeLinks!
         var muc: MUCService!
         var sessions: SessionRegistry!

@@ -31,8 +31,9 @@ struct Fanout {
         var index: [ObjectIdentifier: Int] = [:]
         let sessions = sessions.sessions(recipients)
         // Recipients without a session here may be on another node of a cluster.
-        let missing = zip(recipients, sessions).compactMap { $1 == nil ? $0 : nil }
-        var located = router.cluster.map { $0.remote.locate(missing) }?.makeIterator()
+        var located = router.cluster.map { cluster in
+            cluster.remote.locate(zip(recipients, sessions).compactMap { $1 == nil ? $0 : nil })
+        }?.makeIterator()
         for (recipient, session) in zip(recipients, sessions) {
             guard let session else {
                 if let (node, serial) = located?.next() ?? nil {
