@@ -442,3 +442,23 @@ def test_carbons_reach_an_account_s_resources_on_other_nodes(cluster):
         await offline(desk, phone, oli)
 
     run(scenario())
+
+
+def test_contacts_on_different_nodes_subscribe_to_each_other(cluster):
+    a, b = cluster.start("node-a"), cluster.start("node-b")
+    prepare(a, ["pam", "quo"], [])
+
+    async def scenario():
+        pam, quo = await online(a, "pam"), await online(b, "quo")
+        # The whole handshake across nodes: requests, approvals and roster pushes (slixmpp answers).
+        await befriend(pam, quo)
+        # quo's node learnt the new roster with the pushes: quo's presence now reaches pam.
+        update = asyncio.get_running_loop().create_future()
+        pam.add_event_handler("presence_available",
+                              lambda p: p["from"] == quo.boundjid and p["status"] == "after" and not update.done()
+                              and update.set_result(p))
+        quo.send_presence(pstatus="after")
+        await asyncio.wait_for(update, TIMEOUT)
+        await offline(pam, quo)
+
+    run(scenario())

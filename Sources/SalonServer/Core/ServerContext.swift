@@ -94,7 +94,8 @@ final class ServerContext: Sendable {
         self.components = components
         self.router = router
         self.muc = muc
-        rosters = RosterService(database: database, sessions: sessions, maxItems: configuration.limits.maxRosterItems, logger: logger)
+        rosters = RosterService(database: database, sessions: sessions, router: router, maxItems: configuration.limits.maxRosterItems,
+                                logger: logger)
         pep = PEPService(domain: domain, database: database, sessions: sessions, router: router, limits: configuration.limits.personalData,
                          logger: logger)
         let followedRooms = FollowedRooms(pep: pep, mucDomain: muc.domain, directory: { await muc.currentDirectory() }, logger: logger)

@@ -14,14 +14,25 @@ extension Router {
         return nil
     }
 
-    /// A message another node routed for one of this node's sessions (to the account's bare JID,
-    /// for which that session was among the chosen resources, or a carbon): that node archived it
-    /// and made the carbons. Gone meanwhile: a message is kept offline, as for an account with no
-    /// resource; a carbon is dropped.
+    /// A stanza another node routed for one of this node's sessions and did all the routing of:
+    /// a message to the account's bare JID (that session among the chosen resources) it archived
+    /// and made the carbons of, a carbon, a roster push, a subscription request. Gone meanwhile:
+    /// a message or a subscription request is kept offline, as for an account with no resource;
+    /// the rest is dropped.
     func deliverToSession(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
         guard let session = sessions.session(to) else {
-            guard !MessageCarbons.isCarbon(stanza.element, for: to.bare) else { return nil }
+            let keep = stanza.kind == .message ? !MessageCarbons.isCarbon(stanza.element, for: to.bare)
+                : stanza.kind == .presence && stanza.type == "subscribe"
+            guard keep else { return nil }
             return offlineOrder.enqueue(for: to.bare) { [self] in await storeOffline(stanza, owner: to.bare) }
+        }
+        // A roster push: this node's cache of the account's roster is refreshed from the database first.
+        if stanza.kind == .iq, let jid = stanza.element.child("query", namespace: NS.roster)?.child("item", namespace: NS.roster)?[attribute: "jid"] {
+            return { [self] in
+                let item = try? await database.rosters.item(owner: to.bare.description, jid: jid)
+                sessions.updateRoster(of: to.bare, item: item ?? nil, jid: jid)
+                session.deliver(stanza.element)
+            }
         }
         session.deliver(stanza.element)
         return nil

@@ -294,6 +294,15 @@ final class PresenceService: Sendable {
                     presence[attribute: "to"] = contact.description
                     if let work = router.route(presence) { await work() }
                 }
+                // And those on other cluster nodes, as they last announced themselves.
+                for resource in router.cluster?.remote.resources(of: user) ?? [] where resource.presence != nil {
+                    var presence = type == "subscribed"
+                        ? resource.presence!
+                        : XMLElement("presence", namespace: NS.client, attributes: ["type": "unavailable"])
+                    presence[attribute: "from"] = resource.jid.description
+                    presence[attribute: "to"] = contact.description
+                    if let work = router.route(presence) { await work() }
+                }
             }
             if let work = router.route(forward) { await work() }
             if type == "subscribed" { await pep.subscriptionApproved(owner: user, contact: contact) }
@@ -322,7 +331,16 @@ final class PresenceService: Sendable {
             let changed = after != before
             guard type == "subscribe" || changed else { return }
             let online = sessions.resources(of: contact).filter(\.available)
-            if online.isEmpty {
+            // The contact's available resources on other cluster nodes: this node made the change.
+            let elsewhere = router.cluster?.remote.resources(of: contact).filter { $0.presence != nil } ?? []
+            for resource in elsewhere {
+                var copy = element
+                copy[attribute: "to"] = resource.jid.description
+                if let stanza = Stanza(copy) {
+                    _ = router.cluster?.forward(stanza, to: resource.jid, from: user, node: resource.node, deliverOnly: true)
+                }
+            }
+            if online.isEmpty && elsewhere.isEmpty {
                 if type == "subscribe" {
                     _ = try? await database.offline.enqueue(owner: contact.description,
                                                             stanza: element.serialized(parentNamespace: NS.client), limit: router.offlineLimit)

@@ -6,6 +6,8 @@ import XMPPCore
 final class RosterService: Sendable {
     let database: any StoreBackend
     let sessions: SessionRegistry
+    /// Pushes reach the owner's resources on other cluster nodes through it.
+    unowned let router: Router
     let logger: Logger
     /// The most contacts one roster may hold (`limits.max_roster_items`).
     let maxItems: Int
@@ -20,9 +22,10 @@ final class RosterService: Sendable {
         }
     }
 
-    init(database: any StoreBackend, sessions: SessionRegistry, maxItems: Int, logger: Logger) {
+    init(database: any StoreBackend, sessions: SessionRegistry, router: Router, maxItems: Int, logger: Logger) {
         self.database = database
         self.sessions = sessions
+        self.router = router
         self.maxItems = maxItems
         self.logger = logger
     }
@@ -130,17 +133,27 @@ final class RosterService: Sendable {
         }
     }
 
-    /// Sends a roster push to every resource of the owner and refreshes the cache.
+    /// Sends a roster push to every resource of the owner and refreshes the cache. Resources on
+    /// other cluster nodes get theirs through the links, and their nodes refresh their cache
+    /// from the database as it arrives (`Router.deliverToSession`).
     func push(owner: JID, jid: String, item: RosterItem?) async {
         sessions.updateRoster(of: owner, item: item, jid: jid)
         let version = (try? await database.rosters.version(owner: owner.description)) ?? 0
         var query = XMLElement("query", namespace: NS.roster, attributes: ["ver": "\(version)"])
         query.append(item.map(Self.element(for:)) ?? XMLElement("item", namespace: NS.roster, attributes: ["jid": jid, "subscription": "remove"]))
-        for resource in sessions.resources(of: owner) {
-            let push = XMLElement("iq", namespace: NS.client, attributes: [
-                "type": "set", "id": "push-\(UInt32.random(in: 0 ... .max))", "to": resource.session.jid.description,
+        func push(to resource: JID) -> XMLElement {
+            XMLElement("iq", namespace: NS.client, attributes: [
+                "type": "set", "id": "push-\(UInt32.random(in: 0 ... .max))", "to": resource.description,
             ], children: [.element(query)])
-            resource.session.deliver(push)
+        }
+        for resource in sessions.resources(of: owner) {
+            resource.session.deliver(push(to: resource.session.jid))
+        }
+        guard let cluster = router.cluster else { return }
+        for resource in cluster.remote.resources(of: owner) {
+            if let stanza = Stanza(push(to: resource.jid)) {
+                _ = cluster.forward(stanza, to: resource.jid, from: owner, node: resource.node, deliverOnly: true)
+            }
         }
     }
 
