@@ -450,6 +450,13 @@ def test_contacts_on_different_nodes_subscribe_to_each_other(cluster):
 
     async def scenario():
         pam, quo = await online(a, "pam"), await online(b, "quo")
+        # Directed presence to a bare JID reaches the account's resources on the other node.
+        directed = asyncio.get_running_loop().create_future()
+        quo.add_event_handler("presence_available",
+                              lambda p: p["from"] == pam.boundjid and p["status"] == "hello there" and not directed.done()
+                              and directed.set_result(p))
+        pam.send_presence(pto=f"quo@{DOMAIN}", pstatus="hello there")
+        await asyncio.wait_for(directed, TIMEOUT)
         # The whole handshake across nodes: requests, approvals and roster pushes (slixmpp answers).
         await befriend(pam, quo)
         # quo's node learnt the new roster with the pushes: quo's presence now reaches pam.

@@ -236,6 +236,11 @@ final class PresenceService: Sendable {
                 copy[attribute: "to"] = resource.session.jid.description
                 resource.session.deliver(copy)
             }
+            for resource in router.cluster?.remote.resources(of: to) ?? [] where resource.presence != nil {
+                var copy = stanza.element
+                copy[attribute: "to"] = resource.jid.description
+                if let routed = Stanza(copy) { _ = router.cluster?.forward(routed, to: resource.jid, from: from, node: resource.node) }
+            }
             return nil
         case "probe":
             return answerProbe(to: to, from: from)
@@ -251,7 +256,14 @@ final class PresenceService: Sendable {
             let item = try? await database.rosters.item(owner: to.description, jid: from.bare.description)
             guard let item, item.subscription == "from" || item.subscription == "both" else { return }
             let available = sessions.resources(of: to).filter(\.available)
-            if available.isEmpty {
+            let elsewhere = router.cluster?.remote.resources(of: to).filter { $0.presence != nil } ?? []
+            for resource in elsewhere {
+                var presence = resource.presence!
+                presence[attribute: "from"] = resource.jid.description
+                presence[attribute: "to"] = from.description
+                _ = router.route(presence)
+            }
+            if available.isEmpty && elsewhere.isEmpty {
                 _ = router.route(XMLElement("presence", namespace: NS.client, attributes: [
                     "type": "unavailable", "from": to.description, "to": from.description,
                 ]))
