@@ -5,6 +5,7 @@ import NIOPosix
 import SalonAdmin
 import SalonSecurity
 @testable import SalonServer
+import SalonTestSupport
 import Synchronization
 import Testing
 import XMPPCore
@@ -181,10 +182,12 @@ final class LinkNode: Sendable {
 
     /// Listens on a free port the first time, on the same port after a restart.
     func listen() async throws {
+        // Below the ephemeral range: a port of that range may be taken meanwhile by an outgoing
+        // connection (the dialler's own, connecting to itself) and the restart would fail.
+        if boundPort.withLock({ $0 }) == 0 { boundPort.withLock { $0 = freeLoopbackPortBelowEphemeralRange() } }
         let listener = try await NodeLinkListener.bind(
             host: "127.0.0.1", port: boundPort.withLock { $0 }, node: id, secret: secret, tls: NodeLinkTLS.contexts.server,
             options: options, delegate: recorder, group: group, logger: log.logger)
-        boundPort.withLock { $0 = listener.port }
         listening.withLock { $0 = listener }
     }
 

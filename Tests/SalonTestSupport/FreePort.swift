@@ -19,3 +19,28 @@ public func freeLoopbackPort() -> Int {
     precondition(bound, "no free loopback port")
     return Int(UInt16(bigEndian: address.sin_port))
 }
+
+/// A TCP port on 127.0.0.1 that nothing listens on now, below the kernel's ephemeral range: no
+/// outgoing connection takes it as its local port meanwhile (nor connects to itself on it, as
+/// one dialling a port in that range while nothing listens there can), so a listener can stop
+/// and bind it again.
+public func freeLoopbackPortBelowEphemeralRange() -> Int {
+    let range = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+    let low = range.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32_768
+    let floor = 10_000
+    for _ in 0..<100 {
+        let port = Int.random(in: floor..<max(low, floor + 1_000))
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { continue }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        let bound = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        if bound { return port }
+    }
+    preconditionFailure("no free loopback port below the ephemeral range")
+}
