@@ -40,10 +40,10 @@ import XMPPCore
         let recipients: [UInt64] = [3, 1, 18_446_744_073_709_551_615]
         let fanout = FanoutStanza(recipients: recipients,
                                   stanza: linkMessage("to the room <&> ✓", to: "room@chat.example.com", from: "room@chat.example.com/alice"))
-        try a.links.send(route: route, to: "node-b")
-        try a.links.send(fanout: fanout, to: "node-b")
+        try a.links.send(.route(route), to: "node-b")
+        try a.links.send(.fanout(fanout), to: "node-b")
         for index in 0..<100 {
-            try a.links.send(route: RoutedStanza(to: route.to, from: route.from, stanza: linkMessage("\(index)")), to: "node-b")
+            try a.links.send(.route(RoutedStanza(to: route.to, from: route.from, stanza: linkMessage("\(index)"))), to: "node-b")
         }
         let frames = try await b.recorder.frames(102)
         #expect(frames.count == 102)
@@ -57,7 +57,7 @@ import XMPPCore
         #expect(second.stanza[attribute: "to"] == "room@chat.example.com" && body(frames[1]) == "to the room <&> ✓")
         #expect(frames.dropFirst(2).map(body) == (0..<100).map { "\($0)" })
         // The other way too, on b's own link to a.
-        try b.links.send(route: route, to: "node-a")
+        try b.links.send(.route(route), to: "node-a")
         #expect(try await a.recorder.frames(1).map(body) == ["hello"])
         #expect(a.links.pendingBytes(for: "node-b") == 0)
         let sent = a.links.statistics
@@ -76,8 +76,8 @@ import XMPPCore
         let a = LinkNode("node-a", secret: "w0ng-s3cret", group: group), b = LinkNode("node-b", group: group)
         try await b.listen()
         await a.links.update(peers: ["node-b": b.address])
-        try a.links.send(route: RoutedStanza(to: try JID("bob@example.com"), from: try JID("alice@example.com"),
-                                             stanza: linkMessage("must not arrive")), to: "node-b")
+        try a.links.send(.route(RoutedStanza(to: try JID("bob@example.com"), from: try JID("alice@example.com"),
+                                             stanza: linkMessage("must not arrive"))), to: "node-b")
         // Two refused attempts: the dialler keeps trying, and keeps being refused.
         let refusals = try await b.log.wait(for: "cluster link refused: wrong proof of the cluster secret", times: 2)
         #expect(refusals.allSatisfy { $0.contains("claimed_node=node-a") && $0.contains("peer_address=127.0.0.1:") })
@@ -98,10 +98,10 @@ import XMPPCore
         let a = LinkNode("node-a", group: group), b = LinkNode("node-b", options: small, group: group)
         try await linked(a, b)
         let from = try JID("alice@example.com"), to = try JID("bob@example.com")
-        try a.links.send(route: RoutedStanza(to: to, from: from, stanza: linkMessage(String(repeating: "x", count: 10_000))), to: "node-b")
+        try a.links.send(.route(RoutedStanza(to: to, from: from, stanza: linkMessage(String(repeating: "x", count: 10_000)))), to: "node-b")
         try await b.log.wait(for: "cluster link closed: unreadable stream")
         try await a.recorder.wait(for: .down("node-b", .outbound))
-        try a.links.send(route: RoutedStanza(to: to, from: from, stanza: linkMessage("after")), to: "node-b")
+        try a.links.send(.route(RoutedStanza(to: to, from: from, stanza: linkMessage("after"))), to: "node-b")
         #expect(try await b.recorder.frames(1).map(body) == ["after"])
         try await a.recorder.wait(for: .up("node-b", .outbound), times: 2)
         await a.stop()
@@ -114,8 +114,8 @@ import XMPPCore
         let a = LinkNode("node-a", group: group), b = LinkNode("node-b", group: group)
         try await linked(a, b)
         // Not a jabber:client stanza inside the route: the receiver refuses the frame.
-        try a.links.send(route: RoutedStanza(to: try JID("bob@example.com"), from: try JID("alice@example.com"),
-                                             stanza: XMLElement("payload", namespace: "urn:example:other")), to: "node-b")
+        try a.links.send(.route(RoutedStanza(to: try JID("bob@example.com"), from: try JID("alice@example.com"),
+                                             stanza: XMLElement("payload", namespace: "urn:example:other"))), to: "node-b")
         let closed = try await b.log.wait(for: "cluster link closed: malformed frame")
         #expect(closed.first?.contains("condition=bad-format") == true)
         try await a.recorder.wait(for: .down("node-b", .outbound))
@@ -130,14 +130,14 @@ import XMPPCore
         let a = LinkNode("node-a", group: group), b = LinkNode("node-b", group: group)
         try await linked(a, b)
         let from = try JID("alice@example.com"), to = try JID("bob@example.com")
-        try a.links.send(route: RoutedStanza(to: to, from: from, stanza: linkMessage("before")), to: "node-b")
+        try a.links.send(.route(RoutedStanza(to: to, from: from, stanza: linkMessage("before"))), to: "node-b")
         try await b.recorder.frames(1)
         await b.stopListening()
         try await a.recorder.wait(for: .down("node-b", .outbound))
         // Taken while the peer is away: held, then sent once the link is back.
-        try a.links.send(route: RoutedStanza(to: to, from: from, stanza: linkMessage("while away")), to: "node-b")
+        try a.links.send(.route(RoutedStanza(to: to, from: from, stanza: linkMessage("while away"))), to: "node-b")
         try await b.listen()
-        try a.links.send(route: RoutedStanza(to: to, from: from, stanza: linkMessage("after")), to: "node-b")
+        try a.links.send(.route(RoutedStanza(to: to, from: from, stanza: linkMessage("after"))), to: "node-b")
         #expect(try await b.recorder.frames(3).map(body) == ["before", "while away", "after"])
         try await a.recorder.wait(for: .up("node-b", .outbound), times: 2)
         await a.stop()
@@ -157,7 +157,7 @@ import XMPPCore
         var refusal: NodeLinkRefusal?
         for _ in 0..<100 {
             do throws(NodeLinkRefusal) {
-                try a.links.send(route: route, to: "node-b")
+                try a.links.send(.route(route), to: "node-b")
                 taken += 1
             } catch {
                 refusal = error
@@ -168,11 +168,11 @@ import XMPPCore
         #expect(taken > 0 && taken < 100)
         #expect((a.links.pendingBytes(for: "node-b") ?? 0) <= 1_000)
         try await a.log.wait(for: "cluster link refusing frames: its queue is full")
-        #expect(throws: NodeLinkRefusal.unknownNode) { try a.links.send(route: route, to: "node-c") }
+        #expect(throws: NodeLinkRefusal.unknownNode) { try a.links.send(.route(route), to: "node-c") }
         // A departed peer's link is stopped and what waited for it dropped.
         await a.links.update(peers: [:])
         #expect(a.links.peers.isEmpty)
-        #expect(throws: NodeLinkRefusal.unknownNode) { try a.links.send(route: route, to: "node-b") }
+        #expect(throws: NodeLinkRefusal.unknownNode) { try a.links.send(.route(route), to: "node-b") }
         try await a.log.wait(for: "cluster link dropped frames")
         await a.stop()
         try await group.shutdownGracefully()

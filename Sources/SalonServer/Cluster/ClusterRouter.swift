@@ -85,18 +85,23 @@ final class ClusterRouter: NodeLinkDelegate {
 
     /// Sends a stanza to `node` for `to`, or bounces it when the link to that node refuses it.
     /// `deliverOnly`: this node did the routing; the other hands it to the session.
-    func forward(_ stanza: Stanza, to: JID, from: JID, node: String, deliverOnly: Bool = false) -> RoutingFollowup? {
+    func forward(_ stanza: Stanza, to: JID, from: JID, node: String, deliverOnly: Bool = false) {
         do {
-            try parts.links.send(route: RoutedStanza(to: to, from: from, stanza: stanza.element, deliverOnly: deliverOnly), to: node)
+            try parts.links.send(.route(RoutedStanza(to: to, from: from, stanza: stanza.element, deliverOnly: deliverOnly)), to: node)
         } catch {
             parts.router.bounce(stanza, StanzaError(.serviceUnavailable, type: .wait, text: "The cluster node serving \(to.bare) cannot be reached."))
         }
-        return nil
+    }
+
+    /// Sends `element` (addressed as the caller chose) to a session of another node.
+    func forward(_ element: XMLElement, to resource: RemoteResource, from: JID, deliverOnly: Bool = false) {
+        guard let stanza = Stanza(element) else { return }
+        forward(stanza, to: resource.jid, from: from, node: resource.node, deliverOnly: deliverOnly)
     }
 
     /// Sends one copy of `element` to `node` for its sessions `recipients` (their serials there).
     func fanout(_ element: XMLElement, to recipients: [UInt64], on node: String) {
-        try? parts.links.send(fanout: FanoutStanza(recipients: recipients, stanza: element), to: node)
+        try? parts.links.send(.fanout(FanoutStanza(recipients: recipients, stanza: element)), to: node)
     }
 
     /// Tells every other node where a session of this node stands now: bound, or available with

@@ -58,16 +58,6 @@ public final class NodeLinks: Sendable {
         Dictionary(membership.liveNodes.map { ($0.id, $0.address) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// Sends `route` to `node`, or says why not.
-    public func send(route: RoutedStanza, to node: String) throws(NodeLinkRefusal) {
-        try link(to: node).send(.route(route))
-    }
-
-    /// Sends `fanout` to `node` for its local recipients, or says why not.
-    public func send(fanout: FanoutStanza, to node: String) throws(NodeLinkRefusal) {
-        try link(to: node).send(.fanout(fanout))
-    }
-
     /// Sends `frame` to `node`, or says why not.
     public func send(_ frame: NodeLinkFrame, to node: String) throws(NodeLinkRefusal) {
         try link(to: node).send(frame)

@@ -80,6 +80,11 @@ final class RemoteSessions: Sendable {
         }
     }
 
+    /// The account's resources on other nodes that are available.
+    func available(of account: JID) -> [RemoteResource] {
+        resources(of: account).filter { $0.presence != nil }
+    }
+
     var count: Int { state.withLock { $0.sessions.count } }
 
     private static func resource(_ jid: JID, _ entry: Entry) -> RemoteResource {

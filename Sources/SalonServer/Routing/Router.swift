@@ -106,7 +106,8 @@ final class Router: Sendable {
             if to.localpart == nil { return toServer(stanza, from: from) }
             // A session on another node: that node screens, archives and delivers, as for its own.
             if to.resourcepart != nil, let cluster = endpoints.cluster, sessions.session(to) == nil, let node = cluster.node(of: to) {
-                return cluster.forward(stanza, to: to, from: from, node: node)
+                cluster.forward(stanza, to: to, from: from, node: node)
+                return nil
             }
             return toLocalAccount(stanza, to: to, from: from, sent: sent)
         }
@@ -122,7 +123,8 @@ final class Router: Sendable {
     private func awayFromAccounts(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
         if to.domainpart == endpoints.muc.domain {
             if let room = to.localpart, let cluster = endpoints.cluster, let owner = cluster.remoteOwner(ofRoom: room) {
-                return cluster.forward(stanza, to: to, from: from, node: owner)
+                cluster.forward(stanza, to: to, from: from, node: owner)
+                return nil
             }
             return endpoints.muc.handle(stanza, to: to, from: from)
         }
@@ -244,7 +246,7 @@ final class Router: Sendable {
         let eligible = sessions.resources(of: to).filter { $0.available && $0.priority >= 0 }
         // Resources on other nodes of a cluster count as the account's own: the message was
         // archived here, so those nodes only deliver it.
-        let elsewhere = endpoints.cluster?.remote.resources(of: to).filter { $0.presence != nil && $0.priority >= 0 } ?? []
+        let elsewhere = endpoints.cluster?.remote.available(of: to).filter { $0.priority >= 0 } ?? []
         var recipients: [ClientSession] = []
         var remoteRecipients: [RemoteResource] = []
         if type == "headline" {
@@ -258,7 +260,7 @@ final class Router: Sendable {
         carbons.received(stanza.element, owner: to, from: from, deliveredTo: recipients, deliveredElsewhere: remoteRecipients.map(\.jid),
                          toBoundResource: false)
         for resource in remoteRecipients {
-            _ = endpoints.cluster?.forward(stanza, to: resource.jid, from: from, node: resource.node, deliverOnly: true)
+            endpoints.cluster?.forward(stanza, to: resource.jid, from: from, node: resource.node, deliverOnly: true)
         }
         if !recipients.isEmpty || !remoteRecipients.isEmpty || type == "headline" { return nil }
         // XEP-0334: <no-store/> forbids keeping a message even until its recipient is back.

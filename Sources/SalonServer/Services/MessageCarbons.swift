@@ -74,11 +74,7 @@ struct MessageCarbons {
             return carbon
         }
         for target in targets { target.session.deliver(carbon(to: target.session.jid)) }
-        for target in elsewhere {
-            if let stanza = Stanza(carbon(to: target.jid)) {
-                _ = cluster?.forward(stanza, to: target.jid, from: owner, node: target.node, deliverOnly: true)
-            }
-        }
+        for target in elsewhere { cluster?.forward(carbon(to: target.jid), to: target, from: owner, deliverOnly: true) }
     }
 
     /// Whether a message is a carbon this server made for `owner`'s resources.

@@ -171,9 +171,9 @@ final class PresenceService: Sendable {
                 resource.session.deliver(stanza)
             }
             // The account's available resources on other nodes of a cluster.
-            for resource in router.cluster?.remote.resources(of: target) ?? [] where resource.presence != nil && resource.jid != from {
+            for resource in router.cluster?.remote.available(of: target) ?? [] where resource.jid != from {
                 stanza[attribute: "to"] = resource.jid.description
-                if let routed = Stanza(stanza) { _ = router.cluster?.forward(routed, to: resource.jid, from: from, node: resource.node) }
+                router.cluster?.forward(stanza, to: resource, from: from)
             }
         } else {
             stanza[attribute: "to"] = target.description
@@ -197,7 +197,7 @@ final class PresenceService: Sendable {
                     session.deliver(presence)
                 }
                 // Resources on other nodes of a cluster, as their nodes last announced them.
-                for resource in router.cluster?.remote.resources(of: contact) ?? [] {
+                for resource in router.cluster?.remote.available(of: contact) ?? [] {
                     guard var presence = resource.presence else { continue }
                     presence[attribute: "from"] = resource.jid.description
                     presence[attribute: "to"] = session.jid.description
@@ -236,10 +236,10 @@ final class PresenceService: Sendable {
                 copy[attribute: "to"] = resource.session.jid.description
                 resource.session.deliver(copy)
             }
-            for resource in router.cluster?.remote.resources(of: to) ?? [] where resource.presence != nil {
+            for resource in router.cluster?.remote.available(of: to) ?? [] {
                 var copy = stanza.element
                 copy[attribute: "to"] = resource.jid.description
-                if let routed = Stanza(copy) { _ = router.cluster?.forward(routed, to: resource.jid, from: from, node: resource.node) }
+                router.cluster?.forward(copy, to: resource, from: from)
             }
             return nil
         case "probe":
@@ -256,9 +256,9 @@ final class PresenceService: Sendable {
             let item = try? await database.rosters.item(owner: to.description, jid: from.bare.description)
             guard let item, item.subscription == "from" || item.subscription == "both" else { return }
             let available = sessions.resources(of: to).filter(\.available)
-            let elsewhere = router.cluster?.remote.resources(of: to).filter { $0.presence != nil } ?? []
+            let elsewhere = router.cluster?.remote.available(of: to) ?? []
             for resource in elsewhere {
-                var presence = resource.presence!
+                guard var presence = resource.presence else { continue }
                 presence[attribute: "from"] = resource.jid.description
                 presence[attribute: "to"] = from.description
                 _ = router.route(presence)
@@ -307,10 +307,10 @@ final class PresenceService: Sendable {
                     if let work = router.route(presence) { await work() }
                 }
                 // And those on other cluster nodes, as they last announced themselves.
-                for resource in router.cluster?.remote.resources(of: user) ?? [] where resource.presence != nil {
-                    var presence = type == "subscribed"
-                        ? resource.presence!
-                        : XMLElement("presence", namespace: NS.client, attributes: ["type": "unavailable"])
+                for resource in router.cluster?.remote.available(of: user) ?? [] {
+                    guard var presence = type == "subscribed"
+                        ? resource.presence
+                        : XMLElement("presence", namespace: NS.client, attributes: ["type": "unavailable"]) else { continue }
                     presence[attribute: "from"] = resource.jid.description
                     presence[attribute: "to"] = contact.description
                     if let work = router.route(presence) { await work() }
@@ -344,13 +344,11 @@ final class PresenceService: Sendable {
             guard type == "subscribe" || changed else { return }
             let online = sessions.resources(of: contact).filter(\.available)
             // The contact's available resources on other cluster nodes: this node made the change.
-            let elsewhere = router.cluster?.remote.resources(of: contact).filter { $0.presence != nil } ?? []
+            let elsewhere = router.cluster?.remote.available(of: contact) ?? []
             for resource in elsewhere {
                 var copy = element
                 copy[attribute: "to"] = resource.jid.description
-                if let stanza = Stanza(copy) {
-                    _ = router.cluster?.forward(stanza, to: resource.jid, from: user, node: resource.node, deliverOnly: true)
-                }
+                router.cluster?.forward(copy, to: resource, from: user, deliverOnly: true)
             }
             if online.isEmpty && elsewhere.isEmpty {
                 if type == "subscribe" {

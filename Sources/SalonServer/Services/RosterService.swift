@@ -151,9 +151,7 @@ final class RosterService: Sendable {
         }
         guard let cluster = router.cluster else { return }
         for resource in cluster.remote.resources(of: owner) {
-            if let stanza = Stanza(push(to: resource.jid)) {
-                _ = cluster.forward(stanza, to: resource.jid, from: owner, node: resource.node, deliverOnly: true)
-            }
+            cluster.forward(push(to: resource.jid), to: resource, from: owner, deliverOnly: true)
         }
     }
 
