@@ -12,7 +12,13 @@ final class LogCapture: Sendable {
     }
 
     var logger: Logger {
-        var logger = Logger(label: "salon-test") { _ in Handler(capture: self, logLevel: self.level) }
+        Self.logger(label: "salon-test", level: level) { [self] line in lines.withLock { $0.append(line) } }
+    }
+
+    /// A logger that hands each event at `level` or above to `sink` as one "message | key=value …"
+    /// line, metadata sorted by key.
+    static func logger(label: String, level: Logger.Level, sink: @escaping @Sendable (String) -> Void) -> Logger {
+        var logger = Logger(label: label) { _ in Handler(sink: sink, logLevel: level) }
         logger.logLevel = level
         return logger
     }
@@ -27,17 +33,10 @@ final class LogCapture: Sendable {
         lines.withLock { $0.filter { $0.hasPrefix(message + " |") } }
     }
 
-    fileprivate func append(_ line: String) { lines.withLock { $0.append(line) } }
-
     private struct Handler: LogHandler {
-        let capture: LogCapture
+        let sink: @Sendable (String) -> Void
         var metadata: Logger.Metadata = [:]
         var logLevel: Logger.Level
-
-        init(capture: LogCapture, logLevel: Logger.Level) {
-            self.capture = capture
-            self.logLevel = logLevel
-        }
 
         subscript(metadataKey key: String) -> Logger.Metadata.Value? {
             get { metadata[key] }
@@ -46,7 +45,7 @@ final class LogCapture: Sendable {
 
         func log(event: LogEvent) {
             let all = metadata.merging(event.metadata ?? [:]) { $1 }
-            capture.append("\(event.message) | " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+            sink("\(event.message) | " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
         }
     }
 }

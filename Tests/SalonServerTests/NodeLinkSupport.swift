@@ -106,25 +106,7 @@ final class AwaitedLog: Sendable {
     let lines = Awaited<String>()
 
     var logger: Logger {
-        var logger = Logger(label: "node-link-test") { _ in Handler(lines: self.lines) }
-        logger.logLevel = .info
-        return logger
-    }
-
-    private struct Handler: LogHandler {
-        let lines: Awaited<String>
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .info
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let all = metadata.merging(event.metadata ?? [:]) { $1 }
-            lines.append("\(event.message) | " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
-        }
+        LogCapture.logger(label: "node-link-test", level: .info) { [lines] in lines.append($0) }
     }
 
     @discardableResult

@@ -20,6 +20,30 @@ import XMPPCore
         try await b.recorder.wait(for: .up(a.id, .outbound))
     }
 
+    /// Runs `body` on two linked nodes (b with `bOptions`), then stops both, whatever it threw.
+    private func withLinkedNodes(b bOptions: NodeLinkOptions = LinkNode.quickOptions,
+                                 _ body: (LinkNode, LinkNode) async throws -> Void) async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let a = LinkNode("node-a", group: group), b = LinkNode("node-b", options: bOptions, group: group)
+        do {
+            try await linked(a, b)
+            try await body(a, b)
+        } catch {
+            await a.stop()
+            await b.stop()
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        await a.stop()
+        await b.stop()
+        try await group.shutdownGracefully()
+    }
+
+    /// A route frame from alice to bob carrying `text`.
+    private func routed(_ text: String) throws -> NodeLinkFrame {
+        .route(RoutedStanza(to: try JID("bob@example.com"), from: try JID("alice@example.com"), stanza: linkMessage(text)))
+    }
+
     private func body(_ frame: NodeLinkFrame) -> String {
         switch frame {
         case .route(let route): route.stanza.child("body", namespace: NS.client)?.text ?? ""
@@ -92,57 +116,43 @@ import XMPPCore
     }
 
     @Test func anOversizedFrameClosesTheLinkWhichThenComesBack() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         var small = LinkNode.quickOptions
         small.maxFrameBytes = 4_096
-        let a = LinkNode("node-a", group: group), b = LinkNode("node-b", options: small, group: group)
-        try await linked(a, b)
-        let from = try JID("alice@example.com"), to = try JID("bob@example.com")
-        try a.links.send(.route(RoutedStanza(to: to, from: from, stanza: linkMessage(String(repeating: "x", count: 10_000)))), to: "node-b")
-        try await b.log.wait(for: "cluster link closed: unreadable stream")
-        try await a.recorder.wait(for: .down("node-b", .outbound))
-        try a.links.send(.route(RoutedStanza(to: to, from: from, stanza: linkMessage("after"))), to: "node-b")
-        #expect(try await b.recorder.frames(1).map(body) == ["after"])
-        try await a.recorder.wait(for: .up("node-b", .outbound), times: 2)
-        await a.stop()
-        await b.stop()
-        try await group.shutdownGracefully()
+        try await withLinkedNodes(b: small) { a, b in
+            try a.links.send(try routed(String(repeating: "x", count: 10_000)), to: "node-b")
+            try await b.log.wait(for: "cluster link closed: unreadable stream")
+            try await a.recorder.wait(for: .down("node-b", .outbound))
+            try a.links.send(try routed("after"), to: "node-b")
+            #expect(try await b.recorder.frames(1).map(body) == ["after"])
+            try await a.recorder.wait(for: .up("node-b", .outbound), times: 2)
+        }
     }
 
     @Test func aMalformedFrameClosesTheLink() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        let a = LinkNode("node-a", group: group), b = LinkNode("node-b", group: group)
-        try await linked(a, b)
-        // Not a jabber:client stanza inside the route: the receiver refuses the frame.
-        try a.links.send(.route(RoutedStanza(to: try JID("bob@example.com"), from: try JID("alice@example.com"),
-                                             stanza: XMLElement("payload", namespace: "urn:example:other"))), to: "node-b")
-        let closed = try await b.log.wait(for: "cluster link closed: malformed frame")
-        #expect(closed.first?.contains("condition=bad-format") == true)
-        try await a.recorder.wait(for: .down("node-b", .outbound))
-        #expect(b.recorder.frames.isEmpty)
-        await a.stop()
-        await b.stop()
-        try await group.shutdownGracefully()
+        try await withLinkedNodes { a, b in
+            // Not a jabber:client stanza inside the route: the receiver refuses the frame.
+            try a.links.send(.route(RoutedStanza(to: try JID("bob@example.com"), from: try JID("alice@example.com"),
+                                                 stanza: XMLElement("payload", namespace: "urn:example:other"))), to: "node-b")
+            let closed = try await b.log.wait(for: "cluster link closed: malformed frame")
+            #expect(closed.first?.contains("condition=bad-format") == true)
+            try await a.recorder.wait(for: .down("node-b", .outbound))
+            #expect(b.recorder.frames.isEmpty)
+        }
     }
 
     @Test func theDiallerReconnectsAfterItsPeerRestarts() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        let a = LinkNode("node-a", group: group), b = LinkNode("node-b", group: group)
-        try await linked(a, b)
-        let from = try JID("alice@example.com"), to = try JID("bob@example.com")
-        try a.links.send(.route(RoutedStanza(to: to, from: from, stanza: linkMessage("before"))), to: "node-b")
-        try await b.recorder.frames(1)
-        await b.stopListening()
-        try await a.recorder.wait(for: .down("node-b", .outbound))
-        // Taken while the peer is away: held, then sent once the link is back.
-        try a.links.send(.route(RoutedStanza(to: to, from: from, stanza: linkMessage("while away"))), to: "node-b")
-        try await b.listen()
-        try a.links.send(.route(RoutedStanza(to: to, from: from, stanza: linkMessage("after"))), to: "node-b")
-        #expect(try await b.recorder.frames(3).map(body) == ["before", "while away", "after"])
-        try await a.recorder.wait(for: .up("node-b", .outbound), times: 2)
-        await a.stop()
-        await b.stop()
-        try await group.shutdownGracefully()
+        try await withLinkedNodes { a, b in
+            try a.links.send(try routed("before"), to: "node-b")
+            try await b.recorder.frames(1)
+            await b.stopListening()
+            try await a.recorder.wait(for: .down("node-b", .outbound))
+            // Taken while the peer is away: held, then sent once the link is back.
+            try a.links.send(try routed("while away"), to: "node-b")
+            try await b.listen()
+            try a.links.send(try routed("after"), to: "node-b")
+            #expect(try await b.recorder.frames(3).map(body) == ["before", "while away", "after"])
+            try await a.recorder.wait(for: .up("node-b", .outbound), times: 2)
+        }
     }
 
     @Test func framesPastTheQueueBoundAreRefusedAndUnknownNodesToo() async throws {

@@ -5,19 +5,8 @@ import Glibc
 /// A TCP port on 127.0.0.1 that nothing listens on now: bound to port 0, read back, closed.
 /// For addresses a server must advertise before it binds them (a cluster node's).
 public func freeLoopbackPort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    precondition(fd >= 0, "no socket for a free port")
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-    }
-    precondition(bound, "no free loopback port")
-    return Int(UInt16(bigEndian: address.sin_port))
+    guard let port = bindLoopback(port: 0) else { preconditionFailure("no free loopback port") }
+    return port
 }
 
 /// A TCP port on 127.0.0.1 that nothing listens on now, below the kernel's ephemeral range: no
@@ -29,18 +18,23 @@ public func freeLoopbackPortBelowEphemeralRange() -> Int {
     let low = range.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32_768
     let floor = 10_000
     for _ in 0..<100 {
-        let port = Int.random(in: floor..<max(low, floor + 1_000))
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { continue }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        let bound = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-        if bound { return port }
+        if let port = bindLoopback(port: Int.random(in: floor..<max(low, floor + 1_000))) { return port }
     }
     preconditionFailure("no free loopback port below the ephemeral range")
+}
+
+/// Binds a socket to 127.0.0.1:`port` (0: any) and closes it; the port bound, or nil when taken.
+private func bindLoopback(port: Int) -> Int? {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    return bound ? Int(UInt16(bigEndian: address.sin_port)) : nil
 }
