@@ -116,6 +116,20 @@ def prepare(node: Salon, users: list[str], rooms: list[str]):
     time.sleep(1.5)
 
 
+def two_nodes(cluster: Cluster, users: list[str], rooms=()):
+    """node-a and node-b, with `users` and `rooms` made through node-a."""
+    a, b = cluster.start("node-a"), cluster.start("node-b")
+    prepare(a, users, list(rooms))
+    return a, b
+
+
+def first(xmpp, event: str, accepts):
+    """A future holding the first `event` stanza `xmpp` gets that `accepts` takes."""
+    future = asyncio.get_running_loop().create_future()
+    xmpp.add_event_handler(event, lambda stanza: accepts(stanza) and not future.done() and future.set_result(stanza))
+    return future
+
+
 def rooms_owned(nodes: list[str], count=40):
     """A room owned by each node, among `count` candidates."""
     owned = {}
@@ -154,9 +168,8 @@ async def archive_bodies(xmpp, room):
 
 
 def test_users_on_two_nodes_chat_in_rooms_each_node_owns(cluster):
-    a, b = cluster.start("node-a"), cluster.start("node-b")
     owned = rooms_owned(["node-a", "node-b"])
-    prepare(a, ["ann", "bob", "cat"], list(owned.values()))
+    a, b = two_nodes(cluster, ["ann", "bob", "cat"], owned.values())
 
     async def scenario():
         ann = await muc_client(a, "ann")
@@ -197,9 +210,8 @@ def test_users_on_two_nodes_chat_in_rooms_each_node_owns(cluster):
 
 def two_nodes_and_a_room_on_the_first(cluster, users):
     """node-a and node-b, `users`, and a room node-a owns (its JID)."""
-    a, b = cluster.start("node-a"), cluster.start("node-b")
     room = rooms_owned(["node-a", "node-b"])["node-a"]
-    prepare(a, users, [room])
+    a, b = two_nodes(cluster, users, [room])
     return a, b, f"{room}@{CHAT}"
 
 
@@ -259,12 +271,11 @@ def leases(status: list[str]) -> dict[str, int]:
 
 
 def test_a_joining_node_takes_over_its_share_of_rooms(cluster):
-    a, b = cluster.start("node-a"), cluster.start("node-b")
     moving = next(f"room{n}" for n in range(100)
                   if room_owner(f"room{n}", ["node-a", "node-b"]) == "node-a"
                   and room_owner(f"room{n}", ["node-a", "node-b", "node-c"]) == "node-c")
     jid = f"{moving}@{CHAT}"
-    prepare(a, ["hal", "ida"], [moving])
+    a, b = two_nodes(cluster, ["hal", "ida"], [moving])
 
     async def scenario():
         hal = await muc_client(a, "hal")
@@ -300,13 +311,8 @@ def test_occupants_of_a_killed_node_leave_its_peers_rooms_with_status_333(cluste
     async def scenario():
         fay = await muc_client(a, "fay")
         gus = await muc_client(b, "gus")
-        gone = asyncio.get_running_loop().create_future()
-
-        def presence(p):
-            if p["from"].bare == jid and p["from"].resource == "Gus" and p["type"] == "unavailable" and not gone.done():
-                gone.set_result(p)
-
-        fay.add_event_handler("groupchat_presence", presence)
+        gone = first(fay, "groupchat_presence",
+                     lambda p: p["from"].bare == jid and p["from"].resource == "Gus" and p["type"] == "unavailable")
         await fay.plugin["xep_0045"].join_muc_wait(jid, "Fay", maxstanzas=0, timeout=TIMEOUT)
         await gus.plugin["xep_0045"].join_muc_wait(jid, "Gus", maxstanzas=0, timeout=TIMEOUT)
         cluster.kill("node-b")
@@ -317,24 +323,25 @@ def test_occupants_of_a_killed_node_leave_its_peers_rooms_with_status_333(cluste
     run(scenario())
 
 
-async def connected(node: Salon, name: str, prepare_client):
-    """A client of `node` logged in as `name`, with `prepare_client`'s handlers in place before
-    anything arrives, that has not sent its presence yet."""
+def client(name: str):
+    """A client for `name`, not connected yet: handlers set on it now see everything that arrives."""
     xmpp = ClientXMPP(f"{name}@{DOMAIN}/elsewhere", f"pw-{name}")
     insecure(xmpp)
     xmpp.enable_direct_tls = False
     xmpp.register_plugin("xep_0199")
-    prepare_client(xmpp)
-    started = asyncio.get_running_loop().create_future()
-    xmpp.add_event_handler("session_start", lambda _: started.done() or started.set_result(True))
+    return xmpp
+
+
+async def log_in(xmpp, node: Salon):
+    """Connects `xmpp` to `node` and waits for its session; it has not sent presence yet."""
+    started = first(xmpp, "session_start", lambda _: True)
     xmpp.connect("127.0.0.1", node.c2s)
     await asyncio.wait_for(started, TIMEOUT)
     return xmpp
 
 
 def test_contacts_on_different_nodes_see_each_other_and_talk(cluster):
-    a, b = cluster.start("node-a"), cluster.start("node-b")
-    prepare(a, ["jay", "kim"], [])
+    a, b = two_nodes(cluster, ["jay", "kim"])
 
     async def scenario():
         # Contacts made on one node; the roster is in the shared database.
@@ -343,13 +350,10 @@ def test_contacts_on_different_nodes_see_each_other_and_talk(cluster):
         await offline(jay, kim)
 
         jay = await online(a, "jay")
-        kim_sees_jay = asyncio.get_running_loop().create_future()
-        jay_sees_kim = asyncio.get_running_loop().create_future()
-        jay.add_event_handler("presence_available",
-                              lambda p: p["from"].bare == f"kim@{DOMAIN}" and not jay_sees_kim.done() and jay_sees_kim.set_result(p))
-        kim = await connected(b, "kim", lambda xmpp: xmpp.add_event_handler(
-            "presence_available",
-            lambda p: p["from"].bare == f"jay@{DOMAIN}" and not kim_sees_jay.done() and kim_sees_jay.set_result(p)))
+        jay_sees_kim = first(jay, "presence_available", lambda p: p["from"].bare == f"kim@{DOMAIN}")
+        kim = client("kim")
+        kim_sees_jay = first(kim, "presence_available", lambda p: p["from"].bare == f"jay@{DOMAIN}")
+        await log_in(kim, b)
         await kim.get_roster()
         kim.send_presence(pstatus="on node-b")
         # kim's login on node-b probes jay, available on node-a; jay hears kim come online.
@@ -367,16 +371,15 @@ def test_contacts_on_different_nodes_see_each_other_and_talk(cluster):
         assert (to_kim["body"], to_kim["from"]) == ("bare to node-b", jay.boundjid)
         assert (to_jay["body"], to_jay["from"]) == ("full to node-a", kim.boundjid)
         # kim goes: jay sees it, and a message to kim waits offline for the next login.
-        gone = asyncio.get_running_loop().create_future()
-        jay.add_event_handler("presence_unavailable",
-                              lambda p: p["from"].bare == f"kim@{DOMAIN}" and not gone.done() and gone.set_result(p))
+        gone = first(jay, "presence_unavailable", lambda p: p["from"].bare == f"kim@{DOMAIN}")
         await offline(kim)
         await asyncio.wait_for(gone, TIMEOUT)
         jay.send_message(mto=f"kim@{DOMAIN}", mbody="while away", mtype="chat")
         await jay.plugin["xep_0199"].ping(jid=DOMAIN, timeout=TIMEOUT)
         kim_inbox = asyncio.Queue()
-        kim = await connected(b, "kim", lambda xmpp: xmpp.add_event_handler(
-            "message", lambda m: m["body"] and kim_inbox.put_nowait(m["body"])))
+        kim = client("kim")
+        kim.add_event_handler("message", lambda m: m["body"] and kim_inbox.put_nowait(m["body"]))
+        await log_in(kim, b)
         await kim.get_roster()
         kim.send_presence()
         assert await asyncio.wait_for(kim_inbox.get(), TIMEOUT) == "while away"
@@ -386,20 +389,14 @@ def test_contacts_on_different_nodes_see_each_other_and_talk(cluster):
 
 
 def test_a_killed_node_s_users_go_unavailable_for_their_contacts(cluster):
-    a, b = cluster.start("node-a"), cluster.start("node-b")
-    prepare(a, ["lea", "max"], [])
+    a, b = two_nodes(cluster, ["lea", "max"])
 
     async def scenario():
         lea, max_ = await online(a, "lea"), await online(a, "max")
         await befriend(lea, max_)
         await offline(max_)
-        sees_max = asyncio.get_running_loop().create_future()
-        max_gone = asyncio.get_running_loop().create_future()
-        lea.add_event_handler("presence_available",
-                              lambda p: p["from"].bare == f"max@{DOMAIN}" and not sees_max.done() and sees_max.set_result(p))
-        lea.add_event_handler("presence_unavailable",
-                              lambda p: p["from"].bare == f"max@{DOMAIN}" and sees_max.done() and not max_gone.done()
-                              and max_gone.set_result(p))
+        sees_max = first(lea, "presence_available", lambda p: p["from"].bare == f"max@{DOMAIN}")
+        max_gone = first(lea, "presence_unavailable", lambda p: p["from"].bare == f"max@{DOMAIN}" and sees_max.done())
         max_ = await online(b, "max")
         await asyncio.wait_for(sees_max, TIMEOUT)
         cluster.kill("node-b")
@@ -413,15 +410,15 @@ def test_a_killed_node_s_users_go_unavailable_for_their_contacts(cluster):
 
 
 def test_carbons_reach_an_account_s_resources_on_other_nodes(cluster):
-    a, b = cluster.start("node-a"), cluster.start("node-b")
-    prepare(a, ["nia", "oli"], [])
+    a, b = two_nodes(cluster, ["nia", "oli"])
 
     async def scenario():
         carbons = {"received": asyncio.Queue(), "sent": asyncio.Queue()}
-        desk = await connected(b, "nia", lambda xmpp: (
-            xmpp.register_plugin("xep_0280"),
-            xmpp.add_event_handler("carbon_received", lambda m: carbons["received"].put_nowait(m)),
-            xmpp.add_event_handler("carbon_sent", lambda m: carbons["sent"].put_nowait(m))))
+        desk = client("nia")
+        desk.register_plugin("xep_0280")
+        desk.add_event_handler("carbon_received", lambda m: carbons["received"].put_nowait(m))
+        desk.add_event_handler("carbon_sent", lambda m: carbons["sent"].put_nowait(m))
+        await log_in(desk, b)
         await desk.plugin["xep_0280"].enable()
         desk.send_presence()
         phone = await online(a, "nia")
@@ -445,25 +442,18 @@ def test_carbons_reach_an_account_s_resources_on_other_nodes(cluster):
 
 
 def test_contacts_on_different_nodes_subscribe_to_each_other(cluster):
-    a, b = cluster.start("node-a"), cluster.start("node-b")
-    prepare(a, ["pam", "quo"], [])
+    a, b = two_nodes(cluster, ["pam", "quo"])
 
     async def scenario():
         pam, quo = await online(a, "pam"), await online(b, "quo")
         # Directed presence to a bare JID reaches the account's resources on the other node.
-        directed = asyncio.get_running_loop().create_future()
-        quo.add_event_handler("presence_available",
-                              lambda p: p["from"] == pam.boundjid and p["status"] == "hello there" and not directed.done()
-                              and directed.set_result(p))
+        directed = first(quo, "presence_available", lambda p: p["from"] == pam.boundjid and p["status"] == "hello there")
         pam.send_presence(pto=f"quo@{DOMAIN}", pstatus="hello there")
         await asyncio.wait_for(directed, TIMEOUT)
         # The whole handshake across nodes: requests, approvals and roster pushes (slixmpp answers).
         await befriend(pam, quo)
         # quo's node learnt the new roster with the pushes: quo's presence now reaches pam.
-        update = asyncio.get_running_loop().create_future()
-        pam.add_event_handler("presence_available",
-                              lambda p: p["from"] == quo.boundjid and p["status"] == "after" and not update.done()
-                              and update.set_result(p))
+        update = first(pam, "presence_available", lambda p: p["from"] == quo.boundjid and p["status"] == "after")
         quo.send_presence(pstatus="after")
         await asyncio.wait_for(update, TIMEOUT)
         await offline(pam, quo)
