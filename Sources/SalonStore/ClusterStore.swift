@@ -38,6 +38,29 @@ public protocol ClusterStore: Sendable {
     /// (then throws). `ready` is called once the node is listening: what is announced after it
     /// is seen. Deaths are not announced (a dead node says nothing): see `nodes()`.
     func watch(ready: @Sendable () -> Void, _ onEvent: @Sendable (ClusterEvent) async -> Void) async throws
+    /// Replaces the record of who sits in `room` with `occupants`, when `lease` is still the
+    /// room's (a node that lost the room cannot overwrite its new owner's record); false if not.
+    @discardableResult
+    func recordOccupants(_ occupants: [RecordedOccupant], lease: RoomLease) async throws -> Bool
+    /// Who sits in `room`, as its owner last recorded it.
+    func recordedOccupants(of room: String) async throws -> [RecordedOccupant]
+}
+
+/// One session in a room, as the room's owner recorded it: its nick, and the node it is on.
+public struct RecordedOccupant: Sendable, Hashable {
+    public let nick: String
+    /// The session's full JID.
+    public let session: String
+    public let node: String
+    /// Its XEP-0045 affiliation, as the room announced it.
+    public let affiliation: String
+
+    public init(nick: String, session: String, node: String, affiliation: String) {
+        self.nick = nick
+        self.session = session
+        self.node = node
+        self.affiliation = affiliation
+    }
 }
 
 /// One node of the cluster as the database sees it.

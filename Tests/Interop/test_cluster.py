@@ -234,6 +234,11 @@ def test_a_killed_owner_s_room_carries_on_on_the_survivor(cluster):
             dan.send_message(mto=jid, mbody=body, mtype="groupchat")
         await eve_hears.until(lambda bodies: bodies[-1:] == before[-1:])
         assert eve_hears.bodies == before
+        departures = []
+        eve.add_event_handler("groupchat_presence",
+                              lambda p: p["type"] == "unavailable" and p["from"].bare == jid and departures.append(p))
+        flo_gone = first(eve, "groupchat_presence",
+                         lambda p: p["from"].bare == jid and p["from"].resource == "Flo" and p["type"] == "unavailable")
 
         killed = time.monotonic()
         cluster.kill("node-a")
@@ -248,6 +253,11 @@ def test_a_killed_owner_s_room_carries_on_on_the_survivor(cluster):
             except asyncio.TimeoutError:
                 assert time.monotonic() - killed < 30, "the room never posted again"
         print(f"\nfailover: the room posted again {time.monotonic() - killed:.2f} s after its owner was killed")
+        # Flo, whose node died with the room's owner, is gone for eve (the new owner read who was
+        # in the room); eve and dan, rejoined by their node, never left.
+        left = await asyncio.wait_for(flo_gone, TIMEOUT)
+        assert 333 in left["muc"]["status_codes"]
+        assert [p["from"].resource for p in departures] == ["Flo"]
         # Everything acknowledged before the kill is in the archive, once each, in order.
         archived = await archive_bodies(eve, jid)
         assert archived[:len(before)] == before

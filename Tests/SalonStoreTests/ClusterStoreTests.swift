@@ -113,6 +113,43 @@ struct ClusterStoreTests {
         }
     }
 
+    @Test func aRoomsOccupantsAreRecordedOnlyByItsLeaseHolder() async throws {
+        try await withTwoNodes { nodes in
+            try await nodes.a.register(node: "a", address: "127.0.0.1:7001")
+            try await nodes.b.register(node: "b", address: "127.0.0.1:7002")
+            guard case .granted(let first) = try await nodes.a.acquire(room: "lobby", node: "a") else {
+                Issue.record("node a did not get the free room's lease")
+                return
+            }
+            let seated = [
+                RecordedOccupant(nick: "Ann", session: "ann@salon.test/phone", node: "a", affiliation: "member"),
+                RecordedOccupant(nick: "Ann", session: "ann@salon.test/laptop", node: "b", affiliation: "member"),
+                RecordedOccupant(nick: "Bob", session: "bob@salon.test/x", node: "b", affiliation: "owner"),
+            ]
+            #expect(try await nodes.a.recordOccupants(seated, lease: first))
+            #expect(Set(try await nodes.b.recordedOccupants(of: "lobby")) == Set(seated))
+            // A new record replaces the old one; other rooms have none.
+            #expect(try await nodes.a.recordOccupants(Array(seated.prefix(1)), lease: first))
+            #expect(try await nodes.b.recordedOccupants(of: "lobby") == Array(seated.prefix(1)))
+            #expect(try await nodes.b.recordedOccupants(of: "elsewhere").isEmpty)
+            // The room changes hands: the old holder's record is refused, the new one's kept.
+            try await nodes.age("a")
+            guard case .granted(let second) = try await nodes.b.acquire(room: "lobby", node: "b") else {
+                Issue.record("node b did not take the dead node's room")
+                return
+            }
+            #expect(try await nodes.a.recordOccupants([], lease: first) == false)
+            #expect(try await nodes.b.recordedOccupants(of: "lobby") == Array(seated.prefix(1)))
+            #expect(try await nodes.b.recordOccupants([], lease: second))
+            #expect(try await nodes.b.recordedOccupants(of: "lobby").isEmpty)
+            // Text PostgreSQL cannot store is refused before any SQL runs.
+            await #expect(throws: StoreError.self) {
+                try await nodes.b.recordOccupants([RecordedOccupant(nick: "a\u{0}b", session: "c@d/e", node: "b", affiliation: "none")],
+                                                  lease: second)
+            }
+        }
+    }
+
     @Test func leasesAreListedAndCountedPerNode() async throws {
         try await withTwoNodes { nodes in
             try await nodes.a.register(node: "a", address: "127.0.0.1:7001")

@@ -87,14 +87,21 @@ public final class ClusterMembership: Sendable {
         }
     }
 
-    /// The leases of the rooms this node serves.
-    var leases: RoomLeases {
-        RoomLeases(store: store, node: node, patience: configuration.deadAfter + configuration.lookInterval + configuration.heartbeatInterval)
+    /// What the rooms this node serves keep in the database: their leases and occupants.
+    var rooms: ClusteredRooms {
+        ClusteredRooms(leases: RoomLeases(store: store, node: node,
+                                          patience: configuration.deadAfter + configuration.lookInterval + configuration.heartbeatInterval),
+                       occupancy: RoomOccupancy(store: store) { [self] node in isLive(node) })
     }
 
     /// The live nodes, by id.
     public var liveNodes: [ClusterNode] {
         state.withLock { $0.live.values.sorted { $0.id < $1.id } }
+    }
+
+    /// Whether `node` is live as this node last saw the membership.
+    public func isLive(_ node: String) -> Bool {
+        state.withLock { $0.live[node] != nil }
     }
 
     /// Which live node owns each room.

@@ -77,7 +77,7 @@ public final class SalonServer: Service, Sendable {
         do {
             context = try await ServerContext.start(configuration: configuration, database: database, tls: tls,
                                                     fakeSaltKey: fakeSaltKey, uploadKey: uploadKey, group: group, metrics: metrics,
-                                                    leases: cluster?.leases, logger: logger)
+                                                    clusteredRooms: cluster?.rooms, logger: logger)
         } catch {
             try? await group.shutdownGracefully()
             await cluster?.stop()

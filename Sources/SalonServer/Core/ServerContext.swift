@@ -58,7 +58,7 @@ final class ServerContext: Sendable {
     /// it comes first and learns its services last.
     static func start(configuration: ServerConfiguration, database: any StoreBackend, tls: TLSContext?, fakeSaltKey: [UInt8],
                       uploadKey: [UInt8] = [], group: EventLoopGroup, metrics: ServerMetrics = ServerMetrics(),
-                      leases: RoomLeases? = nil, logger: Logger) async throws -> ServerContext {
+                      clusteredRooms: ClusteredRooms? = nil, logger: Logger) async throws -> ServerContext {
         let sessions = SessionRegistry()
         let components = ComponentRegistry(secrets: configuration.components)
         // One writer for rooms' and accounts' archives: their appends share group commits.
@@ -75,7 +75,7 @@ final class ServerContext: Sendable {
                                              presenceRates: PresenceRates(limits: configuration.limits),
                                              lockedRoomsPerUser: configuration.limits.lockedRoomsPerUser,
                                              maxVCardBytes: configuration.limits.maxVCardBytes, metrics: metrics, compliance: compliance,
-                                             leases: leases, logger: logger)
+                                             clusteredRooms: clusteredRooms, logger: logger)
         return ServerContext(configuration: configuration, database: database, tls: tls, fakeSaltKey: fakeSaltKey, uploadKey: uploadKey,
                              sessions: sessions, components: components, router: router, muc: muc, metrics: metrics, logger: logger)
     }

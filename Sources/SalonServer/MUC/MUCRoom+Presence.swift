@@ -102,6 +102,7 @@ extension MUCRoom {
             for other in occupants.values where other.nick != nick {
                 send(other.broadcastPresence(from: jid, to: from), to: from, from: occupantJID(other.nick))
             }
+            sayDepartedOccupantsLeft(to: from)
         }
         send(occupant.broadcastPresence(from: jid, to: from, statuses: [.nonAnonymous, .selfPresence] + statuses), to: from, from: occupantJID(nick))
         if updates, !joiningExisting {

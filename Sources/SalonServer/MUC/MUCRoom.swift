@@ -17,7 +17,10 @@ final class MUCRoom: @unchecked Sendable {
     let loop: EventLoop
 
     var occupants: [String: Occupant] = [:] {
-        didSet { resolvedAudience = nil }
+        didSet {
+            resolvedAudience = nil
+            if environment.cluster != nil { recordOccupantsSoon() }
+        }
     }
     /// Every occupant's sessions, resolved for the fan-out; dropped whenever occupants change.
     private var resolvedAudience: Fanout.Audience?
@@ -41,6 +44,9 @@ final class MUCRoom: @unchecked Sendable {
 
     /// The room's lease on a clustered node: taken before the room serves, carried by each post.
     var lease: RoomLease?
+    /// On a clustered node: the record of its occupants in the database, and those a dead
+    /// owner's node left behind (MUCRoom+Occupancy).
+    var occupancy = ClusteredOccupancy()
 
     /// Storage operations in flight; stanzas wait while any is.
     private var inFlight = 0
@@ -87,14 +93,15 @@ final class MUCRoom: @unchecked Sendable {
     /// node, takes the room's lease first.
     private func warmUp() {
         reloadAvatar()
-        guard let leases = environment.leases, lease == nil else {
+        guard let cluster = environment.cluster, lease == nil else {
             return reloadHistory { [self] in loaded = true }
         }
         let room = localpart
-        awaiting({ try await leases.acquire(room: room) }) { [self] result in
+        awaiting({ try await cluster.leases.acquire(room: room) }) { [self] result in
             switch result {
             case .success(let lease):
                 self.lease = lease
+                takeOverOccupancy()
                 reloadHistory { [self] in loaded = true }
             case .failure(let error):
                 // Stays unloaded: the next stanza tries again.

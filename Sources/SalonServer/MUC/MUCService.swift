@@ -43,7 +43,7 @@ final class MUCService: RoomHost {
     private init(domain: String, serverDomain: String, database: any StoreBackend, archiveWriter: any ArchiveWriter, router: Router,
                  sessions: SessionRegistry,
                  loops: [EventLoop], secret: [UInt8], directory: ChatDirectory, revision: Int64, presenceRates: PresenceRates,
-                 lockedRoomsPerUser: Int, maxVCardBytes: Int, metrics: ServerMetrics, compliance: ComplianceRecorder, leases: RoomLeases?, logger: Logger) {
+                 lockedRoomsPerUser: Int, maxVCardBytes: Int, metrics: ServerMetrics, compliance: ComplianceRecorder, clusteredRooms: ClusteredRooms?, logger: Logger) {
         self.domain = domain
         self.serverDomain = serverDomain
         self.database = database
@@ -54,7 +54,7 @@ final class MUCService: RoomHost {
             occupantIDs: OccupantIDs(secret: secret), presenceRates: presenceRates,
             lockedRooms: LockedRooms(limit: lockedRoomsPerUser), maxVCardBytes: maxVCardBytes, logger: logger,
             refusalLog: LogThrottle(), uploadLinks: UploadLinks(store: database.files, logger: logger),
-            metrics: metrics, compliance: compliance, leases: leases)
+            metrics: metrics, compliance: compliance, cluster: clusteredRooms)
         self.adHoc = AdHocCommands(jid: domain, logger: logger)
         self.router = router
         self.sessions = sessions
@@ -66,7 +66,7 @@ final class MUCService: RoomHost {
     /// `archiveWriter` is the server's one writer (accounts' archives share it); `stop` closes it.
     static func start(domain: String, serverDomain: String, database: any StoreBackend, archiveWriter: any ArchiveWriter, router: Router,
                       sessions: SessionRegistry, group: EventLoopGroup, presenceRates: PresenceRates, lockedRoomsPerUser: Int,
-                      maxVCardBytes: Int, metrics: ServerMetrics, compliance: ComplianceRecorder, leases: RoomLeases? = nil,
+                      maxVCardBytes: Int, metrics: ServerMetrics, compliance: ComplianceRecorder, clusteredRooms: ClusteredRooms? = nil,
                       logger: Logger) async throws -> MUCService {
         let (directory, revision) = try await database.chat.loadDirectoryAndRevision()
         let secret = try await ServerSecret.load(ServerSecret.occupantID, from: database)
@@ -74,7 +74,7 @@ final class MUCService: RoomHost {
                                  router: router, sessions: sessions,
                                  loops: Array(group.makeIterator()), secret: secret, directory: directory,
                                  revision: revision, presenceRates: presenceRates, lockedRoomsPerUser: lockedRoomsPerUser,
-                                 maxVCardBytes: maxVCardBytes, metrics: metrics, compliance: compliance, leases: leases, logger: logger)
+                                 maxVCardBytes: maxVCardBytes, metrics: metrics, compliance: compliance, clusteredRooms: clusteredRooms, logger: logger)
         service.adHoc.register(ChatCommandSet(service: service).all)
         service.startPolling()
         return service
@@ -176,7 +176,7 @@ final class MUCService: RoomHost {
         }
         guard !dropped.isEmpty else { return }
         logger.notice("rooms handed to other cluster nodes", metadata: ["rooms": "\(dropped.count)"])
-        guard let leases = environment.leases else { return }
+        guard let leases = environment.cluster?.leases else { return }
         Task { [logger] in
             for room in dropped {
                 do {

@@ -32,8 +32,8 @@ struct RoomEnvironment: Sendable {
     let roomManagement = RoomManagementAddress()
     /// Compliance recording (design §6): joins, parts, posts and history reads.
     let compliance: ComplianceRecorder
-    /// A clustered node's room leases; nil when the node serves alone.
-    let leases: RoomLeases?
+    /// A clustered node's room leases and occupancy records; nil when the node serves alone.
+    let cluster: ClusteredRooms?
 }
 
 /// What a room asks of the service that holds it (`MUCService`).

@@ -12,6 +12,11 @@ struct RoomOutput: Sendable {
         self.fanout = Fanout(sessions: sessions, router: router, sent: sent)
     }
 
+    /// The cluster node `session` is on: `local` when it is bound here, nil when no node knows it.
+    func node(of session: JID, local: String) -> String? {
+        fanout.sessions.session(session) != nil ? local : router.cluster?.node(of: session)
+    }
+
     /// Sends `element`, which carries `to` and `from` for the wire, routed by those same
     /// addresses as JIDs.
     func send(_ element: XMLElement, to recipient: JID, from sender: JID) {

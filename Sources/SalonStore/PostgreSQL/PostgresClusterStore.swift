@@ -129,6 +129,43 @@ struct PostgresClusterStore: ClusterStore {
         try await PostgresClusterListener(configuration: configuration, logger: access.logger).listen(ready: ready, onEvent)
     }
 
+    @discardableResult
+    func recordOccupants(_ occupants: [RecordedOccupant], lease: RoomLease) async throws -> Bool {
+        try ClusterNames.checkRoom(lease.room)
+        guard occupants.allSatisfy({ PostgresText.isStorable($0.nick) && PostgresText.isStorable($0.session)
+                                        && ClusterNames.isNodeID($0.node) && PostgresText.isStorable($0.affiliation) }) else {
+            throw StoreError(.invalidArgument, "an occupant record holds text PostgreSQL cannot store")
+        }
+        let room = lease.room
+        return try await access.transaction { transaction in
+            // Held until COMMIT: the lease cannot change hands between this check and the write.
+            let holds = try await transaction.query("""
+                SELECT 1 FROM room_leases WHERE room = \(room) AND node = \(lease.node) AND epoch = \(lease.epoch) FOR SHARE
+                """)
+            guard !holds.isEmpty else { return false }
+            try await transaction.query("DELETE FROM room_occupants WHERE room = \(room)")
+            guard !occupants.isEmpty else { return true }
+            try await transaction.query("""
+                INSERT INTO room_occupants (room, session, nick, node, affiliation)
+                SELECT \(room), session, nick, node, affiliation
+                FROM unnest(\(occupants.map(\.session))::text[], \(occupants.map(\.nick))::text[],
+                            \(occupants.map(\.node))::text[], \(occupants.map(\.affiliation))::text[]) AS o(session, nick, node, affiliation)
+                ON CONFLICT (room, session) DO NOTHING
+                """)
+            return true
+        }
+    }
+
+    func recordedOccupants(of room: String) async throws -> [RecordedOccupant] {
+        guard PostgresText.isStorable(room) else { return [] }
+        return try await access.query("""
+            SELECT nick, session, node, affiliation FROM room_occupants WHERE room = \(room) ORDER BY nick, session
+            """).map { row in
+            let (nick, session, node, affiliation) = try row.decode((String, String, String, String).self)
+            return RecordedOccupant(nick: nick, session: session, node: node, affiliation: affiliation)
+        }
+    }
+
     /// Every node runs it each second: parsed once per pooled connection.
     struct Heartbeat: PostgresPreparedStatement {
         static let sql = "UPDATE cluster_nodes SET heartbeat_at = now() WHERE id = $1 AND left_at IS NULL RETURNING 1"

@@ -26,3 +26,20 @@ extension PostgresSchema {
         "CREATE INDEX room_leases_by_node ON room_leases (node) WHERE node IS NOT NULL",
     ])
 }
+
+extension PostgresSchema {
+    /// Migration "v10-room-occupants" (issue #21): who sits in each room, by session and node, as
+    /// the room's owner last recorded it; a room's next owner reads it when the last one died.
+    static let roomOccupants = Migration(name: "v10-room-occupants", statements: [
+        """
+        CREATE TABLE room_occupants (
+            room text COLLATE "C" NOT NULL,
+            session text COLLATE "C" NOT NULL,
+            nick text NOT NULL,
+            node text COLLATE "C" NOT NULL,
+            affiliation text COLLATE "C" NOT NULL,
+            PRIMARY KEY (room, session)
+        )
+        """,
+    ])
+}

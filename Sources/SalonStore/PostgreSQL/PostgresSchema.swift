@@ -69,6 +69,7 @@ enum PostgresSchema {
         searchText,
         archiveCounts,
         cluster,
+        roomOccupants,
     ]
 
     /// The advisory lock every Salon node takes to migrate ("Salon" in ASCII): one node
