@@ -27,6 +27,8 @@ struct ClusterMembershipTests {
             configuration.cluster.address = "127.0.0.1:\(port)"
             configuration.cluster.secret = ClusterSecret(Array("cluster membership test".utf8))
             configuration.cluster.lookInterval = lookInterval
+            // A loaded machine must not make a live node look dead (deaths are made by ageing a heartbeat).
+            configuration.cluster.deadAfter = .seconds(30)
         }
     }
 
