@@ -21,6 +21,7 @@ from test_rooms import CHAT, cli, muc_client
 from test_metrics import scrape, value
 from test_pep import befriend
 from test_slixmpp_clients import TIMEOUT, insecure, offline, online, run
+from test_stream_management import resumable_client
 
 pytestmark = pytest.mark.skipif(not os.environ.get("SALON_TEST_POSTGRES_URL"),
                                 reason="SALON_TEST_POSTGRES_URL is not set (Scripts/test starts a cluster)")
@@ -467,5 +468,63 @@ def test_contacts_on_different_nodes_subscribe_to_each_other(cluster):
         quo.send_presence(pstatus="after")
         await asyncio.wait_for(update, TIMEOUT)
         await offline(pam, quo)
+
+    run(scenario())
+
+
+def test_a_session_resumes_on_another_node_losing_and_repeating_nothing(cluster):
+    owned = rooms_owned(["node-a", "node-b"])
+    a, b = two_nodes(cluster, ["kim", "lou"], owned.values())
+    rooms = [f"{room}@{CHAT}" for room in owned.values()]
+
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        # kim's connection to node-a dies; its client reconnects to node-b and resumes there.
+        kim = await resumable_client(a, "kim")
+        lou = await muc_client(b, "lou")
+        kim_left = []
+        for jid in rooms:
+            await kim.plugin["xep_0045"].join_muc_wait(jid, "Kim", maxstanzas=0, timeout=TIMEOUT)
+            await lou.plugin["xep_0045"].join_muc_wait(jid, "Lou", maxstanzas=0, timeout=TIMEOUT)
+            lou.add_event_handler(f"muc::{jid}::got_offline", kim_left.append)
+        heard = {jid: [] for jid in rooms}
+        total = 40
+        everything = loop.create_future()
+
+        def groupchat(message):
+            if message["mucnick"] == "Lou":
+                heard[message["from"].bare].append(message["body"])
+                if all(len(bodies) >= total for bodies in heard.values()) and not everything.done():
+                    everything.set_result(True)
+        kim.add_event_handler("groupchat_message", groupchat)
+        resumed = loop.create_future()
+        kim.add_event_handler("session_resumed", lambda _: resumed.done() or resumed.set_result(True))
+
+        async def talk():
+            for n in range(total):
+                for jid in rooms:
+                    lou.send_message(mto=jid, mbody=f"post {n}", mtype="groupchat")
+                await asyncio.sleep(0.02)
+
+        talking = asyncio.ensure_future(talk())
+        await asyncio.sleep(0.3)
+        kim.abort()  # the socket dies; no </stream>
+        await asyncio.sleep(0.3)
+        kim.connect("127.0.0.1", b.c2s)
+        await asyncio.wait_for(resumed, TIMEOUT)
+        await talking
+        await asyncio.wait_for(everything, TIMEOUT)
+        for jid in rooms:
+            # A round trip to each room first: anything repeated would have arrived by then.
+            await kim.plugin["xep_0030"].get_info(jid=jid, timeout=TIMEOUT)
+            assert heard[jid] == [f"post {n}" for n in range(total)], jid
+        # The rooms never saw kim leave, and 1:1 messages reach the resumed session.
+        for jid in rooms:
+            await lou.plugin["xep_0030"].get_info(jid=jid, timeout=TIMEOUT)
+        assert kim_left == []
+        direct = first(kim, "message", lambda m: m["type"] == "chat" and m["body"] == "still there?")
+        lou.send_message(mto=kim.boundjid.full, mbody="still there?", mtype="chat")
+        await asyncio.wait_for(direct, TIMEOUT)
+        await offline(kim, lou)
 
     run(scenario())

@@ -50,6 +50,7 @@ import XMPPCore
         case .fanout(let fanout): fanout.stanza.child("body", namespace: NS.client)?.text ?? ""
         case .ended(let jid): jid.description
         case .session(let state): state.jid.description
+        case .resumption(let resumption): resumption.element.name
         }
     }
 

@@ -141,6 +141,8 @@ extension C2SConnection {
         let old: C2SConnection
         switch context.resumption.claim(previd, account: account.bare) {
         case .unknown:
+            // Perhaps another cluster node's session: its client reconnected here.
+            if let cluster = context.router.cluster, resumeFromAnotherNode(previd: previd, h: h, account: account, cluster: cluster) { return }
             logger.info("stream management: resumption failed", metadata: ["account": "\(account.bare)", "cause": "unknown id"])
             return stream.send(StreamManagement.failed(.itemNotFound))
         case .expired(let handled):
@@ -181,7 +183,8 @@ extension C2SConnection {
     /// on `newStream`, and closes the old stream if it is still open.
     private func handOver(to newStream: XMPPStream) -> HandOver? {
         guard let session, !sessionEnded, !handedOver, let state = stream.streamManagement else { return nil }
-        let newSession = ClientSession(jid: session.jid, stream: newStream)
+        // The same serial: other cluster nodes keep naming it as before.
+        let newSession = ClientSession(jid: session.jid, stream: newStream, serial: session.serial)
         guard context.sessions.replace(session, with: newSession) else {
             // Its resource was bound anew meanwhile; the claim left nobody else to end it.
             resumptionID = nil
@@ -199,14 +202,14 @@ extension C2SConnection {
         }
         state.onQueuedWhileDetached = nil
         stream.streamManagement = nil
-        stream.resumedBy = newSession
+        stream.resumedElsewhere = { newSession.deliver($0) }
         if !stream.isClosing { stream.fail(.conflict, text: "The session was resumed on another connection.") }
         isDetached = false
         return HandOver(state: state, session: newSession)
     }
 
     /// Back on the new connection's loop with the old session's state.
-    private func attach(_ handOver: HandOver, previd: String, h: UInt32) {
+    func attach(_ handOver: HandOver, previd: String, h: UInt32) {
         let previous = handOver.state
         session = handOver.session
         negotiationTimer?.cancel()

@@ -26,7 +26,7 @@ struct ClusterNodeLinks: Sendable {
         let listener = try await NodeLinkListener.bind(host: host, port: port, node: membership.node, secret: secret,
                                                        tls: try TLSContext.server(certificates: certificates, alpn: []),
                                                        delegate: router, group: group, logger: logger)
-        router.connect(router: context.router, links: links, muc: context.muc, sessions: context.sessions)
+        router.connect(router: context.router, links: links, muc: context.muc, sessions: context.sessions, resumable: context.resumption)
         context.router.connect(cluster: router)
         return ClusterNodeLinks(router: router, links: links, listener: listener)
     }

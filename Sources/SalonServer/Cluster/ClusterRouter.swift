@@ -11,27 +11,35 @@ import XMPPCore
 final class ClusterRouter: NodeLinkDelegate {
     let membership: ClusterMembership
     let serverDomain: String
-    private let logger: Logger
-    private let state = Mutex(State())
-    private let parts = Parts()
+    let logger: Logger
+    let state = Mutex(State())
+    let parts = Parts()
 
     /// The other nodes' sessions.
     let remote = RemoteSessions()
     /// Orders this node's announcements: a receiver keeps the one with the greatest number.
     private let announcements = Atomic<UInt64>(0)
 
-    private struct State {
+    struct State {
         /// Applies membership changes one at a time, in order.
         var follower: (Task<Void, Never>, AsyncStream<ClusterChange>.Continuation)?
+        /// Resumptions this node asked its peers for, by request number.
+        var resumptions: [UInt64: PendingResumption] = [:]
+        var lastRequest: UInt64 = 0
+        /// Sessions that moved from here to another node, by their serial here: fan-outs that
+        /// still name them are passed on (see ClusterRouter+Resumption).
+        var movedSerials: [UInt64: (node: String, serial: UInt64)] = [:]
+        var movedOrder: [UInt64] = []
     }
 
     /// What the router is made of besides this: connected once, before any stream exists
     /// (`SalonServer.start`); written once, then only read.
-    private final class Parts: @unchecked Sendable {
+    final class Parts: @unchecked Sendable {
         unowned var router: Router!
         var links: NodeLinks!
         var muc: MUCService!
         var sessions: SessionRegistry!
+        var resumable: ResumableSessions!
     }
 
     init(membership: ClusterMembership, serverDomain: String, logger: Logger) {
@@ -41,12 +49,13 @@ final class ClusterRouter: NodeLinkDelegate {
     }
 
     /// Connects the parts frames go through; once, before any stream exists.
-    func connect(router: Router, links: NodeLinks, muc: MUCService, sessions: SessionRegistry) {
+    func connect(router: Router, links: NodeLinks, muc: MUCService, sessions: SessionRegistry, resumable: ResumableSessions) {
         precondition(parts.router == nil, "a cluster router is connected once")
         parts.router = router
         parts.links = links
         parts.muc = muc
         parts.sessions = sessions
+        parts.resumable = resumable
         let (changes, continuation) = AsyncStream.makeStream(of: ClusterChange.self)
         membership.observe { continuation.yield($0) }
         let follower = Task {
@@ -134,7 +143,9 @@ final class ClusterRouter: NodeLinkDelegate {
 
     func link(_ peer: NodeLinkPeer, received fanout: FanoutStanza) {
         let fanoutHere = Fanout(sessions: parts.sessions, router: parts.router)
-        fanoutHere.deliver(fanout.stanza, to: parts.sessions.sessions(serials: fanout.recipients))
+        let found = parts.sessions.sessions(serials: fanout.recipients)
+        fanoutHere.deliver(fanout.stanza, to: found)
+        if found.count < fanout.recipients.count { passOnMoved(fanout, found: found) }
     }
 
     func link(_ peer: NodeLinkPeer, sessionEnded jid: JID) {

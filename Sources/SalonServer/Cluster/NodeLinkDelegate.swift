@@ -23,6 +23,8 @@ public protocol NodeLinkDelegate: AnyObject, Sendable {
     func link(_ peer: NodeLinkPeer, sessionEnded jid: JID)
     /// A session on the peer bound or changed its presence.
     func link(_ peer: NodeLinkPeer, session: SessionState)
+    /// A step of a client's session moving between nodes (XEP-0198 resumption elsewhere).
+    func link(_ peer: NodeLinkPeer, resumption: ResumptionFrame)
     /// Both ends proved themselves: frames flow from now on.
     func linkUp(_ peer: NodeLinkPeer)
     /// A link that was up closed.
@@ -37,6 +39,7 @@ extension NodeLinkDelegate {
         case .fanout(let fanout): link(peer, received: fanout)
         case .ended(let jid): link(peer, sessionEnded: jid)
         case .session(let state): link(peer, session: state)
+        case .resumption(let resumption): link(peer, resumption: resumption)
         }
     }
 }

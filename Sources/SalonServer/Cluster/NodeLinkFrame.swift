@@ -67,6 +67,8 @@ public enum NodeLinkFrame: Sendable, Hashable {
     case ended(JID)
     /// A session on the sending node bound or changed its presence.
     case session(SessionState)
+    /// A client's XEP-0198 session moving between nodes.
+    case resumption(ResumptionFrame)
 
     /// The frame as sent, in the cluster namespace with its stanza in `jabber:client`.
     var element: XMLElement {
@@ -87,6 +89,8 @@ public enum NodeLinkFrame: Sendable, Hashable {
                        attributes: ["jid": state.jid.description, "serial": String(state.serial), "seq": String(state.sequence)]
                            .merging(state.carbons ? ["carbons": "true"] : [:]) { $1 },
                        children: state.presence.map { [.element($0)] } ?? [])
+        case .resumption(let resumption):
+            resumption.element
         }
     }
 
@@ -134,6 +138,8 @@ public enum NodeLinkFrame: Sendable, Hashable {
             }
             self = .session(SessionState(jid: jid, serial: serial, sequence: sequence, presence: presence,
                                          carbons: element[attribute: "carbons"] == "true"))
+        case let name where ResumptionFrame.names.contains(name):
+            self = .resumption(try ResumptionFrame(element))
         default:
             throw XMLStreamError(.unsupportedStanzaType, text: "<\(element.name)/> is not a node link frame.")
         }

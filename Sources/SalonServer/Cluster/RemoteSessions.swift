@@ -35,15 +35,29 @@ final class RemoteSessions: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Grows whenever a known session changes node or serial (it was resumed, here or
+    /// elsewhere): a room's fan-out audience resolved before then is stale.
+    private let relocationCount = Atomic<UInt64>(0)
+
+    var relocations: UInt64 { relocationCount.load(ordering: .acquiring) }
 
     /// Takes a node's announcement, unless a newer one for the session came first.
     func update(_ announced: SessionState, node: String) {
-        state.withLock { state in
-            if let known = state.sessions[announced.jid], known.node == node, known.sequence >= announced.sequence { return }
+        let relocated = state.withLock { state -> Bool in
+            let known = state.sessions[announced.jid]
+            if let known, known.node == node, known.sequence >= announced.sequence { return false }
             state.sessions[announced.jid] = Entry(node: node, serial: announced.serial, sequence: announced.sequence,
                                                   presence: announced.presence, carbons: announced.carbons)
             state.resources[announced.jid.bare, default: []].insert(announced.jid)
+            return known.map { $0.node != node || $0.serial != announced.serial } ?? false
         }
+        if relocated { relocationCount.add(1, ordering: .releasing) }
+    }
+
+    /// A session of `node` was resumed on this one: it is no longer remote.
+    func movedHere(_ jid: JID, from node: String) {
+        remove(jid, node: node)
+        relocationCount.add(1, ordering: .releasing)
     }
 
     /// Forgets a session that `node` said ended (not one another node announced since).

@@ -241,7 +241,7 @@ final class MUCRoom: @unchecked Sendable {
 
     /// Every occupant's sessions, resolved once per change of occupants (or of their sessions).
     var audience: Fanout.Audience {
-        if let resolvedAudience, resolvedAudience.isCurrent { return resolvedAudience }
+        if let resolvedAudience, environment.output.fanout.isCurrent(resolvedAudience) { return resolvedAudience }
         let audience = environment.output.fanout.audience(occupants.values.flatMap(\.sessions))
         resolvedAudience = audience
         return audience

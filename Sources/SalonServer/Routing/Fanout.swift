@@ -24,10 +24,13 @@ struct Fanout {
         /// Recipients on other nodes of the cluster, by node: their serials there.
         fileprivate var remote: [String: [UInt64]] = [:]
         fileprivate var routed: [JID] = []
+        /// `RemoteSessions.relocations` when it was resolved.
+        fileprivate var relocations: UInt64 = 0
     }
 
     func audience(_ recipients: [JID]) -> Audience {
         var audience = Audience()
+        audience.relocations = router.cluster?.remote.relocations ?? 0
         var index: [ObjectIdentifier: Int] = [:]
         let sessions = sessions.sessions(recipients)
         // Recipients without a session here may be on another node of a cluster.
@@ -46,6 +49,12 @@ struct Fanout {
             audience.add(session, index: &index)
         }
         return audience
+    }
+
+    /// Whether `audience` still names every recipient's session: each one here is still bound,
+    /// and none on another node has moved since.
+    func isCurrent(_ audience: Audience) -> Bool {
+        audience.isBound && audience.relocations == (router.cluster?.remote.relocations ?? 0)
     }
 
     /// Sends `element` to these sessions of this node (a fan-out another node sent here).
@@ -114,8 +123,8 @@ extension Fanout.Audience {
         }
     }
 
-    /// True while every session it resolved is still bound.
-    var isCurrent: Bool {
+    /// True while every session it resolved here is still bound.
+    fileprivate var isBound: Bool {
         groups.allSatisfy { $0.targets.allSatisfy(\.session.isBound) }
     }
 }

@@ -13,11 +13,17 @@ final class ClientSession: Sendable {
     private let bound = Atomic<Bool>(true)
     private static let serials = Atomic<UInt64>(0)
 
-    init(jid: JID, stream: XMPPStream) {
+    /// `serial`: a resumed session keeps its predecessor's, one moving from another node takes
+    /// the one reserved for it (`nextSerial`).
+    init(jid: JID, stream: XMPPStream, serial: UInt64 = ClientSession.nextSerial()) {
         self.jid = jid
         self.stream = stream
-        serial = Self.serials.add(1, ordering: .relaxed).newValue
+        self.serial = serial
         address = SplicedStanza.address(jid.description)
+    }
+
+    static func nextSerial() -> UInt64 {
+        serials.add(1, ordering: .relaxed).newValue
     }
 
     /// False once unbound or replaced: whoever kept a reference must look the JID up again.

@@ -63,6 +63,18 @@ final class StreamManagement {
         self.limits = limits
     }
 
+    /// A session's state as another cluster node handed it over: `queued` holds its unacked
+    /// stanzas (the first `sent - acked`), then those waiting.
+    static func restored(id: String, resumeTimeout: Int, limits: StreamManagementLimits, handled: UInt32, sent: UInt32, acked: UInt32,
+                         queued: [Outbound]) -> StreamManagement {
+        let state = StreamManagement(id: id, resumeTimeout: resumeTimeout, limits: limits, counter: acked)
+        state.handled = handled
+        let unacked = min(Int(sent &- acked), queued.count)
+        for entry in queued.prefix(unacked) { _ = state.wrote(entry) }
+        for entry in queued.dropFirst(unacked) { _ = state.queue(entry) }
+        return state
+    }
+
     var isResumable: Bool { id != nil }
     var isFull: Bool { unacked.count + waiting.count > limits.maxStanzas || keptBytes > limits.maxBytes }
 

@@ -62,8 +62,9 @@ final class XMPPStream: @unchecked Sendable {
     private(set) var clientState: ClientState?
     /// XEP-0198, once the client enabled it (see XMPPStream+StreamManagement.swift).
     var streamManagement: StreamManagement?
-    /// Set when another stream resumed this one's session: what still arrives here goes there.
-    var resumedBy: ClientSession?
+    /// Set when another stream (here or on another cluster node) resumed this one's session:
+    /// what still arrives here goes there.
+    var resumedElsewhere: ((XMLElement) -> Void)?
     /// The stream error this side sent, if any.
     private(set) var failure: StreamErrorCondition?
     /// Counts stanzas in and out, and disconnects of peers that fall behind.
@@ -281,7 +282,7 @@ final class XMPPStream: @unchecked Sendable {
     }
 
     private func deliverOnLoop(_ element: XMLElement) {
-        if let resumedBy { return resumedBy.deliver(element) }
+        if let resumedElsewhere { return resumedElsewhere(element) }
         if let streamManagement, streamManagement.isQueueing { return keepForLater(element, in: streamManagement) }
         guard !isClosing else { return handBack(element) }
         var bytes: [UInt8] = []
