@@ -9,7 +9,8 @@ public protocol ClusterStore: Sendable {
     /// How old a heartbeat may be before its node counts as dead.
     var deadAfter: Duration { get }
     /// Registers `node` (or registers it again after a restart) as live at `address`, and
-    /// announces it. A new start releases the leases an earlier run of the node held, so its
+    /// announces it. A new start forgets the sessions an earlier run recorded and releases the
+    /// leases it held, so its
     /// next acquisitions carry a new epoch and fence off any older process of the same id.
     /// Returns true when a live row of that id was already there (another process with the
     /// same id, or a restart faster than `deadAfter`).
@@ -17,7 +18,8 @@ public protocol ClusterStore: Sendable {
     func register(node: String, address: String) async throws -> Bool
     /// Marks `node` alive now; false when it is not registered or has left (register again).
     func heartbeat(node: String) async throws -> Bool
-    /// A clean shutdown: `node` is left at once, its leases released, and it is announced.
+    /// A clean shutdown: `node` is left at once, its leases released, its sessions forgotten,
+    /// and it is announced.
     func leave(node: String) async throws
     /// Every node ever registered, by id, with its state as of the database's clock.
     func nodes() async throws -> [ClusterNode]
@@ -44,6 +46,13 @@ public protocol ClusterStore: Sendable {
     func recordOccupants(_ occupants: [RecordedOccupant], lease: RoomLease) async throws -> Bool
     /// Who sits in `room`, as its owner last recorded it.
     func recordedOccupants(of room: String) async throws -> [RecordedOccupant]
+    /// Records the sessions (full JIDs) bound on `node` and those that ended there, in one
+    /// transaction; a session another node took since is not removed by this one's end.
+    func recordSessions(node: String, bound: [String], ended: [String]) async throws
+    /// Forgets every session recorded for `node` (it left, died or started again).
+    func forgetSessions(of node: String) async throws
+    /// How many sessions each node has recorded (nodes with none are absent).
+    func sessionCounts() async throws -> [String: Int]
 }
 
 /// One session in a room, as the room's owner recorded it: its nick, and the node it is on.

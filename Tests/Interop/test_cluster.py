@@ -22,6 +22,7 @@ from test_metrics import scrape, value
 from test_pep import befriend
 from test_slixmpp_clients import TIMEOUT, insecure, offline, online, run
 from test_stream_management import resumable_client
+from test_adhoc import command
 
 pytestmark = pytest.mark.skipif(not os.environ.get("SALON_TEST_POSTGRES_URL"),
                                 reason="SALON_TEST_POSTGRES_URL is not set (Scripts/test starts a cluster)")
@@ -526,5 +527,46 @@ def test_a_session_resumes_on_another_node_losing_and_repeating_nothing(cluster)
         lou.send_message(mto=kim.boundjid.full, mbody="still there?", mtype="chat")
         await asyncio.wait_for(direct, TIMEOUT)
         await offline(kim, lou)
+
+    run(scenario())
+
+
+def sessions(status: list[str]) -> dict[str, int]:
+    """Client sessions recorded per node, from `salon cluster status`."""
+    return {line.split()[0]: int(line.split()[-2]) for line in status[1:-1]}
+
+
+def test_sessions_are_recorded_per_node_and_a_replaced_resource_stays_reachable(cluster):
+    a, b = two_nodes(cluster, ["max", "ned"])
+    cli(a, "admin", "add", f"max@{DOMAIN}", "--role", "server")
+    time.sleep(1.5)
+
+    async def scenario():
+        first_max = await log_in(client("max"), a)
+        ned = await log_in(client("ned"), b)
+        cluster.wait_until(lambda status: sessions(status) == {"node-a": 1, "node-b": 1})
+        # The same resource bound again on node-a replaces the first session; node-b still
+        # reaches the new one at that full JID.
+        replaced = first(first_max, "disconnected", lambda _: True)
+        second_max = await log_in(client("max"), a)
+        await asyncio.wait_for(replaced, TIMEOUT)
+        await asyncio.sleep(0.5)
+        arrived = first(second_max, "message", lambda m: m["body"] == "to the new session")
+        ned.send_message(mto=f"max@{DOMAIN}/elsewhere", mbody="to the new session", mtype="chat")
+        await asyncio.wait_for(arrived, TIMEOUT)
+        cluster.wait_until(lambda status: sessions(status) == {"node-a": 1, "node-b": 1})
+        # Server administration on node-a sees, and reaches, the whole cluster's users.
+        for plugin in ("xep_0004", "xep_0050"):
+            second_max.register_plugin(plugin)
+        listed = await command(second_max, "http://jabber.org/protocol/admin#get-online-users-list", {"max_items": "100"}, jid=DOMAIN)
+        assert set(listed["form"]["values"]["onlineuserjids"]) == {f"max@{DOMAIN}", f"ned@{DOMAIN}"}
+        headline = first(ned, "message", lambda m: m["type"] == "headline" and m["body"] == "maintenance tonight")
+        await command(second_max, "http://jabber.org/protocol/admin#announce", {"announcement": ["maintenance tonight"]}, jid=DOMAIN)
+        await asyncio.wait_for(headline, TIMEOUT)
+        cluster.kill("node-b")
+        # The survivor forgets a dead node's sessions once it declares it dead.
+        cluster.wait_until(lambda status: sessions(status).get("node-b", 0) == 0 and sessions(status)["node-a"] == 1)
+        await offline(second_max)
+        cluster.wait_until(lambda status: sessions(status).get("node-a", 0) == 0)
 
     run(scenario())

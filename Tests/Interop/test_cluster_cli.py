@@ -83,15 +83,15 @@ def test_cluster_status_shows_a_serving_node_live_then_left(tmp_path):
         status = salon("cluster", "status", cwd=tmp_path, env=env)
         assert status.returncode == 0, status.stderr
         lines = status.stdout.splitlines()
-        assert lines[0].split() == ["NODE", "ADDRESS", "HEARTBEAT", "STATE", "LEASES"]
+        assert lines[0].split() == ["NODE", "ADDRESS", "HEARTBEAT", "STATE", "SESSIONS", "LEASES"]
         fields = lines[1].split()
-        assert fields[:2] == ["node-1", address] and fields[-2:] == ["live", "0"], lines
-        assert lines[-1] == "1 live of 1 nodes; 0 room leases"
+        assert fields[:2] == ["node-1", address] and fields[-3:] == ["live", "0", "0"], lines
+        assert lines[-1] == "1 live of 1 nodes; 0 sessions; 0 room leases"
     finally:
         process.terminate()
         process.wait(timeout=30)
     assert process.returncode == 0, process.stderr.read()
     after = salon("cluster", "status", cwd=tmp_path, env=env)
     assert after.returncode == 0, after.stderr
-    assert after.stdout.splitlines()[1].split()[-2:] == ["left", "0"], after.stdout
-    assert after.stdout.splitlines()[-1] == "0 live of 1 nodes; 0 room leases"
+    assert after.stdout.splitlines()[1].split()[-3:] == ["left", "0", "0"], after.stdout
+    assert after.stdout.splitlines()[-1] == "0 live of 1 nodes; 0 sessions; 0 room leases"

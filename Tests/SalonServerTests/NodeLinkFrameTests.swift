@@ -17,7 +17,7 @@ import XMPPCore
                                                      stanza: linkMessage("hi")))
         let fanout = NodeLinkFrame.fanout(FanoutStanza(recipients: [1, 42, 7],
                                                        stanza: linkMessage("all")))
-        let ended = NodeLinkFrame.ended(try JID("a@example.com/1"))
+        let ended = NodeLinkFrame.ended(EndedSession(jid: try JID("a@example.com/1"), serial: 5))
         let relayed = NodeLinkFrame.route(RoutedStanza(to: try JID("bob@example.com/phone"), from: try JID("alice@example.com/pc"),
                                                        stanza: linkMessage("archived"), deliverOnly: true))
         let bound = NodeLinkFrame.session(SessionState(jid: try JID("a@example.com/1"), serial: 3, sequence: 7, presence: nil))

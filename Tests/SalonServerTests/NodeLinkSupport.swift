@@ -83,7 +83,7 @@ final class LinkRecorder: NodeLinkDelegate {
 
     func link(_ peer: NodeLinkPeer, received route: RoutedStanza) { events.append(.frame(.route(route))) }
     func link(_ peer: NodeLinkPeer, received fanout: FanoutStanza) { events.append(.frame(.fanout(fanout))) }
-    func link(_ peer: NodeLinkPeer, sessionEnded jid: JID) { events.append(.frame(.ended(jid))) }
+    func link(_ peer: NodeLinkPeer, sessionEnded ended: EndedSession) { events.append(.frame(.ended(ended))) }
     func link(_ peer: NodeLinkPeer, session: SessionState) { events.append(.frame(.session(session))) }
     func link(_ peer: NodeLinkPeer, resumption: ResumptionFrame) { events.append(.frame(.resumption(resumption))) }
     func linkUp(_ peer: NodeLinkPeer) { events.append(.up(peer.node, peer.direction)) }

@@ -48,7 +48,7 @@ import XMPPCore
         switch frame {
         case .route(let route): route.stanza.child("body", namespace: NS.client)?.text ?? ""
         case .fanout(let fanout): fanout.stanza.child("body", namespace: NS.client)?.text ?? ""
-        case .ended(let jid): jid.description
+        case .ended(let ended): ended.jid.description
         case .session(let state): state.jid.description
         case .resumption(let resumption): resumption.element.name
         }

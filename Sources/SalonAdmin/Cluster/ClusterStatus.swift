@@ -2,31 +2,33 @@ import Foundation
 import SalonStore
 
 /// What `salon cluster status` shows (issue #21): every node the database knows, with its
-/// address, the age of its last heartbeat by the database's clock, its state, and the room
-/// leases it holds.
+/// address, the age of its last heartbeat by the database's clock, its state, the client
+/// sessions it serves and the room leases it holds.
 public struct ClusterStatus: Sendable {
     public let nodes: [ClusterNode]
+    public let sessions: [String: Int]
     public let leases: [String: Int]
 
-    /// Reads the membership and the lease counts from `store`.
+    /// Reads the membership, the session counts and the lease counts from `store`.
     public static func read(_ store: any ClusterStore) async throws -> ClusterStatus {
-        ClusterStatus(nodes: try await store.nodes(), leases: try await store.leaseCounts())
+        ClusterStatus(nodes: try await store.nodes(), sessions: try await store.sessionCounts(), leases: try await store.leaseCounts())
     }
 
-    public init(nodes: [ClusterNode], leases: [String: Int]) {
+    public init(nodes: [ClusterNode], sessions: [String: Int] = [:], leases: [String: Int]) {
         self.nodes = nodes
+        self.sessions = sessions
         self.leases = leases
     }
 
     /// One line per node under a header, then the totals; leases of a node the table no longer
     /// lists are shown too, so no lease goes unseen.
     public var lines: [String] {
-        let header = ["NODE", "ADDRESS", "HEARTBEAT", "STATE", "LEASES"]
+        let header = ["NODE", "ADDRESS", "HEARTBEAT", "STATE", "SESSIONS", "LEASES"]
         var rows = nodes.map { node in
-            [node.id, node.address, Self.age(node.heartbeatAge), node.state.rawValue, "\(leases[node.id] ?? 0)"]
+            [node.id, node.address, Self.age(node.heartbeatAge), node.state.rawValue, "\(sessions[node.id] ?? 0)", "\(leases[node.id] ?? 0)"]
         }
         for (node, count) in leases.sorted(by: { $0.key < $1.key }) where !nodes.contains(where: { $0.id == node }) {
-            rows.append([node, "-", "-", "unknown", "\(count)"])
+            rows.append([node, "-", "-", "unknown", "\(sessions[node] ?? 0)", "\(count)"])
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         let table = ([header] + rows).map { row in
@@ -35,7 +37,7 @@ public struct ClusterStatus: Sendable {
             }.joined(separator: "  ")
         }
         let live = nodes.filter { $0.state == .live }.count
-        return table + ["\(live) live of \(nodes.count) nodes; \(leases.values.reduce(0, +)) room leases"]
+        return table + ["\(live) live of \(nodes.count) nodes; \(sessions.values.reduce(0, +)) sessions; \(leases.values.reduce(0, +)) room leases"]
     }
 
     /// "0.4s ago", "12s ago", "3h ago": how stale a heartbeat is at a glance.

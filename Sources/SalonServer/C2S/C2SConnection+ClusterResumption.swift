@@ -52,7 +52,7 @@ extension C2SConnection {
         if let bound {
             context.presence.broadcastUnavailable(nil, from: bound)
             context.sessions.unbind(bound)
-            context.router.cluster?.sessionEnded(bound.jid)
+            context.router.cluster?.sessionEnded(bound)
             for element in placeholder?.takeUnhandled().compactMap(\.element) ?? [] { stream(stream, couldNotDeliver: element) }
         }
         logger.info("stream management: resumption failed", metadata: ["account": "\(authenticated?.bare.description ?? "")", "cause": "\(cause)"])
@@ -88,6 +88,7 @@ extension C2SConnection {
         // Routing goes to the other node before the session leaves the registry, so nothing
         // routed meanwhile finds it nowhere.
         cluster.sessionLeft(session.jid, serial: session.serial, to: node, as: moving, serialThere: request.serial)
+        cluster.sessionRecord.ended(session.jid)
         context.sessions.unbind(session)
         handedOver = true
         sessionEnded = true

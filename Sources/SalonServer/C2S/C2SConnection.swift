@@ -125,7 +125,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         sessionEnded = true
         context.presence.broadcastUnavailable(nil, from: session)
         context.sessions.unbind(session)
-        context.router.cluster?.sessionEnded(session.jid)
+        context.router.cluster?.sessionEnded(session)
         logger.info("session ended", metadata: ["jid": "\(session.jid)"])
         if let state = stream.streamManagement { endStreamManagement(state, session: session) }
         return true
@@ -285,7 +285,7 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
                 }
             }
             session = newSession
-            context.router.cluster?.announce(newSession)
+            context.router.cluster?.sessionBound(newSession)
             negotiationTimer?.cancel()
             logger[metadataKey: "jid"] = "\(full)"
             logger.info("bound")

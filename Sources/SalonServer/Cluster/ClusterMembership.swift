@@ -87,6 +87,11 @@ public final class ClusterMembership: Sendable {
         }
     }
 
+    /// The record of this node's sessions in the database.
+    func sessionRecord(logger: Logger) -> SessionRecord {
+        SessionRecord(store: store, node: node, logger: logger)
+    }
+
     /// What the rooms this node serves keep in the database: their leases and occupants.
     var rooms: ClusteredRooms {
         ClusteredRooms(leases: RoomLeases(store: store, node: node,

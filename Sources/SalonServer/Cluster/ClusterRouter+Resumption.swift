@@ -141,9 +141,14 @@ extension ClusterRouter {
     private func sessionMoving(_ moving: MovingSession, from node: String) {
         guard let pending = state.withLock({ $0.resumptions[moving.request] }), pending.session == nil,
               moving.jid.bare == pending.account else {
-            // Given up on meanwhile: the session ends, for every node.
+            // Given up on meanwhile: the session ends, for every node (its old node pointed its
+            // routing here; the others learn it was here, then that it ended).
             logger.notice("cluster: a session moved here after its client stopped waiting: ended", metadata: ["jid": "\(moving.jid)"])
-            for peer in parts.links.peers { try? parts.links.send(.ended(moving.jid), to: peer) }
+            let serial = state.withLock { $0.resumptions[moving.request]?.serial } ?? ClientSession.nextSerial()
+            for peer in parts.links.peers {
+                try? parts.links.send(.session(SessionState(jid: moving.jid, serial: serial, sequence: nextAnnouncement(), presence: nil)), to: peer)
+                try? parts.links.send(.ended(EndedSession(jid: moving.jid, serial: serial)), to: peer)
+            }
             return
         }
         let session = ClientSession(jid: moving.jid, stream: pending.connection.stream, serial: pending.serial)
@@ -165,7 +170,7 @@ extension ClusterRouter {
         }
         remote.movedHere(moving.jid, from: node)
         state.withLock { _ in pending.session = session }
-        announce(session)
+        sessionBound(session)
     }
 
     private func sessionMoved(_ moved: MovedStreamState) {

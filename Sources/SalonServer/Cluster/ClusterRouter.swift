@@ -17,6 +17,8 @@ final class ClusterRouter: NodeLinkDelegate {
 
     /// The other nodes' sessions.
     let remote = RemoteSessions()
+    /// This node's sessions, as recorded in the database.
+    let sessionRecord: SessionRecord
     /// Orders this node's announcements: a receiver keeps the one with the greatest number.
     private let announcements = Atomic<UInt64>(0)
 
@@ -46,6 +48,7 @@ final class ClusterRouter: NodeLinkDelegate {
         self.membership = membership
         self.serverDomain = serverDomain
         self.logger = logger
+        sessionRecord = membership.sessionRecord(logger: logger)
     }
 
     /// Connects the parts frames go through; once, before any stream exists.
@@ -122,13 +125,26 @@ final class ClusterRouter: NodeLinkDelegate {
 
     private func state(of session: ClientSession) -> SessionState? {
         guard let presence = parts.sessions.presence(of: session) else { return nil }
-        return SessionState(jid: session.jid, serial: session.serial, sequence: announcements.add(1, ordering: .relaxed).newValue,
+        return SessionState(jid: session.jid, serial: session.serial, sequence: nextAnnouncement(),
                             presence: presence.available ? presence.lastPresence : nil, carbons: presence.carbons)
     }
 
-    /// A session of this node ended: every other node forgets it.
-    func sessionEnded(_ jid: JID) {
-        for peer in parts.links.peers { try? parts.links.send(.ended(jid), to: peer) }
+    /// A session bound here (by a client, or come over from another node): every other node
+    /// learns of it, and the database records it.
+    func sessionBound(_ session: ClientSession) {
+        sessionRecord.bound(session.jid)
+        announce(session)
+    }
+
+    func nextAnnouncement() -> UInt64 {
+        announcements.add(1, ordering: .relaxed).newValue
+    }
+
+    /// A session of this node ended: every other node forgets it, and so does the database
+    /// unless another session bound that JID here meanwhile.
+    func sessionEnded(_ session: ClientSession) {
+        if parts.sessions.session(session.jid) == nil { sessionRecord.ended(session.jid) }
+        for peer in parts.links.peers { try? parts.links.send(.ended(EndedSession(jid: session.jid, serial: session.serial)), to: peer) }
     }
 
     // MARK: Incoming (on the link's event loop, in the order the peer sent)
@@ -148,8 +164,8 @@ final class ClusterRouter: NodeLinkDelegate {
         if found.count < fanout.recipients.count { passOnMoved(fanout, found: found) }
     }
 
-    func link(_ peer: NodeLinkPeer, sessionEnded jid: JID) {
-        remote.remove(jid, node: peer.node)
+    func link(_ peer: NodeLinkPeer, sessionEnded ended: EndedSession) {
+        remote.remove(ended.jid, node: peer.node, serial: ended.serial)
     }
 
     func link(_ peer: NodeLinkPeer, session: SessionState) {
@@ -177,6 +193,7 @@ final class ClusterRouter: NodeLinkDelegate {
     /// node's sessions join again every room whose owner changed, so the new owner knows them.
     private func membershipChanged(_ change: ClusterChange) {
         let departed = Set(change.departed.map(\.id))
+        if !departed.isEmpty { sessionRecord.forget(nodes: departed.sorted()) }
         let lostResources = remote.removeAll(on: departed)
         let lost = Set(lostResources.map(\.jid))
         let muc = parts.muc!

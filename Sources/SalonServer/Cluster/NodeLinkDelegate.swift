@@ -20,7 +20,7 @@ public protocol NodeLinkDelegate: AnyObject, Sendable {
     func link(_ peer: NodeLinkPeer, received route: RoutedStanza)
     func link(_ peer: NodeLinkPeer, received fanout: FanoutStanza)
     /// A session on the peer ended.
-    func link(_ peer: NodeLinkPeer, sessionEnded jid: JID)
+    func link(_ peer: NodeLinkPeer, sessionEnded ended: EndedSession)
     /// A session on the peer bound or changed its presence.
     func link(_ peer: NodeLinkPeer, session: SessionState)
     /// A step of a client's session moving between nodes (XEP-0198 resumption elsewhere).
@@ -37,7 +37,7 @@ extension NodeLinkDelegate {
         switch frame {
         case .route(let route): link(peer, received: route)
         case .fanout(let fanout): link(peer, received: fanout)
-        case .ended(let jid): link(peer, sessionEnded: jid)
+        case .ended(let ended): link(peer, sessionEnded: ended)
         case .session(let state): link(peer, session: state)
         case .resumption(let resumption): link(peer, resumption: resumption)
         }

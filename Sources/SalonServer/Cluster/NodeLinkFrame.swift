@@ -45,6 +45,18 @@ public struct SessionState: Sendable, Hashable {
     }
 }
 
+/// A session of the sending node ended: the receivers forget it, unless the sender has
+/// announced another session of that JID since (another serial).
+public struct EndedSession: Sendable, Hashable {
+    public var jid: JID
+    public var serial: UInt64
+
+    public init(jid: JID, serial: UInt64) {
+        self.jid = jid
+        self.serial = serial
+    }
+}
+
 /// One copy of a stanza for the recipients on one node: the owner of a room sends one per
 /// destination node, and that node delivers it to each of the listed local sessions, named by
 /// the serials that node announced them with (`SessionState.serial`).
@@ -64,7 +76,7 @@ public enum NodeLinkFrame: Sendable, Hashable {
     case route(RoutedStanza)
     case fanout(FanoutStanza)
     /// A session on the sending node ended: the receiver forgets where it was.
-    case ended(JID)
+    case ended(EndedSession)
     /// A session on the sending node bound or changed its presence.
     case session(SessionState)
     /// A client's XEP-0198 session moving between nodes.
@@ -82,8 +94,8 @@ public enum NodeLinkFrame: Sendable, Hashable {
             XMLElement("fanout", namespace: NodeLinkNamespace.cluster,
                        attributes: ["to": fanout.recipients.map(String.init).joined(separator: " ")],
                        children: [.element(fanout.stanza)])
-        case .ended(let jid):
-            XMLElement("ended", namespace: NodeLinkNamespace.cluster, attributes: ["jid": jid.description])
+        case .ended(let ended):
+            XMLElement("ended", namespace: NodeLinkNamespace.cluster, attributes: ["jid": ended.jid.description, "serial": String(ended.serial)])
         case .session(let state):
             XMLElement("session", namespace: NodeLinkNamespace.cluster,
                        attributes: ["jid": state.jid.description, "serial": String(state.serial), "seq": String(state.sequence)]
@@ -122,10 +134,11 @@ public enum NodeLinkFrame: Sendable, Hashable {
             }
             self = .fanout(FanoutStanza(recipients: recipients, stanza: try Self.stanza(in: element, besides: [])))
         case "ended":
-            guard let jid = element[attribute: "jid"].flatMap({ try? JID($0) }), jid.resourcepart != nil else {
-                throw XMLStreamError(.improperAddressing, text: "An ended frame names a full JID.")
+            guard let jid = element[attribute: "jid"].flatMap({ try? JID($0) }), jid.resourcepart != nil,
+                  let serial = element[attribute: "serial"].flatMap({ UInt64($0) }) else {
+                throw XMLStreamError(.improperAddressing, text: "An ended frame names a full JID and its serial.")
             }
-            self = .ended(jid)
+            self = .ended(EndedSession(jid: jid, serial: serial))
         case "session":
             guard let jid = element[attribute: "jid"].flatMap({ try? JID($0) }), jid.resourcepart != nil,
                   let serial = element[attribute: "serial"].flatMap({ UInt64($0) }),

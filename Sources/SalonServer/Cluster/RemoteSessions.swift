@@ -60,10 +60,11 @@ final class RemoteSessions: Sendable {
         relocationCount.add(1, ordering: .releasing)
     }
 
-    /// Forgets a session that `node` said ended (not one another node announced since).
-    func remove(_ jid: JID, node: String) {
+    /// Forgets a session that `node` said ended (not one announced since, by another node or
+    /// with another serial); without `serial`, whichever session of `node` it is.
+    func remove(_ jid: JID, node: String, serial: UInt64? = nil) {
         state.withLock { state in
-            guard state.sessions[jid]?.node == node else { return }
+            guard let known = state.sessions[jid], known.node == node, serial == nil || known.serial == serial else { return }
             Self.forget(jid, in: &state)
         }
     }
@@ -100,6 +101,11 @@ final class RemoteSessions: Sendable {
     }
 
     var count: Int { state.withLock { $0.sessions.count } }
+
+    /// Every session of the other nodes.
+    var all: [RemoteResource] {
+        state.withLock { state in state.sessions.map { Self.resource($0.key, $0.value) } }
+    }
 
     private static func resource(_ jid: JID, _ entry: Entry) -> RemoteResource {
         RemoteResource(jid: jid, node: entry.node, serial: entry.serial, presence: entry.presence,

@@ -125,7 +125,7 @@ final class ServerContext: Sendable {
         let adHoc = AdHocCommands(jid: domain, logger: logger)
         adHoc.register(UserAdminCommands(
             accounts: AccountService(database: database, domain: domain, iterations: configuration.scramIterations),
-            sessions: sessions, domain: domain,
+            sessions: sessions, router: router, domain: domain,
             isServerAdministrator: { muc.directory.isServerAdministrator($0) }).all)
         adHoc.register([PingCommand.command])
         muc.adHoc.register(ServiceTransferCommands(database: database, configuration: configuration.administration,

@@ -30,6 +30,7 @@ struct PostgresClusterStore: ClusterStore {
                 ON CONFLICT (id) DO UPDATE SET address = EXCLUDED.address, started_at = now(), heartbeat_at = now(), left_at = NULL
                 """)
             try await transaction.query("UPDATE room_leases SET node = NULL WHERE node = \(node)")
+            try await transaction.query("DELETE FROM cluster_sessions WHERE node = \(node)")
             try await PostgresClusterListener.announce(.joined(node: node), in: transaction)
             return wasLive
         }
@@ -47,6 +48,7 @@ struct PostgresClusterStore: ClusterStore {
                 UPDATE cluster_nodes SET left_at = now() WHERE id = \(node) AND left_at IS NULL RETURNING 1
                 """)
             try await transaction.query("UPDATE room_leases SET node = NULL WHERE node = \(node)")
+            try await transaction.query("DELETE FROM cluster_sessions WHERE node = \(node)")
             if !left.isEmpty {
                 try await PostgresClusterListener.announce(.left(node: node), in: transaction)
             }
@@ -164,6 +166,37 @@ struct PostgresClusterStore: ClusterStore {
             let (nick, session, node, affiliation) = try row.decode((String, String, String, String).self)
             return RecordedOccupant(nick: nick, session: session, node: node, affiliation: affiliation)
         }
+    }
+
+    func recordSessions(node: String, bound: [String], ended: [String]) async throws {
+        try ClusterNames.checkNodeID(node)
+        let bound = bound.filter(PostgresText.isStorable), ended = ended.filter(PostgresText.isStorable)
+        guard !bound.isEmpty || !ended.isEmpty else { return }
+        try await access.transaction { transaction in
+            if !ended.isEmpty {
+                try await transaction.query("DELETE FROM cluster_sessions WHERE jid = ANY(\(ended)::text[]) AND node = \(node)")
+            }
+            if !bound.isEmpty {
+                try await transaction.query("""
+                    INSERT INTO cluster_sessions (jid, node, bound_at) SELECT jid, \(node), now() FROM unnest(\(bound)::text[]) AS s(jid)
+                    ON CONFLICT (jid) DO UPDATE SET node = EXCLUDED.node, bound_at = EXCLUDED.bound_at
+                    """)
+            }
+        }
+    }
+
+    func forgetSessions(of node: String) async throws {
+        guard ClusterNames.isNodeID(node) else { return }
+        try await access.query("DELETE FROM cluster_sessions WHERE node = \(node)")
+    }
+
+    func sessionCounts() async throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in try await access.query("SELECT node, count(*) FROM cluster_sessions GROUP BY node") {
+            let (node, count) = try row.decode((String, Int).self)
+            counts[node] = count
+        }
+        return counts
     }
 
     /// Every node runs it each second: parsed once per pooled connection.

@@ -43,3 +43,19 @@ extension PostgresSchema {
         """,
     ])
 }
+
+extension PostgresSchema {
+    /// Migration "v11-cluster-sessions" (issue #21): every bound client session, by full JID, and
+    /// the node it is on. Nodes route by the session directory their links replicate; this is
+    /// the record an operator (and `salon cluster status`) reads.
+    static let clusterSessions = Migration(name: "v11-cluster-sessions", statements: [
+        """
+        CREATE TABLE cluster_sessions (
+            jid text COLLATE "C" NOT NULL PRIMARY KEY,
+            node text COLLATE "C" NOT NULL,
+            bound_at timestamptz NOT NULL
+        )
+        """,
+        "CREATE INDEX cluster_sessions_by_node ON cluster_sessions (node)",
+    ])
+}

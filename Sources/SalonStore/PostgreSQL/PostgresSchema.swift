@@ -70,6 +70,7 @@ enum PostgresSchema {
         archiveCounts,
         cluster,
         roomOccupants,
+        clusterSessions,
     ]
 
     /// The advisory lock every Salon node takes to migrate ("Salon" in ASCII): one node

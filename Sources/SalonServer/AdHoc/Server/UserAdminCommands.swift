@@ -9,6 +9,8 @@ struct UserAdminCommands: Sendable {
 
     let accounts: AccountService
     let sessions: SessionRegistry
+    /// Reaches the other nodes' sessions on a clustered node: online users are the cluster's.
+    unowned let router: Router
     let domain: String
     /// Whether a bare JID is a server administrator (kept with the chat directory).
     let isServerAdministrator: @Sendable (String) -> Bool
@@ -70,11 +72,11 @@ struct UserAdminCommands: Sendable {
                 return .done("Ended \(ended) sessions.")
             },
             command("get-online-users-num", "Number of online users") { _ in
-                .completed(Self.result([DataForm.Field("onlineusersnum", label: "The number of online users", values: ["\(sessions.onlineAccountCount)"])]), note: nil)
+                .completed(Self.result([DataForm.Field("onlineusersnum", label: "The number of online users", values: ["\(onlineAccounts.count)"])]), note: nil)
             },
             command("get-online-users-list", "List online users") { request in
                 guard let form = request.stage(0) else { return .form(Self.form("List online users", [Self.maxItems]), final: true) }
-                let users = sessions.onlineAccounts.map(\.description).sorted()
+                let users = onlineAccounts.map(\.description).sorted()
                 return .completed(Self.result([.jidMulti("onlineuserjids", "The list of all online users", Array(users.prefix(try Self.limit(form))))]), note: nil)
             },
             command("get-registered-users-num", "Number of registered users") { _ in
@@ -96,15 +98,25 @@ struct UserAdminCommands: Sendable {
                 let text = form.values("announcement").joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
                 guard !text.isEmpty else { throw AdHocInputError("The announcement is empty.") }
                 let recipients = sessions.allSessions
-                for session in recipients {
-                    var message = XMLElement("message", namespace: NS.client, attributes: ["from": domain, "to": session.jid.description, "type": "headline"])
+                func announcement(to jid: JID) -> XMLElement {
+                    var message = XMLElement("message", namespace: NS.client, attributes: ["from": domain, "to": jid.description, "type": "headline"])
                     if let subject = input.text("subject") { message.append(.text("subject", namespace: NS.client, subject)) }
                     message.append(.text("body", namespace: NS.client, text))
-                    session.deliver(message)
+                    return message
                 }
-                return .done("Sent the announcement to \(recipients.count) sessions.")
+                for session in recipients { session.deliver(announcement(to: session.jid)) }
+                let elsewhere = router.cluster?.remote.all ?? []
+                if let cluster = router.cluster, let from = try? JID(domain) {
+                    for resource in elsewhere { cluster.forward(announcement(to: resource.jid), to: resource, from: from, deliverOnly: true) }
+                }
+                return .done("Sent the announcement to \(recipients.count + elsewhere.count) sessions.")
             },
         ]
+    }
+
+    /// Accounts with a session here or, on a clustered node, on any other node.
+    private var onlineAccounts: Set<JID> {
+        Set(sessions.onlineAccounts).union(router.cluster?.remote.all.map(\.jid.bare) ?? [])
     }
 
     private func command(_ name: String, _ title: String, run: @escaping @Sendable (AdHocRequest) async throws -> AdHocStep) -> AdHocCommand {
