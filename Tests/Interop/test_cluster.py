@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
-from slixmpp import ClientXMPP
+from slixmpp import ClientXMPP, ComponentXMPP
 
-from conftest import DOMAIN, Salon, free_port, postgresql_environment
+from conftest import COMPONENT, COMPONENT_SECRET, DOMAIN, Salon, free_port, postgresql_environment
 from test_rooms import CHAT, cli, muc_client
 from test_metrics import scrape, value
 from test_pep import befriend
@@ -568,5 +568,36 @@ def test_sessions_are_recorded_per_node_and_a_replaced_resource_stays_reachable(
         cluster.wait_until(lambda status: sessions(status).get("node-b", 0) == 0 and sessions(status)["node-a"] == 1)
         await offline(second_max)
         cluster.wait_until(lambda status: sessions(status).get("node-a", 0) == 0)
+
+    run(scenario())
+
+
+def test_a_component_on_one_node_serves_users_of_every_node(cluster):
+    a, b = two_nodes(cluster, ["oli"])
+
+    async def scenario():
+        # The bot connects to node-a; oli, on node-b, talks to it and gets its answers.
+        bot = ComponentXMPP(COMPONENT, COMPONENT_SECRET, "127.0.0.1", a.component)
+        ready = first(bot, "session_start", lambda _: True)
+        bot.add_event_handler("message", lambda m: m["body"].startswith("ping") and bot.send_message(
+            mto=m["from"], mfrom=m["to"], mbody="pong " + m["body"], mtype="chat"))
+        bot.connect()
+        await asyncio.wait_for(ready, TIMEOUT)
+        oli = await log_in(client("oli"), b)
+        answer = first(oli, "message", lambda m: m["body"] == "pong ping 1")
+        # node-b learns of the component over its link; until then it says it is not connected.
+        deadline = time.monotonic() + TIMEOUT
+        while not answer.done():
+            assert time.monotonic() < deadline, "the component on node-a never answered a user of node-b"
+            oli.send_message(mto=f"helper@{COMPONENT}", mbody="ping 1", mtype="chat")
+            await asyncio.sleep(0.3)
+        assert (await answer)["from"] == f"helper@{COMPONENT}"
+        # Gone from node-a: node-b says so again.
+        bot.disconnect()
+        refused = first(oli, "message", lambda m: m["type"] == "error" and m["from"].domain == COMPONENT)
+        await asyncio.sleep(1)
+        oli.send_message(mto=f"helper@{COMPONENT}", mbody="ping 2", mtype="chat")
+        assert (await asyncio.wait_for(refused, TIMEOUT))["error"]["condition"] == "service-unavailable"
+        await offline(oli)
 
     run(scenario())

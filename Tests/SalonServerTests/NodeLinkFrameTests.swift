@@ -23,7 +23,9 @@ import XMPPCore
         let bound = NodeLinkFrame.session(SessionState(jid: try JID("a@example.com/1"), serial: 3, sequence: 7, presence: nil))
         let available = NodeLinkFrame.session(SessionState(jid: try JID("a@example.com/1"), serial: 3, sequence: 8,
                                                            presence: XMLElement("presence", namespace: NS.client), carbons: true))
-        for frame in [route, fanout, ended, relayed, bound, available] {
+        let component = NodeLinkFrame.component(ComponentPresence(domain: "bot.example.com", connected: true))
+        let componentGone = NodeLinkFrame.component(ComponentPresence(domain: "bot.example.com", connected: false))
+        for frame in [route, fanout, ended, relayed, bound, available, component, componentGone] {
             let read = try parse(frame.element.serialized(parentNamespace: NodeLinkNamespace.cluster))
             #expect(read.element.serialized() == frame.element.serialized())
             #expect(read == frame)
@@ -66,6 +68,8 @@ import XMPPCore
         "<route to='b@example.com' from='a@example.com'><message xmlns='jabber:server'/></route>",
         "<fanout><message xmlns='jabber:client'/></fanout>",
         "<resume id='x' account='a@example.com' serial='1'/>",
+        "<component domain='bot.example.com'/>",
+        "<component domain='a@bot.example.com' connected='true'/>",
         "<resume request='1' id='x' account='a@example.com/r' serial='1'/>",
         "<moving request='1' jid='a@example.com' priority='0'/>",
         "<moving request='1' jid='a@example.com/r' priority='0'><message xmlns='jabber:client'/></moving>",

@@ -86,6 +86,7 @@ final class LinkRecorder: NodeLinkDelegate {
     func link(_ peer: NodeLinkPeer, sessionEnded ended: EndedSession) { events.append(.frame(.ended(ended))) }
     func link(_ peer: NodeLinkPeer, session: SessionState) { events.append(.frame(.session(session))) }
     func link(_ peer: NodeLinkPeer, resumption: ResumptionFrame) { events.append(.frame(.resumption(resumption))) }
+    func link(_ peer: NodeLinkPeer, component: ComponentPresence) { events.append(.frame(.component(component))) }
     func linkUp(_ peer: NodeLinkPeer) { events.append(.up(peer.node, peer.direction)) }
     func linkDown(_ peer: NodeLinkPeer) { events.append(.down(peer.node, peer.direction)) }
 

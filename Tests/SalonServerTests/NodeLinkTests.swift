@@ -51,6 +51,7 @@ import XMPPCore
         case .ended(let ended): ended.jid.description
         case .session(let state): state.jid.description
         case .resumption(let resumption): resumption.element.name
+        case .component(let component): component.domain
         }
     }
 

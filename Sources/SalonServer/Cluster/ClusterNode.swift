@@ -26,7 +26,8 @@ struct ClusterNodeLinks: Sendable {
         let listener = try await NodeLinkListener.bind(host: host, port: port, node: membership.node, secret: secret,
                                                        tls: try TLSContext.server(certificates: certificates, alpn: []),
                                                        delegate: router, group: group, logger: logger)
-        router.connect(router: context.router, links: links, muc: context.muc, sessions: context.sessions, resumable: context.resumption)
+        router.connect(router: context.router, links: links, muc: context.muc, sessions: context.sessions, resumable: context.resumption,
+                      components: context.components)
         context.router.connect(cluster: router)
         return ClusterNodeLinks(router: router, links: links, listener: listener)
     }

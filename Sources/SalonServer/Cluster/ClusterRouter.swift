@@ -32,6 +32,8 @@ final class ClusterRouter: NodeLinkDelegate {
         /// still name them are passed on (see ClusterRouter+Resumption).
         var movedSerials: [UInt64: (node: String, serial: UInt64)] = [:]
         var movedOrder: [UInt64] = []
+        /// Components connected to other nodes: configured domain → node.
+        var components: [String: String] = [:]
     }
 
     /// What the router is made of besides this: connected once, before any stream exists
@@ -42,6 +44,7 @@ final class ClusterRouter: NodeLinkDelegate {
         var muc: MUCService!
         var sessions: SessionRegistry!
         var resumable: ResumableSessions!
+        var components: ComponentRegistry!
     }
 
     init(membership: ClusterMembership, serverDomain: String, logger: Logger) {
@@ -52,13 +55,15 @@ final class ClusterRouter: NodeLinkDelegate {
     }
 
     /// Connects the parts frames go through; once, before any stream exists.
-    func connect(router: Router, links: NodeLinks, muc: MUCService, sessions: SessionRegistry, resumable: ResumableSessions) {
+    func connect(router: Router, links: NodeLinks, muc: MUCService, sessions: SessionRegistry, resumable: ResumableSessions,
+                 components: ComponentRegistry) {
         precondition(parts.router == nil, "a cluster router is connected once")
         parts.router = router
         parts.links = links
         parts.muc = muc
         parts.sessions = sessions
         parts.resumable = resumable
+        parts.components = components
         let (changes, continuation) = AsyncStream.makeStream(of: ClusterChange.self)
         membership.observe { continuation.yield($0) }
         let follower = Task {
@@ -147,7 +152,27 @@ final class ClusterRouter: NodeLinkDelegate {
         for peer in parts.links.peers { try? parts.links.send(.ended(EndedSession(jid: session.jid, serial: session.serial)), to: peer) }
     }
 
+    /// A component connected here or left: the other nodes route its domain here, or no more.
+    func component(_ domain: String, connected: Bool) {
+        for peer in parts.links.peers { try? parts.links.send(.component(ComponentPresence(domain: domain, connected: connected)), to: peer) }
+    }
+
+    /// The node a component of `domain` (its configured domain) is connected to, when another.
+    func componentNode(_ domain: String) -> String? {
+        state.withLock { $0.components[domain] }
+    }
+
     // MARK: Incoming (on the link's event loop, in the order the peer sent)
+
+    func link(_ peer: NodeLinkPeer, component: ComponentPresence) {
+        state.withLock { state in
+            if component.connected {
+                state.components[component.domain] = peer.node
+            } else if state.components[component.domain] == peer.node {
+                state.components[component.domain] = nil
+            }
+        }
+    }
 
     func link(_ peer: NodeLinkPeer, received route: RoutedStanza) {
         guard let stanza = Stanza(route.stanza) else { return }
@@ -182,6 +207,9 @@ final class ClusterRouter: NodeLinkDelegate {
             guard let state = state(of: session) else { continue }
             try? parts.links.send(.session(state), to: peer.node)
         }
+        for link in parts.components.connected {
+            try? parts.links.send(.component(ComponentPresence(domain: link.domain, connected: true)), to: peer.node)
+        }
     }
 
     func linkDown(_ peer: NodeLinkPeer) {}
@@ -193,7 +221,10 @@ final class ClusterRouter: NodeLinkDelegate {
     /// node's sessions join again every room whose owner changed, so the new owner knows them.
     private func membershipChanged(_ change: ClusterChange) {
         let departed = Set(change.departed.map(\.id))
-        if !departed.isEmpty { sessionRecord.forget(nodes: departed.sorted()) }
+        if !departed.isEmpty {
+            sessionRecord.forget(nodes: departed.sorted())
+            state.withLock { state in state.components = state.components.filter { !departed.contains($0.value) } }
+        }
         let lostResources = remote.removeAll(on: departed)
         let lost = Set(lostResources.map(\.jid))
         let muc = parts.muc!

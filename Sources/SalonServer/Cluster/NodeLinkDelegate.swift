@@ -25,6 +25,8 @@ public protocol NodeLinkDelegate: AnyObject, Sendable {
     func link(_ peer: NodeLinkPeer, session: SessionState)
     /// A step of a client's session moving between nodes (XEP-0198 resumption elsewhere).
     func link(_ peer: NodeLinkPeer, resumption: ResumptionFrame)
+    /// A component connected to the peer or left it.
+    func link(_ peer: NodeLinkPeer, component: ComponentPresence)
     /// Both ends proved themselves: frames flow from now on.
     func linkUp(_ peer: NodeLinkPeer)
     /// A link that was up closed.
@@ -40,6 +42,7 @@ extension NodeLinkDelegate {
         case .ended(let ended): link(peer, sessionEnded: ended)
         case .session(let state): link(peer, session: state)
         case .resumption(let resumption): link(peer, resumption: resumption)
+        case .component(let component): link(peer, component: component)
         }
     }
 }

@@ -57,6 +57,19 @@ public struct EndedSession: Sendable, Hashable {
     }
 }
 
+/// A component (XEP-0114) connected to the sending node, or went away from it: the others
+/// route what is addressed to its domain there.
+public struct ComponentPresence: Sendable, Hashable {
+    /// The configured component domain.
+    public var domain: String
+    public var connected: Bool
+
+    public init(domain: String, connected: Bool) {
+        self.domain = domain
+        self.connected = connected
+    }
+}
+
 /// One copy of a stanza for the recipients on one node: the owner of a room sends one per
 /// destination node, and that node delivers it to each of the listed local sessions, named by
 /// the serials that node announced them with (`SessionState.serial`).
@@ -81,6 +94,8 @@ public enum NodeLinkFrame: Sendable, Hashable {
     case session(SessionState)
     /// A client's XEP-0198 session moving between nodes.
     case resumption(ResumptionFrame)
+    /// A component connected to the sending node or left it.
+    case component(ComponentPresence)
 
     /// The frame as sent, in the cluster namespace with its stanza in `jabber:client`.
     var element: XMLElement {
@@ -103,6 +118,9 @@ public enum NodeLinkFrame: Sendable, Hashable {
                        children: state.presence.map { [.element($0)] } ?? [])
         case .resumption(let resumption):
             resumption.element
+        case .component(let component):
+            XMLElement("component", namespace: NodeLinkNamespace.cluster,
+                       attributes: ["domain": component.domain, "connected": component.connected ? "true" : "false"])
         }
     }
 
@@ -151,6 +169,12 @@ public enum NodeLinkFrame: Sendable, Hashable {
             }
             self = .session(SessionState(jid: jid, serial: serial, sequence: sequence, presence: presence,
                                          carbons: element[attribute: "carbons"] == "true"))
+        case "component":
+            guard let domain = element[attribute: "domain"], (try? JID(domain))?.localpart == nil,
+                  let connected = ["true": true, "false": false][element[attribute: "connected"] ?? ""] else {
+                throw XMLStreamError(.improperAddressing, text: "A component frame names a domain and whether it is connected.")
+            }
+            self = .component(ComponentPresence(domain: domain, connected: connected))
         case let name where ResumptionFrame.names.contains(name):
             self = .resumption(try ResumptionFrame(element))
         default:

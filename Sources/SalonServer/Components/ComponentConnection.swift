@@ -86,6 +86,7 @@ final class ComponentConnection: XMPPStreamOwner, @unchecked Sendable {
         negotiationTimer?.cancel()
         stream.send(XMLElement("handshake", namespace: NS.component))
         logger.info("component connected")
+        context.router.cluster?.component(domain, connected: true)
         context.metrics.authenticated(mechanism: "component-handshake", .success)
     }
 
@@ -107,6 +108,7 @@ final class ComponentConnection: XMPPStreamOwner, @unchecked Sendable {
         guard let link else { return }
         self.link = nil
         context.components.unregister(link)
+        context.router.cluster?.component(link.domain, connected: false)
         logger.info("component disconnected")
     }
 

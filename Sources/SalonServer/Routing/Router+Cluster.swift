@@ -10,8 +10,19 @@ extension Router {
         if to.domainpart == muc.domain {
             return muc.handle(stanza, to: to, from: from)
         }
+        if let link = components.link(for: to.domainpart) {
+            link.deliver(stanza.element)
+            return nil
+        }
         bounce(stanza, StanzaError(.serviceUnavailable, text: "Nothing on this cluster node serves \(to.domainpart)."))
         return nil
+    }
+
+    /// The other node a component serving `domain` is connected to, when none is connected here.
+    func componentElsewhere(serving domain: String) -> String? {
+        guard let cluster, let owner = components.componentDomain(serving: domain),
+              components.link(for: domain) == nil else { return nil }
+        return cluster.componentNode(owner)
     }
 
     /// A stanza another node routed for one of this node's sessions and did all the routing of:

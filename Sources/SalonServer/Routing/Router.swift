@@ -111,7 +111,8 @@ final class Router: Sendable {
             }
             return toLocalAccount(stanza, to: to, from: from, sent: sent)
         }
-        if stanza.kind == .message, to.domainpart == endpoints.muc.domain || components.link(for: to.domainpart) != nil,
+        if stanza.kind == .message, to.domainpart == endpoints.muc.domain || components.link(for: to.domainpart) != nil
+            || componentElsewhere(serving: to.domainpart) != nil,
            let archiving = archivingOutgoing(stanza, to: to, from: from, sent: sent,
                                              then: { self.awayFromAccounts($0, to: to, from: from) }) {
             return archiving
@@ -133,6 +134,10 @@ final class Router: Sendable {
         }
         if let link = components.link(for: to.domainpart) {
             link.deliver(stanza.element)
+            return nil
+        }
+        if let node = componentElsewhere(serving: to.domainpart), let cluster = endpoints.cluster {
+            cluster.forward(stanza, to: to, from: from, node: node)
             return nil
         }
         if components.componentDomain(serving: to.domainpart) != nil {
