@@ -177,6 +177,20 @@ final class LinkNode: Sendable {
 
     var address: String { "127.0.0.1:\(boundPort.withLock { $0 })" }
 
+    /// Closes the links this node accepted, listening on: a network failure between nodes.
+    func dropAcceptedLinks() async {
+        await listening.withLock { $0 }?.dropLinks()
+    }
+
+    /// Waits until everything this node's link to `peer` wrote was acknowledged.
+    func waitUntilAcknowledged(by peer: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while links.pendingBytes(for: peer) != 0 {
+            guard ContinuousClock.now < deadline else { throw Awaited<Int>.Timeout(description: "\(peer) never acknowledged") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     func stopListening() async {
         let listener = listening.withLock { listener in defer { listener = nil }; return listener }
         await listener?.close()

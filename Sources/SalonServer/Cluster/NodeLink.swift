@@ -18,8 +18,10 @@ public enum NodeLinkRefusal: Error, Sendable, Hashable {
 /// The outbound link to one peer node: dials it, does TLS and the proof of the cluster secret,
 /// then writes frames in the order they were given. Frames given while the link is down wait
 /// for it, up to a byte bound past which they are refused; a lost connection is dialled again
-/// after a pause that doubles on each failure, up to a cap. Delivery is at most once: frames
-/// written into a connection that then breaks are gone, and the caller is not told.
+/// after a pause that doubles on each failure, up to a cap. Frames written are kept until the
+/// peer acknowledges them: on a new connection the peer says how many arrived, and the rest are
+/// written again, so a connection that breaks loses nothing and repeats nothing while both
+/// processes live (a peer that restarts has lost its state anyway).
 ///
 /// Everything but `send`'s accounting runs on one event loop.
 public final class NodeLink: @unchecked Sendable {
@@ -46,15 +48,28 @@ public final class NodeLink: @unchecked Sendable {
 
     private struct Outbox {
         var bytes: [UInt8] = []
-        var frames = 0
+        /// Each frame's size, in order.
+        var sizes: [Int] = []
         /// A flush is queued on the loop.
         var scheduled = false
     }
 
+    /// Frames written or to be written, together, with each one's size.
+    private struct Run {
+        var buffer: ByteBuffer
+        var sizes: [Int]
+    }
+
+    /// Names this run of the link to the peer, which counts what it received per epoch.
+    private let epoch = Hex.encode(Crypto.nonceBytes(8))
+
     // On `eventLoop` only.
     private var channel: (any Channel)?
-    /// Runs of frames (bytes, how many frames) waiting for the link.
-    private var waiting: [(ByteBuffer, Int)] = []
+    /// Runs of frames waiting for the link.
+    private var waiting: [Run] = []
+    /// Runs written and not yet acknowledged, oldest first; `acked` frames were before them.
+    private var unacknowledged = CircularBuffer<Run>()
+    private var acked: UInt64 = 0
     private var failures = 0
     private var retry: Scheduled<Void>?
     private var connecting = false
@@ -87,7 +102,7 @@ public final class NodeLink: @unchecked Sendable {
         let channel = try? await eventLoop.submit { () -> (any Channel)? in
             self.retry?.cancel()
             self.retry = nil
-            self.dropWaiting(reason: "link stopped")
+            self.dropHeld(reason: "link stopped")
             defer { self.channel = nil }
             if self.channel != nil { self.wentDown() }
             return self.channel
@@ -113,7 +128,7 @@ public final class NodeLink: @unchecked Sendable {
         }
         let schedule = outbox.withLock { outbox -> Bool in
             outbox.bytes.append(contentsOf: bytes)
-            outbox.frames += 1
+            outbox.sizes.append(size)
             defer { outbox.scheduled = true }
             return !outbox.scheduled
         }
@@ -122,20 +137,21 @@ public final class NodeLink: @unchecked Sendable {
 
     /// On the loop: writes what `send` gathered, or keeps it for when the link is up.
     private func flushOutbox() {
-        let (bytes, frames) = outbox.withLock { outbox in
+        let (bytes, sizes) = outbox.withLock { outbox in
             defer { outbox = Outbox() }
-            return (outbox.bytes, outbox.frames)
+            return (outbox.bytes, outbox.sizes)
         }
-        guard frames > 0 else { return }
-        let buffer = ByteBuffer(bytes: bytes)
+        guard !sizes.isEmpty else { return }
+        let run = Run(buffer: ByteBuffer(bytes: bytes), sizes: sizes)
         if let channel {
-            write(buffer, frames: frames, on: channel)
+            unacknowledged.append(run)
+            write(run, on: channel)
         } else {
-            waiting.append((buffer, frames))
+            waiting.append(run)
         }
     }
 
-    /// Bytes held for the peer: waiting for the link or written and not yet sent.
+    /// Bytes held for the peer: waiting for the link, or written and not yet acknowledged.
     public var pendingBytes: Int { queuedBytes.load(ordering: .sequentiallyConsistent) }
 
     /// What this link has sent, for metrics.
@@ -144,23 +160,48 @@ public final class NodeLink: @unchecked Sendable {
                            bytesSent: bytesSent.load(ordering: .relaxed), pendingBytes: pendingBytes)
     }
 
-    private func write(_ buffer: ByteBuffer, frames: Int, on channel: any Channel) {
-        let size = buffer.readableBytes
-        channel.writeAndFlush(buffer).whenComplete { result in
-            if case .success = result {
-                self.framesSent.add(frames, ordering: .relaxed)
-                self.bytesSent.add(size, ordering: .relaxed)
-            }
-            self.queuedBytes.subtract(size, ordering: .sequentiallyConsistent)
+    private func write(_ run: Run, on channel: any Channel) {
+        let (size, frames) = (run.buffer.readableBytes, run.sizes.count)
+        channel.writeAndFlush(run.buffer).whenSuccess {
+            self.framesSent.add(frames, ordering: .relaxed)
+            self.bytesSent.add(size, ordering: .relaxed)
         }
     }
 
-    private func dropWaiting(reason: String) {
+    /// The peer has `count` of this link's frames: those are let go of.
+    private func acknowledged(_ count: UInt64) {
+        guard count > acked else { return }
+        var frames = count - acked
+        var released = 0
+        while frames > 0, var run = unacknowledged.first {
+            if UInt64(run.sizes.count) <= frames {
+                frames -= UInt64(run.sizes.count)
+                released += run.buffer.readableBytes
+                unacknowledged.removeFirst()
+            } else {
+                let bytes = run.sizes.prefix(Int(frames)).reduce(0, +)
+                run.buffer.moveReaderIndex(forwardBy: bytes)
+                run.sizes.removeFirst(Int(frames))
+                unacknowledged[unacknowledged.startIndex] = run
+                released += bytes
+                frames = 0
+            }
+        }
+        // A count past what was written (never, from a sound peer) settles only what was.
+        acked = count - frames
+        queuedBytes.subtract(released, ordering: .sequentiallyConsistent)
+    }
+
+    /// Drops what waits for the link and what it has not had acknowledged (the peer left, or
+    /// this node is stopping).
+    private func dropHeld(reason: String) {
         flushOutbox()
-        guard !waiting.isEmpty else { return }
-        let size = waiting.reduce(0) { $0 + $1.0.readableBytes }
-        logger.warning("cluster link dropped frames", metadata: ["frames": "\(waiting.reduce(0) { $0 + $1.1 })", "reason": "\(reason)"])
+        let runs = waiting + Array(unacknowledged)
         waiting.removeAll()
+        unacknowledged.removeAll()
+        guard !runs.isEmpty else { return }
+        let size = runs.reduce(0) { $0 + $1.buffer.readableBytes }
+        logger.warning("cluster link dropped frames", metadata: ["frames": "\(runs.reduce(0) { $0 + $1.sizes.count })", "reason": "\(reason)"])
         queuedBytes.subtract(size, ordering: .sequentiallyConsistent)
     }
 
@@ -172,8 +213,9 @@ public final class NodeLink: @unchecked Sendable {
         }
         connecting = true
         let events = NodeLinkEvents(
-            up: { [self] _, channel in eventLoop.execute { self.up(channel) } },
+            up: { [self] _, channel, received in eventLoop.execute { self.up(channel, received: received) } },
             frame: { [self] peer, frame in delegate?.link(peer, received: frame) },
+            acknowledged: { [self] count in eventLoop.execute { self.acknowledged(count) } },
             down: { [self] peer in eventLoop.execute { self.down(peer) } })
         let bootstrap = ClientBootstrap(group: eventLoop)
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
@@ -183,7 +225,7 @@ public final class NodeLink: @unchecked Sendable {
                     let handler = OpenSSLHandler(context: tls, role: .client(serverName: nil))
                     try channel.pipeline.syncOperations.addHandler(handler)
                     try channel.pipeline.syncOperations.addHandler(NodeLinkChannelHandler(
-                        role: .dialer(node: node, address: address), local: local, secret: secret, tls: handler,
+                        role: .dialer(node: node, address: address, link: epoch, acked: acked), local: local, secret: secret, tls: handler,
                         options: options, events: events, logger: logger))
                 }
             }
@@ -196,7 +238,9 @@ public final class NodeLink: @unchecked Sendable {
         }
     }
 
-    private func up(_ channel: any Channel) {
+    /// Up, and the peer has `received` of this link's frames: what it lacks is written again,
+    /// then what waited.
+    private func up(_ channel: any Channel, received: UInt64) {
         connecting = false
         guard !isStopped.load(ordering: .sequentiallyConsistent) else {
             channel.close(promise: nil)
@@ -204,8 +248,13 @@ public final class NodeLink: @unchecked Sendable {
         }
         self.channel = channel
         failures = 0
-        for (buffer, frames) in waiting {
-            write(buffer, frames: frames, on: channel)
+        acknowledged(received)
+        let resent = unacknowledged.reduce(0) { $0 + $1.sizes.count }
+        if resent > 0 { logger.notice("cluster link writing again what its peer did not receive", metadata: ["frames": "\(resent)"]) }
+        for run in unacknowledged { write(run, on: channel) }
+        for run in waiting {
+            unacknowledged.append(run)
+            write(run, on: channel)
         }
         waiting.removeAll()
         isUp.store(true, ordering: .relaxed)

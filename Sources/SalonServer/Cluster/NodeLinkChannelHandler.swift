@@ -7,28 +7,38 @@ import XMPPCore
 
 /// What one link connection tells the listener or dialer that made it.
 struct NodeLinkEvents: Sendable {
-    /// Both ends proved themselves; frames may be written on the channel from now on.
-    var up: @Sendable (NodeLinkPeer, any Channel) -> Void
+    /// Both ends proved themselves; frames may be written on the channel from now on. For a
+    /// dialler, how many of its link's frames the listener had received.
+    var up: @Sendable (NodeLinkPeer, any Channel, UInt64) -> Void
     var frame: @Sendable (NodeLinkPeer, NodeLinkFrame) -> Void
+    /// For a dialler: the listener has received this many of the link's frames.
+    var acknowledged: @Sendable (UInt64) -> Void = { _ in }
     /// The connection closed; `peer` is nil when it never came up.
     var down: @Sendable (NodeLinkPeer?) -> Void
 }
 
 /// One node link connection after TLS, for either end: each side opens a stream in the cluster
 /// namespace with its node id and a fresh nonce, then proves the cluster secret (NodeLinkProof);
-/// only then are frames read and written. Anything out of turn, malformed or too large ends the
-/// stream with a stream error. Lives on its channel's event loop.
+/// only then are frames read and written. The dialler's header names its link (`link`, an epoch)
+/// and how many of its frames were acknowledged (`acked`); once proved, the listener says how
+/// many it has (`<received h/>`), which the dialler resumes after, and acknowledges what it
+/// takes (`<a h/>`) shortly after. Anything out of turn, malformed or too large ends the stream
+/// with a stream error. Lives on its channel's event loop.
 final class NodeLinkChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     enum Role {
-        /// Dialled `node` at `address`: the other end must be that node.
-        case dialer(node: String, address: String)
-        case listener
+        /// Dialled `node` at `address`: the other end must be that node. `link` names this run
+        /// of the dialler's link; `acked` frames of it were acknowledged.
+        case dialer(node: String, address: String, link: String, acked: UInt64)
+        case listener(NodeLinkReceipts)
     }
 
-    private enum Phase { case tls, header, proof, up, closed }
+    /// How soon a listener acknowledges what it took: acknowledgements of a burst go together.
+    static let acknowledgementDelay = TimeAmount.milliseconds(20)
+
+    private enum Phase { case tls, header, proof, receipt, up, closed }
 
     private let role: Role
     private let local: String
@@ -46,6 +56,12 @@ final class NodeLinkChannelHandler: ChannelInboundHandler, RemovableChannelHandl
     private var remote = "unknown"
     private var deadline: Scheduled<Void>?
     private var parsed: [XMLStreamEvent] = []
+    /// For a listener: the dialler's link epoch and acknowledged count, from its header.
+    private var dialerLink: (epoch: String, acked: UInt64)?
+    /// For a listener: this connection's number with the receipts, and the count last taken.
+    private var connection: UInt64 = 0
+    private var received: UInt64 = 0
+    private var acknowledging = false
 
     init(role: Role, local: String, secret: ClusterSecret, tls: OpenSSLHandler, options: NodeLinkOptions,
          events: NodeLinkEvents, logger: Logger) {
@@ -65,7 +81,7 @@ final class NodeLinkChannelHandler: ChannelInboundHandler, RemovableChannelHandl
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if case .dialer(_, let address) = role {
+        if case .dialer(_, let address, _, _) = role {
             remote = address
         } else if let address = context.channel.remoteAddress {
             remote = "\(address.ipAddress ?? "unknown"):\(address.port ?? 0)"
@@ -83,8 +99,12 @@ final class NodeLinkChannelHandler: ChannelInboundHandler, RemovableChannelHandl
             return context.fireUserInboundEventTriggered(event)
         }
         phase = .header
-        let header = XMLStreamHeader(contentNamespace: NodeLinkNamespace.cluster,
-                                     attributes: ["from": local, "nonce": Hex.encode(nonce), "version": "1.0"])
+        var attributes = ["from": local, "nonce": Hex.encode(nonce), "version": "1.0"]
+        if case .dialer(_, _, let link, let acked) = role {
+            attributes["link"] = link
+            attributes["acked"] = String(acked)
+        }
+        let header = XMLStreamHeader(contentNamespace: NodeLinkNamespace.cluster, attributes: attributes)
         var bytes: [UInt8] = []
         header.serializeOpeningTag(into: &bytes)
         write(context, bytes)
@@ -106,6 +126,9 @@ final class NodeLinkChannelHandler: ChannelInboundHandler, RemovableChannelHandl
             handle(event, context)
         }
         if let failure, phase != .closed {
+            // The frame that could not be read counts as taken: sent again, it would close every
+            // connection after this one too.
+            if phase == .up { takeFrame() }
             logger.warning("cluster link closed: unreadable stream", metadata: [
                 "claimed_node": "\(claimed ?? "")", "condition": "\(failure.condition.rawValue)", "error": "\(failure.text)",
             ])
@@ -119,8 +142,29 @@ final class NodeLinkChannelHandler: ChannelInboundHandler, RemovableChannelHandl
             opened(header, context)
         case (.stanza(let element), .proof):
             proved(element, context)
+        case (.stanza(let element), .receipt):
+            guard element.name == "received", element.namespace == NodeLinkNamespace.cluster,
+                  let count = element[attribute: "h"].flatMap({ UInt64($0) }), let peer else {
+                logger.warning("cluster link closed: no receipt", metadata: ["claimed_node": "\(claimed ?? "")"])
+                return fail(context, .badFormat, "Say how many frames of this link arrived.")
+            }
+            phase = .up
+            deadline?.cancel()
+            logger.info("cluster link up", metadata: ["node": "\(peer.node)", "direction": "\(peer.direction.rawValue)", "received": "\(count)"])
+            events.up(peer, context.channel, count)
         case (.stanza(let element), .up):
             guard let peer else { return }
+            if case .dialer = role {
+                guard element.name == "a", element.namespace == NodeLinkNamespace.cluster,
+                      let count = element[attribute: "h"].flatMap({ UInt64($0) }) else {
+                    logger.warning("cluster link closed: not an acknowledgement", metadata: ["node": "\(peer.node)"])
+                    return fail(context, .unsupportedStanzaType, "A dialler is sent acknowledgements only.")
+                }
+                return events.acknowledged(count)
+            }
+            // A newer connection of this peer took over: the frame is sent again there.
+            guard takeFrame() else { return }
+            acknowledgeSoon(context)
             do throws(XMLStreamError) {
                 events.frame(peer, try NodeLinkFrame(element))
             } catch {
@@ -151,7 +195,15 @@ final class NodeLinkChannelHandler: ChannelInboundHandler, RemovableChannelHandl
             return fail(context, .invalidFrom, "A node link's header names its node.")
         }
         claimed = from
-        if case .dialer(let expected, _) = role, from != expected {
+        if case .listener = role {
+            guard let link = header.attributes["link"], !link.isEmpty, link.utf8.count <= 64,
+                  let acked = header.attributes["acked"].flatMap({ UInt64($0) }) else {
+                logger.warning("cluster link refused: the dialler does not name its link", metadata: ["claimed_node": "\(from)"])
+                return fail(context, .badFormat, "A dialler's header names its link and how many frames were acknowledged.")
+            }
+            dialerLink = (link, acked)
+        }
+        if case .dialer(let expected, _, _, _) = role, from != expected {
             logger.warning("cluster link refused: another node answered", metadata: ["claimed_node": "\(from)", "expected_node": "\(expected)"])
             return fail(context, .invalidFrom, "This link was dialled for \(expected).")
         }
@@ -183,13 +235,50 @@ final class NodeLinkChannelHandler: ChannelInboundHandler, RemovableChannelHandl
             logger.warning("cluster link refused: wrong proof of the cluster secret", metadata: ["claimed_node": "\(claimed ?? "")"])
             return fail(context, .notAuthorized, "Wrong proof of the cluster secret.")
         }
-        phase = .up
-        deadline?.cancel()
         let direction: NodeLinkPeer.Direction = side == .dialer ? .outbound : .inbound
         let peer = NodeLinkPeer(node: claimed, address: remote, direction: direction)
         self.peer = peer
-        logger.info("cluster link up", metadata: ["node": "\(claimed)", "direction": "\(direction.rawValue)"])
-        events.up(peer, context.channel)
+        guard case .listener(let receipts) = role, let dialerLink else {
+            // A dialler waits for the listener's receipt.
+            phase = .receipt
+            return
+        }
+        phase = .up
+        deadline?.cancel()
+        let (count, connection) = receipts.connected(node: claimed, epoch: dialerLink.epoch, acked: dialerLink.acked)
+        self.connection = connection
+        received = count
+        var bytes: [UInt8] = []
+        XMLElement("received", namespace: NodeLinkNamespace.cluster, attributes: ["h": String(count)])
+            .serialize(into: &bytes, parentNamespace: NodeLinkNamespace.cluster)
+        write(context, bytes)
+        logger.info("cluster link up", metadata: ["node": "\(claimed)", "direction": "\(direction.rawValue)", "received": "\(count)"])
+        events.up(peer, context.channel, count)
+    }
+
+    /// For a listener: counts a frame of its peer's link as taken; false when a newer connection
+    /// of that peer took over (the frame is not to be delivered).
+    @discardableResult
+    private func takeFrame() -> Bool {
+        guard case .listener(let receipts) = role, let peer, let count = receipts.received(from: peer.node, on: connection) else {
+            return false
+        }
+        received = count
+        return true
+    }
+
+    /// Acknowledges what this listener took, a moment from now (one `<a/>` for a burst).
+    private func acknowledgeSoon(_ context: ChannelHandlerContext) {
+        guard !acknowledging else { return }
+        acknowledging = true
+        context.eventLoop.assumeIsolated().scheduleTask(in: Self.acknowledgementDelay) { [self] in
+            acknowledging = false
+            guard phase == .up else { return }
+            var bytes: [UInt8] = []
+            XMLElement("a", namespace: NodeLinkNamespace.cluster, attributes: ["h": String(received)])
+                .serialize(into: &bytes, parentNamespace: NodeLinkNamespace.cluster)
+            write(context, bytes)
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {

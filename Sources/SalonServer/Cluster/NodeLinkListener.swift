@@ -24,10 +24,11 @@ public final class NodeLinkListener: Sendable {
                             options: NodeLinkOptions = NodeLinkOptions(), delegate: any NodeLinkDelegate,
                             group: any EventLoopGroup, logger: Logger) async throws -> NodeLinkListener {
         let events = NodeLinkEvents(
-            up: { peer, _ in delegate.linkUp(peer) },
+            up: { peer, _, _ in delegate.linkUp(peer) },
             frame: { peer, frame in delegate.link(peer, received: frame) },
             down: { peer in if let peer { delegate.linkDown(peer) } })
         let accepted = AcceptedLinks()
+        let receipts = NodeLinkReceipts()
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
@@ -39,13 +40,21 @@ public final class NodeLinkListener: Sendable {
                     logger[metadataKey: "conn"] = "cluster-link"
                     try channel.pipeline.syncOperations.addHandler(handler)
                     try channel.pipeline.syncOperations.addHandler(NodeLinkChannelHandler(
-                        role: .listener, local: node, secret: secret, tls: handler, options: options, events: events, logger: logger))
+                        role: .listener(receipts), local: node, secret: secret, tls: handler, options: options, events: events, logger: logger))
                 }
             }
         do {
             return NodeLinkListener(channel: try await bootstrap.bind(host: host, port: port).get(), accepted: accepted)
         } catch {
             throw ListenerFailure(description: "cannot listen on \(host):\(port) for cluster links (cluster.address): \(error)")
+        }
+    }
+
+    /// Closes the links it accepted and goes on listening, as when the network between the nodes
+    /// fails: their diallers connect again and carry on where the peer's receipts say.
+    public func dropLinks() async {
+        for link in accepted.all {
+            try? await link.close()
         }
     }
 
