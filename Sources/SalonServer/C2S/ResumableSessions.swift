@@ -19,8 +19,7 @@ final class ResumableSessions: Sendable {
 
     private struct State {
         var live: [String: Entry] = [:]
-        var expired: [String: (account: JID, h: UInt32)] = [:]
-        var expiredOrder: [String] = []
+        var expired = RecentEntries<String, (account: JID, h: UInt32)>(capacity: ResumableSessions.rememberedExpired)
     }
 
     /// Ended sessions whose ids are remembered, to answer a late resumption with their `h`.
@@ -56,15 +55,7 @@ final class ResumableSessions: Sendable {
 
     /// Remembers an ended session's id and `h` (bounded, oldest forgotten first).
     func ended(_ id: String, account: JID, h: UInt32) {
-        state.withLock { state in
-            state.expired[id] = (account, h)
-            state.expiredOrder.append(id)
-            if state.expiredOrder.count > Self.rememberedExpired {
-                let dropped = state.expiredOrder.count - Self.rememberedExpired
-                for old in state.expiredOrder.prefix(dropped) { state.expired[old] = nil }
-                state.expiredOrder.removeFirst(dropped)
-            }
-        }
+        state.withLock { $0.expired.insert((account, h), for: id) }
     }
 
     /// Every registered session's connection (shutdown ends the detached ones).

@@ -112,15 +112,7 @@ extension ClusterRouter {
     /// routes to it there, and passes on fan-outs that still name it here.
     func sessionLeft(_ jid: JID, serial: UInt64, to node: String, as moving: MovingSession, serialThere: UInt64) {
         remote.update(SessionState(jid: jid, serial: serialThere, sequence: 0, presence: moving.presence, carbons: moving.carbons), node: node)
-        state.withLock { state in
-            state.movedSerials[serial] = (node, serialThere)
-            state.movedOrder.append(serial)
-            if state.movedOrder.count > Self.rememberedMoves {
-                let dropped = state.movedOrder.count - Self.rememberedMoves
-                for old in state.movedOrder.prefix(dropped) { state.movedSerials[old] = nil }
-                state.movedOrder.removeFirst(dropped)
-            }
-        }
+        state.withLock { $0.movedSerials.insert((node, serialThere), for: serial) }
     }
 
     /// A fan-out named sessions no longer here: those that moved to another node get it there.

@@ -30,8 +30,7 @@ final class ClusterRouter: NodeLinkDelegate {
         var lastRequest: UInt64 = 0
         /// Sessions that moved from here to another node, by their serial here: fan-outs that
         /// still name them are passed on (see ClusterRouter+Resumption).
-        var movedSerials: [UInt64: (node: String, serial: UInt64)] = [:]
-        var movedOrder: [UInt64] = []
+        var movedSerials = RecentEntries<UInt64, (node: String, serial: UInt64)>(capacity: ClusterRouter.rememberedMoves)
         /// Components connected to other nodes: configured domain → node.
         var components: [String: String] = [:]
     }
