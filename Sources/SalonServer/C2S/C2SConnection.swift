@@ -277,13 +277,8 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
             guard case .success(let state) = result else {
                 return stream.send(iq.errorReply(StanzaError(.internalServerError)))
             }
-            if let replaced = context.sessions.bind(newSession, roster: state.roster, blocklist: state.blocklist, photoHash: state.photoHash) {
-                replaced.stream.eventLoop.execute {
-                    replaced.stream.fail(.conflict, text: "Replaced by a new session for the same resource.")
-                    // A detached session (XEP-0198) has no stream to fail: it ends now.
-                    (replaced.stream.owner as? C2SConnection)?.expire(reason: "replaced")
-                }
-            }
+            context.sessions.bind(newSession, roster: state.roster, blocklist: state.blocklist, photoHash: state.photoHash)?
+                .endAsReplaced("Replaced by a new session for the same resource.")
             session = newSession
             context.router.cluster?.sessionBound(newSession)
             negotiationTimer?.cancel()
@@ -365,6 +360,17 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
         }
         if let followup {
             stream.awaiting({ await followup() }, then: { _ in })
+        }
+    }
+}
+
+extension ClientSession {
+    /// Its resource was bound anew: its stream ends with `conflict` and `text`; a detached
+    /// session (XEP-0198) has no stream to fail, and ends now.
+    func endAsReplaced(_ text: String) {
+        stream.eventLoop.execute { [stream] in
+            stream.fail(.conflict, text: text)
+            (stream.owner as? C2SConnection)?.expire(reason: "replaced")
         }
     }
 }

@@ -131,12 +131,14 @@ extension ClusterRouter {
     // MARK: On the node the client reconnected to
 
     private func sessionMoving(_ moving: MovingSession, from node: String) {
-        guard let pending = state.withLock({ $0.resumptions[moving.request] }), pending.session == nil,
-              moving.jid.bare == pending.account else {
+        guard let pending = state.withLock({ state -> PendingResumption? in
+            guard let pending = state.resumptions[moving.request], pending.session == nil, moving.jid.bare == pending.account else { return nil }
+            return pending
+        }) else {
             // Given up on meanwhile: the session ends, for every node (its old node pointed its
             // routing here; the others learn it was here, then that it ended).
             logger.notice("cluster: a session moved here after its client stopped waiting: ended", metadata: ["jid": "\(moving.jid)"])
-            let serial = state.withLock { $0.resumptions[moving.request]?.serial } ?? ClientSession.nextSerial()
+            let serial = ClientSession.nextSerial()
             for peer in parts.links.peers {
                 try? parts.links.send(.session(SessionState(jid: moving.jid, serial: serial, sequence: nextAnnouncement(), presence: nil)), to: peer)
                 try? parts.links.send(.ended(EndedSession(jid: moving.jid, serial: serial)), to: peer)
@@ -145,13 +147,8 @@ extension ClusterRouter {
         }
         let session = ClientSession(jid: moving.jid, stream: pending.connection.stream, serial: pending.serial)
         let sessions = parts.sessions!
-        if let replaced = sessions.bind(session, roster: pending.login.roster, blocklist: pending.login.blocklist,
-                                        photoHash: pending.login.photoHash) {
-            replaced.stream.eventLoop.execute {
-                replaced.stream.fail(.conflict, text: "Replaced by a session resumed from another cluster node.")
-                (replaced.stream.owner as? C2SConnection)?.expire(reason: "replaced")
-            }
-        }
+        sessions.bind(session, roster: pending.login.roster, blocklist: pending.login.blocklist, photoHash: pending.login.photoHash)?
+            .endAsReplaced("Replaced by a session resumed from another cluster node.")
         sessions.updatePresence(of: session) { presence in
             presence.available = moving.presence != nil
             presence.priority = max(-128, min(127, moving.priority))
