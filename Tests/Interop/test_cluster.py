@@ -19,7 +19,7 @@ from slixmpp import ClientXMPP, ComponentXMPP
 from conftest import COMPONENT, COMPONENT_SECRET, DOMAIN, Salon, free_port, postgresql_environment
 from test_rooms import CHAT, cli, muc_client
 from test_metrics import scrape, value
-from test_pep import befriend
+from test_pep import befriend, pep_client
 from test_slixmpp_clients import TIMEOUT, insecure, offline, online, run
 from test_stream_management import resumable_client
 from test_adhoc import command
@@ -599,5 +599,29 @@ def test_a_component_on_one_node_serves_users_of_every_node(cluster):
         oli.send_message(mto=f"helper@{COMPONENT}", mbody="ping 2", mtype="chat")
         assert (await asyncio.wait_for(refused, TIMEOUT))["error"]["condition"] == "service-unavailable"
         await offline(oli)
+
+    run(scenario())
+
+
+def test_a_contact_on_another_node_gets_pep_notifications(cluster):
+    a, b = two_nodes(cluster, ["pat", "ray", "sol"])
+
+    async def scenario():
+        # pat publishes on node-a; ray, a contact on node-b, shows mood+notify in its caps, which
+        # only node-b resolved; sol on node-b is interested too but no contact.
+        pat = await pep_client(a, "pat")
+        ray = await pep_client(b, "ray")
+        sol = await pep_client(b, "sol")
+        await befriend(pat, ray)
+        mood = first(ray, "user_mood_publish", lambda _: True)
+        seen_by_sol = []
+        sol.add_event_handler("user_mood_publish", seen_by_sol.append)
+        await pat.plugin["xep_0107"].publish_mood("happy", text="across nodes", timeout=TIMEOUT)
+        event = await asyncio.wait_for(mood, TIMEOUT)
+        assert event["from"].bare == f"pat@{DOMAIN}"
+        assert event["pubsub_event"]["items"]["item"]["mood"]["value"] == "happy"
+        await sol.plugin["xep_0199"].ping(jid=DOMAIN, timeout=TIMEOUT)
+        assert seen_by_sol == []
+        await offline(pat, ray, sol)
 
     run(scenario())

@@ -101,18 +101,19 @@ final class ClusterRouter: NodeLinkDelegate {
 
     /// Sends a stanza to `node` for `to`, or bounces it when the link to that node refuses it.
     /// `deliverOnly`: this node did the routing; the other hands it to the session.
-    func forward(_ stanza: Stanza, to: JID, from: JID, node: String, deliverOnly: Bool = false) {
+    func forward(_ stanza: Stanza, to: JID, from: JID, node: String, deliverOnly: Bool = false, interest: String? = nil) {
         do {
-            try parts.links.send(.route(RoutedStanza(to: to, from: from, stanza: stanza.element, deliverOnly: deliverOnly)), to: node)
+            try parts.links.send(.route(RoutedStanza(to: to, from: from, stanza: stanza.element, deliverOnly: deliverOnly, interest: interest)),
+                                 to: node)
         } catch {
             parts.router.bounce(stanza, StanzaError(.serviceUnavailable, type: .wait, text: "The cluster node serving \(to.bare) cannot be reached."))
         }
     }
 
     /// Sends `element` (addressed as the caller chose) to a session of another node.
-    func forward(_ element: XMLElement, to resource: RemoteResource, from: JID, deliverOnly: Bool = false) {
+    func forward(_ element: XMLElement, to resource: RemoteResource, from: JID, deliverOnly: Bool = false, interest: String? = nil) {
         guard let stanza = Stanza(element) else { return }
-        forward(stanza, to: resource.jid, from: from, node: resource.node, deliverOnly: deliverOnly)
+        forward(stanza, to: resource.jid, from: from, node: resource.node, deliverOnly: deliverOnly, interest: interest)
     }
 
     /// Sends one copy of `element` to `node` for its sessions `recipients` (their serials there).
@@ -176,7 +177,7 @@ final class ClusterRouter: NodeLinkDelegate {
     func link(_ peer: NodeLinkPeer, received route: RoutedStanza) {
         guard let stanza = Stanza(route.stanza) else { return }
         let followup = route.deliverOnly
-            ? parts.router.deliverToSession(stanza, to: route.to, from: route.from)
+            ? parts.router.deliverToSession(stanza, to: route.to, from: route.from, interest: route.interest)
             : parts.router.arrived(stanza, to: route.to, from: route.from)
         if let followup { Task { await followup() } }
     }

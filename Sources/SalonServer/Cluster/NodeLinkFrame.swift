@@ -15,12 +15,16 @@ public struct RoutedStanza: Sendable, Hashable {
     /// The sending node did all of the routing (screening, archiving): the receiver only hands
     /// the stanza to the session `to` names.
     public var deliverOnly: Bool
+    /// With `deliverOnly`: hand it over only if the session's entity capabilities show this
+    /// feature (a PEP notification's `node+notify`, XEP-0163), which only its own node knows.
+    public var interest: String?
 
-    public init(to: JID, from: JID, stanza: XMLElement, deliverOnly: Bool = false) {
+    public init(to: JID, from: JID, stanza: XMLElement, deliverOnly: Bool = false, interest: String? = nil) {
         self.to = to
         self.from = from
         self.stanza = stanza
         self.deliverOnly = deliverOnly
+        self.interest = interest
     }
 }
 
@@ -103,7 +107,8 @@ public enum NodeLinkFrame: Sendable, Hashable {
         case .route(let route):
             XMLElement("route", namespace: NodeLinkNamespace.cluster,
                        attributes: ["to": route.to.description, "from": route.from.description]
-                           .merging(route.deliverOnly ? ["deliver-only": "true"] : [:]) { $1 },
+                           .merging(route.deliverOnly ? ["deliver-only": "true"] : [:]) { $1 }
+                           .merging(route.interest.map { ["interest": $0] } ?? [:]) { $1 },
                        children: [.element(route.stanza)])
         case .fanout(let fanout):
             XMLElement("fanout", namespace: NodeLinkNamespace.cluster,
@@ -136,7 +141,7 @@ public enum NodeLinkFrame: Sendable, Hashable {
                 throw XMLStreamError(.improperAddressing, text: "A route frame needs valid 'to' and 'from' JIDs.")
             }
             self = .route(RoutedStanza(to: to, from: from, stanza: try Self.stanza(in: element, besides: []),
-                                       deliverOnly: element[attribute: "deliver-only"] == "true"))
+                                       deliverOnly: element[attribute: "deliver-only"] == "true", interest: element[attribute: "interest"]))
         case "fanout":
             let serials = (element[attribute: "to"] ?? "").split(separator: " ")
             var recipients: [UInt64] = []

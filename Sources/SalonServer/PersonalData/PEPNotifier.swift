@@ -10,13 +10,24 @@ struct PEPNotifier: Sendable {
     let sessions: SessionRegistry
     let caps: CapsCache
     let database: any StoreBackend
+    /// On a clustered node: the cluster's router, for contacts' resources on other nodes.
+    let cluster: @Sendable () -> ClusterRouter?
 
     /// Sends `event` to everyone interested in `node`. A resource whose capabilities are still
     /// being asked for gets it once they are known, if they show interest.
     func notify(owner: JID, node: PEPNode, subscribers: [String], event: XMLElement) async {
         let explicit = Set(subscribers)
         let notification = "\(node.name)+notify"
-        for resource in await candidates(owner: owner, node: node, explicit: explicit) {
+        let (resources, accounts) = await candidates(owner: owner, node: node, explicit: explicit)
+        if let cluster = cluster() {
+            // Resources on other nodes: their node knows their capabilities, and decides.
+            for resource in accounts.flatMap(cluster.remote.available(of:)) {
+                let subscribed = explicit.contains(resource.jid.description) || explicit.contains(resource.jid.bare.description)
+                cluster.forward(Self.message(event, from: owner, to: resource.jid), to: resource, from: owner, deliverOnly: true,
+                                interest: subscribed ? nil : notification)
+            }
+        }
+        for resource in resources {
             let session = resource.session
             if explicit.contains(session.jid.description) || explicit.contains(session.jid.bare.description) {
                 deliver(event, from: owner, to: [session])
@@ -33,8 +44,8 @@ struct PEPNotifier: Sendable {
         }
     }
 
-    /// The available resources of the owner and of whoever may read the node.
-    private func candidates(owner: JID, node: PEPNode, explicit: Set<String>) async -> [ResourcePresence] {
+    /// The available resources here of the owner and of whoever may read the node, and those accounts.
+    private func candidates(owner: JID, node: PEPNode, explicit: Set<String>) async -> ([ResourcePresence], [JID]) {
         var accounts = [owner]
         let affiliations = (try? await database.pep.affiliations(owner: owner.description, node: node.name)) ?? []
         let outcasts = Set(affiliations.filter { $0.affiliation == "outcast" }.map(\.jid))
@@ -53,7 +64,21 @@ struct PEPNotifier: Sendable {
                 accounts += explicit.compactMap { try? JID($0).bare }.filter { !accounts.contains($0) }
             }
         }
-        return accounts.filter { $0.localpart != nil && !outcasts.contains($0.description) }.flatMap { sessions.resources(of: $0).filter(\.available) }
+        let readers = accounts.filter { $0.localpart != nil && !outcasts.contains($0.description) }
+        return (readers.flatMap { sessions.resources(of: $0).filter(\.available) }, readers)
+    }
+
+    /// Hands a notification another node sent for `session` to it if its capabilities show
+    /// `notification` (asking the client first when they are not known yet).
+    func deliver(_ message: XMLElement, to session: ClientSession, ifInterestedIn notification: String) {
+        guard let capabilities = CapsCache.capabilities(in: sessions.presence(of: session)?.lastPresence) else { return }
+        if let features = caps.features(capabilities) {
+            if features.contains(notification) { session.deliver(message) }
+            return
+        }
+        caps.resolve(capabilities, of: session.jid) { features in
+            if features?.contains(notification) == true, session.isBound { session.deliver(message) }
+        }
     }
 
     /// Whether a resource's capabilities, as known now, include `node+notify`.
@@ -65,16 +90,19 @@ struct PEPNotifier: Sendable {
 
     /// Sends `event` (a pubsub#event child) from the owner to each session as a headline.
     func deliver(_ event: XMLElement, from owner: JID, to recipients: [ClientSession], delay: String? = nil) {
-        for session in recipients {
-            var message = XMLElement("message", namespace: NS.client, attributes: [
-                "type": "headline", "from": owner.description, "to": session.jid.description,
-                "id": "pep-\(UInt64.random(in: 0 ... .max))",
-            ], children: [.element(XMLElement("event", namespace: PubSub.event, children: [.element(event)]))])
-            if let delay {
-                message.append(XMLElement("delay", namespace: NS.delay, attributes: ["from": owner.description, "stamp": delay]))
-            }
-            session.deliver(message)
+        for session in recipients { session.deliver(Self.message(event, from: owner, to: session.jid, delay: delay)) }
+    }
+
+    /// The headline carrying `event` from the owner to `recipient`.
+    static func message(_ event: XMLElement, from owner: JID, to recipient: JID, delay: String? = nil) -> XMLElement {
+        var message = XMLElement("message", namespace: NS.client, attributes: [
+            "type": "headline", "from": owner.description, "to": recipient.description,
+            "id": "pep-\(UInt64.random(in: 0 ... .max))",
+        ], children: [.element(XMLElement("event", namespace: PubSub.event, children: [.element(event)]))])
+        if let delay {
+            message.append(XMLElement("delay", namespace: NS.delay, attributes: ["from": owner.description, "stamp": delay]))
         }
+        return message
     }
 
     /// `<items node=…><item id=…>payload</item></items>`.

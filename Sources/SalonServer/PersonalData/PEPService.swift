@@ -39,7 +39,7 @@ final class PEPService: Sendable {
         self.router = router
         self.logger = logger
         caps = CapsCache(queries: router.queries, domain: domain) { [unowned router] in _ = router.route($0) }
-        notifier = PEPNotifier(sessions: sessions, caps: caps, database: database)
+        notifier = PEPNotifier(sessions: sessions, caps: caps, database: database) { [unowned router] in router.cluster }
     }
 
     var bookmarks: BookmarkSync { BookmarkSync(pep: self) }

@@ -29,8 +29,13 @@ extension Router {
     /// a message to the account's bare JID (that session among the chosen resources) it archived
     /// and made the carbons of, a carbon, a roster push, a subscription request. Gone meanwhile:
     /// a message or a subscription request is kept offline, as for an account with no resource;
-    /// the rest is dropped.
-    func deliverToSession(_ stanza: Stanza, to: JID, from: JID) -> RoutingFollowup? {
+    /// the rest is dropped. With `interest` (a PEP notification), the session gets it only if
+    /// its capabilities show that feature, and one gone meanwhile never.
+    func deliverToSession(_ stanza: Stanza, to: JID, from: JID, interest: String? = nil) -> RoutingFollowup? {
+        if let interest {
+            if let session = sessions.session(to) { presenceService.pep.notifier.deliver(stanza.element, to: session, ifInterestedIn: interest) }
+            return nil
+        }
         guard let session = sessions.session(to) else {
             let keep = stanza.kind == .message ? !MessageCarbons.isCarbon(stanza.element, for: to.bare)
                 : stanza.kind == .presence && stanza.type == "subscribe"
