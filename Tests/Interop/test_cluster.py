@@ -21,7 +21,7 @@ from test_rooms import CHAT, cli, muc_client
 from test_metrics import scrape, value
 from test_pep import befriend, pep_client
 from test_slixmpp_clients import TIMEOUT, insecure, offline, online, run
-from test_stream_management import resumable_client
+from test_stream_management import resumable_client, resume_while_talking
 from test_adhoc import command
 
 pytestmark = pytest.mark.skipif(not os.environ.get("SALON_TEST_POSTGRES_URL"),
@@ -498,8 +498,6 @@ def test_a_session_resumes_on_another_node_losing_and_repeating_nothing(cluster)
                 if all(len(bodies) >= total for bodies in heard.values()) and not everything.done():
                     everything.set_result(True)
         kim.add_event_handler("groupchat_message", groupchat)
-        resumed = loop.create_future()
-        kim.add_event_handler("session_resumed", lambda _: resumed.done() or resumed.set_result(True))
 
         async def talk():
             for n in range(total):
@@ -507,13 +505,7 @@ def test_a_session_resumes_on_another_node_losing_and_repeating_nothing(cluster)
                     lou.send_message(mto=jid, mbody=f"post {n}", mtype="groupchat")
                 await asyncio.sleep(0.02)
 
-        talking = asyncio.ensure_future(talk())
-        await asyncio.sleep(0.3)
-        kim.abort()  # the socket dies; no </stream>
-        await asyncio.sleep(0.3)
-        kim.connect("127.0.0.1", b.c2s)
-        await asyncio.wait_for(resumed, TIMEOUT)
-        await talking
+        await resume_while_talking(kim, b.c2s, talk)
         await asyncio.wait_for(everything, TIMEOUT)
         for jid in rooms:
             # A round trip to each room first: anything repeated would have arrived by then.

@@ -42,6 +42,20 @@ async def resumable_client(salon, name):
     return xmpp
 
 
+async def resume_while_talking(xmpp, port, talk):
+    """Kills `xmpp`'s socket (no </stream>) while `talk()` runs, reconnects it to `port` and waits
+    until it resumed its session there and `talk()` is done."""
+    resumed = asyncio.get_running_loop().create_future()
+    xmpp.add_event_handler("session_resumed", lambda _: resumed.done() or resumed.set_result(True))
+    talking = asyncio.ensure_future(talk())
+    await asyncio.sleep(0.3)
+    xmpp.abort()
+    await asyncio.sleep(0.3)
+    xmpp.connect("127.0.0.1", port)
+    await asyncio.wait_for(resumed, TIMEOUT)
+    await talking
+
+
 def test_resume_after_killed_socket_loses_and_repeats_nothing(newsroom):
     async def scenario():
         loop = asyncio.get_running_loop()
@@ -64,21 +78,12 @@ def test_resume_after_killed_socket_loses_and_repeats_nothing(newsroom):
                     done.set_result(True)
         reader.add_event_handler("groupchat_message", heard)
 
-        resumed = loop.create_future()
-        reader.add_event_handler("session_resumed", lambda _: resumed.done() or resumed.set_result(True))
-
         async def talk():
             for n in range(total):
                 writer.send_message(mto=ROOM, mbody=f"news {n}", mtype="groupchat")
                 await asyncio.sleep(0.02)
 
-        talking = asyncio.ensure_future(talk())
-        await asyncio.sleep(0.3)
-        reader.abort()  # the socket dies; no </stream>
-        await asyncio.sleep(0.3)
-        reader.connect("127.0.0.1", newsroom.c2s)
-        await asyncio.wait_for(resumed, TIMEOUT)
-        await talking
+        await resume_while_talking(reader, newsroom.c2s, talk)
         await asyncio.wait_for(done, TIMEOUT)
         # Everything the room sent has arrived once the reader's own ping round trip is answered.
         await reader.plugin["xep_0030"].get_info(jid=ROOM.bare, timeout=TIMEOUT)

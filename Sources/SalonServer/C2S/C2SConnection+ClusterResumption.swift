@@ -10,12 +10,8 @@ extension C2SConnection {
     /// Asks the other nodes for `previd`; the connection waits as for a local resumption.
     /// False when this node has no peer to ask.
     func resumeFromAnotherNode(previd: String, h: UInt32, account: JID, cluster: ClusterRouter) -> Bool {
-        guard !cluster.parts.links.peers.isEmpty else { return false }
-        let limits = context.configuration.limits
-        let placeholder = StreamManagement(id: previd, resumeTimeout: limits.smResumeTimeout, limits: limits.streamManagement)
-        placeholder.startQueueing()
-        stream.streamManagement = placeholder
-        stream.suspend()
+        guard cluster.hasPeers else { return false }
+        waitForResumedSession(previd)
         let promise = stream.eventLoop.makePromise(of: AccountLoginState.self)
         context.database.loginState(owner: account.bare.description) { promise.completeWith($0) }
         promise.futureResult.assumeIsolated().whenComplete { [self] result in
@@ -50,9 +46,7 @@ extension C2SConnection {
         let placeholder = stream.streamManagement
         stream.streamManagement = nil
         if let bound {
-            context.presence.broadcastUnavailable(nil, from: bound)
-            context.sessions.unbind(bound)
-            context.router.cluster?.sessionEnded(bound)
+            retire(bound)
             for element in placeholder?.takeUnhandled().compactMap(\.element) ?? [] { stream(stream, couldNotDeliver: element) }
         }
         logger.info("stream management: resumption failed", metadata: ["account": "\(authenticated?.bare.description ?? "")", "cause": "\(cause)"])
@@ -70,9 +64,7 @@ extension C2SConnection {
     func move(to node: String, request: ResumeRequest, cluster: ClusterRouter) -> Bool {
         guard let session, !sessionEnded, !handedOver, let state = stream.streamManagement,
               let presence = context.sessions.presence(of: session) else { return false }
-        if !state.isQueueing {
-            for bytes in stream.takeHeldStanzas() { _ = state.queue(.init(bytes: bytes, element: nil)) }
-        }
+        if !state.isQueueing { stream.queueHeldStanzas(in: state) }
         let moving = MovingSession(request: request.request, jid: session.jid, presence: presence.available ? presence.lastPresence : nil,
                                    priority: presence.priority, directedTo: Array(presence.directedTo), carbons: presence.carbons,
                                    blocklistPushes: presence.wantsBlocklistPushes)

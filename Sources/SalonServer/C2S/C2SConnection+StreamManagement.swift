@@ -76,7 +76,7 @@ extension C2SConnection {
         guard let session, let state = stream.streamManagement else { return }
         isDetached = true
         state.startQueueing()
-        for bytes in stream.takeHeldStanzas() { _ = state.queue(.init(bytes: bytes, element: nil)) }
+        stream.queueHeldStanzas(in: state)
         let push = context.push
         state.onQueuedWhileDetached = { [weak self] outbound in
             push.queuedForDetachedSession(session.jid, element: outbound.element, bytes: outbound.bytes,
@@ -151,15 +151,8 @@ extension C2SConnection {
         case .found(let connection):
             old = connection
         }
-        // Deliveries to the new session wait until the old one's backlog is written.
-        let placeholder = StreamManagement(id: previd, resumeTimeout: context.configuration.limits.smResumeTimeout,
-                                           limits: context.configuration.limits.streamManagement)
-        placeholder.startQueueing()
-        stream.streamManagement = placeholder
-        // Input waits meanwhile; unlike `awaiting`, the answer is taken even if this connection
-        // closes first, so the session is never left between two streams.
+        waitForResumedSession(previd)
         let newStream = stream
-        stream.suspend()
         let promise = stream.eventLoop.makePromise(of: HandOver?.self)
         old.stream.eventLoop.execute { promise.succeed(old.handOver(to: newStream)) }
         promise.futureResult.assumeIsolated().whenSuccess { [self] handOver in
@@ -172,6 +165,18 @@ extension C2SConnection {
             }
             stream.resume()
         }
+    }
+
+    /// While the session being resumed comes over (from another connection or another node):
+    /// deliveries to it wait until the old one's backlog is written, and input waits too. Unlike
+    /// `awaiting`, the answer is taken even if this connection closes first, so the session is
+    /// never left between two streams.
+    func waitForResumedSession(_ previd: String) {
+        let limits = context.configuration.limits
+        let placeholder = StreamManagement(id: previd, resumeTimeout: limits.smResumeTimeout, limits: limits.streamManagement)
+        placeholder.startQueueing()
+        stream.streamManagement = placeholder
+        stream.suspend()
     }
 
     struct HandOver: @unchecked Sendable {
@@ -193,13 +198,9 @@ extension C2SConnection {
         }
         handedOver = true
         sessionEnded = true
-        // Other cluster nodes name sessions by serial in fan-outs: the resumed one has its own.
-        context.router.cluster?.announce(newSession)
         resumptionID = nil
         resumptionTimer?.cancel()
-        if !state.isQueueing {
-            for bytes in stream.takeHeldStanzas() { _ = state.queue(.init(bytes: bytes, element: nil)) }
-        }
+        if !state.isQueueing { stream.queueHeldStanzas(in: state) }
         state.onQueuedWhileDetached = nil
         stream.streamManagement = nil
         stream.resumedElsewhere = { newSession.deliver($0) }

@@ -123,12 +123,18 @@ final class C2SConnection: XMPPStreamOwner, @unchecked Sendable {
             resumptionID = nil
         }
         sessionEnded = true
-        context.presence.broadcastUnavailable(nil, from: session)
-        context.sessions.unbind(session)
-        context.router.cluster?.sessionEnded(session)
+        retire(session)
         logger.info("session ended", metadata: ["jid": "\(session.jid)"])
         if let state = stream.streamManagement { endStreamManagement(state, session: session) }
         return true
+    }
+
+    /// A session that ends goes unavailable for whoever saw it, leaves the registry, and is
+    /// forgotten by the other cluster nodes.
+    func retire(_ session: ClientSession) {
+        context.presence.broadcastUnavailable(nil, from: session)
+        context.sessions.unbind(session)
+        context.router.cluster?.sessionEnded(session)
     }
 
     var sessionEnded = false

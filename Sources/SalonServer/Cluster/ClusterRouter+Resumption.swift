@@ -101,8 +101,8 @@ extension ClusterRouter {
             _ = send(.refused(ResumeRefusal(request: request.request, h: h)), to: node)
         case .found(let connection):
             connection.stream.eventLoop.execute { [self] in
-                guard connection.move(to: node, request: request, cluster: self) else {
-                    return _ = send(.refused(ResumeRefusal(request: request.request, h: nil)), to: node)
+                if !connection.move(to: node, request: request, cluster: self) {
+                    _ = send(.refused(ResumeRefusal(request: request.request, h: nil)), to: node)
                 }
             }
         }
@@ -139,10 +139,8 @@ extension ClusterRouter {
             // routing here; the others learn it was here, then that it ended).
             logger.notice("cluster: a session moved here after its client stopped waiting: ended", metadata: ["jid": "\(moving.jid)"])
             let serial = ClientSession.nextSerial()
-            for peer in parts.links.peers {
-                try? parts.links.send(.session(SessionState(jid: moving.jid, serial: serial, sequence: nextAnnouncement(), presence: nil)), to: peer)
-                try? parts.links.send(.ended(EndedSession(jid: moving.jid, serial: serial)), to: peer)
-            }
+            sendToEveryPeer(.session(SessionState(jid: moving.jid, serial: serial, sequence: nextAnnouncement(), presence: nil)))
+            sendToEveryPeer(.ended(EndedSession(jid: moving.jid, serial: serial)))
             return
         }
         let session = ClientSession(jid: moving.jid, stream: pending.connection.stream, serial: pending.serial)

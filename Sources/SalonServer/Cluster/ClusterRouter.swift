@@ -121,11 +121,19 @@ final class ClusterRouter: NodeLinkDelegate {
         try? parts.links.send(.fanout(FanoutStanza(recipients: recipients, stanza: element)), to: node)
     }
 
+    /// Sends `frame` to every live peer (a link that refuses it has logged why).
+    func sendToEveryPeer(_ frame: NodeLinkFrame) {
+        for peer in parts.links.peers { try? parts.links.send(frame, to: peer) }
+    }
+
+    /// Whether this node has a live peer.
+    var hasPeers: Bool { !parts.links.peers.isEmpty }
+
     /// Tells every other node where a session of this node stands now: bound, or available with
     /// its last presence, and whether it takes carbons. Called after each change of that state.
     func announce(_ session: ClientSession) {
         guard let state = state(of: session) else { return }
-        for peer in parts.links.peers { try? parts.links.send(.session(state), to: peer) }
+        sendToEveryPeer(.session(state))
     }
 
     private func state(of session: ClientSession) -> SessionState? {
@@ -149,12 +157,12 @@ final class ClusterRouter: NodeLinkDelegate {
     /// unless another session bound that JID here meanwhile.
     func sessionEnded(_ session: ClientSession) {
         if parts.sessions.session(session.jid) == nil { sessionRecord.ended(session.jid) }
-        for peer in parts.links.peers { try? parts.links.send(.ended(EndedSession(jid: session.jid, serial: session.serial)), to: peer) }
+        sendToEveryPeer(.ended(EndedSession(jid: session.jid, serial: session.serial)))
     }
 
     /// A component connected here or left: the other nodes route its domain here, or no more.
     func component(_ domain: String, connected: Bool) {
-        for peer in parts.links.peers { try? parts.links.send(.component(ComponentPresence(domain: domain, connected: connected)), to: peer) }
+        sendToEveryPeer(.component(ComponentPresence(domain: domain, connected: connected)))
     }
 
     /// The node a component of `domain` (its configured domain) is connected to, when another.

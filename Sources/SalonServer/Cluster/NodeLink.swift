@@ -144,8 +144,7 @@ public final class NodeLink: @unchecked Sendable {
         guard !sizes.isEmpty else { return }
         let run = Run(buffer: ByteBuffer(bytes: bytes), sizes: sizes)
         if let channel {
-            unacknowledged.append(run)
-            write(run, on: channel)
+            writeFirstTime(run, on: channel)
         } else {
             waiting.append(run)
         }
@@ -158,6 +157,12 @@ public final class NodeLink: @unchecked Sendable {
     public var statistics: NodeLinkStatistics {
         NodeLinkStatistics(node: node, isUp: isUp.load(ordering: .relaxed), framesSent: framesSent.load(ordering: .relaxed),
                            bytesSent: bytesSent.load(ordering: .relaxed), pendingBytes: pendingBytes)
+    }
+
+    /// Writes frames not written before, holding them until the peer acknowledges them.
+    private func writeFirstTime(_ run: Run, on channel: any Channel) {
+        unacknowledged.append(run)
+        write(run, on: channel)
     }
 
     private func write(_ run: Run, on channel: any Channel) {
@@ -252,10 +257,7 @@ public final class NodeLink: @unchecked Sendable {
         let resent = unacknowledged.reduce(0) { $0 + $1.sizes.count }
         if resent > 0 { logger.notice("cluster link writing again what its peer did not receive", metadata: ["frames": "\(resent)"]) }
         for run in unacknowledged { write(run, on: channel) }
-        for run in waiting {
-            unacknowledged.append(run)
-            write(run, on: channel)
-        }
+        for run in waiting { writeFirstTime(run, on: channel) }
         waiting.removeAll()
         isUp.store(true, ordering: .relaxed)
         delegate?.linkUp(NodeLinkPeer(node: node, address: address, direction: .outbound))

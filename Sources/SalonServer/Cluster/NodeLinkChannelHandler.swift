@@ -148,10 +148,7 @@ final class NodeLinkChannelHandler: ChannelInboundHandler, RemovableChannelHandl
                 logger.warning("cluster link closed: no receipt", metadata: ["claimed_node": "\(claimed ?? "")"])
                 return fail(context, .badFormat, "Say how many frames of this link arrived.")
             }
-            phase = .up
-            deadline?.cancel()
-            logger.info("cluster link up", metadata: ["node": "\(peer.node)", "direction": "\(peer.direction.rawValue)", "received": "\(count)"])
-            events.up(peer, context.channel, count)
+            cameUp(peer, received: count, context)
         case (.stanza(let element), .up):
             guard let peer else { return }
             if case .dialer = role {
@@ -219,10 +216,7 @@ final class NodeLinkChannelHandler: ChannelInboundHandler, RemovableChannelHandl
         let proof = NodeLinkProof.make(secret: secret, side: side, node: local, dialerNonce: dialerNonce,
                                        listenerNonce: listenerNonce, binding: binding)
         phase = .proof
-        let element = XMLElement("proof", namespace: NodeLinkNamespace.cluster, children: [.text(Hex.encode(proof))])
-        var bytes: [UInt8] = []
-        element.serialize(into: &bytes, parentNamespace: NodeLinkNamespace.cluster)
-        write(context, bytes)
+        send(XMLElement("proof", namespace: NodeLinkNamespace.cluster, children: [.text(Hex.encode(proof))]), context)
     }
 
     /// The peer's proof: right, and the link is up; wrong, and it is closed.
@@ -243,17 +237,19 @@ final class NodeLinkChannelHandler: ChannelInboundHandler, RemovableChannelHandl
             phase = .receipt
             return
         }
-        phase = .up
-        deadline?.cancel()
         let (count, connection) = receipts.connected(node: claimed, epoch: dialerLink.epoch, acked: dialerLink.acked)
         self.connection = connection
         received = count
-        var bytes: [UInt8] = []
-        XMLElement("received", namespace: NodeLinkNamespace.cluster, attributes: ["h": String(count)])
-            .serialize(into: &bytes, parentNamespace: NodeLinkNamespace.cluster)
-        write(context, bytes)
-        logger.info("cluster link up", metadata: ["node": "\(claimed)", "direction": "\(direction.rawValue)", "received": "\(count)"])
-        events.up(peer, context.channel, count)
+        send(XMLElement("received", namespace: NodeLinkNamespace.cluster, attributes: ["h": String(count)]), context)
+        cameUp(peer, received: count, context)
+    }
+
+    /// Frames flow from now on; the peer had `received` of the dialler's link.
+    private func cameUp(_ peer: NodeLinkPeer, received: UInt64, _ context: ChannelHandlerContext) {
+        phase = .up
+        deadline?.cancel()
+        logger.info("cluster link up", metadata: ["node": "\(peer.node)", "direction": "\(peer.direction.rawValue)", "received": "\(received)"])
+        events.up(peer, context.channel, received)
     }
 
     /// For a listener: counts a frame of its peer's link as taken; false when a newer connection
@@ -274,10 +270,7 @@ final class NodeLinkChannelHandler: ChannelInboundHandler, RemovableChannelHandl
         context.eventLoop.assumeIsolated().scheduleTask(in: Self.acknowledgementDelay) { [self] in
             acknowledging = false
             guard phase == .up else { return }
-            var bytes: [UInt8] = []
-            XMLElement("a", namespace: NodeLinkNamespace.cluster, attributes: ["h": String(received)])
-                .serialize(into: &bytes, parentNamespace: NodeLinkNamespace.cluster)
-            write(context, bytes)
+            send(XMLElement("a", namespace: NodeLinkNamespace.cluster, attributes: ["h": String(received)]), context)
         }
     }
 
@@ -317,6 +310,13 @@ final class NodeLinkChannelHandler: ChannelInboundHandler, RemovableChannelHandl
         XMLStreamError(condition, text: text).element.serialize(into: &bytes, parentNamespace: NodeLinkNamespace.cluster)
         bytes.append(contentsOf: XMLStreamHeader.closingTag.utf8)
         write(context, bytes).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    /// Writes one element of the link's own (a proof, a receipt, an acknowledgement).
+    private func send(_ element: XMLElement, _ context: ChannelHandlerContext) {
+        var bytes: [UInt8] = []
+        element.serialize(into: &bytes, parentNamespace: NodeLinkNamespace.cluster)
+        write(context, bytes)
     }
 
     @discardableResult

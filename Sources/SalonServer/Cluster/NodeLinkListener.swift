@@ -61,9 +61,7 @@ public final class NodeLinkListener: Sendable {
     /// Stops accepting and closes the links it accepted, as a stopping node does.
     public func close() async {
         try? await channel.close()
-        for link in accepted.all {
-            try? await link.close()
-        }
+        await dropLinks()
     }
 }
 

@@ -19,27 +19,22 @@ struct PEPNotifier: Sendable {
         let explicit = Set(subscribers)
         let notification = "\(node.name)+notify"
         let (resources, accounts) = await candidates(owner: owner, node: node, explicit: explicit)
+        // An explicit subscription (full or bare JID) needs no interest in the capabilities.
+        func subscribed(_ jid: JID) -> Bool { explicit.contains(jid.description) || explicit.contains(jid.bare.description) }
         if let cluster = cluster() {
             // Resources on other nodes: their node knows their capabilities, and decides.
             for resource in accounts.flatMap(cluster.remote.available(of:)) {
-                let subscribed = explicit.contains(resource.jid.description) || explicit.contains(resource.jid.bare.description)
                 cluster.forward(Self.message(event, from: owner, to: resource.jid), to: resource, from: owner, deliverOnly: true,
-                                interest: subscribed ? nil : notification)
+                                interest: subscribed(resource.jid) ? nil : notification)
             }
         }
         for resource in resources {
             let session = resource.session
-            if explicit.contains(session.jid.description) || explicit.contains(session.jid.bare.description) {
-                deliver(event, from: owner, to: [session])
-                continue
-            }
-            guard let capabilities = CapsCache.capabilities(in: resource.lastPresence) else { continue }
-            if let features = caps.features(capabilities) {
-                if features.contains(notification) { deliver(event, from: owner, to: [session]) }
-                continue
-            }
-            caps.resolve(capabilities, of: session.jid) { features in
-                if features?.contains(notification) == true, session.isBound { deliver(event, from: owner, to: [session]) }
+            let message = Self.message(event, from: owner, to: session.jid)
+            if subscribed(session.jid) {
+                session.deliver(message)
+            } else {
+                deliver(message, to: session, showing: resource.lastPresence, ifInterestedIn: notification)
             }
         }
     }
@@ -71,7 +66,12 @@ struct PEPNotifier: Sendable {
     /// Hands a notification another node sent for `session` to it if its capabilities show
     /// `notification` (asking the client first when they are not known yet).
     func deliver(_ message: XMLElement, to session: ClientSession, ifInterestedIn notification: String) {
-        guard let capabilities = CapsCache.capabilities(in: sessions.presence(of: session)?.lastPresence) else { return }
+        deliver(message, to: session, showing: sessions.presence(of: session)?.lastPresence, ifInterestedIn: notification)
+    }
+
+    /// Hands `message` to `session` if the capabilities its `presence` carries show `notification`.
+    private func deliver(_ message: XMLElement, to session: ClientSession, showing presence: XMLElement?, ifInterestedIn notification: String) {
+        guard let capabilities = CapsCache.capabilities(in: presence) else { return }
         if let features = caps.features(capabilities) {
             if features.contains(notification) { session.deliver(message) }
             return

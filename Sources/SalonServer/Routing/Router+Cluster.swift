@@ -32,11 +32,12 @@ extension Router {
     /// the rest is dropped. With `interest` (a PEP notification), the session gets it only if
     /// its capabilities show that feature, and one gone meanwhile never.
     func deliverToSession(_ stanza: Stanza, to: JID, from: JID, interest: String? = nil) -> RoutingFollowup? {
+        let session = sessions.session(to)
         if let interest {
-            if let session = sessions.session(to) { presenceService.pep.notifier.deliver(stanza.element, to: session, ifInterestedIn: interest) }
+            if let session { presenceService.pep.notifier.deliver(stanza.element, to: session, ifInterestedIn: interest) }
             return nil
         }
-        guard let session = sessions.session(to) else {
+        guard let session else {
             let keep = stanza.kind == .message ? !MessageCarbons.isCarbon(stanza.element, for: to.bare)
                 : stanza.kind == .presence && stanza.type == "subscribe"
             guard keep else { return nil }

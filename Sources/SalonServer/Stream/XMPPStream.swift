@@ -368,9 +368,10 @@ final class XMPPStream: @unchecked Sendable {
         if streamManagement != nil { stanzas.forEach { count($0, nil) } }
     }
 
-    /// What an inactive client's stream holds, taken when its session moves to another stream.
-    func takeHeldStanzas() -> [[UInt8]] {
-        clientState?.takeHeld() ?? []
+    /// Puts what an inactive client's stream held back into `state`'s waiting queue: its
+    /// session waits for its client, or moves to another stream.
+    func queueHeldStanzas(in state: StreamManagement) {
+        for bytes in clientState?.takeHeld() ?? [] { _ = state.queue(.init(bytes: bytes, element: nil)) }
     }
 
     private static let outboxCapacity = 4096
