@@ -46,11 +46,13 @@ struct ArchiveScenario: AsyncParsableCommand {
         print(String(format: "built %d messages in %.1f s (not timed)", messages.count, building.seconds))
 
         let load = ProcessLoad()
-        let insertSeconds = try await Self.fill(database, messages: messages)
+        let commits = CommitTally()
+        let insertSeconds = try await Self.fill(database, messages: messages, commits: commits)
         let cpu = load.cpuSeconds()
         Self.line(String(format: "insert: %.1f s, %.0f messages/s (with the search index, durable group commits); "
                      + "process CPU %.1f µs/message; load average %@ → %@",
                      insertSeconds, Double(total) / insertSeconds, cpu * 1e6 / Double(total), load.average, ProcessLoad.loadAverage()))
+        Self.line(commits.summary)
 
         if insertOnly {
             try await Self.shutdown(database)
@@ -94,10 +96,10 @@ struct ArchiveScenario: AsyncParsableCommand {
         return (0..<total).map { text.message(room: room, index: $0) }
     }
 
-    /// Appends `messages` from concurrent producers (producer p appends p, p + producers, …);
-    /// returns the seconds it took.
-    static func fill(_ database: any StoreBackend, messages: [StoredMessage]) async throws -> Double {
-        let writer = database.archiveWriter(maxBatch: 1024, commitObserver: nil)
+    /// Appends `messages` from concurrent producers (producer p appends p, p + producers, …),
+    /// each group commit counted in `commits`; returns the seconds it took.
+    static func fill(_ database: any StoreBackend, messages: [StoredMessage], commits: CommitTally) async throws -> Double {
+        let writer = database.archiveWriter(maxBatch: 1024, commitObserver: commits.record)
         let stopwatch = Stopwatch()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for producer in 0..<producers {

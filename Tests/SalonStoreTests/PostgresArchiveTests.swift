@@ -115,6 +115,86 @@ struct PostgresArchiveTests {
         }
     }
 
+    /// Batches sent while the one before commits (posts alone, pipelined): the rows carry the
+    /// search vectors built ahead, or by the insert for a batch with nothing to overlap (the
+    /// table's trigger, made to fail here, is never needed), each equal to what the table would
+    /// build, and each room's sequences run 1…n in archive order, each caller told its own.
+    @Test func pipelinedBatchesStoreTheVectorsBuiltAheadInOrder() async throws {
+        try await TestCluster.withScratchSchema { configuration async throws in
+            let database = try await PostgresBackend.open(configuration)
+            try await executeRaw(database, """
+                CREATE OR REPLACE FUNCTION salon_room_messages_search() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION 'the vector was not built ahead'; END $$
+                """)
+            let writer = database.archiveWriter(maxBatch: 8, commitObserver: nil)
+            let rooms = ["lobby", "deals"]
+            let told = try await withThrowingTaskGroup(of: (String, Int, Int64).self) { group in
+                for index in 0..<240 {
+                    group.addTask {
+                        let room = rooms[index % 2]
+                        let message = archiveMessage(room, index, body: "Ünïcode déjà-vu \(index) it's \"quoted\" \\ back")
+                        return (room, index, try await writer.append(message))
+                    }
+                }
+                return try await group.reduce(into: [(String, Int, Int64)]()) { $0.append($1) }
+            }
+            await writer.close()
+            for room in rooms {
+                let mine = told.filter { $0.0 == room }
+                #expect(mine.map(\.2).sorted() == Array(1...Int64(mine.count)))
+                let page = try await database.archive.query(archiveQuery(room) { $0.max = 1000 })
+                #expect(page.messages.map(\.sequence) == Array(1...Int64(mine.count)))
+                // Each caller was told the sequence its own message got.
+                let sequenceOf = Dictionary(uniqueKeysWithValues: page.messages.map { ($0.stanzaID, $0.sequence) })
+                #expect(mine.allSatisfy { sequenceOf["\(room)-\($0.1)"] == $0.2 })
+            }
+            #expect(try await rowCount(database, "room_messages", where: """
+                body_search IS DISTINCT FROM to_tsvector('simple', salon_search_text(body))
+                """) == 0)
+            var search = ArchiveQuery(rooms: ["lobby"])
+            search.text = TextFilter("deja vu 12")
+            #expect(try await database.archive.query(search).ids == ["lobby-12"])
+            await database.shutdown()
+        }
+    }
+
+    /// Vectors built with a configuration that has changed since, and rows inserted without
+    /// any (an import), get theirs built by the insert, with the configuration in force.
+    @Test func vectorsOfAnotherConfigurationOrNoneAreBuiltByTheInsert() async throws {
+        try await TestCluster.withScratchSchema { configuration async throws in
+            let database = try await PostgresBackend.open(configuration)
+            let stale = await PostgresArchiveSearchVectors.build(["the quarterly reports"], database.access)
+            #expect(stale.configuration == "simple" && stale.array.count == 1)
+            // Any other writer's row gets its vector from the table's trigger.
+            try await executeRaw(database, """
+                INSERT INTO room_messages (room, sequence, stanza_id, sender, nick, occupant_id, timestamp, body, stanza)
+                VALUES ('elsewhere', 1, 'raw-1', 'a@example.com', 'a', 'o', 0, 'Raw déjà-vu', '<message/>')
+                """)
+            #expect(try await rowCount(database, "room_messages", where: """
+                body_search = to_tsvector('simple', 'raw deja vu')
+                """) == 1)
+            try await executeRaw(database, """
+                CREATE OR REPLACE FUNCTION salon_room_messages_search() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION 'the insert did not build the vector'; END $$
+                """)
+            try await executeRaw(database, "UPDATE room_search SET configuration = 'english'")
+            let items = (0..<2).map { index in
+                ArchiveBatchInsert.Item(message: archiveMessage("lobby", index, body: "the quarterly reports"),
+                                        timestamp: Int64(1_700_000_000_000 + index))
+            }
+            let results = try await database.access.transaction { transaction in
+                try await PostgresArchiveInsert.insert([items[0]], transaction, vectors: stale)
+                    + PostgresArchiveInsert.insert([items[1]], transaction)
+            }
+            #expect(results.map { try? $0.get() } == [1, 2])
+            #expect(try await rowCount(database, "room_messages", where: """
+                room = 'lobby' AND body_search = to_tsvector('english', salon_search_text(body))
+                AND body_search @@ to_tsquery('english', 'report')
+                """) == 2)
+            await database.shutdown()
+        }
+    }
+
     /// The pool gone (the database unreachable): appends fail as unavailable, never acknowledged.
     @Test func appendsFailWhenTheDatabaseIsGone() async throws {
         try await TestCluster.withScratchSchema { configuration async throws in

@@ -34,11 +34,14 @@ struct PostgresAccess: Sendable {
     }
 
     /// A prepared statement (parsed once per connection): for the lookups every login makes.
-    func execute<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row]
-        where Statement.Row: Sendable {
+    /// `firstRow` is called when its first row arrives: PostgreSQL sends the rows of a statement
+    /// that writes once it has done all its writing, before it commits.
+    func execute<Statement: PostgresPreparedStatement>(_ statement: Statement, firstRow: @escaping @Sendable () -> Void = {})
+        async throws -> [Statement.Row] where Statement.Row: Sendable {
         try await leased { connection in
             var rows: [Statement.Row] = []
             for try await row in try await connection.execute(statement, logger: logger) {
+                if rows.isEmpty { firstRow() }
                 rows.append(row)
             }
             return rows

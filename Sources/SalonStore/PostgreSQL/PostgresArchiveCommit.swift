@@ -21,37 +21,44 @@ enum PostgresArchiveCommit {
         }
     }
 
-    /// A batch ready to commit: posts alone (no journal events, no files, no leases) already encoded as
-    /// their one statement, or anything else, committed in a transaction.
+    /// A batch ready to commit, its posts' search vectors built: posts alone (no journal
+    /// events, no files, no leases) already encoded as their one statement, or anything else,
+    /// committed in a transaction.
     struct Prepared: Sendable {
         let batch: [Pending]
+        fileprivate let posts: [ArchiveBatchInsert.Item]
+        fileprivate let vectors: PostgresArchiveSearchVectors
         fileprivate let alone: PostgresArchiveInsert.Alone?
 
         var standsAlone: Bool { alone != nil }
 
-        init(_ batch: [Pending]) {
+        /// Encodes what it can ahead of the commit; with `buildingVectors`, it first builds the
+        /// posts' search vectors on a pooled connection (`PostgresArchiveSearchVectors`), which
+        /// pays where a commit is under way meanwhile; otherwise the insert builds them.
+        init(_ batch: [Pending], _ access: PostgresAccess, buildingVectors: Bool) async {
             self.batch = batch
-            let posts = batch.compactMap { pending -> ArchiveBatchInsert.Item? in
-                guard case .room(let item) = pending, item.message.compliance == nil, item.message.files.isEmpty,
-                      item.message.lease == nil else { return nil }
-                return item
+            posts = batch.compactMap { pending -> ArchiveBatchInsert.Item? in
+                if case .room(let item) = pending { return item }
+                return nil
             }
-            alone = posts.count == batch.count ? PostgresArchiveInsert.Alone(posts) : nil
+            vectors = buildingVectors ? await PostgresArchiveSearchVectors.build(posts.map(\.message.body), access) : .none
+            let alone = posts.count == batch.count && posts.allSatisfy {
+                $0.message.compliance == nil && $0.message.files.isEmpty && $0.message.lease == nil
+            }
+            self.alone = alone ? PostgresArchiveInsert.Alone(posts, vectors: vectors) : nil
         }
     }
 
     /// Commits `batch`; returns each post's sequence or failure, in order. Throws (nothing
-    /// written) when the transaction does not commit.
-    static func commit(_ prepared: Prepared, _ access: PostgresAccess) async throws -> [Result<Int64, StoreError>] {
-        if let alone = prepared.alone { return try await alone.commit(access) }
-        let batch = prepared.batch
-        let posts = batch.compactMap { pending -> ArchiveBatchInsert.Item? in
-            if case .room(let item) = pending { return item }
-            return nil
-        }
+    /// written) when the transaction does not commit. `executed` is called when posts alone
+    /// have been stored and their rooms' counter rows are held until they commit.
+    static func commit(_ prepared: Prepared, _ access: PostgresAccess,
+                       executed: @escaping @Sendable () -> Void = {}) async throws -> [Result<Int64, StoreError>] {
+        if let alone = prepared.alone { return try await alone.commit(access, executed: executed) }
+        let batch = prepared.batch, posts = prepared.posts, vectors = prepared.vectors
         return try await PostgresArchiveInsert.retryingConflicts {
             try await access.transaction { transaction in
-                let results = posts.isEmpty ? [] : try await PostgresArchiveInsert.insert(posts, transaction)
+                let results = posts.isEmpty ? [] : try await PostgresArchiveInsert.insert(posts, transaction, vectors: vectors)
                 try await PostgresComplianceJournalInsert.insert(
                     ArchiveJournalEntry.events(batch.lazy.map(\.journalEntry), postResults: results), transaction)
                 return results

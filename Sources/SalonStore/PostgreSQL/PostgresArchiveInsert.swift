@@ -11,16 +11,19 @@ import PostgresNIO
 /// up (`InsertMessages`) only when it refused one; a statement that fails writes nothing.
 /// A post fenced with a lease that no longer holds (`PostgresLeaseFence`) fails alone too; posts
 /// that carry a lease are written in a transaction, which holds the lease rows until COMMIT.
+/// The rows' search vectors come built ahead (`PostgresArchiveSearchVectors`) or are built by
+/// the statement.
 enum PostgresArchiveInsert {
     /// Inserts `items` in order inside `transaction`, claiming the uploaded files the stored
     /// messages carry, and returns each one's sequence or failure; throws (failing the whole
     /// batch: the caller rolls back) when a statement fails.
-    static func insert(_ items: [ArchiveBatchInsert.Item], _ transaction: PostgresAccess.Transaction) async throws -> [Result<Int64, StoreError>] {
+    static func insert(_ items: [ArchiveBatchInsert.Item], _ transaction: PostgresAccess.Transaction,
+                       vectors: PostgresArchiveSearchVectors? = nil) async throws -> [Result<Int64, StoreError>] {
         // Posts carry leases only when clustering is on: otherwise no statement is run for them.
         let leases = items.compactMap(\.message.lease)
         let fencedOff = leases.isEmpty ? [] : try await PostgresLeaseFence.lost(leases, in: transaction)
-        let batch = Batch(items, fencedOff: fencedOff)
-        let stored = batch.fresh.isEmpty ? [] : try await transaction.execute(InsertMessages(bindings: InsertMessages.bindings(batch.fresh)))
+        let batch = Batch(items, vectors: vectors, fencedOff: fencedOff)
+        let stored = batch.fresh.isEmpty ? [] : try await transaction.execute(InsertMessages(bindings: batch.bindings()))
         let results = batch.results(stored)
         // Uploaded files the archived messages carry belong to them from this commit on.
         let claims = batch.claims(results)
@@ -34,21 +37,23 @@ enum PostgresArchiveInsert {
         private let batch: Batch
         private let statement: InsertNewMessages?
 
-        init(_ items: [ArchiveBatchInsert.Item]) {
+        init(_ items: [ArchiveBatchInsert.Item], vectors: PostgresArchiveSearchVectors) {
             precondition(items.allSatisfy { $0.message.files.isEmpty && $0.message.lease == nil },
                          "a batch with files or leases writes in a transaction")
-            batch = Batch(items)
-            statement = batch.fresh.isEmpty ? nil : InsertNewMessages(bindings: InsertMessages.bindings(batch.fresh))
+            batch = Batch(items, vectors: vectors)
+            statement = batch.fresh.isEmpty ? nil : InsertNewMessages(bindings: batch.bindings())
         }
 
-        func commit(_ access: PostgresAccess) async throws -> [Result<Int64, StoreError>] {
+        /// Commits them; `executed` is called once a statement has stored them and holds their
+        /// rooms' counter rows until it commits.
+        func commit(_ access: PostgresAccess, executed: @escaping @Sendable () -> Void) async throws -> [Result<Int64, StoreError>] {
             guard let statement else { return batch.results([]) }
             do {
-                return batch.results(try await access.execute(statement))
+                return batch.results(try await access.execute(statement, firstRow: executed))
             } catch let error as StoreError where error.kind == .conflict {
                 // One of them is archived already: look them up, in a statement of its own.
                 return try await retryingConflicts {
-                    batch.results(try await access.execute(InsertMessages(bindings: statement.bindings)))
+                    batch.results(try await access.execute(InsertMessages(bindings: statement.bindings), firstRow: executed))
                 }
             }
         }
@@ -73,18 +78,26 @@ enum PostgresArchiveInsert {
         let items: [ArchiveBatchInsert.Item]
         let firsts: [Bool]
         let fresh: [ArchiveBatchInsert.Item]
+        let freshVectors: PostgresArchiveSearchVectors
         let fencedOff: Set<RoomLease>
 
-        init(_ items: [ArchiveBatchInsert.Item], fencedOff: Set<RoomLease> = []) {
+        /// `vectors`, one per item, when they were built ahead.
+        init(_ items: [ArchiveBatchInsert.Item], vectors: PostgresArchiveSearchVectors?, fencedOff: Set<RoomLease> = []) {
             var seen = Set<String>(minimumCapacity: items.count)
             self.items = items
             self.fencedOff = fencedOff
-            firsts = items.map { item in
+            let firsts = items.map { item in
                 let fenced = item.message.lease.map(fencedOff.contains) ?? false
                 return !fenced && seen.insert(item.message.stanzaID).inserted
             }
+            self.firsts = firsts
             fresh = zip(items, firsts).filter(\.1).map(\.0)
+            // Vectors built for the whole batch serve only when every message in it is stored.
+            freshVectors = fresh.count == items.count ? vectors ?? .none : .none
         }
+
+        /// The insert's arguments for the fresh messages.
+        func bindings() -> PostgresBindings { InsertMessages.bindings(fresh, vectors: freshVectors) }
 
         /// Each item's sequence, given the (stanza-id, sequence) rows the insert returned; those
         /// it did not store were already archived, or repeat an earlier one of the batch.
@@ -128,9 +141,9 @@ enum PostgresArchiveInsert {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 
         /// The arrays both statements take, encoded once (a writer encodes the next batch's
-        /// while the one before commits).
-        static func bindings(_ items: [ArchiveBatchInsert.Item]) -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 12)
+        /// while the one before commits), and the configuration the vectors were built with.
+        static func bindings(_ items: [ArchiveBatchInsert.Item], vectors: PostgresArchiveSearchVectors) -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 14)
             bindings.append(items.map(\.message.room))
             bindings.append(items.map(\.message.stanzaID))
             bindings.append(items.map(\.message.senderJID))
@@ -144,6 +157,8 @@ enum PostgresArchiveInsert {
             bindings.append(items.map(\.message.stanza))
             bindings.append(items.map(\.message.alert))
             bindings.append(items.map(\.message.retracted))
+            bindings.append(vectors.array)
+            bindings.append(vectors.configuration)
             return bindings
         }
 
@@ -152,9 +167,10 @@ enum PostgresArchiveInsert {
             """
             WITH batch AS (
                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
-                                     $7::text[], $8::text[], $9::boolean[], $10::text[], $11::boolean[], $12::boolean[])
+                                     $7::text[], $8::text[], $9::boolean[], $10::text[], $11::boolean[], $12::boolean[],
+                                     $13::tsvector[])
                     WITH ORDINALITY AS t(room, stanza_id, sender, nick, occupant_id, timestamp,
-                                         body, subject, has_subject, stanza, alert, retracted, position)
+                                         body, subject, has_subject, stanza, alert, retracted, search, position)
                 \(lookingUp ? "WHERE NOT EXISTS (SELECT 1 FROM room_messages m WHERE m.stanza_id = t.stanza_id)" : "")
             ), drawn AS (
                 INSERT INTO room_counters AS c (room, last_sequence, total)
@@ -164,14 +180,18 @@ enum PostgresArchiveInsert {
                 RETURNING room, last_sequence
             )
             INSERT INTO room_messages (room, sequence, stanza_id, sender, nick, occupant_id, timestamp,
-                                       body, subject, stanza, alert, retracted)
+                                       body, subject, stanza, alert, retracted, body_search)
             SELECT room, sequence, stanza_id, sender, nick, occupant_id, timestamp,
-                   body, CASE WHEN has_subject THEN subject END, stanza, alert, retracted
+                   body, CASE WHEN has_subject THEN subject END, stanza, alert, retracted,
+                   -- Vectors built ahead serve if built with the configuration in force; any
+                   -- other is built here.
+                   COALESCE(CASE WHEN $14::text = s.configuration THEN search END,
+                            to_tsvector(s.configuration::regconfig, salon_search_text(body)))
             FROM (
                 SELECT b.*, d.last_sequence - count(*) OVER (PARTITION BY b.room)
                             + row_number() OVER (PARTITION BY b.room ORDER BY b.position) AS sequence
                 FROM batch b JOIN drawn d ON d.room = b.room
-            ) AS numbered
+            ) AS numbered CROSS JOIN room_search s
             ORDER BY position
             RETURNING stanza_id, sequence
             """

@@ -102,49 +102,78 @@ public final class PostgresArchiveWriter: ArchiveWriter {
 
     /// Commits batches until the queue is empty; appends arriving meanwhile join the next batch.
     /// Batches of posts alone (`PostgresArchiveCommit.Prepared.standsAlone`) overlap this
-    /// process's work with the database's: the next batch is taken and encoded while the one
-    /// before commits, sent the moment that one has committed, and the one before's callers are
-    /// told while it runs. Never two at once: the next would race the one before for its rooms'
-    /// counter rows, and a room's archive order is its queue order.
+    /// process's work and the database's: while one commits, the next is taken, its search
+    /// vectors built on another connection and its statement encoded, and it is sent as soon as
+    /// the one before has stored its rows, to wait in the database for that one's rooms' counter
+    /// rows (so a room's sequences and archive order still follow its queue order). At most two
+    /// are sent at once, and their callers are told in order. Any other batch is committed alone,
+    /// once those sent before it are told.
     private func drain() async {
-        var committing: (task: Task<Outcome, Never>, waiters: [Waiter])?
+        var sent: [Sent] = []
         while true {
-            let next: (batch: PostgresArchiveCommit.Prepared, waiters: [Waiter])?
-            if committing == nil {
+            let next: (batch: PostgresArchiveCommit.Prepared, waiters: [Waiter])
+            if let taken = state.withLock({ $0.queue.take(maxBatch: maxBatch) }) {
+                // Its vectors are built while what was sent commits; alone, the insert builds them.
+                next = (await PostgresArchiveCommit.Prepared(taken.items, access, buildingVectors: !sent.isEmpty), taken.callers)
+            } else if !sent.isEmpty {
+                // Nothing waits yet: the callers of the oldest sent append again once told.
+                await sent.removeFirst().told.value
+                continue
+            } else {
                 switch state.withLock({ $0.queue.next(maxBatch: maxBatch) }) {
                 case .idle(let closeWaiters):
                     closeWaiters.forEach { $0.resume() }
                     return
                 case .batch(let items, let waiters):
-                    next = (PostgresArchiveCommit.Prepared(items), waiters)
-                }
-            } else {
-                next = state.withLock { $0.queue.take(maxBatch: maxBatch) }.map {
-                    (PostgresArchiveCommit.Prepared($0.items), $0.callers)
+                    next = (await PostgresArchiveCommit.Prepared(items, access, buildingVectors: false), waiters)
                 }
             }
-            let earlier = committing
-            let outcome = await earlier?.task.value
-            committing = nil
-            if let next, next.batch.standsAlone {
-                committing = (Task { await self.commit(next.batch) }, next.waiters)
-            }
-            if let earlier, let outcome { Self.tell(earlier.waiters, outcome) }
-            if let next, !next.batch.standsAlone {
+            guard next.batch.standsAlone else {
+                for batch in sent { await batch.told.value }
+                sent.removeAll()
                 Self.tell(next.waiters, await commit(next.batch))
+                continue
             }
+            if sent.count == 2 { await sent.removeFirst().told.value }
+            if let before = sent.last { await before.stored() }
+            sent.append(Sent(next.batch, next.waiters, after: sent.last, writer: self))
+        }
+    }
+
+    /// A batch of posts alone sent to commit.
+    private struct Sent {
+        /// Ends when its statement has stored its rows (holding its rooms' counter rows until
+        /// it commits), or when its commit has ended.
+        private let storedSignal: AsyncStream<Void>
+        /// Ends when its callers are told, after those of the batch sent before it.
+        let told: Task<Void, Never>
+
+        init(_ batch: PostgresArchiveCommit.Prepared, _ waiters: [Waiter], after before: Sent?, writer: PostgresArchiveWriter) {
+            let (stored, signal) = AsyncStream<Void>.makeStream()
+            storedSignal = stored
+            let toldBefore = before?.told
+            told = Task {
+                let outcome = await writer.commit(batch, executed: { signal.finish() })
+                signal.finish()
+                await toldBefore?.value
+                PostgresArchiveWriter.tell(waiters, outcome)
+            }
+        }
+
+        func stored() async {
+            for await _ in storedSignal {}
         }
     }
 
     /// What a batch's commit comes to: each post's sequence or failure, or the batch's failure.
     private typealias Outcome = Result<[Result<Int64, StoreError>], any Error>
 
-    /// Commits one batch.
-    private func commit(_ batch: PostgresArchiveCommit.Prepared) async -> Outcome {
+    /// Commits one batch; `executed` as `PostgresArchiveCommit.commit` calls it.
+    private func commit(_ batch: PostgresArchiveCommit.Prepared, executed: @escaping @Sendable () -> Void = {}) async -> Outcome {
         let started = ContinuousClock.now
         let outcome: Outcome
         do {
-            outcome = .success(try await PostgresArchiveCommit.commit(batch, access))
+            outcome = .success(try await PostgresArchiveCommit.commit(batch, access, executed: executed))
         } catch {
             let failure = PostgresAccess.storeError(error)
             // An outage is logged once by PostgresHealth, not once per batch it fails.

@@ -71,6 +71,7 @@ enum PostgresSchema {
         cluster,
         roomOccupants,
         clusterSessions,
+        roomSearchVectors,
     ]
 
     /// The advisory lock every Salon node takes to migrate ("Salon" in ASCII): one node
