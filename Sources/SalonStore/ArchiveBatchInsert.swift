@@ -40,6 +40,7 @@ enum ArchiveBatchInsert {
                                _ db: Database) throws -> [Result<Int64, StoreError>] {
         var seen = Set<String>(minimumCapacity: items.count)
         var next: [String: Int64] = [:]
+        var added: [String: Int64] = [:]
         var results: [Result<Int64, StoreError>] = []
         var rows: [ArchiveInsertStatement.Row] = []
         results.reserveCapacity(items.count)
@@ -55,9 +56,11 @@ enum ArchiveBatchInsert {
             let (following, overflow) = sequence.addingReportingOverflow(1)
             guard !overflow else { throw StoreError(.other, "room \(room) has run out of sequence numbers") }
             next[room] = following
+            added[room, default: 0] += 1
             rows.append(ArchiveInsertStatement.Row(item: item, sequence: sequence))
             results.append(.success(sequence))
         }
+        try ArchiveIndexCatchUp.keepNewIDsAboveMark(db)
         try ArchiveInsertStatement.insert(rows, db)
         // Uploaded files the messages carry belong to them from this commit on.
         for row in rows where !row.item.message.files.isEmpty {
@@ -66,13 +69,19 @@ enum ArchiveBatchInsert {
                 try SQLiteFileStore.claim(file, room: message.room, stanzaID: message.stanzaID, at: row.item.timestamp, db)
             }
         }
-        // Record the last sequence handed out per room, so deletions never lead to reuse.
+        // Record the last sequence handed out per room, so deletions never lead to reuse, and
+        // count the room's messages (for MAM's unfiltered count), once per room per batch.
         let record = try db.cachedStatement(sql: """
             INSERT INTO room_sequences (room, last) VALUES (?, ?)
             ON CONFLICT (room) DO UPDATE SET last = max(last, excluded.last)
             """)
+        let count = try db.cachedStatement(sql: """
+            INSERT INTO room_message_counts (room, total) VALUES (?, ?)
+            ON CONFLICT (room) DO UPDATE SET total = total + excluded.total
+            """)
         for (room, following) in next {
             try record.execute(arguments: [room, following - 1])
+            try count.execute(arguments: [room, added[room] ?? 0])
         }
         return results
     }

@@ -4,8 +4,8 @@ import GRDB
 /// a group commit inserts messages only, and the FTS5 index takes the rows past its high-water
 /// mark (`room_messages_fts_through`) in larger runs — one FTS5 segment for many commits instead
 /// of one per commit. The triggers keep rows at or below the mark in step with deletions and
-/// edits, and index at once a row inserted below it (an id SQLite reuses after the highest row
-/// was deleted). Searches and text-filtered removals bring the index up to date first, so they
+/// edits; a group commit first lowers the mark when the highest rows were deleted, since SQLite
+/// hands their ids out again (`keepNewIDsAboveMark`). Searches and text-filtered removals bring the index up to date first, so they
 /// still see every committed message; after a crash the mark, committed with the rows it
 /// covers, says where to resume.
 enum ArchiveIndexCatchUp {
@@ -16,6 +16,17 @@ enum ArchiveIndexCatchUp {
     static let writerRunRows = 4096
     /// Rows indexed per transaction or statement when a search catches up a long tail.
     static let chunkRows = 10_000
+
+    /// Lowers the mark to the highest archived id when the rows above it were deleted, so the
+    /// ids SQLite hands out next (one past the highest) lie above the mark and wait for a run,
+    /// as every new row does; every row at or below the lowered mark is indexed already. Run by
+    /// each group commit before it inserts, inside its transaction.
+    static func keepNewIDsAboveMark(_ db: Database) throws {
+        try db.cachedStatement(sql: """
+            UPDATE room_messages_fts_through SET id = (SELECT COALESCE(MAX(id), 0) FROM room_messages)
+            WHERE id > (SELECT COALESCE(MAX(id), 0) FROM room_messages)
+            """).execute()
+    }
 
     /// Whether some archived message is past the index's mark.
     static func isBehind(_ db: Database) throws -> Bool {

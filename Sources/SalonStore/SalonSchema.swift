@@ -28,6 +28,7 @@ enum SalonSchema {
         migrator.registerMigration("v12-compliance", migrate: createComplianceJournal)
         migrator.registerMigration("v12-compliance-file-downloads", migrate: createFileDownloads)
         migrator.registerMigration("v13-archive-write-path", migrate: deferArchiveIndex)
+        migrator.registerMigration("v14-archive-counted-by-writer", migrate: countArchiveByWriter)
         return migrator
     }
 

@@ -92,11 +92,12 @@ import Testing
         try await checkIndex(database)
     }
 
-    @Test func anIDReusedBelowTheMarkIsIndexedAtOnce() async throws {
+    /// Deleting the highest row lets SQLite hand its id out again, below the mark: the group
+    /// commit lowers the mark first, so the reused id waits above it for a run like any new row.
+    @Test func anIDReusedBelowTheMarkLowersTheMarkAndIsFound() async throws {
         let database = try await archiveWith([archiveMessage("lobby", 0, body: "first"), archiveMessage("lobby", 1, body: "second")])
         #expect(try await search(database, "second") == ["lobby-1"])
         #expect(try await mark(database) == 2)
-        // Deleting the highest row lets SQLite hand its id out again, below the mark.
         #expect(try await database.archive.remove(room: "lobby", authors: [], from: archiveTime(1), to: archiveTime(1),
                                                   text: nil, replacement: nil) == 1)
         let writer = SQLiteArchiveWriter(database: database)
@@ -104,8 +105,12 @@ import Testing
         await writer.close()
         let reused = try await database.writer.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM room_messages WHERE stanza_id = 'lobby-2'") }
         #expect(reused == 2)
-        try await checkIndex(database)
+        #expect(try await mark(database) == 1)
+        #expect(try await backlog(database) == 1)
         #expect(try await search(database, "third") == ["lobby-2"])
+        #expect(try await search(database, "second") == [])
+        #expect(try await database.archive.query(archiveQuery("lobby")).count == 2)
+        try await checkIndex(database)
     }
 
     @Test func theIndexCatchesUpAfterARestartAndTheMigrationCoversExistingMessages() async throws {
@@ -135,6 +140,8 @@ import Testing
             defer { try? database.close() }
             #expect(try await backlog(database) == 1)
             #expect(try await search(database, "words") == ["lobby-0", "lobby-1", "lobby-2"])
+            // Counted by the old trigger before the migrations, by the group commit after.
+            #expect(try await database.archive.query(archiveQuery("lobby")).count == 3)
             try await checkIndex(database)
         }
     }
