@@ -5,9 +5,9 @@ import GRDB
 /// mark (`room_messages_fts_through`) in larger runs — one FTS5 segment for many commits instead
 /// of one per commit. The triggers keep rows at or below the mark in step with deletions and
 /// edits; a group commit first lowers the mark when the highest rows were deleted, since SQLite
-/// hands their ids out again (`keepNewIDsAboveMark`). Searches and text-filtered removals bring the index up to date first, so they
-/// still see every committed message; after a crash the mark, committed with the rows it
-/// covers, says where to resume.
+/// hands their ids out again (`keepNewIDsAboveMark`). Searches and text-filtered removals bring
+/// the index up to date first, so they still see every committed message; after a crash the
+/// mark, committed with the rows it covers, says where to resume.
 enum ArchiveIndexCatchUp {
     /// Unindexed rows after which the archive writer indexes them in the next group commit.
     static let writerThreshold = 1024

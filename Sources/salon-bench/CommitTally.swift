@@ -10,7 +10,7 @@ final class CommitTally: Sendable {
             state.withLock {
                 $0.commits += 1
                 $0.messages += messages
-                $0.seconds += Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+                $0.seconds += Stopwatch.seconds(duration)
             }
         }
     }

@@ -19,7 +19,7 @@ from slixmpp import ClientXMPP, ComponentXMPP
 from conftest import COMPONENT, COMPONENT_SECRET, DOMAIN, Salon, free_port, postgresql_environment
 from test_rooms import CHAT, cli, muc_client
 from test_metrics import scrape, value
-from test_pep import befriend, pep_client
+from test_pep import befriend, mood_reaches_the_contact_only, pep_client
 from test_slixmpp_clients import TIMEOUT, insecure, offline, online, run
 from test_stream_management import resumable_client, resume_while_talking
 from test_adhoc import command
@@ -605,15 +605,7 @@ def test_a_contact_on_another_node_gets_pep_notifications(cluster):
         ray = await pep_client(b, "ray")
         sol = await pep_client(b, "sol")
         await befriend(pat, ray)
-        mood = first(ray, "user_mood_publish", lambda _: True)
-        seen_by_sol = []
-        sol.add_event_handler("user_mood_publish", seen_by_sol.append)
-        await pat.plugin["xep_0107"].publish_mood("happy", text="across nodes", timeout=TIMEOUT)
-        event = await asyncio.wait_for(mood, TIMEOUT)
-        assert event["from"].bare == f"pat@{DOMAIN}"
-        assert event["pubsub_event"]["items"]["item"]["mood"]["value"] == "happy"
-        await sol.plugin["xep_0199"].ping(jid=DOMAIN, timeout=TIMEOUT)
-        assert seen_by_sol == []
+        await mood_reaches_the_contact_only(pat, ray, sol, "across nodes")
         await offline(pat, ray, sol)
 
     run(scenario())

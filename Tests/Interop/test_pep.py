@@ -56,6 +56,21 @@ async def befriend(a, b):
     raise AssertionError("the subscription handshake did not complete")
 
 
+async def mood_reaches_the_contact_only(publisher, contact, stranger, text):
+    """`publisher` publishes a happy mood: `contact` gets the notification; `stranger`, with the
+    +notify interest but no subscription, still has nothing a round trip later."""
+    moods = asyncio.get_running_loop().create_future()
+    contact.add_event_handler("user_mood_publish", lambda msg: moods.done() or moods.set_result(msg))
+    seen_by_stranger = []
+    stranger.add_event_handler("user_mood_publish", seen_by_stranger.append)
+    await publisher.plugin["xep_0107"].publish_mood("happy", text=text, timeout=TIMEOUT)
+    msg = await asyncio.wait_for(moods, TIMEOUT)
+    assert msg["from"].bare == publisher.requested_jid.bare
+    assert msg["pubsub_event"]["items"]["item"]["mood"]["value"] == "happy"
+    await stranger.plugin["xep_0199"].ping(jid=DOMAIN, timeout=TIMEOUT)
+    assert seen_by_stranger == []
+
+
 def test_contact_gets_mood_notification(salon):
     salon.user("moody", "pw-moody")
     salon.user("friend", "pw-friend")
@@ -70,17 +85,7 @@ def test_contact_gets_mood_notification(salon):
         assert ("pubsub", "pep", None, None) in info["disco_info"]["identities"]
         assert "http://jabber.org/protocol/pubsub#publish-options" in info["disco_info"]["features"]
 
-        moods = asyncio.get_running_loop().create_future()
-        friend.add_event_handler("user_mood_publish", lambda msg: moods.done() or moods.set_result(msg))
-        seen_by_stranger = []
-        stranger.add_event_handler("user_mood_publish", seen_by_stranger.append)
-        await moody.plugin["xep_0107"].publish_mood("happy", text="sunny day", timeout=TIMEOUT)
-        msg = await asyncio.wait_for(moods, TIMEOUT)
-        assert msg["from"].bare == f"moody@{DOMAIN}"
-        assert msg["pubsub_event"]["items"]["item"]["mood"]["value"] == "happy"
-        # The stranger has the interest but no subscription: a round trip later, still nothing.
-        await stranger.plugin["xep_0199"].ping(jid=DOMAIN, timeout=TIMEOUT)
-        assert seen_by_stranger == []
+        await mood_reaches_the_contact_only(moody, friend, stranger, "sunny day")
 
         items = await friend.plugin["xep_0060"].get_items(f"moody@{DOMAIN}", "http://jabber.org/protocol/mood", timeout=TIMEOUT)
         assert len(items["pubsub"]["items"]) == 1

@@ -41,7 +41,7 @@ enum PostgresArchiveCommit {
                 if case .room(let item) = pending { return item }
                 return nil
             }
-            vectors = buildingVectors ? await PostgresArchiveSearchVectors.build(posts.map(\.message.body), access) : .none
+            vectors = buildingVectors ? await PostgresArchiveSearchVectors.build(posts.map(\.message.body), access) : .notBuilt
             let alone = posts.count == batch.count && posts.allSatisfy {
                 $0.message.compliance == nil && $0.message.files.isEmpty && $0.message.lease == nil
             }

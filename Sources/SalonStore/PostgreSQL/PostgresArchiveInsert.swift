@@ -18,7 +18,7 @@ enum PostgresArchiveInsert {
     /// messages carry, and returns each one's sequence or failure; throws (failing the whole
     /// batch: the caller rolls back) when a statement fails.
     static func insert(_ items: [ArchiveBatchInsert.Item], _ transaction: PostgresAccess.Transaction,
-                       vectors: PostgresArchiveSearchVectors? = nil) async throws -> [Result<Int64, StoreError>] {
+                       vectors: PostgresArchiveSearchVectors = .notBuilt) async throws -> [Result<Int64, StoreError>] {
         // Posts carry leases only when clustering is on: otherwise no statement is run for them.
         let leases = items.compactMap(\.message.lease)
         let fencedOff = leases.isEmpty ? [] : try await PostgresLeaseFence.lost(leases, in: transaction)
@@ -81,8 +81,8 @@ enum PostgresArchiveInsert {
         let freshVectors: PostgresArchiveSearchVectors
         let fencedOff: Set<RoomLease>
 
-        /// `vectors`, one per item, when they were built ahead.
-        init(_ items: [ArchiveBatchInsert.Item], vectors: PostgresArchiveSearchVectors?, fencedOff: Set<RoomLease> = []) {
+        /// `vectors`: one per item when they were built ahead.
+        init(_ items: [ArchiveBatchInsert.Item], vectors: PostgresArchiveSearchVectors, fencedOff: Set<RoomLease> = []) {
             var seen = Set<String>(minimumCapacity: items.count)
             self.items = items
             self.fencedOff = fencedOff
@@ -93,7 +93,7 @@ enum PostgresArchiveInsert {
             self.firsts = firsts
             fresh = zip(items, firsts).filter(\.1).map(\.0)
             // Vectors built for the whole batch serve only when every message in it is stored.
-            freshVectors = fresh.count == items.count ? vectors ?? .none : .none
+            freshVectors = fresh.count == items.count ? vectors : .notBuilt
         }
 
         /// The insert's arguments for the fresh messages.

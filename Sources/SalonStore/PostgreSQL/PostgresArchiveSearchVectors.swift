@@ -8,8 +8,7 @@ import PostgresNIO
 /// `room_messages` triggers would build them, with the configuration `room_search` names, and
 /// carried back to the insert as the `tsvector[]` PostgreSQL sent, in its binary form, never
 /// decoded here. The insert stores them only when that configuration still holds; otherwise,
-/// or when there are none, it leaves the column empty and the triggers build them
-/// (`PostgresSchema.roomSearchVectors`).
+/// or when there are none, it builds them itself (`PostgresArchiveInsert`).
 struct PostgresArchiveSearchVectors: Sendable {
     /// The configuration the vectors were built with; empty when there are none.
     let configuration: String
@@ -17,18 +16,18 @@ struct PostgresArchiveSearchVectors: Sendable {
     let array: Array
 
     /// No vectors: the insert builds every one.
-    static let none = Self(configuration: "", array: .empty)
+    static let notBuilt = Self(configuration: "", array: .empty)
 
     /// The vectors of `bodies`, or none if the database could not build them.
     static func build(_ bodies: [String], _ access: PostgresAccess) async -> Self {
-        guard !bodies.isEmpty else { return .none }
+        guard !bodies.isEmpty else { return .notBuilt }
         do {
             guard let (configuration, array) = try await access.execute(Build(bodies: bodies)).first,
-                  array.count == bodies.count else { return .none }
+                  array.count == bodies.count else { return .notBuilt }
             return Self(configuration: configuration, array: array)
         } catch {
             access.logger.debug("archive search vectors not built ahead, the insert builds them: \(PostgresAccess.storeError(error))")
-            return .none
+            return .notBuilt
         }
     }
 
