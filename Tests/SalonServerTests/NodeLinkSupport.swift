@@ -168,7 +168,7 @@ final class LinkNode: Sendable {
     func listen() async throws {
         // Below the ephemeral range: a port of that range may be taken meanwhile by an outgoing
         // connection (the dialler's own, connecting to itself) and the restart would fail.
-        if boundPort.withLock({ $0 }) == 0 { boundPort.withLock { $0 = freeLoopbackPortBelowEphemeralRange() } }
+        if boundPort.withLock({ $0 }) == 0 { boundPort.withLock { $0 = freeLoopbackPort() } }
         let listener = try await NodeLinkListener.bind(
             host: "127.0.0.1", port: boundPort.withLock { $0 }, node: id, secret: secret, tls: NodeLinkTLS.contexts.server,
             options: options, delegate: recorder, group: group, logger: log.logger)

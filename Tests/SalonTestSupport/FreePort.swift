@@ -2,18 +2,12 @@
 import Glibc
 #endif
 
-/// A TCP port on 127.0.0.1 that nothing listens on now: bound to port 0, read back, closed.
-/// For addresses a server must advertise before it binds them (a cluster node's).
+/// A TCP port on 127.0.0.1 that nothing listens on now, for addresses a test server must know
+/// before it binds them (a cluster node's, advertised first; a listener's that stops and binds
+/// again). Below the kernel's ephemeral range: no outgoing connection takes it as its local port
+/// meanwhile (nor connects to itself on it, as one dialling a port in that range while nothing
+/// listens there can).
 public func freeLoopbackPort() -> Int {
-    guard let port = bindLoopback(port: 0) else { preconditionFailure("no free loopback port") }
-    return port
-}
-
-/// A TCP port on 127.0.0.1 that nothing listens on now, below the kernel's ephemeral range: no
-/// outgoing connection takes it as its local port meanwhile (nor connects to itself on it, as
-/// one dialling a port in that range while nothing listens there can), so a listener can stop
-/// and bind it again.
-public func freeLoopbackPortBelowEphemeralRange() -> Int {
     let range = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
     let low = range.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32_768
     let floor = 10_000
@@ -23,7 +17,7 @@ public func freeLoopbackPortBelowEphemeralRange() -> Int {
     preconditionFailure("no free loopback port below the ephemeral range")
 }
 
-/// Binds a socket to 127.0.0.1:`port` (0: any) and closes it; the port bound, or nil when taken.
+/// Binds a socket to 127.0.0.1:`port` and closes it; the port, or nil when taken.
 private func bindLoopback(port: Int) -> Int? {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { return nil }
