@@ -61,6 +61,8 @@ final class UploadLinks: Sendable {
     /// Ties files to a posted message that is not archived (an archived one ties them in its
     /// own commit).
     func claim(_ ids: [String], room: String, stanzaID: String) {
+        // Most posts carry no file: no task for them.
+        guard !ids.isEmpty else { return }
         let (store, logger) = (store, logger)
         Task {
             do {

@@ -187,7 +187,7 @@ struct PostgresClusterStore: ClusterStore {
 
     func forgetSessions(of node: String) async throws {
         guard ClusterNames.isNodeID(node) else { return }
-        try await access.query("DELETE FROM cluster_sessions WHERE node = \(node)")
+        _ = try await access.query("DELETE FROM cluster_sessions WHERE node = \(node)")
     }
 
     func sessionCounts() async throws -> [String: Int] {
