@@ -12,10 +12,10 @@ public enum SQLiteLibrary {
     public static let statementJournalSpillBytes: Int32 = 4 << 20
 
     /// Keeps statement and savepoint journals in memory up to `statementJournalSpillBytes`
-    /// before they spill to a temporary file. A group commit's savepoint journals the pages its
-    /// inserts change, usually a little over 64 KiB, so with the default nearly every commit
-    /// created, wrote and unlinked a file in the temporary directory. Larger journals (a big
-    /// deletion) still spill, so memory stays bounded. Process-wide, and SQLite takes it only
+    /// before they spill to a temporary file. A group commit's savepoints (full-text indexing,
+    /// accounts' messages) journal the pages they change, often a little over 64 KiB, so with
+    /// the default such commits created, wrote and unlinked a file in the temporary directory.
+    /// Larger journals (a big deletion) still spill, so memory stays bounded. Process-wide, and SQLite takes it only
     /// before its first use: call it before any database is opened, on one thread; returns
     /// whether SQLite took it.
     @discardableResult
