@@ -1,3 +1,4 @@
+import CSQLite
 import GRDB
 
 /// Writes one group commit's messages inside the caller's transaction. Each message succeeds or
@@ -17,31 +18,55 @@ enum ArchiveBatchInsert {
         }
     }
 
-    /// Inserts `items` in order and returns each one's sequence or failure: a message whose
-    /// stanza-id is archived already (or earlier in the batch) fails with `conflict`, the
-    /// others are written. No savepoint: a refused row writes nothing (ArchiveInsertStatement).
+    /// Inserts `items` in order and returns each one's sequence or failure.
     static func insert(_ items: [Item], _ db: Database) throws -> [Result<Int64, StoreError>] {
+        // Stanza-ids are fresh UUIDs made by the server, so a duplicate of an archived one is
+        // rare: first trust the unique index to refuse one, and look every id up only when it
+        // did (the savepoint undoes the attempt, FTS5 terms included).
+        do {
+            var results: [Result<Int64, StoreError>] = []
+            try db.inSavepoint {
+                results = try insert(items, checkingAgainst: nil, db)
+                return .commit
+            }
+            return results
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            return try insert(items, checkingAgainst: ArchivedStanzaIDs(db), db)
+        }
+    }
+
+    /// Inserts `items`, failing those whose stanza-id repeats within the batch or is in `archived`.
+    private static func insert(_ items: [Item], checkingAgainst archived: ArchivedStanzaIDs?,
+                               _ db: Database) throws -> [Result<Int64, StoreError>] {
+        var seen = Set<String>(minimumCapacity: items.count)
         var next: [String: Int64] = [:]
         var added: [String: Int64] = [:]
         var results: [Result<Int64, StoreError>] = []
+        var rows: [ArchiveInsertStatement.Row] = []
         results.reserveCapacity(items.count)
-        try ArchiveIndexCatchUp.keepNewIDsAboveMark(db)
-        var statement = try ArchiveInsertStatement(db)
+        rows.reserveCapacity(items.count)
         for item in items {
+            let stanzaID = item.message.stanzaID
+            guard seen.insert(stanzaID).inserted, try archived?.contains(stanzaID) != true else {
+                results.append(.failure(StoreError(.conflict, "stanza ID \(stanzaID.prefix(64)) is already archived")))
+                continue
+            }
             let room = item.message.room
             let sequence = try next[room] ?? firstFreeSequence(room: room, db)
             let (following, overflow) = sequence.addingReportingOverflow(1)
             guard !overflow else { throw StoreError(.other, "room \(room) has run out of sequence numbers") }
-            guard try statement.insert(ArchiveInsertStatement.Row(item: item, sequence: sequence)) else {
-                results.append(.failure(try refusal(item.message.stanzaID, db)))
-                continue
-            }
             next[room] = following
             added[room, default: 0] += 1
+            rows.append(ArchiveInsertStatement.Row(item: item, sequence: sequence))
             results.append(.success(sequence))
-            // Uploaded files the message carries belong to it from this commit on.
-            for file in item.message.files {
-                try SQLiteFileStore.claim(file, room: room, stanzaID: item.message.stanzaID, at: item.timestamp, db)
+        }
+        try ArchiveIndexCatchUp.keepNewIDsAboveMark(db)
+        try ArchiveInsertStatement.insert(rows, db)
+        // Uploaded files the messages carry belong to them from this commit on.
+        for row in rows where !row.item.message.files.isEmpty {
+            let message = row.item.message
+            for file in message.files {
+                try SQLiteFileStore.claim(file, room: message.room, stanzaID: message.stanzaID, at: row.item.timestamp, db)
             }
         }
         // Record the last sequence handed out per room, so deletions never lead to reuse, and
@@ -61,17 +86,6 @@ enum ArchiveBatchInsert {
         return results
     }
 
-    /// Why the unique index refused a message: its stanza-id is archived (a conflict, the
-    /// message's own failure); anything else (its room and sequence taken) is the archive's
-    /// fault and fails the batch.
-    private static func refusal(_ stanzaID: String, _ db: Database) throws -> StoreError {
-        guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM room_messages WHERE stanza_id = ?"),
-                                arguments: [stanzaID]) == true else {
-            throw StoreError(.other, "the archive refused a message whose stanza-id is not archived (a sequence already taken)")
-        }
-        return StoreError(.conflict, "stanza ID \(stanzaID.prefix(64)) is already archived")
-    }
-
     /// One past both the room's counter and its highest stored message.
     private static func firstFreeSequence(room: String, _ db: Database) throws -> Int64 {
         let counter = try Int64.fetchOne(db.cachedStatement(sql: "SELECT last FROM room_sequences WHERE room = ?"),
@@ -81,5 +95,42 @@ enum ArchiveBatchInsert {
         let (next, overflow) = max(counter, highest).addingReportingOverflow(1)
         guard !overflow else { throw StoreError(.other, "room \(room) has run out of sequence numbers") }
         return next
+    }
+}
+
+/// Looks stanza-ids up in the archive's unique index with one cached statement, bound in place
+/// (a lookup per message is as cheap as any set query and needs no per-batch SQL).
+private struct ArchivedStanzaIDs {
+    private let connection: OpaquePointer
+    private let statement: Statement
+    private static let empty: StaticString = ""
+
+    init(_ db: Database) throws {
+        guard let connection = db.sqliteConnection else { throw StoreError(.other, "the database is closed") }
+        self.connection = connection
+        statement = try db.cachedStatement(sql: "SELECT 1 FROM room_messages WHERE stanza_id = ?")
+    }
+
+    /// Whether a message with `stanzaID` is archived.
+    func contains(_ stanzaID: String) throws -> Bool {
+        var stanzaID = stanzaID
+        let handle = statement.sqliteStatement
+        let code = stanzaID.withUTF8 { bytes in
+            defer {
+                sqlite3_reset(handle)
+                sqlite3_clear_bindings(handle)
+            }
+            // A nil destructor is SQLITE_STATIC: the bytes are only read during the step.
+            let address = UnsafeRawPointer(bytes.baseAddress ?? Self.empty.utf8Start)
+            let bound = sqlite3_bind_text(handle, 1, address.assumingMemoryBound(to: CChar.self),
+                                          Int32(clamping: bytes.count), nil)
+            return bound == SQLITE_OK ? sqlite3_step(handle) : bound
+        }
+        switch code {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default:
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)))
+        }
     }
 }

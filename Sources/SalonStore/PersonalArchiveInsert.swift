@@ -29,7 +29,7 @@ enum PersonalArchiveInsert {
         }
         var start = 0
         while start < rows.count {
-            let count = powerOfTwo(atMost: min(rows.count - start, maxRows))
+            let count = ArchiveInsertStatement.powerOfTwo(atMost: min(rows.count - start, maxRows))
             try insertChunk(rows[start..<start + count], db)
             start += count
         }
@@ -52,12 +52,6 @@ enum PersonalArchiveInsert {
 
     /// The most rows one statement inserts (8 parameters each, well within SQLite's limit).
     static let maxRows = 64
-
-    /// The largest power of two not above `count` (1 for counts below 2): statements come in
-    /// these sizes, so a few stay prepared in the connection's cache.
-    static func powerOfTwo(atMost count: Int) -> Int {
-        count < 2 ? 1 : 1 << (Int.bitWidth - 1 - count.leadingZeroBitCount)
-    }
 
     /// The owner's preferences; nil when there is no such account.
     static func load(_ owner: String, _ db: Database) throws -> ArchivePreferences? {

@@ -189,7 +189,7 @@ public final class SQLiteArchiveWriter: ArchiveWriter {
     private func nextBatch() -> ArchiveWriterQueue<Pending, Waiter>.Next {
         // Everything waiting, up to maxBatch, in one transaction: each commit costs an fsync
         // and rewrites the pages every batch touches (index tails, counters), whatever its
-        // size.
+        // size. ArchiveInsertStatement inserts it in power-of-two chunks.
         state.withLock { $0.queue.next(maxBatch: maxBatch) }
     }
 

@@ -9,15 +9,20 @@ public enum SQLiteLibrary {
     public static var version: String { String(cString: sqlite3_libversion()) }
 
     /// Statement and savepoint journals up to this size stay in memory (SQLite's default: 64 KiB).
-    public static let statementJournalSpillBytes: Int32 = 4 << 20
+    /// SQLite keeps an in-memory journal in one buffer of this size, so it stays below glibc's
+    /// mmap threshold (128 KiB, fixed once `MemoryAllocator` sets the trim threshold): above it,
+    /// every commit that journals anything mapped and unmapped the buffer, page faults and
+    /// TLB shootdowns included.
+    public static let statementJournalSpillBytes: Int32 = 120 << 10
 
     /// Keeps statement and savepoint journals in memory up to `statementJournalSpillBytes`
-    /// before they spill to a temporary file. A group commit's savepoints (full-text indexing,
-    /// accounts' messages) journal the pages they change, often a little over 64 KiB, so with
-    /// the default such commits created, wrote and unlinked a file in the temporary directory.
-    /// Larger journals (a big deletion) still spill, so memory stays bounded. Process-wide, and SQLite takes it only
-    /// before its first use: call it before any database is opened, on one thread; returns
-    /// whether SQLite took it.
+    /// before they spill to a temporary file. A group commit's multi-row INSERT journals the
+    /// index pages it changes (SQLite opens a statement journal for it), usually a little over
+    /// 64 KiB for the batches of a busy room, so with the default nearly every commit created,
+    /// wrote and unlinked a file in the temporary directory. Larger journals (a batch of
+    /// hundreds of posts, a big deletion) still spill, where a file costs little per row, so
+    /// memory stays bounded. Process-wide, and SQLite takes it only before its first use: call
+    /// it before any database is opened, on one thread; returns whether SQLite took it.
     @discardableResult
     public static func keepStatementJournalsInMemory() -> Bool {
         salon_sqlite3_config_statement_journal_spill(statementJournalSpillBytes) == SQLITE_OK

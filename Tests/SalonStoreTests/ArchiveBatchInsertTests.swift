@@ -8,9 +8,10 @@ import Testing
         ArchiveBatchInsert.Item(message: message, timestamp: Int64(message.timestamp.timeIntervalSince1970 * 1000))
     }
 
-    @Test func aLargeBatchIsWrittenAndDuplicatesFailAlone() async throws {
+    @Test func aLargeBatchIsChunkedAndDuplicatesFailAlone() async throws {
         let database = try SalonDatabase.inMemory()
         _ = try await SQLiteArchiveWriter(database: database).append(archiveMessage("lobby", 0))
+        // More rows than one statement takes, so full chunks and a remainder are both written.
         var messages = (1...2_500).map { archiveMessage($0.isMultiple(of: 2) ? "lobby" : "deals", $0) }
         messages.insert(archiveMessage("lobby", 0), at: 10)        // already archived
         messages.insert(archiveMessage("deals", 7), at: 2_000)     // a duplicate inside the batch
@@ -41,17 +42,19 @@ import Testing
         #expect(try await database.archive.query(search).ids == ["deals-2499"])
     }
 
-    @Test func personalStatementSizesArePowersOfTwo() {
-        #expect([0, 1, 2, 3, 4, 5, 1000, 1024, 1025].map(PersonalArchiveInsert.powerOfTwo(atMost:))
+    @Test func statementSizesArePowersOfTwoWithinTheParameterLimit() throws {
+        #expect([0, 1, 2, 3, 4, 5, 1000, 1024, 1025].map(ArchiveInsertStatement.powerOfTwo(atMost:))
                 == [1, 1, 2, 2, 4, 4, 512, 1024, 1024])
+        let database = try SalonDatabase.inMemory()
+        let largest = try database.writer.read { db in ArchiveInsertStatement.maxRows(db) }
+        #expect(largest == ArchiveInsertStatement.powerOfTwo(atMost: largest))
+        #expect(largest <= ArchiveInsertStatement.largestRows)
     }
 
-    @Test func aDuplicateLateInTheBatchFailsAloneAndLeavesTheIndexWhole() async throws {
+    @Test func aDuplicateInALaterStatementUndoesTheWholeAttempt() async throws {
         let database = try SalonDatabase.inMemory()
         _ = try await SQLiteArchiveWriter(database: database).append(archiveMessage("lobby", 1_090))
-        // The index is brought up to date first, so the refused row would leave terms behind
-        // if its insert had written anything.
-        try await database.writer.write { db in _ = try ArchiveIndexCatchUp.indexTail(limit: 10, db) }
+        // 1,100 rows: a 1024-row statement succeeds before the 64-row one meets the duplicate.
         let messages = (0..<1_100).map { archiveMessage("lobby", $0, body: "word\($0) common") }
         let results = try await database.writer.write { db in try ArchiveBatchInsert.insert(messages.map(item), db) }
 
@@ -59,7 +62,7 @@ import Testing
         #expect(failures == [1_090])
         #expect(results.compactMap { try? $0.get() } == Array(2...1_100))
         #expect(try await database.archive.query(ArchiveQuery(rooms: ["lobby"])).count == 1_100)
-        // The index holds each message once.
+        // The index holds each message once: the undone attempt left no terms behind.
         let common = archiveQuery("lobby") { $0.text = TextFilter("common") }
         #expect(try await database.archive.query(common).count == 1_099)
         let last = archiveQuery("lobby") { $0.text = TextFilter("word1099") }
