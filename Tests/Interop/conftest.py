@@ -5,6 +5,7 @@ its data in a schema of its own on the test cluster (SALON_TEST_POSTGRES_URL), a
 tests that talk to a server run: those using the `salon` fixture and those marked
 `both_backends`; tests marked `sqlite_only` (they read salon.sqlite) are skipped."""
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -63,9 +64,23 @@ def pytest_collection_modifyitems(config, items):
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port on 127.0.0.1 nothing listens on now, below the kernel's ephemeral range: the
+    server binds it later, and a port the kernel hands out (port 0) may meanwhile become the
+    local port of an outgoing connection (a test client's, a server's to PostgreSQL)."""
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    floor = 10000
+    for _ in range(100):
+        port = random.randrange(floor, max(low, floor + 1000))
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free loopback port below the ephemeral range")
 
 
 class Salon:

@@ -1,6 +1,7 @@
 import Foundation
 @testable import SalonAdmin
 import SalonStore
+import SalonTestSupport
 import Testing
 
 @Suite("Import of hostile or broken archives")
@@ -69,7 +70,7 @@ struct HostileImportTests {
         let users = [("users.xml", Data("<server-data xmlns='urn:xmpp:pie:0'><host jid='example.com'><user name='a b@'/></host>".utf8))]
         #expect(try await refusal(try writeZIP([("manifest.json", try manifest(for: users))] + users)).contains("users.xml"))
         #expect(try await refusal(try writeZIP([("manifest.json", Data("[]".utf8))])).contains("manifest.json is malformed"))
-        let notZIP = FileManager.default.temporaryDirectory.appendingPathComponent("not-\(UUID().uuidString).zip").path
+        let notZIP = ScratchDirectory.path("not", suffix: ".zip")
         try Data([0x50, 0x4B, 0x03, 0x04, 0, 1, 2]).write(to: URL(fileURLWithPath: notZIP))
         #expect(try await refusal(notZIP).contains("is not a readable ZIP archive"))
         #expect(try await refusal("/dev/zero").contains("/dev/zero is not a regular file"))

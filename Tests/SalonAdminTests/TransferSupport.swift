@@ -27,7 +27,7 @@ struct TransferService {
     }
 
     private static func makeDirectory() throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("salon-transfer-\(UUID().uuidString)").path
+        let directory = ScratchDirectory.path("salon-transfer")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         return directory
     }
@@ -39,7 +39,7 @@ struct TransferService {
     }
 
     func export(_ options: ExportOptions = ExportOptions()) async throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString).zip").path
+        let path = ScratchDirectory.path("export", suffix: ".zip")
         _ = try await exporter.export(to: path, options: options)
         return path
     }
@@ -136,7 +136,7 @@ struct TransferService {
 
 /// Writes a ZIP with the given members (path, bytes), for hostile-input tests.
 func writeZIP(_ members: [(String, Data)], compressed: Bool = false) throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString).zip").path
+    let path = ScratchDirectory.path("hostile", suffix: ".zip")
     let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
     for (name, data) in members {
         try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count),

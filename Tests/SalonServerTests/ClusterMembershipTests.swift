@@ -120,7 +120,7 @@ struct ClusterMembershipTests {
 /// Clustering asked for where it cannot work is refused before the server serves.
 struct ClusterConfigurationTests {
     @Test func clusterModeOnSQLiteIsAConfigurationErrorNamingTheSetting() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("salon-test-\(UUID().uuidString)").path
+        let directory = ScratchDirectory.path("salon-test")
         do {
             let server = try await TestServer.start(directory: directory) { configuration in
                 configuration.administration.storage = .sqlite

@@ -2,13 +2,14 @@ import Foundation
 import Logging
 @testable import SalonServer
 import SalonStore
+import SalonTestSupport
 import Testing
 
 @Suite("Directories the server creates")
 struct DirectoryModeTests {
     @Test("Data and certificate directories (and parents made on the way) are private, whatever the umask")
     func privateDirectories() async throws {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("salon-modes-\(UUID().uuidString)").path
+        let base = ScratchDirectory.path("salon-modes")
         defer { try? FileManager.default.removeItem(atPath: base) }
         let data = base + "/deployment/data", certs = base + "/tls/certs"
         let processUmask = try ThreadUmask.reported(by: "self")

@@ -4,6 +4,7 @@ import SalonAdmin
 import SalonClient
 @testable import SalonServer
 import SalonStore
+import SalonTestSupport
 import Testing
 import XMPPCore
 
@@ -72,7 +73,7 @@ struct FollowedRoomsJoinTests {
 
     @Test("At login, bookmarks of rooms deleted or left behind while the server was down are removed; never-joined ones stay")
     func loginCleanup() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("salon-test-\(UUID().uuidString)").path
+        let directory = ScratchDirectory.path("salon-test")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let first = try await TestServer.start(directory: directory)
         do {

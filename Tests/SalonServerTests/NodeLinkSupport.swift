@@ -121,7 +121,7 @@ final class AwaitedLog: Sendable {
 /// A self-signed certificate and the TLS contexts node links use, made once per test run.
 enum NodeLinkTLS {
     static let contexts: (server: TLSContext, client: TLSContext) = {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("salon-node-links-\(UUID().uuidString)")
+        let directory = URL(fileURLWithPath: ScratchDirectory.path("salon-node-links"))
         try! FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let certificate = directory.appendingPathComponent("cert.pem").path
         let key = directory.appendingPathComponent("key.pem").path

@@ -2,6 +2,7 @@ import Foundation
 import SalonClient
 @testable import SalonServer
 import SalonStore
+import SalonTestSupport
 import Testing
 import XMPPCore
 
@@ -216,7 +217,7 @@ struct PushTests {
 
     @Test("Registrations survive a restart")
     func survivesRestart() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("salon-push-\(UUID().uuidString)").path
+        let directory = ScratchDirectory.path("salon-push")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let first = try await TestServer.start(components: components, directory: directory)
         try await first.addUser("alice")

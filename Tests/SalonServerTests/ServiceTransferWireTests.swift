@@ -5,6 +5,7 @@ import SalonClient
 import SalonSecurity
 @testable import SalonServer
 import SalonStore
+import SalonTestSupport
 import Testing
 import XMPPCore
 
@@ -12,7 +13,7 @@ import XMPPCore
 struct ServiceTransferWireTests {
     @Test("A service moved by export and import: users log in with their passwords and find their room and its archive")
     func movedService() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("moved-\(UUID().uuidString).zip").path
+        let path = ScratchDirectory.path("moved", suffix: ".zip")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try await withServer { source in
             let (alice, bob) = try await source.aliceAndBob(in: Room(localpart: "design", name: "Design", category: "Eng", privacy: .open))
@@ -51,7 +52,7 @@ struct ServiceTransferWireTests {
             <stored-key>\(Base64.encode(credential.storedKey))</stored-key></scram-credentials></user>\
             <user name='plain' password='plain-pw'/></host></server-data>
             """
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("xep0227-\(UUID().uuidString).xml").path
+        let path = ScratchDirectory.path("xep0227", suffix: ".xml")
         try Data(document.utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         try await withServer { server in

@@ -4,6 +4,7 @@ import PersistentChat
 import SalonClient
 @testable import SalonServer
 import SalonStore
+import SalonTestSupport
 import Testing
 import XMPPCore
 
@@ -241,7 +242,7 @@ struct ClosingStreamTests {
 
     @Test("At shutdown what was posted is archived and broadcast, never bounced as not stored")
     func shutdownDrains() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("salon-test-\(UUID().uuidString)").path
+        let directory = ScratchDirectory.path("salon-test")
         var server = try await TestServer.start(directory: directory)
         try await server.addUser("alice")
         try await server.chat { (d: inout ChatDirectory) throws(ChatRuleError) in

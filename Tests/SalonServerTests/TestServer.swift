@@ -40,8 +40,7 @@ final class TestServer: Sendable {
     static func start(requireTLS: Bool = true, components: [String: String] = [:], directory: String? = nil,
                       log: LogCapture? = nil,
                       configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
-        let directory = directory ?? FileManager.default.temporaryDirectory
-            .appendingPathComponent("salon-test-\(UUID().uuidString)").path
+        let directory = directory ?? ScratchDirectory.path("salon-test")
         var configuration = ServerConfiguration(domain: domain)
         configuration.c2sPort = 0
         configuration.directTLSPort = 0
