@@ -180,8 +180,7 @@ struct ServiceTransferTests {
     func failedExportAndMissingBytes() async throws {
         let source = try TransferService.make()
         try await source.populate()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("exports-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = URL(fileURLWithPath: try ScratchDirectory.make("exports"))
         let target = directory.appendingPathComponent("out.zip").path
         await #expect(throws: (any Error).self) {
             _ = try await source.exporter.export(to: target, options: ExportOptions(categories: ["nope"]))

@@ -27,9 +27,7 @@ struct TransferService {
     }
 
     private static func makeDirectory() throws -> String {
-        let directory = ScratchDirectory.path("salon-transfer")
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        return directory
+        try ScratchDirectory.make("salon-transfer")
     }
 
     var accounts: AccountService { AccountService(database: database, domain: Self.domain) }

@@ -2,13 +2,13 @@ import Foundation
 @testable import SalonAdmin
 import SalonSecurity
 import SalonStore
+import SalonTestSupport
 import Testing
 
 @Suite("XEP-0227 imports from other servers")
 struct XEP0227ImportTests {
     private func write(_ text: String, name: String = "users.xml") throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("xep0227-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = URL(fileURLWithPath: try ScratchDirectory.make("xep0227"))
         let path = directory.appendingPathComponent(name).path
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         return path

@@ -121,8 +121,7 @@ final class AwaitedLog: Sendable {
 /// A self-signed certificate and the TLS contexts node links use, made once per test run.
 enum NodeLinkTLS {
     static let contexts: (server: TLSContext, client: TLSContext) = {
-        let directory = URL(fileURLWithPath: ScratchDirectory.path("salon-node-links"))
-        try! FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = URL(fileURLWithPath: try! ScratchDirectory.make("salon-node-links"))
         let certificate = directory.appendingPathComponent("cert.pem").path
         let key = directory.appendingPathComponent("key.pem").path
         try! SelfSignedCertificate.generate(domain: "node.cluster.test", certificatePath: certificate, privateKeyPath: key)
