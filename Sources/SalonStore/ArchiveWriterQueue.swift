@@ -14,6 +14,9 @@ struct ArchiveWriterQueue<Item, Caller> {
         case idle([CheckedContinuation<Void, Never>])
     }
 
+    /// How many appends wait.
+    var waiting: Int { pending.count }
+
     /// Queues an append: true when the caller must start draining, or why it is refused.
     mutating func admit(_ item: Item, _ caller: Caller, maxPending: Int) -> Result<Bool, StoreError> {
         if closed { return .failure(StoreError(.other, "the archive writer is closed")) }

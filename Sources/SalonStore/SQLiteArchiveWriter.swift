@@ -160,7 +160,7 @@ public final class SQLiteArchiveWriter: ArchiveWriter {
 
     /// Commits batch after batch on the writer connection without hopping back to the
     /// cooperative pool between batches (there the next batch would wait behind the callers
-    /// just resumed). A turn ends after `turnDuration` so
+    /// just resumed), each after a commit gathered a moment (`CommitGathering`). A turn ends after `turnDuration` so
     /// other writers get the connection; returns the close waiters once the queue is empty, nil
     /// when the turn ended first.
     private func commitTurn(_ db: Database) throws -> [CheckedContinuation<Void, Never>]? {
@@ -175,9 +175,13 @@ public final class SQLiteArchiveWriter: ArchiveWriter {
             }
             let clock = ContinuousClock()
             let deadline = clock.now.advanced(by: Self.turnDuration)
+            var committed = false
             repeat {
+                if committed { CommitGathering.gather { state.withLock { $0.queue.waiting } } }
                 switch nextBatch() {
-                case .batch(let items, let callers): commit(items, callers, db)
+                case .batch(let items, let callers):
+                    commit(items, callers, db)
+                    committed = true
                 case .idle(let closeWaiters): return closeWaiters
                 }
             } while clock.now < deadline

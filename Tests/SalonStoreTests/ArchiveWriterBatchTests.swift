@@ -70,4 +70,28 @@ import Testing
         let stored = try await database.archive.query(ArchiveQuery(rooms: ["lobby"]))
         #expect(stored.messages.map(\.sequence) == Array(1...12))
     }
+
+    @Test func afterACommitTheWriterWaitsForCompanyOnlyWhileAFewAppendsWaitAndNotForLong() {
+        // Nothing waiting: the writer goes idle (a post to an idle writer is never held back).
+        #expect(!CommitGathering.shouldWait(waiting: 0, waited: .zero))
+        // A few waiting right after a commit: worth a moment for more.
+        #expect(CommitGathering.shouldWait(waiting: 1, waited: .zero))
+        #expect(CommitGathering.shouldWait(waiting: CommitGathering.target - 1, waited: CommitGathering.limit - CommitGathering.slice))
+        // Enough waiting, or waited long enough: commit now.
+        #expect(!CommitGathering.shouldWait(waiting: CommitGathering.target, waited: .zero))
+        #expect(!CommitGathering.shouldWait(waiting: 1, waited: CommitGathering.limit))
+    }
+
+    @Test func gatheringSleepsNoLongerThanItsLimitWhenNothingMoreComes() {
+        var looks = 0
+        let clock = ContinuousClock()
+        let started = clock.now
+        CommitGathering.gather {
+            looks += 1
+            return 1
+        }
+        // One look per slice until the limit, and one more that ends it.
+        #expect(looks == Int(CommitGathering.limit / CommitGathering.slice) + 1)
+        #expect(clock.now - started >= CommitGathering.limit)
+    }
 }
