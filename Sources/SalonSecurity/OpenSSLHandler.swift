@@ -287,10 +287,12 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
                                                 cipherSuite: connection.cipherSuite)
             completedHandshake = details
             context.fireUserInboundEventTriggered(details)
-            if state == .active {
+            if state == .active, flushedWriteCount > 0 {
                 writeFlushedData(context: context)
             }
-            flushIfNeeded(context: context)
+            // What the handshake's end emitted (a server's session ticket, a client's Finished)
+            // waits for the next flush: the first reply in this read, or channelReadComplete.
+            // One segment, not two, and one wake-up of the peer.
         }
     }
 
