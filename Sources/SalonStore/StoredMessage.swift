@@ -74,9 +74,12 @@ public struct StoredMessage: Sendable, Hashable {
             throw StoreError(.invalidArgument, "a message of room \(room) carries the lease of room \(lease.room)")
         }
         // PostgreSQL's text holds no NUL: refused on both backends alike.
-        for (text, role) in [(stanzaID, "stanza ID"), (senderJID, "sender JID"), (nick, "nick"), (occupantID, "occupant ID"), (body, "body"),
-                             (subject ?? "", "subject"), (stanza, "stanza")] {
-            try PostgresText.check(text, role)
-        }
+        try PostgresText.check(stanzaID, "stanza ID")
+        try PostgresText.check(senderJID, "sender JID")
+        try PostgresText.check(nick, "nick")
+        try PostgresText.check(occupantID, "occupant ID")
+        try PostgresText.check(body, "body")
+        if let subject { try PostgresText.check(subject, "subject") }
+        try PostgresText.check(stanza, "stanza")
     }
 }
