@@ -53,7 +53,7 @@ struct FollowedRoomsTests {
             }
             #expect(retract.child("event", namespace: PubSubWire.event)?.child("items", namespace: PubSubWire.event)?
                 .child("retract", namespace: PubSubWire.event)?[attribute: "id"] == jid("lobby"))
-            try await server.server.context!.followedRooms.settled()
+            await server.server.context!.followedRooms.settled()
             let left = try await bookmarks(phone)
             #expect(left.modern == [jid("cafe"), elsewhere])
             #expect(left.legacy == [jid("cafe"), elsewhere])
@@ -66,7 +66,7 @@ struct FollowedRoomsTests {
             try await server.addUser("alice")
             try await server.chat { (d: inout ChatDirectory) throws(ChatRuleError) in try d.createCategory(openCategory(), by: .system) }
             let desk = try await server.login("alice", resource: "desk")
-            try await server.server.context!.followedRooms.settled()
+            await server.server.context!.followedRooms.settled()
             // What `salon room create` does: a save straight to the database, which the server
             // adopts at its next poll.
             _ = try await ChatAdministration(database: server.database).perform { (d: inout ChatDirectory) throws(ChatRuleError) in
@@ -75,7 +75,7 @@ struct FollowedRoomsTests {
             try await bookmark(desk, jid("fresh"))
             // Initial presence queues the login check.
             let phone = try await server.online("alice", resource: "phone")
-            try await server.server.context!.followedRooms.settled()
+            await server.server.context!.followedRooms.settled()
             let left = try await bookmarks(phone)
             #expect(left.modern == [jid("fresh")])
             #expect(left.legacy == [jid("fresh")])
@@ -114,7 +114,7 @@ struct FollowedRoomsTests {
                 // Alice never could join "vip": a bookmark she keeps for it is not hers to lose.
                 _ = try d.updateRoom("vip", by: .system) { $0.disabled = true }
             }
-            try await server.server.context!.followedRooms.settled()
+            await server.server.context!.followedRooms.settled()
 
             let again = try await server.login("alice")
             let left = try await bookmarks(again)

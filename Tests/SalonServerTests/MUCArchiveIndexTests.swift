@@ -15,7 +15,7 @@ struct MUCArchiveIndexTests {
     func searchCoversTheUnindexedTail() async throws {
         let server = try await TestServer.start()
         let alice = try await MUCArchiveTests().setUp(server)
-        let backlog = try await try #require(server.sqlite).writer.read { db in try ArchiveIndexCatchUp.backlog(db) }
+        let backlog = try await #require(server.sqlite).writer.read { db in try ArchiveIndexCatchUp.backlog(db) }
         #expect(backlog == 10)
         #expect(bodies(try await alice.archive(room, fields: [fulltext: ["budget"]]).results) == ["budget review", "Budget freeze", "budget approved"])
         alice.say("design", "budget later")
@@ -24,7 +24,7 @@ struct MUCArchiveIndexTests {
 
         let restarted = try await TestServer.start(directory: server.directory)
         let again = try await restarted.online("alice")
-        #expect(try await try #require(restarted.sqlite).writer.read { db in try ArchiveIndexCatchUp.backlog(db) } == 1)
+        #expect(try await #require(restarted.sqlite).writer.read { db in try ArchiveIndexCatchUp.backlog(db) } == 1)
         let found = try await again.archive(room, fields: [fulltext: ["budget"]])
         #expect(bodies(found.results) == ["budget review", "Budget freeze", "budget approved", "budget later"])
         #expect(fin(found.reply).count == 4)

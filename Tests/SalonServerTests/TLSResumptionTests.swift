@@ -29,7 +29,8 @@ struct TLSResumptionTests {
             let second = try await login(server, "alice", offering: ticket, mechanism: "SCRAM-SHA-256-PLUS")
             #expect(second.resumed)
             // A resumed handshake hands out a fresh ticket, which resumes in its turn.
-            let third = try await login(server, "alice", offering: try #require(second.next))
+            let secondTicket: TLSSession = try #require(second.next)
+            let third = try await login(server, "alice", offering: secondTicket)
             #expect(third.resumed)
         }
     }
@@ -39,7 +40,8 @@ struct TLSResumptionTests {
         try await withServer { server in
             try await server.addUser("bob")
             let first = try await login(server, "bob", security: .directTLS, offering: nil)
-            let second = try await login(server, "bob", security: .directTLS, offering: try #require(first.next))
+            let firstTicket: TLSSession = try #require(first.next)
+            let second = try await login(server, "bob", security: .directTLS, offering: firstTicket)
             #expect(second.resumed)
         }
     }
@@ -53,7 +55,8 @@ struct TLSResumptionTests {
         }
         try await withServer { server in
             try await server.addUser("carol")
-            let attempt = try await login(server, "carol", offering: try #require(foreign))
+            let foreignTicket: TLSSession = try #require(foreign)
+            let attempt = try await login(server, "carol", offering: foreignTicket)
             #expect(!attempt.resumed)
             #expect(attempt.next != nil)
         }
@@ -69,7 +72,8 @@ struct TLSResumptionTests {
         try await withServer(configure: { $0.tlsSessionTickets = false }) { server in
             try await server.addUser("dave")
             #expect(server.server.context?.tls?.issuesSessionTickets == false)
-            let first = try await login(server, "dave", offering: try #require(foreign))
+            let foreignTicket: TLSSession = try #require(foreign)
+            let first = try await login(server, "dave", offering: foreignTicket)
             #expect(!first.resumed)
             #expect(first.next == nil)
         }
@@ -88,7 +92,8 @@ struct TLSResumptionTests {
             let afterTwo = try await login(server, "erin", offering: ticket)
             #expect(!afterTwo.resumed)
             // The ticket issued after the first rotation is sealed with the key now previous.
-            let renewed = try await login(server, "erin", offering: try #require(afterOne.next))
+            let renewedTicket: TLSSession = try #require(afterOne.next)
+            let renewed = try await login(server, "erin", offering: renewedTicket)
             #expect(renewed.resumed)
         }
     }

@@ -9,10 +9,11 @@ struct ComplianceGauges: Sendable {
     let lag: Gauge
 
     init(_ registry: PrometheusCollectorRegistry) {
-        pending = registry.makeGauge(name: "salon_compliance_events_pending",
-                                     help: "Compliance journal events not yet written out by the exporter.")
-        lag = registry.makeGauge(name: "salon_compliance_lag_seconds",
-                                 help: "Age of the oldest compliance event not yet exported; 0 when none waits or compliance is off.")
+        pending = registry.makeGauge(descriptor: .named("salon_compliance_events_pending",
+                                                        help: "Compliance journal events not yet written out by the exporter."))
+        lag = registry.makeGauge(descriptor: .named(
+            "salon_compliance_lag_seconds",
+            help: "Age of the oldest compliance event not yet exported; 0 when none waits or compliance is off."))
     }
 
     /// Sets both from the journal; on a failed read they keep their last values.

@@ -11,12 +11,13 @@ struct ConnectionGauges: Sendable {
 
     init(_ registry: PrometheusCollectorRegistry, kind: String) {
         let open = "Connections open now, by kind and whether TLS protects them."
-        plain = registry.makeGauge(name: "salon_connections", labels: [("kind", kind), ("tls", "false")], help: open)
-        encrypted = registry.makeGauge(name: "salon_connections", labels: [("kind", kind), ("tls", "true")], help: open)
-        accepted = registry.makeCounter(name: "salon_connections_accepted_total", labels: [("kind", kind)],
-                                        help: "Connections accepted, by kind.")
-        refused = registry.makeCounter(name: "salon_connections_refused_total", labels: [("kind", kind)],
-                                       help: "Connections refused because their listener was full, by kind.")
+        plain = registry.makeGauge(descriptor: .named("salon_connections", help: open), labels: [("kind", kind), ("tls", "false")])
+        encrypted = registry.makeGauge(descriptor: .named("salon_connections", help: open), labels: [("kind", kind), ("tls", "true")])
+        accepted = registry.makeCounter(descriptor: .named("salon_connections_accepted_total",
+                                                           help: "Connections accepted, by kind."), labels: [("kind", kind)])
+        refused = registry.makeCounter(descriptor: .named("salon_connections_refused_total",
+                                                          help: "Connections refused because their listener was full, by kind."),
+                                       labels: [("kind", kind)])
     }
 
     func opened(tls: Bool) {

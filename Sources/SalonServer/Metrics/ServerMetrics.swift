@@ -51,29 +51,32 @@ final class ServerMetrics: Sendable {
         c2sConnections = ConnectionGauges(registry, kind: "c2s")
         componentConnections = ConnectionGauges(registry, kind: "component")
         httpConnections = ConnectionGauges(registry, kind: "http")
-        groupchatMessages = registry.makeCounter(name: "salon_groupchat_messages_total",
-                                                 help: "Groupchat messages archived and broadcast by rooms.")
-        roomsLive = registry.makeGauge(name: "salon_rooms_live", help: "Rooms active in memory now.")
-        occupants = registry.makeGauge(name: "salon_room_occupants", help: "Occupants of the live rooms now.")
+        groupchatMessages = registry.makeCounter(descriptor: .named("salon_groupchat_messages_total",
+                                                                    help: "Groupchat messages archived and broadcast by rooms."))
+        roomsLive = registry.makeGauge(descriptor: .named("salon_rooms_live", help: "Rooms active in memory now."))
+        occupants = registry.makeGauge(descriptor: .named("salon_room_occupants", help: "Occupants of the live rooms now."))
         let history = "Joins served history from a room's memory (hit), and loads of that history from the archive (miss)."
-        historyCacheHits = registry.makeCounter(name: "salon_room_history_cache_total", labels: [("result", "hit")], help: history)
-        historyCacheMisses = registry.makeCounter(name: "salon_room_history_cache_total", labels: [("result", "miss")], help: history)
+        historyCacheHits = registry.makeCounter(descriptor: .named("salon_room_history_cache_total", help: history),
+                                                labels: [("result", "hit")])
+        historyCacheMisses = registry.makeCounter(descriptor: .named("salon_room_history_cache_total", help: history),
+                                                  labels: [("result", "miss")])
         archiveCommitMessages = registry.makeValueHistogram(
-            name: "salon_archive_commit_messages", buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
-            help: "Messages per archive group commit (rooms' and accounts' together).")
+            descriptor: .named("salon_archive_commit_messages", help: "Messages per archive group commit (rooms' and accounts' together)."),
+            buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024])
         archiveCommitSeconds = registry.makeDurationHistogram(
-            name: "salon_archive_commit_seconds",
+            descriptor: .named("salon_archive_commit_seconds", help: "Duration of one archive group commit, its transaction and sync."),
             buckets: [.microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
-                      .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5)],
-            help: "Duration of one archive group commit, transaction and sync included.")
+                      .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5)])
         let disconnects = "Streams closed because their peer could not keep up."
-        slowReaderDisconnects = registry.makeCounter(name: "salon_slow_consumer_disconnects_total",
-                                                     labels: [("reason", "unread_output")], help: disconnects)
-        streamManagementOverflows = registry.makeCounter(name: "salon_slow_consumer_disconnects_total",
-                                                         labels: [("reason", "unacknowledged_stanzas")], help: disconnects)
+        slowReaderDisconnects = registry.makeCounter(descriptor: .named("salon_slow_consumer_disconnects_total", help: disconnects),
+                                                     labels: [("reason", "unread_output")])
+        streamManagementOverflows = registry.makeCounter(descriptor: .named("salon_slow_consumer_disconnects_total", help: disconnects),
+                                                         labels: [("reason", "unacknowledged_stanzas")])
         let upload = "File bytes received by uploads (in) and sent by downloads (out)."
-        uploadBytesReceived = registry.makeCounter(name: "salon_upload_bytes_total", labels: [("direction", "in")], help: upload)
-        downloadBytesSent = registry.makeCounter(name: "salon_upload_bytes_total", labels: [("direction", "out")], help: upload)
+        uploadBytesReceived = registry.makeCounter(descriptor: .named("salon_upload_bytes_total", help: upload),
+                                                   labels: [("direction", "in")])
+        downloadBytesSent = registry.makeCounter(descriptor: .named("salon_upload_bytes_total", help: upload),
+                                                 labels: [("direction", "out")])
         compliance = ComplianceGauges(registry)
         cluster = ClusterGauges(registry)
     }
@@ -89,8 +92,9 @@ final class ServerMetrics: Sendable {
     /// One authentication attempt. Not on a hot path: the registry finds the series under its lock.
     /// `mechanism` is a SASL mechanism Salon offers, or `component-handshake`: never client text.
     func authenticated(mechanism: String, _ result: AuthenticationResult) {
-        registry.makeCounter(name: "salon_authentications_total", labels: [("mechanism", mechanism), ("result", result.rawValue)],
-                             help: "Authentication attempts by SASL mechanism (or component handshake) and result.").increment()
+        registry.makeCounter(descriptor: .named("salon_authentications_total",
+                                                help: "Authentication attempts by SASL mechanism (or component handshake) and result."),
+                             labels: [("mechanism", mechanism), ("result", result.rawValue)]).increment()
     }
 
     /// The group commit hook `ArchiveWriter` calls (SalonStore has no metrics of its own).

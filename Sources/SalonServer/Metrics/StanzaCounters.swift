@@ -9,9 +9,9 @@ struct StanzaCounters: Sendable {
     let iq: Counter
 
     init(_ registry: PrometheusCollectorRegistry, name: String, help: String) {
-        message = registry.makeCounter(name: name, labels: [("kind", "message")], help: help)
-        presence = registry.makeCounter(name: name, labels: [("kind", "presence")], help: help)
-        iq = registry.makeCounter(name: name, labels: [("kind", "iq")], help: help)
+        message = registry.makeCounter(descriptor: .named(name, help: help), labels: [("kind", "message")])
+        presence = registry.makeCounter(descriptor: .named(name, help: help), labels: [("kind", "presence")])
+        iq = registry.makeCounter(descriptor: .named(name, help: help), labels: [("kind", "iq")])
     }
 
     func count(_ element: XMLElement, times: Int = 1) {

@@ -39,7 +39,8 @@ extension XMPPStream {
     private func requestAck(_ state: StreamManagement) {
         guard !state.requestOutstanding else { return }
         state.requestOutstanding = true
-        eventLoop.execute { [self] in
+        // On the stream's loop (as every caller is): the state never leaves it.
+        eventLoop.assumeIsolated().execute { [self] in
             guard !isClosing, streamManagement === state, !state.isQueueing else { return }
             send(XMLElement("r", namespace: StreamManagement.ns))
         }
