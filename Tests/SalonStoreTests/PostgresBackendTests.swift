@@ -64,7 +64,7 @@ struct PostgresBackendTests {
             // A constraint the credential breaks, so its insert fails after the user row's:
             // the transaction takes the user row back with it.
             let postgres = try #require(database as? PostgresBackend)
-            try await postgres.access.transaction { transaction in
+            _ = try await postgres.access.transaction { transaction in
                 try await transaction.query("ALTER TABLE credentials ADD CONSTRAINT test_small_salt CHECK (length(salt) < 4)")
             }
             let kind = await storeErrorKind {
