@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from slixmpp import ClientXMPP, ComponentXMPP
 
-from conftest import COMPONENT, COMPONENT_SECRET, DOMAIN, Salon, free_port, postgresql_environment
+from conftest import COMPONENT, COMPONENT_SECRET, DOMAIN, PSQL, Salon, free_port, postgresql_environment
 from test_rooms import CHAT, cli, muc_client
 from test_metrics import scrape, value
 from test_pep import befriend, mood_reaches_the_contact_only, pep_client
@@ -210,6 +210,23 @@ def test_users_on_two_nodes_chat_in_rooms_each_node_owns(cluster):
     run(scenario())
 
 
+async def occupants_recorded(cluster: Cluster, room_jid: str, count: int):
+    """Waits until the room's owner has recorded `count` occupant sessions in the cluster
+    database: it writes them a moment after its occupants change, and a new owner learns from
+    that record who was seated on a node that died."""
+    url, schema = cluster.env["SALON_STORAGE_POSTGRESQL_URL"].split("?schema=")
+    room = room_jid.split("@")[0]
+    query = f"SELECT count(*) FROM {schema}.room_occupants WHERE room = '{room}'"
+    end = time.monotonic() + TIMEOUT
+    while True:
+        out = subprocess.run([PSQL, "--quiet", "--no-psqlrc", "-tA", "-c", query, url],
+                             capture_output=True, text=True, check=True)
+        if int(out.stdout.strip()) >= count:
+            return
+        assert time.monotonic() < end, f"the owner of {room} never recorded {count} occupants"
+        await asyncio.sleep(0.1)
+
+
 def two_nodes_and_a_room_on_the_first(cluster, users):
     """node-a and node-b, `users`, and a room node-a owns (its JID)."""
     room = rooms_owned(["node-a", "node-b"])["node-a"]
@@ -242,6 +259,8 @@ def test_a_killed_owner_s_room_carries_on_on_the_survivor(cluster):
         flo_gone = first(eve, "groupchat_presence",
                          lambda p: p["from"].bare == jid and p["from"].resource == "Flo" and p["type"] == "unavailable")
 
+        # The kill comes after the owner recorded its occupants (within a second of a change).
+        await occupants_recorded(cluster, jid, 3)
         killed = time.monotonic()
         cluster.kill("node-a")
         # Posts go again once node-b owns the room: keep posting until one comes back.
