@@ -9,7 +9,7 @@ import Glibc
 /// ended, makes the batches larger and, by the same token, the broadcasts after them: fewer
 /// commits and fewer socket writes per post, for a wait far below what a person notices.
 /// An idle writer never waits: a post that finds it idle is committed at once.
-struct CommitGathering: Sendable {
+enum CommitGathering {
     /// Enough appends that waiting for more would save little.
     static let target = 32
     /// How long the writer sleeps before looking again.

@@ -160,9 +160,10 @@ public final class SQLiteArchiveWriter: ArchiveWriter {
 
     /// Commits batch after batch on the writer connection without hopping back to the
     /// cooperative pool between batches (there the next batch would wait behind the callers
-    /// just resumed), each after a commit gathered a moment (`CommitGathering`). A turn ends after `turnDuration` so
-    /// other writers get the connection; returns the close waiters once the queue is empty, nil
-    /// when the turn ended first.
+    /// just resumed); after a commit, a few waiting appends wait a moment for company
+    /// (`CommitGathering`). A turn ends after `turnDuration` so other writers get the
+    /// connection; returns the close waiters once the queue is empty, nil when the turn ended
+    /// first.
     private func commitTurn(_ db: Database) throws -> [CheckedContinuation<Void, Never>]? {
         try db.withFullSync {
             if !state.withLock({ $0.tuned }) {
