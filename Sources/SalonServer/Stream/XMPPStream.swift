@@ -275,7 +275,8 @@ final class XMPPStream: @unchecked Sendable {
     /// Thread-safe delivery of a routed stanza. From another event loop it crosses with the rest
     /// of that loop's traffic here (see LoopCrossings), so a room's broadcasts and its other
     /// stanzas arrive in the order the room sent them. A stream that has begun to close hands
-    /// the stanza back to its owner instead of writing it after `</stream:stream>`.
+    /// the stanza back to its owner instead of writing it after `</stream:stream>` (with stream
+    /// management, behind the unacknowledged stanzas the owner hands on when it ends).
     func deliver(_ element: XMLElement) {
         if eventLoop.inEventLoop { return deliverOnLoop(element) }
         LoopCrossings.run(on: eventLoop) { [self] in deliverOnLoop(element) }
@@ -284,7 +285,12 @@ final class XMPPStream: @unchecked Sendable {
     private func deliverOnLoop(_ element: XMLElement) {
         if let resumedElsewhere { return resumedElsewhere(element) }
         if let streamManagement, streamManagement.isQueueing { return keepForLater(element, in: streamManagement) }
-        guard !isClosing else { return handBack(element) }
+        guard !isClosing else {
+            // Behind what the client never acknowledged, which its owner hands on when stream
+            // management ends: handed back now, it would reach offline storage ahead of those.
+            if let streamManagement { return keepForLater(element, in: streamManagement) }
+            return handBack(element)
+        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256)
         element.serialize(into: &bytes, parentNamespace: contentNamespace)
