@@ -59,7 +59,7 @@ final class XMPPStream: @unchecked Sendable {
     private var disconnected = false
     /// XEP-0352, once a client has said whether it is active: while inactive, unimportant
     /// stanzas wait there. Nil for every stream that never used it, so delivery pays one check.
-    private(set) var clientState: ClientState?
+    var clientState: ClientState?
     /// XEP-0198, once the client enabled it (see XMPPStream+StreamManagement.swift).
     var streamManagement: StreamManagement?
     /// Set when another stream (here or on another cluster node) resumed this one's session:
@@ -284,13 +284,11 @@ final class XMPPStream: @unchecked Sendable {
 
     private func deliverOnLoop(_ element: XMLElement) {
         if let resumedElsewhere { return resumedElsewhere(element) }
-        if let streamManagement, streamManagement.isQueueing { return keepForLater(element, in: streamManagement) }
-        guard !isClosing else {
-            // Behind what the client never acknowledged, which its owner hands on when stream
-            // management ends: handed back now, it would reach offline storage ahead of those.
-            if let streamManagement { return keepForLater(element, in: streamManagement) }
-            return handBack(element)
-        }
+        // A closing stream's stanza waits behind what the client never acknowledged, which its
+        // owner hands on when stream management ends: handed back now, it would reach offline
+        // storage ahead of those.
+        if let streamManagement, streamManagement.isQueueing || isClosing { return keepForLater(element, in: streamManagement) }
+        guard !isClosing else { return handBack(element) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256)
         element.serialize(into: &bytes, parentNamespace: contentNamespace)
@@ -338,46 +336,6 @@ final class XMPPStream: @unchecked Sendable {
         // A large burst goes now: the socket takes what it can while the turn goes on.
         if outbox!.readableBytes >= Self.outboxFlushBytes { writeOutbox(flush: true) }
         if streamManagement != nil { count(stanza.head + address + stanza.tail, nil) }
-    }
-
-    // MARK: Client state (XEP-0352)
-
-    /// `<active/>` or `<inactive/>` from the client. Becoming active sends what was held,
-    /// in one write, before anything delivered after it.
-    func setClientInactive(_ inactive: Bool, limits: ClientStateLimits) {
-        eventLoop.assertInEventLoop()
-        let state = clientState ?? ClientState(limits: limits)
-        clientState = state
-        state.setInactive(inactive)
-        if !inactive { sendHeld(state, reason: "active") }
-    }
-
-    /// Whether `bytes` (the serialised `element`) waits for the client to become active; a
-    /// full queue is sent at once rather than dropped.
-    private func held(_ element: XMLElement, _ bytes: @autoclosure () -> [UInt8], in state: ClientState) -> Bool {
-        switch state.disposition(of: element) {
-        case .now: return false
-        case .hold: state.hold(bytes())
-        case .holdLatest(let sender): state.hold(bytes(), presenceOf: sender)
-        }
-        if state.isFull { sendHeld(state, reason: "full") }
-        return true
-    }
-
-    private func sendHeld(_ state: ClientState, reason: String) {
-        guard state.heldCount > 0 else { return }
-        let stanzas = state.takeHeld()
-        let bytes = Array(stanzas.joined())
-        logger.debug("client state: held stanzas sent", metadata: ["stanzas": "\(stanzas.count)", "bytes": "\(bytes.count)", "reason": "\(reason)"])
-        guard !isClosing, admits(bytes.count) else { return }
-        write(bytes: bytes, flush: true)
-        if streamManagement != nil { stanzas.forEach { count($0, nil) } }
-    }
-
-    /// Puts what an inactive client's stream held back into `state`'s waiting queue: its
-    /// session waits for its client, or moves to another stream.
-    func queueHeldStanzas(in state: StreamManagement) {
-        for bytes in clientState?.takeHeld() ?? [] { _ = state.queue(.init(bytes: bytes, element: nil)) }
     }
 
     private static let outboxCapacity = 4096
