@@ -33,12 +33,17 @@ ON_POSTGRESQL = os.environ.get("SALON_TEST_SERVER_BACKEND") == "postgresql"
 PSQL = "/usr/lib/postgresql/15/bin/psql"
 
 
+def psql(url: str, sql: str) -> str:
+    """Runs one SQL command on the test cluster; its rows, unaligned, without headers."""
+    return subprocess.run([PSQL, "--quiet", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "-tA", "-c", sql, url],
+                          check=True, capture_output=True, text=True).stdout
+
+
 def postgresql_environment() -> dict:
     """The environment that puts a deployment's data in a new schema of the test cluster."""
     url = os.environ["SALON_TEST_POSTGRES_URL"]
     schema = "interop_" + uuid.uuid4().hex
-    subprocess.run([PSQL, "--quiet", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "-c", f"CREATE SCHEMA {schema}", url],
-                   check=True, capture_output=True)
+    psql(url, f"CREATE SCHEMA {schema}")
     return {"SALON_STORAGE_BACKEND": "postgresql", "SALON_STORAGE_POSTGRESQL_URL": f"{url}?schema={schema}"}
 
 

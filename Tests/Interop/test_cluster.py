@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from slixmpp import ClientXMPP, ComponentXMPP
 
-from conftest import COMPONENT, COMPONENT_SECRET, DOMAIN, PSQL, Salon, free_port, postgresql_environment
+from conftest import COMPONENT, COMPONENT_SECRET, DOMAIN, Salon, free_port, postgresql_environment, psql
 from test_rooms import CHAT, cli, muc_client
 from test_metrics import scrape, value
 from test_pep import befriend, mood_reaches_the_contact_only, pep_client
@@ -219,9 +219,7 @@ async def occupants_recorded(cluster: Cluster, room_jid: str, count: int):
     query = f"SELECT count(*) FROM {schema}.room_occupants WHERE room = '{room}'"
     end = time.monotonic() + TIMEOUT
     while True:
-        out = subprocess.run([PSQL, "--quiet", "--no-psqlrc", "-tA", "-c", query, url],
-                             capture_output=True, text=True, check=True)
-        if int(out.stdout.strip()) >= count:
+        if int(psql(url, query).strip()) >= count:
             return
         assert time.monotonic() < end, f"the owner of {room} never recorded {count} occupants"
         await asyncio.sleep(0.1)
