@@ -316,6 +316,8 @@ def test_a_joining_node_takes_over_its_share_of_rooms(cluster):
         hal.send_message(mto=jid, mbody="on node-a", mtype="groupchat")
         await ida_hears.until(lambda bodies: bodies == ["on node-a"])
         assert leases(cluster.status()).get("node-a") == 1
+        # node-c holds posts until the occupants node-a recorded have joined it again.
+        await occupants_recorded(cluster, jid, 2)
 
         cluster.start("node-c")
         # node-c takes the room's lease once it serves the room's next stanza.

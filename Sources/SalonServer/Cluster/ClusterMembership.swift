@@ -96,7 +96,8 @@ public final class ClusterMembership: Sendable {
     var rooms: ClusteredRooms {
         ClusteredRooms(leases: RoomLeases(store: store, node: node,
                                           patience: configuration.deadAfter + configuration.lookInterval + configuration.heartbeatInterval),
-                       occupancy: RoomOccupancy(store: store) { [self] node in isLive(node) })
+                       occupancy: RoomOccupancy(store: store, isLive: { [self] node in isLive(node) },
+                                                rejoinPatience: configuration.lookInterval + configuration.heartbeatInterval))
     }
 
     /// The live nodes, by id.

@@ -224,7 +224,7 @@ public final class NodeLink: @unchecked Sendable {
             down: { [self] peer in eventLoop.execute { self.down(peer) } })
         let bootstrap = ClientBootstrap(group: eventLoop)
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
-            .connectTimeout(options.authenticationTimeout.nodeLinkTimeAmount)
+            .connectTimeout(options.authenticationTimeout.timeAmount)
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     let handler = OpenSSLHandler(context: tls, role: .client(serverName: nil))
@@ -283,7 +283,7 @@ public final class NodeLink: @unchecked Sendable {
         let factor = Int64(1) << min(failures, 30)
         let pause = min(options.initialBackoff * factor, options.maxBackoff)
         failures += 1
-        retry = eventLoop.scheduleTask(in: pause.nodeLinkTimeAmount) {
+        retry = eventLoop.scheduleTask(in: pause.timeAmount) {
             self.retry = nil
             self.dial()
         }

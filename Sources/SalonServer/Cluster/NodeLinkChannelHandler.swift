@@ -87,7 +87,7 @@ final class NodeLinkChannelHandler: ChannelInboundHandler, RemovableChannelHandl
             remote = "\(address.ipAddress ?? "unknown"):\(address.port ?? 0)"
         }
         logger[metadataKey: "peer_address"] = "\(remote)"
-        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: options.authenticationTimeout.nodeLinkTimeAmount) { [self] in
+        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: options.authenticationTimeout.timeAmount) { [self] in
             guard phase != .up, phase != .closed else { return }
             logger.warning("cluster link closed: not authenticated in time", metadata: ["claimed_node": "\(claimed ?? "")"])
             fail(context, .connectionTimeout, "Authenticate in time.")

@@ -15,11 +15,3 @@ public struct NodeLinkOptions: Sendable {
 
     public init() {}
 }
-
-
-extension Duration {
-    /// The same span for NIO's timers.
-    var nodeLinkTimeAmount: TimeAmount {
-        .nanoseconds(components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000)
-    }
-}

@@ -4,8 +4,10 @@ import XMPPCore
 
 /// A clustered room's part in `RoomOccupancy`: the owner records who sits in the room, by
 /// session and node, a moment after its occupants change; a new owner reads that record when it
-/// takes the room, and every occupant who joins soon after hears that those whose node is gone
-/// left (status 333), since nobody told it when their node died.
+/// takes the room. Every occupant who joins soon after hears that those whose node is gone
+/// left (status 333), since nobody told it when their node died; and until the occupants of
+/// live nodes have joined again (or a bounded moment passed), posts wait for them, so that
+/// none is broadcast to only those whose node happened to send them back first.
 struct ClusteredOccupancy {
     /// A write of the record is due.
     var scheduled = false
@@ -16,6 +18,20 @@ struct ClusteredOccupancy {
     /// Occupants of a dead node, by nick, remembered until `departedUntil`.
     var departed: [String: RecordedOccupant] = [:]
     var departedUntil = NIODeadline.distantPast
+    /// Sessions of live nodes the last owner recorded, not yet joined again, until `rejoinsUntil`.
+    var awaitedRejoins: Set<JID> = []
+    var rejoinsUntil = NIODeadline.distantPast
+
+    /// Whether stanzas other than the awaited sessions' presences wait.
+    var awaitsRejoins: Bool {
+        !awaitedRejoins.isEmpty && NIODeadline.now() < rejoinsUntil
+    }
+
+    /// Whether `stanza` from `from` is one of the awaited sessions coming back, and so passes
+    /// the stanzas held for it.
+    func isAwaitedRejoin(_ stanza: Stanza, from: JID) -> Bool {
+        stanza.kind == .presence && awaitedRejoins.contains(from)
+    }
 }
 
 extension MUCRoom {
@@ -66,9 +82,11 @@ extension MUCRoom {
     func takeOverOccupancy() {
         guard let cluster = environment.cluster else { return }
         let room = localpart
-        awaiting({ try await cluster.occupancy.departed(from: room) }) { [self] result in
+        awaiting({ try await cluster.occupancy.takeover(of: room) }) { [self] result in
             switch result {
-            case .success(let departed):
+            case .success(let takeover):
+                awaitRejoins(of: takeover.staying, patience: cluster.occupancy.rejoinPatience, node: cluster.node)
+                let departed = takeover.departed
                 guard !departed.isEmpty else { break }
                 environment.logger.notice("room taken over: its occupants of departed cluster nodes are gone", metadata: [
                     "room": "\(localpart)", "occupants": "\(departed.count)",
@@ -80,6 +98,25 @@ extension MUCRoom {
                                            metadata: ["room": "\(localpart)", "error": "\(error)"])
             }
             recordOccupantsSoon()
+        }
+    }
+
+    /// Holds posts until the recorded sessions of live nodes have joined again, for `patience`
+    /// at most. A session recorded on this node but no longer bound here is not waited for.
+    private func awaitRejoins(of staying: [RecordedOccupant], patience: Duration, node: String) {
+        let output = environment.output
+        occupancy.awaitedRejoins = Set(staying.compactMap { recorded in
+            guard let session = try? JID(recorded.session), nicks[session] == nil else { return nil }
+            return recorded.node != node || output.node(of: session, local: node) == node ? session : nil
+        })
+        guard !occupancy.awaitedRejoins.isEmpty else { return }
+        occupancy.rejoinsUntil = .now() + patience.timeAmount
+        loop.scheduleTask(deadline: occupancy.rejoinsUntil) { [self] in
+            guard !occupancy.awaitedRejoins.isEmpty else { return }
+            environment.logger.notice("room taken over: posts go on without occupants of live nodes that did not join it again", metadata: [
+                "room": "\(localpart)", "missing": "\(occupancy.awaitedRejoins.count)"])
+            occupancy.awaitedRejoins = []
+            drainBacklog()
         }
     }
 

@@ -210,6 +210,7 @@ extension MUCRoom {
     /// Drops the occupants' sessions among `lost` (their cluster node died), as after an error.
     func dropLostSessions(_ lost: Set<JID>) {
         loop.assertInEventLoop()
+        occupancy.awaitedRejoins.subtract(lost)
         for session in nicks.keys where lost.contains(session) { dropAfterError(from: session) }
     }
 

@@ -78,12 +78,13 @@ final class MUCRoom: @unchecked Sendable {
 
     func receive(_ stanza: Stanza, to: JID, from: JID) {
         loop.assertInEventLoop()
-        guard !busy, loaded, backlog.isEmpty, !waitsForPosts(stanza, to: to) else {
+        guard !busy, loaded, backlog.isEmpty, !occupancy.awaitsRejoins, !waitsForPosts(stanza, to: to) else {
             if !loaded, !busy { warmUp() }
             guard backlog.count < Self.maxBacklog else {
                 return bounce(stanza, StanzaError(.resourceConstraint, type: .wait, text: "The room is busy."))
             }
             backlog.append((stanza, to, from))
+            if occupancy.awaitsRejoins { drainBacklog() }
             return
         }
         dispatch(stanza, to: to, from: from)
@@ -142,12 +143,24 @@ final class MUCRoom: @unchecked Sendable {
     func drainBacklog() {
         guard !draining else { return }
         draining = true
-        while !busy, let (stanza, to, from) = backlog.first, !waitsForPosts(stanza, to: to) {
+        admitRejoins()
+        while !busy, !occupancy.awaitsRejoins, let (stanza, to, from) = backlog.first, !waitsForPosts(stanza, to: to) {
             backlog.removeFirst()
             dispatch(stanza, to: to, from: from)
         }
         draining = false
         deactivateIfIdle()
+    }
+
+    /// While a room just taken over waits for occupants of live nodes to join it again, their
+    /// presences pass whatever waits for them (ClusteredOccupancy).
+    private func admitRejoins() {
+        while !busy, occupancy.awaitsRejoins,
+              let index = backlog.firstIndex(where: { occupancy.isAwaitedRejoin($0.0, from: $0.2) }) {
+            let (stanza, to, from) = backlog.remove(at: index)
+            occupancy.awaitedRejoins.remove(from)
+            dispatch(stanza, to: to, from: from)
+        }
     }
 
     /// Whether `stanza` must wait for the posts not yet broadcast: everything but another
