@@ -68,10 +68,14 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
     """A port on 127.0.0.1 nothing listens on now, below the kernel's ephemeral range: the
     server binds it later, and a port the kernel hands out (port 0) may meanwhile become the
-    local port of an outgoing connection (a test client's, a server's to PostgreSQL)."""
+    local port of an outgoing connection (a test client's, a server's to PostgreSQL). Never
+    one it handed out before: a cluster's nodes take their ports before any of them binds."""
     try:
         low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
     except (OSError, ValueError, IndexError):
@@ -79,11 +83,14 @@ def free_port() -> int:
     floor = 10000
     for _ in range(100):
         port = random.randrange(floor, max(low, floor + 1000))
+        if port in _HANDED_OUT:
+            continue
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
             except OSError:
                 continue
+            _HANDED_OUT.add(port)
             return port
     raise RuntimeError("no free loopback port below the ephemeral range")
 
