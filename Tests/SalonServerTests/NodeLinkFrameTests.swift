@@ -32,6 +32,16 @@ import XMPPCore
         }
     }
 
+    @Test func fanoutSerialsAreListedInDecimal() {
+        let serials: [UInt64] = [0, 7, 10, 1_234_567, UInt64.max]
+        #expect(SerialList.text(serials) == "0 7 10 1234567 18446744073709551615")
+        #expect(SerialList.serials(SerialList.text(serials)) == serials)
+        #expect(SerialList.text([]) == "")
+        let many = (1...500).map { UInt64($0) * 7_919 }
+        #expect(SerialList.serials(SerialList.text(many)) == many)
+        #expect(SerialList.serials(many.map(String.init).joined(separator: " ")) == many)
+    }
+
     @Test func resumptionFramesReadBackAsWritten() throws {
         let message = linkMessage("kept <for> you & me")
         var bytes: [UInt8] = []
@@ -76,6 +86,12 @@ import XMPPCore
         "<moved request='1' handled='0' sent='0' acked='0' timeout='0'/>",
         "<moved request='1' handled='0' sent='0' acked='0' timeout='60'><queued><x xmlns='other'/></queued></moved>",
         "<fanout to='1 x'><message xmlns='jabber:client'/></fanout>",
+        "<fanout to='1  2'><message xmlns='jabber:client'/></fanout>",
+        "<fanout to=' 1'><message xmlns='jabber:client'/></fanout>",
+        "<fanout to='1 '><message xmlns='jabber:client'/></fanout>",
+        "<fanout to='-1'><message xmlns='jabber:client'/></fanout>",
+        "<fanout to='18446744073709551616'><message xmlns='jabber:client'/></fanout>",
+        "<fanout to=''><message xmlns='jabber:client'/></fanout>",
         "<fanout to='1'/>",
         "<ended/>",
         "<session jid='a@example.com/1' serial='1'/>",

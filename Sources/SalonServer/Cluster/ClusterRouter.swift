@@ -17,6 +17,8 @@ final class ClusterRouter: NodeLinkDelegate {
 
     /// The other nodes' sessions.
     let remote = RemoteSessions()
+    /// This node's sessions that peers' fanout frames name, resolved.
+    private let receivedAudiences = ReceivedAudiences()
     /// This node's sessions, as recorded in the database.
     let sessionRecord: SessionRecord
     /// Orders this node's announcements: a receiver keeps the one with the greatest number.
@@ -192,9 +194,17 @@ final class ClusterRouter: NodeLinkDelegate {
 
     func link(_ peer: NodeLinkPeer, received fanout: FanoutStanza) {
         let fanoutHere = Fanout(sessions: parts.sessions, router: parts.router)
+        if let audience = receivedAudiences.audience(fanout.recipients, from: peer.node, isCurrent: fanoutHere.isCurrent) {
+            return fanoutHere.deliver(fanout.stanza, to: audience)
+        }
         let found = parts.sessions.sessions(serials: fanout.recipients)
-        fanoutHere.deliver(fanout.stanza, to: found)
-        if found.count < fanout.recipients.count { passOnMoved(fanout, found: found) }
+        let audience = fanoutHere.audience(of: found)
+        fanoutHere.deliver(fanout.stanza, to: audience)
+        if found.count < fanout.recipients.count {
+            passOnMoved(fanout, found: found)
+        } else {
+            receivedAudiences.keep(audience, for: fanout.recipients, from: peer.node)
+        }
     }
 
     func link(_ peer: NodeLinkPeer, sessionEnded ended: EndedSession) {
@@ -233,6 +243,7 @@ final class ClusterRouter: NodeLinkDelegate {
             sessionRecord.forget(nodes: departed.sorted())
             state.withLock { state in state.components = state.components.filter { !departed.contains($0.value) } }
         }
+        receivedAudiences.forget(departed)
         let lostResources = remote.removeAll(on: departed)
         let lost = Set(lostResources.map(\.jid))
         let muc = parts.muc!

@@ -112,7 +112,7 @@ public enum NodeLinkFrame: Sendable, Hashable {
                        children: [.element(route.stanza)])
         case .fanout(let fanout):
             XMLElement("fanout", namespace: NodeLinkNamespace.cluster,
-                       attributes: ["to": fanout.recipients.map(String.init).joined(separator: " ")],
+                       attributes: ["to": SerialList.text(fanout.recipients)],
                        children: [.element(fanout.stanza)])
         case .ended(let ended):
             XMLElement("ended", namespace: NodeLinkNamespace.cluster, attributes: ["jid": ended.jid.description, "serial": String(ended.serial)])
@@ -143,14 +143,8 @@ public enum NodeLinkFrame: Sendable, Hashable {
             self = .route(RoutedStanza(to: to, from: from, stanza: try Self.stanza(in: element, besides: []),
                                        deliverOnly: element[attribute: "deliver-only"] == "true", interest: element[attribute: "interest"]))
         case "fanout":
-            let serials = (element[attribute: "to"] ?? "").split(separator: " ")
-            var recipients: [UInt64] = []
-            recipients.reserveCapacity(serials.count)
-            for serial in serials {
-                guard let recipient = UInt64(serial) else {
-                    throw XMLStreamError(.improperAddressing, text: "A fanout frame's 'to' lists session serials.")
-                }
-                recipients.append(recipient)
+            guard let recipients = SerialList.serials(element[attribute: "to"] ?? "") else {
+                throw XMLStreamError(.improperAddressing, text: "A fanout frame's 'to' lists session serials.")
             }
             guard !recipients.isEmpty else {
                 throw XMLStreamError(.improperAddressing, text: "A fanout frame names at least one recipient.")
@@ -194,5 +188,60 @@ public enum NodeLinkFrame: Sendable, Hashable {
             throw XMLStreamError(.badFormat, text: "A <\(frame.name)/> frame wraps exactly one jabber:client stanza.")
         }
         return stanza
+    }
+}
+
+/// A fanout frame's recipients as its `to` attribute lists them: decimal serials separated by
+/// spaces. Written and read byte by byte, without a string per serial: every frame carries one.
+enum SerialList {
+    static func text(_ serials: [UInt64]) -> String {
+        String(unsafeUninitializedCapacity: serials.count * 21) { buffer in
+            var end = 0
+            for (position, serial) in serials.enumerated() {
+                if position > 0 {
+                    buffer[end] = UInt8(ascii: " ")
+                    end += 1
+                }
+                // Digits backwards, then reversed in place.
+                let start = end
+                var rest = serial
+                repeat {
+                    buffer[end] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    end += 1
+                    rest /= 10
+                } while rest > 0
+                buffer[start..<end].reverse()
+            }
+            return end
+        }
+    }
+
+    /// The serials `text` lists; nil unless it is decimal numbers separated by single spaces.
+    static func serials(_ text: String) -> [UInt64]? {
+        var text = text
+        return text.withUTF8 { bytes -> [UInt64]? in
+            guard !bytes.isEmpty else { return [] }
+            var serials: [UInt64] = []
+            serials.reserveCapacity(bytes.count / 8 + 1)
+            var value: UInt64 = 0
+            var digits = 0
+            for byte in bytes {
+                if byte == UInt8(ascii: " ") {
+                    guard digits > 0 else { return nil }
+                    serials.append(value)
+                    (value, digits) = (0, 0)
+                    continue
+                }
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                let (times10, overflowA) = value.multipliedReportingOverflow(by: 10)
+                let (sum, overflowB) = times10.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+                guard !overflowA, !overflowB else { return nil }
+                value = sum
+                digits += 1
+            }
+            guard digits > 0 else { return nil }
+            serials.append(value)
+            return serials
+        }
     }
 }

@@ -57,16 +57,21 @@ struct Fanout {
         audience.isBound && audience.relocations == (router.cluster?.remote.relocations ?? 0)
     }
 
-    /// Sends `element` to these sessions of this node (a fan-out another node sent here).
-    func deliver(_ element: XMLElement, to sessions: [ClientSession]) {
+    /// These sessions of this node grouped by event loop (a fan-out another node sent here).
+    func audience(of sessions: [ClientSession]) -> Audience {
         var audience = Audience()
+        audience.relocations = router.cluster?.remote.relocations ?? 0
         var index: [ObjectIdentifier: Int] = [:]
         for session in sessions { audience.add(session, index: &index) }
-        deliver(element, serialized: SplicedStanza(element, parentNamespace: NS.client), to: audience)
+        return audience
     }
 
     func deliver(_ element: XMLElement, to recipients: [JID]) {
-        deliver(element, serialized: SplicedStanza(element, parentNamespace: NS.client), to: audience(recipients))
+        deliver(element, to: audience(recipients))
+    }
+
+    func deliver(_ element: XMLElement, to audience: Audience) {
+        deliver(element, serialized: SplicedStanza(element, parentNamespace: NS.client), to: audience)
     }
 
     /// Sends `element`, already serialised as `spliced`.
