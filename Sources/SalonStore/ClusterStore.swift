@@ -21,8 +21,12 @@ public protocol ClusterStore: Sendable {
     /// A clean shutdown: `node` is left at once, its leases released, its sessions forgotten,
     /// and it is announced.
     func leave(node: String) async throws
-    /// Every node ever registered, by id, with its state as of the database's clock.
+    /// Every node registered and not forgotten, by id, with its state as of the database's clock.
     func nodes() async throws -> [ClusterNode]
+    /// Forgets the nodes that left, or whose heartbeat stopped, longer than `age` ago: their rows,
+    /// their sessions, and their hold on any lease (a lease row stays, so epochs only grow).
+    /// Returns their ids.
+    func forgetNodes(goneFor age: Duration) async throws -> [String]
     /// Takes the lease of `room` for `node` when it is free, already `node`'s (epoch unchanged),
     /// or held by a dead or departed node (epoch + 1); otherwise says who holds it. Throws
     /// notClusterMember when `node` itself is not live.

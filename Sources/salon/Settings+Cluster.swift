@@ -17,6 +17,7 @@ extension Settings {
             }
         }
         cluster.deadAfter = .seconds(try positive("cluster.dead_after", default: Int(cluster.deadAfter.components.seconds), minimum: 2))
+        cluster.forgetAfter = .seconds(try positive("cluster.forget_after", default: Int(cluster.forgetAfter.components.seconds), minimum: 60))
         do {
             try cluster.check(storage: storage)
         } catch let error as ClusterConfigurationError {

@@ -57,6 +57,7 @@ def test_cluster_settings_are_checked_before_the_node_serves(tmp_path):
         ({"SALON_CLUSTER_ADDRESS": "127.0.0.1"}, "cluster.address '127.0.0.1' must be host:port"),
         ({"SALON_CLUSTER_ADDRESS": "127.0.0.1:7400", "SALON_CLUSTER_NODE_ID": "two words"}, "cluster.node_id 'two words' must be"),
         ({"SALON_CLUSTER_ADDRESS": "127.0.0.1:7400", "SALON_CLUSTER_DEAD_AFTER": "1"}, "cluster.dead_after must be at least 2"),
+        ({"SALON_CLUSTER_ADDRESS": "127.0.0.1:7400", "SALON_CLUSTER_FORGET_AFTER": "30"}, "cluster.forget_after must be at least 60"),
         ({"SALON_CLUSTER_ADDRESS": "127.0.0.1:7400"}, "cluster.enabled needs cluster.secret_file"),
         ({"SALON_CLUSTER_ADDRESS": "127.0.0.1:7400", "SALON_CLUSTER_SECRET_FILE": str(tmp_path / "absent")},
          "cannot be read: it is missing"),

@@ -87,6 +87,31 @@ struct ClusterStoreTests {
         }
     }
 
+    @Test func nodesGoneLongerThanTheRetentionAreForgottenWithTheirSessionsAndLeaseHolds() async throws {
+        try await withTwoNodes { nodes in
+            for node in ["a", "b", "c", "d"] { try await nodes.a.register(node: node, address: "127.0.0.1:7001") }
+            #expect(try await nodes.a.acquire(room: "kept", node: "c") == .granted(RoomLease(room: "kept", node: "c", epoch: 1)))
+            try await nodes.a.recordSessions(node: "c", bound: ["x@example.com/1"], ended: [])
+            try await nodes.a.recordSessions(node: "a", bound: ["y@example.com/1"], ended: [])
+            // b left two days ago, c's heartbeat stopped two days ago, d died an hour ago, a is live.
+            try await nodes.a.leave(node: "b")
+            try await TestCluster.run("UPDATE cluster_nodes SET left_at = now() - interval '2 days', heartbeat_at = now() WHERE id = 'b'",
+                                      schema: nodes.schema)
+            try await TestCluster.run("UPDATE cluster_nodes SET heartbeat_at = now() - interval '2 days' WHERE id = 'c'", schema: nodes.schema)
+            try await nodes.age("d")
+            #expect(try await nodes.b.forgetNodes(goneFor: .seconds(86_400)) == ["b", "c"])
+            #expect(try await nodes.a.nodes().map(\.id) == ["a", "d"])
+            #expect(try await nodes.a.sessionCounts() == ["a": 1])
+            #expect(try await nodes.a.leaseCounts().isEmpty)
+            // The room's lease row stayed: the next holder gets a greater epoch.
+            #expect(try await nodes.a.acquire(room: "kept", node: "a") == .granted(RoomLease(room: "kept", node: "a", epoch: 2)))
+            #expect(try await nodes.a.forgetNodes(goneFor: .seconds(86_400)).isEmpty)
+            // A forgotten node that comes back registers afresh.
+            #expect(try await nodes.b.register(node: "c", address: "127.0.0.1:7003") == false)
+            #expect(try await nodes.state(of: "c") == .live)
+        }
+    }
+
     @Test func aLeaseIsGrantedKeptRefusedAndTakenOverWithAGreaterEpoch() async throws {
         try await withTwoNodes { nodes in
             try await nodes.a.register(node: "a", address: "127.0.0.1:7001")

@@ -22,6 +22,12 @@ public struct ClusterConfiguration: Sendable {
     /// How often a node reads the whole membership: deaths are noticed this way, since a dead
     /// node announces nothing (joins and leaves are announced, and heard at once).
     public var lookInterval: Duration = .seconds(1)
+    /// `cluster.forget_after`: a node gone (left, or its heartbeat stopped) this long is
+    /// forgotten: its row leaves the membership and `salon cluster status`. Long enough to read
+    /// what happened; a cluster whose nodes get new ids (new hosts) does not grow without end.
+    public var forgetAfter: Duration = .seconds(86_400)
+    /// How often a node forgets long-gone nodes.
+    public var forgetInterval: Duration = .seconds(3_600)
 
     public init() {}
 
@@ -61,6 +67,9 @@ public struct ClusterConfiguration: Sendable {
         guard secret != nil else { throw ClusterConfigurationError.missingSecret }
         guard deadAfter >= heartbeatInterval * 2 else {
             throw ClusterConfigurationError("cluster.dead_after must be at least two heartbeats (\(heartbeatInterval * 2))")
+        }
+        guard forgetAfter > deadAfter else {
+            throw ClusterConfigurationError("cluster.forget_after must be longer than cluster.dead_after (\(deadAfter))")
         }
     }
 

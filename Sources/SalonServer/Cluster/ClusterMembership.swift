@@ -65,7 +65,8 @@ public final class ClusterMembership: Sendable {
         let heartbeat = Task { await self.beat() }
         let reader = Task { await self.read() }
         let timer = Task { await self.tick() }
-        state.withLock { $0.tasks = [listening, heartbeat, reader, timer] }
+        let forgetting = Task { await self.forgetGoneNodes() }
+        state.withLock { $0.tasks = [listening, heartbeat, reader, timer, forgetting] }
         logger.notice("cluster membership started", metadata: [
             "node": "\(node)", "address": "\(address)", "live": "\(liveNodes.map(\.id).joined(separator: ","))",
         ])
@@ -144,6 +145,21 @@ public final class ClusterMembership: Sendable {
                 failed("heartbeat", error)
             }
         }
+    }
+
+    /// Forgets nodes gone longer than `forgetAfter`, at start and every `forgetInterval`, until
+    /// cancelled. Every node does it; whichever comes first forgets, the others find nothing.
+    private func forgetGoneNodes() async {
+        repeat {
+            do {
+                for gone in try await store.forgetNodes(goneFor: configuration.forgetAfter) {
+                    logger.notice("cluster node forgotten: gone longer than cluster.forget_after",
+                                  metadata: ["node": "\(gone)", "forget_after": "\(configuration.forgetAfter)"])
+                }
+            } catch {
+                logger.warning("cluster nodes gone long ago not forgotten: will try again", metadata: ["error": "\(error)"])
+            }
+        } while await pause(configuration.forgetInterval)
     }
 
     /// Asks for a read every `lookInterval`, until cancelled.

@@ -10,8 +10,10 @@ struct PostgresClusterStore: ClusterStore {
     let deadAfter: Duration
 
     /// `deadAfter` in seconds, bound as a double: `$n * interval '1 second'` in the statements.
-    private var deadAfterSeconds: Double {
-        let (seconds, attoseconds) = deadAfter.components
+    private var deadAfterSeconds: Double { Self.seconds(deadAfter) }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
         return Double(seconds) + Double(attoseconds) / 1e18
     }
 
@@ -65,6 +67,23 @@ struct PostgresClusterStore: ClusterStore {
             let (id, address, startedAt, age, leftAt, fresh) = try row.decode((String, String, Date, Double, Date?, Bool).self)
             let state: ClusterNode.State = leftAt != nil ? .left : fresh ? .live : .dead
             return ClusterNode(id: id, address: address, startedAt: startedAt, heartbeatAge: max(0, age), leftAt: leftAt, state: state)
+        }
+    }
+
+    func forgetNodes(goneFor age: Duration) async throws -> [String] {
+        let seconds = Self.seconds(age)
+        return try await access.transaction { transaction in
+            // Locked, so a node registering again meanwhile waits and then makes a fresh row.
+            let gone = try await transaction.query("""
+                SELECT id FROM cluster_nodes
+                WHERE coalesce(left_at, heartbeat_at) < now() - \(seconds) * interval '1 second'
+                ORDER BY id FOR UPDATE
+                """).map { try $0.decode(String.self) }
+            guard !gone.isEmpty else { return [] }
+            try await transaction.query("UPDATE room_leases SET node = NULL WHERE node = ANY(\(gone)::text[])")
+            try await transaction.query("DELETE FROM cluster_sessions WHERE node = ANY(\(gone)::text[])")
+            try await transaction.query("DELETE FROM cluster_nodes WHERE id = ANY(\(gone)::text[])")
+            return gone
         }
     }
 
