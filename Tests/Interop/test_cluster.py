@@ -311,6 +311,11 @@ def test_a_joining_node_takes_over_its_share_of_rooms(cluster):
         ida = await muc_client(b, "ida")
         hal.register_plugin("xep_0313")
         ida_hears = Listener(ida, jid)
+        # What ida's client sees of joining: once, not again when the room moves.
+        ida_joins, ida_subjects = [], []
+        ida.add_event_handler("groupchat_presence", lambda p: p["from"].bare == jid
+                              and 110 in p["muc"]["status_codes"] and ida_joins.append(p))
+        ida.add_event_handler("groupchat_subject", lambda m: m["from"].bare == jid and ida_subjects.append(m))
         await hal.plugin["xep_0045"].join_muc_wait(jid, "Hal", maxstanzas=0, timeout=TIMEOUT)
         await ida.plugin["xep_0045"].join_muc_wait(jid, "Ida", maxstanzas=0, timeout=TIMEOUT)
         hal.send_message(mto=jid, mbody="on node-a", mtype="groupchat")
@@ -327,6 +332,7 @@ def test_a_joining_node_takes_over_its_share_of_rooms(cluster):
             hal.send_message(mto=jid, mbody=f"on node-c {attempt}", mtype="groupchat")
             await ida_hears.until(lambda bodies: bodies[-1] == f"on node-c {attempt}" or len(bodies) > 20, timeout=5)
         assert ida_hears.bodies == ["on node-a"] + [f"on node-c {n}" for n in range(1, attempt + 1)]
+        assert (len(ida_joins), len(ida_subjects)) == (1, 1)
         held = leases(cluster.status())
         assert held.get("node-c") == 1 and held.get("node-a", 0) == 0, held
         archived = await archive_bodies(hal, jid)

@@ -18,9 +18,12 @@ struct ClusteredOccupancy {
     /// Occupants of a dead node, by nick, remembered until `departedUntil`.
     var departed: [String: RecordedOccupant] = [:]
     var departedUntil = NIODeadline.distantPast
-    /// Sessions of live nodes the last owner recorded, not yet joined again, until `rejoinsUntil`.
-    var awaitedRejoins: Set<JID> = []
+    /// Sessions of live nodes the last owner recorded, with their nicks, not yet joined again,
+    /// until `rejoinsUntil`.
+    var awaitedRejoins: [JID: String] = [:]
     var rejoinsUntil = NIODeadline.distantPast
+    /// The awaited session whose presence is being handled now, with its recorded nick.
+    var rejoining: (session: JID, nick: String)?
 
     /// Whether stanzas other than the awaited sessions' presences wait.
     var awaitsRejoins: Bool {
@@ -30,7 +33,7 @@ struct ClusteredOccupancy {
     /// Whether `stanza` from `from` is one of the awaited sessions coming back, and so passes
     /// the stanzas held for it.
     func isAwaitedRejoin(_ stanza: Stanza, from: JID) -> Bool {
-        stanza.kind == .presence && awaitedRejoins.contains(from)
+        stanza.kind == .presence && awaitedRejoins[from] != nil
     }
 }
 
@@ -105,17 +108,17 @@ extension MUCRoom {
     /// at most. A session recorded on this node but no longer bound here is not waited for.
     private func awaitRejoins(of staying: [RecordedOccupant], patience: Duration, node: String) {
         let output = environment.output
-        occupancy.awaitedRejoins = Set(staying.compactMap { recorded in
+        occupancy.awaitedRejoins = Dictionary(staying.compactMap { recorded -> (JID, String)? in
             guard let session = try? JID(recorded.session), nicks[session] == nil else { return nil }
-            return recorded.node != node || output.node(of: session, local: node) == node ? session : nil
-        })
+            return recorded.node != node || output.node(of: session, local: node) == node ? (session, recorded.nick) : nil
+        }) { first, _ in first }
         guard !occupancy.awaitedRejoins.isEmpty else { return }
         occupancy.rejoinsUntil = .now() + patience.timeAmount
         loop.scheduleTask(deadline: occupancy.rejoinsUntil) { [self] in
             guard !occupancy.awaitedRejoins.isEmpty else { return }
             environment.logger.notice("room taken over: posts go on without occupants of live nodes that did not join it again", metadata: [
                 "room": "\(localpart)", "missing": "\(occupancy.awaitedRejoins.count)"])
-            occupancy.awaitedRejoins = []
+            occupancy.awaitedRejoins = [:]
             drainBacklog()
         }
     }

@@ -57,6 +57,10 @@ extension MUCRoom {
         }
         let statuses = roomFeatures.flatMap { $0.joinStatuses(context) }
         let role = RoomStanding.role(access, room: room)
+        if let rejoining = occupancy.rejoining, rejoining.session == from, rejoining.nick == nick {
+            return reseat(stanza, nick: nick, from: from, user: user, role: role,
+                          affiliation: RoomStanding.affiliation(access, user: user, room: room, directory: directory))
+        }
         let enter = { [self] in
             admit(stanza, nick: nick, from: from, user: user, role: role,
                   affiliation: RoomStanding.affiliation(access, user: user, room: room, directory: directory),
@@ -121,6 +125,21 @@ extension MUCRoom {
             // A room being created has no subject yet, but clients wait for it to end the join (§7.2.15).
             send(SubjectMessage.make("", author: nil, room: jid, to: from), to: from, from: jid)
         }
+    }
+
+    /// Seats again a session the room's last owner had seated, which its node sent back when the
+    /// room moved here: its client and the other occupants saw it join already, and the join was
+    /// journaled then, so none of that is repeated. It only hears who left with a dead node.
+    private func reseat(_ stanza: Stanza, nick: String, from: JID, user: String, role: MUCRole, affiliation: MUCAffiliation) {
+        var presence = stanza.element
+        presence.removeChildren("x", namespace: MUC.ns)
+        var occupant = occupants[nick] ?? Occupant(nick: nick, user: user, sessions: [], role: role, affiliation: affiliation,
+                                                   occupantID: environment.occupantIDs.id(user: user, room: localpart), presence: presence)
+        occupant.sessions.insert(from)
+        occupant.presence = presence
+        occupants[nick] = occupant
+        nicks[from] = nick
+        if participantUpdatesOn { sayDepartedOccupantsLeft(to: from) }
     }
 
     // MARK: Creating a room by joining it
@@ -210,7 +229,7 @@ extension MUCRoom {
     /// Drops the occupants' sessions among `lost` (their cluster node died), as after an error.
     func dropLostSessions(_ lost: Set<JID>) {
         loop.assertInEventLoop()
-        occupancy.awaitedRejoins.subtract(lost)
+        for session in lost { occupancy.awaitedRejoins[session] = nil }
         for session in nicks.keys where lost.contains(session) { dropAfterError(from: session) }
     }
 

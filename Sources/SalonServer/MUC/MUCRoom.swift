@@ -158,8 +158,9 @@ final class MUCRoom: @unchecked Sendable {
         while !busy, occupancy.awaitsRejoins,
               let index = backlog.firstIndex(where: { occupancy.isAwaitedRejoin($0.0, from: $0.2) }) {
             let (stanza, to, from) = backlog.remove(at: index)
-            occupancy.awaitedRejoins.remove(from)
+            occupancy.rejoining = occupancy.awaitedRejoins.removeValue(forKey: from).map { (from, $0) }
             dispatch(stanza, to: to, from: from)
+            occupancy.rejoining = nil
         }
     }
 
