@@ -274,6 +274,12 @@ final class NodeLinkChannelHandler: ChannelInboundHandler, RemovableChannelHandl
         }
     }
 
+    /// A dial that never connected is torn down without becoming inactive: its deadline goes
+    /// with it, or it would report a link that never was as not authenticated.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         phase = .closed
         deadline?.cancel()
