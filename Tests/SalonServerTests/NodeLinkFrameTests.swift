@@ -42,6 +42,20 @@ import XMPPCore
         #expect(SerialList.serials(many.map(String.init).joined(separator: " ")) == many)
     }
 
+    @Test func aFanoutFrameMadeFromARoomsSplicedBytesReadsAsTheStanzaItself() throws {
+        var message = linkMessage("all <of> you & 'me'")
+        message[attribute: "to"] = nil
+        message[attribute: "type"] = "groupchat"
+        message.append(XMLElement("stanza-id", namespace: "urn:xmpp:sid:0", attributes: ["id": "x&y", "by": "room@chat.example.com"]))
+        let spliced = SplicedStanza(message, parentNamespace: NS.client)
+        let bytes = FanoutStanza.frame(recipients: [3, 99, 12_345], spliced: spliced)
+        let read = try parse(String(decoding: bytes, as: UTF8.self))
+        #expect(read == .fanout(FanoutStanza(recipients: [3, 99, 12_345], stanza: message)))
+        // The same bytes as the frame serialised from its element.
+        let element = NodeLinkFrame.fanout(FanoutStanza(recipients: [3, 99, 12_345], stanza: message)).element
+        #expect(bytes == Array(element.serialized(parentNamespace: NodeLinkNamespace.cluster).utf8))
+    }
+
     @Test func resumptionFramesReadBackAsWritten() throws {
         let message = linkMessage("kept <for> you & me")
         var bytes: [UInt8] = []

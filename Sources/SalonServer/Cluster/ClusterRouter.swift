@@ -123,6 +123,11 @@ final class ClusterRouter: NodeLinkDelegate {
         try? parts.links.send(.fanout(FanoutStanza(recipients: recipients, stanza: element)), to: node)
     }
 
+    /// The same, from the bytes a room's fan-out already serialised for its own sessions.
+    func fanout(_ spliced: SplicedStanza, to recipients: [UInt64], on node: String) {
+        try? parts.links.send(serialized: FanoutStanza.frame(recipients: recipients, spliced: spliced), to: node)
+    }
+
     /// Sends `frame` to every live peer (a link that refuses it has logged why).
     func sendToEveryPeer(_ frame: NodeLinkFrame) {
         for peer in parts.links.peers { try? parts.links.send(frame, to: peer) }

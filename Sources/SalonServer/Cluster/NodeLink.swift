@@ -112,9 +112,14 @@ public final class NodeLink: @unchecked Sendable {
 
     /// Takes `frame` for sending, or says why not (logged once per run of refusals).
     public func send(_ frame: NodeLinkFrame) throws(NodeLinkRefusal) {
-        guard !isStopped.load(ordering: .sequentiallyConsistent) else { throw .stopped }
         var bytes: [UInt8] = []
         frame.element.serialize(into: &bytes, parentNamespace: NodeLinkNamespace.cluster)
+        try send(serialized: bytes)
+    }
+
+    /// Takes one frame already serialised (as `send` would have), or says why not.
+    func send(serialized bytes: [UInt8]) throws(NodeLinkRefusal) {
+        guard !isStopped.load(ordering: .sequentiallyConsistent) else { throw .stopped }
         let size = bytes.count
         guard queuedBytes.add(size, ordering: .sequentiallyConsistent).newValue <= options.maxQueuedBytes else {
             queuedBytes.subtract(size, ordering: .sequentiallyConsistent)

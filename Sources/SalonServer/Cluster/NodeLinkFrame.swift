@@ -88,6 +88,25 @@ public struct FanoutStanza: Sendable, Hashable {
     }
 }
 
+extension FanoutStanza {
+    /// The frame `NodeLinkFrame.fanout` serialises for these recipients and this stanza, made from
+    /// the bytes the room already serialised for its own sessions (`spliced`: unaddressed, for a
+    /// `jabber:client` stream) with the stanza's namespace spliced in where its address would go.
+    static func frame(recipients: [UInt64], spliced: SplicedStanza) -> [UInt8] {
+        let to = SerialList.text(recipients)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(spliced.head.count + spliced.tail.count + to.utf8.count + 64)
+        bytes.append(contentsOf: "<fanout to='".utf8)
+        bytes.append(contentsOf: to.utf8)
+        bytes.append(contentsOf: "'>".utf8)
+        bytes.append(contentsOf: spliced.head)
+        bytes.append(contentsOf: " xmlns='\(NS.client)'".utf8)
+        bytes.append(contentsOf: spliced.tail)
+        bytes.append(contentsOf: "</fanout>".utf8)
+        return bytes
+    }
+}
+
 /// What a node link carries once both ends have proved themselves.
 public enum NodeLinkFrame: Sendable, Hashable {
     case route(RoutedStanza)

@@ -63,6 +63,11 @@ public final class NodeLinks: Sendable {
         try link(to: node).send(frame)
     }
 
+    /// Sends a frame already serialised to `node`, or says why not.
+    func send(serialized frame: [UInt8], to node: String) throws(NodeLinkRefusal) {
+        try link(to: node).send(serialized: frame)
+    }
+
     /// Bytes held for `node` (waiting for its link, or written and not yet sent); nil without a link.
     public func pendingBytes(for node: String) -> Int? {
         links.withLock { $0[node] }?.pendingBytes

@@ -90,7 +90,7 @@ struct Fanout {
         }
         if let local { write(element, spliced, to: local) }
         if let cluster = router.cluster {
-            for (node, recipients) in audience.remote { cluster.fanout(element, to: recipients, on: node) }
+            for (node, recipients) in audience.remote { cluster.fanout(spliced, to: recipients, on: node) }
         }
         for recipient in audience.routed { route(element, to: recipient) }
     }
