@@ -91,15 +91,8 @@ extension MUCRoom {
     /// Seats the occupant: others' presence, its own (110), history, subject; then tells the room.
     private func admit(_ stanza: Stanza, nick: String, from: JID, user: String, role: MUCRole, affiliation: MUCAffiliation,
                        statuses: [MUCStatus], context: RoomContext?) {
-        var presence = stanza.element
-        presence.removeChildren("x", namespace: MUC.ns)
         let joiningExisting = occupants[nick] != nil
-        var occupant = occupants[nick] ?? Occupant(nick: nick, user: user, sessions: [], role: role, affiliation: affiliation,
-                                                   occupantID: environment.occupantIDs.id(user: user, room: localpart), presence: presence)
-        occupant.sessions.insert(from)
-        occupant.presence = presence
-        occupants[nick] = occupant
-        nicks[from] = nick
+        let occupant = seat(stanza, nick: nick, from: from, user: user, role: role, affiliation: affiliation)
 
         let updates = participantUpdatesOn
         if updates {
@@ -131,6 +124,14 @@ extension MUCRoom {
     /// room moved here: its client and the other occupants saw it join already, and the join was
     /// journaled then, so none of that is repeated. It only hears who left with a dead node.
     private func reseat(_ stanza: Stanza, nick: String, from: JID, user: String, role: MUCRole, affiliation: MUCAffiliation) {
+        seat(stanza, nick: nick, from: from, user: user, role: role, affiliation: affiliation)
+        if participantUpdatesOn { sayDepartedOccupantsLeft(to: from) }
+    }
+
+    /// Adds the session `from` to the occupant `nick` (new unless another of the user's sessions
+    /// holds it), with the presence it joined with.
+    @discardableResult
+    private func seat(_ stanza: Stanza, nick: String, from: JID, user: String, role: MUCRole, affiliation: MUCAffiliation) -> Occupant {
         var presence = stanza.element
         presence.removeChildren("x", namespace: MUC.ns)
         var occupant = occupants[nick] ?? Occupant(nick: nick, user: user, sessions: [], role: role, affiliation: affiliation,
@@ -139,7 +140,7 @@ extension MUCRoom {
         occupant.presence = presence
         occupants[nick] = occupant
         nicks[from] = nick
-        if participantUpdatesOn { sayDepartedOccupantsLeft(to: from) }
+        return occupant
     }
 
     // MARK: Creating a room by joining it
