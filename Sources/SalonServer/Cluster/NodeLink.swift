@@ -71,6 +71,12 @@ public final class NodeLink: @unchecked Sendable {
     private var unacknowledged = CircularBuffer<Run>()
     private var acked: UInt64 = 0
     private var failures = 0
+    /// Whether the link was ever up, and when it was made: a peer that has just joined may not
+    /// listen yet, so a new link's refusals are a warning only after `quietDials`.
+    private var wasUp = false
+    private let made = NIODeadline.now()
+    private var warned = false
+    static let quietDials = TimeAmount.seconds(5)
     private var retry: Scheduled<Void>?
     private var connecting = false
 
@@ -241,8 +247,13 @@ public final class NodeLink: @unchecked Sendable {
             }
         bootstrap.connect(host: host, port: port).whenFailure { error in
             self.connecting = false
-            if self.failures == 0 {
+            // Once per run of failures. A new peer announces itself before its listener is
+            // bound, so refusals in a new link's first moments are expected.
+            if !self.warned, self.wasUp || NIODeadline.now() - self.made > Self.quietDials {
+                self.warned = true
                 self.logger.warning("cluster link cannot connect; dialling again with backoff", metadata: ["error": "\(error)"])
+            } else if self.failures == 0 {
+                self.logger.info("cluster link cannot connect yet; dialling again", metadata: ["error": "\(error)"])
             }
             self.dialLater()
         }
@@ -258,6 +269,8 @@ public final class NodeLink: @unchecked Sendable {
         }
         self.channel = channel
         failures = 0
+        wasUp = true
+        warned = false
         acknowledged(received)
         let resent = unacknowledged.reduce(0) { $0 + $1.sizes.count }
         if resent > 0 { logger.notice("cluster link writing again what its peer did not receive", metadata: ["frames": "\(resent)"]) }
